@@ -1,0 +1,117 @@
+// Content-addressed files under DATA_DIR/blobs: the raw messages and every attachment. A blob is
+// written to a temp file while hashed, fsynced, then renamed to its hash, so a crash never leaves a
+// half-written blob under a real name, and storing the same bytes twice costs nothing.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { open, rename, rm, stat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AttachmentSink } from '../mail/message.js';
+
+export interface BlobInfo {
+  ref: string;
+  size: number;
+}
+
+export class BlobStore implements AttachmentSink {
+  readonly root: string;
+
+  constructor(dataDir: string) {
+    this.root = join(dataDir, 'blobs');
+    mkdirSync(join(this.root, 'tmp'), { recursive: true });
+  }
+
+  pathOf(ref: string): string {
+    if (!/^[0-9a-f]{64}$/.test(ref)) throw new Error(`not a blob reference: ${ref}`);
+    return join(this.root, ref.slice(0, 2), ref);
+  }
+
+  /** Store a stream (or bytes); optionally stop with an error past maxBytes. */
+  async save(content: NodeJS.ReadableStream | Buffer, maxBytes?: number): Promise<BlobInfo> {
+    const tmp = join(this.root, 'tmp', randomBytes(12).toString('hex'));
+    const hash = createHash('sha256');
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (maxBytes !== undefined && size > maxBytes) {
+          done(new BlobTooLargeError(maxBytes));
+          return;
+        }
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const source = Buffer.isBuffer(content) ? Readable.from([content]) : (content as NodeJS.ReadableStream);
+    try {
+      await pipeline(source, counter, createWriteStream(tmp));
+      await syncFile(tmp);
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
+    const ref = hash.digest('hex');
+    const dir = join(this.root, ref.slice(0, 2));
+    mkdirSync(dir, { recursive: true });
+    await rename(tmp, join(dir, ref));
+    await syncDir(dir);
+    return { ref, size };
+  }
+
+  open(ref: string): Readable {
+    return createReadStream(this.pathOf(ref));
+  }
+
+  read(ref: string): Promise<Buffer> {
+    return readFile(this.pathOf(ref));
+  }
+
+  async has(ref: string): Promise<boolean> {
+    try {
+      await stat(this.pathOf(ref));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export class BlobTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`larger than the limit of ${limit} bytes`);
+    this.name = 'BlobTooLargeError';
+  }
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+// The rename is durable only once the directory entry is on disk.
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A sink that only measures and hashes: for dry runs, which must change nothing on disk. */
+export const discardingSink = {
+  async save(content: NodeJS.ReadableStream): Promise<BlobInfo> {
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of content as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      hash.update(chunk);
+    }
+    return { ref: hash.digest('hex'), size };
+  },
+};

@@ -1,0 +1,265 @@
+// The durable inbox: every received raw message, its origin key and its processing state. Intake only
+// inserts here; processing claims due items, and records exactly one outcome per item.
+import type { Selectable } from 'kysely';
+import type { Db, Store } from './database.js';
+import { now } from './database.js';
+import type { InboxItemTable, InboxState, Outcome } from './schema.js';
+
+export interface InboxItem {
+  id: number;
+  profileId: number;
+  originKey: string;
+  rawRef: string;
+  rawSize: number;
+  messageId: string | null;
+  subject: string | null;
+  fromAddress: string | null;
+  state: InboxState;
+  attempts: number;
+  nextAttemptAt: string;
+  outcome: Outcome | null;
+  reason: string | null;
+  ruleLine: number | null;
+  actions: string[];
+  created: Record<string, number[]>;
+  trace: unknown;
+  lastError: string | null;
+  receivedAt: string;
+  processedAt: string | null;
+}
+
+export function toInboxItem(row: Selectable<InboxItemTable>): InboxItem {
+  return {
+    id: Number(row.id),
+    profileId: Number(row.profile_id),
+    originKey: row.origin_key,
+    rawRef: row.raw_ref,
+    rawSize: Number(row.raw_size),
+    messageId: row.message_id,
+    subject: row.subject,
+    fromAddress: row.from_address,
+    state: row.state,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    outcome: row.outcome,
+    reason: row.reason,
+    ruleLine: row.rule_line,
+    actions: row.actions ? (JSON.parse(row.actions) as string[]) : [],
+    created: row.created ? (JSON.parse(row.created) as Record<string, number[]>) : {},
+    trace: row.trace ? JSON.parse(row.trace) : null,
+    lastError: row.last_error,
+    receivedAt: row.received_at,
+    processedAt: row.processed_at,
+  };
+}
+
+export interface NewInboxItem {
+  profileId: number;
+  originKey: string;
+  rawRef: string;
+  rawSize: number;
+  messageId?: string | null;
+  subject?: string | null;
+  fromAddress?: string | null;
+  /** An item intake already decided (e.g. too large): stored done with this outcome. */
+  outcome?: { outcome: Outcome; reason: string };
+}
+
+/** Idempotent: a second insert with the same (profile, origin key) returns the existing item. */
+export async function insertInboxItem(db: Db, item: NewInboxItem): Promise<{ item: InboxItem; inserted: boolean }> {
+  const at = now();
+  const row = await db
+    .insertInto('inbox_items')
+    .values({
+      profile_id: item.profileId,
+      origin_key: item.originKey,
+      raw_ref: item.rawRef,
+      raw_size: item.rawSize,
+      message_id: item.messageId ?? null,
+      subject: item.subject ?? null,
+      from_address: item.fromAddress ?? null,
+      state: item.outcome ? 'done' : 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      outcome: item.outcome?.outcome ?? null,
+      reason: item.outcome?.reason ?? null,
+      processed_at: item.outcome ? at : null,
+      received_at: at,
+    })
+    .onConflict((oc) => oc.columns(['profile_id', 'origin_key']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (row) return { item: toInboxItem(row), inserted: true };
+  const existing = await db
+    .selectFrom('inbox_items')
+    .selectAll()
+    .where('profile_id', '=', item.profileId)
+    .where('origin_key', '=', item.originKey)
+    .executeTakeFirstOrThrow();
+  return { item: toInboxItem(existing), inserted: false };
+}
+
+export async function hasOriginKeys(db: Db, profileId: number, keys: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await db
+      .selectFrom('inbox_items')
+      .select('origin_key')
+      .where('profile_id', '=', profileId)
+      .where('origin_key', 'in', keys.slice(i, i + 500))
+      .execute();
+    for (const r of rows) found.add(r.origin_key);
+  }
+  return found;
+}
+
+export async function getInboxItem(db: Db, id: number): Promise<InboxItem | undefined> {
+  const row = await db.selectFrom('inbox_items').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toInboxItem(row) : undefined;
+}
+
+export async function listInboxItems(
+  db: Db,
+  filter: { outcome?: Outcome | 'pending'; profileId?: number; limit?: number } = {},
+): Promise<InboxItem[]> {
+  let query = db.selectFrom('inbox_items').selectAll().orderBy('id');
+  if (filter.outcome === 'pending') query = query.where('outcome', 'is', null);
+  else if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
+  if (filter.profileId !== undefined) query = query.where('profile_id', '=', filter.profileId);
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
+  return (await query.execute()).map(toInboxItem);
+}
+
+export async function countByOutcome(db: Db, profileId?: number): Promise<Record<string, number>> {
+  let query = db
+    .selectFrom('inbox_items')
+    .select((eb) => ['outcome', 'state', eb.fn.countAll<number>().as('n')])
+    .groupBy(['outcome', 'state']);
+  if (profileId !== undefined) query = query.where('profile_id', '=', profileId);
+  const counts: Record<string, number> = {};
+  for (const row of await query.execute()) {
+    const key = row.outcome ?? (row.state === 'processing' ? 'processing' : 'pending');
+    counts[key] = (counts[key] ?? 0) + Number(row.n);
+  }
+  return counts;
+}
+
+/**
+ * Claim due items for processing. A lease makes a crashed worker's items due again; on PostgreSQL
+ * SKIP LOCKED keeps concurrent workers from claiming the same row.
+ */
+export async function claimDueItems(
+  store: Store,
+  options: { limit: number; leaseMs: number; ids?: number[]; profileId?: number },
+): Promise<InboxItem[]> {
+  const at = now();
+  const leaseUntil = new Date(Date.now() + options.leaseMs).toISOString();
+  return store.db.transaction().execute(async (trx) => {
+    let query = trx
+      .selectFrom('inbox_items')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', at)]),
+          eb.and([eb('state', '=', 'processing'), eb('lease_until', '<', at)]),
+        ]),
+      )
+      .orderBy('id')
+      .limit(options.limit);
+    if (options.ids) query = query.where('id', 'in', options.ids.length ? options.ids : [-1]);
+    if (options.profileId !== undefined) query = query.where('profile_id', '=', options.profileId);
+    if (store.dialect === 'postgres') query = query.forUpdate().skipLocked();
+    const ids = (await query.execute()).map((r) => Number(r.id));
+    if (ids.length === 0) return [];
+    const rows = await trx
+      .updateTable('inbox_items')
+      .set({ state: 'processing', lease_until: leaseUntil })
+      .where('id', 'in', ids)
+      .returningAll()
+      .execute();
+    return rows.map(toInboxItem).sort((a, b) => a.id - b.id);
+  });
+}
+
+export interface RecordedOutcome {
+  outcome: Outcome;
+  reason: string | null;
+  ruleLine: number | null;
+  actions: string[];
+  created: Record<string, number[]>;
+  trace: unknown;
+  messageId?: string | null;
+  subject?: string | null;
+  fromAddress?: string | null;
+}
+
+export async function recordOutcome(db: Db, id: number, result: RecordedOutcome): Promise<void> {
+  await db
+    .updateTable('inbox_items')
+    .set({
+      state: result.outcome === 'failed' ? 'failed' : 'done',
+      outcome: result.outcome,
+      reason: result.reason,
+      rule_line: result.ruleLine,
+      actions: JSON.stringify(result.actions),
+      created: JSON.stringify(result.created),
+      trace: JSON.stringify(result.trace),
+      lease_until: null,
+      processed_at: now(),
+      ...(result.messageId !== undefined ? { message_id: result.messageId } : {}),
+      ...(result.subject !== undefined ? { subject: result.subject } : {}),
+      ...(result.fromAddress !== undefined ? { from_address: result.fromAddress } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export const MAX_ATTEMPTS = 5;
+
+/** Backoff: 30 s, 2 min, 8 min, 32 min; the fifth failure is final until retried by hand. */
+export function backoffMs(attempts: number): number {
+  return 30_000 * 4 ** Math.max(0, attempts - 1);
+}
+
+export async function recordError(db: Db, item: InboxItem, error: string): Promise<InboxItem> {
+  const attempts = item.attempts + 1;
+  const final = attempts >= MAX_ATTEMPTS;
+  const row = await db
+    .updateTable('inbox_items')
+    .set({
+      attempts,
+      last_error: error,
+      lease_until: null,
+      state: final ? 'failed' : 'pending',
+      next_attempt_at: new Date(Date.now() + backoffMs(attempts)).toISOString(),
+      ...(final
+        ? { outcome: 'failed' as const, reason: `failed after ${attempts} attempts: ${error}`, processed_at: now() }
+        : {}),
+    })
+    .where('id', '=', item.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toInboxItem(row);
+}
+
+/** Make a failed (or any finished) item due again; its earlier outcome is cleared. */
+export async function resetForRetry(db: Db, id: number): Promise<InboxItem | undefined> {
+  const row = await db
+    .updateTable('inbox_items')
+    .set({
+      state: 'pending',
+      attempts: 0,
+      next_attempt_at: now(),
+      lease_until: null,
+      outcome: null,
+      reason: null,
+      rule_line: null,
+      actions: null,
+      created: null,
+      trace: null,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toInboxItem(row) : undefined;
+}

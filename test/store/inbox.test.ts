@@ -1,0 +1,98 @@
+// The durable inbox on SQLite and PostgreSQL: idempotent intake, claims that never hand one item to
+// two workers, leases that return a crashed worker's items, backoff and the final failure.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { dialects, openTestStore, type TestStore } from '../support/store.js';
+import { createProfile } from '../../src/store/profiles.js';
+import {
+  claimDueItems,
+  getInboxItem,
+  insertInboxItem,
+  MAX_ATTEMPTS,
+  recordError,
+  recordOutcome,
+  resetForRetry,
+  hasOriginKeys,
+  countByOutcome,
+} from '../../src/store/inbox.js';
+
+for (const dialect of await dialects()) {
+  describe(`inbox on ${dialect}`, () => {
+    let t: TestStore;
+    let profileId: number;
+    before(async () => {
+      t = await openTestStore(dialect);
+      profileId = (await createProfile(t.store.db, { name: 'support', rules: 'then attach to project 1' })).id;
+    });
+    after(() => t.cleanup());
+
+    const item = (key: string) => ({ profileId, originKey: key, rawRef: 'a'.repeat(64), rawSize: 10, messageId: `${key}@x` });
+
+    test('the same origin key is stored once', async () => {
+      const first = await insertInboxItem(t.store.db, item('uidl-1'));
+      const second = await insertInboxItem(t.store.db, item('uidl-1'));
+      assert.equal(first.inserted, true);
+      assert.equal(second.inserted, false);
+      assert.equal(second.item.id, first.item.id);
+      assert.deepEqual([...(await hasOriginKeys(t.store.db, profileId, ['uidl-1', 'uidl-x']))], ['uidl-1']);
+    });
+
+    test('profile names are unique regardless of case', async () => {
+      await assert.rejects(createProfile(t.store.db, { name: 'SUPPORT', rules: '' }), /already exists/);
+    });
+
+    test('concurrent claimers never get the same item', async () => {
+      const ids: number[] = [];
+      for (let i = 0; i < 40; i++) ids.push((await insertInboxItem(t.store.db, item(`c-${i}`))).item.id);
+      const claims = await Promise.all(
+        Array.from({ length: 4 }, () => claimDueItems(t.store, { limit: 15, leaseMs: 60_000, ids })),
+      );
+      const claimed = claims.flat().map((i) => i.id);
+      assert.equal(new Set(claimed).size, claimed.length, 'an item was claimed twice');
+      assert.equal(claimed.length, 40);
+      assert.deepEqual(await claimDueItems(t.store, { limit: 10, leaseMs: 60_000, ids }), []);
+    });
+
+    test('an expired lease makes the item due again (a crashed worker loses nothing)', async () => {
+      const { item: it } = await insertInboxItem(t.store.db, item('lease-1'));
+      const [claimed] = await claimDueItems(t.store, { limit: 1, leaseMs: -1000, ids: [it.id] });
+      assert.equal(claimed?.id, it.id);
+      const [again] = await claimDueItems(t.store, { limit: 1, leaseMs: 60_000, ids: [it.id] });
+      assert.equal(again?.id, it.id);
+    });
+
+    test('errors back off and the fifth is final; retry makes it due again', async () => {
+      let { item: it } = await insertInboxItem(t.store.db, item('err-1'));
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        it = await recordError(t.store.db, it, `boom ${attempt}`);
+        assert.equal(it.attempts, attempt);
+        if (attempt < MAX_ATTEMPTS) {
+          assert.equal(it.state, 'pending');
+          assert.ok(Date.parse(it.nextAttemptAt) > Date.now(), 'a retry waits for its backoff');
+          assert.deepEqual(await claimDueItems(t.store, { limit: 1, leaseMs: 1000, ids: [it.id] }), []);
+        }
+      }
+      assert.equal(it.state, 'failed');
+      assert.equal(it.outcome, 'failed');
+      assert.match(it.reason ?? '', /failed after 5 attempts: boom 5/);
+      await resetForRetry(t.store.db, it.id);
+      const [due] = await claimDueItems(t.store, { limit: 1, leaseMs: 1000, ids: [it.id] });
+      assert.equal(due?.id, it.id);
+    });
+
+    test('a recorded outcome is kept with its trace', async () => {
+      const { item: it } = await insertInboxItem(t.store.db, item('out-1'));
+      await recordOutcome(t.store.db, it.id, {
+        outcome: 'imported', reason: null, ruleLine: 3, actions: ['attach to project 1'], created: { requests: [7] }, trace: { a: 1 },
+      });
+      const stored = await getInboxItem(t.store.db, it.id);
+      assert.equal(stored?.outcome, 'imported');
+      assert.equal(stored?.ruleLine, 3);
+      assert.deepEqual(stored?.actions, ['attach to project 1']);
+      assert.deepEqual(stored?.created, { requests: [7] });
+      assert.deepEqual(stored?.trace, { a: 1 });
+      const counts = await countByOutcome(t.store.db, profileId);
+      assert.equal(counts.imported, 1);
+    });
+  });
+}
