@@ -1,0 +1,15 @@
+// The builtin tracker: tables in mailbind's own database.
+import type { Db } from '../../store/database.js';
+import type { SnapshotRequest, Tracker, TrackerSnapshot } from '../port.js';
+import { loadSnapshot } from './snapshot.js';
+
+export { BuiltinTrackerWriter } from './writer.js';
+export * from './admin.js';
+
+export class BuiltinTracker implements Tracker {
+  constructor(private readonly db: Db) {}
+
+  snapshot(request: SnapshotRequest): Promise<TrackerSnapshot> {
+    return loadSnapshot(this.db, request);
+  }
+}

@@ -1,0 +1,133 @@
+// The builtin tracker's write side. It is handed the inbox item's transaction, so the tracker rows
+// and the recorded outcome commit together or not at all.
+import type { Db } from '../../store/database.js';
+import { now } from '../../store/database.js';
+import type {
+  AttachmentOwner,
+  NewAttachment,
+  NewComment,
+  NewItem,
+  NewRequester,
+  NewTrackerMessage,
+  TrackerWriter,
+} from '../port.js';
+
+export class BuiltinTrackerWriter implements TrackerWriter {
+  constructor(private readonly db: Db) {}
+
+  async ensureRequester(requester: NewRequester): Promise<{ id: number; created: boolean }> {
+    const email = requester.email.toLowerCase();
+    const existing = await this.db.selectFrom('requesters').select('id').where('email', '=', email).executeTakeFirst();
+    if (existing) return { id: Number(existing.id), created: false };
+    const row = await this.db
+      .insertInto('requesters')
+      .values({ email, name: requester.name, company_id: requester.companyId, created_at: now() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { id: Number(row.id), created: true };
+  }
+
+  async createMessage(m: NewTrackerMessage): Promise<number> {
+    const row = await this.db
+      .insertInto('messages')
+      .values({
+        inbox_item_id: m.inboxItemId,
+        message_id: m.messageId,
+        subject: m.subject,
+        from_address: m.fromAddress,
+        from_name: m.fromName,
+        requester_id: m.requesterId,
+        user_id: m.userId,
+        recipients: m.recipients,
+        body_text: m.bodyText,
+        body_html: m.bodyHtml,
+        sent_at: m.sentAt,
+        created_at: now(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  async attachMessageToProject(messageId: number, projectId: number): Promise<void> {
+    await this.db
+      .insertInto('message_projects')
+      .values({ message_id: messageId, project_id: projectId })
+      .onConflict((oc) => oc.columns(['message_id', 'project_id']).doNothing())
+      .execute();
+  }
+
+  async createItem(item: NewItem): Promise<number> {
+    const row = await this.db
+      .insertInto('items')
+      .values({
+        kind: item.kind,
+        project_id: item.projectId,
+        name: item.name,
+        description: item.description,
+        is_private: item.isPrivate ? 1 : 0,
+        team_id: item.teamId,
+        source_message_id: item.sourceMessageId,
+        created_at: now(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  async linkRequesters(itemId: number, requesterIds: number[]): Promise<void> {
+    const unique = [...new Set(requesterIds)];
+    if (!unique.length) return;
+    await this.db
+      .insertInto('item_requesters')
+      .values(unique.map((requester_id) => ({ item_id: itemId, requester_id })))
+      .onConflict((oc) => oc.columns(['item_id', 'requester_id']).doNothing())
+      .execute();
+  }
+
+  async linkMessage(itemId: number, messageId: number): Promise<void> {
+    await this.db
+      .insertInto('item_messages')
+      .values({ item_id: itemId, message_id: messageId })
+      .onConflict((oc) => oc.columns(['item_id', 'message_id']).doNothing())
+      .execute();
+  }
+
+  async addComment(c: NewComment): Promise<number> {
+    const row = await this.db
+      .insertInto('comments')
+      .values({
+        item_id: c.itemId,
+        message_id: c.messageId,
+        requester_id: c.requesterId,
+        user_id: c.userId,
+        body: c.body,
+        created_at: now(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  async addAttachments(owner: AttachmentOwner, attachments: NewAttachment[]): Promise<number[]> {
+    if (!attachments.length) return [];
+    const rows = await this.db
+      .insertInto('attachments')
+      .values(
+        attachments.map((a) => ({
+          blob_ref: a.blobRef,
+          file_name: a.fileName,
+          content_type: a.contentType,
+          size: a.size,
+          content_id: a.contentId,
+          inline: a.inline ? 1 : 0,
+          message_id: 'messageId' in owner ? owner.messageId : null,
+          item_id: 'itemId' in owner ? owner.itemId : null,
+          comment_id: 'commentId' in owner ? owner.commentId : null,
+        })),
+      )
+      .returning('id')
+      .execute();
+    return rows.map((r) => Number(r.id));
+  }
+}

@@ -1,0 +1,110 @@
+// The Tracker port: what processing needs from a project tracker. The builtin adapter keeps the tables
+// in our own database (and so runs inside the inbox item's transaction); a TargetProcess REST adapter
+// can implement the same operations idempotently per step.
+
+export interface ProjectView {
+  id: number;
+  name: string;
+  live: boolean;
+  companyId: number | null;
+}
+
+export interface RequesterView {
+  id: number;
+  email: string;
+  name: string;
+  companyId: number | null;
+}
+
+export interface UserView {
+  id: number;
+  email: string;
+  name: string;
+}
+
+export interface CompanyView {
+  id: number;
+  name: string;
+}
+
+/** A read-only, synchronous view for the pure decide step, loaded once per message. */
+export interface TrackerSnapshot {
+  project(id: number): ProjectView | undefined;
+  requesterByEmail(email: string): RequesterView | undefined;
+  userByEmail(email: string): UserView | undefined;
+  companyByDomain(domain: string): CompanyView | undefined;
+  itemExists(id: number): boolean;
+  teamExists(id: number): boolean;
+}
+
+export interface SnapshotRequest {
+  emails: string[];
+  itemIds: number[];
+}
+
+export interface NewRequester {
+  email: string;
+  name: string;
+  companyId: number | null;
+}
+
+export interface NewTrackerMessage {
+  inboxItemId: number | null;
+  messageId: string;
+  subject: string;
+  fromAddress: string | null;
+  fromName: string | null;
+  requesterId: number | null;
+  userId: number | null;
+  recipients: string;
+  bodyText: string;
+  bodyHtml: string | null;
+  sentAt: string;
+}
+
+export type ItemKind = 'request' | 'story' | 'bug' | 'task';
+
+export interface NewItem {
+  kind: ItemKind;
+  projectId: number;
+  name: string;
+  description: string;
+  isPrivate: boolean;
+  teamId: number | null;
+  sourceMessageId: number | null;
+}
+
+export interface NewAttachment {
+  blobRef: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  inline: boolean;
+}
+
+export type AttachmentOwner = { messageId: number } | { itemId: number } | { commentId: number };
+
+export interface NewComment {
+  itemId: number;
+  messageId: number | null;
+  requesterId: number | null;
+  userId: number | null;
+  body: string;
+}
+
+/** Write operations; each returns the new id. */
+export interface TrackerWriter {
+  ensureRequester(requester: NewRequester): Promise<{ id: number; created: boolean }>;
+  createMessage(message: NewTrackerMessage): Promise<number>;
+  attachMessageToProject(messageId: number, projectId: number): Promise<void>;
+  createItem(item: NewItem): Promise<number>;
+  linkRequesters(itemId: number, requesterIds: number[]): Promise<void>;
+  linkMessage(itemId: number, messageId: number): Promise<void>;
+  addComment(comment: NewComment): Promise<number>;
+  addAttachments(owner: AttachmentOwner, attachments: NewAttachment[]): Promise<number[]>;
+}
+
+export interface Tracker {
+  snapshot(request: SnapshotRequest): Promise<TrackerSnapshot>;
+}
