@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { formatRuleError, formatRuleErrorWithSource, parseRules, type RuleError } from '../../src/rules/index.js';
+
+const CONDITIONS = "a condition ('subject contains', 'company matched to project')";
+const ACTIONS = "an action ('attach to project', 'create [private|public] request in project')";
+const AFTER_ACTION = ["'and'", "'attach to project'", "'create request in project'", "'create private request in project'", "'create public request in project'", 'end of line'];
+
+interface Expect {
+  column: number;
+  endColumn: number;
+  text: string;
+  message: string;
+  suggestion?: string;
+  expected?: string[];
+}
+
+// [name, one line, expected error]
+const invalid: [string, string, Expect][] = [
+  ['no when or then', 'attach to project 1', {
+    column: 1, endColumn: 7, text: 'attach', message: "expected 'when' or 'then' but found 'attach'",
+    suggestion: "did you mean 'then attach to project'?", expected: ["'when'", "'then'"],
+  }],
+  ['condition without when', "subject contains 'x' then attach to project 1", {
+    column: 1, endColumn: 8, text: 'subject', message: "expected 'when' or 'then' but found 'subject'",
+    suggestion: "did you mean 'when subject contains'?",
+  }],
+  ['misspelt when', "whne subject contains 'x' then attach to project 1", {
+    column: 1, endColumn: 5, text: 'whne', message: "expected 'when' or 'then' but found 'whne'", suggestion: "did you mean 'when'?",
+  }],
+  ['when then', 'when then attach to project 1', {
+    column: 6, endColumn: 10, text: 'then',
+    message: `expected ${CONDITIONS} but found 'then': 'when' needs at least one condition`,
+    suggestion: "leave out 'when' for a rule that always matches",
+    expected: ["'subject contains'", "'company matched to project'"],
+  }],
+  ['when alone', 'when', { column: 5, endColumn: 5, text: '', message: `expected ${CONDITIONS} but found end of line` }],
+  ['misspelt condition', "when subjet contains 'x' then attach to project 1", {
+    column: 6, endColumn: 12, text: 'subjet', message: `expected ${CONDITIONS} but found 'subjet'`, suggestion: "did you mean 'subject contains'?",
+  }],
+  ['misspelt condition cut short by the string', "when subjet 'x' then attach to project 1", {
+    column: 6, endColumn: 12, text: 'subjet', message: `expected ${CONDITIONS} but found 'subjet'`, suggestion: "did you mean 'subject contains'?",
+  }],
+  ['second word of a condition misspelt', "when subject contans 'x' then attach to project 1", {
+    column: 14, endColumn: 21, text: 'contans', message: "expected 'contains' after 'subject' but found 'contans'",
+    suggestion: "did you mean 'subject contains'?", expected: ["'contains'"],
+  }],
+  ['transposed letters', 'when comapny matched to project 2 then attach to project 1', {
+    column: 6, endColumn: 13, text: 'comapny', message: `expected ${CONDITIONS} but found 'comapny'`, suggestion: "did you mean 'company matched to project'?",
+  }],
+  ['missing word', 'when company matched project 2 then attach to project 1', {
+    column: 22, endColumn: 29, text: 'project', message: "expected 'to' after 'company matched' but found 'project'",
+    suggestion: "did you mean 'company matched to project'?",
+  }],
+  ['after a condition, then or and or a condition', "when subject contains 'x' subjet contains 'y' then attach to project 1", {
+    column: 27, endColumn: 33, text: 'subjet', message: `expected 'and', 'then' or ${CONDITIONS} but found 'subjet'`, suggestion: "did you mean 'subject contains'?",
+  }],
+  ['after and in the when part', "when subject contains 'x' and subjet contains 'y' then attach to project 1", {
+    column: 31, endColumn: 37, text: 'subjet', message: `expected 'then' or ${CONDITIONS} but found 'subjet'`, suggestion: "did you mean 'subject contains'?",
+  }],
+  ['missing then', "when subject contains 'x' attach to project 1", {
+    column: 27, endColumn: 33, text: 'attach', message: `expected 'and', 'then' or ${CONDITIONS} but found 'attach'`, suggestion: "did you mean 'then attach to project'?",
+  }],
+  ['when part only', "when subject contains 'x'", {
+    column: 26, endColumn: 26, text: '', message: `expected 'and', 'then' or ${CONDITIONS} but found end of line`,
+  }],
+  ['misspelt action', 'then atach to project 1', {
+    column: 6, endColumn: 11, text: 'atach', message: `expected ${ACTIONS} but found 'atach'`, suggestion: "did you mean 'attach to project'?",
+    expected: ["'attach to project'", "'create request in project'", "'create private request in project'", "'create public request in project'"],
+  }],
+  ['misspelt visibility', 'then create privat request in project 1', {
+    column: 13, endColumn: 19, text: 'privat', message: "expected 'request', 'private' or 'public' after 'create' but found 'privat'",
+    suggestion: "did you mean 'create private request in project'?", expected: ["'request'", "'private'", "'public'"],
+  }],
+  ['then alone', 'then', { column: 5, endColumn: 5, text: '', message: `expected ${ACTIONS} but found end of line` }],
+  ['then and', 'then and attach to project 1', { column: 6, endColumn: 9, text: 'and', message: `expected ${ACTIONS} but found 'and'` }],
+  ['and and', "when subject contains 'x' and and company matched to project 1 then attach to project 1", {
+    column: 31, endColumn: 34, text: 'and', message: `expected 'then' or ${CONDITIONS} but found 'and'`,
+  }],
+  ['missing project id', 'then attach to project', {
+    column: 23, endColumn: 23, text: '', message: 'expected a project id (digits) but found end of line', expected: ['a project id'],
+  }],
+  ['negative id', 'then attach to project -1', { column: 24, endColumn: 25, text: '-', message: "expected a project id (digits) but found '-'" }],
+  ['id glued to project', 'then attach to project1', {
+    column: 23, endColumn: 24, text: '1', message: "missing space between 'project' and '1'", suggestion: "did you mean 'project 1'?", expected: ['a space'],
+  }],
+  ['and glued to an id', 'then attach to project 1and attach to project 2', {
+    column: 25, endColumn: 28, text: 'and', message: "missing space between '1' and 'and'", suggestion: "did you mean '1 and'?",
+  }],
+  ['then glued to a string', "when subject contains 'x'then attach to project 1", {
+    column: 26, endColumn: 30, text: 'then', message: "missing space between the keyword list 'x' and 'then'",
+  }],
+  ['huge id', 'then attach to project 99999999999', {
+    column: 24, endColumn: 35, text: '99999999999', message: 'project id 99999999999 is too large (the largest id is 2147483647)',
+    expected: ['a project id up to 2147483647'],
+  }],
+  ['huge team id', 'then create request in project 1 and attach request to team 2147483648', {
+    column: 61, endColumn: 71, text: '2147483648', message: 'team id 2147483648 is too large (the largest id is 2147483647)',
+  }],
+  ['trailing text after a then rule', 'then attach to project 1 garbage', {
+    column: 26, endColumn: 33, text: 'garbage', message: `expected 'and', ${ACTIONS} or end of line but found 'garbage'`, expected: AFTER_ACTION,
+  }],
+  ['trailing text after a when rule', "when subject contains 'x' then attach to project 1 garbage here", {
+    column: 52, endColumn: 59, text: 'garbage', message: `expected 'and', ${ACTIONS} or end of line but found 'garbage'`,
+  }],
+  ['trailing comment', 'then attach to project 1 # note', {
+    column: 26, endColumn: 27, text: '#', message: `expected 'and', ${ACTIONS} or end of line but found '#'`, suggestion: 'a comment must be on a line of its own',
+  }],
+  ['after a create action a team is expected too', 'then create request in project 1 team 2', {
+    column: 34, endColumn: 38, text: 'team',
+    message: `expected 'and', ${ACTIONS}, 'attach request to team' or end of line but found 'team'`,
+    expected: [...AFTER_ACTION.slice(0, -1), "'attach request to team'", 'end of line'],
+  }],
+  ['missing word in an action', 'then attach project 1', {
+    column: 13, endColumn: 20, text: 'project', message: "expected 'to' after 'attach' but found 'project'", suggestion: "did you mean 'attach to project'?",
+  }],
+  ['trailing punctuation', 'then attach to project 1;', { column: 25, endColumn: 26, text: ';', message: `expected 'and', ${ACTIONS} or end of line but found ';'` }],
+  ['team right after then', 'then attach request to team 1', {
+    column: 6, endColumn: 28, text: 'attach request to team', message: "'attach request to team' must come directly after a 'create request' action",
+  }],
+  ['team after attach', 'then attach to project 1 and attach request to team 2', {
+    column: 30, endColumn: 52, text: 'attach request to team', message: "'attach request to team' must come directly after a 'create request' action",
+    expected: AFTER_ACTION.slice(1),
+  }],
+  ['team not directly after its create', 'then create request in project 1 and attach to project 2 and attach request to team 3', {
+    column: 62, endColumn: 84, text: 'attach request to team', message: "'attach request to team' must come directly after a 'create request' action",
+  }],
+  ['second team for one request', 'then create request in project 1 attach request to team 2 and attach request to team 3', {
+    column: 63, endColumn: 85, text: 'attach request to team', message: 'the request already has a team (team 2): a request has one team',
+  }],
+  ['team in the when part', 'when attach request to team 1 then attach to project 1', {
+    column: 6, endColumn: 12, text: 'attach', message: `expected ${CONDITIONS} but found 'attach'`,
+  }],
+  ['double quotes', 'when subject contains "bug, it\'s" then attach to project 1', {
+    column: 23, endColumn: 34, text: '"bug, it\'s"', message: 'keywords must be in single quotes, not double quotes',
+    suggestion: "did you mean 'bug, it\\'s'?", expected: ['a keyword list in single quotes'],
+  }],
+  ['unterminated double quotes', 'when subject contains "bug then attach to project 1', {
+    column: 23, endColumn: 52, text: '"bug then attach to project 1', message: 'keywords must be in single quotes, not double quotes',
+  }],
+  ['unterminated string', "when subject contains 'bug then attach to project 1", {
+    column: 23, endColumn: 52, text: "'bug then attach to project 1", message: "unterminated keyword list: the closing ' is missing", expected: ["a closing '"],
+  }],
+  ['string ending in a backslash quote', "when subject contains 'bug\\' then attach to project 1", {
+    column: 23, endColumn: 54, text: "'bug\\' then attach to project 1", message: "unterminated keyword list: the closing ' is missing",
+    suggestion: "\\' is a quote inside a keyword, not the end of the list",
+  }],
+  ['SQL-style doubled quote', "when subject contains 'it''s' then attach to project 1", {
+    column: 27, endColumn: 30, text: "'s'", message: `expected 'and', 'then' or ${CONDITIONS} but found the keyword list 's'`,
+    suggestion: "a quote inside a keyword is written \\'",
+  }],
+  ['missing keyword list', 'when subject contains then attach to project 1', {
+    column: 23, endColumn: 27, text: 'then', message: "expected a keyword list in single quotes ('keyword, keyword') but found 'then'",
+  }],
+  ['empty keyword list', "when subject contains '' then attach to project 1", {
+    column: 23, endColumn: 25, text: "''", message: 'empty keyword list: write at least one keyword between the quotes', expected: ['a keyword'],
+  }],
+  ['comma only', "when subject contains ',' then attach to project 1", {
+    column: 23, endColumn: 26, text: "','", message: 'empty keyword list: write at least one keyword between the quotes',
+  }],
+  ['blank keyword between commas', "when subject contains 'a, ,b' then attach to project 1", {
+    column: 26, endColumn: 27, text: ' ', message: 'empty keyword: a keyword of only spaces would match every subject', suggestion: "did you mean 'a, b'?",
+  }],
+  ['blank keyword after a trailing comma', "when subject contains 'bug, ' then attach to project 1", {
+    column: 28, endColumn: 29, text: ' ', message: 'empty keyword: a keyword of only spaces would match every subject', suggestion: "did you mean 'bug'?",
+  }],
+  ['spaces only', "when subject contains '   ' then attach to project 1", {
+    column: 24, endColumn: 27, text: '   ', message: 'empty keyword: a keyword of only spaces would match every subject',
+  }],
+  ['Kelvin sign is not a k', 'then attach to project 1 \u212Aeep', {
+    column: 26, endColumn: 30, text: '\u212Aeep', message: `expected 'and', ${ACTIONS} or end of line but found '\u212Aeep'`,
+  }],
+];
+
+describe('parseRules rejects', () => {
+  for (const [name, source, want] of invalid) {
+    test(name, () => {
+      const { ruleSet, errors } = parseRules(source);
+      assert.equal(ruleSet.rules.length, 0);
+      assert.equal(errors.length, 1);
+      const e = errors[0]!;
+      const got: Partial<RuleError> = {
+        column: e.column,
+        endColumn: e.endColumn,
+        text: e.text,
+        message: e.message,
+        ...(e.suggestion !== undefined ? { suggestion: e.suggestion } : {}),
+        ...(want.expected ? { expected: e.expected } : {}),
+      };
+      assert.deepEqual(got, want);
+      assert.equal(e.line, 1);
+      assert.ok(e.expected.length > 0);
+      // the span is the text it names
+      if (e.text) assert.equal(source.slice(e.column - 1, e.endColumn - 1), e.text);
+    });
+  }
+});
+
+describe('error reporting', () => {
+  const source = [
+    '# rules',
+    'then atach to project 1',
+    'then attach to project 1',
+    '',
+    "when subject contains 'a, ,b' then attach to project 2",
+    '\twhen then attach to project 3',
+    'then attach to project 4 garbage',
+  ].join('\r\n');
+
+  test('every line is checked, each error on its own line and column, good lines still parse', () => {
+    const { ruleSet, errors } = parseRules(source);
+    assert.deepEqual(ruleSet.rules.map((r) => r.line), [3]);
+    assert.deepEqual(
+      errors.map((e) => [e.line, e.column, e.text]),
+      [
+        [2, 6, 'atach'],
+        [5, 26, ' '],
+        [6, 7, 'then'],
+        [7, 26, 'garbage'],
+      ],
+    );
+  });
+
+  test('only the first error of a line is reported', () => {
+    const { errors } = parseRules('when subjet contains "x" then atach to project 99999999999 garbage');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.text, 'subjet');
+  });
+
+  test('formatRuleError prints FILE:LINE:COL: message (suggestion)', () => {
+    const e = parseRules(source).errors[0]!;
+    assert.equal(
+      formatRuleError(e, 'rules.txt'),
+      `rules.txt:2:6: expected ${ACTIONS} but found 'atach' (did you mean 'attach to project'?)`,
+    );
+    assert.equal(formatRuleError(parseRules(source).errors[3]!), `7:26: expected 'and', ${ACTIONS} or end of line but found 'garbage'`);
+  });
+
+  test('formatRuleErrorWithSource adds the line and a caret under the error, tabs kept', () => {
+    const errors = parseRules(source).errors;
+    assert.equal(
+      formatRuleErrorWithSource(errors[2]!, source, 'r'),
+      `r:6:7: ${errors[2]!.message} (${errors[2]!.suggestion})\n\twhen then attach to project 3\n\t     ^~~~`,
+    );
+    const eol = parseRules('then attach to project').errors[0]!;
+    assert.equal(formatRuleErrorWithSource(eol, 'then attach to project').split('\n')[2], `${' '.repeat(22)}^`);
+  });
+});

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { checkReferences, parseRules, type RuleWarning } from '../../src/rules/index.js';
+
+const projects = new Set([1, 2]);
+const teams = new Set([4]);
+const refs = { projectExists: (id: number) => projects.has(id), teamExists: (id: number) => teams.has(id) };
+
+describe('checkReferences', () => {
+  // [name, rules, warnings]
+  const cases: [string, string, RuleWarning[]][] = [
+    ['all known', 'when company matched to project 1 then create request in project 2 and attach request to team 4', []],
+    ['unknown project in an action', 'then attach to project 1 and attach to project 7', [{ line: 1, column: 48, message: 'project 7 does not exist' }]],
+    ['unknown project in a condition', 'when company matched to project 9 then attach to project 1', [{ line: 1, column: 33, message: 'project 9 does not exist' }]],
+    [
+      'unknown team and project, on a later line',
+      '# c\n\nthen create public request in project 3 and attach request to team 5',
+      [
+        { line: 3, column: 39, message: 'project 3 does not exist' },
+        { line: 3, column: 68, message: 'team 5 does not exist' },
+      ],
+    ],
+    ['every occurrence is reported', 'then attach to project 8 attach to project 8', [
+      { line: 1, column: 24, message: 'project 8 does not exist' },
+      { line: 1, column: 44, message: 'project 8 does not exist' },
+    ]],
+    ['ids written with leading zeros', 'then attach to project 0008', [{ line: 1, column: 24, message: 'project 8 does not exist' }]],
+  ];
+  for (const [name, rules, warnings] of cases) {
+    test(name, () => {
+      const { ruleSet, errors } = parseRules(rules);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(checkReferences(ruleSet, refs), warnings);
+    });
+  }
+
+  test('a hand-built rule without source falls back to the clause column', () => {
+    const span = { line: 4, column: 6, endColumn: 25 };
+    const warnings = checkReferences(
+      { rules: [{ line: 4, source: '', conditions: [], actions: [{ kind: 'attachToProject', projectId: 3, span }] }] },
+      refs,
+    );
+    assert.deepEqual(warnings, [{ line: 4, column: 6, message: 'project 3 does not exist' }]);
+  });
+});
