@@ -1,0 +1,166 @@
+// Processing: claim due inbox items, parse, decide, and execute the plan together with the recorded
+// outcome in one transaction. Errors retry with backoff; a message the parser refuses is final at once
+// (retrying the same bytes cannot help), with its raw bytes kept.
+import type { Logger } from 'pino';
+import { findTicketReference, parseMessage, UnparseableMessageError } from '../mail/index.js';
+import type { Message } from '../mail/message.js';
+import { parseRules, type RuleSet } from '../rules/index.js';
+import type { Store } from '../store/database.js';
+import { BlobStore } from '../store/blobs.js';
+import {
+  claimDueItems,
+  recordError,
+  recordOutcome,
+  type InboxItem,
+} from '../store/inbox.js';
+import type { Outcome } from '../store/schema.js';
+import { getProfile, type Profile } from '../store/profiles.js';
+import { BuiltinTracker, BuiltinTrackerWriter } from '../tracker/builtin/index.js';
+import { decide } from './decide.js';
+import { executePlan, emptyCreated, type Created } from './execute.js';
+
+export interface ProcessResult {
+  itemId: number;
+  profileId: number;
+  messageId: string | null;
+  subject: string | null;
+  /** null while the item waits for another attempt. */
+  outcome: Outcome | null;
+  rule: number | null;
+  actions: string[];
+  created: Created;
+  reason: string | null;
+  error?: string;
+}
+
+export interface ProcessorOptions {
+  logger?: Logger;
+  leaseMs?: number;
+}
+
+export class Processor {
+  private readonly blobs: BlobStore;
+  private readonly rulesCache = new Map<string, RuleSet>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: ProcessorOptions = {},
+  ) {
+    this.blobs = new BlobStore(store.dataDir);
+  }
+
+  /** Claim and process due items (optionally only the given ids) until none is left or limit is hit. */
+  async processDue(filter: { ids?: number[]; profileId?: number; limit?: number } = {}): Promise<ProcessResult[]> {
+    const results: ProcessResult[] = [];
+    const limit = filter.limit ?? Infinity;
+    while (results.length < limit) {
+      const batch = await claimDueItems(this.store, {
+        limit: Math.min(20, limit - results.length),
+        leaseMs: this.options.leaseMs ?? 5 * 60_000,
+        ...(filter.ids ? { ids: filter.ids } : {}),
+        ...(filter.profileId !== undefined ? { profileId: filter.profileId } : {}),
+      });
+      if (batch.length === 0) break;
+      for (const item of batch) results.push(await this.processItem(item));
+    }
+    return results;
+  }
+
+  /** Process one claimed item to an outcome (or a scheduled retry). Never throws for bad mail. */
+  async processItem(item: InboxItem): Promise<ProcessResult> {
+    const base = { itemId: item.id, profileId: item.profileId, rule: null, actions: [], created: emptyCreated() };
+    let message: Message;
+    try {
+      message = await parseMessage(this.blobs.open(item.rawRef), {
+        receivedAt: new Date(item.receivedAt),
+        sink: this.blobs,
+      });
+    } catch (error) {
+      if (error instanceof UnparseableMessageError) {
+        const reason = `unparseable: ${error.message}`;
+        await recordOutcome(this.store.db, item.id, {
+          outcome: 'failed', reason, ruleLine: null, actions: [], created: {}, trace: { error: reason },
+        });
+        return { ...base, messageId: item.messageId, subject: item.subject, outcome: 'failed', reason };
+      }
+      return this.retryLater(item, error);
+    }
+    try {
+      const profile = await getProfile(this.store.db, item.profileId);
+      const snapshot = await new BuiltinTracker(this.store.db).snapshot({
+        emails: [message.from, message.sender, ...message.cc, ...message.replyTo]
+          .filter((a): a is NonNullable<typeof a> => a !== null)
+          .map((a) => a.address),
+        itemIds: ticketCandidates(message),
+      });
+      const plan = decide(message, this.ruleSetOf(profile), snapshot, { ownAddresses: ownAddresses(profile) });
+      const created = await this.store.db.transaction().execute(async (trx) => {
+        const made = await executePlan(new BuiltinTrackerWriter(trx), plan, message, item.id);
+        await recordOutcome(trx, item.id, {
+          outcome: plan.outcome,
+          reason: plan.reason,
+          ruleLine: plan.ruleLine,
+          actions: plan.actions,
+          created: made as unknown as Record<string, number[]>,
+          trace: plan.trace,
+          messageId: message.messageId,
+          subject: message.subject,
+          fromAddress: plan.sender.email,
+        });
+        return made;
+      });
+      this.options.logger?.info({ item: item.id, outcome: plan.outcome, rule: plan.ruleLine }, 'processed');
+      return {
+        ...base,
+        messageId: message.messageId,
+        subject: message.subject,
+        outcome: plan.outcome,
+        rule: plan.ruleLine,
+        actions: plan.actions,
+        created,
+        reason: plan.reason,
+      };
+    } catch (error) {
+      return this.retryLater(item, error, message);
+    }
+  }
+
+  private async retryLater(item: InboxItem, error: unknown, message?: Message): Promise<ProcessResult> {
+    const text = error instanceof Error ? error.message : String(error);
+    this.options.logger?.warn({ item: item.id, err: text }, 'processing failed; will retry');
+    const updated = await recordError(this.store.db, item, text);
+    return {
+      itemId: item.id,
+      profileId: item.profileId,
+      messageId: message?.messageId ?? item.messageId,
+      subject: message?.subject ?? item.subject,
+      outcome: updated.outcome,
+      rule: null,
+      actions: [],
+      created: emptyCreated(),
+      reason: updated.reason ?? `will retry (attempt ${updated.attempts}): ${text}`,
+      error: text,
+    };
+  }
+
+  private ruleSetOf(profile: Profile): RuleSet {
+    let ruleSet = this.rulesCache.get(profile.rules);
+    if (!ruleSet) {
+      // Rules are validated on save; should a stored line still fail, the valid lines keep working.
+      ruleSet = parseRules(profile.rules).ruleSet;
+      this.rulesCache.set(profile.rules, ruleSet);
+    }
+    return ruleSet;
+  }
+}
+
+function ticketCandidates(message: Message): number[] {
+  return [findTicketReference(message.text), message.html ? findTicketReference(message.html) : null].filter(
+    (id): id is number => id !== null,
+  );
+}
+
+function ownAddresses(profile: Profile): string[] {
+  const source = profile.source as { login?: unknown; address?: unknown };
+  return [source.address, source.login].filter((v): v is string => typeof v === 'string' && v.includes('@'));
+}

@@ -1,0 +1,186 @@
+// Processing end to end on SQLite and PostgreSQL: intake → decide → execute in one transaction with
+// the outcome. The seed example of DESIGN/README, replies, requesters, idempotency and failures.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { dialects, openTestStore, type TestStore } from '../support/store.js';
+import { makeMessage, SEED_RULES } from '../support/messages.js';
+import { createProfile } from '../../src/store/profiles.js';
+import { intakeMessage } from '../../src/sources/intake.js';
+import { Processor, type ProcessResult } from '../../src/engine/process.js';
+import { addCompany, addProject, addRequester, addUser, listTracker, setProjectDeleted } from '../../src/tracker/builtin/admin.js';
+import { getInboxItem } from '../../src/store/inbox.js';
+
+for (const dialect of await dialects()) {
+  describe(`processing on ${dialect}`, () => {
+    let t: TestStore;
+    let profileId: number;
+    let processor: Processor;
+
+    before(async () => {
+      t = await openTestStore(dialect);
+      const db = t.store.db;
+      await addCompany(db, { name: 'TargetProcess', domains: ['targetprocess.com'] });
+      await addCompany(db, { name: 'Other Inc' });
+      await addProject(db, { name: 'General' }); // 1
+      await addProject(db, { name: 'TP Support', company: 'TargetProcess' }); // 2
+      await addRequester(db, { email: 'Known@Partner.example', name: 'Known Partner', company: 'TargetProcess' });
+      await addUser(db, { email: 'staff@mailbind.test', name: 'Staff Member' });
+      profileId = (await createProfile(db, { name: 'support', rules: SEED_RULES })).id;
+      processor = new Processor(t.store);
+    });
+    after(() => t.cleanup());
+
+    async function deliver(raw: Buffer): Promise<ProcessResult> {
+      const { item, inserted } = await intakeMessage(t.store, raw, { profileId });
+      assert.equal(inserted, true);
+      const [result] = await processor.processDue({ ids: [item.id] });
+      assert.ok(result);
+      return result;
+    }
+
+    test('seed (a): a TargetProcess requester with "tp" in the subject → project 2 inbox and a request in project 2', async () => {
+      const r = await deliver(makeMessage({ from: 'Known Partner <known@partner.example>', subject: 'Problem with TP login' }));
+      assert.equal(r.outcome, 'imported');
+      assert.equal(r.rule, 1);
+      assert.deepEqual(r.actions, ['attach to project 2', 'create request in project 2']);
+      assert.equal(r.created.requests.length, 1);
+      const requests = await listTracker(t.store.db, 'requests', { projectId: 2 }) as any[];
+      const request = requests.find((q) => q.id === r.created.requests[0]);
+      assert.equal(request.name, 'Problem with TP login');
+      assert.equal(request.isPrivate, true, 'plain "create request" is private');
+      const messages = await listTracker(t.store.db, 'messages', { projectId: 2 }) as any[];
+      assert.ok(messages.some((m) => m.id === r.created.messages[0]));
+    });
+
+    test('seed (b): same company, no keyword → attached to project 2 only', async () => {
+      const r = await deliver(makeMessage({ from: 'known@partner.example', subject: 'Invoice question' }));
+      assert.equal(r.outcome, 'imported');
+      assert.equal(r.rule, 2);
+      assert.deepEqual(r.actions, ['attach to project 2']);
+      assert.deepEqual(r.created.requests, []);
+      const inProject2 = await listTracker(t.store.db, 'messages', { projectId: 2 }) as any[];
+      assert.ok(inProject2.some((m) => m.id === r.created.messages[0]));
+    });
+
+    test('seed (c): anyone else → attached to project 1 and a request in project 1', async () => {
+      const r = await deliver(makeMessage({ from: 'Stranger <someone@elsewhere.example>', subject: 'tp is great' }));
+      assert.equal(r.outcome, 'imported');
+      assert.equal(r.rule, 3);
+      assert.deepEqual(r.actions, ['attach to project 1', 'create request in project 1']);
+      const requests = await listTracker(t.store.db, 'requests', { projectId: 1 }) as any[];
+      assert.ok(requests.some((q) => q.id === r.created.requests[0]));
+    });
+
+    test('a first-time sender whose domain is a company domain joins that company and matches', async () => {
+      const r = await deliver(makeMessage({ from: 'New Person <new.person@TargetProcess.com>', subject: 'tp question' }));
+      assert.equal(r.rule, 1);
+      const requesters = await listTracker(t.store.db, 'requesters') as any[];
+      const created = requesters.find((q) => q.email === 'new.person@targetprocess.com');
+      assert.equal(created.name, 'New Person');
+      assert.equal(created.companyId, 1);
+    });
+
+    test('From, Cc and Reply-To become requesters linked to the request; staff do not', async () => {
+      const r = await deliver(makeMessage({
+        from: 'Carol <carol@cust.example>',
+        cc: 'Dave <dave@cust.example>, Staff Member <STAFF@mailbind.test>',
+        replyTo: 'Erin <erin@cust.example>',
+        subject: 'Broken export',
+      }));
+      assert.equal(r.rule, 3);
+      const [request] = (await listTracker(t.store.db, 'requests') as any[]).filter((q) => q.id === r.created.requests[0]);
+      const requesters = await listTracker(t.store.db, 'requesters') as any[];
+      const emails = request.requesterIds.map((id: number) => requesters.find((q) => q.id === id).email).sort();
+      assert.deepEqual(emails, ['carol@cust.example', 'dave@cust.example', 'erin@cust.example']);
+      assert.ok(!requesters.some((q) => q.email === 'staff@mailbind.test'));
+    });
+
+    test('Ticket#N in the body becomes a comment on item N instead of running rules', async () => {
+      const first = await deliver(makeMessage({ from: 'frank@cust.example', subject: 'Original' }));
+      const itemId = first.created.requests[0]!;
+      const reply = await deliver(makeMessage({
+        from: 'frank@cust.example',
+        subject: 'Re: Original',
+        body: `Thanks, it works now.\r\n\r\n> --- Please do not remove this line! Targetprocess Ticket#${itemId} ---`,
+      }));
+      assert.equal(reply.outcome, 'commented');
+      assert.equal(reply.rule, null);
+      assert.deepEqual(reply.actions, [`comment on item ${itemId}`]);
+      assert.deepEqual(reply.created.requests, []);
+      const comments = await listTracker(t.store.db, 'comments') as any[];
+      const comment = comments.find((c) => c.id === reply.created.comments[0]);
+      assert.equal(comment.itemId, itemId);
+      assert.match(comment.body, /it works now/);
+    });
+
+    test('Ticket#N naming no item runs the rules', async () => {
+      const r = await deliver(makeMessage({ from: 'gina@cust.example', body: 'see Ticket#999999' }));
+      assert.equal(r.outcome, 'imported');
+      assert.equal(r.rule, 3);
+      const item = await getInboxItem(t.store.db, r.itemId);
+      assert.deepEqual((item?.trace as any).reference, { ticket: 999999, exists: false });
+    });
+
+    test('a rule whose target projects are all deleted is skipped; the next rule wins', async () => {
+      await setProjectDeleted(t.store.db, 2, true);
+      try {
+        const r = await deliver(makeMessage({ from: 'known@partner.example', subject: 'tp again' }));
+        assert.equal(r.rule, 3);
+        const item = await getInboxItem(t.store.db, r.itemId);
+        const rules = (item?.trace as any).rules as any[];
+        assert.equal(rules.length, 3);
+        assert.equal(rules[0].matched, false);
+      } finally {
+        await setProjectDeleted(t.store.db, 2, false);
+      }
+    });
+
+    test('an auto-reply is ignored: no message, no request, no requester', async () => {
+      const before = (await listTracker(t.store.db, 'requesters')).length;
+      const r = await deliver(makeMessage({
+        from: 'away@cust.example', subject: 'Out of office', headers: { 'Auto-Submitted': 'auto-replied' },
+      }));
+      assert.equal(r.outcome, 'ignored');
+      assert.match(r.reason ?? '', /auto-reply/);
+      assert.deepEqual(r.created.messages, []);
+      assert.equal((await listTracker(t.store.db, 'requesters')).length, before);
+    });
+
+    test('no matching rule is an outcome too: skipped, nothing created', async () => {
+      const other = (await createProfile(t.store.db, { name: 'narrow', rules: "when subject contains 'zzz' then attach to project 1" })).id;
+      const { item } = await intakeMessage(t.store, makeMessage({ from: 'henry@cust.example' }), { profileId: other });
+      const [r] = await processor.processDue({ ids: [item.id] });
+      assert.equal(r?.outcome, 'skipped');
+      assert.equal(r?.reason, 'no rule matched');
+      assert.ok(!(await listTracker(t.store.db, 'requesters') as any[]).some((q) => q.email === 'henry@cust.example'));
+    });
+
+    test('the same bytes delivered twice are stored once and create nothing the second time', async () => {
+      const raw = makeMessage({ from: 'ivy@cust.example', messageId: 'twice@cust.example' });
+      const first = await intakeMessage(t.store, raw, { profileId });
+      const second = await intakeMessage(t.store, raw, { profileId });
+      assert.equal(first.inserted, true);
+      assert.equal(second.inserted, false);
+      await processor.processDue({ ids: [first.item.id] });
+      assert.deepEqual(await processor.processDue({ ids: [first.item.id] }), []);
+    });
+
+    test('an attachment is stored once and linked to the message and the request', async () => {
+      const content = Buffer.from('%PDF-1.4 fake pdf bytes\n'.repeat(100));
+      const r = await deliver(makeMessage({ from: 'jack@cust.example', attachment: { name: 'report.pdf', type: 'application/pdf', content } }));
+      const attachments = (await listTracker(t.store.db, 'attachments') as any[]).filter((a) => r.created.attachments.includes(a.id));
+      assert.equal(attachments.length, 2);
+      assert.deepEqual(attachments.map((a) => a.fileName), ['report.pdf', 'report.pdf']);
+      assert.equal(attachments[0].size, content.length);
+      assert.equal(attachments[0].messageId, r.created.messages[0]);
+      assert.equal(attachments[1].itemId, r.created.requests[0]);
+    });
+
+    test('an oversized message is ignored as too large at intake, headers kept', async () => {
+      const { item } = await intakeMessage(t.store, makeMessage({ subject: 'Huge', body: 'x'.repeat(5000) }), { profileId, maxMessageBytes: 1000 });
+      assert.equal(item.outcome, 'ignored');
+      assert.match(item.reason ?? '', /^too large: \d+ bytes, the limit is 1000$/);
+      assert.equal(item.subject, 'Huge');
+    });
+  });
+}
