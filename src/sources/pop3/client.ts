@@ -1,0 +1,183 @@
+// POP3 client (RFC 1939, CAPA RFC 2449, STLS RFC 2595, AUTH PLAIN RFC 4616 / XOAUTH2 via RFC 5034).
+//
+//   const client = await Pop3Client.connect({ host, port: 995, tls: 'tls', login, password });
+//   for (const { n, uid } of await client.uidl()) {
+//     if (known(uid)) continue;
+//     const body = await client.retr(n);          // Readable of the exact message bytes
+//     await store(uid, body);                     // ends only if the whole message arrived
+//     await client.dele(n);                       // marks only…
+//   }
+//   await client.quit();                          // …QUIT commits the deletions; close() never does
+//
+// Commands run one at a time in call order (calls may be issued without awaiting the previous one).
+// A RETR/TOP holds the connection until its body has been read (or the stream destroyed: the rest is then
+// discarded). So always consume or destroy the stream (stream/promises pipeline() does both): one that is
+// left alone blocks later commands, and no timeout fires while the consumer holds back, because that is
+// backpressure, not a hung server. After any failure the client is unusable and every call rejects with
+// the same Pop3Error.
+import type { Pop3Connection, TlsInfo } from './connection.js';
+import { Pop3Error } from './errors.js';
+import { Pop3MessageStream } from './message-stream.js';
+import type { Pop3Options } from './options.js';
+import { expectOk, openSession, type AuthMechanism, type Session } from './session.js';
+
+export interface Pop3Stat {
+  count: number;
+  /** Total size in octets (CRLF line endings, as the server will send them). */
+  size: number;
+}
+
+export class Pop3Client {
+  /** The server's greeting text (after "+OK"). */
+  readonly greeting: string;
+  /** CAPA lines (after STLS: the ones re-read over TLS). Empty when the server has no CAPA. */
+  readonly capabilities: readonly string[];
+  /** Protocol, cipher and certificate verification result; undefined without TLS. */
+  readonly tls: TlsInfo | undefined;
+  readonly authMechanism: AuthMechanism;
+  private readonly conn: Pop3Connection;
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(session: Session) {
+    this.conn = session.conn;
+    this.greeting = session.greeting;
+    this.capabilities = session.capabilities;
+    this.tls = session.tls;
+    this.authMechanism = session.authMechanism;
+  }
+
+  /** Connects, does TLS or STLS, reads the greeting and CAPA, and logs in. Rejects with a Pop3Error. */
+  static async connect(opts: Pop3Options): Promise<Pop3Client> {
+    return new Pop3Client(await openSession(opts));
+  }
+
+  /** Wraps an already opened session (used by connectSteps). */
+  static fromSession(session: Session): Pop3Client {
+    return new Pop3Client(session);
+  }
+
+  /** True once the connection failed or was closed (by quit(), close() or the server). */
+  get closed(): boolean {
+    return this.conn.failed !== undefined;
+  }
+
+  async stat(): Promise<Pop3Stat> {
+    return this.exclusive(async () => {
+      const status = await expectOk(this.conn, 'STAT', 'command', 'STAT');
+      const m = /^(\d+)\s+(\d+)/.exec(status.text);
+      if (!m) throw new Pop3Error('command', `malformed STAT reply: "${status.text}"`, { serverText: status.text });
+      return { count: Number(m[1]), size: Number(m[2]) };
+    });
+  }
+
+  /** Message numbers and sizes (octets, CRLF form) of all messages not marked deleted. */
+  async list(): Promise<Array<{ n: number; size: number }>> {
+    return this.exclusive(async () => {
+      await expectOk(this.conn, 'LIST', 'command', 'LIST');
+      return parseListing(await this.conn.readMultilineBuffer('command'), 'LIST', (n, value) => {
+        if (!/^\d+$/.test(value)) return undefined;
+        return { n, size: Number(value) };
+      });
+    });
+  }
+
+  /** Message numbers and unique ids (stable across sessions: the origin key of a POP3 message). */
+  async uidl(): Promise<Array<{ n: number; uid: string }>> {
+    return this.exclusive(async () => {
+      await expectOk(this.conn, 'UIDL', 'command', 'UIDL');
+      return parseListing(await this.conn.readMultilineBuffer('command'), 'UIDL', (n, value) => {
+        // RFC 1939: 1–70 characters in 0x21–0x7E.
+        if (!/^[\x21-\x7e]{1,70}$/.test(value)) return undefined;
+        return { n, uid: value };
+      });
+    });
+  }
+
+  /** Streams message `n` byte-exactly. Resolves after "+OK"; -ERR (no such message) rejects. */
+  async retr(n: number): Promise<Pop3MessageStream> {
+    return this.body(`RETR ${messageNumber(n)}`, 'RETR');
+  }
+
+  /** Streams the headers, the blank line and the first `lines` body lines of message `n`. */
+  async top(n: number, lines: number): Promise<Pop3MessageStream> {
+    if (!Number.isInteger(lines) || lines < 0) throw new TypeError(`POP3: invalid line count ${lines}`);
+    return this.body(`TOP ${messageNumber(n)} ${lines}`, 'TOP');
+  }
+
+  /** Marks message `n` deleted. The server removes it only on a successful quit(). */
+  async dele(n: number): Promise<void> {
+    await this.exclusive(() => expectOk(this.conn, `DELE ${messageNumber(n)}`, 'command', 'DELE'));
+  }
+
+  /** Unmarks all messages marked deleted in this session. */
+  async rset(): Promise<void> {
+    await this.exclusive(() => expectOk(this.conn, 'RSET', 'command', 'RSET'));
+  }
+
+  async noop(): Promise<void> {
+    await this.exclusive(() => expectOk(this.conn, 'NOOP', 'command', 'NOOP'));
+  }
+
+  /** Sends QUIT (which commits DELEs) and closes. Rejects if the server reports that the update failed. */
+  async quit(): Promise<void> {
+    await this.exclusive(async () => {
+      try {
+        await expectOk(this.conn, 'QUIT', 'command', 'QUIT');
+      } finally {
+        this.conn.end();
+      }
+    });
+  }
+
+  /** Drops the connection without QUIT: nothing marked with DELE is deleted. Safe to call any time, twice. */
+  close(): void {
+    this.conn.destroy();
+  }
+
+  private async body(line: string, label: string): Promise<Pop3MessageStream> {
+    const release = await this.acquire();
+    try {
+      const status = await expectOk(this.conn, line, 'command', label);
+      const octets = /^(\d+)/.exec(status.text)?.[1];
+      return new Pop3MessageStream(this.conn, octets === undefined ? undefined : Number(octets), release);
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /** Waits for the previous command to finish; resolves with the function that frees the connection. */
+  private acquire(): Promise<() => void> {
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    const previous = this.queue;
+    this.queue = previous.then(() => done);
+    return previous.then(() => release);
+  }
+}
+
+function messageNumber(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new TypeError(`POP3: invalid message number ${n}`);
+  return n;
+}
+
+function parseListing<T>(body: Buffer, verb: string, item: (n: number, value: string) => T | undefined): T[] {
+  const out: T[] = [];
+  for (const line of body.toString('latin1').split(/\r?\n/)) {
+    if (line === '') continue;
+    const m = /^(\d+)\s+(\S+)/.exec(line);
+    const parsed = m ? item(Number(m[1]), m[2]!) : undefined;
+    if (parsed === undefined) throw new Pop3Error('command', `malformed ${verb} line: "${line.slice(0, 100)}"`);
+    out.push(parsed);
+  }
+  return out;
+}
