@@ -7,6 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { createInitialMigration, type Dialect } from './migrations/001-initial.js';
+import { createSourcesMigration } from './migrations/002-sources.js';
 
 export type Db = Kysely<Database>;
 
@@ -66,13 +67,22 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     file.pragma('foreign_keys = ON');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
   }
-  await migrate(db, dialect);
+  await migrate(db, dialect, dialect === 'postgres' ? options.schema : undefined);
   return { db, dialect, dataDir: options.dataDir, location, close: () => db.destroy() };
 }
 
-async function migrate(db: Db, dialect: Dialect): Promise<void> {
-  const migrations: Record<string, Migration> = { '001-initial': createInitialMigration(dialect) };
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+// Kysely looks for its bookkeeping tables in every schema unless told which one: with several
+// mailbind schemas in one database it would find another's and skip creating its own.
+async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void> {
+  const migrations: Record<string, Migration> = {
+    '001-initial': createInitialMigration(dialect),
+    '002-sources': createSourcesMigration(dialect),
+  };
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

@@ -26,6 +26,8 @@ export interface InboxItem {
   lastError: string | null;
   receivedAt: string;
   processedAt: string | null;
+  ackState: 'pending' | 'done' | null;
+  ackAction: string | null;
 }
 
 export function toInboxItem(row: Selectable<InboxItemTable>): InboxItem {
@@ -50,6 +52,8 @@ export function toInboxItem(row: Selectable<InboxItemTable>): InboxItem {
     lastError: row.last_error,
     receivedAt: row.received_at,
     processedAt: row.processed_at,
+    ackState: row.ack_state,
+    ackAction: row.ack_action,
   };
 }
 
@@ -63,6 +67,8 @@ export interface NewInboxItem {
   fromAddress?: string | null;
   /** An item intake already decided (e.g. too large): stored done with this outcome. */
   outcome?: { outcome: Outcome; reason: string };
+  /** The message stays on a server that must be told once the outcome is known (seen, move, delete). */
+  acknowledge?: boolean;
 }
 
 /** Idempotent: a second insert with the same (profile, origin key) returns the existing item. */
@@ -85,6 +91,7 @@ export async function insertInboxItem(db: Db, item: NewInboxItem): Promise<{ ite
       reason: item.outcome?.reason ?? null,
       processed_at: item.outcome ? at : null,
       received_at: at,
+      ack_state: item.acknowledge ? 'pending' : null,
     })
     .onConflict((oc) => oc.columns(['profile_id', 'origin_key']).doNothing())
     .returningAll()

@@ -41,6 +41,28 @@ export interface InboxItemTable {
   last_error: string | null;
   received_at: string;
   processed_at: string | null;
+  ack_state: 'pending' | 'done' | null;
+  ack_action: string | null;
+}
+
+export interface SourceKnownTable {
+  profile_id: number;
+  origin_key: string;
+  why: string;
+}
+
+export interface ProfileStatusTable {
+  profile_id: number;
+  baseline_at: string | null;
+  last_poll_at: string | null;
+  last_success_at: string | null;
+  last_error_at: string | null;
+  last_error: string | null;
+  next_poll_at: string | null;
+  consecutive_failures: number;
+  cursor: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
 }
 
 export interface CompanyTable {
@@ -165,4 +187,6 @@ export interface Database {
   item_messages: ItemMessageTable;
   comments: CommentTable;
   attachments: AttachmentTable;
+  source_known: SourceKnownTable;
+  profile_status: ProfileStatusTable;
 }

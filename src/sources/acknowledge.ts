@@ -1,0 +1,45 @@
+// Acknowledgement bookkeeping shared by the mailbox sources. Items are stored with ack_state
+// 'pending'; once their outcome is final, the source applies the profile's action for it and marks
+// them 'done'. Items still waiting for a retry are not touched: their message stays as it is.
+import type { Db } from '../store/database.js';
+import type { Outcome } from '../store/schema.js';
+import { afterActionText, type AfterAction, type ResolvedSettings } from './settings.js';
+
+export interface PendingAck {
+  itemId: number;
+  originKey: string;
+  outcome: Outcome;
+  action: AfterAction;
+}
+
+export function actionFor(settings: ResolvedSettings, outcome: Outcome): AfterAction {
+  return outcome === 'imported' || outcome === 'commented' ? settings.afterImport : settings.afterOther;
+}
+
+/** Items of this profile whose outcome is final and whose server action is still to be applied. */
+export async function pendingAcks(db: Db, profileId: number, settings: ResolvedSettings): Promise<PendingAck[]> {
+  const rows = await db
+    .selectFrom('inbox_items')
+    .select(['id', 'origin_key', 'outcome'])
+    .where('profile_id', '=', profileId)
+    .where('ack_state', '=', 'pending')
+    .where('outcome', 'is not', null)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    itemId: Number(r.id),
+    originKey: r.origin_key,
+    outcome: r.outcome!,
+    action: actionFor(settings, r.outcome!),
+  }));
+}
+
+export async function markAcknowledged(db: Db, itemIds: number[], action: AfterAction): Promise<void> {
+  for (let i = 0; i < itemIds.length; i += 500) {
+    await db
+      .updateTable('inbox_items')
+      .set({ ack_state: 'done', ack_action: afterActionText(action) })
+      .where('id', 'in', itemIds.slice(i, i + 500))
+      .execute();
+  }
+}

@@ -1,0 +1,159 @@
+// The POP3 mailbox source. Origin key: the server's UIDL. Each new message is streamed into the inbox
+// (committed, fsynced) before anything else happens; DELE is sent only for messages whose outcome is
+// recorded and whose profile says delete, and only QUIT commits it, so a session that dies deletes
+// nothing. A download that fails is retried on the next poll; the rest of the batch goes on, on a new
+// connection if the old one died.
+import { hasOriginKeys } from '../../store/inbox.js';
+import { pendingAcks, markAcknowledged } from '../acknowledge.js';
+import type { ConnectionExtras } from '../connection-extras.js';
+import { DEFAULT_STEP_TIMEOUT_MS } from '../connection-extras.js';
+import { intakeMessage } from '../intake.js';
+import { addKnownKeys, knownKeys } from '../known.js';
+import type { ResolvedSettings } from '../settings.js';
+import { emptyReport, type MailSource, type PollContext, type PollReport } from '../source.js';
+import { getStatus, updateStatus } from '../status.js';
+import { Pop3Client } from './client.js';
+import type { Pop3Options } from './options.js';
+import { scanHeaders } from '../../mail/header-scan.js';
+
+const MAX_RECONNECTS = 3;
+
+export function pop3OriginKey(uid: string): string {
+  return `pop3:${uid}`;
+}
+
+export function pop3Options(settings: ResolvedSettings, extras: ConnectionExtras): Pop3Options {
+  return {
+    host: settings.host,
+    port: settings.port,
+    tls: settings.tls,
+    allowInvalidCertificate: settings.allowInvalidCertificate,
+    login: settings.login,
+    password: settings.password,
+    timeoutMs: extras.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+    ...(extras.ca ? { ca: extras.ca } : {}),
+    ...(extras.servername ? { servername: extras.servername } : {}),
+    ...(extras.localAddress ? { localAddress: extras.localAddress } : {}),
+  };
+}
+
+interface Listing {
+  byKey: Map<string, { n: number; size: number }>;
+  keys: string[];
+}
+
+export class Pop3Source implements MailSource {
+  constructor(private readonly extras: ConnectionExtras = {}) {}
+
+  async poll(ctx: PollContext): Promise<PollReport> {
+    const report = emptyReport();
+    const options = pop3Options(ctx.settings, this.extras);
+    let client = await Pop3Client.connect(options);
+    let reconnects = 0;
+    try {
+      let listing = await list(client);
+      report.listed = listing.keys.length;
+      const { db } = ctx.store;
+      const profileId = ctx.profile.id;
+      const inInbox = await hasOriginKeys(db, profileId, listing.keys);
+      const known = await knownKeys(db, profileId, listing.keys);
+      let fresh = listing.keys.filter((k) => !inInbox.has(k) && !known.has(k));
+
+      const status = await getStatus(db, profileId);
+      if (!status.baselineAt) {
+        const leaveAlone = await this.firstRunExclusions(client, ctx.settings, listing, fresh);
+        await addKnownKeys(db, profileId, leaveAlone, 'first-run');
+        await updateStatus(db, profileId, { baselineAt: new Date().toISOString() });
+        const excluded = new Set(leaveAlone);
+        fresh = fresh.filter((k) => !excluded.has(k));
+        report.skipped += leaveAlone.length;
+      }
+
+      for (const key of fresh) {
+        if (ctx.signal?.aborted) break;
+        const entry = listing.byKey.get(key);
+        if (!entry) continue;
+        try {
+          const tooLarge = entry.size > ctx.settings.maxMessageBytes;
+          const content = tooLarge ? await client.top(entry.n, 0) : await client.retr(entry.n);
+          const { inserted } = await intakeMessage(ctx.store, content, {
+            profileId,
+            originKey: key,
+            maxMessageBytes: ctx.settings.maxMessageBytes,
+            acknowledge: true,
+            ...(tooLarge ? { serverSize: entry.size } : {}),
+          });
+          if (inserted) report.stored += 1;
+        } catch (error) {
+          report.failed.push({ key, error: (error as Error).message });
+          ctx.logger?.warn({ profile: ctx.profile.name, key, err: (error as Error).message }, 'POP3 download failed; retried next poll');
+          if (client.closed) {
+            if (++reconnects > MAX_RECONNECTS) throw error;
+            client = await Pop3Client.connect(options);
+            listing = await list(client);
+          }
+        }
+      }
+
+      await ctx.afterIntake?.();
+      if (client.closed) {
+        client = await Pop3Client.connect(options);
+        listing = await list(client);
+      }
+      report.acknowledged = await this.acknowledge(ctx, client, listing);
+      return report;
+    } finally {
+      client.close();
+    }
+  }
+
+  /** Which messages a new profile leaves alone: everything there now (from-now), or older than since. */
+  private async firstRunExclusions(client: Pop3Client, settings: ResolvedSettings, listing: Listing, fresh: string[]): Promise<string[]> {
+    const policy = settings.firstRun;
+    if (policy.kind === 'all') return [];
+    if (policy.kind === 'from-now') return fresh;
+    const since = Date.parse(policy.date);
+    const older: string[] = [];
+    for (const key of fresh) {
+      const head = await readAll(await client.top(listing.byKey.get(key)!.n, 0));
+      const date = Date.parse(scanHeaders(head).get('date') ?? '');
+      if (!Number.isNaN(date) && date < since) older.push(key);
+    }
+    return older;
+  }
+
+  /** DELE what the profile deletes, QUIT to commit, then record the acknowledgements. */
+  private async acknowledge(ctx: PollContext, client: Pop3Client, listing: Listing): Promise<number> {
+    const pending = await pendingAcks(ctx.store.db, ctx.profile.id, ctx.settings);
+    const settle: number[] = [];
+    const deleted: number[] = [];
+    for (const ack of pending) {
+      const entry = listing.byKey.get(ack.originKey);
+      if (ack.action.kind === 'delete' && entry) {
+        await client.dele(entry.n);
+        deleted.push(ack.itemId);
+      } else {
+        // leave, or no longer on the server: nothing to do there.
+        settle.push(ack.itemId);
+      }
+    }
+    await client.quit();
+    await markAcknowledged(ctx.store.db, settle, { kind: 'leave' });
+    await markAcknowledged(ctx.store.db, deleted, { kind: 'delete' });
+    return settle.length + deleted.length;
+  }
+}
+
+async function list(client: Pop3Client): Promise<Listing> {
+  const uids = await client.uidl();
+  const sizes = new Map((await client.list()).map((l) => [l.n, l.size]));
+  const byKey = new Map<string, { n: number; size: number }>();
+  for (const { n, uid } of uids) byKey.set(pop3OriginKey(uid), { n, size: sizes.get(n) ?? 0 });
+  return { byKey, keys: [...byKey.keys()] };
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,201 @@
+// Polls every mailbox profile on its own interval, with jitter so many profiles don't poll in step,
+// and backs off after repeated failures. Each profile runs on its own: a hung or broken mailbox never
+// delays another. Where the server allows, an IDLE watcher turns new mail into an immediate poll.
+// A lease in profile_status makes sure several workers never poll one mailbox at the same time.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Store } from '../store/database.js';
+import { listProfiles, type Profile } from '../store/profiles.js';
+import type { SecretBox } from '../store/secrets.js';
+import type { ConnectionExtras } from './connection-extras.js';
+import { runtimeSettings } from './profile-settings.js';
+import type { ResolvedSettings } from './settings.js';
+import type { MailSource, PollReport } from './source.js';
+import { acquirePollLease, getStatus, recordPollFailure, recordPollSuccess, releasePollLease } from './status.js';
+
+export interface Watcher {
+  stop(): Promise<void>;
+}
+
+export interface SourceFactory {
+  source(settings: ResolvedSettings, extras: ConnectionExtras): MailSource | null;
+  /** A push watcher calling onNewMail when mail arrives, for sources that have one. */
+  watch?(settings: ResolvedSettings, extras: ConnectionExtras, onNewMail: () => void, logger?: Logger): Watcher | null;
+}
+
+export interface SchedulerOptions {
+  store: Store;
+  secrets: SecretBox;
+  sources: SourceFactory;
+  /** Processing for a profile, run inside each poll after new mail is stored. */
+  afterIntake?: (profile: Profile) => Promise<void>;
+  logger?: Logger;
+  extras?: ConnectionExtras;
+  /** How often the profile list is re-read (new, changed, removed profiles). */
+  refreshMs?: number;
+  onPoll?: (profile: Profile, outcome: { report?: PollReport; error?: string }) => void;
+}
+
+const MAX_BACKOFF_MS = 30 * 60_000;
+const POLL_LEASE_MS = 10 * 60_000;
+
+export function nextDelayMs(pollSeconds: number, consecutiveFailures: number, random = Math.random()): number {
+  const base = pollSeconds * 1000;
+  if (consecutiveFailures > 0) return Math.min(base * 2 ** Math.min(consecutiveFailures - 1, 16), MAX_BACKOFF_MS);
+  // ±10 % jitter.
+  return Math.round(base * (0.9 + 0.2 * random));
+}
+
+class ProfileRunner {
+  private wake: (() => void) | null = null;
+  private triggered = false;
+  private stopped = false;
+  private watcher: Watcher | null = null;
+  private watchedKey = '';
+  readonly done: Promise<void>;
+
+  constructor(
+    private profile: Profile,
+    private readonly options: SchedulerOptions,
+    private readonly owner: string,
+  ) {
+    this.done = this.run();
+  }
+
+  update(profile: Profile): void {
+    this.profile = profile;
+  }
+
+  trigger(): void {
+    this.triggered = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.done;
+    await this.watcher?.stop();
+  }
+
+  private async run(): Promise<void> {
+    const { store, logger } = this.options;
+    while (!this.stopped) {
+      const status = await getStatus(store.db, this.profile.id);
+      const waitMs = status.nextPollAt ? Date.parse(status.nextPollAt) - Date.now() : 0;
+      if (waitMs > 0 && !this.triggered) await this.sleep(waitMs);
+      if (this.stopped) break;
+      this.triggered = false;
+      let settings: ResolvedSettings | null;
+      try {
+        settings = runtimeSettings(this.profile, this.options.secrets);
+      } catch (error) {
+        await recordPollFailure(store.db, this.profile.id, (error as Error).message, new Date(Date.now() + 60_000).toISOString());
+        await this.sleep(60_000);
+        continue;
+      }
+      if (!settings) break;
+      this.ensureWatcher(settings);
+      const source = this.options.sources.source(settings, this.options.extras ?? {});
+      if (!source) break;
+      if (!(await acquirePollLease(store.db, this.profile.id, this.owner, POLL_LEASE_MS))) {
+        await this.sleep(settings.pollSeconds * 1000);
+        continue;
+      }
+      try {
+        const report = await source.poll({
+          store,
+          profile: this.profile,
+          settings,
+          ...(logger ? { logger } : {}),
+          ...(this.options.afterIntake ? { afterIntake: () => this.options.afterIntake!(this.profile) } : {}),
+        });
+        await recordPollSuccess(store.db, this.profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString());
+        this.options.onPoll?.(this.profile, { report });
+        logger?.info({ profile: this.profile.name, ...report, failed: report.failed.length }, 'polled');
+      } catch (error) {
+        const message = (error as Error).message;
+        const failures = (await getStatus(store.db, this.profile.id)).consecutiveFailures + 1;
+        await recordPollFailure(store.db, this.profile.id, message, new Date(Date.now() + nextDelayMs(settings.pollSeconds, failures)).toISOString());
+        this.options.onPoll?.(this.profile, { error: message });
+        logger?.warn({ profile: this.profile.name, err: message, failures }, 'poll failed');
+      } finally {
+        await releasePollLease(store.db, this.profile.id, this.owner);
+      }
+    }
+  }
+
+  private ensureWatcher(settings: ResolvedSettings): void {
+    const key = JSON.stringify(settings);
+    if (key === this.watchedKey) return;
+    void this.watcher?.stop();
+    this.watchedKey = key;
+    this.watcher = settings.idle && this.options.sources.watch
+      ? this.options.sources.watch(settings, this.options.extras ?? {}, () => this.trigger(), this.options.logger)
+      : null;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wake = null;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+export class Scheduler {
+  private readonly runners = new Map<number, ProfileRunner>();
+  private readonly owner = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: SchedulerOptions) {}
+
+  async start(): Promise<void> {
+    await this.refresh();
+    const schedule = () => {
+      this.refreshTimer = setTimeout(() => {
+        void this.refresh()
+          .catch((error) => this.options.logger?.error({ err: (error as Error).message }, 'cannot read profiles'))
+          .finally(() => !this.stopped && schedule());
+      }, this.options.refreshMs ?? 30_000);
+    };
+    schedule();
+  }
+
+  /** Poll a profile now (e.g. after a settings change). */
+  trigger(profileId: number): void {
+    this.runners.get(profileId)?.trigger();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    this.runners.clear();
+  }
+
+  private async refresh(): Promise<void> {
+    const profiles = (await listProfiles(this.options.store.db)).filter(
+      (p) => p.source.protocol === 'pop3' || p.source.protocol === 'imap',
+    );
+    const ids = new Set(profiles.map((p) => p.id));
+    for (const [id, runner] of this.runners) {
+      if (!ids.has(id)) {
+        this.runners.delete(id);
+        await runner.stop();
+      }
+    }
+    for (const profile of profiles) {
+      const runner = this.runners.get(profile.id);
+      if (runner) runner.update(profile);
+      else this.runners.set(profile.id, new ProfileRunner(profile, this.options, this.owner));
+    }
+  }
+}

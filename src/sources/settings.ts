@@ -1,0 +1,158 @@
+// A profile's source settings: how mailbind reaches its mailbox and what it does there afterwards.
+// Validated with zod so that the CLI, the API and stored JSON share one definition and one set of
+// messages naming the field to fix.
+import { z } from 'zod';
+
+export const PROTOCOLS = ['pop3', 'imap', 'pipe'] as const;
+export const TLS_MODES = ['none', 'starttls', 'tls'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+export type TlsMode = (typeof TLS_MODES)[number];
+
+/** What happens on the server to a message once its outcome is recorded. */
+export type AfterAction = { kind: 'leave' } | { kind: 'seen' } | { kind: 'delete' } | { kind: 'move'; folder: string };
+/** Which mail a new profile takes: only what arrives after it was created, since a date, or all. */
+export type FirstRun = { kind: 'from-now' } | { kind: 'all' } | { kind: 'since'; date: string };
+
+export const DEFAULT_POLL_SECONDS = 60;
+export const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
+
+export function parseAfterAction(text: string): AfterAction {
+  const value = text.trim();
+  if (value === 'leave' || value === 'seen' || value === 'delete') return { kind: value };
+  const move = /^move:(.+)$/.exec(value);
+  if (move?.[1]?.trim()) return { kind: 'move', folder: move[1].trim() };
+  throw new Error(`'${text}' is not one of leave, seen, move:FOLDER, delete`);
+}
+
+export function afterActionText(a: AfterAction): string {
+  return a.kind === 'move' ? `move:${a.folder}` : a.kind;
+}
+
+export function parseFirstRun(text: string): FirstRun {
+  const value = text.trim();
+  if (value === 'from-now' || value === 'all') return { kind: value };
+  const since = /^since:(\d{4}-\d{2}-\d{2})$/.exec(value);
+  if (since && !Number.isNaN(Date.parse(since[1]!))) return { kind: 'since', date: since[1]! };
+  throw new Error(`'${text}' is not one of from-now, all, since:YYYY-MM-DD`);
+}
+
+export function defaultPort(protocol: Protocol, tls: TlsMode): number | null {
+  if (protocol === 'pop3') return tls === 'tls' ? 995 : 110;
+  if (protocol === 'imap') return tls === 'tls' ? 993 : 143;
+  return null;
+}
+
+const afterAction = z.string().transform((v, ctx) => {
+  try {
+    return afterActionText(parseAfterAction(v));
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+const firstRun = z.string().transform((v, ctx) => {
+  try {
+    const parsed = parseFirstRun(v);
+    return parsed.kind === 'since' ? `since:${parsed.date}` : parsed.kind;
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** Settings as stored (password encrypted) and as accepted from the CLI/API (password plain). */
+export const sourceSettingsSchema = z
+  .object({
+    protocol: z.enum(PROTOCOLS),
+    host: z.string().trim().min(1, 'the server host is required').optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    tls: z.enum(TLS_MODES).default('tls'),
+    allowInvalidCertificate: z.boolean().default(false),
+    login: z.string().min(1, 'the login is required').optional(),
+    password: z.string().optional(),
+    folder: z.string().trim().min(1).default('INBOX'),
+    pollSeconds: z.number().int().min(5, 'the poll interval is at least 5 seconds').max(86_400).default(DEFAULT_POLL_SECONDS),
+    idle: z.boolean().default(true),
+    afterImport: afterAction.optional(),
+    afterOther: afterAction.optional(),
+    firstRun: firstRun.default('from-now'),
+    maxMessageBytes: z.number().int().min(1024).default(DEFAULT_MAX_MESSAGE_BYTES),
+    /** Our own address on this mailbox (never a requester); defaults to the login when it is one. */
+    address: z.string().optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.protocol === 'pipe') return;
+    if (!s.host) ctx.addIssue({ code: 'custom', path: ['host'], message: `a ${s.protocol} profile needs --host` });
+    if (!s.login) ctx.addIssue({ code: 'custom', path: ['login'], message: `a ${s.protocol} profile needs --login` });
+    if (!s.password) ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${s.protocol} profile needs a password (--password-env VAR or --password-stdin)` });
+    if (s.protocol === 'pop3') {
+      for (const key of ['afterImport', 'afterOther'] as const) {
+        const v = s[key];
+        if (v && (v === 'seen' || v.startsWith('move:'))) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `POP3 can only leave or delete messages, not '${v}'` });
+        }
+      }
+    }
+  });
+
+export type SourceSettingsInput = z.input<typeof sourceSettingsSchema>;
+export type SourceSettings = z.output<typeof sourceSettingsSchema>;
+
+/** Settings with defaults resolved, as the sources use them. */
+export interface ResolvedSettings {
+  protocol: Protocol;
+  host: string;
+  port: number;
+  tls: TlsMode;
+  allowInvalidCertificate: boolean;
+  login: string;
+  password: string;
+  folder: string;
+  pollSeconds: number;
+  idle: boolean;
+  afterImport: AfterAction;
+  afterOther: AfterAction;
+  firstRun: FirstRun;
+  maxMessageBytes: number;
+  address: string | null;
+}
+
+export class SettingsError extends Error {
+  constructor(
+    message: string,
+    readonly field: string | null,
+  ) {
+    super(message);
+  }
+}
+
+export function validateSettings(input: unknown): SourceSettings {
+  const result = sourceSettingsSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.length ? String(issue.path[0]) : null;
+  throw new SettingsError(field ? `${field}: ${issue.message}` : issue.message, field);
+}
+
+/** Fill in defaults; the password must already be decrypted. */
+export function resolveSettings(s: SourceSettings, password: string): ResolvedSettings {
+  const defaultAfter: AfterAction = s.protocol === 'imap' ? { kind: 'seen' } : { kind: 'leave' };
+  return {
+    protocol: s.protocol,
+    host: s.host ?? '',
+    port: s.port ?? defaultPort(s.protocol, s.tls) ?? 0,
+    tls: s.tls,
+    allowInvalidCertificate: s.allowInvalidCertificate,
+    login: s.login ?? '',
+    password,
+    folder: s.folder,
+    pollSeconds: s.pollSeconds,
+    idle: s.idle,
+    afterImport: s.afterImport ? parseAfterAction(s.afterImport) : defaultAfter,
+    afterOther: s.afterOther ? parseAfterAction(s.afterOther) : defaultAfter,
+    firstRun: parseFirstRun(s.firstRun),
+    maxMessageBytes: s.maxMessageBytes,
+    address: s.address ?? (s.login?.includes('@') ? s.login : null),
+  };
+}

@@ -1,0 +1,93 @@
+// Each profile's polling status: last success, last error, next poll, the first-run baseline and a
+// source-specific cursor. Written by the scheduler and the sources, read by `profile status`.
+import type { Db } from '../store/database.js';
+import { now } from '../store/database.js';
+
+export interface ProfileStatus {
+  profileId: number;
+  baselineAt: string | null;
+  lastPollAt: string | null;
+  lastSuccessAt: string | null;
+  lastErrorAt: string | null;
+  lastError: string | null;
+  nextPollAt: string | null;
+  consecutiveFailures: number;
+  cursor: Record<string, unknown> | null;
+}
+
+export async function getStatus(db: Db, profileId: number): Promise<ProfileStatus> {
+  const row = await db.selectFrom('profile_status').selectAll().where('profile_id', '=', profileId).executeTakeFirst();
+  return {
+    profileId,
+    baselineAt: row?.baseline_at ?? null,
+    lastPollAt: row?.last_poll_at ?? null,
+    lastSuccessAt: row?.last_success_at ?? null,
+    lastErrorAt: row?.last_error_at ?? null,
+    lastError: row?.last_error ?? null,
+    nextPollAt: row?.next_poll_at ?? null,
+    consecutiveFailures: row?.consecutive_failures ?? 0,
+    cursor: row?.cursor ? (JSON.parse(row.cursor) as Record<string, unknown>) : null,
+  };
+}
+
+type StatusChange = Partial<Omit<ProfileStatus, 'profileId' | 'cursor'>> & { cursor?: Record<string, unknown> | null };
+
+export async function updateStatus(db: Db, profileId: number, change: StatusChange): Promise<void> {
+  const values = {
+    ...(change.baselineAt !== undefined ? { baseline_at: change.baselineAt } : {}),
+    ...(change.lastPollAt !== undefined ? { last_poll_at: change.lastPollAt } : {}),
+    ...(change.lastSuccessAt !== undefined ? { last_success_at: change.lastSuccessAt } : {}),
+    ...(change.lastErrorAt !== undefined ? { last_error_at: change.lastErrorAt } : {}),
+    ...(change.lastError !== undefined ? { last_error: change.lastError } : {}),
+    ...(change.nextPollAt !== undefined ? { next_poll_at: change.nextPollAt } : {}),
+    ...(change.consecutiveFailures !== undefined ? { consecutive_failures: change.consecutiveFailures } : {}),
+    ...(change.cursor !== undefined ? { cursor: change.cursor === null ? null : JSON.stringify(change.cursor) } : {}),
+  };
+  await db
+    .insertInto('profile_status')
+    .values({ profile_id: profileId, consecutive_failures: 0, ...values })
+    .onConflict((oc) => oc.column('profile_id').doUpdateSet(values))
+    .execute();
+}
+
+export async function recordPollSuccess(db: Db, profileId: number, nextPollAt: string): Promise<void> {
+  const at = now();
+  await updateStatus(db, profileId, { lastPollAt: at, lastSuccessAt: at, consecutiveFailures: 0, nextPollAt });
+}
+
+export async function recordPollFailure(db: Db, profileId: number, error: string, nextPollAt: string): Promise<number> {
+  const status = await getStatus(db, profileId);
+  const failures = status.consecutiveFailures + 1;
+  const at = now();
+  await updateStatus(db, profileId, { lastPollAt: at, lastErrorAt: at, lastError: error, consecutiveFailures: failures, nextPollAt });
+  return failures;
+}
+
+/**
+ * Take (or renew) the right to poll this profile's mailbox until leaseUntil. Atomic on both
+ * databases: the update only succeeds when the lease is free, expired, or already ours.
+ */
+export async function acquirePollLease(db: Db, profileId: number, owner: string, leaseMs: number): Promise<boolean> {
+  await db
+    .insertInto('profile_status')
+    .values({ profile_id: profileId, consecutive_failures: 0 })
+    .onConflict((oc) => oc.column('profile_id').doNothing())
+    .execute();
+  const at = now();
+  const result = await db
+    .updateTable('profile_status')
+    .set({ lease_owner: owner, lease_until: new Date(Date.now() + leaseMs).toISOString() })
+    .where('profile_id', '=', profileId)
+    .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner), eb('lease_until', '<', at)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function releasePollLease(db: Db, profileId: number, owner: string): Promise<void> {
+  await db
+    .updateTable('profile_status')
+    .set({ lease_owner: null, lease_until: null })
+    .where('profile_id', '=', profileId)
+    .where('lease_owner', '=', owner)
+    .execute();
+}

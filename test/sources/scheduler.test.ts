@@ -1,0 +1,105 @@
+// The scheduler against real Dovecot: one profile's server stalls (through a proxy) while another
+// profile keeps flowing; the stalled one times out and is marked. Plus the poll lease on both
+// databases, and the backoff arithmetic.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { dovecotSkip, startDovecot, type Dovecot } from '../support/dovecot.js';
+import { startProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { dialects, openTestStore, type TestStore } from '../support/store.js';
+import { makeMessage } from '../support/messages.js';
+import { Scheduler, nextDelayMs } from '../../src/sources/scheduler.js';
+import { defaultSources } from '../../src/sources/registry.js';
+import { settingsToStore } from '../../src/sources/profile-settings.js';
+import { acquirePollLease, getStatus, releasePollLease } from '../../src/sources/status.js';
+import { SecretBox } from '../../src/store/secrets.js';
+import { createProfile } from '../../src/store/profiles.js';
+import { listInboxItems } from '../../src/store/inbox.js';
+import { Processor } from '../../src/engine/process.js';
+import { addProject } from '../../src/tracker/builtin/admin.js';
+
+test('backoff: jitter within ±10 % when healthy, doubling after failures, capped at 30 min', () => {
+  assert.equal(nextDelayMs(60, 0, 0), 54_000);
+  assert.equal(nextDelayMs(60, 0, 1), 66_000);
+  assert.equal(nextDelayMs(60, 1), 60_000);
+  assert.equal(nextDelayMs(60, 3), 240_000);
+  assert.equal(nextDelayMs(60, 40), 30 * 60_000);
+});
+
+for (const dialect of await dialects()) {
+  test(`poll lease on ${dialect}: one owner at a time, free again once released or expired`, async () => {
+    const t = await openTestStore(dialect);
+    try {
+      const p = await createProfile(t.store.db, { name: 'lease', rules: '' });
+      assert.equal(await acquirePollLease(t.store.db, p.id, 'a', 60_000), true);
+      assert.equal(await acquirePollLease(t.store.db, p.id, 'b', 60_000), false);
+      assert.equal(await acquirePollLease(t.store.db, p.id, 'a', 60_000), true, 'the owner renews');
+      await releasePollLease(t.store.db, p.id, 'a');
+      assert.equal(await acquirePollLease(t.store.db, p.id, 'b', -1), true);
+      assert.equal(await acquirePollLease(t.store.db, p.id, 'a', 60_000), true, 'an expired lease is free');
+    } finally {
+      await t.cleanup();
+    }
+  });
+}
+
+const skip = dovecotSkip();
+
+describe('scheduler with a stalled mailbox', { skip }, () => {
+  let dc: Dovecot;
+  let t: TestStore;
+  let proxy: TcpProxy;
+
+  before(async () => {
+    dc = await startDovecot();
+    t = await openTestStore('sqlite');
+    proxy = await startProxy({ targetPort: dc.ports.pop3 });
+    await addProject(t.store.db, { name: 'General' });
+  });
+  after(async () => {
+    await proxy?.close();
+    await t?.cleanup();
+    await dc?.stop();
+  });
+
+  test('a hung server never delays another profile; it times out and is marked', async () => {
+    const secrets = SecretBox.forDataDir(t.dataDir);
+    const rules = 'then attach to project 1 and create request in project 1';
+    const common = { protocol: 'pop3', host: '127.0.0.1', tls: 'none', pollSeconds: 5, firstRun: 'all' } as const;
+    const stuck = await createProfile(t.store.db, {
+      name: 'stuck', rules, source: settingsToStore({ ...common, port: proxy.port, login: 'alice', password: 'alicepw' }, secrets),
+    });
+    const healthy = await createProfile(t.store.db, {
+      name: 'healthy', rules, source: settingsToStore({ ...common, port: dc.ports.pop3, login: 'bob', password: 'bobpw' }, secrets),
+    });
+    proxy.stall();
+    await dc.deliver('bob', makeMessage({ subject: 'keeps flowing' }));
+    const processor = new Processor(t.store);
+    const scheduler = new Scheduler({
+      store: t.store,
+      secrets,
+      sources: defaultSources,
+      extras: { timeoutMs: 1500 },
+      afterIntake: async (profile) => void (await processor.processDue({ profileId: profile.id })),
+    });
+    await scheduler.start();
+    try {
+      const deadline = Date.now() + 10_000;
+      let items = await listInboxItems(t.store.db, { profileId: healthy.id });
+      while (items.length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        items = await listInboxItems(t.store.db, { profileId: healthy.id });
+      }
+      assert.deepEqual(items.map((i) => [i.subject, i.outcome]), [['keeps flowing', 'imported']]);
+      let status = await getStatus(t.store.db, stuck.id);
+      while (!status.lastError && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await getStatus(t.store.db, stuck.id);
+      }
+      assert.match(status.lastError ?? '', /no response from the server within 1500 ms/);
+      assert.equal(status.consecutiveFailures, 1);
+      assert.equal(status.lastSuccessAt, null);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+});
