@@ -51,3 +51,9 @@ export function sha256(raw: Buffer): string {
 export function contentOriginKey(messageId: string | null, sha256Hex: string): string {
   return `mid:${messageId ?? ''}:sha256:${sha256Hex}`;
 }
+
+/** Whether bytes start like a message: a header field ("Name: value") or an mbox "From " line. */
+export function looksLikeMessage(head: Buffer): boolean {
+  const firstLine = head.subarray(0, 4096).toString('latin1').split(/\r?\n|\r/, 1)[0] ?? '';
+  return /^[!-9;-~]+:/.test(firstLine) || firstLine.startsWith('From ');
+}

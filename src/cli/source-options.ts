@@ -1,0 +1,66 @@
+// The mailbox flags shared by `profile add`, `profile update` and `check`, turned into settings input.
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { PROTOCOLS, TLS_MODES, type SourceSettingsInput } from '../sources/settings.js';
+import { UserError } from './context.js';
+
+export function addSourceOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--protocol <protocol>', 'how mail arrives').choices([...PROTOCOLS]))
+    .option('--host <host>', 'mail server host name')
+    .option('--port <port>', 'port (default: 110/995 for POP3, 143/993 for IMAP, by TLS mode)')
+    .addOption(new Option('--tls <mode>', 'TLS mode (default tls)').choices([...TLS_MODES]))
+    .option('--allow-invalid-cert', 'accept a self-signed, expired or mismatched certificate')
+    .option('--login <login>', 'mailbox login')
+    .option('--password-env <var>', 'read the password from this environment variable')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--folder <folder>', 'IMAP folder (default INBOX)')
+    .option('--poll <seconds>', 'poll interval in seconds (default 60)')
+    .option('--idle', 'use IMAP IDLE when the server supports it (default)')
+    .option('--no-idle', 'never use IMAP IDLE; poll only')
+    .option('--after-import <action>', 'after an imported message: leave | seen | move:FOLDER | delete')
+    .option('--after-other <action>', 'after a skipped, ignored or failed message: leave | seen | move:FOLDER | delete')
+    .option('--first-run <policy>', 'from-now (default) | since:YYYY-MM-DD | all')
+    .option('--max-size <bytes>', 'largest message to import (default 50MB); larger ones are recorded as too large')
+    .option('--address <email>', "the mailbox's own address (never a requester; default: the login if it is an address)");
+}
+
+function integer(value: string, flag: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new UserError(`${flag} must be a whole number, got '${value}'`);
+  return Number(value);
+}
+
+function size(value: string): number {
+  const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(value.trim());
+  if (!match) throw new UserError(`--max-size must be a size like 50MB or 1048576, got '${value}'`);
+  const unit = (match[2] ?? 'b').toLowerCase();
+  return Number(match[1]) * ({ b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 } as Record<string, number>)[unit]!;
+}
+
+/** Only the flags that were given; the password from the environment or stdin, never from argv. */
+export function sourceInputFromOptions(opts: Record<string, any>): Partial<SourceSettingsInput> {
+  const input: Partial<SourceSettingsInput> = {};
+  if (opts.protocol !== undefined) input.protocol = opts.protocol;
+  if (opts.host !== undefined) input.host = opts.host;
+  if (opts.port !== undefined) input.port = integer(opts.port, '--port');
+  if (opts.tls !== undefined) input.tls = opts.tls;
+  if (opts.allowInvalidCert !== undefined) input.allowInvalidCertificate = true;
+  if (opts.login !== undefined) input.login = opts.login;
+  if (opts.folder !== undefined) input.folder = opts.folder;
+  if (opts.poll !== undefined) input.pollSeconds = integer(opts.poll, '--poll');
+  if (opts.idle !== undefined) input.idle = opts.idle;
+  if (opts.afterImport !== undefined) input.afterImport = opts.afterImport;
+  if (opts.afterOther !== undefined) input.afterOther = opts.afterOther;
+  if (opts.firstRun !== undefined) input.firstRun = opts.firstRun;
+  if (opts.maxSize !== undefined) input.maxMessageBytes = size(opts.maxSize);
+  if (opts.address !== undefined) input.address = opts.address;
+  if (opts.passwordEnv !== undefined) {
+    const value = process.env[opts.passwordEnv];
+    if (value === undefined) throw new UserError(`--password-env ${opts.passwordEnv}: that environment variable is not set`);
+    input.password = value;
+  } else if (opts.passwordStdin) {
+    input.password = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+    if (!input.password) throw new UserError('--password-stdin: standard input was empty');
+  }
+  return input;
+}

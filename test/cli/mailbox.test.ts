@@ -1,0 +1,104 @@
+// Mailbox profiles through the CLI against a real Dovecot: the password is stored encrypted and never
+// printed, Check Connection reports each step (and names the setting to fix), fetch --once imports,
+// and profile status tells what happened.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliJson, cliJsonLines, runCli } from '../support/cli.js';
+import { makeMessage } from '../support/messages.js';
+import { dovecotSkip, startDovecot, type Dovecot } from '../support/dovecot.js';
+
+const skip = dovecotSkip();
+
+describe('mailbox profiles through the CLI', { skip }, () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let dc: Dovecot;
+
+  before(async () => {
+    dc = await startDovecot();
+    dir = mkdtempSync(join(tmpdir(), 'mailbind-mailbox-'));
+    writeFileSync(join(dir, 'ca.pem'), dc.caCert);
+    env = { MAILBIND_DATA_DIR: join(dir, 'data'), NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'), POP_PASSWORD: 'alicepw', BAD_PASSWORD: 'not-it' };
+    await cliJson(['tracker', 'project', 'add', '--name', 'General'], env);
+    writeFileSync(join(dir, 'rules.txt'), 'then attach to project 1 and create request in project 1\n');
+  });
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await dc?.stop();
+  });
+
+  const pop3 = () => ['--protocol', 'pop3', '--host', '127.0.0.1', '--port', String(dc.ports.pop3s), '--tls', 'tls', '--login', 'alice'];
+
+  test('the password is encrypted at rest (key file mode 0600) and never printed', async () => {
+    const created = await cliJson(['profile', 'add', 'pop', ...pop3(), '--password-env', 'POP_PASSWORD', '--first-run', 'all', '--rules-file', join(dir, 'rules.txt')], env);
+    assert.equal(created.source.hasPassword, true);
+    assert.doesNotMatch(JSON.stringify(created), /alicepw|v1:/);
+    const shown = await runCli(['profile', 'show', 'pop', '--json'], env);
+    assert.doesNotMatch(shown.stdout, /alicepw/);
+    const database = readFileSync(join(dir, 'data', 'mailbind.sqlite'));
+    assert.equal(database.includes(Buffer.from('alicepw')), false, 'the plain password is not in the database');
+    assert.equal(statSync(join(dir, 'data', 'secret.key')).mode & 0o777, 0o600);
+  });
+
+  test('check: every step with its time; a wrong password names the password setting', async () => {
+    const ok = await cliJson(['profile', 'check', 'pop'], env);
+    assert.equal(ok.ok, true);
+    assert.deepEqual(ok.steps.map((s: any) => s.step), ['dns', 'tcp', 'tls', 'greeting', 'capabilities', 'auth', 'folder']);
+    for (const step of ok.steps) assert.equal(typeof step.ms, 'number');
+    const bad = await runCli(['check', ...pop3(), '--password-env', 'BAD_PASSWORD', '--json'], env);
+    assert.equal(bad.code, 1);
+    const result = JSON.parse(bad.stdout);
+    assert.equal(result.ok, false);
+    const failed = result.steps.at(-1);
+    assert.deepEqual([failed.step, failed.ok, failed.field], ['auth', false, 'password']);
+    assert.doesNotMatch(bad.stdout, /not-it/);
+    const human = await runCli(['check', ...pop3(), '--password-env', 'BAD_PASSWORD'], env);
+    assert.match(human.stdout, /FAIL auth/);
+    const missing = await runCli(['check', '--protocol', 'pop3', '--json'], env);
+    assert.equal(JSON.parse(missing.stdout).steps[0].field, 'host');
+  });
+
+  test('check names a self-signed certificate when the CA is not trusted', async () => {
+    const untrusted = { ...env, NODE_EXTRA_CA_CERTS: '' };
+    const r = await runCli(['check', ...pop3(), '--password-env', 'POP_PASSWORD', '--json'], untrusted);
+    const failed = JSON.parse(r.stdout).steps.at(-1);
+    assert.equal(failed.step, 'tls');
+    assert.match(failed.message, /certificate/);
+    assert.equal(failed.field, 'allowInvalidCertificate');
+    const allowed = await cliJson(['check', ...pop3(), '--password-env', 'POP_PASSWORD', '--allow-invalid-cert'], untrusted);
+    assert.equal(allowed.ok, true);
+  });
+
+  test('fetch --once imports new mail and prints import lines; status shows the success', async () => {
+    await dc.deliver('alice', makeMessage({ subject: 'Fetched by CLI' }));
+    const lines = await cliJsonLines(['fetch', '--profile', 'pop', '--once'], env);
+    assert.deepEqual(lines.map((l) => [l.subject, l.outcome]), [['Fetched by CLI', 'imported']]);
+    assert.deepEqual(await cliJsonLines(['fetch', '--profile', 'pop', '--once'], env), []);
+    const status = await cliJson(['profile', 'status', 'pop'], env);
+    assert.ok(status.lastSuccessAt);
+    assert.equal(status.counts.imported, 1);
+    assert.ok(Date.parse(status.nextPollAt) > Date.now());
+  });
+
+  test('a failing fetch exits 1 and is recorded in status', async () => {
+    await cliJson(['profile', 'update', 'pop', '--password-env', 'BAD_PASSWORD'], env);
+    const r = await runCli(['fetch', '--profile', 'pop', '--once'], env);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /fetching 'pop' failed/);
+    const status = await cliJson(['profile', 'status', 'pop'], env);
+    assert.match(status.lastError, /login or password|authentication/i);
+    assert.equal(status.consecutiveFailures, 1);
+  });
+
+  test('invalid settings are refused naming the field', async () => {
+    const r = await runCli(['profile', 'add', 'p2', '--protocol', 'pop3', '--host', 'h', '--login', 'l', '--password-env', 'POP_PASSWORD', '--after-import', 'seen'], env);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /afterImport: POP3 can only leave or delete messages, not 'seen'/);
+    const r2 = await runCli(['profile', 'add', 'p3', '--protocol', 'imap', '--host', 'h', '--login', 'l', '--password-env', 'POP_PASSWORD', '--first-run', 'yesterday'], env);
+    assert.equal(r2.code, 1);
+    assert.match(r2.stderr, /firstRun: 'yesterday' is not one of from-now, all, since:YYYY-MM-DD/);
+  });
+});

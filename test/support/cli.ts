@@ -1,0 +1,44 @@
+// Runs the built CLI as a user would, in a child process.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const CLI = join(here, '..', '..', 'src', 'cli', 'main.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: Record<string, string>, input?: Buffer | string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Runs a command that must succeed; its stdout parsed as JSON. */
+export async function cliJson<T = any>(args: string[], env: Record<string, string>): Promise<T> {
+  const result = await runCli([...args, '--json'], env);
+  if (result.code !== 0) throw new Error(`mailbind ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+export async function cliJsonLines<T = any>(args: string[], env: Record<string, string>): Promise<T[]> {
+  const result = await runCli([...args, '--json'], env);
+  if (result.code !== 0) throw new Error(`mailbind ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  return result.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
+}
