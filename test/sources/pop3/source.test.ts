@@ -115,6 +115,16 @@ for (const dialect of skip ? ['sqlite' as const] : await dialects()) {
       assert.ok((item?.rawSize ?? 0) < 2000, 'only the headers were stored');
     });
 
+    test('a 1,000-message mailbox is taken whole, exactly once', async () => {
+      const p = await profile();
+      for (let i = 0; i < 1000; i++) await dc.deliver('alice', makeMessage({ subject: `bulk ${i}`, messageId: `bulk-${i}@example.com` }));
+      const first = await new Pop3Source({ ca: dc.caCert }).poll({ store: t.store, profile: p, settings: settings({ firstRun: 'all' }) });
+      assert.deepEqual([first.listed, first.stored, first.failed.length], [1000, 1000, 0]);
+      const second = await new Pop3Source({ ca: dc.caCert }).poll({ store: t.store, profile: p, settings: settings({ firstRun: 'all' }) });
+      assert.equal(second.stored, 0);
+      assert.equal((await listInboxItems(t.store.db, { profileId: p.id })).length, 1000);
+    });
+
     test('a wrong password fails the poll with a clear error and stores nothing', async () => {
       const p = await profile();
       await assert.rejects(poll(p, settings({ password: 'wrong' })), (error: Error) => {

@@ -1,0 +1,87 @@
+// `npm run bench`: throughput of the hot paths, measured side by side in one run so the ratios mean
+// something on whatever machine runs them. Prints figures; asserts nothing (goals live here, not in
+// timed tests).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseRules, evaluateRules } from '../src/rules/index.js';
+import { parseMessage } from '../src/mail/index.js';
+import { discardingSink } from '../src/store/blobs.js';
+import { openStore } from '../src/store/database.js';
+import { createProfile } from '../src/store/profiles.js';
+import { addCompany, addProject } from '../src/tracker/builtin/admin.js';
+import { intakeMessage } from '../src/sources/intake.js';
+import { Processor } from '../src/engine/process.js';
+import { corpusAvailable, corpusMessages } from '../test/support/mail-corpus.js';
+import { makeMessage } from '../test/support/messages.js';
+
+function time<T>(fn: () => T): [T, number] {
+  const start = performance.now();
+  const value = fn();
+  return [value, performance.now() - start];
+}
+
+async function timeAsync<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const value = await fn();
+  return [value, performance.now() - start];
+}
+
+const rows: Array<[string, string]> = [];
+const report = (name: string, value: string) => {
+  rows.push([name, value]);
+  console.log(`${name.padEnd(48)} ${value}`);
+};
+
+// Rules: parse and evaluate a large rule set.
+const lines = Array.from({ length: 4000 }, (_, i) =>
+  i % 2 ? `when subject contains 'kw${i}, other ${i}' and company matched to project ${(i % 50) + 1} then attach to project ${(i % 50) + 1} and create request in project ${(i % 50) + 1}`
+        : `when subject contains 'k${i}' then attach to project ${(i % 50) + 1}`,
+).join('\n') + '\nthen attach to project 1\n';
+const [{ ruleSet }, parseMs] = time(() => parseRules(lines));
+report('rules: parse 4,001 rules', `${parseMs.toFixed(1)} ms (${(lines.length / 1024 / (parseMs / 1000)).toFixed(0)} KiB/s)`);
+const ctx = { subject: 'nothing matches here', senderCompanyId: 3, project: () => ({ live: true, companyId: 1 }) };
+const [, evalMs] = time(() => {
+  for (let i = 0; i < 100; i++) evaluateRules(ruleSet, ctx);
+});
+report('rules: evaluate 4,001 rules (fall through), ×100', `${(evalMs / 100).toFixed(2)} ms per message`);
+
+// Mail: parse the corpus.
+let parseRate = 0;
+if (corpusAvailable()) {
+  const files = corpusMessages().map((m) => readFileSync(m.path));
+  const bytes = files.reduce((n, f) => n + f.length, 0);
+  const [, ms] = await timeAsync(async () => {
+    for (const raw of files) await parseMessage(raw, { receivedAt: new Date(), sink: discardingSink }).catch(() => undefined);
+  });
+  parseRate = files.length / (ms / 1000);
+  report(`mail: parse ${files.length} corpus messages (${(bytes / 1048576).toFixed(1)} MiB)`, `${parseRate.toFixed(0)} msg/s, ${(bytes / 1048576 / (ms / 1000)).toFixed(1)} MiB/s`);
+}
+
+// Pipeline: intake (fsynced blob + inbox row) and processing (parse, decide, execute) on SQLite.
+const dir = mkdtempSync(join(tmpdir(), 'mailbind-bench-'));
+try {
+  const store = await openStore({ dataDir: dir });
+  await addCompany(store.db, { name: 'Acme', domains: ['acme.example'] });
+  await addProject(store.db, { name: 'General' });
+  await addProject(store.db, { name: 'Acme', company: 'Acme' });
+  const profile = await createProfile(store.db, {
+    name: 'bench',
+    rules: "when subject contains 'urgent' and company matched to project 2 then attach to project 2 and create request in project 2\nthen attach to project 1 and create request in project 1\n",
+  });
+  const messages = Array.from({ length: 500 }, (_, i) =>
+    makeMessage({ from: i % 3 ? `user${i}@acme.example` : `someone${i}@else.example`, subject: i % 2 ? `urgent ${i}` : `hello ${i}`, body: 'text '.repeat(200) }),
+  );
+  const [, intakeMs] = await timeAsync(async () => {
+    for (const raw of messages) await intakeMessage(store, raw, { profileId: profile.id });
+  });
+  const intakeRate = messages.length / (intakeMs / 1000);
+  report('pipeline: intake 500 messages (fsync each)', `${intakeRate.toFixed(0)} msg/s`);
+  const [, processMs] = await timeAsync(() => new Processor(store).processDue());
+  const processRate = messages.length / (processMs / 1000);
+  report('pipeline: process 500 messages (one transaction each)', `${processRate.toFixed(0)} msg/s`);
+  if (parseRate) report('ratio: processing / bare corpus parse rate', (processRate / parseRate).toFixed(2));
+  await store.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

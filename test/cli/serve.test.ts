@@ -1,0 +1,53 @@
+// `mailbind serve` (what `npm start` runs) as a user starts it: it says where the data is, polls a
+// mailbox profile on its schedule, processes what arrives, and stops cleanly on SIGTERM.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, cliJson } from '../support/cli.js';
+import { makeMessage } from '../support/messages.js';
+import { dovecotSkip, startDovecot, type Dovecot } from '../support/dovecot.js';
+
+describe('mailbind serve', { skip: dovecotSkip() }, () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let dc: Dovecot;
+
+  before(async () => {
+    dc = await startDovecot();
+    dir = mkdtempSync(join(tmpdir(), 'mailbind-serve-'));
+    env = { MAILBIND_DATA_DIR: join(dir, 'data'), PW: 'alicepw' };
+    await cliJson(['tracker', 'project', 'add', '--name', 'General'], env);
+    writeFileSync(join(dir, 'rules.txt'), 'then attach to project 1 and create request in project 1\n');
+    await cliJson(['profile', 'add', 'pop', '--protocol', 'pop3', '--host', '127.0.0.1', '--port', String(dc.ports.pop3), '--tls', 'none',
+      '--login', 'alice', '--password-env', 'PW', '--first-run', 'all', '--poll', '5', '--rules-file', join(dir, 'rules.txt')], env);
+  });
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await dc?.stop();
+  });
+
+  test('polls the mailbox, processes the mail, and stops on SIGTERM', async () => {
+    await dc.deliver('alice', makeMessage({ subject: 'Served' }));
+    const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 15_000;
+      let requests: any[] = [];
+      while (requests.length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        requests = await cliJson(['tracker', 'list', 'requests'], env);
+      }
+      assert.deepEqual(requests.map((r) => r.name), ['Served']);
+      assert.match(output, /mailbind is running; data in .*data/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output);
+  });
+});
