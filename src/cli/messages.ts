@@ -102,6 +102,7 @@ function explainItem(item: InboxItem): string {
     for (const c of rule.conditions) out.push(`    ${c.matched ? '✓' : '✗'} ${c.reason}`);
   }
   if (item.actions.length) out.push(`plan: ${item.actions.join(', then ')}`);
+  for (const warning of trace?.warnings ?? []) out.push(`note: ${warning}`);
   const created = Object.entries(item.created).filter(([, ids]) => ids.length);
   if (created.length) out.push(`created: ${created.map(([k, ids]) => `${k} ${ids.join(', ')}`).join('; ')}`);
   return out.join('\n') + '\n';

@@ -79,6 +79,7 @@ export function explainPlan(plan: Plan): string {
   }
   lines.push(`outcome: ${plan.outcome}${plan.reason ? ` (${plan.reason})` : ''}`);
   if (plan.actions.length) lines.push(`plan: ${plan.actions.join(', then ')}`);
+  for (const warning of t.warnings ?? []) lines.push(`note: ${warning}`);
   if (plan.requesters.length && (plan.outcome === 'imported' || plan.outcome === 'commented')) {
     lines.push(`requesters: ${plan.requesters.map((r) => `${r.email}${r.existingId ? ` (#${r.existingId})` : ' (new)'}`).join(', ')}`);
   }

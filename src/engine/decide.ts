@@ -18,7 +18,7 @@ export interface DecideOptions {
 export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnapshot, options: DecideOptions = {}): Plan {
   const classification = classify(message, options.ownDomains ?? []);
   const sender = resolveSender(message, snapshot);
-  const trace: Trace = { classification, sender, reference: null, rules: [], plan: [] };
+  const trace: Trace = { classification, sender, reference: null, rules: [], plan: [], warnings: [] };
   const base = { requesters: [], sender, trace };
 
   if (classification.kind !== 'human') {
@@ -65,17 +65,31 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     const reason = ticket !== null ? `Ticket#${ticket} names no item, and no rule matched` : 'no rule matched';
     return { ...base, outcome: 'skipped', reason, ruleLine: null, actions: [], steps: [] };
   }
-  const steps = rule.actions.map(toStep);
-  const actions = rule.actions.map(actionToText);
+  const steps = rule.actions.map((action) => toStep(action, snapshot, trace.warnings)).filter((s): s is PlanStep => s !== null);
+  const actions = steps.map(stepToText);
   trace.plan = actions;
   return { outcome: 'imported', reason: null, ruleLine: rule.line, actions, steps, requesters, sender, trace };
 }
 
-function toStep(action: Action): PlanStep {
+// A matched rule may still name a deleted project (it matched through another, live one) or a team
+// that does not exist. TargetProcess ran such an action and let it fail; we leave out only what cannot
+// be done and say so, instead of failing the whole message.
+function toStep(action: Action, snapshot: TrackerSnapshot, warnings: string[]): PlanStep | null {
+  const project = snapshot.project(action.projectId);
+  if (!project?.live) {
+    warnings.push(`left out '${actionToText(action)}': project ${action.projectId} ${project ? 'is deleted' : 'does not exist'}`);
+    return null;
+  }
   switch (action.kind) {
     case 'attachToProject':
       return { op: 'attachToProject', projectId: action.projectId };
-    case 'createRequest':
-      return { op: 'createRequest', projectId: action.projectId, isPrivate: action.visibility === 'private', teamId: action.teamId };
+    case 'createRequest': {
+      let teamId = action.teamId;
+      if (teamId !== null && !snapshot.teamExists(teamId)) {
+        warnings.push(`team ${teamId} does not exist: the request in project ${action.projectId} is created without a team`);
+        teamId = null;
+      }
+      return { op: 'createRequest', projectId: action.projectId, isPrivate: action.visibility === 'private', teamId };
+    }
   }
 }

@@ -47,6 +47,8 @@ export interface Trace {
   reference: { ticket: number; exists: boolean } | null;
   rules: RuleTraceEntry[];
   plan: string[];
+  /** Actions of the matched rule that were left out or changed, and why. */
+  warnings: string[];
 }
 
 export interface Plan {

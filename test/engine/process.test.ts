@@ -8,7 +8,9 @@ import { createProfile } from '../../src/store/profiles.js';
 import { intakeMessage } from '../../src/sources/intake.js';
 import { Processor, type ProcessResult } from '../../src/engine/process.js';
 import { addCompany, addProject, addRequester, addUser, listTracker, setProjectDeleted } from '../../src/tracker/builtin/admin.js';
-import { getInboxItem } from '../../src/store/inbox.js';
+import { getInboxItem, resetForRetry } from '../../src/store/inbox.js';
+import { BlobStore } from '../../src/store/blobs.js';
+import { renameSync } from 'node:fs';
 
 for (const dialect of await dialects()) {
   describe(`processing on ${dialect}`, () => {
@@ -174,6 +176,67 @@ for (const dialect of await dialects()) {
       assert.equal(attachments[0].size, content.length);
       assert.equal(attachments[0].messageId, r.created.messages[0]);
       assert.equal(attachments[1].itemId, r.created.requests[0]);
+    });
+
+    test('an action on a deleted project, or an unknown team, is left out with a note; the rest runs', async () => {
+      const p = await createProfile(t.store.db, {
+        name: `partial-${dialect}`,
+        rules: 'then attach to project 2 and create public request in project 1 and attach request to team 99\n',
+      });
+      await setProjectDeleted(t.store.db, 2, true);
+      try {
+        const { item } = await intakeMessage(t.store, makeMessage({ from: 'kim@cust.example' }), { profileId: p.id });
+        const [r] = await processor.processDue({ ids: [item.id] });
+        assert.equal(r?.outcome, 'imported');
+        assert.deepEqual(r?.actions, ['create public request in project 1']);
+        const [request] = (await listTracker(t.store.db, 'requests') as any[]).filter((q) => q.id === r?.created.requests[0]);
+        assert.deepEqual([request.isPrivate, request.teamId], [false, null]);
+        const warnings = ((await getInboxItem(t.store.db, item.id))?.trace as any).warnings;
+        assert.deepEqual(warnings, [
+          "left out 'attach to project 2': project 2 is deleted",
+          'team 99 does not exist: the request in project 1 is created without a team',
+        ]);
+      } finally {
+        await setProjectDeleted(t.store.db, 2, false);
+      }
+    });
+
+    test('a failure retries with backoff, is failed after 5 attempts, and can be retried by hand', async () => {
+      const { item } = await intakeMessage(t.store, makeMessage({ from: 'lee@cust.example', subject: 'Flaky' }), { profileId });
+      const blob = new BlobStore(t.dataDir).pathOf(item.rawRef);
+      renameSync(blob, blob + '.away');
+      try {
+        const [first] = await processor.processDue({ ids: [item.id] });
+        assert.equal(first?.outcome, null);
+        assert.match(first?.reason ?? '', /^will retry \(attempt 1\): .*ENOENT/);
+        assert.deepEqual(await processor.processDue({ ids: [item.id] }), [], 'not due before its backoff');
+        for (let attempt = 2; attempt <= 5; attempt++) {
+          await t.store.db.updateTable('inbox_items').set({ next_attempt_at: new Date(0).toISOString() }).where('id', '=', item.id).execute();
+          await processor.processDue({ ids: [item.id] });
+        }
+        const failed = await getInboxItem(t.store.db, item.id);
+        assert.deepEqual([failed?.outcome, failed?.attempts], ['failed', 5]);
+        assert.match(failed?.reason ?? '', /^failed after 5 attempts: .*ENOENT/);
+      } finally {
+        renameSync(blob + '.away', blob);
+      }
+      await resetForRetry(t.store.db, item.id);
+      const [retried] = await processor.processDue({ ids: [item.id] });
+      assert.equal(retried?.outcome, 'imported');
+    });
+
+    test('an unparseable message fails at once with reason unparseable, raw bytes kept', async () => {
+      // 2,000 nested multiparts: past the MIME parser's limit on child nodes.
+      let nested = '';
+      for (let i = 0; i < 2000; i++) nested += `Content-Type: multipart/mixed; boundary=b${i}\r\n\r\n--b${i}\r\n`;
+      const raw = Buffer.from(`From: a@b.example\r\nSubject: too deep\r\n${nested}Content-Type: text/plain\r\n\r\nx\r\n`);
+      const { item } = await intakeMessage(t.store, raw, { profileId });
+      const [r] = await processor.processDue({ ids: [item.id] });
+      assert.equal(r?.outcome, 'failed');
+      assert.match(r?.reason ?? '', /^unparseable: .*Max allowed child nodes exceeded/);
+      const stored = await getInboxItem(t.store.db, item.id);
+      assert.deepEqual([stored?.outcome, stored?.attempts, stored?.subject], ['failed', 0, 'too deep']);
+      assert.ok(await new BlobStore(t.dataDir).has(item.rawRef), 'raw bytes kept');
     });
 
     test('an oversized message is ignored as too large at intake, headers kept', async () => {
