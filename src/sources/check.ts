@@ -3,7 +3,7 @@
 import { lookup } from 'node:dns/promises';
 import { connectSteps as pop3Steps, type StepReport as Pop3Step } from './pop3/index.js';
 import type { ConnectionExtras } from './connection-extras.js';
-import { DEFAULT_STEP_TIMEOUT_MS } from './connection-extras.js';
+import { pop3Options } from './pop3/source.js';
 import type { ResolvedSettings } from './settings.js';
 
 export interface CheckStep {
@@ -36,20 +36,8 @@ export function registerProtocolCheck(protocol: string, check: ProtocolCheck): v
 }
 
 registerProtocolCheck('pop3', async (settings, extras, onStep) => {
-  await pop3Steps(
-    {
-      host: settings.host,
-      port: settings.port,
-      tls: settings.tls,
-      allowInvalidCertificate: settings.allowInvalidCertificate,
-      login: settings.login,
-      password: settings.password,
-      timeoutMs: extras.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
-      ...(extras.ca ? { ca: extras.ca } : {}),
-      ...(extras.servername ? { servername: extras.servername } : {}),
-      ...(extras.localAddress ? { localAddress: extras.localAddress } : {}),
-    },
-    (report: Pop3Step) => onStep({ step: report.step === 'stat' ? 'folder' : report.step, ok: report.ok, ms: report.ms, message: report.message }),
+  await pop3Steps(pop3Options(settings, extras), (report: Pop3Step) =>
+    onStep({ step: report.step === 'stat' ? 'folder' : report.step, ok: report.ok, ms: report.ms, message: report.message }),
   );
 });
 
