@@ -1,0 +1,33 @@
+// Where the last poll of a profile's folder got to: below `highestUid` every message of this folder and
+// UIDVALIDITY is in the inbox or known, so the next poll lists only `highestUid+1:*`. UIDs grow within
+// one UIDVALIDITY, so nothing new can appear below it; a different folder or UIDVALIDITY voids it.
+import type { Db } from '../../store/database.js';
+import { updateStatus } from '../status.js';
+
+export interface ImapCursor {
+  folder: string;
+  /** Decimal text: UIDVALIDITY is a 32-bit unsigned number that imapflow gives as a bigint. */
+  uidValidity: string;
+  highestUid: number;
+}
+
+export function readCursor(raw: Record<string, unknown> | null): ImapCursor | null {
+  if (!raw) return null;
+  const { folder, uidValidity, highestUid } = raw;
+  if (typeof folder !== 'string' || typeof uidValidity !== 'string' || !/^\d+$/.test(uidValidity)) return null;
+  if (typeof highestUid !== 'number' || !Number.isInteger(highestUid) || highestUid < 0) return null;
+  return { folder, uidValidity, highestUid };
+}
+
+export async function writeCursor(db: Db, profileId: number, cursor: ImapCursor): Promise<void> {
+  await updateStatus(db, profileId, { cursor: { ...cursor } });
+}
+
+/**
+ * The highest UID the next poll may start after: every listed UID up to it is settled. A message that
+ * failed (or vanished between listing and download) holds the cursor below it, so it is listed again.
+ */
+export function nextHighestUid(previous: number, listedUids: number[], unsettledUids: number[]): number {
+  if (unsettledUids.length) return Math.max(previous, Math.min(...unsettledUids) - 1);
+  return Math.max(previous, ...listedUids);
+}

@@ -1,0 +1,99 @@
+// How the IMAP source reaches a server: the profile's settings plus the few knobs that are not settings
+// (extra CA, source address, timeouts, logger), turned into imapflow options in one place so that poll,
+// watcher and Check Connection connect exactly alike.
+import type { Logger } from 'pino';
+import type { ImapFlowOptions } from 'imapflow';
+import type { ResolvedSettings } from '../settings.js';
+
+export interface ImapTlsOptions {
+  /** Extra CA certificate(s), PEM, trusted besides the system store. */
+  ca?: string | string[];
+  /** Name sent as SNI and checked against the certificate; default the host (an IP host is checked as an IP). */
+  servername?: string;
+  /** Source address of the TCP connection (tests use 127.0.0.5 to look non-local to Dovecot). */
+  localAddress?: string;
+}
+
+export interface ImapSourceOptions {
+  tlsOptions?: ImapTlsOptions;
+  /** TCP connect + TLS handshake, and separately the greeting. Default 30 000 ms. */
+  connectTimeoutMs?: number;
+  /** Longest silence allowed while waiting for a command's answer or the next bytes of a download. Default 60 000 ms. */
+  commandTimeoutMs?: number;
+  /** Download window per FETCH; bigger windows mean fewer round trips, and this much memory per download. */
+  chunkBytes?: number;
+  /**
+   * How many messages ahead a poll reads into memory while the current one is written to disk; only
+   * messages that fit in one window (chunkBytes) are read ahead. Default 8; 0 turns it off.
+   */
+  prefetchMessages?: number;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+export const DEFAULT_CHUNK_BYTES = 256 * 1024;
+export const DEFAULT_PREFETCH_MESSAGES = 8;
+
+export interface Timeouts {
+  connectMs: number;
+  commandMs: number;
+}
+
+export function timeoutsOf(options: ImapSourceOptions): Timeouts {
+  const connectMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const commandMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  if (!(connectMs > 0)) throw new TypeError(`IMAP: invalid connectTimeoutMs ${options.connectTimeoutMs}`);
+  if (!(commandMs > 0)) throw new TypeError(`IMAP: invalid commandTimeoutMs ${options.commandTimeoutMs}`);
+  return { connectMs, commandMs };
+}
+
+/** Where to connect, for messages: "mail.example.com:993". */
+export function endpoint(settings: Pick<ResolvedSettings, 'host' | 'port'>): string {
+  return `${settings.host}:${settings.port}`;
+}
+
+/**
+ * imapflow options for these settings. 'starttls' makes the upgrade mandatory (doSTARTTLS: true), so a
+ * server that stops offering STARTTLS (or an attacker stripping it) fails the connection instead of
+ * sending the password in clear; 'none' never upgrades (doSTARTTLS: false).
+ */
+export function flowOptions(
+  settings: ResolvedSettings,
+  options: ImapSourceOptions,
+  extra: { logger?: Logger; idle?: boolean } = {},
+): ImapFlowOptions {
+  const { connectMs, commandMs } = timeoutsOf(options);
+  const tls = options.tlsOptions ?? {};
+  return {
+    host: settings.host,
+    port: settings.port,
+    secure: settings.tls === 'tls',
+    doSTARTTLS: settings.tls === 'starttls' ? true : settings.tls === 'none' ? false : undefined,
+    ...(tls.servername ? { servername: tls.servername } : {}),
+    // imapflow hands `tls` to net.connect/tls.connect as well, which is where localAddress takes effect.
+    tls: {
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.localAddress ? { localAddress: tls.localAddress } : {}),
+      rejectUnauthorized: !settings.allowInvalidCertificate,
+    },
+    auth: { user: settings.login, pass: settings.password },
+    clientInfo: { name: 'mailbind', version: false, vendor: false, 'support-url': false },
+    logger: extra.logger ? imapflowLogger(extra.logger) : false,
+    connectionTimeout: connectMs,
+    greetingTimeout: connectMs,
+    // Our own watchdogs (deadline.ts) fire first with a precise message; imapflow's inactivity timer is
+    // the backstop, and for the watcher what keeps a silent IDLE connection honest (NOOP probes).
+    socketTimeout: Math.max(commandMs * 2, 5 * 60_000),
+    // A poll never idles: it runs its commands back to back, then logs out. The watcher idles on purpose.
+    disableAutoIdle: !extra.idle,
+    // IDLE again half a second after anything else ran (default 15 s, during which nothing is announced),
+    // and restart it every 5 minutes, well inside the 29 minutes servers allow (RFC 2177).
+    ...(extra.idle ? { autoIdleDelay: 500, maxIdleTime: 5 * 60_000 } : {}),
+  };
+}
+
+/** imapflow logs every connection at info and every command at debug; keep it at warn unless we debug. */
+function imapflowLogger(logger: Logger): Logger {
+  const verbose = logger.isLevelEnabled?.('debug') ?? false;
+  return logger.child({ component: 'imapflow' }, { level: verbose ? logger.level : 'warn' });
+}

@@ -1,0 +1,107 @@
+// The IMAP mail source. One poll: connect, select the folder, list what is new since the cursor, leave
+// alone what the profile does not take (first run, since-date, already imported under an old
+// UIDVALIDITY), store each new message in the inbox (bytes committed before anything else), let the
+// caller process (afterIntake), then apply the after-processing actions of finished items on the server.
+//
+//   const source = new ImapSource({ tlsOptions: { ca }, commandTimeoutMs: 30_000 });
+//   const report = await source.poll({ store, profile, settings, logger, afterIntake });
+import { now } from '../../store/database.js';
+import { hasOriginKeys } from '../../store/inbox.js';
+import { addKnownKeys, knownKeys } from '../known.js';
+import { emptyReport, type MailSource, type PollContext, type PollReport } from '../source.js';
+import { getStatus, updateStatus } from '../status.js';
+import { applyAcks } from './acks.js';
+import { beforeCutoff, cutoffFor } from './baseline.js';
+import { nextHighestUid, readCursor, writeCursor } from './cursor.js';
+import { listMessages, type ListedMessage } from './listing.js';
+import { DEFAULT_CHUNK_BYTES, DEFAULT_PREFETCH_MESSAGES, type ImapSourceOptions } from './options.js';
+import { originKey } from './origin.js';
+import { recogniseImported } from './recognise.js';
+import { ImapSession } from './session.js';
+import { downloadAll } from './download-all.js';
+
+export class ImapSource implements MailSource {
+  private readonly chunkBytes: number;
+  private readonly lookahead: number;
+
+  constructor(private readonly options: ImapSourceOptions = {}) {
+    this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    this.lookahead = options.prefetchMessages ?? DEFAULT_PREFETCH_MESSAGES;
+  }
+
+  async poll(ctx: PollContext): Promise<PollReport> {
+    const report = emptyReport();
+    const { settings } = ctx;
+    // EXAMINE when nothing will ever be changed on the server: then nothing can be, even by mistake.
+    const readOnly = settings.afterImport.kind === 'leave' && settings.afterOther.kind === 'leave';
+    const open = () => ImapSession.open(settings, this.options, {
+      ...(ctx.logger ? { logger: ctx.logger } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}), readOnly,
+    });
+    let session = await open();
+    try {
+      await this.intake(session, ctx, report);
+      await ctx.afterIntake?.();
+      // Processing may take longer than the server keeps a quiet connection; acknowledge on a new one.
+      if (!session.usable) {
+        await session.close();
+        session = await open();
+      }
+      report.acknowledged = await applyAcks(session, ctx);
+    } finally {
+      await session.close();
+    }
+    return report;
+  }
+
+  private async intake(session: ImapSession, ctx: PollContext, report: PollReport): Promise<void> {
+    const { store, profile, settings } = ctx;
+    const db = store.db;
+    const folder = session.folder;
+    report.listed = folder.exists;
+    const status = await getStatus(db, profile.id);
+    const cursor = readCursor(status.cursor);
+    const firstRun = status.baselineAt === null;
+    // Same folder, same UIDVALIDITY: UIDs up to the cursor are settled. Otherwise the folder is seen
+    // without history, and what was there before has to be recognised again.
+    const continuing = !!cursor && cursor.folder === folder.path && cursor.uidValidity === folder.uidValidity;
+    const fromUid = continuing ? cursor.highestUid + 1 : 1;
+    // UIDNEXT from SELECT tells whether anything arrived at all, saving the FETCH on a quiet folder.
+    const nothingNew = continuing && folder.uidNext > 0 && folder.uidNext <= fromUid;
+    const listed = nothingNew ? [] : await listMessages(session, fromUid, { envelope: !continuing && !firstRun });
+    const keyOf = (m: ListedMessage) => originKey(folder.path, folder.uidValidity, m.uid);
+
+    const keys = listed.map(keyOf);
+    const inInbox = await hasOriginKeys(db, profile.id, keys);
+    const known = await knownKeys(db, profile.id, keys);
+    let fresh = listed.filter((m) => !inInbox.has(keyOf(m)) && !known.has(keyOf(m)));
+    report.skipped += listed.filter((m) => known.has(keyOf(m))).length;
+
+    if (!continuing) {
+      const cutoff = cutoffFor(settings.firstRun, profile.createdAt);
+      const old = beforeCutoff(fresh, cutoff);
+      fresh = await this.leaveAlone(ctx, fresh, old, cutoff?.why ?? 'first-run', keyOf, report);
+      if (!firstRun) {
+        const recognised = await recogniseImported(session, ctx, fresh, this.chunkBytes);
+        fresh = await this.leaveAlone(ctx, fresh, fresh.filter((m) => recognised.has(m.uid)), 'uidvalidity-dedupe', keyOf, report);
+      } else {
+        await updateStatus(db, profile.id, { baselineAt: now() });
+      }
+    }
+
+    const downloaded = await downloadAll(session, ctx, fresh, keyOf, { chunkBytes: this.chunkBytes, lookahead: this.lookahead });
+    report.stored += downloaded.stored;
+    report.failed.push(...downloaded.failed);
+    if (ctx.signal?.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('the poll was aborted');
+    const highestUid = nextHighestUid(continuing ? cursor.highestUid : 0, listed.map((m) => m.uid), downloaded.unsettled);
+    await writeCursor(db, profile.id, { folder: folder.path, uidValidity: folder.uidValidity, highestUid });
+  }
+
+  private async leaveAlone(ctx: PollContext, fresh: ListedMessage[], alone: ListedMessage[], why: string,
+    keyOf: (m: ListedMessage) => string, report: PollReport): Promise<ListedMessage[]> {
+    if (!alone.length) return fresh;
+    await addKnownKeys(ctx.store.db, ctx.profile.id, alone.map(keyOf), why);
+    report.skipped += alone.length;
+    const uids = new Set(alone.map((m) => m.uid));
+    return fresh.filter((m) => !uids.has(m.uid));
+  }
+}

@@ -1,0 +1,72 @@
+// Getting one listed message's bytes: streamed into the inbox (storeMessage), read whole when it fits in
+// one download window (readSmallMessage, for prefetching), or only hashed (hashMessage, to recognise
+// mail already imported under an earlier UIDVALIDITY). intakeMessage() commits the bytes (fsync) and the
+// inbox row before it resolves; nothing here touches the message on the server.
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import { intakeMessage } from '../intake.js';
+import type { PollContext } from '../source.js';
+import type { ListedMessage } from './listing.js';
+import { openMessage } from './message-stream.js';
+import type { ImapSession } from './session.js';
+
+export type StoreResult = 'stored' | 'existing' | 'gone';
+
+/** Streams the message (or, over the size limit, its header) into the inbox. */
+export async function storeMessage(session: ImapSession, ctx: PollContext, message: ListedMessage, originKey: string,
+  chunkBytes: number): Promise<StoreResult> {
+  const max = ctx.settings.maxMessageBytes;
+  return session.run(`downloading UID ${message.uid}`, async (watch) => {
+    const bytes = await openMessage(session, message, watch, { maxMessageBytes: max, chunkBytes });
+    if (!bytes) return 'gone';
+    const { inserted } = await intakeMessage(ctx.store, bytes.content, {
+      profileId: ctx.profile.id,
+      originKey,
+      maxMessageBytes: max,
+      acknowledge: true,
+      // Header only: intake records it as ignored, too large, with the server's size.
+      ...(bytes.headerOnly ? { serverSize: message.size } : {}),
+    });
+    return inserted ? 'stored' : 'existing';
+  });
+}
+
+/** Stores bytes read earlier by readSmallMessage. */
+export async function storeBytes(ctx: PollContext, bytes: Buffer, originKey: string): Promise<StoreResult> {
+  const { inserted } = await intakeMessage(ctx.store, bytes, {
+    profileId: ctx.profile.id,
+    originKey,
+    maxMessageBytes: ctx.settings.maxMessageBytes,
+    acknowledge: true,
+  });
+  return inserted ? 'stored' : 'existing';
+}
+
+/** The whole message in memory: only for messages no larger than one download window. */
+export async function readSmallMessage(session: ImapSession, message: ListedMessage, chunkBytes: number): Promise<Buffer | null> {
+  return session.run(`downloading UID ${message.uid}`, async (watch) => {
+    const bytes = await openMessage(session, message, watch, { maxMessageBytes: Infinity, chunkBytes });
+    if (!bytes) return null;
+    const parts: Buffer[] = [];
+    for await (const part of bytes.content) parts.push(part as Buffer);
+    return Buffer.concat(parts);
+  });
+}
+
+/** SHA-256 hex of what intake would store for this message (the whole message, or its header if too large). */
+export async function hashMessage(session: ImapSession, message: ListedMessage, maxMessageBytes: number,
+  chunkBytes: number): Promise<string | null> {
+  return session.run(`reading UID ${message.uid}`, async (watch) => {
+    const bytes = await openMessage(session, message, watch, { maxMessageBytes, chunkBytes });
+    if (!bytes) return null;
+    const hash = createHash('sha256');
+    await pipeline(bytes.content, new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done();
+      },
+    }));
+    return hash.digest('hex');
+  });
+}

@@ -1,0 +1,155 @@
+// Network faults between the IMAP source and Dovecot, injected by a TCP proxy: a connection cut in the
+// middle of a FETCH, and a server that stops answering (before the greeting, and mid-download).
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { dovecotSkip, startDovecot, type Dovecot } from '../../support/dovecot.js';
+import { openTestStore, type TestStore } from '../../support/store.js';
+import { startProxy, type TcpProxy } from '../../support/tcp-proxy.js';
+import { makeMessage } from '../../support/messages.js';
+import { ImapSource } from '../../../src/sources/imap/index.js';
+import { listInboxItems } from '../../../src/store/inbox.js';
+import { getStatus } from '../../../src/sources/status.js';
+import { bigMessage, context, newProfile, recordAll, serverMessages, settingsFor, sourceOptions, users } from './helpers.js';
+
+const skip = dovecotSkip();
+
+describe('IMAP network faults', { skip }, () => {
+  let dc: Dovecot;
+  let ts: TestStore;
+  let proxy: TcpProxy;
+  before(async () => {
+    [dc, ts] = await Promise.all([startDovecot({ users: users('f', 5) }), openTestStore('sqlite')]);
+    proxy = await startProxy({ targetPort: dc.ports.imap });
+  });
+  after(async () => {
+    await Promise.all([proxy?.close(), dc?.stop(), ts?.cleanup()]);
+  });
+
+  const tmpFiles = () => readdir(path.join(ts.dataDir, 'blobs', 'tmp')).catch(() => [] as string[]);
+  const viaProxy = (user: string) => settingsFor(dc, user, { tls: 'none', port: proxy.port });
+
+  test('a connection cut mid-FETCH stores nothing half, and the next poll imports each message once', async () => {
+    const big = bigMessage('big', 1_500_000);
+    await dc.deliver('f1', makeMessage({ subject: 'small 1' }));
+    await dc.deliver('f1', big);
+    await dc.deliver('f1', makeMessage({ subject: 'small 2' }));
+    const profile = await newProfile(ts.store);
+    const source = new ImapSource(sourceOptions(dc));
+    proxy.cutAfterBytes(600_000);
+    try {
+      await assert.rejects(source.poll(context(ts.store, profile, viaProxy('f1'))), /connection was lost while downloading UID [23]/);
+    } finally {
+      proxy.passThrough();
+    }
+    assert.deepEqual(await tmpFiles(), []);
+    const partial = await listInboxItems(ts.store.db, { profileId: profile.id });
+    assert.ok(partial.every((i) => i.subject !== 'big'), 'the cut message was not stored');
+
+    const direct = await source.poll(context(ts.store, profile, settingsFor(dc, 'f1', { tls: 'none' })));
+    assert.equal(direct.stored, 3 - partial.length);
+    const items = await listInboxItems(ts.store.db, { profileId: profile.id });
+    assert.deepEqual(items.map((i) => i.subject).sort(), ['big', 'small 1', 'small 2']);
+    const stored = items.find((i) => i.subject === 'big')!;
+    assert.equal(stored.rawSize, big.length);
+    assert.equal(stored.rawRef, createHash('sha256').update(big).digest('hex'));
+  });
+
+  test('a server that never greets fails the poll within the connect timeout', async () => {
+    const profile = await newProfile(ts.store);
+    proxy.stall();
+    const started = Date.now();
+    try {
+      await assert.rejects(new ImapSource(sourceOptions(dc, { connectTimeoutMs: 800 })).poll(context(ts.store, profile, viaProxy('f2'))),
+        /sent no IMAP greeting/);
+    } finally {
+      proxy.passThrough();
+    }
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 700 && elapsed < 2500, `failed after ${elapsed} ms`);
+  });
+
+  test('a server that stalls mid-download fails the poll within the command timeout, storing nothing', async () => {
+    await dc.deliver('f3', bigMessage('stalled', 8_000_000));
+    const profile = await newProfile(ts.store);
+    const source = new ImapSource(sourceOptions(dc, { commandTimeoutMs: 1000, chunkBytes: 64 * 1024 }));
+    const polling = source.poll(context(ts.store, profile, viaProxy('f3')));
+    const outcome = polling.then(() => 'resolved', (err: Error) => err);
+    // Stall as soon as the download has started writing its blob.
+    while ((await tmpFiles()).length === 0) await new Promise((r) => setTimeout(r, 2));
+    proxy.stall();
+    const stalledAt = Date.now();
+    const result = await outcome;
+    proxy.passThrough();
+    const elapsed = Date.now() - stalledAt;
+    assert.ok(result instanceof Error, 'the poll must fail');
+    assert.match(result.message, /did not answer within 1 s while downloading UID 1$/);
+    assert.ok(elapsed >= 900 && elapsed < 2500, `failed ${elapsed} ms after the stall`);
+    assert.deepEqual(await tmpFiles(), []);
+    assert.deepEqual(await listInboxItems(ts.store.db, { profileId: profile.id }), []);
+
+    const direct = await source.poll(context(ts.store, profile, settingsFor(dc, 'f3', { tls: 'none' })));
+    assert.equal(direct.stored, 1);
+  });
+
+  test('an abort signal ends a hung poll at once', async () => {
+    const profile = await newProfile(ts.store);
+    const controller = new AbortController();
+    proxy.stall();
+    try {
+      const polling = new ImapSource(sourceOptions(dc)).poll(context(ts.store, profile, viaProxy('f4'), { signal: controller.signal }));
+      setTimeout(() => controller.abort(new Error('shutting down')), 200);
+      const started = Date.now();
+      await assert.rejects(polling, /^Error: shutting down$/);
+      assert.ok(Date.now() - started < 1000);
+    } finally {
+      proxy.passThrough();
+    }
+  });
+
+  test('processing that outlasts the connection: acknowledgements go over a new one', async () => {
+    await dc.deliver('f4', makeMessage({ subject: 'slow processing' }));
+    const profile = await newProfile(ts.store);
+    const settings = { ...viaProxy('f4'), afterImport: { kind: 'seen' as const }, afterOther: { kind: 'seen' as const } };
+    const accepted = proxy.accepted;
+    const report = await new ImapSource(sourceOptions(dc)).poll(context(ts.store, profile, settings, {
+      afterIntake: async () => {
+        await recordAll(ts.store, profile.id)();
+        proxy.cutAfterBytes(0); // the server (or a NAT box) dropped the quiet connection meanwhile
+        proxy.passThrough();
+        await new Promise((r) => setTimeout(r, 50));
+      },
+    }));
+    assert.deepEqual([report.stored, report.acknowledged], [1, 1]);
+    assert.equal(proxy.accepted, accepted + 2);
+    assert.deepEqual((await serverMessages(dc, 'f4')).map((m) => m.flags.includes('\\Seen')), [true]);
+  });
+
+  test('a message that fails to store does not stop the others, and is retried by the next poll', async () => {
+    const raws = [makeMessage({ subject: 'first' }), makeMessage({ subject: 'second' }), makeMessage({ subject: 'third' })];
+    const prefix = (raw: Buffer) => createHash('sha256').update(raw).digest('hex').slice(0, 2);
+    const taken = new Set(await readdir(path.join(ts.dataDir, 'blobs')).catch(() => [] as string[]));
+    while (new Set(raws.map(prefix)).size < 3 || taken.has(prefix(raws[1]!))) raws[1] = makeMessage({ subject: 'second' });
+    for (const raw of raws) await dc.deliver('f5', raw);
+    // A file where the blob store wants the second message's directory: only that intake fails.
+    const blocker = path.join(ts.dataDir, 'blobs', prefix(raws[1]!));
+    await mkdir(path.dirname(blocker), { recursive: true });
+    await writeFile(blocker, 'in the way');
+    const profile = await newProfile(ts.store);
+    const source = new ImapSource(sourceOptions(dc));
+    const settings = settingsFor(dc, 'f5');
+    const first = await source.poll(context(ts.store, profile, settings));
+    assert.equal(first.stored, 2);
+    assert.deepEqual(first.failed.map((f) => f.key.replace(/:\d+:/, ':V:')), ['imap:INBOX:V:2']);
+    assert.equal((await getStatus(ts.store.db, profile.id)).cursor?.highestUid, 1);
+
+    await rm(blocker);
+    const second = await source.poll(context(ts.store, profile, settings));
+    assert.deepEqual([second.stored, second.failed], [1, []]);
+    assert.equal((await getStatus(ts.store.db, profile.id)).cursor?.highestUid, 3);
+    const subjects = (await listInboxItems(ts.store.db, { profileId: profile.id })).map((i) => i.subject);
+    assert.deepEqual(subjects, ['first', 'third', 'second']);
+  });
+});
