@@ -4,6 +4,8 @@ import { lookup } from 'node:dns/promises';
 import { connectSteps as pop3Steps, type StepReport as Pop3Step } from './pop3/index.js';
 import type { ConnectionExtras } from './connection-extras.js';
 import { pop3Options } from './pop3/source.js';
+import { imapCheckSteps } from './imap/index.js';
+import { imapOptions } from './registry.js';
 import type { ResolvedSettings } from './settings.js';
 
 export interface CheckStep {
@@ -39,6 +41,10 @@ registerProtocolCheck('pop3', async (settings, extras, onStep) => {
   await pop3Steps(pop3Options(settings, extras), (report: Pop3Step) =>
     onStep({ step: report.step === 'stat' ? 'folder' : report.step, ok: report.ok, ms: report.ms, message: report.message }),
   );
+});
+
+registerProtocolCheck('imap', async (settings, extras, onStep) => {
+  await imapCheckSteps(settings, imapOptions(extras), (step) => onStep({ step: step.step, ok: step.ok, ms: step.ms, message: step.message }));
 });
 
 export async function checkConnection(

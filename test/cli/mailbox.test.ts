@@ -93,6 +93,25 @@ describe('mailbox profiles through the CLI', { skip }, () => {
     assert.equal(status.consecutiveFailures, 1);
   });
 
+  test('IMAP through the CLI: check lists each step with the folder count; a missing folder names the folder setting', async () => {
+    await dc.deliver('alice', makeMessage({ subject: 'imap one' }));
+    const imap = ['--protocol', 'imap', '--host', '127.0.0.1', '--port', String(dc.ports.imap), '--tls', 'starttls', '--login', 'alice', '--password-env', 'POP_PASSWORD'];
+    const ok = await cliJson(['check', ...imap], env);
+    assert.equal(ok.ok, true, JSON.stringify(ok));
+    // STARTTLS: the capabilities are read in clear, then TLS, then login.
+    assert.deepEqual(ok.steps.map((s: any) => s.step), ['dns', 'tcp', 'greeting', 'capabilities', 'tls', 'auth', 'folder']);
+    assert.match(ok.steps.at(-1).message, /folder 'INBOX' has \d+ messages?/);
+    const missing = await runCli(['check', ...imap, '--folder', 'Nope', '--json'], env);
+    const failed = JSON.parse(missing.stdout).steps.at(-1);
+    assert.deepEqual([failed.step, failed.field], ['folder', 'folder']);
+    assert.match(failed.message, /Nope/);
+    await cliJson(['profile', 'add', 'imap', ...imap, '--first-run', 'all', '--after-import', 'move:Done', '--rules-file', join(dir, 'rules.txt')], env);
+    const lines = await cliJsonLines(['fetch', '--profile', 'imap', '--once'], env);
+    assert.ok(lines.some((l) => l.subject === 'imap one' && l.outcome === 'imported'));
+    const moved = await dc.doveadm(['mailbox', 'status', '-u', 'alice', 'messages', 'Done']);
+    assert.match(moved, /messages=[1-9]/);
+  });
+
   test('invalid settings are refused naming the field', async () => {
     const r = await runCli(['profile', 'add', 'p2', '--protocol', 'pop3', '--host', 'h', '--login', 'l', '--password-env', 'POP_PASSWORD', '--after-import', 'seen'], env);
     assert.equal(r.code, 1);

@@ -35,7 +35,9 @@ export function makeMessage(spec: MessageSpec = {}): Buffer {
   lines.push(`--${boundary}`, 'Content-Type: text/plain; charset=utf-8', '', body, '');
   lines.push(`--${boundary}`, `Content-Type: ${spec.attachment.type}; name="${spec.attachment.name}"`);
   lines.push(`Content-Disposition: attachment; filename="${spec.attachment.name}"`, 'Content-Transfer-Encoding: base64', '');
-  lines.push(...(spec.attachment.content.toString('base64').match(/.{1,76}/g) ?? []), '');
+  // Line by line: a spread of a multi-megabyte attachment's lines would overflow the call stack.
+  for (const line of spec.attachment.content.toString('base64').match(/.{1,76}/g) ?? []) lines.push(line);
+  lines.push('');
   lines.push(`--${boundary}--`, '');
   return Buffer.from(lines.join('\r\n'), 'utf8');
 }
