@@ -1,6 +1,7 @@
 // Carries out a plan through the tracker's write port. For the builtin tracker the writer is bound to
 // the inbox item's transaction, so the items and the outcome commit together.
 import type { Message } from '../mail/message.js';
+import { replyText } from '../mail/index.js';
 import type { NewAttachment, TrackerWriter } from '../tracker/port.js';
 import type { Plan } from './plan.js';
 
@@ -85,7 +86,8 @@ export async function executePlan(
           messageId: messageRowId,
           requesterId: senderRequesterId,
           userId: plan.sender.userId,
-          body: message.text,
+          // Only what was written now; the whole text, quotes included, stays on the message.
+          body: replyText(message.text),
         });
         created.comments.push(commentId);
         await writer.linkMessage(step.itemId, messageRowId);
