@@ -9,6 +9,7 @@ import type { Store } from '../store/database.js';
 import { BlobStore } from '../store/blobs.js';
 import {
   claimDueItems,
+  getInboxItem,
   recordError,
   recordOutcome,
   type InboxItem,
@@ -31,6 +32,12 @@ export interface ProcessResult {
   created: Created;
   reason: string | null;
   error?: string;
+}
+
+class AlreadyProcessedError extends Error {
+  constructor(itemId: number) {
+    super(`message ${itemId} was processed by another worker`);
+  }
 }
 
 export interface ProcessorOptions {
@@ -96,7 +103,7 @@ export class Processor {
       const plan = decide(message, this.ruleSetOf(profile), snapshot, { ownAddresses: ownAddresses(profile) });
       const created = await this.store.db.transaction().execute(async (trx) => {
         const made = await executePlan(new BuiltinTrackerWriter(trx), plan, message, item.id);
-        await recordOutcome(trx, item.id, {
+        const first = await recordOutcome(trx, item.id, {
           outcome: plan.outcome,
           reason: plan.reason,
           ruleLine: plan.ruleLine,
@@ -107,6 +114,7 @@ export class Processor {
           subject: message.subject,
           fromAddress: plan.sender.email,
         });
+        if (!first) throw new AlreadyProcessedError(item.id);
         return made;
       });
       this.options.logger?.info({ item: item.id, outcome: plan.outcome, rule: plan.ruleLine }, 'processed');
@@ -121,8 +129,25 @@ export class Processor {
         reason: plan.reason,
       };
     } catch (error) {
+      if (error instanceof AlreadyProcessedError) return this.storedResult(item.id);
       return this.retryLater(item, error, message);
     }
+  }
+
+  /** Another worker recorded this item's outcome first; its items stand, ours were rolled back. */
+  private async storedResult(itemId: number): Promise<ProcessResult> {
+    const stored = await getInboxItem(this.store.db, itemId);
+    return {
+      itemId,
+      profileId: stored!.profileId,
+      messageId: stored!.messageId,
+      subject: stored!.subject,
+      outcome: stored!.outcome,
+      rule: stored!.ruleLine,
+      actions: stored!.actions,
+      created: emptyCreated(),
+      reason: stored!.reason,
+    };
   }
 
   private async retryLater(item: InboxItem, error: unknown, message?: Message): Promise<ProcessResult> {

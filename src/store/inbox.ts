@@ -200,8 +200,13 @@ export interface RecordedOutcome {
   fromAddress?: string | null;
 }
 
-export async function recordOutcome(db: Db, id: number, result: RecordedOutcome): Promise<void> {
-  await db
+/**
+ * Record an item's outcome. Only the first outcome counts: if another worker got there first (its
+ * lease on the item expired and the item was claimed again), nothing is written and false comes
+ * back, so the caller rolls back what it did in the same transaction.
+ */
+export async function recordOutcome(db: Db, id: number, result: RecordedOutcome): Promise<boolean> {
+  const updated = await db
     .updateTable('inbox_items')
     .set({
       state: result.outcome === 'failed' ? 'failed' : 'done',
@@ -218,7 +223,9 @@ export async function recordOutcome(db: Db, id: number, result: RecordedOutcome)
       ...(result.fromAddress !== undefined ? { from_address: result.fromAddress } : {}),
     })
     .where('id', '=', id)
-    .execute();
+    .where('outcome', 'is', null)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
 }
 
 export const MAX_ATTEMPTS = 5;
@@ -228,6 +235,7 @@ export function backoffMs(attempts: number): number {
   return 30_000 * 4 ** Math.max(0, attempts - 1);
 }
 
+/** Count a failed attempt, unless the item got an outcome meanwhile (then it is returned as it is). */
 export async function recordError(db: Db, item: InboxItem, error: string): Promise<InboxItem> {
   const attempts = item.attempts + 1;
   const final = attempts >= MAX_ATTEMPTS;
@@ -244,9 +252,10 @@ export async function recordError(db: Db, item: InboxItem, error: string): Promi
         : {}),
     })
     .where('id', '=', item.id)
+    .where('outcome', 'is', null)
     .returningAll()
-    .executeTakeFirstOrThrow();
-  return toInboxItem(row);
+    .executeTakeFirst();
+  return row ? toInboxItem(row) : ((await getInboxItem(db, item.id)) ?? item);
 }
 
 /** Make a failed (or any finished) item due again; its earlier outcome is cleared. */

@@ -239,6 +239,22 @@ for (const dialect of await dialects()) {
       assert.ok(await new BlobStore(t.dataDir).has(item.rawRef), 'raw bytes kept');
     });
 
+    test('two workers racing for one item (an expired lease) create its items once', async () => {
+      const { item } = await intakeMessage(t.store, makeMessage({ from: 'race@cust.example', subject: 'Raced' }), { profileId });
+      // Leases that expire at once let the second worker claim what the first is still processing.
+      const a = new Processor(t.store, { leaseMs: -1 });
+      const b = new Processor(t.store, { leaseMs: -1 });
+      const results = (await Promise.all([a.processDue({ ids: [item.id] }), b.processDue({ ids: [item.id] })])).flat();
+      assert.ok(results.length >= 1);
+      assert.ok(results.every((r) => r.outcome === 'imported'));
+      const created = results.flatMap((r) => r.created.requests);
+      assert.equal(created.length, 1, `one request, not ${created.length}`);
+      const requests = (await listTracker(t.store.db, 'requests') as any[]).filter((q) => q.name === 'Raced');
+      assert.equal(requests.length, 1);
+      const messages = (await listTracker(t.store.db, 'messages') as any[]).filter((m) => m.subject === 'Raced');
+      assert.equal(messages.length, 1);
+    });
+
     test('an oversized message is ignored as too large at intake, headers kept', async () => {
       const { item } = await intakeMessage(t.store, makeMessage({ subject: 'Huge', body: 'x'.repeat(5000) }), { profileId, maxMessageBytes: 1000 });
       assert.equal(item.outcome, 'ignored');
