@@ -5,7 +5,8 @@ import { checkRulesForSave } from '../engine/profile-rules.js';
 import { checkConnection } from '../sources/check.js';
 import { mergeStoredSettings, publicSettings, runtimeSettings, settingsToStore } from '../sources/profile-settings.js';
 import { SettingsError, type SourceSettingsInput } from '../sources/settings.js';
-import { getStatus } from '../sources/status.js';
+import { getStatus, updateStatus } from '../sources/status.js';
+import { Pop3Source } from '../sources/pop3/source.js';
 import { countByOutcome } from '../store/inbox.js';
 import { createProfile, getProfile, listProfiles, updateProfile, type Profile } from '../store/profiles.js';
 import { SecretBox } from '../store/secrets.js';
@@ -48,6 +49,22 @@ function storedSource(input: Partial<SourceSettingsInput>, store: Store, current
   }
 }
 
+function mailboxIdentity(source: Record<string, unknown>): string {
+  return JSON.stringify([source.protocol, String(source.host ?? '').toLowerCase(), source.port, String(source.login ?? '').toLowerCase(), source.folder]);
+}
+
+/** POP3 "from-now": remember what is in the mailbox now; if the server can't be reached, the first poll does. */
+async function takeBaselineNow(store: Store, profile: Profile): Promise<void> {
+  if (profile.source.protocol !== 'pop3') return;
+  const settings = runtimeSettings(profile, SecretBox.forDataDir(store.dataDir));
+  if (!settings || settings.firstRun.kind !== 'from-now') return;
+  try {
+    await new Pop3Source({ timeoutMs: 10_000 }).takeBaseline({ store, profile, settings });
+  } catch (error) {
+    process.stderr.write(`mailbind: could not reach the mailbox now (${(error as Error).message}); mail in it at the first successful poll will count as old\n`);
+  }
+}
+
 export function profileCommand(): Command {
   const profile = new Command('profile').description('profiles: one mailbox and its rules');
 
@@ -63,6 +80,7 @@ export function profileCommand(): Command {
         await withStore(opts, async (store) => {
           const rules = opts.rulesFile ? await validRules(store, opts.rulesFile) : '';
           const created = await createProfile(store.db, { name, rules, source: storedSource(input, store) });
+          await takeBaselineNow(store, created);
           if (opts.json) printJson(publicProfile(created));
           else process.stdout.write(`${created.id}\n`);
         });
@@ -84,6 +102,11 @@ export function profileCommand(): Command {
             changes.source = storedSource(input, store, existing.source);
           }
           const updated = await updateProfile(store.db, existing.id, changes);
+          if (changes.source && mailboxIdentity(changes.source) !== mailboxIdentity(existing.source)) {
+            // Another mailbox: its mail is new to this profile, so the first-run policy applies again.
+            await updateStatus(store.db, existing.id, { baselineAt: null, cursor: null });
+            await takeBaselineNow(store, updated);
+          }
           if (opts.json) printJson(publicProfile(updated));
         });
       }),

@@ -112,6 +112,15 @@ describe('mailbox profiles through the CLI', { skip }, () => {
     assert.match(moved, /messages=[1-9]/);
   });
 
+  test('POP3 from-now: mail already there at profile add is old; mail arriving before the first poll is new', async () => {
+    await dc.deliver('bob', makeMessage({ subject: 'before the profile' }));
+    const bob = ['--protocol', 'pop3', '--host', '127.0.0.1', '--port', String(dc.ports.pop3s), '--tls', 'tls', '--login', 'bob', '--password-env', 'BOB_PASSWORD'];
+    await cliJson(['profile', 'add', 'bobpop', ...bob, '--rules-file', join(dir, 'rules.txt')], { ...env, BOB_PASSWORD: 'bobpw' });
+    await dc.deliver('bob', makeMessage({ subject: 'after the profile' }));
+    const lines = await cliJsonLines(['fetch', '--profile', 'bobpop', '--once'], env);
+    assert.deepEqual(lines.map((l) => l.subject), ['after the profile']);
+  });
+
   test('invalid settings are refused naming the field', async () => {
     const r = await runCli(['profile', 'add', 'p2', '--protocol', 'pop3', '--host', 'h', '--login', 'l', '--password-env', 'POP_PASSWORD', '--after-import', 'seen'], env);
     assert.equal(r.code, 1);

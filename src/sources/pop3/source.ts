@@ -107,6 +107,28 @@ export class Pop3Source implements MailSource {
     }
   }
 
+  /**
+   * Take a new profile's "from-now" baseline at once (when it is created), so that mail arriving
+   * between creation and the first poll counts as new. POP3 has no arrival times; this is the only
+   * exact moment there is.
+   */
+  async takeBaseline(ctx: Pick<PollContext, 'store' | 'profile' | 'settings'>): Promise<number> {
+    const { db } = ctx.store;
+    if ((await getStatus(db, ctx.profile.id)).baselineAt) return 0;
+    const client = await Pop3Client.connect(pop3Options(ctx.settings, this.extras));
+    try {
+      const listing = await list(client);
+      const inInbox = await hasOriginKeys(db, ctx.profile.id, listing.keys);
+      const present = listing.keys.filter((k) => !inInbox.has(k));
+      await addKnownKeys(db, ctx.profile.id, present, 'first-run');
+      await updateStatus(db, ctx.profile.id, { baselineAt: new Date().toISOString() });
+      await client.quit();
+      return present.length;
+    } finally {
+      client.close();
+    }
+  }
+
   /** Which messages a new profile leaves alone: everything there now (from-now), or older than since. */
   private async firstRunExclusions(client: Pop3Client, settings: ResolvedSettings, listing: Listing, fresh: string[]): Promise<string[]> {
     const policy = settings.firstRun;
