@@ -52,6 +52,7 @@ class ProfileRunner {
   private stopped = false;
   private watcher: Watcher | null = null;
   private watchedKey = '';
+  private polling: AbortController | null = null;
   readonly done: Promise<void>;
 
   constructor(
@@ -59,7 +60,9 @@ class ProfileRunner {
     private readonly options: SchedulerOptions,
     private readonly owner: string,
   ) {
-    this.done = this.run();
+    this.done = this.run().catch((error) =>
+      options.logger?.error({ profile: profile.name, err: (error as Error).message }, 'profile runner stopped'),
+    );
   }
 
   update(profile: Profile): void {
@@ -74,55 +77,84 @@ class ProfileRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
+    this.polling?.abort(new Error('the worker is stopping'));
     await this.done;
     await this.watcher?.stop();
   }
 
   private async run(): Promise<void> {
-    const { store, logger } = this.options;
+    let trouble = 0;
     while (!this.stopped) {
-      const status = await getStatus(store.db, this.profile.id);
-      const waitMs = status.nextPollAt ? Date.parse(status.nextPollAt) - Date.now() : 0;
-      if (waitMs > 0 && !this.triggered) await this.sleep(waitMs);
-      if (this.stopped) break;
-      this.triggered = false;
-      let settings: ResolvedSettings | null;
       try {
-        settings = runtimeSettings(this.profile, this.options.secrets);
+        if (!(await this.cycle())) break;
+        trouble = 0;
       } catch (error) {
-        await recordPollFailure(store.db, this.profile.id, (error as Error).message, new Date(Date.now() + 60_000).toISOString());
-        await this.sleep(60_000);
-        continue;
-      }
-      if (!settings) break;
-      this.ensureWatcher(settings);
-      const source = this.options.sources.source(settings, this.options.extras ?? {});
-      if (!source) break;
-      if (!(await acquirePollLease(store.db, this.profile.id, this.owner, POLL_LEASE_MS))) {
-        await this.sleep(settings.pollSeconds * 1000);
-        continue;
-      }
-      try {
-        const report = await source.poll({
-          store,
-          profile: this.profile,
-          settings,
-          ...(logger ? { logger } : {}),
-          ...(this.options.afterIntake ? { afterIntake: () => this.options.afterIntake!(this.profile) } : {}),
-        });
-        await recordPollSuccess(store.db, this.profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString());
-        this.options.onPoll?.(this.profile, { report });
-        logger?.info({ profile: this.profile.name, ...report, failed: report.failed.length }, 'polled');
-      } catch (error) {
-        const message = (error as Error).message;
-        const failures = (await getStatus(store.db, this.profile.id)).consecutiveFailures + 1;
-        await recordPollFailure(store.db, this.profile.id, message, new Date(Date.now() + nextDelayMs(settings.pollSeconds, failures)).toISOString());
-        this.options.onPoll?.(this.profile, { error: message });
-        logger?.warn({ profile: this.profile.name, err: message, failures }, 'poll failed');
-      } finally {
-        await releasePollLease(store.db, this.profile.id, this.owner);
+        // The database itself failed (connection reset, busy timeout): the mailbox is not to blame and
+        // the worker must not die. Wait, then start the cycle again.
+        trouble += 1;
+        this.options.logger?.error({ profile: this.profile.name, err: (error as Error).message }, 'scheduling failed; retrying');
+        await this.sleep(Math.min(1000 * 2 ** trouble, 60_000));
       }
     }
+  }
+
+  /** Wait until the profile is due, then poll it once. False when the profile has no mailbox to poll. */
+  private async cycle(): Promise<boolean> {
+    const { store, logger } = this.options;
+    const status = await getStatus(store.db, this.profile.id);
+    const waitMs = status.nextPollAt ? Date.parse(status.nextPollAt) - Date.now() : 0;
+    if (waitMs > 0 && !this.triggered) await this.sleep(waitMs);
+    if (this.stopped) return true;
+    this.triggered = false;
+    let settings: ResolvedSettings | null;
+    try {
+      settings = runtimeSettings(this.profile, this.options.secrets);
+    } catch (error) {
+      await recordPollFailure(store.db, this.profile.id, (error as Error).message, new Date(Date.now() + 60_000).toISOString());
+      await this.sleep(60_000);
+      return true;
+    }
+    if (!settings) return false;
+    this.ensureWatcher(settings);
+    const source = this.options.sources.source(settings, this.options.extras ?? {});
+    if (!source) return false;
+    if (!(await acquirePollLease(store.db, this.profile.id, this.owner, POLL_LEASE_MS))) {
+      await this.sleep(settings.pollSeconds * 1000);
+      return true;
+    }
+    // The lease is renewed while the poll runs (downloads and processing can outlast it); a renewal
+    // that fails, or stop(), aborts the poll so that two workers never poll one mailbox.
+    this.polling = new AbortController();
+    const signal = this.polling.signal;
+    const renew = setInterval(() => {
+      acquirePollLease(store.db, this.profile.id, this.owner, POLL_LEASE_MS)
+        .then((held) => held || this.polling?.abort(new Error('the poll lease was lost to another worker')))
+        .catch((error) => this.polling?.abort(error));
+    }, POLL_LEASE_MS / 3);
+    try {
+      const report = await source.poll({
+        store,
+        profile: this.profile,
+        settings,
+        signal,
+        ...(logger ? { logger } : {}),
+        ...(this.options.afterIntake ? { afterIntake: () => this.options.afterIntake!(this.profile) } : {}),
+      });
+      await recordPollSuccess(store.db, this.profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString());
+      this.options.onPoll?.(this.profile, { report });
+      logger?.info({ profile: this.profile.name, ...report, failed: report.failed.length }, 'polled');
+    } catch (error) {
+      const message = (error as Error).message;
+      const failures = (await getStatus(store.db, this.profile.id)).consecutiveFailures + 1;
+      await recordPollFailure(store.db, this.profile.id, message, new Date(Date.now() + nextDelayMs(settings.pollSeconds, failures)).toISOString());
+      this.options.onPoll?.(this.profile, { error: message });
+      logger?.warn({ profile: this.profile.name, err: message, failures }, 'poll failed');
+    } finally {
+      clearInterval(renew);
+      this.polling = null;
+      await releasePollLease(store.db, this.profile.id, this.owner);
+    }
+    return true;
   }
 
   private ensureWatcher(settings: ResolvedSettings): void {
@@ -182,6 +214,7 @@ export class Scheduler {
   }
 
   private async refresh(): Promise<void> {
+    if (this.stopped) return;
     const profiles = (await listProfiles(this.options.store.db)).filter(
       (p) => p.source.protocol === 'pop3' || p.source.protocol === 'imap',
     );
@@ -192,6 +225,7 @@ export class Scheduler {
         await runner.stop();
       }
     }
+    if (this.stopped) return;
     for (const profile of profiles) {
       const runner = this.runners.get(profile.id);
       if (runner) runner.update(profile);

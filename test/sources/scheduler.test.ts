@@ -16,6 +16,7 @@ import { createProfile } from '../../src/store/profiles.js';
 import { listInboxItems } from '../../src/store/inbox.js';
 import { Processor } from '../../src/engine/process.js';
 import { addProject } from '../../src/tracker/builtin/admin.js';
+import { sql } from 'kysely';
 
 test('backoff: jitter within ±10 % when healthy, doubling after failures, capped at 30 min', () => {
   assert.equal(nextDelayMs(60, 0, 0), 54_000);
@@ -43,6 +44,43 @@ for (const dialect of await dialects()) {
 }
 
 const skip = dovecotSkip();
+
+describe('scheduler when the database fails', { skip }, () => {
+  test('a database error in a cycle is survived; polling resumes once the database is back', async () => {
+    const dc = await startDovecot();
+    const t = await openTestStore('sqlite');
+    try {
+      const secrets = SecretBox.forDataDir(t.dataDir);
+      const profile = await createProfile(t.store.db, {
+        name: 'db-trouble', rules: '',
+        source: settingsToStore({ protocol: 'pop3', host: '127.0.0.1', port: dc.ports.pop3, tls: 'none', login: 'alice', password: 'alicepw', pollSeconds: 5 }, secrets),
+      });
+      const scheduler = new Scheduler({ store: t.store, secrets, sources: defaultSources });
+      await scheduler.start();
+      try {
+        const waitFor = async (probe: () => Promise<boolean>) => {
+          const deadline = Date.now() + 10_000;
+          while (!(await probe()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+          return probe();
+        };
+        assert.ok(await waitFor(async () => (await getStatus(t.store.db, profile.id)).lastSuccessAt !== null));
+        const first = (await getStatus(t.store.db, profile.id)).lastSuccessAt;
+        await sql`alter table profile_status rename to profile_status_away`.execute(t.store.db);
+        scheduler.trigger(profile.id);
+        await new Promise((r) => setTimeout(r, 300)); // the cycle fails on the missing table
+        await sql`alter table profile_status_away rename to profile_status`.execute(t.store.db);
+        await new Promise((r) => setTimeout(r, 1100)); // the same second would look like no progress
+        scheduler.trigger(profile.id);
+        assert.ok(await waitFor(async () => (await getStatus(t.store.db, profile.id)).lastSuccessAt !== first), 'polling resumed');
+      } finally {
+        await scheduler.stop();
+      }
+    } finally {
+      await t.cleanup();
+      await dc.stop();
+    }
+  });
+});
 
 describe('scheduler with a stalled mailbox', { skip }, () => {
   let dc: Dovecot;
