@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 import { createInitialMigration, type Dialect } from './migrations/001-initial.js';
 import { createSourcesMigration } from './migrations/002-sources.js';
+import { StripNulPlugin } from './nul-plugin.js';
 
 export type Db = Kysely<Database>;
 
@@ -52,7 +53,7 @@ export async function openStore(options: OpenOptions): Promise<Store> {
       max: 10,
       ...(schema ? { options: `-c search_path=${quoteIdent(schema)}` } : {}),
     });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StripNulPlugin()] });
     location = redactUrl(url) + (schema ? ` (schema ${schema})` : '');
   } else if (url) {
     throw new Error(`MAILBIND_DATABASE_URL must start with postgres:// (got ${redactUrl(url)})`);
@@ -65,7 +66,7 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     file.pragma('synchronous = FULL');
     file.pragma('busy_timeout = 5000');
     file.pragma('foreign_keys = ON');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), plugins: [new StripNulPlugin()] });
   }
   await migrate(db, dialect, dialect === 'postgres' ? options.schema : undefined);
   return { db, dialect, dataDir: options.dataDir, location, close: () => db.destroy() };

@@ -102,6 +102,7 @@ for (const dialect of await dialects()) {
       const itemId = first.created.requests[0]!;
       const reply = await deliver(makeMessage({
         from: 'frank@cust.example',
+        cc: 'Newcomer <newcomer@cust.example>',
         subject: 'Re: Original',
         body: `Thanks, it works now.\r\n\r\nOn Tue, 24 Nov 2026 Support <support@mailbind.test> wrote:\r\n> --- Please do not remove this line! Targetprocess Ticket#${itemId} ---`,
       }));
@@ -113,6 +114,9 @@ for (const dialect of await dialects()) {
       const comment = comments.find((c) => c.id === reply.created.comments[0]);
       assert.equal(comment.itemId, itemId);
       assert.equal(comment.body, 'Thanks, it works now.', 'the quoted notification is not part of the comment');
+      const requesters = await listTracker(t.store.db, 'requesters') as any[];
+      assert.equal(comment.requesterId, requesters.find((q) => q.email === 'frank@cust.example').id);
+      assert.ok(!requesters.some((q) => q.email === 'newcomer@cust.example'), 'a comment creates no requesters');
     });
 
     test('Ticket#N naming no item runs the rules', async () => {
@@ -253,6 +257,19 @@ for (const dialect of await dialects()) {
       assert.equal(requests.length, 1);
       const messages = (await listTracker(t.store.db, 'messages') as any[]).filter((m) => m.subject === 'Raced');
       assert.equal(messages.length, 1);
+    });
+
+    test('NUL bytes in headers and body are stored without them (PostgreSQL text cannot hold U+0000)', async () => {
+      const raw = Buffer.from('From: Nul\u0000 Person <nul@cust.example>\r\nSubject: bad\u0000subject\r\nMessage-ID: <nul@cust.example>\r\n\r\nbody\u0000text\r\n', 'latin1');
+      const { item } = await intakeMessage(t.store, raw, { profileId });
+      assert.equal(item.subject, 'badsubject');
+      const [r] = await processor.processDue({ ids: [item.id] });
+      assert.equal(r?.outcome, 'imported');
+      const [request] = (await listTracker(t.store.db, 'requests') as any[]).filter((q) => q.id === r?.created.requests[0]);
+      // The MIME parser turns the NUL into a space, the header scan drops it: no U+0000 either way.
+      assert.match(request.name, /^bad ?subject$/);
+      assert.match(request.description, /^body ?text/);
+      assert.ok((await new BlobStore(t.dataDir).read(item.rawRef)).includes(0), 'the raw bytes keep their NUL');
     });
 
     test('an oversized message is ignored as too large at intake, headers kept', async () => {
