@@ -3,6 +3,7 @@
 // are ours to retry), 75 EX_TEMPFAIL when it cannot be stored (the server queues and retries), 65
 // EX_DATAERR for empty or non-mail input (the server bounces it).
 import { Command } from 'commander';
+import { Readable } from 'node:stream';
 import { Processor } from '../engine/process.js';
 import { looksLikeMessage } from '../mail/header-scan.js';
 import { intakeMessage } from '../sources/intake.js';
@@ -15,10 +16,26 @@ import { humanLine, toImportLine } from './import-output.js';
 export const EX_DATAERR = 65;
 export const EX_TEMPFAIL = 75;
 
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/**
+ * Read just enough of stdin to judge it, and hand back a stream of the whole input: a message of any
+ * size goes to storage without being held in memory.
+ */
+async function peekStdin(bytes = 4096): Promise<{ head: Buffer; content: NodeJS.ReadableStream }> {
+  const chunks = process.stdin[Symbol.asyncIterator]();
+  const seen: Buffer[] = [];
+  let size = 0;
+  while (size < bytes) {
+    const next = await chunks.next();
+    if (next.done) break;
+    seen.push(next.value as Buffer);
+    size += (next.value as Buffer).length;
+  }
+  const head = Buffer.concat(seen);
+  async function* whole() {
+    yield head;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value as Buffer;
+  }
+  return { head, content: Readable.from(whole()) };
 }
 
 export function deliverCommand(): Command {
@@ -29,14 +46,14 @@ export function deliverCommand(): Command {
         process.stderr.write(`mailbind deliver: ${message}\n`);
         process.exitCode = code;
       };
-      let raw: Buffer;
+      let input: { head: Buffer; content: NodeJS.ReadableStream };
       try {
-        raw = await readStdin();
+        input = await peekStdin();
       } catch (error) {
         return fail(EX_TEMPFAIL, `cannot read the message: ${(error as Error).message}`);
       }
-      if (raw.length === 0) return fail(EX_DATAERR, 'the input is empty');
-      if (!looksLikeMessage(raw)) return fail(EX_DATAERR, 'the input is not a mail message (it does not start with a header)');
+      if (input.head.length === 0) return fail(EX_DATAERR, 'the input is empty');
+      if (!looksLikeMessage(input.head)) return fail(EX_DATAERR, 'the input is not a mail message (it does not start with a header)');
 
       let store;
       try {
@@ -54,7 +71,7 @@ export function deliverCommand(): Command {
           // A missing profile is a configuration problem: the mail server keeps the message meanwhile.
           const profile = await getProfile(store.db, opts.profile);
           const max = typeof profile.source.maxMessageBytes === 'number' ? profile.source.maxMessageBytes : DEFAULT_MAX_MESSAGE_BYTES;
-          itemId = (await intakeMessage(store, raw, { profileId: profile.id, maxMessageBytes: max })).item.id;
+          itemId = (await intakeMessage(store, input.content, { profileId: profile.id, maxMessageBytes: max })).item.id;
         } catch (error) {
           return fail(EX_TEMPFAIL, `cannot store the message: ${(error as Error).message}`);
         }

@@ -76,7 +76,9 @@ export function messagesCommand(): Command {
           if (item.outcome === 'imported' || item.outcome === 'commented') {
             throw new UserError(`message ${id} was ${item.outcome} already; retrying would create its items twice`);
           }
-          await resetForRetry(store.db, itemId);
+          if (!(await resetForRetry(store.db, itemId))) {
+            throw new UserError(`message ${id} has no outcome yet (${item.state}); it is retried on its own`);
+          }
           const [result] = await new Processor(store).processDue({ ids: [itemId] });
           const line = toImportLine(result!);
           if (opts.json) printJson(line);

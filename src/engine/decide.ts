@@ -36,7 +36,9 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
       const steps: PlanStep[] = [{ op: 'comment', itemId: ticket }];
       const actions = steps.map(stepToText);
       trace.plan = actions;
-      return { outcome: 'commented', reason: `Ticket#${ticket} in the body`, ruleLine: null, actions, steps, requesters, sender, trace };
+      // Requesters are created only for imported mail: a comment links the people we already know.
+      const known = requesters.filter((r) => r.existingId !== null);
+      return { outcome: 'commented', reason: `Ticket#${ticket} in the body`, ruleLine: null, actions, steps, requesters: known, sender, trace };
     }
   }
 

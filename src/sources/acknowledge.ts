@@ -4,6 +4,7 @@
 import type { Db } from '../store/database.js';
 import type { Outcome } from '../store/schema.js';
 import { afterActionText, type AfterAction, type ResolvedSettings } from './settings.js';
+import { TOO_LARGE } from './intake.js';
 
 export interface PendingAck {
   itemId: number;
@@ -12,15 +13,19 @@ export interface PendingAck {
   action: AfterAction;
 }
 
-export function actionFor(settings: ResolvedSettings, outcome: Outcome): AfterAction {
-  return outcome === 'imported' || outcome === 'commented' ? settings.afterImport : settings.afterOther;
+export function actionFor(settings: ResolvedSettings, outcome: Outcome, reason: string | null = null): AfterAction {
+  const action = outcome === 'imported' || outcome === 'commented' ? settings.afterImport : settings.afterOther;
+  // Of a message too large to take, only its headers were stored: deleting it on the server would
+  // lose the rest, so it stays (seen or moved, if the profile says so).
+  if (action.kind === 'delete' && outcome === 'ignored' && reason?.startsWith(TOO_LARGE)) return { kind: 'leave' };
+  return action;
 }
 
 /** Items of this profile whose outcome is final and whose server action is still to be applied. */
 export async function pendingAcks(db: Db, profileId: number, settings: ResolvedSettings): Promise<PendingAck[]> {
   const rows = await db
     .selectFrom('inbox_items')
-    .select(['id', 'origin_key', 'outcome'])
+    .select(['id', 'origin_key', 'outcome', 'reason'])
     .where('profile_id', '=', profileId)
     .where('ack_state', '=', 'pending')
     .where('outcome', 'is not', null)
@@ -30,7 +35,7 @@ export async function pendingAcks(db: Db, profileId: number, settings: ResolvedS
     itemId: Number(r.id),
     originKey: r.origin_key,
     outcome: r.outcome!,
-    action: actionFor(settings, r.outcome!),
+    action: actionFor(settings, r.outcome!, r.reason),
   }));
 }
 

@@ -5,8 +5,10 @@ import { BlobStore } from '../store/blobs.js';
 import type { Store } from '../store/database.js';
 import { insertInboxItem, type InboxItem } from '../store/inbox.js';
 import { contentOriginKey, scanHeaders, scanMessageId } from '../mail/header-scan.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './settings.js';
 
-export const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
+/** How the reason of an oversized message starts. */
+export const TOO_LARGE = 'too large:';
 
 export interface IntakeOptions {
   profileId: number;
@@ -42,7 +44,7 @@ export async function intakeMessage(
   // Oversized mail is kept and recorded, never silently dropped: its headers stay readable.
   const size = Math.max(blob.size, options.serverSize ?? 0);
   const tooLarge = size > limit
-    ? { outcome: 'ignored' as const, reason: `too large: ${size} bytes, the limit is ${limit}` }
+    ? { outcome: 'ignored' as const, reason: `${TOO_LARGE} ${size} bytes, the limit is ${limit}` }
     : undefined;
   return insertInboxItem(store.db, {
     profileId: options.profileId,

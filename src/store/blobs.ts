@@ -53,7 +53,8 @@ export class BlobStore implements AttachmentSink {
     }
     const ref = hash.digest('hex');
     const dir = join(this.root, ref.slice(0, 2));
-    mkdirSync(dir, { recursive: true });
+    // A new shard folder is durable only once its parent's entry is on disk too.
+    if (mkdirSync(dir, { recursive: true })) await syncDir(this.root);
     await rename(tmp, join(dir, ref));
     await syncDir(dir);
     return { ref, size };

@@ -258,7 +258,10 @@ export async function recordError(db: Db, item: InboxItem, error: string): Promi
   return row ? toInboxItem(row) : ((await getInboxItem(db, item.id)) ?? item);
 }
 
-/** Make a failed (or any finished) item due again; its earlier outcome is cleared. */
+/**
+ * Make a failed, skipped or ignored item due again; its earlier outcome is cleared. Refused (undefined)
+ * for an item that was imported or commented, or is being processed: that would create its items twice.
+ */
 export async function resetForRetry(db: Db, id: number): Promise<InboxItem | undefined> {
   const row = await db
     .updateTable('inbox_items')
@@ -275,6 +278,7 @@ export async function resetForRetry(db: Db, id: number): Promise<InboxItem | und
       trace: null,
     })
     .where('id', '=', id)
+    .where('outcome', 'in', ['failed', 'skipped', 'ignored'])
     .returningAll()
     .executeTakeFirst();
   return row ? toInboxItem(row) : undefined;

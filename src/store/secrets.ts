@@ -2,7 +2,7 @@
 // key file the first start creates in the data dir, readable by its owner only. A stored secret is
 // "v1:" + base64(iv | tag | ciphertext); a wrong key fails loudly instead of yielding garbage.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PREFIX = 'v1:';
@@ -18,10 +18,19 @@ export class SecretBox {
     if (configured) return new SecretBox(keyFromText(configured));
     const file = join(dataDir, 'secret.key');
     if (!existsSync(file)) {
-      writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+      const fd = openSync(file, 'wx', 0o600);
+      try {
+        writeSync(fd, randomBytes(32).toString('hex') + '\n');
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
     }
     chmodSync(file, 0o600);
-    return new SecretBox(keyFromText(readFileSync(file, 'utf8').trim()));
+    const text = readFileSync(file, 'utf8').trim();
+    // An empty key would silently be the well-known hash of nothing.
+    if (!text) throw new SecretKeyError(`the key file ${file} is empty; restore it from a backup (or remove it and set every password again)`);
+    return new SecretBox(keyFromText(text));
   }
 
   encrypt(plain: string): string {

@@ -32,6 +32,15 @@ test('exit 0 once stored; the message is processed; the same message again creat
   assert.equal((await cliJson(['tracker', 'list', 'requests'], env)).length, 1);
 });
 
+test('a large message is streamed to storage whole', async () => {
+  const raw = makeMessage({ subject: 'Big pipe', attachment: { name: 'big.bin', type: 'application/octet-stream', content: Buffer.alloc(6 * 1024 * 1024, 7) } });
+  const r = await runCli(['deliver', '--profile', 'support', '--json'], env, raw);
+  assert.equal(r.code, 0, r.stderr);
+  const [item] = (await cliJson(['messages', 'list'], env)).filter((m: any) => m.subject === 'Big pipe');
+  const shown = await cliJson(['messages', 'show', String(item.id)], env);
+  assert.equal(shown.rawSize, raw.length);
+});
+
 test('exit 65 for empty or non-mail input', async () => {
   const empty = await runCli(['deliver', '--profile', 'support'], env, '');
   assert.equal(empty.code, 65);

@@ -18,8 +18,9 @@ import { scanHeaders } from '../../mail/header-scan.js';
 
 const MAX_RECONNECTS = 3;
 
-export function pop3OriginKey(uid: string): string {
-  return `pop3:${uid}`;
+/** UIDLs are unique only within one mailbox, so the key names the mailbox too. */
+export function pop3OriginKey(settings: Pick<ResolvedSettings, 'login' | 'host'>, uid: string): string {
+  return `pop3:${settings.login.toLowerCase()}@${settings.host.toLowerCase()}:${uid}`;
 }
 
 export function pop3Options(settings: ResolvedSettings, extras: ConnectionExtras): Pop3Options {
@@ -51,7 +52,7 @@ export class Pop3Source implements MailSource {
     let client = await Pop3Client.connect(options);
     let reconnects = 0;
     try {
-      let listing = await list(client);
+      let listing = await list(client, ctx.settings);
       report.listed = listing.keys.length;
       const { db } = ctx.store;
       const profileId = ctx.profile.id;
@@ -90,7 +91,7 @@ export class Pop3Source implements MailSource {
           if (client.closed) {
             if (++reconnects > MAX_RECONNECTS) throw error;
             client = await Pop3Client.connect(options);
-            listing = await list(client);
+            listing = await list(client, ctx.settings);
           }
         }
       }
@@ -98,7 +99,7 @@ export class Pop3Source implements MailSource {
       await ctx.afterIntake?.();
       if (client.closed) {
         client = await Pop3Client.connect(options);
-        listing = await list(client);
+        listing = await list(client, ctx.settings);
       }
       report.acknowledged = await this.acknowledge(ctx, client, listing);
       return report;
@@ -117,7 +118,7 @@ export class Pop3Source implements MailSource {
     if ((await getStatus(db, ctx.profile.id)).baselineAt) return 0;
     const client = await Pop3Client.connect(pop3Options(ctx.settings, this.extras));
     try {
-      const listing = await list(client);
+      const listing = await list(client, ctx.settings);
       const inInbox = await hasOriginKeys(db, ctx.profile.id, listing.keys);
       const present = listing.keys.filter((k) => !inInbox.has(k));
       await addKnownKeys(db, ctx.profile.id, present, 'first-run');
@@ -166,11 +167,11 @@ export class Pop3Source implements MailSource {
   }
 }
 
-async function list(client: Pop3Client): Promise<Listing> {
+async function list(client: Pop3Client, settings: ResolvedSettings): Promise<Listing> {
   const uids = await client.uidl();
   const sizes = new Map((await client.list()).map((l) => [l.n, l.size]));
   const byKey = new Map<string, { n: number; size: number }>();
-  for (const { n, uid } of uids) byKey.set(pop3OriginKey(uid), { n, size: sizes.get(n) ?? 0 });
+  for (const { n, uid } of uids) byKey.set(pop3OriginKey(settings, uid), { n, size: sizes.get(n) ?? 0 });
   return { byKey, keys: [...byKey.keys()] };
 }
 

@@ -17,14 +17,16 @@ export class BuiltinTrackerWriter implements TrackerWriter {
 
   async ensureRequester(requester: NewRequester): Promise<{ id: number; created: boolean }> {
     const email = requester.email.toLowerCase();
-    const existing = await this.db.selectFrom('requesters').select('id').where('email', '=', email).executeTakeFirst();
-    if (existing) return { id: Number(existing.id), created: false };
+    // Insert-or-nothing, then read: two workers meeting the same new sender both end with one row.
     const row = await this.db
       .insertInto('requesters')
       .values({ email, name: requester.name, company_id: requester.companyId, created_at: now() })
+      .onConflict((oc) => oc.column('email').doNothing())
       .returning('id')
-      .executeTakeFirstOrThrow();
-    return { id: Number(row.id), created: true };
+      .executeTakeFirst();
+    if (row) return { id: Number(row.id), created: true };
+    const existing = await this.db.selectFrom('requesters').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+    return { id: Number(existing.id), created: false };
   }
 
   async createMessage(m: NewTrackerMessage): Promise<number> {

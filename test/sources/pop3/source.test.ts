@@ -106,9 +106,11 @@ for (const dialect of skip ? ['sqlite' as const] : await dialects()) {
       const p = await profile();
       await poll(p, settings());
       await dc.deliver('alice', makeMessage({ subject: 'big one', body: 'x'.repeat(200_000) }));
-      const report = await poll(p, settings({ maxMessageBytes: 100_000 }));
+      const report = await poll(p, settings({ maxMessageBytes: 100_000, afterOther: 'delete' }));
       assert.equal(report.stored, 1);
       const [item] = await listInboxItems(t.store.db, { profileId: p.id });
+      assert.deepEqual([item?.ackState, item?.ackAction], ['done', 'leave'], 'only headers were stored: never deleted');
+      assert.equal(await count(), 1);
       assert.equal(item?.outcome, 'ignored');
       assert.match(item?.reason ?? '', /^too large: \d{6} bytes, the limit is 100000$/);
       assert.equal(item?.subject, 'big one');
