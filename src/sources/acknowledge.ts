@@ -2,6 +2,7 @@
 // 'pending'; once their outcome is final, the source applies the profile's action for it and marks
 // them 'done'. Items still waiting for a retry are not touched: their message stays as it is.
 import type { Db } from '../store/database.js';
+import { chunksOf } from '../store/chunks.js';
 import type { Outcome } from '../store/schema.js';
 import { afterActionText, type AfterAction, type ResolvedSettings } from './settings.js';
 import { TOO_LARGE } from './intake.js';
@@ -40,11 +41,11 @@ export async function pendingAcks(db: Db, profileId: number, settings: ResolvedS
 }
 
 export async function markAcknowledged(db: Db, itemIds: number[], action: AfterAction): Promise<void> {
-  for (let i = 0; i < itemIds.length; i += 500) {
+  for (const chunk of chunksOf(itemIds)) {
     await db
       .updateTable('inbox_items')
       .set({ ack_state: 'done', ack_action: afterActionText(action) })
-      .where('id', 'in', itemIds.slice(i, i + 500))
+      .where('id', 'in', chunk)
       .execute();
   }
 }

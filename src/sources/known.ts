@@ -2,15 +2,16 @@
 // profile's first run ("from-now"), older than its "since" date, or already imported under an
 // earlier IMAP UIDVALIDITY.
 import type { Db } from '../store/database.js';
+import { chunksOf } from '../store/chunks.js';
 
 export async function knownKeys(db: Db, profileId: number, keys: string[]): Promise<Set<string>> {
   const found = new Set<string>();
-  for (let i = 0; i < keys.length; i += 500) {
+  for (const chunk of chunksOf(keys)) {
     const rows = await db
       .selectFrom('source_known')
       .select('origin_key')
       .where('profile_id', '=', profileId)
-      .where('origin_key', 'in', keys.slice(i, i + 500))
+      .where('origin_key', 'in', chunk)
       .execute();
     for (const r of rows) found.add(r.origin_key);
   }
@@ -18,9 +19,7 @@ export async function knownKeys(db: Db, profileId: number, keys: string[]): Prom
 }
 
 export async function addKnownKeys(db: Db, profileId: number, keys: string[], why: string): Promise<void> {
-  for (let i = 0; i < keys.length; i += 500) {
-    const chunk = keys.slice(i, i + 500);
-    if (!chunk.length) continue;
+  for (const chunk of chunksOf(keys)) {
     await db
       .insertInto('source_known')
       .values(chunk.map((origin_key) => ({ profile_id: profileId, origin_key, why })))

@@ -3,6 +3,7 @@
 import type { Selectable } from 'kysely';
 import type { Db, Store } from './database.js';
 import { now } from './database.js';
+import { chunksOf } from './chunks.js';
 import type { InboxItemTable, InboxState, Outcome } from './schema.js';
 
 export interface InboxItem {
@@ -108,12 +109,12 @@ export async function insertInboxItem(db: Db, item: NewInboxItem): Promise<{ ite
 
 export async function hasOriginKeys(db: Db, profileId: number, keys: string[]): Promise<Set<string>> {
   const found = new Set<string>();
-  for (let i = 0; i < keys.length; i += 500) {
+  for (const chunk of chunksOf(keys)) {
     const rows = await db
       .selectFrom('inbox_items')
       .select('origin_key')
       .where('profile_id', '=', profileId)
-      .where('origin_key', 'in', keys.slice(i, i + 500))
+      .where('origin_key', 'in', chunk)
       .execute();
     for (const r of rows) found.add(r.origin_key);
   }

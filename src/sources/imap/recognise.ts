@@ -6,6 +6,7 @@ import type { PollContext } from '../source.js';
 import type { ListedMessage } from './listing.js';
 import type { ImapSession } from './session.js';
 import { hashMessage } from './store-message.js';
+import { chunksOf } from '../../store/chunks.js';
 
 /** UIDs of listed messages whose bytes are already in the inbox. */
 export async function recogniseImported(session: ImapSession, ctx: PollContext, listed: ListedMessage[],
@@ -24,9 +25,9 @@ export async function recogniseImported(session: ImapSession, ctx: PollContext, 
 
 async function refsByMessageId(ctx: PollContext, ids: string[]): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
-  for (let i = 0; i < ids.length; i += 500) {
+  for (const chunk of chunksOf(ids)) {
     const rows = await ctx.store.db.selectFrom('inbox_items').select(['message_id', 'raw_ref'])
-      .where('profile_id', '=', ctx.profile.id).where('message_id', 'in', ids.slice(i, i + 500)).execute();
+      .where('profile_id', '=', ctx.profile.id).where('message_id', 'in', chunk).execute();
     for (const r of rows) add(out, r.message_id!, r.raw_ref);
   }
   return out;
@@ -34,10 +35,10 @@ async function refsByMessageId(ctx: PollContext, ids: string[]): Promise<Map<str
 
 async function refsOfAnonymous(ctx: PollContext, sizes: number[]): Promise<Map<number, Set<string>>> {
   const out = new Map<number, Set<string>>();
-  for (let i = 0; i < sizes.length; i += 500) {
+  for (const chunk of chunksOf(sizes)) {
     const rows = await ctx.store.db.selectFrom('inbox_items').select(['raw_size', 'raw_ref'])
       .where('profile_id', '=', ctx.profile.id).where('message_id', 'is', null)
-      .where('raw_size', 'in', sizes.slice(i, i + 500)).execute();
+      .where('raw_size', 'in', chunk).execute();
     for (const r of rows) add(out, Number(r.raw_size), r.raw_ref);
   }
   return out;
