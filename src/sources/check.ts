@@ -24,28 +24,23 @@ export interface CheckResult {
 
 export type StepListener = (step: CheckStep) => void;
 
-/** A protocol's steps after DNS; registered by the protocol modules that have them. */
-export type ProtocolCheck = (
+/** A protocol's steps after DNS. */
+type ProtocolCheck = (
   settings: ResolvedSettings,
   extras: ConnectionExtras,
   onStep: (step: Omit<CheckStep, 'field'>) => void,
 ) => Promise<void>;
 
-const protocolChecks = new Map<string, ProtocolCheck>();
-
-export function registerProtocolCheck(protocol: string, check: ProtocolCheck): void {
-  protocolChecks.set(protocol, check);
-}
-
-registerProtocolCheck('pop3', async (settings, extras, onStep) => {
-  await pop3Steps(pop3Options(settings, extras), (report: Pop3Step) =>
-    onStep({ step: report.step === 'stat' ? 'folder' : report.step, ok: report.ok, ms: report.ms, message: report.message }),
-  );
-});
-
-registerProtocolCheck('imap', async (settings, extras, onStep) => {
-  await imapCheckSteps(settings, imapOptions(extras), (step) => onStep({ step: step.step, ok: step.ok, ms: step.ms, message: step.message }));
-});
+const protocolChecks: Record<'pop3' | 'imap', ProtocolCheck> = {
+  pop3: async (settings, extras, onStep) => {
+    await pop3Steps(pop3Options(settings, extras), (report: Pop3Step) =>
+      onStep({ step: report.step === 'stat' ? 'folder' : report.step, ok: report.ok, ms: report.ms, message: report.message }),
+    );
+  },
+  imap: async (settings, extras, onStep) => {
+    await imapCheckSteps(settings, imapOptions(extras), (step) => onStep({ step: step.step, ok: step.ok, ms: step.ms, message: step.message }));
+  },
+};
 
 export async function checkConnection(
   settings: ResolvedSettings,
@@ -76,8 +71,7 @@ export async function checkConnection(
     });
     return { ok: false, steps };
   }
-  const check = protocolChecks.get(settings.protocol);
-  if (!check) throw new Error(`no connection check for protocol ${settings.protocol}`);
+  const check = protocolChecks[settings.protocol];
   try {
     await check(settings, extras, push);
   } catch (error) {

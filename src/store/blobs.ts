@@ -27,18 +27,14 @@ export class BlobStore implements AttachmentSink {
     return join(this.root, ref.slice(0, 2), ref);
   }
 
-  /** Store a stream (or bytes); optionally stop with an error past maxBytes. */
-  async save(content: NodeJS.ReadableStream | Buffer, maxBytes?: number): Promise<BlobInfo> {
+  /** Store a stream (or bytes). */
+  async save(content: NodeJS.ReadableStream | Buffer): Promise<BlobInfo> {
     const tmp = join(this.root, 'tmp', randomBytes(12).toString('hex'));
     const hash = createHash('sha256');
     let size = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
-        if (maxBytes !== undefined && size > maxBytes) {
-          done(new BlobTooLargeError(maxBytes));
-          return;
-        }
         hash.update(chunk);
         done(null, chunk);
       },
@@ -75,13 +71,6 @@ export class BlobStore implements AttachmentSink {
     } catch {
       return false;
     }
-  }
-}
-
-export class BlobTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`larger than the limit of ${limit} bytes`);
-    this.name = 'BlobTooLargeError';
   }
 }
 
