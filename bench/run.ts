@@ -11,7 +11,7 @@ import { openStore } from '../src/store/database.js';
 import { createProfile } from '../src/store/profiles.js';
 import { addCompany, addProject } from '../src/tracker/builtin/admin.js';
 import { intakeMessage } from '../src/sources/intake.js';
-import { Processor } from '../src/engine/process.js';
+import { assemble } from '../src/app/app.js';
 import { corpusAvailable, corpusMessages } from '../test/support/mail-corpus.js';
 import { makeMessage } from '../test/support/messages.js';
 
@@ -77,7 +77,7 @@ try {
   });
   const intakeRate = messages.length / (intakeMs / 1000);
   report('pipeline: intake 500 messages (fsync each)', `${intakeRate.toFixed(0)} msg/s`);
-  const [, processMs] = await timeAsync(() => new Processor(store).processDue());
+  const [, processMs] = await timeAsync(() => assemble(store).processor().processDue());
   const processRate = messages.length / (processMs / 1000);
   report('pipeline: process 500 messages (one transaction each)', `${processRate.toFixed(0)} msg/s`);
   if (parseRate) report('ratio: processing / bare corpus parse rate', (processRate / parseRate).toFixed(2));

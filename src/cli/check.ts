@@ -1,34 +1,29 @@
-// `mailbind check --protocol … --host …`: Check Connection on settings that are not saved yet.
+// `mailbind check --protocol … --host …`: Check Connection on settings that are not saved yet, and
+// the printing of its steps as they complete (also used by `profile check`).
 import { Command } from 'commander';
-import { checkConnection } from '../sources/check.js';
-import { resolveSettings, SettingsError, validateSettings, type SourceSettingsInput } from '../sources/settings.js';
-import { action, common, printJson, UserError } from './context.js';
-import { printCheck } from './check-output.js';
+import type { CheckResult, CheckStep } from '../app/check.js';
+import { action, jsonOption, printJson, type Opts } from './context.js';
 import { addSourceOptions, sourceInputFromOptions } from './source-options.js';
 
+export function printCheckStep(step: CheckStep): void {
+  const mark = step.ok ? 'ok  ' : 'FAIL';
+  const fix = step.ok || !step.field ? '' : `  (check the ${step.field} setting)`;
+  process.stdout.write(`${mark} ${step.step.padEnd(12)} ${String(step.ms).padStart(5)} ms  ${step.message}${fix}\n`);
+}
+
+/** Steps print as they complete; with --json the whole result prints at the end. */
+export function reportCheck(result: CheckResult, json: boolean | undefined): void {
+  if (json) printJson(result);
+  if (!result.ok) process.exitCode = 1;
+}
+
 export function checkCommand(): Command {
-  return addSourceOptions(common(new Command('check').description('check mailbox settings step by step without saving them')))
+  return addSourceOptions(jsonOption(new Command('check').description('check mailbox settings step by step without saving them')))
     .action(
-      action(async (opts: Record<string, any>) => {
+      action(async (opts: Opts) => {
         const input = sourceInputFromOptions(opts);
-        let settings;
-        try {
-          const valid = validateSettings(input as SourceSettingsInput);
-          settings = resolveSettings(valid, valid.password ?? '');
-        } catch (error) {
-          if (error instanceof SettingsError) {
-            if (opts.json) {
-              printJson({ ok: false, steps: [{ step: 'settings', ok: false, ms: 0, message: error.message, field: error.field }] });
-              process.exitCode = 1;
-              return;
-            }
-            throw new UserError(error.message);
-          }
-          throw error;
-        }
-        const result = await checkConnection(settings, {}, opts.json ? undefined : printCheck);
-        if (opts.json) printJson(result);
-        if (!result.ok) process.exitCode = 1;
+        const { checkUnsavedSettings } = await import('../app/check.js');
+        reportCheck(await checkUnsavedSettings(input, opts.json ? undefined : printCheckStep), opts.json);
       }),
     );
 }

@@ -1,40 +1,40 @@
-// What every command shares: where the data is, opening the store, printing, and turning errors into
-// a clear line on stderr with exit code 1.
-import { Command } from 'commander';
+// What every command shares: the global options (--data-dir), opening the app, printing, and turning
+// errors into a clear line on stderr with an exit code. This module and the command modules load
+// nothing heavy: a command's use cases are imported when it runs, so `--help` and `deliver` start fast.
+import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { openStore, type Store } from '../store/database.js';
-import { ProfileNameError } from '../store/profiles.js';
-import { TrackerInputError } from '../tracker/builtin/admin.js';
+import type { App, AppOptions } from '../app/app.js';
+import { userError } from '../app/errors.js';
+import { reportError } from './errors.js';
 
-export class UserError extends Error {}
-
-export interface CommonOptions {
+export interface GlobalOptions {
   dataDir?: string;
   json?: boolean;
 }
 
-export function dataDirOf(options: CommonOptions): string {
+/** The options of the command with the program's (--data-dir may come before the subcommand). */
+export function optionsOf<T extends object = Record<string, any>>(command: Command): T & GlobalOptions {
+  return command.optsWithGlobals() as T & GlobalOptions;
+}
+
+export function dataDirOf(options: GlobalOptions): string {
   return resolve(options.dataDir ?? process.env.MAILBIND_DATA_DIR ?? './data');
 }
 
-export async function withStore<T>(options: CommonOptions, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({
-    dataDir: dataDirOf(options),
-    ...(process.env.MAILBIND_DATABASE_URL ? { databaseUrl: process.env.MAILBIND_DATABASE_URL } : {}),
-    ...(process.env.MAILBIND_DATABASE_SCHEMA ? { schema: process.env.MAILBIND_DATABASE_SCHEMA } : {}),
-  });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
+export async function appOptions(options: GlobalOptions, access: 'read' | 'write'): Promise<AppOptions> {
+  const { appOptionsFromEnv } = await import('../app/app.js');
+  return { ...appOptionsFromEnv(dataDirOf(options)), create: access === 'write' };
 }
 
-/** Adds the options every command takes. */
-export function common(command: Command, { json = true }: { json?: boolean } = {}): Command {
-  command.option('--data-dir <dir>', 'data directory (default: $MAILBIND_DATA_DIR or ./data)');
-  if (json) command.option('--json', 'print JSON');
-  return command;
+/** Opens the app on the data dir (created only for commands that write), runs the work, closes it. */
+export async function withApp<T>(options: GlobalOptions, access: 'read' | 'write', work: (app: App) => Promise<T>): Promise<T> {
+  const { withApp: run } = await import('../app/app.js');
+  return run(await appOptions(options, access), work);
+}
+
+/** Adds --json. */
+export function jsonOption(command: Command): Command {
+  return command.option('--json', 'print JSON');
 }
 
 export function printJson(value: unknown): void {
@@ -45,22 +45,25 @@ export function printJsonLine(value: unknown): void {
   process.stdout.write(JSON.stringify(value) + '\n');
 }
 
-/** Wraps a command action: known user errors exit 1 with one clear line, never a stack trace. */
-export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
+/**
+ * Wraps a command action: it gets its positional arguments and the merged options; whatever it throws
+ * is reported in one line with the exit code of its category, never a stack trace.
+ */
+export type Opts = Record<string, any> & GlobalOptions;
+
+export function action(fn: (...args: any[]) => Promise<void>) {
+  return async (...args: unknown[]) => {
+    const command = args.at(-1) as Command;
+    const positional = args.slice(0, -2);
     try {
-      await fn(...args);
+      await fn(...positional, optionsOf(command));
     } catch (error) {
-      const known = error instanceof UserError || error instanceof ProfileNameError || error instanceof TrackerInputError;
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`mailbind: ${message}\n`);
-      if (!known && process.env.MAILBIND_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
-      process.exitCode = 1;
+      process.exitCode = reportError(error);
     }
   };
 }
 
 export function parseId(raw: string, what: string): number {
-  if (!/^\d+$/.test(raw.trim())) throw new UserError(`${what} must be a number, got '${raw}'`);
+  if (!/^\d+$/.test(raw.trim())) throw userError(`${what} must be a number, got '${raw}'`);
   return Number(raw);
 }

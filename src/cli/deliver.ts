@@ -4,14 +4,9 @@
 // EX_DATAERR for empty or non-mail input (the server bounces it).
 import { Command } from 'commander';
 import { Readable } from 'node:stream';
-import { Processor } from '../engine/process.js';
-import { looksLikeMessage } from '../mail/header-scan.js';
-import { intakeMessage } from '../sources/intake.js';
-import { openStore } from '../store/database.js';
-import { getProfile } from '../store/profiles.js';
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../sources/settings.js';
-import { common, dataDirOf, printJsonLine, type CommonOptions } from './context.js';
-import { humanLine, toImportLine } from './import-output.js';
+import { AppError } from '../app/errors.js';
+import { appOptions, jsonOption, optionsOf } from './context.js';
+import { printProcessed } from './output.js';
 
 export const EX_DATAERR = 65;
 export const EX_TEMPFAIL = 75;
@@ -39,9 +34,10 @@ async function peekStdin(bytes = 4096): Promise<{ head: Buffer; content: NodeJS.
 }
 
 export function deliverCommand(): Command {
-  return common(new Command('deliver').description('store a message piped in by a mail server (exit 0 stored, 75 try later, 65 not mail)'))
+  return jsonOption(new Command('deliver').description('store a message piped in by a mail server (exit 0 stored, 75 try later, 65 not mail)'))
     .requiredOption('--profile <name>', 'profile whose rules route the message')
-    .action(async (opts: CommonOptions & { profile: string }) => {
+    .action(async (_opts: unknown, command: Command) => {
+      const opts = optionsOf<{ profile: string }>(command);
       const fail = (code: number, message: string) => {
         process.stderr.write(`mailbind deliver: ${message}\n`);
         process.exitCode = code;
@@ -52,43 +48,22 @@ export function deliverCommand(): Command {
       } catch (error) {
         return fail(EX_TEMPFAIL, `cannot read the message: ${(error as Error).message}`);
       }
-      if (input.head.length === 0) return fail(EX_DATAERR, 'the input is empty');
-      if (!looksLikeMessage(input.head)) return fail(EX_DATAERR, 'the input is not a mail message (it does not start with a header)');
-
-      let store;
+      const { judgeDeliveredInput, deliverMessage } = await import('../app/deliver.js');
       try {
-        store = await openStore({
-          dataDir: dataDirOf(opts),
-          ...(process.env.MAILBIND_DATABASE_URL ? { databaseUrl: process.env.MAILBIND_DATABASE_URL } : {}),
-          ...(process.env.MAILBIND_DATABASE_SCHEMA ? { schema: process.env.MAILBIND_DATABASE_SCHEMA } : {}),
-        });
+        judgeDeliveredInput(input.head);
       } catch (error) {
-        return fail(EX_TEMPFAIL, `cannot open the database: ${(error as Error).message}`);
+        return fail(EX_DATAERR, (error as Error).message);
       }
+      const { withApp } = await import('../app/app.js');
       try {
-        let itemId: number;
-        try {
-          // A missing profile is a configuration problem: the mail server keeps the message meanwhile.
-          const profile = await getProfile(store.db, opts.profile);
-          const max = typeof profile.source.maxMessageBytes === 'number' ? profile.source.maxMessageBytes : DEFAULT_MAX_MESSAGE_BYTES;
-          itemId = (await intakeMessage(store, input.content, { profileId: profile.id, maxMessageBytes: max })).item.id;
-        } catch (error) {
-          return fail(EX_TEMPFAIL, `cannot store the message: ${(error as Error).message}`);
-        }
-        // Stored: from here on the message is ours. Processing now is a courtesy; if it fails, the
-        // service's processing loop retries it.
-        try {
-          const [result] = await new Processor(store).processDue({ ids: [itemId] });
-          if (result) {
-            const line = toImportLine(result);
-            if (opts.json) printJsonLine(line);
-            else process.stdout.write(humanLine(line) + '\n');
-          }
-        } catch (error) {
-          process.stderr.write(`mailbind deliver: stored as message ${itemId}; processing will be retried: ${(error as Error).message}\n`);
-        }
-      } finally {
-        await store.close();
+        const result = await withApp(await appOptions(opts, 'read'), (app) => deliverMessage(app, opts.profile, input.content));
+        if (result.status === 'processed') printProcessed(result.message, opts.json);
+        else process.stderr.write(`mailbind deliver: stored as message ${result.itemId}; processing will be retried: ${result.error}\n`);
+      } catch (error) {
+        // Not stored (no database, no such profile, a full disk): the mail server keeps the message
+        // meanwhile and tries again.
+        const reason = error instanceof AppError ? error.message : String(error);
+        return fail(EX_TEMPFAIL, `cannot store the message: ${reason}`);
       }
     });
 }

@@ -1,31 +1,48 @@
 #!/usr/bin/env node
-// The mailbind command line.
+// The mailbind command line. Commands are declared here with their options; what they do is loaded
+// only when one runs, so `mailbind --help` and `mailbind deliver` start fast.
 import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { checkCommand } from './check.js';
+import { deliverCommand } from './deliver.js';
+import { fetchCommand } from './fetch.js';
 import { importCommand } from './import.js';
 import { messagesCommand } from './messages.js';
 import { profileCommand } from './profile.js';
 import { rulesCommand } from './rules.js';
-import { serveCommand } from './serve.js';
+import { serveCommand, workerCommand } from './service.js';
 import { trackerCommand } from './tracker.js';
-import { checkCommand } from './check.js';
-import { deliverCommand } from './deliver.js';
-import { fetchCommand } from './fetch.js';
-import { workerCommand } from './worker.js';
+
+// dist/src/cli/main.js → the package's own package.json.
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('mailbind')
   .description('turn mail from shared mailboxes into tracker work, routed by plain-words rules')
+  .version(version, '-V, --version', 'print the version')
+  .option('--data-dir <dir>', 'data directory (default: $MAILBIND_DATA_DIR or ./data); before or after the command')
   .showHelpAfterError()
+  .configureHelp({ showGlobalOptions: true })
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-program.addCommand(serveCommand());
-program.addCommand(workerCommand());
-program.addCommand(fetchCommand());
-program.addCommand(deliverCommand());
-program.addCommand(checkCommand());
-program.addCommand(importCommand());
-program.addCommand(profileCommand());
-program.addCommand(rulesCommand());
-program.addCommand(messagesCommand());
-program.addCommand(trackerCommand());
+for (const command of [
+  serveCommand(),
+  workerCommand(),
+  fetchCommand(),
+  deliverCommand(),
+  checkCommand(),
+  importCommand(),
+  profileCommand(),
+  rulesCommand(),
+  messagesCommand(),
+  trackerCommand(),
+]) {
+  program.addCommand(command);
+}
+// Every command's --help lists --data-dir too (addCommand does not pass help settings down).
+const showGlobals = (command: Command): void => {
+  command.configureHelp({ showGlobalOptions: true });
+  command.commands.forEach(showGlobals);
+};
+showGlobals(program);
 
 await program.parseAsync(process.argv);

@@ -1,8 +1,8 @@
 // The mailbox flags shared by `profile add`, `profile update` and `check`, turned into settings input.
-import { Command, Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { PROTOCOLS, TLS_MODES, type SourceSettingsInput } from '../sources/settings.js';
-import { UserError } from './context.js';
+import { userError } from '../app/errors.js';
+import { PROTOCOLS, TLS_MODES, type SourceSettingsInput } from '../app/source-input.js';
 
 export function addSourceOptions(command: Command): Command {
   return command
@@ -26,13 +26,13 @@ export function addSourceOptions(command: Command): Command {
 }
 
 function integer(value: string, flag: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new UserError(`${flag} must be a whole number, got '${value}'`);
+  if (!/^\d+$/.test(value.trim())) throw userError(`${flag} must be a whole number, got '${value}'`);
   return Number(value);
 }
 
 function size(value: string): number {
   const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(value.trim());
-  if (!match) throw new UserError(`--max-size must be a size like 50MB or 1048576, got '${value}'`);
+  if (!match) throw userError(`--max-size must be a size like 50MB or 1048576, got '${value}'`);
   const unit = (match[2] ?? 'b').toLowerCase();
   return Number(match[1]) * ({ b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 } as Record<string, number>)[unit]!;
 }
@@ -56,11 +56,11 @@ export function sourceInputFromOptions(opts: Record<string, any>): Partial<Sourc
   if (opts.address !== undefined) input.address = opts.address;
   if (opts.passwordEnv !== undefined) {
     const value = process.env[opts.passwordEnv];
-    if (value === undefined) throw new UserError(`--password-env ${opts.passwordEnv}: that environment variable is not set`);
+    if (value === undefined) throw userError(`--password-env ${opts.passwordEnv}: that environment variable is not set`);
     input.password = value;
   } else if (opts.passwordStdin) {
     input.password = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
-    if (!input.password) throw new UserError('--password-stdin: standard input was empty');
+    if (!input.password) throw userError('--password-stdin: standard input was empty');
   }
   return input;
 }

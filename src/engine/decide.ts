@@ -5,7 +5,6 @@ import type { Message } from '../mail/message.js';
 import { actionToText, evaluateRules, type Action, type RuleSet } from '../rules/index.js';
 import type { TrackerSnapshot } from '../tracker/port.js';
 import type { Plan, PlanStep, RuleTraceEntry, Trace } from './plan.js';
-import { stepToText } from './plan.js';
 import { planRequesters, resolveSender } from './sender.js';
 
 export interface DecideOptions {
@@ -18,11 +17,11 @@ export interface DecideOptions {
 export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnapshot, options: DecideOptions = {}): Plan {
   const classification = classify(message, options.ownDomains ?? []);
   const sender = resolveSender(message, snapshot);
-  const trace: Trace = { classification, sender, reference: null, rules: [], plan: [], warnings: [] };
-  const base = { requesters: [], sender, trace };
+  const trace: Trace = { classification, sender, reference: null, rules: [], warnings: [] };
+  const base = { requesters: [], trace };
 
   if (classification.kind !== 'human') {
-    return { ...base, outcome: 'ignored', reason: `${classification.kind}: ${classification.reason}`, ruleLine: null, actions: [], steps: [] };
+    return { ...base, outcome: 'ignored', reason: `${classification.kind}: ${classification.reason}`, ruleLine: null, steps: [] };
   }
   const requesters = planRequesters(message, snapshot, new Set((options.ownAddresses ?? []).map((a) => a.toLowerCase())));
 
@@ -33,17 +32,15 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     const exists = snapshot.itemExists(ticket);
     trace.reference = { ticket, exists };
     if (exists) {
-      const steps: PlanStep[] = [{ op: 'comment', itemId: ticket }];
-      const actions = steps.map(stepToText);
-      trace.plan = actions;
       // Requesters are created only for imported mail: a comment links the people we already know.
       const known = requesters.filter((r) => r.existingId !== null);
-      return { outcome: 'commented', reason: `Ticket#${ticket} in the body`, ruleLine: null, actions, steps, requesters: known, sender, trace };
+      const steps: PlanStep[] = [{ kind: 'comment', itemId: ticket }];
+      return { outcome: 'commented', reason: `Ticket#${ticket} in the body`, ruleLine: null, steps, requesters: known, trace };
     }
   }
 
   if (ruleSet.rules.length === 0) {
-    return { ...base, outcome: 'skipped', reason: 'the profile has no rules', ruleLine: null, actions: [], steps: [] };
+    return { ...base, outcome: 'skipped', reason: 'the profile has no rules', ruleLine: null, steps: [] };
   }
   const evaluation = evaluateRules(ruleSet, {
     subject: message.subject,
@@ -65,12 +62,10 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
   const rule = evaluation.matched;
   if (!rule) {
     const reason = ticket !== null ? `Ticket#${ticket} names no item, and no rule matched` : 'no rule matched';
-    return { ...base, outcome: 'skipped', reason, ruleLine: null, actions: [], steps: [] };
+    return { ...base, outcome: 'skipped', reason, ruleLine: null, steps: [] };
   }
   const steps = rule.actions.map((action) => toStep(action, snapshot, trace.warnings)).filter((s): s is PlanStep => s !== null);
-  const actions = steps.map(stepToText);
-  trace.plan = actions;
-  return { outcome: 'imported', reason: null, ruleLine: rule.line, actions, steps, requesters, sender, trace };
+  return { outcome: 'imported', reason: null, ruleLine: rule.line, steps, requesters, trace };
 }
 
 // A matched rule may still name a deleted project (it matched through another, live one) or a team
@@ -82,16 +77,10 @@ function toStep(action: Action, snapshot: TrackerSnapshot, warnings: string[]): 
     warnings.push(`left out '${actionToText(action)}': project ${action.projectId} ${project ? 'is deleted' : 'does not exist'}`);
     return null;
   }
-  switch (action.kind) {
-    case 'attachToProject':
-      return { op: 'attachToProject', projectId: action.projectId };
-    case 'createRequest': {
-      let teamId = action.teamId;
-      if (teamId !== null && !snapshot.teamExists(teamId)) {
-        warnings.push(`team ${teamId} does not exist: the request in project ${action.projectId} is created without a team`);
-        teamId = null;
-      }
-      return { op: 'createRequest', projectId: action.projectId, isPrivate: action.visibility === 'private', teamId };
-    }
+  const { span: _span, ...step } = action;
+  if (step.kind === 'createRequest' && step.teamId !== null && !snapshot.teamExists(step.teamId)) {
+    warnings.push(`team ${step.teamId} does not exist: the request in project ${step.projectId} is created without a team`);
+    return { ...step, teamId: null };
   }
+  return step;
 }

@@ -34,15 +34,15 @@ export async function executePlan(
     requesterIds.set(r.email, result.id);
     if (result.created) created.requesters.push(result.id);
   }
-  const senderRequesterId = plan.sender.email ? requesterIds.get(plan.sender.email) ?? null : null;
+  const senderRequesterId = plan.trace.sender.email ? requesterIds.get(plan.trace.sender.email) ?? null : null;
   const messageRowId = await writer.createMessage({
     inboxItemId,
     messageId: message.messageId,
     subject: message.subject,
-    fromAddress: plan.sender.email,
-    fromName: plan.sender.name || null,
+    fromAddress: plan.trace.sender.email,
+    fromName: plan.trace.sender.name || null,
     requesterId: senderRequesterId,
-    userId: plan.sender.userId,
+    userId: plan.trace.sender.userId,
     recipients: message.to.map((a) => a.address).join('; '),
     bodyText: message.text,
     bodyHtml: message.html,
@@ -60,7 +60,7 @@ export async function executePlan(
   created.attachments.push(...(await writer.addAttachments({ messageId: messageRowId }, attachments)));
 
   for (const step of plan.steps) {
-    switch (step.op) {
+    switch (step.kind) {
       case 'attachToProject':
         await writer.attachMessageToProject(messageRowId, step.projectId);
         break;
@@ -70,7 +70,7 @@ export async function executePlan(
           projectId: step.projectId,
           name: requestName(message.subject, messageRowId),
           description: message.text,
-          isPrivate: step.isPrivate,
+          isPrivate: step.visibility === 'private',
           teamId: step.teamId,
           sourceMessageId: messageRowId,
         });
@@ -85,7 +85,7 @@ export async function executePlan(
           itemId: step.itemId,
           messageId: messageRowId,
           requesterId: senderRequesterId,
-          userId: plan.sender.userId,
+          userId: plan.trace.sender.userId,
           // Only what was written now; the whole text, quotes included, stays on the message.
           body: replyText(message.text),
         });

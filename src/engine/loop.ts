@@ -1,14 +1,12 @@
 // The processing loop a service or worker runs: process what is due, then wait a little. Items that
 // failed wait for their backoff; a crashed worker's items come back when their lease expires.
 import type { Logger } from 'pino';
-import type { Store } from '../store/database.js';
-import { Processor } from './process.js';
+import type { Processor } from './process.js';
 
 export async function runProcessingLoop(
-  store: Store,
+  processor: Processor,
   options: { signal: AbortSignal; idleMs?: number; logger?: Logger },
 ): Promise<void> {
-  const processor = new Processor(store, options.logger ? { logger: options.logger } : {});
   while (!options.signal.aborted) {
     let processed = 0;
     try {

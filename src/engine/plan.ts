@@ -1,10 +1,9 @@
-// A plan is the plain list of tracker operations one message produces, plus everything needed to
-// explain it. decide() makes it without I/O; execute() carries it out.
-
-export interface Classification {
-  kind: 'human' | 'auto-reply' | 'bounce' | 'bulk' | 'own-loop';
-  reason: string;
-}
+// A plan is what one message produces: its outcome, the tracker steps as structured data, and
+// everything needed to explain it. decide() makes it without I/O; execute() carries it out. The words
+// shown for a plan ("attach to project 2") are derived from its steps by stepToText, never stored
+// beside them in the plan.
+import type { Classification } from '../mail/index.js';
+import { actionToText, type ActionShape } from '../rules/index.js';
 
 export type PlannedOutcome = 'imported' | 'commented' | 'skipped' | 'ignored';
 
@@ -28,10 +27,11 @@ export interface SenderResolution {
   summary: string;
 }
 
-export type PlanStep =
-  | { op: 'attachToProject'; projectId: number }
-  | { op: 'createRequest'; projectId: number; isPrivate: boolean; teamId: number | null }
-  | { op: 'comment'; itemId: number };
+/**
+ * One tracker operation. A rule's action becomes a step as it is (without its place in the rule
+ * text), so the rule formatter prints both; a reply's comment is the one step no rule writes.
+ */
+export type PlanStep = ActionShape | { kind: 'comment'; itemId: number };
 
 export interface RuleTraceEntry {
   line: number;
@@ -46,7 +46,6 @@ export interface Trace {
   sender: SenderResolution;
   reference: { ticket: number; exists: boolean } | null;
   rules: RuleTraceEntry[];
-  plan: string[];
   /** Actions of the matched rule that were left out or changed, and why. */
   warnings: string[];
 }
@@ -55,23 +54,17 @@ export interface Plan {
   outcome: PlannedOutcome;
   reason: string | null;
   ruleLine: number | null;
-  actions: string[];
   steps: PlanStep[];
   requesters: PlannedRequester[];
-  sender: SenderResolution;
+  /** Classification, sender, reference and every rule tried: the why of the outcome. */
   trace: Trace;
 }
 
 export function stepToText(step: PlanStep): string {
-  switch (step.op) {
-    case 'attachToProject':
-      return `attach to project ${step.projectId}`;
-    case 'createRequest':
-      return (
-        `create ${step.isPrivate ? '' : 'public '}request in project ${step.projectId}` +
-        (step.teamId !== null ? ` and attach request to team ${step.teamId}` : '')
-      );
-    case 'comment':
-      return `comment on item ${step.itemId}`;
-  }
+  return step.kind === 'comment' ? `comment on item ${step.itemId}` : actionToText(step);
+}
+
+/** The plan's steps in words, as shown and stored with the outcome. */
+export function planActions(plan: Pick<Plan, 'steps'>): string[] {
+  return plan.steps.map(stepToText);
 }

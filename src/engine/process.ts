@@ -2,9 +2,8 @@
 // outcome in one transaction. Errors retry with backoff; a message the parser refuses is final at once
 // (retrying the same bytes cannot help), with its raw bytes kept.
 import type { Logger } from 'pino';
-import { findTicketReference, parseMessage, UnparseableMessageError } from '../mail/index.js';
+import { UnparseableMessageError } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
-import { parseRules, type RuleSet } from '../rules/index.js';
 import type { Store } from '../store/database.js';
 import { BlobStore } from '../store/blobs.js';
 import {
@@ -15,10 +14,12 @@ import {
   type InboxItem,
 } from '../store/inbox.js';
 import type { Outcome } from '../store/schema.js';
-import { getProfile, type Profile } from '../store/profiles.js';
-import { BuiltinTracker, BuiltinTrackerWriter } from '../tracker/builtin/index.js';
-import { decide } from './decide.js';
+import { getProfile } from '../store/profiles.js';
+import type { Tracker } from '../tracker/port.js';
+import { DecisionProfiles } from './decision-profile.js';
 import { executePlan, emptyCreated, type Created } from './execute.js';
+import { planActions } from './plan.js';
+import { prepareAndDecide } from './prepare.js';
 
 export interface ProcessResult {
   itemId: number;
@@ -41,19 +42,23 @@ class AlreadyProcessedError extends Error {
 }
 
 export interface ProcessorOptions {
+  store: Store;
+  /** Where plans are carried out; handed in, never built here. */
+  tracker: Tracker;
+  /** Domains of our own Message-IDs, for loop detection. */
+  ownDomains: string[];
   logger?: Logger;
   leaseMs?: number;
 }
 
 export class Processor {
+  private readonly store: Store;
   private readonly blobs: BlobStore;
-  private readonly rulesCache = new Map<string, RuleSet>();
+  private readonly profiles = new DecisionProfiles();
 
-  constructor(
-    private readonly store: Store,
-    private readonly options: ProcessorOptions = {},
-  ) {
-    this.blobs = new BlobStore(store.dataDir);
+  constructor(private readonly options: ProcessorOptions) {
+    this.store = options.store;
+    this.blobs = new BlobStore(options.store.dataDir);
   }
 
   /** Claim and process due items (optionally only the given ids) until none is left or limit is hit. */
@@ -76,43 +81,30 @@ export class Processor {
   /** Process one claimed item to an outcome (or a scheduled retry). Never throws for bad mail. */
   async processItem(item: InboxItem): Promise<ProcessResult> {
     const base = { itemId: item.id, profileId: item.profileId, rule: null, actions: [], created: emptyCreated() };
-    let message: Message;
-    try {
-      message = await parseMessage(this.blobs.open(item.rawRef), {
-        receivedAt: new Date(item.receivedAt),
-        sink: this.blobs,
-      });
-    } catch (error) {
-      if (error instanceof UnparseableMessageError) {
-        const reason = `unparseable: ${error.message}`;
-        await recordOutcome(this.store.db, item.id, {
-          outcome: 'failed', reason, ruleLine: null, actions: [], created: {}, trace: { error: reason },
-        });
-        return { ...base, messageId: item.messageId, subject: item.subject, outcome: 'failed', reason };
-      }
-      return this.retryLater(item, error);
-    }
+    const { tracker, ownDomains } = this.options;
+    let message: Message | undefined;
     try {
       const profile = await getProfile(this.store.db, item.profileId);
-      const snapshot = await new BuiltinTracker(this.store.db).snapshot({
-        emails: [message.from, message.sender, ...message.cc, ...message.replyTo]
-          .filter((a): a is NonNullable<typeof a> => a !== null)
-          .map((a) => a.address),
-        itemIds: ticketCandidates(message),
-      });
-      const plan = decide(message, this.ruleSetOf(profile), snapshot, { ownAddresses: ownAddresses(profile) });
+      const prepared = await prepareAndDecide(
+        { raw: this.blobs.open(item.rawRef), receivedAt: new Date(item.receivedAt), sink: this.blobs },
+        this.profiles.of(profile),
+        { tracker, ownDomains },
+      );
+      message = prepared.message;
+      const { plan } = prepared;
+      const actions = planActions(plan);
       const created = await this.store.db.transaction().execute(async (trx) => {
-        const made = await executePlan(new BuiltinTrackerWriter(trx), plan, message, item.id);
+        const made = await executePlan(tracker.writer(trx), plan, prepared.message, item.id);
         const first = await recordOutcome(trx, item.id, {
           outcome: plan.outcome,
           reason: plan.reason,
           ruleLine: plan.ruleLine,
-          actions: plan.actions,
+          actions,
           created: made as unknown as Record<string, number[]>,
           trace: plan.trace,
-          messageId: message.messageId,
-          subject: message.subject,
-          fromAddress: plan.sender.email,
+          messageId: prepared.message.messageId,
+          subject: prepared.message.subject,
+          fromAddress: plan.trace.sender.email,
         });
         if (!first) throw new AlreadyProcessedError(item.id);
         return made;
@@ -120,15 +112,23 @@ export class Processor {
       this.options.logger?.info({ item: item.id, outcome: plan.outcome, rule: plan.ruleLine }, 'processed');
       return {
         ...base,
-        messageId: message.messageId,
-        subject: message.subject,
+        messageId: prepared.message.messageId,
+        subject: prepared.message.subject,
         outcome: plan.outcome,
         rule: plan.ruleLine,
-        actions: plan.actions,
+        actions,
         created,
         reason: plan.reason,
       };
     } catch (error) {
+      if (error instanceof UnparseableMessageError) {
+        // Retrying the same bytes cannot help: final at once, raw bytes kept.
+        const reason = `unparseable: ${error.message}`;
+        await recordOutcome(this.store.db, item.id, {
+          outcome: 'failed', reason, ruleLine: null, actions: [], created: {}, trace: { error: reason },
+        });
+        return { ...base, messageId: item.messageId, subject: item.subject, outcome: 'failed', reason };
+      }
       if (error instanceof AlreadyProcessedError) return this.storedResult(item.id);
       return this.retryLater(item, error, message);
     }
@@ -167,25 +167,4 @@ export class Processor {
       error: text,
     };
   }
-
-  private ruleSetOf(profile: Profile): RuleSet {
-    let ruleSet = this.rulesCache.get(profile.rules);
-    if (!ruleSet) {
-      // Rules are validated on save; should a stored line still fail, the valid lines keep working.
-      ruleSet = parseRules(profile.rules).ruleSet;
-      this.rulesCache.set(profile.rules, ruleSet);
-    }
-    return ruleSet;
-  }
-}
-
-function ticketCandidates(message: Message): number[] {
-  return [findTicketReference(message.text), message.html ? findTicketReference(message.html) : null].filter(
-    (id): id is number => id !== null,
-  );
-}
-
-function ownAddresses(profile: Profile): string[] {
-  const source = profile.source as { login?: unknown; address?: unknown };
-  return [source.address, source.login].filter((v): v is string => typeof v === 'string' && v.includes('@'));
 }

@@ -4,7 +4,7 @@
 // company joins that company, so `company matched` works for first-time senders.
 import type { Address, Message } from '../mail/message.js';
 import type { TrackerSnapshot } from '../tracker/port.js';
-import { domainOf } from '../tracker/builtin/snapshot.js';
+import { domainOf } from '../mail/index.js';
 import type { PlannedRequester, SenderResolution } from './plan.js';
 
 export function senderAddress(message: Message): Address | null {

@@ -2,7 +2,7 @@
 // Used to store and show rules uniformly; parsing the output gives back the same rules.
 
 import { quoteKeywords } from './keywords.js';
-import type { Action, Condition, Rule, RuleSet } from './types.js';
+import type { ActionShape, Condition, Rule, RuleSet } from './types.js';
 
 /**
  * One rule per line, joined with '\n' (no trailing newline). Comments and blank lines are not part of a
@@ -25,7 +25,7 @@ export function conditionToText(c: Condition): string {
 }
 
 /** Plain 'create request' is TargetProcess's spelling of a private request, so private is written that way. */
-export function actionToText(a: Action): string {
+export function actionToText(a: ActionShape): string {
   if (a.kind === 'attachToProject') return `attach to project ${a.projectId}`;
   const create = a.visibility === 'public' ? 'create public request' : 'create request';
   const team = a.teamId === null ? '' : ` and attach request to team ${a.teamId}`;

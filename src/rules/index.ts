@@ -2,6 +2,7 @@
 
 export type {
   Action,
+  ActionShape,
   Condition,
   ConditionResult,
   EvalContext,

@@ -26,6 +26,9 @@ export type Action =
       span: Span;
     };
 
+/** An action without its place in the rule text: what a plan step holds, and what the formatter prints. */
+export type ActionShape = Action extends infer A ? (A extends Action ? Omit<A, 'span'> : never) : never;
+
 /** One parsed line. `source` is the line exactly as written (spans index into it). */
 export interface Rule {
   line: number;

@@ -6,7 +6,7 @@ import type { ConnectionExtras } from './connection-extras.js';
 import { pop3Options } from './pop3/source.js';
 import { imapCheckSteps } from './imap/index.js';
 import { imapOptions } from './registry.js';
-import type { ResolvedSettings } from './settings.js';
+import type { PolledProtocol, ResolvedSettings } from './settings.js';
 
 export interface CheckStep {
   step: string;
@@ -31,7 +31,7 @@ type ProtocolCheck = (
   onStep: (step: Omit<CheckStep, 'field'>) => void,
 ) => Promise<void>;
 
-const protocolChecks: Record<'pop3' | 'imap', ProtocolCheck> = {
+const protocolChecks: Record<PolledProtocol, ProtocolCheck> = {
   pop3: async (settings, extras, onStep) => {
     await pop3Steps(pop3Options(settings, extras), (report: Pop3Step) =>
       onStep({ step: report.step === 'stat' ? 'folder' : report.step, ok: report.ok, ms: report.ms, message: report.message }),

@@ -5,7 +5,7 @@ import { BlobStore } from '../store/blobs.js';
 import type { Store } from '../store/database.js';
 import { insertInboxItem, type InboxItem } from '../store/inbox.js';
 import { contentOriginKey, scanHeaders, scanMessageId } from '../mail/header-scan.js';
-import { DEFAULT_MAX_MESSAGE_BYTES } from './settings.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './settings-core.js';
 
 /** How the reason of an oversized message starts. */
 export const TOO_LARGE = 'too large:';

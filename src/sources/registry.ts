@@ -29,8 +29,8 @@ export const defaultSources: SourceFactory = {
   watch(settings: ResolvedSettings, extras: ConnectionExtras, onNewMail: () => void, logger?: Logger): Watcher | null {
     if (settings.protocol !== 'imap') return null;
     const watcher = new ImapWatcher({ settings, onNewMail, ...(logger ? { logger } : {}), ...imapOptions(extras) });
-    // Errors are reported through events; the watcher reconnects by itself.
-    watcher.on('disconnected', (error: Error) => logger?.warn({ err: error?.message }, 'IMAP watcher disconnected'));
+    // The watcher logs its own connection failures (once per distinct failure) and reconnects by itself.
+    watcher.on('disconnected', (error: Error) => logger?.debug({ err: error?.message }, 'IMAP watcher disconnected'));
     watcher.start();
     return watcher;
   },

@@ -8,7 +8,7 @@ import type { Store } from '../store/database.js';
 import { listProfiles, type Profile } from '../store/profiles.js';
 import type { SecretBox } from '../store/secrets.js';
 import type { ConnectionExtras } from './connection-extras.js';
-import { runtimeSettings } from './profile-settings.js';
+import { isPolled, runtimeSettings } from './profile-settings.js';
 import type { ResolvedSettings } from './settings.js';
 import type { MailSource, PollReport } from './source.js';
 import { acquirePollLease, getStatus, recordPollFailure, recordPollSuccess, releasePollLease } from './status.js';
@@ -47,6 +47,8 @@ export function nextDelayMs(pollSeconds: number, consecutiveFailures: number, ra
 }
 
 class ProfileRunner {
+  /** The failure last logged at warn level: the same one again is logged at debug, once is enough. */
+  private lastFailure = '';
   private wake: (() => void) | null = null;
   private triggered = false;
   private stopped = false;
@@ -110,7 +112,11 @@ class ProfileRunner {
     try {
       settings = runtimeSettings(this.profile, this.options.secrets);
     } catch (error) {
-      await recordPollFailure(store.db, this.profile.id, (error as Error).message, new Date(Date.now() + 60_000).toISOString());
+      // A wrong secret key or unreadable settings: nothing to connect with. Said as plainly as
+      // `profile status` says it, and tried again in a minute (the key may be fixed meanwhile).
+      const message = (error as Error).message;
+      await recordPollFailure(store.db, this.profile.id, message, new Date(Date.now() + 60_000).toISOString());
+      this.logFailure(message, 'cannot read the mailbox settings', {}, 'error');
       await this.sleep(60_000);
       return true;
     }
@@ -142,19 +148,27 @@ class ProfileRunner {
       });
       await recordPollSuccess(store.db, this.profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString());
       this.options.onPoll?.(this.profile, { report });
+      if (this.lastFailure) logger?.info({ profile: this.profile.name }, 'the mailbox works again');
+      this.lastFailure = '';
       logger?.info({ profile: this.profile.name, ...report, failed: report.failed.length }, 'polled');
     } catch (error) {
       const message = (error as Error).message;
       const failures = (await getStatus(store.db, this.profile.id)).consecutiveFailures + 1;
       await recordPollFailure(store.db, this.profile.id, message, new Date(Date.now() + nextDelayMs(settings.pollSeconds, failures)).toISOString());
       this.options.onPoll?.(this.profile, { error: message });
-      logger?.warn({ profile: this.profile.name, err: message, failures }, 'poll failed');
+      this.logFailure(message, 'poll failed', { failures });
     } finally {
       clearInterval(renew);
       this.polling = null;
       await releasePollLease(store.db, this.profile.id, this.owner);
     }
     return true;
+  }
+
+  private logFailure(message: string, what: string, extra: Record<string, unknown> = {}, first: 'warn' | 'error' = 'warn'): void {
+    const level = message === this.lastFailure ? 'debug' : first;
+    this.options.logger?.[level]({ profile: this.profile.name, err: message, ...extra }, what);
+    this.lastFailure = message;
   }
 
   private ensureWatcher(settings: ResolvedSettings): void {
@@ -215,9 +229,7 @@ export class Scheduler {
 
   private async refresh(): Promise<void> {
     if (this.stopped) return;
-    const profiles = (await listProfiles(this.options.store.db)).filter(
-      (p) => p.source.protocol === 'pop3' || p.source.protocol === 'imap',
-    );
+    const profiles = (await listProfiles(this.options.store.db)).filter(isPolled);
     const ids = new Set(profiles.map((p) => p.id));
     for (const [id, runner] of this.runners) {
       if (!ids.has(id)) {

@@ -2,19 +2,23 @@
 // Validated with zod so that the CLI, the API and stored JSON share one definition and one set of
 // messages naming the field to fix.
 import { z } from 'zod';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_POLL_SECONDS,
+  defaultPort,
+  PROTOCOLS,
+  SettingsError,
+  TLS_MODES,
+  type Protocol,
+  type TlsMode,
+} from './settings-core.js';
 
-export const PROTOCOLS = ['pop3', 'imap', 'pipe'] as const;
-export const TLS_MODES = ['none', 'starttls', 'tls'] as const;
-export type Protocol = (typeof PROTOCOLS)[number];
-export type TlsMode = (typeof TLS_MODES)[number];
+export * from './settings-core.js';
 
 /** What happens on the server to a message once its outcome is recorded. */
 export type AfterAction = { kind: 'leave' } | { kind: 'seen' } | { kind: 'delete' } | { kind: 'move'; folder: string };
 /** Which mail a new profile takes: only what arrives after it was created, since a date, or all. */
 export type FirstRun = { kind: 'from-now' } | { kind: 'all' } | { kind: 'since'; date: string };
-
-export const DEFAULT_POLL_SECONDS = 60;
-export const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
 
 export function parseAfterAction(text: string): AfterAction {
   const value = text.trim();
@@ -34,12 +38,6 @@ export function parseFirstRun(text: string): FirstRun {
   const since = /^since:(\d{4}-\d{2}-\d{2})$/.exec(value);
   if (since && !Number.isNaN(Date.parse(since[1]!))) return { kind: 'since', date: since[1]! };
   throw new Error(`'${text}' is not one of from-now, all, since:YYYY-MM-DD`);
-}
-
-export function defaultPort(protocol: Protocol, tls: TlsMode): number | null {
-  if (protocol === 'pop3') return tls === 'tls' ? 995 : 110;
-  if (protocol === 'imap') return tls === 'tls' ? 993 : 143;
-  return null;
 }
 
 const afterAction = z.string().transform((v, ctx) => {
@@ -116,15 +114,6 @@ export interface ResolvedSettings {
   firstRun: FirstRun;
   maxMessageBytes: number;
   address: string | null;
-}
-
-export class SettingsError extends Error {
-  constructor(
-    message: string,
-    readonly field: string | null,
-  ) {
-    super(message);
-  }
 }
 
 export function validateSettings(input: unknown): SourceSettings {

@@ -1,10 +1,10 @@
 // Opens the one database mailbind keeps everything in: a SQLite file in the data dir by default, or
 // PostgreSQL when a postgres:// URL is given. Migrations run on open, so a fresh data dir just works.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from './schema.js';
 import { createInitialMigration, type Dialect } from './migrations/001-initial.js';
 import { createSourcesMigration } from './migrations/002-sources.js';
@@ -18,6 +18,21 @@ export interface OpenOptions {
   databaseUrl?: string;
   /** PostgreSQL schema to use (created when missing); tests get a fresh one each. */
   schema?: string;
+  /**
+   * Create the data directory and database when missing (commands that write). When false, a
+   * missing SQLite database is an error: a typo in a read-only command must not create a data dir.
+   */
+  create?: boolean;
+}
+
+/** The database cannot be opened: `missing` when there is none at the place named, else `unusable`. */
+export class StoreOpenError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'missing' | 'unusable',
+  ) {
+    super(message);
+  }
 }
 
 export interface Store {
@@ -29,16 +44,25 @@ export interface Store {
   close(): Promise<void>;
 }
 
+// pg is loaded only for a PostgreSQL URL: a command on the embedded SQLite default starts faster.
+async function loadPg(): Promise<typeof pg> {
+  return (await import('pg')).default;
+}
+
 // int8 and numeric come back as strings by default; our ids and sizes fit in a double.
-const pgTypes = {
-  getTypeParser(oid: number, format?: any) {
-    if (oid === 20 || oid === 1700) return (value: string) => Number(value);
-    return (pg.types.getTypeParser as any)(oid, format);
-  },
-};
+function pgTypes(driver: typeof pg) {
+  return {
+    getTypeParser(oid: number, format?: any) {
+      if (oid === 20 || oid === 1700) return (value: string) => Number(value);
+      return (driver.types.getTypeParser as any)(oid, format);
+    },
+  };
+}
 
 export async function openStore(options: OpenOptions): Promise<Store> {
-  mkdirSync(options.dataDir, { recursive: true });
+  const create = options.create ?? true;
+  // The data dir holds people's mail: only its owner may read it.
+  if (create) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const url = options.databaseUrl;
   let db: Db;
   let dialect: Dialect;
@@ -46,10 +70,15 @@ export async function openStore(options: OpenOptions): Promise<Store> {
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     dialect = 'postgres';
     const schema = options.schema;
-    if (schema) await ensurePgSchema(url, schema);
-    const pool = new pg.Pool({
+    const driver = await loadPg();
+    if (schema) {
+      await ensurePgSchema(url, schema).catch((error: Error) => {
+        throw new StoreOpenError(`cannot open the database ${redactUrl(url)}: ${error.message}`, 'unusable');
+      });
+    }
+    const pool = new driver.Pool({
       connectionString: url,
-      types: pgTypes,
+      types: pgTypes(driver),
       max: 10,
       ...(schema ? { options: `-c search_path=${quoteIdent(schema)}` } : {}),
     });
@@ -60,7 +89,18 @@ export async function openStore(options: OpenOptions): Promise<Store> {
   } else {
     dialect = 'sqlite';
     location = join(options.dataDir, 'mailbind.sqlite');
-    const file = new BetterSqlite3(location);
+    if (!create && !existsSync(location)) {
+      throw new StoreOpenError(
+        `no mailbind data in ${options.dataDir} (${location} does not exist); check --data-dir or MAILBIND_DATA_DIR`,
+        'missing',
+      );
+    }
+    let file: BetterSqlite3.Database;
+    try {
+      file = new BetterSqlite3(location);
+    } catch (error) {
+      throw new StoreOpenError(`cannot open the database ${location}: ${whyUnopenable(location, error)}`, 'unusable');
+    }
     file.pragma('journal_mode = WAL');
     // FULL: a commit is on disk before we acknowledge the message to the mail server.
     file.pragma('synchronous = FULL');
@@ -68,8 +108,32 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     file.pragma('foreign_keys = ON');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), plugins: [new StripNulPlugin()] });
   }
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw new StoreOpenError(`cannot open the database ${location}: ${(error as Error).message}`, 'unusable');
+  }
   await migrate(db, dialect, dialect === 'postgres' ? options.schema : undefined);
   return { db, dialect, dataDir: options.dataDir, location, close: () => db.destroy() };
+}
+
+/** SQLite says only "unable to open database file"; find out which part of the path is at fault. */
+function whyUnopenable(location: string, error: unknown): string {
+  const dir = dirname(location);
+  try {
+    if (!existsSync(dir)) return `the directory ${dir} does not exist`;
+    if (!statSync(dir).isDirectory()) return `${dir} is not a directory`;
+    if (existsSync(location) && statSync(location).isDirectory()) return `${location} is a directory`;
+    try {
+      accessSync(existsSync(location) ? location : dir, constants.R_OK | constants.W_OK);
+    } catch {
+      return `permission denied: this user cannot read and write ${existsSync(location) ? location : dir}`;
+    }
+  } catch {
+    // Fall through to SQLite's own words.
+  }
+  return (error as Error).message;
 }
 
 // Kysely looks for its bookkeeping tables in every schema unless told which one: with several
@@ -92,7 +156,7 @@ async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void>
 }
 
 async function ensurePgSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new (await loadPg()).Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(`create schema if not exists ${quoteIdent(schema)}`);
@@ -102,7 +166,7 @@ async function ensurePgSchema(url: string, schema: string): Promise<void> {
 }
 
 export async function dropPgSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new (await loadPg()).Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(`drop schema if exists ${quoteIdent(schema)} cascade`);

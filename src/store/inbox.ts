@@ -152,6 +152,17 @@ export async function countByOutcome(db: Db, profileId?: number): Promise<Record
   return counts;
 }
 
+/** Items of a profile that have no final outcome yet (pending, processing). */
+export async function countUnfinished(db: Db, profileId: number): Promise<number> {
+  const row = await db
+    .selectFrom('inbox_items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('profile_id', '=', profileId)
+    .where('state', 'in', ['pending', 'processing'])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /**
  * Claim due items for processing. A lease makes a crashed worker's items due again; on PostgreSQL
  * SKIP LOCKED keeps concurrent workers from claiming the same row.

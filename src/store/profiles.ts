@@ -1,40 +1,54 @@
 // Profiles: one mailbox (or push endpoint) + its rules. The rules are stored as the admin wrote them;
-// callers validate before saving (engine/profile-rules.ts) so a stored rule set always parses.
+// callers validate before saving (app/rules.ts) so a stored rule set always parses. The mailbox
+// settings are stored as the settings schema of sources/settings.ts leaves them (password sealed).
 import type { Db } from './database.js';
 import { now } from './database.js';
 import type { ProfileTable } from './schema.js';
 import type { Selectable } from 'kysely';
+import type { SourceSettings } from '../sources/settings.js';
 
 export interface Profile {
   id: number;
   name: string;
   rules: string;
-  source: Record<string, unknown>;
+  /** The mailbox, with its password encrypted; null for a profile that only takes imported mail. */
+  source: SourceSettings | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export class ProfileNameError extends Error {}
+export class ProfileNameError extends Error {
+  constructor(
+    message: string,
+    /** invalid: not a usable name; taken: another profile has it; missing: no such profile. */
+    readonly reason: 'invalid' | 'taken' | 'missing',
+  ) {
+    super(message);
+  }
+}
 
 const NAME = /^[ _0-9A-Za-z.-]{1,100}$/;
 
 export function validateProfileName(raw: string): string {
   const name = raw.trim();
-  if (!name) throw new ProfileNameError('a profile needs a name');
+  if (!name) throw new ProfileNameError('a profile needs a name', 'invalid');
   if (!NAME.test(name)) {
     throw new ProfileNameError(
       `profile name '${name}' may only use letters, digits, space, dot, dash and underscore (at most 100)`,
+      'invalid',
     );
   }
   return name;
 }
 
 function toProfile(row: Selectable<ProfileTable>): Profile {
+  const source = JSON.parse(row.source) as Partial<SourceSettings>;
   return {
     id: Number(row.id),
     name: row.name,
     rules: row.rules,
-    source: JSON.parse(row.source) as Record<string, unknown>,
+    // Written only through the settings schema; `{}` is how an import-only profile is stored.
+    source: source.protocol ? (source as SourceSettings) : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -42,10 +56,10 @@ function toProfile(row: Selectable<ProfileTable>): Profile {
 
 export async function createProfile(
   db: Db,
-  input: { name: string; rules: string; source?: Record<string, unknown> },
+  input: { name: string; rules: string; source?: SourceSettings | null },
 ): Promise<Profile> {
   const name = validateProfileName(input.name);
-  if (await findProfile(db, name)) throw new ProfileNameError(`a profile named '${name}' already exists`);
+  if (await findProfile(db, name)) throw new ProfileNameError(`a profile named '${name}' already exists`, 'taken');
   const at = now();
   const row = await db
     .insertInto('profiles')
@@ -73,7 +87,7 @@ export async function findProfile(db: Db, nameOrId: string | number): Promise<Pr
 
 export async function getProfile(db: Db, nameOrId: string | number): Promise<Profile> {
   const profile = await findProfile(db, nameOrId);
-  if (!profile) throw new ProfileNameError(`no profile named '${nameOrId}'`);
+  if (!profile) throw new ProfileNameError(`no profile named '${nameOrId}'`, 'missing');
   return profile;
 }
 
@@ -85,17 +99,22 @@ export async function listProfiles(db: Db): Promise<Profile[]> {
 export async function updateProfile(
   db: Db,
   id: number,
-  changes: { rules?: string; source?: Record<string, unknown> },
+  changes: { rules?: string; source?: SourceSettings | null },
 ): Promise<Profile> {
   const row = await db
     .updateTable('profiles')
     .set({
       ...(changes.rules !== undefined ? { rules: changes.rules } : {}),
-      ...(changes.source !== undefined ? { source: JSON.stringify(changes.source) } : {}),
+      ...(changes.source !== undefined ? { source: JSON.stringify(changes.source ?? {}) } : {}),
       updated_at: now(),
     })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
   return toProfile(row);
+}
+
+/** Removes the profile with its status and inbox log (the tracker's items stay). */
+export async function deleteProfile(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('profiles').where('id', '=', id).execute();
 }

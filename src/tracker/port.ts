@@ -1,6 +1,8 @@
-// The Tracker port: what processing needs from a project tracker. The builtin adapter keeps the tables
-// in our own database (and so runs inside the inbox item's transaction); a TargetProcess REST adapter
-// can implement the same operations idempotently per step.
+// The Tracker port: what processing needs from a project tracker. The engine is handed a Tracker and
+// never builds one; the service is assembled in app/ (one line picks the adapter). The builtin adapter
+// keeps its tables in our own database and so writes inside the inbox item's transaction; a
+// TargetProcess REST adapter implements the same operations idempotently per step.
+import type { Db } from '../store/database.js';
 
 export interface ProjectView {
   id: number;
@@ -35,11 +37,15 @@ export interface TrackerSnapshot {
   companyByDomain(domain: string): CompanyView | undefined;
   itemExists(id: number): boolean;
   teamExists(id: number): boolean;
+  /** The item a message we already hold (by its Message-ID) is linked to, for reply threading. */
+  itemOfMessage(messageId: string): number | undefined;
 }
 
+/** What one message names: its people, the items it refers to, and the Message-IDs of its thread. */
 export interface SnapshotRequest {
   emails: string[];
   itemIds: number[];
+  messageIds: string[];
 }
 
 export interface NewRequester {
@@ -107,4 +113,9 @@ export interface TrackerWriter {
 
 export interface Tracker {
   snapshot(request: SnapshotRequest): Promise<TrackerSnapshot>;
+  /**
+   * The writer for one message's work, which commits with `transaction` (the one recording the
+   * outcome). An adapter outside our database ignores it and makes each step idempotent instead.
+   */
+  writer(transaction: Db): TrackerWriter;
 }

@@ -83,10 +83,10 @@ describe('mailbox profiles through the CLI', { skip }, () => {
     assert.ok(Date.parse(status.nextPollAt) > Date.now());
   });
 
-  test('a failing fetch exits 1 and is recorded in status', async () => {
+  test('a failing fetch exits 69 (unavailable: try later) and is recorded in status', async () => {
     await cliJson(['profile', 'update', 'pop', '--password-env', 'BAD_PASSWORD'], env);
     const r = await runCli(['fetch', '--profile', 'pop', '--once'], env);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 69);
     assert.match(r.stderr, /fetching 'pop' failed/);
     const status = await cliJson(['profile', 'status', 'pop'], env);
     assert.match(status.lastError, /login or password|authentication/i);

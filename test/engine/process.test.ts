@@ -1,6 +1,7 @@
 // Processing end to end on SQLite and PostgreSQL: intake → decide → execute in one transaction with
 // the outcome. The seed example of DESIGN/README, replies, requesters, idempotency and failures.
 import { describe, test, before, after } from 'node:test';
+import { processorFor } from '../support/processor.js';
 import assert from 'node:assert/strict';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { makeMessage, SEED_RULES } from '../support/messages.js';
@@ -28,7 +29,7 @@ for (const dialect of await dialects()) {
       await addRequester(db, { email: 'Known@Partner.example', name: 'Known Partner', company: 'TargetProcess' });
       await addUser(db, { email: 'staff@mailbind.test', name: 'Staff Member' });
       profileId = (await createProfile(db, { name: 'support', rules: SEED_RULES })).id;
-      processor = new Processor(t.store);
+      processor = processorFor(t.store);
     });
     after(() => t.cleanup());
 
@@ -246,8 +247,8 @@ for (const dialect of await dialects()) {
     test('two workers racing for one item (an expired lease) create its items once', async () => {
       const { item } = await intakeMessage(t.store, makeMessage({ from: 'race@cust.example', subject: 'Raced' }), { profileId });
       // Leases that expire at once let the second worker claim what the first is still processing.
-      const a = new Processor(t.store, { leaseMs: -1 });
-      const b = new Processor(t.store, { leaseMs: -1 });
+      const a = processorFor(t.store, { leaseMs: -1 });
+      const b = processorFor(t.store, { leaseMs: -1 });
       const results = (await Promise.all([a.processDue({ ids: [item.id] }), b.processDue({ ids: [item.id] })])).flat();
       assert.ok(results.length >= 1);
       assert.ok(results.every((r) => r.outcome === 'imported'));

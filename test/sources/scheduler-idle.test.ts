@@ -1,6 +1,7 @@
 // Push through IMAP IDLE, end to end: the scheduler's watcher sees new mail and the message is
 // processed within 2 s, although the profile would only poll every 60 s.
 import { describe, test, before, after } from 'node:test';
+import { processorFor } from '../support/processor.js';
 import assert from 'node:assert/strict';
 import { dovecotSkip, startDovecot, type Dovecot } from '../support/dovecot.js';
 import { openTestStore, type TestStore } from '../support/store.js';
@@ -45,7 +46,7 @@ describe('IMAP IDLE through the scheduler', { skip: dovecotSkip() }, () => {
       rules: 'then attach to project 1 and create request in project 1',
       source: settingsToStore({ protocol: 'imap', host: '127.0.0.1', port: dc.ports.imaps, tls: 'tls', login: 'alice', password: 'alicepw', pollSeconds: 60, idle: true }, secrets),
     });
-    const processor = new Processor(t.store);
+    const processor = processorFor(t.store);
     const scheduler = new Scheduler({
       store: t.store,
       secrets,

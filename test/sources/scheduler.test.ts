@@ -2,6 +2,7 @@
 // profile keeps flowing; the stalled one times out and is marked. Plus the poll lease on both
 // databases, and the backoff arithmetic.
 import { describe, test, before, after } from 'node:test';
+import { processorFor } from '../support/processor.js';
 import assert from 'node:assert/strict';
 import { dovecotSkip, startDovecot, type Dovecot } from '../support/dovecot.js';
 import { startProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -111,7 +112,7 @@ describe('scheduler with a stalled mailbox', { skip }, () => {
     });
     proxy.stall();
     await dc.deliver('bob', makeMessage({ subject: 'keeps flowing' }));
-    const processor = new Processor(t.store);
+    const processor = processorFor(t.store);
     const scheduler = new Scheduler({
       store: t.store,
       secrets,

@@ -93,7 +93,9 @@ export function flowOptions(
 }
 
 /** imapflow logs every connection at info and every command at debug; keep it at warn unless we debug. */
+// imapflow logs each failure with its stack; our own log lines already say what failed and what
+// happens next, so the library speaks only when debugging (MAILBIND_DEBUG=1 sets the level).
 function imapflowLogger(logger: Logger): Logger {
   const verbose = logger.isLevelEnabled?.('debug') ?? false;
-  return logger.child({ component: 'imapflow' }, { level: verbose ? logger.level : 'warn' });
+  return logger.child({ component: 'imapflow' }, { level: verbose ? logger.level : 'silent' });
 }

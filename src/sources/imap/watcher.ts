@@ -66,13 +66,21 @@ export class ImapWatcher extends EventEmitter {
     const initialMs = this.options.backoff?.initialMs ?? 1000;
     const maxMs = this.options.backoff?.maxMs ?? 60_000;
     let delay = initialMs;
+    // The same failure every minute is said once; it is said again when it changes or after a success.
+    let lastFailure = '';
     while (!this.stopped) {
       try {
-        await this.watchOnce(() => (delay = initialMs));
+        await this.watchOnce(() => {
+          delay = initialMs;
+          lastFailure = '';
+        });
         if (!this.stopped) this.emit('disconnected', new Error('the server closed the connection'));
       } catch (err) {
         if (this.stopped) break;
-        this.options.logger?.warn({ err: (err as Error).message, retryInMs: delay }, 'IMAP watcher could not connect');
+        const message = (err as Error).message;
+        const level = message === lastFailure ? 'debug' : 'warn';
+        this.options.logger?.[level]({ err: message, retryInMs: delay }, 'IMAP watcher could not connect');
+        lastFailure = message;
         this.emit('disconnected', err);
       }
       if (this.stopped) break;

@@ -3,6 +3,7 @@
 import type { Db } from '../../store/database.js';
 import { now } from '../../store/database.js';
 import type { ItemKind } from '../port.js';
+import { LISTABLE, type Listable } from './listable.js';
 
 export class TrackerInputError extends Error {}
 
@@ -96,79 +97,66 @@ export async function addRequester(db: Db, input: { email: string; name?: string
   return { id: Number(row.id), email, name, companyId };
 }
 
-export const LISTABLE = [
-  'projects',
-  'companies',
-  'requesters',
-  'users',
-  'teams',
-  'messages',
-  'requests',
-  'stories',
-  'bugs',
-  'tasks',
-  'comments',
-  'attachments',
-] as const;
-export type Listable = (typeof LISTABLE)[number];
+type Filter = { projectId?: number };
 
-const KIND_OF: Partial<Record<Listable, ItemKind>> = { requests: 'request', stories: 'story', bugs: 'bug', tasks: 'task' };
+// One lister per kind of tracker object; the row types the faces show are inferred from them.
+const listers = {
+  projects: async (db: Db, filter: Filter) => {
+    let q = db.selectFrom('projects').selectAll().orderBy('id');
+    if (filter.projectId !== undefined) q = q.where('id', '=', filter.projectId);
+    return (await q.execute()).map((p) => ({
+      id: Number(p.id),
+      name: p.name,
+      companyId: p.company_id === null ? null : Number(p.company_id),
+      deleted: p.deleted === 1,
+    }));
+  },
+  companies: async (db: Db) => {
+    const domains = await db.selectFrom('company_domains').selectAll().execute();
+    return (await db.selectFrom('companies').selectAll().orderBy('id').execute()).map((c) => ({
+      id: Number(c.id),
+      name: c.name,
+      domains: domains.filter((d) => Number(d.company_id) === Number(c.id)).map((d) => d.domain),
+    }));
+  },
+  requesters: async (db: Db) =>
+    (await db.selectFrom('requesters').selectAll().orderBy('id').execute()).map((r) => ({
+      id: Number(r.id),
+      email: r.email,
+      name: r.name,
+      companyId: r.company_id === null ? null : Number(r.company_id),
+    })),
+  users: async (db: Db) =>
+    (await db.selectFrom('users').selectAll().orderBy('id').execute()).map((u) => ({ id: Number(u.id), email: u.email, name: u.name })),
+  teams: async (db: Db) =>
+    (await db.selectFrom('teams').selectAll().orderBy('id').execute()).map((t) => ({ id: Number(t.id), name: t.name })),
+  messages: (db: Db, filter: Filter) => listMessages(db, filter.projectId),
+  requests: (db: Db, filter: Filter) => listItems(db, 'request', filter.projectId),
+  stories: (db: Db, filter: Filter) => listItems(db, 'story', filter.projectId),
+  bugs: (db: Db, filter: Filter) => listItems(db, 'bug', filter.projectId),
+  tasks: (db: Db, filter: Filter) => listItems(db, 'task', filter.projectId),
+  comments: (db: Db, filter: Filter) => listComments(db, filter.projectId),
+  attachments: async (db: Db) =>
+    (await db.selectFrom('attachments').selectAll().orderBy('id').execute()).map((a) => ({
+      id: Number(a.id),
+      fileName: a.file_name,
+      contentType: a.content_type,
+      size: Number(a.size),
+      contentId: a.content_id,
+      inline: a.inline === 1,
+      blobRef: a.blob_ref,
+      messageId: a.message_id === null ? null : Number(a.message_id),
+      itemId: a.item_id === null ? null : Number(a.item_id),
+      commentId: a.comment_id === null ? null : Number(a.comment_id),
+    })),
+} satisfies Record<Listable, (db: Db, filter: Filter) => Promise<object[]>>;
 
-export async function listTracker(db: Db, what: Listable, filter: { projectId?: number } = {}): Promise<object[]> {
-  switch (what) {
-    case 'projects': {
-      let q = db.selectFrom('projects').selectAll().orderBy('id');
-      if (filter.projectId !== undefined) q = q.where('id', '=', filter.projectId);
-      return (await q.execute()).map((p) => ({
-        id: Number(p.id),
-        name: p.name,
-        companyId: p.company_id === null ? null : Number(p.company_id),
-        deleted: p.deleted === 1,
-      }));
-    }
-    case 'companies': {
-      const domains = await db.selectFrom('company_domains').selectAll().execute();
-      return (await db.selectFrom('companies').selectAll().orderBy('id').execute()).map((c) => ({
-        id: Number(c.id),
-        name: c.name,
-        domains: domains.filter((d) => Number(d.company_id) === Number(c.id)).map((d) => d.domain),
-      }));
-    }
-    case 'requesters':
-      return (await db.selectFrom('requesters').selectAll().orderBy('id').execute()).map((r) => ({
-        id: Number(r.id),
-        email: r.email,
-        name: r.name,
-        companyId: r.company_id === null ? null : Number(r.company_id),
-      }));
-    case 'users':
-      return (await db.selectFrom('users').selectAll().orderBy('id').execute()).map((u) => ({
-        id: Number(u.id),
-        email: u.email,
-        name: u.name,
-      }));
-    case 'teams':
-      return (await db.selectFrom('teams').selectAll().orderBy('id').execute()).map((t) => ({ id: Number(t.id), name: t.name }));
-    case 'messages':
-      return listMessages(db, filter.projectId);
-    case 'comments':
-      return listComments(db, filter.projectId);
-    case 'attachments':
-      return (await db.selectFrom('attachments').selectAll().orderBy('id').execute()).map((a) => ({
-        id: Number(a.id),
-        fileName: a.file_name,
-        contentType: a.content_type,
-        size: Number(a.size),
-        contentId: a.content_id,
-        inline: a.inline === 1,
-        blobRef: a.blob_ref,
-        messageId: a.message_id === null ? null : Number(a.message_id),
-        itemId: a.item_id === null ? null : Number(a.item_id),
-        commentId: a.comment_id === null ? null : Number(a.comment_id),
-      }));
-    default:
-      return listItems(db, KIND_OF[what]!, filter.projectId);
-  }
+export { LISTABLE, type Listable };
+/** One row of a tracker listing, by kind: `TrackerRow<'requests'>` is an item with its requesters. */
+export type TrackerRow<K extends Listable> = Awaited<ReturnType<(typeof listers)[K]>>[number];
+
+export async function listTracker<K extends Listable>(db: Db, what: K, filter: Filter = {}): Promise<TrackerRow<K>[]> {
+  return (await listers[what](db, filter)) as TrackerRow<K>[];
 }
 
 async function listMessages(db: Db, projectId?: number) {

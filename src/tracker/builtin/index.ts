@@ -1,9 +1,9 @@
 // The builtin tracker: tables in mailbind's own database.
 import type { Db } from '../../store/database.js';
-import type { SnapshotRequest, Tracker, TrackerSnapshot } from '../port.js';
+import type { SnapshotRequest, Tracker, TrackerSnapshot, TrackerWriter } from '../port.js';
 import { loadSnapshot } from './snapshot.js';
+import { BuiltinTrackerWriter } from './writer.js';
 
-export { BuiltinTrackerWriter } from './writer.js';
 export * from './admin.js';
 
 export class BuiltinTracker implements Tracker {
@@ -11,5 +11,9 @@ export class BuiltinTracker implements Tracker {
 
   snapshot(request: SnapshotRequest): Promise<TrackerSnapshot> {
     return loadSnapshot(this.db, request);
+  }
+
+  writer(transaction: Db): TrackerWriter {
+    return new BuiltinTrackerWriter(transaction);
   }
 }

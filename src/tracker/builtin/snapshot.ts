@@ -1,5 +1,7 @@
 // Loads what decide needs for one message in a handful of queries: all projects (a tracker has few),
-// and only the people, domains and items this message names.
+// and only the people, domains, items and thread Message-IDs this message names.
+import { domainOf } from '../../mail/index.js';
+import { chunksOf } from '../../store/chunks.js';
 import type { Db } from '../../store/database.js';
 import type {
   CompanyView,
@@ -14,6 +16,7 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
   const emails = [...new Set(request.emails.map((e) => e.toLowerCase()))];
   const domains = [...new Set(emails.map(domainOf).filter((d): d is string => d !== null))];
   const itemIds = [...new Set(request.itemIds)];
+  const messageIds = [...new Set(request.messageIds)];
 
   const projects = new Map<number, ProjectView>();
   for (const p of await db.selectFrom('projects').selectAll().execute()) {
@@ -55,6 +58,19 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
       items.add(Number(row.id));
     }
   }
+  const threads = new Map<string, number>();
+  // A References header may name hundreds of ids.
+  for (const chunk of chunksOf(messageIds)) {
+    const rows = await db
+      .selectFrom('messages')
+      .innerJoin('item_messages', 'item_messages.message_id', 'messages.id')
+      .select(['messages.message_id', 'item_messages.item_id'])
+      .where('messages.message_id', 'in', chunk)
+      .orderBy('item_messages.item_id')
+      .execute();
+    // The oldest item wins when one message was linked to several.
+    for (const row of rows) if (!threads.has(row.message_id)) threads.set(row.message_id, Number(row.item_id));
+  }
   const teams = new Set((await db.selectFrom('teams').select('id').execute()).map((t) => Number(t.id)));
 
   return {
@@ -64,10 +80,6 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
     companyByDomain: (domain) => companies.get(domain.toLowerCase()),
     itemExists: (id) => items.has(id),
     teamExists: (id) => teams.has(id),
+    itemOfMessage: (messageId) => threads.get(messageId),
   };
-}
-
-export function domainOf(email: string): string | null {
-  const at = email.lastIndexOf('@');
-  return at > 0 && at < email.length - 1 ? email.slice(at + 1).toLowerCase() : null;
 }

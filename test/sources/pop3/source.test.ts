@@ -2,6 +2,7 @@
 // engine as the processing step: first-run policies, exactly-once intake, after-processing actions,
 // too-large mail, wrong passwords, and a connection cut in the middle of RETR.
 import { describe, test, before, after, beforeEach } from 'node:test';
+import { processorFor } from '../../support/processor.js';
 import assert from 'node:assert/strict';
 import { dovecotSkip, startDovecot, type Dovecot } from '../../support/dovecot.js';
 import { startProxy } from '../../support/tcp-proxy.js';
@@ -45,12 +46,12 @@ for (const dialect of skip ? ['sqlite' as const] : await dialects()) {
       return createProfile(t.store.db, {
         name: `pop-${++n}`,
         rules: 'then attach to project 1 and create request in project 1',
-        source: { protocol: 'pop3', ...extra },
+        source: validateSettings({ protocol: 'pop3', host: '127.0.0.1', login: 'alice', password: 'sealed', ...extra }),
       });
     }
 
     async function poll(p: Profile, s: ResolvedSettings, extras = {}): Promise<PollReport> {
-      const processor = new Processor(t.store);
+      const processor = processorFor(t.store);
       return new Pop3Source({ ca: dc.caCert, timeoutMs: 5000, ...extras }).poll({
         store: t.store,
         profile: p,

@@ -1,0 +1,89 @@
+// Where the service is assembled: the store, the tracker, the secret box and the settings every use
+// case shares. This is the one place that picks the tracker adapter; the engine is handed it.
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { Processor } from '../engine/process.js';
+import { openStore, type Store } from '../store/database.js';
+import { SecretBox } from '../store/secrets.js';
+import { BuiltinTracker } from '../tracker/builtin/index.js';
+import type { Tracker } from '../tracker/port.js';
+import { translated } from './error-translation.js';
+
+export interface AppOptions {
+  dataDir: string;
+  /** postgres://… for PostgreSQL; absent for SQLite in the data dir. */
+  databaseUrl?: string;
+  schema?: string;
+  /** Create the data dir and database when missing: only commands that write. */
+  create?: boolean;
+  /** The domain of our own Message-IDs, for loop detection; default the host name. */
+  messageIdDomain?: string;
+}
+
+export interface App {
+  readonly store: Store;
+  readonly tracker: Tracker;
+  /** Domains of our own Message-IDs: mail carrying one is ours, come back. */
+  readonly ownDomains: string[];
+  /** The key that seals mailbox passwords, loaded (or created) on first use. */
+  secrets(): SecretBox;
+  /** A processor for this app; a service holds one and shares it. */
+  processor(logger?: Logger): Processor;
+  close(): Promise<void>;
+}
+
+/** Settings from the environment: MAILBIND_DATABASE_URL, MAILBIND_DATABASE_SCHEMA, MAILBIND_MESSAGE_ID_DOMAIN. */
+export function appOptionsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): AppOptions {
+  return {
+    dataDir,
+    ...(env.MAILBIND_DATABASE_URL ? { databaseUrl: env.MAILBIND_DATABASE_URL } : {}),
+    ...(env.MAILBIND_DATABASE_SCHEMA ? { schema: env.MAILBIND_DATABASE_SCHEMA } : {}),
+    ...(env.MAILBIND_MESSAGE_ID_DOMAIN ? { messageIdDomain: env.MAILBIND_MESSAGE_ID_DOMAIN } : {}),
+  };
+}
+
+// Junk Message-IDs often end in these; taking them as ours would drop real mail as a loop.
+const NOT_OURS = new Set(['localhost', 'localhost.localdomain', 'localdomain', '']);
+
+/** Our Message-ID domains: the configured one, else the host name unless it is a generic one. */
+export function ownMessageIdDomains(configured: string | undefined, host = hostname()): string[] {
+  const domain = (configured ?? host).trim().toLowerCase();
+  return NOT_OURS.has(domain) ? [] : [domain];
+}
+
+export async function openApp(options: AppOptions): Promise<App> {
+  const store = await translated(() =>
+    openStore({
+      dataDir: options.dataDir,
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...(options.schema ? { schema: options.schema } : {}),
+      create: options.create ?? false,
+    }),
+  );
+  return assemble(store, options);
+}
+
+/** An app over a store that is already open (tests, benchmarks); closing it closes the store. */
+export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomain'> = {}): App {
+  const tracker: Tracker = new BuiltinTracker(store.db);
+  const ownDomains = ownMessageIdDomains(options.messageIdDomain);
+  let secrets: SecretBox | null = null;
+  return {
+    store,
+    tracker,
+    ownDomains,
+    secrets: () => (secrets ??= SecretBox.forDataDir(store.dataDir)),
+    processor: (logger) => new Processor({ store, tracker, ownDomains, ...(logger ? { logger } : {}) }),
+    close: () => store.close(),
+  };
+}
+
+/** Opens the app, runs the work, and always closes it. */
+export async function withApp<T>(options: AppOptions, work: (app: App) => Promise<T>): Promise<T> {
+  const app = await openApp(options);
+  try {
+    return await translated(() => work(app));
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,35 @@
+// Delivery from a mail server's pipe (Postfix, Exim): judge the input, store it, then process it as a
+// courtesy. Once stored, the message is ours: a processing failure is retried by the service, so it
+// does not make the mail server send the message again.
+import { looksLikeMessage } from '../mail/header-scan.js';
+import { intakeMessage } from '../sources/intake.js';
+import { getProfile } from '../store/profiles.js';
+import type { App } from './app.js';
+import { userError } from './errors.js';
+import { processedMessage, storedMessage, type ProcessedMessage } from './message-views.js';
+
+export type DeliverResult =
+  | { status: 'processed'; message: ProcessedMessage }
+  /** Stored, but processing failed now; the service retries it. */
+  | { status: 'stored'; itemId: number; error: string };
+
+/** Refuses (as a user error) input that is empty or does not start like a mail message. */
+export function judgeDeliveredInput(head: Buffer): void {
+  if (head.length === 0) throw userError('the input is empty');
+  if (!looksLikeMessage(head)) throw userError('the input is not a mail message (it does not start with a header)');
+}
+
+export async function deliverMessage(app: App, profileName: string, content: NodeJS.ReadableStream | Buffer): Promise<DeliverResult> {
+  const profile = await getProfile(app.store.db, profileName);
+  const { item, inserted } = await intakeMessage(app.store, content, {
+    profileId: profile.id,
+    ...(profile.source ? { maxMessageBytes: profile.source.maxMessageBytes } : {}),
+  });
+  if (!inserted) return { status: 'processed', message: storedMessage(item, { duplicate: true }) };
+  try {
+    const [result] = await app.processor().processDue({ ids: [item.id] });
+    return { status: 'processed', message: result ? processedMessage(result) : storedMessage(item) };
+  } catch (error) {
+    return { status: 'stored', itemId: item.id, error: (error as Error).message };
+  }
+}

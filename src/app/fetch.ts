@@ -1,0 +1,39 @@
+// One intake pass on a profile's mailbox, then processing of what it brought: `mailbind fetch --once`.
+import type { ProcessResult } from '../engine/process.js';
+import { runtimeSettings } from '../sources/profile-settings.js';
+import { defaultSources } from '../sources/registry.js';
+import { nextDelayMs } from '../sources/scheduler.js';
+import type { PollReport } from '../sources/source.js';
+import { recordPollFailure, recordPollSuccess } from '../sources/status.js';
+import { getProfile } from '../store/profiles.js';
+import type { App } from './app.js';
+import { unavailable, userError } from './errors.js';
+import { processedMessage, type ProcessedMessage } from './message-views.js';
+
+export interface FetchReport {
+  messages: ProcessedMessage[];
+  server: PollReport;
+}
+
+export async function fetchOnce(app: App, profileName: string | number): Promise<FetchReport> {
+  const profile = await getProfile(app.store.db, profileName);
+  const settings = runtimeSettings(profile, app.secrets());
+  if (!settings || settings.protocol === 'pipe') throw userError(`profile '${profile.name}' has no mailbox to fetch from`);
+  const source = defaultSources.source(settings, {});
+  if (!source) throw userError(`no source for protocol ${settings.protocol}`);
+  const processor = app.processor();
+  const results: ProcessResult[] = [];
+  try {
+    const server = await source.poll({
+      store: app.store,
+      profile,
+      settings,
+      afterIntake: async () => void results.push(...(await processor.processDue({ profileId: profile.id }))),
+    });
+    await recordPollSuccess(app.store.db, profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString());
+    return { messages: results.map((r) => processedMessage(r)), server };
+  } catch (error) {
+    await recordPollFailure(app.store.db, profile.id, (error as Error).message, new Date().toISOString());
+    throw unavailable(`fetching '${profile.name}' failed: ${(error as Error).message}`, error);
+  }
+}

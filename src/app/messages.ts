@@ -1,0 +1,84 @@
+// The message log: list and show stored messages, and run them again: retry one that failed or was
+// skipped or ignored, or reprocess every skipped message of a profile after its rules changed.
+import { TOO_LARGE } from '../sources/intake.js';
+import { getInboxItem, listInboxItems, resetForRetry } from '../store/inbox.js';
+import { getProfile } from '../store/profiles.js';
+import type { App } from './app.js';
+import { conflict, notFound, userError } from './errors.js';
+import {
+  inboxItemDetail,
+  inboxItemSummary,
+  OUTCOMES,
+  processedMessage,
+  type InboxItemDetail,
+  type InboxItemSummary,
+  type OutcomeOrPending,
+  type ProcessedMessage,
+} from './message-views.js';
+
+export interface MessageFilter {
+  outcome?: string;
+  profile?: string | number;
+  limit?: number;
+}
+
+export async function listMessages(app: App, filter: MessageFilter = {}): Promise<InboxItemSummary[]> {
+  const outcome = filter.outcome === undefined ? undefined : outcomeOf(filter.outcome);
+  const profileId = filter.profile !== undefined ? (await getProfile(app.store.db, filter.profile)).id : undefined;
+  const items = await listInboxItems(app.store.db, {
+    ...(outcome ? { outcome } : {}),
+    ...(profileId !== undefined ? { profileId } : {}),
+    ...(filter.limit !== undefined ? { limit: filter.limit } : {}),
+  });
+  return items.map(inboxItemSummary);
+}
+
+export async function showMessage(app: App, id: number): Promise<InboxItemDetail> {
+  const item = await getInboxItem(app.store.db, id);
+  if (!item) throw notFound(`no message ${id}`);
+  return inboxItemDetail(item);
+}
+
+/** Process a failed, skipped or ignored message again, now. */
+export async function retryMessage(app: App, id: number): Promise<ProcessedMessage> {
+  const item = await getInboxItem(app.store.db, id);
+  if (!item) throw notFound(`no message ${id}`);
+  if (item.outcome === 'imported' || item.outcome === 'commented') {
+    throw conflict(`message ${id} was ${item.outcome} already; retrying would create its items twice`);
+  }
+  if (item.reason?.startsWith(TOO_LARGE)) {
+    throw conflict(`message ${id} is stored as headers only (${item.reason}); raise the profile's size limit, and it is taken again from the server`);
+  }
+  if (!(await resetForRetry(app.store.db, id))) {
+    throw conflict(`message ${id} has no outcome yet (${item.state}); it is retried on its own`);
+  }
+  const [result] = await app.processor().processDue({ ids: [id] });
+  if (!result) throw conflict(`message ${id} was taken by another worker`);
+  return processedMessage(result);
+}
+
+/**
+ * Run a profile's skipped messages (no rule matched) through its current rules again: what to do
+ * after fixing rules that let mail fall through. Nothing else is touched.
+ */
+export async function reprocessSkipped(
+  app: App,
+  options: { profile: string | number; limit?: number },
+): Promise<ProcessedMessage[]> {
+  const profile = await getProfile(app.store.db, options.profile);
+  const items = await listInboxItems(app.store.db, {
+    profileId: profile.id,
+    outcome: 'skipped',
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+  });
+  const ids: number[] = [];
+  for (const item of items) if (await resetForRetry(app.store.db, item.id)) ids.push(item.id);
+  if (ids.length === 0) return [];
+  return (await app.processor().processDue({ ids })).map((r) => processedMessage(r));
+}
+
+function outcomeOf(text: string): OutcomeOrPending {
+  const found = OUTCOMES.find((o) => o === text);
+  if (!found) throw userError(`unknown outcome '${text}': choose one of ${OUTCOMES.join(', ')}`, { fields: [{ field: 'outcome', message: `one of ${OUTCOMES.join(', ')}` }] });
+  return found;
+}

@@ -1,0 +1,45 @@
+// What may be shown of a profile, to anyone: never the password, not even sealed. Every face gets
+// profiles only through toProfileView.
+import type { SourceSettings } from '../sources/settings.js';
+import { defaultPort } from '../sources/settings-core.js';
+import type { Profile } from '../store/profiles.js';
+
+/** The mailbox settings as shown: the stored ones without the password, plus whether one is set. */
+export type MailboxView = Omit<SourceSettings, 'password'> & {
+  hasPassword: boolean;
+  /** The port in use: the one set, or the default for the protocol and TLS mode. */
+  effectivePort: number | null;
+};
+
+export interface ProfileView {
+  id: number;
+  name: string;
+  rules: string;
+  /** How many rules the text holds (comment and blank lines do not count). */
+  ruleCount: number;
+  /** null for a profile that only takes imported mail. */
+  source: MailboxView | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toProfileView(profile: Profile): ProfileView {
+  return {
+    id: profile.id,
+    name: profile.name,
+    rules: profile.rules,
+    ruleCount: profile.rules.split(/\r\n|\r|\n/).filter((l) => l.trim() && !l.trim().startsWith('#')).length,
+    source: profile.source ? mailboxView(profile.source) : null,
+    createdAt: profile.createdAt,
+    updatedAt: profile.updatedAt,
+  };
+}
+
+function mailboxView(source: SourceSettings): MailboxView {
+  const { password, ...rest } = source;
+  return {
+    ...rest,
+    hasPassword: typeof password === 'string' && password.length > 0,
+    effectivePort: source.port ?? defaultPort(source.protocol, source.tls),
+  };
+}

@@ -1,0 +1,99 @@
+// How the command line shows processed messages and traces: one line per message (or one JSON object
+// per line), a summary, a progress bar on a terminal, and the explanation of a decision.
+import type { DryRunView } from '../app/dry-run.js';
+import type { InboxItemDetail, ProcessedMessage, StoredTrace, Trace } from '../app/message-views.js';
+import { printJsonLine } from './context.js';
+
+export function humanLine(line: ProcessedMessage): string {
+  const what =
+    line.outcome === 'imported'
+      ? `rule ${line.rule}: ${line.actions.join(', ')}${line.created.length ? ` → request ${line.created.join(', ')}` : ''}`
+      : line.outcome === 'commented'
+        ? `${line.actions.join(', ')}`
+        : line.reason ?? '';
+  const dup = line.duplicate ? ' (already in the inbox; nothing new)' : '';
+  return `${line.outcome.padEnd(9)} ${line.file ?? `#${line.itemId}`}: ${what}${dup}`;
+}
+
+export function printProcessed(line: ProcessedMessage, json: boolean | undefined): void {
+  if (json) printJsonLine(line);
+  else process.stdout.write(humanLine(line) + '\n');
+}
+
+export class Summary {
+  private counts = new Map<string, number>();
+  private duplicates = 0;
+  total = 0;
+
+  add(line: ProcessedMessage): void {
+    this.total += 1;
+    if (line.duplicate) this.duplicates += 1;
+    else this.counts.set(line.outcome, (this.counts.get(line.outcome) ?? 0) + 1);
+  }
+
+  toString(): string {
+    const parts = ['imported', 'commented', 'skipped', 'ignored', 'failed', 'pending']
+      .filter((k) => this.counts.get(k))
+      .map((k) => `${this.counts.get(k)} ${k}`);
+    if (this.duplicates) parts.push(`${this.duplicates} already imported`);
+    return `${this.total} message${this.total === 1 ? '' : 's'}${parts.length ? ': ' + parts.join(', ') : ''}`;
+  }
+}
+
+/** A one-line progress bar redrawn on stderr; only used on a terminal. */
+export class ProgressBar {
+  private done = 0;
+  constructor(private readonly total: number) {}
+
+  tick(): void {
+    this.done += 1;
+    const width = 30;
+    const filled = Math.round((this.done / this.total) * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.done}/${this.total}`);
+    if (this.done === this.total) process.stderr.write('\n');
+  }
+}
+
+/** Classification, sender, reference and each rule tried: the same words for a dry run and the log. */
+function traceLines(trace: Trace, sources: boolean): string[] {
+  const lines: string[] = [];
+  const c = trace.classification;
+  lines.push(`classification: ${c.kind}${c.kind === 'human' ? '' : ` (${c.reason})`}`);
+  lines.push(`sender: ${trace.sender.email ?? '(none)'} — ${trace.sender.summary}`);
+  if (trace.reference) lines.push(`reference: Ticket#${trace.reference.ticket} ${trace.reference.exists ? 'names an existing item' : 'names no item'}`);
+  for (const rule of trace.rules) {
+    lines.push(`rule ${rule.line}: ${rule.matched ? 'MATCHED' : 'no'} — ${rule.reason}`);
+    if (sources) lines.push(`    ${rule.source.trim()}`);
+    for (const cond of rule.conditions) lines.push(`    ${cond.matched ? '✓' : '✗'} ${cond.reason}`);
+  }
+  return lines;
+}
+
+export function explainDryRun(view: DryRunView): string {
+  const lines = traceLines(view.trace, true);
+  lines.push(`outcome: ${view.outcome}${view.reason ? ` (${view.reason})` : ''}`);
+  if (view.actions.length) lines.push(`plan: ${view.actions.join(', then ')}`);
+  for (const warning of view.trace.warnings) lines.push(`note: ${warning}`);
+  if (view.requesters.length && (view.outcome === 'imported' || view.outcome === 'commented')) {
+    lines.push(`requesters: ${view.requesters.map((r) => `${r.email}${r.existingId ? ` (#${r.existingId})` : ' (new)'}`).join(', ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function isDecisionTrace(trace: StoredTrace | null): trace is Trace {
+  return trace !== null && 'classification' in trace;
+}
+
+export function explainItem(item: InboxItemDetail): string {
+  const out: string[] = [];
+  out.push(`message ${item.id} (profile ${item.profileId}): ${item.subject ?? '(no subject)'}`);
+  out.push(`from: ${item.from ?? '(unknown)'}   message-id: ${item.messageId ?? '(none)'}   ${item.rawSize} bytes`);
+  out.push(`outcome: ${item.outcome ?? item.state}${item.reason ? ` — ${item.reason}` : ''}`);
+  if (item.lastError) out.push(`last error (attempt ${item.attempts}): ${item.lastError}`);
+  if (isDecisionTrace(item.trace)) out.push(...traceLines(item.trace, false));
+  if (item.actions.length) out.push(`plan: ${item.actions.join(', then ')}`);
+  if (isDecisionTrace(item.trace)) for (const warning of item.trace.warnings ?? []) out.push(`note: ${warning}`);
+  const created = Object.entries(item.created).filter(([, ids]) => ids.length);
+  if (created.length) out.push(`created: ${created.map(([k, ids]) => `${k} ${ids.join(', ')}`).join('; ')}`);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,54 @@
+// Prepare and decide: the one path from a stored message to its plan. Processing, `rules test`,
+// reprocessing and the preview all come through here, so a dry run says exactly what processing then
+// does (DESIGN §5): the same snapshot request, the same rules, the same own addresses and domains.
+import { findTicketReference, parseMessage, type AttachmentSink, type Message } from '../mail/index.js';
+import type { RuleSet } from '../rules/index.js';
+import type { SnapshotRequest, Tracker } from '../tracker/port.js';
+import { decide } from './decide.js';
+import type { Plan } from './plan.js';
+
+/** What decide needs to know about the profile a message arrived on. */
+export interface DecisionProfile {
+  ruleSet: RuleSet;
+  /** The mailbox's own addresses: never requesters. */
+  ownAddresses: string[];
+}
+
+export interface DecisionContext {
+  tracker: Tracker;
+  /** Domains of our own Message-IDs: mail carrying them is our own, come back (a loop). */
+  ownDomains: string[];
+}
+
+/** Everything the tracker must look up for this message, and nothing more. */
+export function snapshotRequestFor(message: Message): SnapshotRequest {
+  const people = [message.from, message.sender, ...message.cc, ...message.replyTo].filter((a) => a !== null);
+  const tickets = [findTicketReference(message.text), message.html ? findTicketReference(message.html) : null];
+  return {
+    emails: people.map((a) => a.address),
+    itemIds: tickets.filter((id): id is number => id !== null),
+    messageIds: [...(message.inReplyTo ? [message.inReplyTo] : []), ...message.references],
+  };
+}
+
+export async function decideMessage(message: Message, profile: DecisionProfile, context: DecisionContext): Promise<Plan> {
+  const snapshot = await context.tracker.snapshot(snapshotRequestFor(message));
+  return decide(message, profile.ruleSet, snapshot, { ownAddresses: profile.ownAddresses, ownDomains: context.ownDomains });
+}
+
+export interface RawMessage {
+  raw: NodeJS.ReadableStream | Buffer;
+  receivedAt: Date;
+  /** Where attachment bodies go: the blob store when processing, nowhere for a dry run. */
+  sink: AttachmentSink;
+}
+
+/** Parse, then decide. Throws UnparseableMessageError for bytes the parser refuses. */
+export async function prepareAndDecide(
+  input: RawMessage,
+  profile: DecisionProfile,
+  context: DecisionContext,
+): Promise<{ message: Message; plan: Plan }> {
+  const message = await parseMessage(input.raw, { receivedAt: input.receivedAt, sink: input.sink });
+  return { message, plan: await decideMessage(message, profile, context) };
+}
