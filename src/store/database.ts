@@ -62,7 +62,13 @@ function pgTypes(driver: typeof pg) {
 export async function openStore(options: OpenOptions): Promise<Store> {
   const create = options.create ?? true;
   // The data dir holds people's mail: only its owner may read it.
-  if (create) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  if (create) {
+    try {
+      mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new StoreOpenError(`cannot create the data directory ${options.dataDir}: ${(error as Error).message}`, 'unusable');
+    }
+  }
   const url = options.databaseUrl;
   let db: Db;
   let dialect: Dialect;

@@ -1,0 +1,116 @@
+// What a dry run says is what processing then does (DESIGN §5): for every full corpus message and for
+// replies quoting an existing Ticket#N, with the same rules and tracker state, the dry run's outcome,
+// rule, steps and trace equal what processing records right after it.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { assemble, type App } from '../../src/app/app.js';
+import { dryRun, type DryRunView } from '../../src/app/dry-run.js';
+import { showMessage } from '../../src/app/messages.js';
+import { importPaths } from '../../src/app/import.js';
+import { createProfile } from '../../src/app/profiles.js';
+import { addCompany, addProject, addUser } from '../../src/app/tracker.js';
+import type { ProcessedMessage } from '../../src/app/message-views.js';
+import { UnparseableMessageError } from '../../src/mail/index.js';
+import { corpusAvailable, corpusMessages } from '../support/mail-corpus.js';
+import { makeMessage, SEED_RULES } from '../support/messages.js';
+import { dialects, openTestStore, type TestStore } from '../support/store.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const RULES = [
+  "when subject contains 'delivery, failure, undeliverable' then attach to project 1",
+  SEED_RULES,
+].join('\n');
+
+for (const dialect of await dialects()) {
+  describe(`dry run and processing agree (${dialect})`, () => {
+    let t: TestStore;
+    let app: App;
+    let files: string;
+
+    before(async () => {
+      t = await openTestStore(dialect);
+      app = assemble(t.store, { messageIdDomain: 'mailbind.test' });
+      files = mkdtempSync(join(tmpdir(), 'mailbind-agree-'));
+      await addCompany(app, { name: 'Example', domains: ['example.com', 'gmail.com'] });
+      await addProject(app, { name: 'General' });
+      await addProject(app, { name: 'Example', company: 'Example' });
+      await addUser(app, { email: 'staff@mailbind.test', name: 'Staff' });
+      await createProfile(app, { name: 'support', rules: { text: RULES, label: 'rules' } });
+    });
+    after(async () => {
+      rmSync(files, { recursive: true, force: true });
+      await t.cleanup();
+    });
+
+    /** Dry run, then import the same bytes; both answers for comparison. */
+    async function both(path: string): Promise<{ dry: DryRunView | Error; processed: ProcessedMessage }> {
+      let dry: DryRunView | Error;
+      try {
+        dry = await dryRun(app, { raw: readFileSync(path), profile: 'support' });
+      } catch (error) {
+        dry = error as Error;
+      }
+      const lines: ProcessedMessage[] = [];
+      for await (const line of importPaths(app, 'support', [path])) lines.push(line);
+      assert.equal(lines.length, 1, path);
+      return { dry, processed: lines[0]! };
+    }
+
+    async function assertAgree(name: string, dry: DryRunView | Error, processed: ProcessedMessage): Promise<void> {
+      if (dry instanceof Error) {
+        assert.ok(dry instanceof UnparseableMessageError, `${name}: the dry run failed: ${dry.message}`);
+        assert.equal(processed.outcome, 'failed', `${name}: unparseable in the dry run, ${processed.outcome} when processed`);
+        return;
+      }
+      assert.equal(processed.outcome, dry.outcome, `${name}: outcome`);
+      assert.equal(processed.rule, dry.rule, `${name}: rule`);
+      assert.deepEqual(processed.actions, dry.actions, `${name}: steps`);
+      assert.equal(processed.reason, dry.reason, `${name}: reason`);
+      const stored = await showMessage(app, processed.itemId);
+      assert.deepEqual(stored.trace, JSON.parse(JSON.stringify(dry.trace)), `${name}: trace`);
+    }
+
+    test('every full corpus message', { skip: !corpusAvailable() && 'no ../shared/corpus' }, async () => {
+      const messages = corpusMessages();
+      assert.equal(messages.length, 340);
+      const seen: Record<string, number> = {};
+      for (const m of messages) {
+        const { dry, processed } = await both(m.path);
+        // Byte-identical copies in the corpus are stored once; the copy is not processed again.
+        if (processed.duplicate) continue;
+        await assertAgree(m.name, dry, processed);
+        seen[processed.outcome] = (seen[processed.outcome] ?? 0) + 1;
+      }
+      // The comparison covered mail that rules route and mail that is ignored before any rule (no
+      // corpus message names an item of ours: comments are the next test's).
+      assert.ok((seen.imported ?? 0) > 200 && (seen.ignored ?? 0) > 40, JSON.stringify(seen));
+    });
+
+    test('replies quoting an existing Ticket#N, and one naming no item', async () => {
+      const first = join(files, 'first.eml');
+      writeFileSync(first, makeMessage({ subject: 'Printer on fire', from: 'Bob <bob@elsewhere.org>' }));
+      const created = await both(first);
+      assert.equal(created.processed.outcome, 'imported');
+      const requestId = created.processed.created[0]!;
+      const replies: Array<[string, string]> = [
+        ['reply.eml', `Still burning.\n\n> Your request Ticket#${requestId} was received.\n`],
+        ['unknown.eml', 'About Ticket#999999, which does not exist.\n'],
+      ];
+      const outcomes: string[][] = [];
+      for (const [name, body] of replies) {
+        const path = join(files, name);
+        writeFileSync(path, makeMessage({ subject: 'Re: Printer on fire', from: 'Bob <bob@elsewhere.org>', body }));
+        const { dry, processed } = await both(path);
+        await assertAgree(name, dry, processed);
+        outcomes.push([processed.outcome, ...processed.actions]);
+      }
+      assert.deepEqual(outcomes, [
+        ['commented', `comment on item ${requestId}`],
+        ['imported', 'attach to project 1', 'create request in project 1'],
+      ]);
+    });
+  });
+}

@@ -1,0 +1,49 @@
+// `mailbind rules test` says what `mailbind import` then does, found as a new user would: import a
+// message (request 1), then dry-run a reply quoting Ticket#1. Also: rules can be tried before any
+// profile exists.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliJson, cliJsonLines, runCli } from '../support/cli.js';
+import { makeMessage } from '../support/messages.js';
+
+let dir: string;
+let env: Record<string, string>;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mailbind-dryrun-'));
+  env = { MAILBIND_DATA_DIR: join(dir, 'data') };
+  await cliJson(['tracker', 'project', 'add', '--name', 'General'], env);
+  writeFileSync(join(dir, 'rules.txt'), 'then attach to project 1 and create request in project 1\n');
+  writeFileSync(join(dir, 'first.eml'), makeMessage({ subject: 'Printer on fire' }));
+  writeFileSync(join(dir, 'reply.eml'), makeMessage({ subject: 'Re: Printer on fire', body: 'Still burning.\n\n> Ticket#1\n' }));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('rules test of a reply quoting Ticket#1 says "commented", and import then comments', async () => {
+  await cliJson(['profile', 'add', 'support', '--rules-file', join(dir, 'rules.txt')], env);
+  const [first] = await cliJsonLines(['import', '--profile', 'support', join(dir, 'first.eml')], env);
+  assert.deepEqual(first.created, [1]);
+
+  const human = await runCli(['rules', 'test', '--profile', 'support', join(dir, 'reply.eml')], env);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /reference: Ticket#1 names an existing item/);
+  assert.match(human.stdout, /outcome: commented/);
+  assert.match(human.stdout, /plan: comment on item 1/);
+  const dry = await cliJson(['rules', 'test', '--profile', 'support', join(dir, 'reply.eml')], env);
+
+  const [done] = await cliJsonLines(['import', '--profile', 'support', join(dir, 'reply.eml')], env);
+  assert.deepEqual([done.outcome, done.actions], [dry.outcome, dry.actions]);
+  assert.deepEqual([done.outcome, done.actions], ['commented', ['comment on item 1']]);
+});
+
+test('rules test --rules-file works without a profile', async () => {
+  writeFileSync(join(dir, 'try.txt'), "when subject contains 'printer' then attach to project 1\n");
+  const r = await cliJson(['rules', 'test', '--rules-file', join(dir, 'try.txt'), join(dir, 'first.eml')], env);
+  assert.deepEqual([r.outcome, r.rule, r.actions], ['imported', 1, ['attach to project 1']]);
+  const neither = await runCli(['rules', 'test', join(dir, 'first.eml')], env);
+  assert.equal(neither.code, 1);
+  assert.match(neither.stderr, /needs --profile NAME, --rules-file FILE, or both/);
+});

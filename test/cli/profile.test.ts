@@ -1,0 +1,53 @@
+// `mailbind profile show` for people (never the secret) and `profile delete`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliJson, runCli } from '../support/cli.js';
+import { makeMessage } from '../support/messages.js';
+
+let dir: string;
+let env: Record<string, string>;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mailbind-profile-'));
+  env = { MAILBIND_DATA_DIR: join(dir, 'data'), PW: 'hunter2-secret' };
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('profile show prints one setting a line and the rules; the password never appears', async () => {
+  writeFileSync(join(dir, 'rules.txt'), '# routing\nthen attach to project 1\n');
+  const add = await runCli(['profile', 'add', 'support', '--protocol', 'imap', '--host', 'imap.example.com', '--login', 'support@example.com',
+    '--password-env', 'PW', '--tls', 'starttls', '--rules-file', join(dir, 'rules.txt')], env);
+  assert.equal(add.code, 0, add.stderr);
+  const r = await runCli(['profile', 'show', 'support'], env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^protocol:\s+imap$/m);
+  assert.match(r.stdout, /^server:\s+imap\.example\.com:143 \(TLS: starttls\)$/m);
+  assert.match(r.stdout, /^login:\s+support@example\.com \(password set\)$/m);
+  assert.match(r.stdout, /^after import:\s+seen$/m);
+  assert.match(r.stdout, /^rules \(1\):\n  # routing\n  then attach to project 1$/m);
+  assert.doesNotMatch(r.stdout, /[{}]/, 'not a JSON blob');
+  const json = await cliJson(['profile', 'show', 'support'], env);
+  assert.equal(json.source.hasPassword, true);
+  for (const output of [r.stdout, JSON.stringify(json)]) {
+    assert.doesNotMatch(output, /hunter2/);
+    assert.doesNotMatch(output, /v1:/, 'not even sealed');
+  }
+});
+
+test('profile delete removes the profile and its log; what it created stays', async () => {
+  await cliJson(['tracker', 'project', 'add', '--name', 'General'], env);
+  writeFileSync(join(dir, 'create.txt'), 'then attach to project 1 and create request in project 1\n');
+  await cliJson(['profile', 'add', 'old', '--rules-file', join(dir, 'create.txt')], env);
+  writeFileSync(join(dir, 'm.eml'), makeMessage({ subject: 'keep me' }));
+  await runCli(['import', '--profile', 'old', join(dir, 'm.eml')], env);
+  const deleted = await runCli(['profile', 'delete', 'old'], env);
+  assert.equal(deleted.code, 0, deleted.stderr);
+  assert.match(deleted.stdout, /deleted profile \d+ \(old\)/);
+  const gone = await runCli(['profile', 'show', 'old'], env);
+  assert.equal(gone.code, 1);
+  assert.deepEqual((await cliJson(['messages', 'list'], env)).length, 0);
+  assert.deepEqual((await cliJson(['tracker', 'list', 'requests'], env)).map((r: any) => r.name), ['keep me']);
+});
