@@ -77,7 +77,8 @@ try {
   });
   const intakeRate = messages.length / (intakeMs / 1000);
   report('pipeline: intake 500 messages (fsync each)', `${intakeRate.toFixed(0)} msg/s`);
-  const [, processMs] = await timeAsync(() => assemble(store).processor().processDue());
+  const processor = await assemble(store).processor();
+  const [, processMs] = await timeAsync(() => processor.processDue());
   const processRate = messages.length / (processMs / 1000);
   report('pipeline: process 500 messages (one transaction each)', `${processRate.toFixed(0)} msg/s`);
   if (parseRate) report('ratio: processing / bare corpus parse rate', (processRate / parseRate).toFixed(2));

@@ -2,7 +2,7 @@
 // case shares. This is the one place that picks the tracker adapter; the engine is handed it.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { Processor } from '../engine/process.js';
+import type { Processor } from '../engine/process.js';
 import { openStore, type Store } from '../store/database.js';
 import { SecretBox } from '../store/secrets.js';
 import { BuiltinTracker } from '../tracker/builtin/index.js';
@@ -27,8 +27,8 @@ export interface App {
   readonly ownDomains: string[];
   /** The key that seals mailbox passwords, loaded (or created) on first use. */
   secrets(): SecretBox;
-  /** A processor for this app; a service holds one and shares it. */
-  processor(logger?: Logger): Processor;
+  /** A processor for this app; a service holds one and shares it. The engine loads on first use. */
+  processor(logger?: Logger): Promise<Processor>;
   close(): Promise<void>;
 }
 
@@ -73,7 +73,10 @@ export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomai
     tracker,
     ownDomains,
     secrets: () => (secrets ??= SecretBox.forDataDir(store.dataDir)),
-    processor: (logger) => new Processor({ store, tracker, ownDomains, ...(logger ? { logger } : {}) }),
+    processor: async (logger) => {
+      const { Processor } = await import('../engine/process.js');
+      return new Processor({ store, tracker, ownDomains, ...(logger ? { logger } : {}) });
+    },
     close: () => store.close(),
   };
 }

@@ -1,15 +1,18 @@
-// Delivery from a mail server's pipe (Postfix, Exim): judge the input, store it, then process it as a
-// courtesy. Once stored, the message is ours: a processing failure is retried by the service, so it
-// does not make the mail server send the message again.
+// Delivery from a mail server's pipe (Postfix, Exim): judge the input, store it, then have it
+// processed: by the running service if there is one, else here. Once stored, the message is ours: a
+// processing failure is retried by the service, so it does not make the mail server send it again.
 import { looksLikeMessage } from '../mail/header-scan.js';
 import { intakeMessage } from '../sources/intake.js';
 import { getProfile } from '../store/profiles.js';
+import { anyLiveService } from '../store/services.js';
 import type { App } from './app.js';
 import { userError } from './errors.js';
 import { processedMessage, storedMessage, type ProcessedMessage } from './message-views.js';
 
 export type DeliverResult =
   | { status: 'processed'; message: ProcessedMessage }
+  /** Stored; a running service (serve, worker) processes it within about a second. */
+  | { status: 'queued'; itemId: number }
   /** Stored, but processing failed now; the service retries it. */
   | { status: 'stored'; itemId: number; error: string };
 
@@ -26,8 +29,13 @@ export async function deliverMessage(app: App, profileName: string, content: Nod
     ...(profile.source ? { maxMessageBytes: profile.source.maxMessageBytes } : {}),
   });
   if (!inserted) return { status: 'processed', message: storedMessage(item, { duplicate: true }) };
+  if (item.outcome) return { status: 'processed', message: storedMessage(item) };
+  // A mail server runs deliver once per message: with a service running, leave the work to it and
+  // exit without loading the engine; without one, process the message here and now.
+  if (await anyLiveService(app.store.db)) return { status: 'queued', itemId: item.id };
   try {
-    const [result] = await app.processor().processDue({ ids: [item.id] });
+    const processor = await app.processor();
+    const [result] = await processor.processDue({ ids: [item.id] });
     return { status: 'processed', message: result ? processedMessage(result) : storedMessage(item) };
   } catch (error) {
     return { status: 'stored', itemId: item.id, error: (error as Error).message };

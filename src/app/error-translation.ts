@@ -1,6 +1,6 @@
 // The one place where errors of the layers below app/ (store, sources, tracker, mail) get their
 // category. Use cases run through `translated`, so whatever leaves app/ is an AppError.
-import { UnparseableMessageError } from '../mail/index.js';
+import { UnparseableMessageError } from '../mail/errors.js';
 import { ImportPathError } from '../sources/import/walk.js';
 import { SettingsError } from '../sources/settings-core.js';
 import { StoreOpenError } from '../store/database.js';

@@ -21,7 +21,7 @@ export async function fetchOnce(app: App, profileName: string | number): Promise
   if (!settings || settings.protocol === 'pipe') throw userError(`profile '${profile.name}' has no mailbox to fetch from`);
   const source = defaultSources.source(settings, {});
   if (!source) throw userError(`no source for protocol ${settings.protocol}`);
-  const processor = app.processor();
+  const processor = await app.processor();
   const results: ProcessResult[] = [];
   try {
     const server = await source.poll({

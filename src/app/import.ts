@@ -9,7 +9,7 @@ import { processedMessage, storedMessage, type ProcessedMessage } from './messag
 /** Yields each message as it is stored and processed, in the order found. */
 export async function* importPaths(app: App, profileName: string | number, paths: string[]): AsyncGenerator<ProcessedMessage> {
   const profile = await getProfile(app.store.db, profileName);
-  const processor = app.processor();
+  const processor = await app.processor();
   for await (const found of walkImportPaths(paths)) {
     const { item, inserted } = await intakeMessage(app.store, found.content, {
       profileId: profile.id,

@@ -52,7 +52,8 @@ export async function retryMessage(app: App, id: number): Promise<ProcessedMessa
   if (!(await resetForRetry(app.store.db, id))) {
     throw conflict(`message ${id} has no outcome yet (${item.state}); it is retried on its own`);
   }
-  const [result] = await app.processor().processDue({ ids: [id] });
+  const processor = await app.processor();
+  const [result] = await processor.processDue({ ids: [id] });
   if (!result) throw conflict(`message ${id} was taken by another worker`);
   return processedMessage(result);
 }
@@ -74,7 +75,8 @@ export async function reprocessSkipped(
   const ids: number[] = [];
   for (const item of items) if (await resetForRetry(app.store.db, item.id)) ids.push(item.id);
   if (ids.length === 0) return [];
-  return (await app.processor().processDue({ ids })).map((r) => processedMessage(r));
+  const processor = await app.processor();
+  return (await processor.processDue({ ids })).map((r) => processedMessage(r));
 }
 
 function outcomeOf(text: string): OutcomeOrPending {

@@ -1,13 +1,40 @@
 // The running service, shared by `serve` and `worker`: one processor turns stored mail into work,
 // both right after each poll and in the loop that picks up retries and mail from other processes.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { runProcessingLoop } from '../engine/loop.js';
 import { defaultSources } from '../sources/registry.js';
 import { Scheduler } from '../sources/scheduler.js';
+import { beat, HEARTBEAT_MS, registerService, unregisterService } from '../store/services.js';
 import type { App } from './app.js';
 
-export async function runService(app: App, logger: Logger, signal: AbortSignal): Promise<void> {
-  const processor = app.processor(logger);
+export interface ServiceOptions {
+  kind: 'serve' | 'worker';
+  signal: AbortSignal;
+  /** Called once the service is registered and about to poll and process. */
+  onReady?: () => void;
+}
+
+export async function runService(app: App, logger: Logger, options: ServiceOptions): Promise<void> {
+  const { kind, signal } = options;
+  const id = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  await registerService(app.store.db, { id, kind, host: hostname(), pid: process.pid });
+  options.onReady?.();
+  // The heartbeat tells `deliver` that someone processes the inbox; a missed beat is only logged.
+  const heartbeat = setInterval(() => {
+    beat(app.store.db, id).catch((error) => logger.warn({ err: (error as Error).message }, 'heartbeat failed'));
+  }, HEARTBEAT_MS);
+  try {
+    await serve(app, logger, signal);
+  } finally {
+    clearInterval(heartbeat);
+    await unregisterService(app.store.db, id).catch((error) => logger.warn({ err: (error as Error).message }, 'could not unregister'));
+  }
+}
+
+async function serve(app: App, logger: Logger, signal: AbortSignal): Promise<void> {
+  const processor = await app.processor(logger);
   const scheduler = new Scheduler({
     store: app.store,
     secrets: app.secrets(),

@@ -58,7 +58,10 @@ export function deliverCommand(): Command {
       try {
         const result = await withApp(await appOptions(opts, 'read'), (app) => deliverMessage(app, opts.profile, input.content));
         if (result.status === 'processed') printProcessed(result.message, opts.json);
-        else process.stderr.write(`mailbind deliver: stored as message ${result.itemId}; processing will be retried: ${result.error}\n`);
+        else if (result.status === 'queued') {
+          if (opts.json) process.stdout.write(JSON.stringify({ itemId: result.itemId, outcome: 'pending', queued: true }) + '\n');
+          else process.stdout.write(`stored as message ${result.itemId}; the running service processes it\n`);
+        } else process.stderr.write(`mailbind deliver: stored as message ${result.itemId}; processing will be retried: ${result.error}\n`);
       } catch (error) {
         // Not stored (no database, no such profile, a full disk): the mail server keeps the message
         // meanwhile and tries again.

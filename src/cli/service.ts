@@ -18,8 +18,8 @@ function serviceCommand(name: 'serve' | 'worker', description: string): Command 
       const logger = pino({ name: name === 'serve' ? 'mailbind' : 'mailbind-worker', level: process.env.MAILBIND_DEBUG ? 'debug' : 'info' });
       await withApp(opts, 'write', async (app) => {
         const where = { dataDir: app.store.dataDir, database: app.store.location };
-        logger.info(where, name === 'serve' ? `mailbind is running; data in ${app.store.dataDir}` : 'worker started');
-        await runService(app, logger, untilSignal());
+        const onReady = () => logger.info(where, name === 'serve' ? `mailbind is running; data in ${app.store.dataDir}` : 'worker started');
+        await runService(app, logger, { kind: name, signal: untilSignal(), onReady });
         logger.info(name === 'serve' ? 'stopped' : 'worker stopped');
       });
     }),

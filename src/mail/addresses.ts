@@ -49,9 +49,3 @@ function cleanName(raw: string | undefined): string {
   // Encoded names can decode to line breaks and control characters; a display name is one line.
   return (raw ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
 }
-
-/** The domain of an address, lowercased, or null when the address has none. */
-export function domainOf(email: string): string | null {
-  const at = email.lastIndexOf('@');
-  return at > 0 && at < email.length - 1 ? email.slice(at + 1).toLowerCase() : null;
-}

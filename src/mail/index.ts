@@ -9,4 +9,4 @@ export { parseMailDate } from './dates.js';
 export { headerValue, headerValues } from './headers.js';
 export { findTicketReference, normalizeMessageId, parseMessageIdList } from './references.js';
 export { replyText } from './reply-text.js';
-export { domainOf } from './addresses.js';
+export { domainOf } from './domain.js';

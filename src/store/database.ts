@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { Database } from './schema.js';
 import { createInitialMigration, type Dialect } from './migrations/001-initial.js';
 import { createSourcesMigration } from './migrations/002-sources.js';
+import { createServicesMigration } from './migrations/003-services.js';
 import { StripNulPlugin } from './nul-plugin.js';
 
 export type Db = Kysely<Database>;
@@ -148,6 +149,7 @@ async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void>
   const migrations: Record<string, Migration> = {
     '001-initial': createInitialMigration(dialect),
     '002-sources': createSourcesMigration(dialect),
+    '003-services': createServicesMigration(),
   };
   const migrator = new Migrator({
     db,

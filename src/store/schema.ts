@@ -171,6 +171,16 @@ export interface AttachmentTable {
   comment_id: number | null;
 }
 
+/** A running serve or worker process and its last heartbeat. */
+export interface ServiceTable {
+  id: string;
+  kind: string;
+  host: string;
+  pid: number;
+  started_at: string;
+  beat_at: string;
+}
+
 export interface Database {
   profiles: ProfileTable;
   inbox_items: InboxItemTable;
@@ -189,4 +199,5 @@ export interface Database {
   attachments: AttachmentTable;
   source_known: SourceKnownTable;
   profile_status: ProfileStatusTable;
+  services: ServiceTable;
 }

@@ -1,6 +1,6 @@
 // Loads what decide needs for one message in a handful of queries: all projects (a tracker has few),
 // and only the people, domains, items and thread Message-IDs this message names.
-import { domainOf } from '../../mail/index.js';
+import { domainOf } from '../../mail/domain.js';
 import { chunksOf } from '../../store/chunks.js';
 import type { Db } from '../../store/database.js';
 import type {

@@ -1,0 +1,35 @@
+// Which services (serve, worker) are running: each writes a heartbeat while it lives and removes its
+// row when it stops. A row whose heartbeat is older than a few beats belongs to a dead process.
+import type { Db } from './database.js';
+import { now } from './database.js';
+
+export const HEARTBEAT_MS = 5_000;
+/** A service that missed this many beats in a row is taken for dead. */
+const MISSED_BEATS = 3;
+
+export interface ServiceRecord {
+  id: string;
+  kind: string;
+  host: string;
+  pid: number;
+}
+
+export async function registerService(db: Db, service: ServiceRecord): Promise<void> {
+  const at = now();
+  await db.insertInto('services').values({ ...service, started_at: at, beat_at: at }).execute();
+}
+
+export async function beat(db: Db, id: string): Promise<void> {
+  await db.updateTable('services').set({ beat_at: now() }).where('id', '=', id).execute();
+}
+
+export async function unregisterService(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('services').where('id', '=', id).execute();
+}
+
+/** Whether any service has beaten recently enough to be alive (and so processes the inbox). */
+export async function anyLiveService(db: Db, at = Date.now()): Promise<boolean> {
+  const since = new Date(at - HEARTBEAT_MS * MISSED_BEATS).toISOString();
+  const row = await db.selectFrom('services').select('id').where('beat_at', '>', since).limit(1).executeTakeFirst();
+  return row !== undefined;
+}

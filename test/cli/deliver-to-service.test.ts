@@ -1,0 +1,55 @@
+// `deliver` next to a running service: the message is stored and left to the service (deliver loads
+// no engine), which processes it; with no live service, deliver processes the message itself.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, cliJson, runCli } from '../support/cli.js';
+import { makeMessage } from '../support/messages.js';
+
+let dir: string;
+let env: Record<string, string>;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mailbind-deliver-service-'));
+  env = { MAILBIND_DATA_DIR: join(dir, 'data') };
+  await cliJson(['tracker', 'project', 'add', '--name', 'General'], env);
+  writeFileSync(join(dir, 'rules.txt'), 'then attach to project 1 and create request in project 1\n');
+  await cliJson(['profile', 'add', 'support', '--protocol', 'pipe', '--rules-file', join(dir, 'rules.txt')], env);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Polls `probe` until it holds or the deadline passes; the last value is returned either way. */
+async function until<T>(probe: () => Promise<T>, holds: (value: T) => boolean, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let value = await probe();
+  while (!holds(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await probe();
+  }
+  return value;
+}
+
+test('with a worker running, deliver leaves the message to it; after it stops, deliver processes itself', async () => {
+  const worker = spawn(process.execPath, [CLI, 'worker'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  worker.stdout.on('data', (d) => (output += d));
+  worker.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
+  try {
+    await until(async () => output, (o) => /worker started/.test(o));
+    const queued = await runCli(['deliver', '--profile', 'support'], env, makeMessage({ subject: 'for the worker' }));
+    assert.equal(queued.code, 0, queued.stderr);
+    assert.match(queued.stdout, /stored as message 1; the running service processes it/);
+    const items = await until(() => cliJson(['messages', 'list'], env), (list) => list[0]?.outcome === 'imported');
+    assert.deepEqual(items.map((i: any) => [i.subject, i.outcome]), [['for the worker', 'imported']]);
+  } finally {
+    worker.kill('SIGTERM');
+  }
+  assert.equal(await exited, 0, output);
+  const inline = await runCli(['deliver', '--profile', 'support'], env, makeMessage({ subject: 'no worker now' }));
+  assert.equal(inline.code, 0, inline.stderr);
+  assert.match(inline.stdout, /^imported\s+#2: rule 1/);
+});
