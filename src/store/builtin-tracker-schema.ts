@@ -1,0 +1,127 @@
+// The builtin tracker's own tables: companies, projects, teams, people, messages, items, comments and
+// attachments. They live in mailbind's database so that a plan and its outcome commit together, but
+// only the builtin adapter (tracker/builtin/) reads and writes them; an external tracker (TargetProcess)
+// leaves them empty. Created by migrations/001-builtin-tracker.ts.
+import type { Generated } from 'kysely';
+
+export interface CompanyTable {
+  id: Generated<number>;
+  name: string;
+}
+
+export interface CompanyDomainTable {
+  domain: string;
+  company_id: number;
+}
+
+export interface ProjectTable {
+  id: Generated<number>;
+  name: string;
+  company_id: number | null;
+  deleted: number;
+}
+
+export interface TeamTable {
+  id: Generated<number>;
+  name: string;
+}
+
+export interface UserTable {
+  id: Generated<number>;
+  /** Lowercased: addresses are compared case-insensitively. */
+  email: string;
+  name: string;
+}
+
+export interface RequesterTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  company_id: number | null;
+  created_at: string;
+}
+
+export interface TrackerMessageTable {
+  id: Generated<number>;
+  inbox_item_id: number | null;
+  message_id: string;
+  subject: string;
+  from_address: string | null;
+  from_name: string | null;
+  requester_id: number | null;
+  user_id: number | null;
+  recipients: string;
+  body_text: string;
+  body_html: string | null;
+  sent_at: string;
+  created_at: string;
+}
+
+export interface MessageProjectTable {
+  message_id: number;
+  project_id: number;
+}
+
+export type ItemKind = 'request' | 'story' | 'bug' | 'task';
+
+/** Requests, user stories, bugs and tasks share one id space, as TargetProcess generals do: Ticket#N names any of them. */
+export interface ItemTable {
+  id: Generated<number>;
+  kind: ItemKind;
+  project_id: number;
+  name: string;
+  description: string;
+  is_private: number;
+  team_id: number | null;
+  source_message_id: number | null;
+  created_at: string;
+}
+
+export interface ItemRequesterTable {
+  item_id: number;
+  requester_id: number;
+}
+
+export interface ItemMessageTable {
+  item_id: number;
+  message_id: number;
+}
+
+export interface CommentTable {
+  id: Generated<number>;
+  item_id: number;
+  message_id: number | null;
+  requester_id: number | null;
+  user_id: number | null;
+  body: string;
+  created_at: string;
+}
+
+export interface AttachmentTable {
+  id: Generated<number>;
+  blob_ref: string;
+  file_name: string;
+  content_type: string;
+  size: number;
+  content_id: string | null;
+  inline: number;
+  message_id: number | null;
+  item_id: number | null;
+  comment_id: number | null;
+}
+
+export interface BuiltinTrackerTables {
+  companies: CompanyTable;
+  company_domains: CompanyDomainTable;
+  projects: ProjectTable;
+  teams: TeamTable;
+  users: UserTable;
+  requesters: RequesterTable;
+  messages: TrackerMessageTable;
+  message_projects: MessageProjectTable;
+  items: ItemTable;
+  item_requesters: ItemRequesterTable;
+  item_messages: ItemMessageTable;
+  comments: CommentTable;
+  attachments: AttachmentTable;
+}
