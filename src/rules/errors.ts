@@ -25,8 +25,11 @@ export function describeToken(token: Token | undefined): string {
   }
 }
 
-/** `FILE:LINE:COL: message (suggestion)`; without a file, `LINE:COL: message (suggestion)`. */
-export function formatRuleError(e: RuleError, file?: string): string {
+/**
+ * `FILE:LINE:COL: message (suggestion)`; without a file, `LINE:COL: message (suggestion)`. Takes any
+ * located message, e.g. a `decodeRuleText` error.
+ */
+export function formatRuleError(e: Pick<RuleError, 'line' | 'column' | 'message' | 'suggestion'>, file?: string): string {
   const where = `${file !== undefined ? `${file}:` : ''}${e.line}:${e.column}`;
   return `${where}: ${e.message}${e.suggestion ? ` (${e.suggestion})` : ''}`;
 }
