@@ -40,6 +40,13 @@ const lines = Array.from({ length: 4000 }, (_, i) =>
 ).join('\n') + '\nthen attach to project 1\n';
 const [{ ruleSet }, parseMs] = time(() => parseRules(lines));
 report('rules: parse 4,001 rules', `${parseMs.toFixed(1)} ms (${(lines.length / 1024 / (parseMs / 1000)).toFixed(0)} KiB/s)`);
+const badLines = Array.from({ length: 4000 }, () => 'when subjet contains x then atach to project').join('\n');
+const [{ errors: badErrors }, badMs] = time(() => parseRules(badLines));
+report(`rules: 4,000 bad lines (${badErrors.length} errors)`, `${badMs.toFixed(1)} ms`);
+// One error on a 1 MiB line: linear scanning and bounded suggestions keep this near the good-rules rate.
+const longLine = `when subject contains '${'kw, '.repeat(262144)}kw' then atach to project 1`;
+const [{ errors: longErrors }, longMs] = time(() => parseRules(longLine));
+report(`rules: one 1 MiB line (${longErrors.length} error)`, `${longMs.toFixed(1)} ms (${(longLine.length / 1024 / (longMs / 1000)).toFixed(0)} KiB/s)`);
 const ctx = { subject: 'nothing matches here', senderCompanyId: 3, project: () => ({ live: true, companyId: 1 }) };
 const [, evalMs] = time(() => {
   for (let i = 0; i < 100; i++) evaluateRules(ruleSet, ctx);

@@ -1,6 +1,6 @@
 // Rules outside processing: check a rule text (errors, and warnings for ids the tracker does not
 // know), format it, and the refusal that keeps a profile's old rules when new ones have errors.
-import { checkReferences, formatRuleError, formatRules, parseRules, type RuleError, type RuleWarning } from '../rules/index.js';
+import { checkReferences, decodeRuleText, formatRuleError, formatRules, parseRules, type RuleError, type RuleWarning } from '../rules/index.js';
 import type { Tracker } from '../tracker/port.js';
 import { userError, type AppError } from './errors.js';
 
@@ -13,6 +13,13 @@ export interface RulesCheckView {
   errors: RuleError[];
   /** Project or team ids the tracker does not know (the project may be created later). */
   warnings: RuleWarning[];
+}
+
+/** Rule text from a file's bytes; a byte that is not UTF-8 is a user error at LABEL:LINE:COL. */
+export function decodeRulesFile(bytes: Uint8Array, label: string): string {
+  const decoded = decodeRuleText(bytes);
+  if (!decoded.ok) throw userError(`cannot read rules file ${label}\n${formatRuleError(decoded.error, label)}`);
+  return decoded.text;
 }
 
 /** Parse only: what `rules check` says without a tracker. */

@@ -1,6 +1,7 @@
 // A position in the tokens of one line, and reading what stands there: keyword words, ids and keyword
 // lists. Errors of the operands are raised here; choosing between keyword phrases is the parser's job.
 
+import { clip, MAX_QUOTED } from './clip.js';
 import { ParseFailure, describeToken } from './errors.js';
 import { parseKeywordList } from './keywords.js';
 import { asciiLower, tokenize, type Token } from './lexer.js';
@@ -35,12 +36,16 @@ export class Cursor {
     return this.progress(phrase) === phrase.length;
   }
 
-  /** How many leading words of `phrase` stand at token `at` (case-insensitive). */
+  /**
+   * How many leading words of `phrase` stand at token `at` (case-insensitive). Lengths are compared first
+   * (ASCII lowercasing keeps them), so a huge word is never lowercased again for every phrase tried.
+   */
   private matchedWords(phrase: Phrase, at: number): number {
     let n = 0;
     while (n < phrase.length) {
       const t = this.tokens[at + n];
-      if (!t || t.kind !== 'word' || asciiLower(t.text) !== phrase[n]) break;
+      const word = phrase[n]!;
+      if (!t || t.kind !== 'word' || t.text.length !== word.length || asciiLower(t.text) !== word) break;
       n++;
     }
     return n;
@@ -65,7 +70,7 @@ export class Cursor {
       expected: ['a space'],
       message: `missing space between ${describeToken(previous)} and ${describeToken(token)}`,
       ...(plain(previous) && plain(token)
-        ? { suggestion: `did you mean '${previous.text} ${token.text}'?` }
+        ? { suggestion: `did you mean '${clip(previous.text, MAX_QUOTED / 2, 'end')} ${clip(token.text, MAX_QUOTED / 2)}'?` }
         : {}),
     });
   }
@@ -86,7 +91,7 @@ export class Cursor {
       throw new ParseFailure({
         ...this.tokenSpan(this.pos, 1),
         expected: [`a ${what} id up to ${MAX_ID}`],
-        message: `${what} id ${token.text} is too large (the largest id is ${MAX_ID})`,
+        message: `${what} id ${clip(token.text)} is too large (the largest id is ${MAX_ID})`,
       });
     }
     this.pos++;
@@ -103,7 +108,7 @@ export class Cursor {
         ...this.tokenSpan(this.pos, 1),
         expected: ['a keyword list in single quotes'],
         message: 'keywords must be in single quotes, not double quotes',
-        ...(closed ? { suggestion: `did you mean '${inner}'?` } : {}),
+        ...(closed ? { suggestion: `did you mean '${clip(inner)}'?` } : {}),
       });
     }
     if (token?.kind !== 'string') {
@@ -120,7 +125,7 @@ export class Cursor {
         line: this.line,
         column: list.start + 1,
         endColumn: list.end + 1,
-        text: this.source.slice(list.start, list.end),
+        text: clip(this.source.slice(list.start, list.end)),
         expected: ['a keyword'],
         message: list.message,
         ...(list.suggestion ? { suggestion: list.suggestion } : {}),
@@ -154,7 +159,7 @@ export class Cursor {
       line: this.line,
       column: first.start + 1,
       endColumn: last.end + 1,
-      text: this.source.slice(first.start, last.end),
+      text: clip(this.source.slice(first.start, last.end)),
     };
   }
 

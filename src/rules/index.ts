@@ -16,6 +16,7 @@ export type {
   RuleWarning,
   Span,
 } from './types.js';
+export { decodeRuleText, type DecodeResult } from './decode.js';
 export { parseRules } from './parser.js';
 export { MAX_ID } from './cursor.js';
 export { formatRuleError, formatRuleErrorWithSource } from './errors.js';

@@ -1,6 +1,8 @@
 // The quoted keyword list of `subject contains '...'`: reading it the way TargetProcess did where that was
 // meaningful, refusing what made TargetProcess match every subject, and writing it back.
 
+import { clip } from './clip.js';
+
 export type KeywordListResult =
   | { ok: true; keywords: string[] }
   | {
@@ -46,7 +48,7 @@ export function parseKeywordList(tokenText: string, tokenStart: number): Keyword
       start: blank.start,
       end: blank.start + blank.raw.length,
       message: 'empty keyword: a keyword of only spaces would match every subject',
-      ...(fixed ? { suggestion: `did you mean '${fixed}'?` } : {}),
+      ...(fixed ? { suggestion: `did you mean '${clip(fixed)}'?` } : {}),
     };
   }
   if (kept.length === 0) {

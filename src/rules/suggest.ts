@@ -22,12 +22,14 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+const MOST_EDITS = 3;
+
 // Short words get little slack so that e.g. "an" is not taken for "and".
 function allowedEdits(length: number): number {
   if (length <= 3) return 0;
   if (length <= 6) return 1;
   if (length <= 12) return 2;
-  return 3;
+  return MOST_EDITS;
 }
 
 /**
@@ -35,6 +37,9 @@ function allowedEdits(length: number): number {
  * consecutive words in the source), or undefined when none is close enough. The found words are compared
  * with the whole phrase (catches missing or extra words) and with the phrase's first words (catches a
  * misspelt phrase cut short by an id or a string).
+ *
+ * An edit changes the length by one at most, so texts whose length is too far from a target's are never
+ * compared: the work stays bounded by the phrases' lengths however long the found words are.
  */
 export function closestPhrase(
   found: readonly string[],
@@ -44,11 +49,16 @@ export function closestPhrase(
   let bestDistance = Infinity;
   for (const phrase of phrases) {
     const whole = phrase.join(' ');
+    let text = '';
     for (let n = 1; n <= Math.min(found.length, phrase.length + 1); n++) {
-      const text = found.slice(0, n).join(' ');
+      const word = found[n - 1]!;
+      // Texts only grow with n, and no target is longer than the whole phrase.
+      if ((n === 1 ? 0 : text.length + 1) + word.length > whole.length + MOST_EDITS) break;
+      text = n === 1 ? word : `${text} ${word}`;
       const candidates: string[] = [whole];
       if (n < phrase.length && n === found.length) candidates.push(phrase.slice(0, n).join(' '));
       for (const target of candidates) {
+        if (Math.abs(text.length - target.length) > allowedEdits(target.length)) continue;
         const d = editDistance(text, target);
         if (d > 0 && d <= allowedEdits(target.length) && d < bestDistance) {
           best = phrase;

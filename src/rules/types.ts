@@ -45,7 +45,10 @@ export interface RuleError {
   line: number;
   column: number;
   endColumn: number;
-  /** The offending source text; '' when the problem is the end of the line. */
+  /**
+   * The offending source text, clipped to 80 code units with '…' like every quote in `message` and
+   * `suggestion` (`column` and `endColumn` stay exact); '' when the problem is the end of the line.
+   */
   text: string;
   /** What would have been accepted at `column`, each quoted as it is written ("'then'", "end of line"). */
   expected: string[];

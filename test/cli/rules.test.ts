@@ -41,6 +41,18 @@ test('rules check: every error as FILE:LINE:COL with a suggestion, exit 1', asyn
   assert.match(lines[1]!, new RegExp(`^${file}:4:26: .*garbage`));
 });
 
+test('rules check: a byte that is not UTF-8 is an error at FILE:LINE:COL, exit 1', async () => {
+  const file = join(dir, 'latin1.txt');
+  // Line 3 holds 'é' saved as Latin-1 (0xE9) after a UTF-8 'Ä' on line 1; "when subject contains 'caf" is 26 bytes.
+  const before = Buffer.from("# Ä\nthen attach to project 1\nwhen subject contains 'caf", 'utf8');
+  writeFileSync(file, Buffer.concat([before, Buffer.from([0xe9]), Buffer.from("' then attach to project 1\n")]));
+  const r = await runCli(['rules', 'check', file], env);
+  assert.equal(r.code, 1);
+  const lines = r.stderr.split('\n').filter((l) => l.startsWith(file));
+  assert.deepEqual(lines, [`${file}:3:27: the file is not valid UTF-8 (byte 0xE9 at offset ${before.length}); save it as UTF-8`], r.stderr);
+  assert.equal(r.stdout, '');
+});
+
 test('profile set-rules refuses a bad file with every error and keeps the old rules', async () => {
   await cliJson(['profile', 'add', '--name', 'support', '--rules-file', join(dir, 'good.txt')], env);
   const r = await runCli(['profile', 'set-rules', 'support', join(dir, 'bad.txt')], env);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { clip } from '../../src/rules/clip.js';
 import { formatRuleError, formatRuleErrorWithSource, parseRules, type RuleError } from '../../src/rules/index.js';
 
 const CONDITIONS = "a condition ('subject contains', 'company matched to project')";
@@ -244,5 +245,115 @@ describe('error reporting', () => {
     );
     const eol = parseRules('then attach to project').errors[0]!;
     assert.equal(formatRuleErrorWithSource(eol, 'then attach to project').split('\n')[2], `${' '.repeat(22)}^`);
+  });
+});
+
+describe('long lines: messages quote at most 80 characters, positions stay exact', () => {
+  const MB = 1_000_000;
+  const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+  /** The formatted error's source window and caret lines, and the source text the caret points at. */
+  function pointed(e: RuleError, line: string) {
+    const [head, shown, caret] = formatRuleErrorWithSource(e, line, 'rules.txt').split('\n') as [string, string, string];
+    const at = caret.indexOf('^');
+    return { head, shown, caret, at: shown.slice(at) };
+  }
+
+  test('a 1 MB line with an error in its middle: a short report that points at the error', () => {
+    const half = `${'kw, '.repeat(MB / 8)}kw`;
+    const line = `when subject contains '${half}' then atach to project 1 and create request in project 1 ${'x'.repeat(MB / 2)}`;
+    const e = parseRules(line).errors[0]!;
+    const column = line.indexOf('atach') + 1;
+    assert.deepEqual([e.line, e.column, e.endColumn, e.text], [1, column, column + 5, 'atach']);
+    const formatted = formatRuleErrorWithSource(e, line, 'rules.txt');
+    assert.ok(formatted.length < 300, `${formatted.length} characters`);
+    const { head, shown, caret, at } = pointed(e, line);
+    assert.ok(head.startsWith(`rules.txt:1:${column}: expected ${ACTIONS} but found 'atach'`), head);
+    assert.ok(shown.startsWith('…') && shown.endsWith('…') && shown.length <= 82, shown);
+    assert.ok(at.startsWith('atach to project 1'), at);
+    assert.match(caret, /^ +\^~~~~$/);
+  });
+
+  test('an error at the end of a 1 MB line: the window ends with the line, the caret under the error', () => {
+    const line = `when subject contains '${'kw, '.repeat(MB / 4)}kw' then atach to project 1`;
+    const e = parseRules(line).errors[0]!;
+    assert.equal(e.column, line.length - 'atach to project 1'.length + 1);
+    const { shown, caret, at } = pointed(e, line);
+    assert.ok(shown.startsWith('…') && shown.endsWith(' then atach to project 1') && shown.length <= 81, shown);
+    assert.ok(at.startsWith('atach'), at);
+    assert.match(caret, /^ +\^~~~~$/);
+  });
+
+  test('a 1 MB unterminated keyword list: quoted and underlined in part, the span still to the end', () => {
+    const line = `when subject contains '${'a'.repeat(MB)}`;
+    const e = parseRules(line).errors[0]!;
+    assert.deepEqual([e.column, e.endColumn], [23, line.length + 1]);
+    assert.equal(e.text, `'${'a'.repeat(78)}…`);
+    assert.equal(e.message, "unterminated keyword list: the closing ' is missing");
+    const formatted = formatRuleErrorWithSource(e, line, 'rules.txt');
+    assert.ok(formatted.length < 300, `${formatted.length} characters`);
+    const { shown, caret, at } = pointed(e, line);
+    assert.ok(at.startsWith("'aaa"), at);
+    // the run goes on past the window: it ends under the closing '…'
+    assert.equal(caret.length, shown.length);
+    assert.ok(shown.endsWith('…') && caret.endsWith('~'));
+  });
+
+  // [name, 1 MB line, column of the error]
+  const huge: [string, string, number][] = [
+    ['a huge word where a keyword belongs', `when ${'subject'.repeat(MB / 7)}`, 6],
+    ['a huge word at the start', 'x'.repeat(MB), 1],
+    ['huge trailing text', `then attach to project 1 ${'garbage'.repeat(MB / 7)}`, 26],
+    ['a huge id', `then attach to project ${'9'.repeat(MB)}`, 24],
+    ['a huge double-quoted string', `when subject contains "${'a'.repeat(MB)}" then attach to project 1`, 23],
+    ['a huge run of punctuation', `then ${';'.repeat(MB)}`, 6],
+    ['a blank keyword after a huge list', `when subject contains '${'abc,'.repeat(MB / 4)} ' then attach to project 1`, MB + 24],
+    ['a huge id glued to a word', `then attach to project ${'0'.repeat(MB)}1and attach to project 2`, MB + 25],
+  ];
+  for (const [name, line, column] of huge) {
+    test(name, () => {
+      const errors = parseRules(line).errors;
+      assert.equal(errors.length, 1);
+      const e = errors[0]!;
+      assert.equal(e.column, column);
+      assert.ok(e.text.length <= 80, `text of ${e.text.length}`);
+      // what a message adds to the quote is at most ~130 characters of its own
+      assert.ok(e.message.length <= 80 + 130, `message of ${e.message.length}`);
+      assert.ok((e.suggestion?.length ?? 0) <= 80 + 20, `suggestion of ${e.suggestion?.length}`);
+      const { head, shown, caret, at } = pointed(e, line);
+      assert.ok(head.length < 400 && shown.length <= 82 && caret.length <= 82, `${head.length} ${shown.length} ${caret.length}`);
+      assert.equal(at.replace(/…$/, ''), line.slice(column - 1, column - 1 + at.replace(/…$/, '').length));
+    });
+  }
+
+  test('no suggestion is looked for in a huge word, however close its start is', () => {
+    const e = parseRules(`when subjet contans ${'x'.repeat(MB)} then attach to project 1`).errors[0]!;
+    assert.equal(e.suggestion, "did you mean 'subject contains'?");
+    assert.equal(parseRules(`when ${'subjet'.repeat(MB / 6)}`).errors[0]!.suggestion, undefined);
+  });
+
+  test('a cut never splits a surrogate pair', () => {
+    const line = `${'😀'.repeat(100)} then attach to project 1`;
+    const e = parseRules(line).errors[0]!;
+    assert.equal(e.text, `${'😀'.repeat(39)}…`);
+    assert.ok(!loneSurrogate.test(e.message));
+    // windows starting and ending at every parity
+    for (const prefix of ['', 'x']) {
+      const shifted = `then attach to project 1 ${prefix}${'😀'.repeat(100)}`;
+      const err = parseRules(shifted).errors[0]!;
+      assert.ok(!loneSurrogate.test(formatRuleErrorWithSource(err, shifted)));
+      const long = `${prefix}${'😀'.repeat(200)}`;
+      for (let column = 100; column < 104; column++) {
+        assert.ok(!loneSurrogate.test(formatRuleErrorWithSource({ ...err, column, endColumn: column + 2 }, long)));
+      }
+    }
+  });
+
+  test('clip keeps the start or the end, at most 80 code units with the ellipsis', () => {
+    assert.equal(clip('short'), 'short');
+    assert.equal(clip('x'.repeat(80)), 'x'.repeat(80));
+    assert.equal(clip('x'.repeat(81)), `${'x'.repeat(79)}…`);
+    assert.equal(clip(`a${'😀'.repeat(50)}`, 6), 'a😀😀…');
+    assert.equal(clip(`${'😀'.repeat(50)}a`, 6, 'end'), '…😀😀a');
+    assert.equal(clip(`${'😀'.repeat(50)}`, 6, 'end'), '…😀😀');
   });
 });

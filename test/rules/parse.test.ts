@@ -167,26 +167,22 @@ describe('rule records', () => {
     assert.ok(rule.actions.every((a) => a.span.line === 1));
   });
 
-  test('parses 4000 rules well under a second', () => {
+  // How fast is measured by `npm run bench` (rules: parse 4,001 rules / 4,000 bad lines), not asserted here.
+  test('parses 4000 rules', () => {
     const lines: string[] = [];
     for (let i = 0; i < 4000; i++) {
       lines.push(
         `when subject contains 'alpha${i}, beta, gamma' and company matched to project ${i} then attach to project ${i} and create public request in project ${i} and attach request to team ${i}`,
       );
     }
-    const started = performance.now();
     const { ruleSet, errors } = parseRules(lines.join('\n'));
-    const elapsed = performance.now() - started;
     assert.equal(errors.length, 0);
     assert.equal(ruleSet.rules.length, 4000);
-    assert.ok(elapsed < 500, `took ${elapsed.toFixed(0)} ms`);
   });
 
-  test('4000 bad lines give 4000 errors quickly', () => {
+  test('4000 bad lines give 4000 errors', () => {
     const source = Array.from({ length: 4000 }, () => 'when subjet contains x then atach to project').join('\n');
-    const started = performance.now();
     const { errors } = parseRules(source);
     assert.equal(errors.length, 4000);
-    assert.ok(performance.now() - started < 1000);
   });
 });
