@@ -31,6 +31,18 @@ const ARROWS: Record<Part, { name: string; mayImport: readonly Part[] }> = {
   mail: { name: 'mail/', mayImport: [] },
 };
 
+/**
+ * Single files a part may import although their folder is not on its row, each with its reason. An
+ * entry here is a decision recorded against DESIGN §3; keep the list short.
+ */
+const ALSO: ReadonlyArray<{ part: Part; file: string; why: string }> = [
+  {
+    part: 'store',
+    file: 'sources/settings.ts',
+    why: "Profile.source is typed by the one settings schema (a type import; the file imports only zod and settings-core)",
+  },
+];
+
 function rule(part: Part): string {
   const allowed = ARROWS[part].mayImport.map((p) => ARROWS[p].name);
   if (allowed.length === 0) return `${ARROWS[part].name} may import nothing of ours outside itself`;
@@ -191,6 +203,7 @@ function violations(files: ReadonlyMap<string, string>): string[] {
       if (target.startsWith('../')) continue; // outside src/: not a part of the map
       const to = partOf(target);
       if (to === from || (to && ARROWS[from].mayImport.includes(to))) continue;
+      if (ALSO.some((a) => a.part === from && a.file === target)) continue;
       found.add(`src/${path} imports src/${target}: ${rule(from)}`);
     }
   }

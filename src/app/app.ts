@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Processor } from '../engine/process.js';
-import { openStore, type Store } from '../store/database.js';
+import { openStore, type Db, type Store } from '../store/database.js';
 import { SecretBox } from '../store/secrets.js';
 import { BuiltinTracker } from '../tracker/builtin/index.js';
 import type { Tracker } from '../tracker/port.js';
@@ -22,7 +22,7 @@ export interface AppOptions {
 
 export interface App {
   readonly store: Store;
-  readonly tracker: Tracker;
+  readonly tracker: Tracker<Db>;
   /** Domains of our own Message-IDs: mail carrying one is ours, come back. */
   readonly ownDomains: string[];
   /** The key that seals mailbox passwords, loaded (or created) on first use. */
@@ -65,7 +65,7 @@ export async function openApp(options: AppOptions): Promise<App> {
 
 /** An app over a store that is already open (tests, benchmarks); closing it closes the store. */
 export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomain'> = {}): App {
-  const tracker: Tracker = new BuiltinTracker(store.db);
+  const tracker: Tracker<Db> = new BuiltinTracker(store.db);
   const ownDomains = ownMessageIdDomains(options.messageIdDomain);
   let secrets: SecretBox | null = null;
   return {

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { UnparseableMessageError } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
-import type { Store } from '../store/database.js';
+import type { Db, Store } from '../store/database.js';
 import { BlobStore } from '../store/blobs.js';
 import {
   claimDueItems,
@@ -44,7 +44,7 @@ class AlreadyProcessedError extends Error {
 export interface ProcessorOptions {
   store: Store;
   /** Where plans are carried out; handed in, never built here. */
-  tracker: Tracker;
+  tracker: Tracker<Db>;
   /** Domains of our own Message-IDs, for loop detection. */
   ownDomains: string[];
   logger?: Logger;

@@ -2,7 +2,6 @@
 // never builds one; the service is assembled in app/ (one line picks the adapter). The builtin adapter
 // keeps its tables in our own database and so writes inside the inbox item's transaction; a
 // TargetProcess REST adapter implements the same operations idempotently per step.
-import type { Db } from '../store/database.js';
 
 export interface ProjectView {
   id: number;
@@ -111,11 +110,12 @@ export interface TrackerWriter {
   addAttachments(owner: AttachmentOwner, attachments: NewAttachment[]): Promise<number[]>;
 }
 
-export interface Tracker {
+/** `Transaction` is the database transaction that records a message's outcome (the store's). */
+export interface Tracker<Transaction = unknown> {
   snapshot(request: SnapshotRequest): Promise<TrackerSnapshot>;
   /**
    * The writer for one message's work, which commits with `transaction` (the one recording the
    * outcome). An adapter outside our database ignores it and makes each step idempotent instead.
    */
-  writer(transaction: Db): TrackerWriter;
+  writer(transaction: Transaction): TrackerWriter;
 }

@@ -6,7 +6,7 @@ import { BuiltinTrackerWriter } from './writer.js';
 
 export * from './admin.js';
 
-export class BuiltinTracker implements Tracker {
+export class BuiltinTracker implements Tracker<Db> {
   constructor(private readonly db: Db) {}
 
   snapshot(request: SnapshotRequest): Promise<TrackerSnapshot> {
