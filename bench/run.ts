@@ -12,8 +12,16 @@ import { createProfile } from '../src/store/profiles.js';
 import { addCompany, addProject } from '../src/tracker/builtin/admin.js';
 import { intakeMessage } from '../src/sources/intake.js';
 import { assemble } from '../src/app/app.js';
+import { Scheduler } from '../src/sources/scheduler.js';
+import { defaultSources } from '../src/sources/registry.js';
+import { settingsToStore } from '../src/sources/profile-settings.js';
+import { listInboxItems } from '../src/store/inbox.js';
+import { SecretBox } from '../src/store/secrets.js';
 import { corpusAvailable, corpusMessages } from '../test/support/mail-corpus.js';
 import { makeMessage } from '../test/support/messages.js';
+import { dovecotAvailable, startDovecot } from '../test/support/dovecot.js';
+import { memoryLog } from '../test/support/memory-log.js';
+import { waitFor } from '../test/support/wait.js';
 
 function time<T>(fn: () => T): [T, number] {
   const start = performance.now();
@@ -92,4 +100,53 @@ try {
   await store.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+// Push: IMAP IDLE through the scheduler against a throwaway Dovecot, from delivery into the Maildir to the
+// processed inbox item (the profile polls every 60 s, so only the push is measured). Skipped without Dovecot.
+if (dovecotAvailable()) {
+  const dc = await startDovecot();
+  const pushDir = mkdtempSync(join(tmpdir(), 'mailbind-bench-push-'));
+  try {
+    const store = await openStore({ dataDir: pushDir });
+    await addProject(store.db, { name: 'General' });
+    const secrets = SecretBox.forDataDir(pushDir);
+    const profile = await createProfile(store.db, {
+      name: 'push',
+      rules: 'then attach to project 1 and create request in project 1',
+      source: settingsToStore({ protocol: 'imap', host: '127.0.0.1', port: dc.ports.imaps, tls: 'tls', login: 'alice', password: 'alicepw', pollSeconds: 60, idle: true }, secrets),
+    });
+    const processor = await assemble(store).processor();
+    const log = memoryLog();
+    let polls = 0;
+    const scheduler = new Scheduler({
+      store, secrets, sources: defaultSources, logger: log.logger,
+      extras: { ca: dc.caCert, timeoutMs: 10_000 },
+      afterIntake: async (p) => void (await processor.processDue({ profileId: p.id })),
+      onPoll: () => void polls++,
+    });
+    await scheduler.start();
+    try {
+      // The first poll and the one the watcher's connect triggers, then IDLE.
+      await waitFor(() => polls >= 2, { what: 'the first two polls', timeoutMs: 30_000 });
+      await waitFor(() => log.find('Initiated IDLE, waiting for server input').length > 0, { what: 'IDLE', timeoutMs: 30_000 });
+      const latencies: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const subject = `push ${i}`;
+        const started = performance.now();
+        await dc.deliver('alice', makeMessage({ subject }));
+        await waitFor(async () => (await listInboxItems(store.db, { profileId: profile.id })).some((it) => it.subject === subject && it.outcome !== null),
+          { what: `${subject} to be processed`, timeoutMs: 30_000, intervalMs: 5 });
+        latencies.push(performance.now() - started);
+      }
+      latencies.sort((a, b) => a - b);
+      report('push: IMAP IDLE, delivery → processed (×10)', `median ${((latencies[4]! + latencies[5]!) / 2).toFixed(0)} ms, max ${latencies[9]!.toFixed(0)} ms (goal < 2000)`);
+    } finally {
+      await scheduler.stop();
+      await store.close();
+    }
+  } finally {
+    await dc.stop();
+    rmSync(pushDir, { recursive: true, force: true });
+  }
 }

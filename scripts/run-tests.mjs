@@ -21,7 +21,16 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.MAILBIND_TEST_CONCURRENCY ?? '2';
-const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], {
+// A hang fails after this long, named with its file, instead of hanging the run (and CI) forever. Node 20
+// applies --test-timeout to each test and also to each file's process as a whole (a hook that never returns,
+// a handle that keeps the process alive after its last test), so this is also every file's budget: generous,
+// the slowest file (cli/import-corpus, the whole corpus twice) takes about 45 s with two files running at once.
+const timeoutMs = process.env.MAILBIND_TEST_TIMEOUT_MS ?? '120000';
+if (!/^[1-9]\d*$/.test(timeoutMs)) {
+  console.error(`MAILBIND_TEST_TIMEOUT_MS must be a positive whole number of milliseconds, not ${JSON.stringify(timeoutMs)}`);
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, ...files], {
   stdio: 'inherit',
 });
 process.exit(result.status ?? 1);

@@ -12,7 +12,7 @@ import { createProfile } from '../../src/app/profiles.js';
 import { addCompany, addProject, addUser } from '../../src/app/tracker.js';
 import type { ProcessedMessage } from '../../src/app/message-views.js';
 import { UnparseableMessageError } from '../../src/mail/index.js';
-import { corpusAvailable, corpusMessages } from '../support/mail-corpus.js';
+import { corpusMessages, corpusSkip } from '../support/mail-corpus.js';
 import { makeMessage, SEED_RULES } from '../support/messages.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,7 +73,7 @@ for (const dialect of await dialects()) {
       assert.deepEqual(stored.trace, JSON.parse(JSON.stringify(dry.trace)), `${name}: trace`);
     }
 
-    test('every full corpus message', { skip: !corpusAvailable() && 'no ../shared/corpus' }, async () => {
+    test('every full corpus message', { skip: corpusSkip() }, async () => {
       const messages = corpusMessages();
       assert.equal(messages.length, 340);
       const seen: Record<string, number> = {};

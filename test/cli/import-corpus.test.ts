@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliJson, cliJsonLines, runCli } from '../support/cli.js';
-import { corpusAvailable, corpusMessages } from '../support/mail-corpus.js';
+import { corpusMessages, corpusSkip } from '../support/mail-corpus.js';
 import { makeMessage } from '../support/messages.js';
 
 const OUTCOMES = new Set(['imported', 'commented', 'skipped', 'ignored', 'failed']);
@@ -22,7 +22,7 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('every full corpus message imports with an outcome; a second import creates nothing', { skip: !corpusAvailable() && 'no ../shared/corpus' }, async () => {
+test('every full corpus message imports with an outcome; a second import creates nothing', { skip: corpusSkip() }, async () => {
   const files = corpusMessages().map((m) => m.path);
   assert.equal(files.length, 340);
   const first = await cliJsonLines(['import', '--profile', 'corpus', ...files], env);

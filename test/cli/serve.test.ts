@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CLI, cliJson } from '../support/cli.js';
 import { makeMessage } from '../support/messages.js';
 import { dovecotSkip, startDovecot, type Dovecot } from '../support/dovecot.js';
+import { waitFor } from '../support/wait.js';
 
 describe('mailbind serve', { skip: dovecotSkip() }, () => {
   let dir: string;
@@ -37,12 +38,10 @@ describe('mailbind serve', { skip: dovecotSkip() }, () => {
     child.stderr.on('data', (d) => (output += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 15_000;
-      let requests: any[] = [];
-      while (requests.length === 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 250));
-        requests = await cliJson(['tracker', 'list', 'requests'], env);
-      }
+      const requests = await waitFor(async () => {
+        const listed = await cliJson(['tracker', 'list', 'requests'], env) as any[];
+        return listed.length > 0 && listed;
+      }, { what: () => `serve to poll and process the message; its output so far:\n${output}`, timeoutMs: 15_000, intervalMs: 250 });
       assert.deepEqual(requests.map((r) => r.name), ['Served']);
       assert.match(output, /mailbind is running; data in .*data/);
     } finally {

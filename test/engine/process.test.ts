@@ -5,11 +5,12 @@ import { processorFor } from '../support/processor.js';
 import assert from 'node:assert/strict';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { makeMessage, SEED_RULES } from '../support/messages.js';
+import { memoryLog } from '../support/memory-log.js';
 import { createProfile } from '../../src/store/profiles.js';
 import { intakeMessage } from '../../src/sources/intake.js';
-import { Processor, type ProcessResult } from '../../src/engine/process.js';
+import type { Processor, ProcessResult } from '../../src/engine/process.js';
 import { addCompany, addProject, addRequester, addUser, listTracker, setProjectDeleted } from '../../src/tracker/builtin/admin.js';
-import { getInboxItem, resetForRetry } from '../../src/store/inbox.js';
+import { claimDueItems, getInboxItem, resetForRetry } from '../../src/store/inbox.js';
 import { BlobStore } from '../../src/store/blobs.js';
 import { renameSync } from 'node:fs';
 
@@ -246,18 +247,28 @@ for (const dialect of await dialects()) {
 
     test('two workers racing for one item (an expired lease) create its items once', async () => {
       const { item } = await intakeMessage(t.store, makeMessage({ from: 'race@cust.example', subject: 'Raced' }), { profileId });
-      // Leases that expire at once let the second worker claim what the first is still processing.
-      const a = processorFor(t.store, { leaseMs: -1 });
-      const b = processorFor(t.store, { leaseMs: -1 });
-      const results = (await Promise.all([a.processDue({ ids: [item.id] }), b.processDue({ ids: [item.id] })])).flat();
-      assert.ok(results.length >= 1);
-      assert.ok(results.every((r) => r.outcome === 'imported'));
-      const created = results.flatMap((r) => r.created.requests);
-      assert.equal(created.length, 1, `one request, not ${created.length}`);
+      // The race, built deterministically: worker a claims the item with a lease that has already expired, so
+      // worker b's claim takes the same item while a still holds it. Both then process it to the end.
+      const [claimedByA] = await claimDueItems(t.store, { limit: 1, leaseMs: -1, ids: [item.id] });
+      const [claimedByB] = await claimDueItems(t.store, { limit: 1, leaseMs: 60_000, ids: [item.id] });
+      assert.equal(claimedByA?.id, item.id);
+      assert.equal(claimedByB?.id, item.id, 'the expired lease let a second worker claim the item');
+      const logA = memoryLog();
+      const logB = memoryLog();
+      const a = processorFor(t.store, { logger: logA.logger });
+      const b = processorFor(t.store, { logger: logB.logger });
+      const results = await Promise.all([a.processItem(claimedByA!), b.processItem(claimedByB!)]);
+      // Both ran the plan to its transaction; exactly one recorded the outcome ("processed"), the other found
+      // it recorded, rolled its items back and reports the stored outcome with nothing created.
+      assert.deepEqual(results.map((r) => [r.itemId, r.outcome, r.error]), [[item.id, 'imported', undefined], [item.id, 'imported', undefined]]);
+      assert.equal(logA.find('processed').length + logB.find('processed').length, 1, 'one worker recorded the outcome');
+      assert.deepEqual(results.map((r) => r.created.requests.length).sort(), [0, 1], 'the loser created nothing');
       const requests = (await listTracker(t.store.db, 'requests') as any[]).filter((q) => q.name === 'Raced');
       assert.equal(requests.length, 1);
+      assert.deepEqual(requests.map((q) => q.id), results.flatMap((r) => r.created.requests));
       const messages = (await listTracker(t.store.db, 'messages') as any[]).filter((m) => m.subject === 'Raced');
       assert.equal(messages.length, 1);
+      assert.equal((await getInboxItem(t.store.db, item.id))?.outcome, 'imported');
     });
 
     test('NUL bytes in headers and body are stored without them (PostgreSQL text cannot hold U+0000)', async () => {

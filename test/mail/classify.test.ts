@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { classify, parseMessage, type ClassificationKind, type Message } from '../../src/mail/index.js';
-import { corpusAvailable, corpusDir, corpusFile, corpusMessages } from '../support/mail-corpus.js';
+import { corpusDir, corpusFile, corpusMessages, corpusSkip } from '../support/mail-corpus.js';
 import { HashingSink } from '../support/mail-sink.js';
 
-const skip = !corpusAvailable() && 'no ../shared/corpus';
+const skip = corpusSkip();
 const receivedAt = new Date('2024-01-01T00:00:00.000Z');
 const parseRaw = (raw: Buffer) => parseMessage(raw, { receivedAt, sink: new HashingSink() });
 const eml = (...lines: string[]) => parseRaw(Buffer.from([...lines, '', 'body'].join('\r\n')));

@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseMessage, UnparseableMessageError, type Message } from '../../src/mail/index.js';
-import { corpusAvailable, corpusMessages } from '../support/mail-corpus.js';
+import { corpusMessages, corpusSkip } from '../support/mail-corpus.js';
 import { HashingSink } from '../support/mail-sink.js';
 
-const skip = !corpusAvailable() && 'no ../shared/corpus';
+const skip = corpusSkip();
 
 test('every full corpus message parses (or is refused as unparseable) with sane fields', { skip }, async () => {
   const messages = corpusMessages();

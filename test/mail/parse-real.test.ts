@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { parseMessage, type Message } from '../../src/mail/index.js';
-import { corpusAvailable, corpusFile } from '../support/mail-corpus.js';
+import { corpusFile, corpusSkip } from '../support/mail-corpus.js';
 import { HashingSink } from '../support/mail-sink.js';
 
-const skip = !corpusAvailable() && 'no ../shared/corpus';
+const skip = corpusSkip();
 const receivedAt = new Date('2024-05-06T07:08:09.000Z');
 
 function parse(name: string): Promise<Message> {

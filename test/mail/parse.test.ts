@@ -117,7 +117,7 @@ test('attachments are saved one at a time, in order, each released only after th
     async save(content) {
       active++;
       maxActive = Math.max(maxActive, active);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, 5)); // the scenario, not a wait: a slow sink
       const result = await inner.save(content);
       order.push(result.ref);
       active--;
@@ -209,6 +209,8 @@ test('no unhandled errors escape from failing parses', async () => {
     ];
     const results = await Promise.allSettled(attempts);
     assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+    // Not a wait for an event: a quiet period in which a late error (a stream destroyed after its parse
+    // settled) would surface. An absence can only be watched for a while.
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(uncaught, []);
   } finally {

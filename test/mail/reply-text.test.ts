@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseMessage, replyText } from '../../src/mail/index.js';
-import { corpusAvailable, corpusDir } from '../support/mail-corpus.js';
+import { corpusDir, corpusSkip } from '../support/mail-corpus.js';
 import { discardingSink } from '../../src/store/blobs.js';
 
 // Where our parser and talon's expectation differ, and why.
@@ -17,7 +17,7 @@ const KNOWN: Record<string, { why: string; check: (got: string, want: string) =>
   },
 };
 
-test('talon client replies: the reply without its quoted history', { skip: !corpusAvailable() && 'no corpus' }, async () => {
+test('talon client replies: the reply without its quoted history', { skip: corpusSkip() }, async () => {
   const base = join(corpusDir, 'talon');
   const expected = JSON.parse(readFileSync(join(base, 'expected', 'expectations.json'), 'utf8')).standard_replies as Record<string, { reply_text: string }>;
   let exact = 0;

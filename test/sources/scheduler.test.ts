@@ -8,6 +8,8 @@ import { dovecotSkip, startDovecot, type Dovecot } from '../support/dovecot.js';
 import { startProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { makeMessage } from '../support/messages.js';
+import { memoryLog } from '../support/memory-log.js';
+import { waitFor } from '../support/wait.js';
 import { Scheduler, nextDelayMs } from '../../src/sources/scheduler.js';
 import { defaultSources } from '../../src/sources/registry.js';
 import { settingsToStore } from '../../src/sources/profile-settings.js';
@@ -15,7 +17,6 @@ import { acquirePollLease, getStatus, releasePollLease } from '../../src/sources
 import { SecretBox } from '../../src/store/secrets.js';
 import { createProfile } from '../../src/store/profiles.js';
 import { listInboxItems } from '../../src/store/inbox.js';
-import { Processor } from '../../src/engine/process.js';
 import { addProject } from '../../src/tracker/builtin/admin.js';
 import { sql } from 'kysely';
 
@@ -56,23 +57,33 @@ describe('scheduler when the database fails', { skip }, () => {
         name: 'db-trouble', rules: '',
         source: settingsToStore({ protocol: 'pop3', host: '127.0.0.1', port: dc.ports.pop3, tls: 'none', login: 'alice', password: 'alicepw', pollSeconds: 5 }, secrets),
       });
-      const scheduler = new Scheduler({ store: t.store, secrets, sources: defaultSources });
+      const log = memoryLog();
+      let successes = 0;
+      const scheduler = new Scheduler({
+        store: t.store, secrets, sources: defaultSources, logger: log.logger,
+        onPoll: (_p, outcome) => void (outcome.report && successes++),
+      });
       await scheduler.start();
       try {
-        const waitFor = async (probe: () => Promise<boolean>) => {
-          const deadline = Date.now() + 10_000;
-          while (!(await probe()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-          return probe();
-        };
-        assert.ok(await waitFor(async () => (await getStatus(t.store.db, profile.id)).lastSuccessAt !== null));
-        const first = (await getStatus(t.store.db, profile.id)).lastSuccessAt;
+        await waitFor(() => successes > 0, { what: 'the first poll to succeed' });
+        const before = successes;
+        // Every cycle starts with the poll lease in profile_status: without the table the cycle fails.
         await sql`alter table profile_status rename to profile_status_away`.execute(t.store.db);
         scheduler.trigger(profile.id);
-        await new Promise((r) => setTimeout(r, 300)); // the cycle fails on the missing table
+        const [failure] = await waitFor(() => {
+          const failed = log.find('scheduling failed; retrying', 50);
+          return failed.length > 0 && failed;
+        }, { what: 'the cycle to fail on the missing table (an error log "scheduling failed; retrying")' });
+        assert.equal(failure!.profile, 'db-trouble');
+        assert.match(String(failure!.err), /no such table: profile_status/);
+        assert.equal(successes, before, 'no poll succeeded while the table was gone');
         await sql`alter table profile_status_away rename to profile_status`.execute(t.store.db);
-        await new Promise((r) => setTimeout(r, 1100)); // the same second would look like no progress
+        // Cut the retry wait short (it would also resume by itself, after 2 s).
         scheduler.trigger(profile.id);
-        assert.ok(await waitFor(async () => (await getStatus(t.store.db, profile.id)).lastSuccessAt !== first), 'polling resumed');
+        await waitFor(() => successes > before, { what: 'a successful poll once the table is back', timeoutMs: 15_000 });
+        const status = await getStatus(t.store.db, profile.id);
+        assert.equal(status.consecutiveFailures, 0);
+        assert.equal(status.lastError, null, 'the database failure is not blamed on the mailbox');
       } finally {
         await scheduler.stop();
       }
@@ -122,18 +133,16 @@ describe('scheduler with a stalled mailbox', { skip }, () => {
     });
     await scheduler.start();
     try {
-      const deadline = Date.now() + 10_000;
-      let items = await listInboxItems(t.store.db, { profileId: healthy.id });
-      while (items.length === 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        items = await listInboxItems(t.store.db, { profileId: healthy.id });
-      }
+      // The item is stored first and gets its outcome a moment later (afterIntake): wait for the outcome.
+      const items = await waitFor(async () => {
+        const listed = await listInboxItems(t.store.db, { profileId: healthy.id });
+        return listed.length > 0 && listed.every((i) => i.outcome !== null) && listed;
+      }, { what: 'the healthy profile\'s mail to be processed to an outcome' });
       assert.deepEqual(items.map((i) => [i.subject, i.outcome]), [['keeps flowing', 'imported']]);
-      let status = await getStatus(t.store.db, stuck.id);
-      while (!status.lastError && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        status = await getStatus(t.store.db, stuck.id);
-      }
+      const status = await waitFor(async () => {
+        const current = await getStatus(t.store.db, stuck.id);
+        return current.lastError !== null && current;
+      }, { what: 'the stuck profile\'s poll to fail' });
       assert.match(status.lastError ?? '', /no response from the server within 1500 ms/);
       assert.equal(status.consecutiveFailures, 1);
       assert.equal(status.lastSuccessAt, null);

@@ -19,6 +19,18 @@ export function corpusAvailable(): boolean {
   return existsSync(join(corpusDir, 'README.md'));
 }
 
+/**
+ * For `test(name, { skip: corpusSkip() }, …)` (or a describe): false when the corpus is there, else a skip
+ * reason. With MAILBIND_REQUIRE_CORPUS=1 (CI) a missing corpus throws instead, so the file fails rather than
+ * skipping its corpus tests silently. Every test that reads the corpus takes its skip from here.
+ */
+export function corpusSkip(): false | string {
+  if (corpusAvailable()) return false;
+  const reason = `no mail corpus at ${corpusDir} (expected ../shared/corpus next to the repository, or MAILBIND_CORPUS)`;
+  if (process.env.MAILBIND_REQUIRE_CORPUS === '1') throw new Error(`${reason}, and MAILBIND_REQUIRE_CORPUS=1`);
+  return reason;
+}
+
 export function corpusMessages(): CorpusMessage[] {
   const out: CorpusMessage[] = [];
   for (const folder of readdirSync(corpusDir, { withFileTypes: true })) {

@@ -9,6 +9,7 @@ import { dovecotSkip, startDovecot, type Dovecot } from '../../support/dovecot.j
 import { openTestStore, type TestStore } from '../../support/store.js';
 import { startProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { makeMessage } from '../../support/messages.js';
+import { waitFor } from '../../support/wait.js';
 import { ImapSource } from '../../../src/sources/imap/index.js';
 import { listInboxItems } from '../../../src/store/inbox.js';
 import { getStatus } from '../../../src/sources/status.js';
@@ -57,7 +58,7 @@ describe('IMAP network faults', { skip }, () => {
     assert.equal(stored.rawRef, createHash('sha256').update(big).digest('hex'));
   });
 
-  test('a server that never greets fails the poll within the connect timeout', async () => {
+  test('a server that never greets fails the poll at the connect timeout', async () => {
     const profile = await newProfile(ts.store);
     proxy.stall();
     const started = Date.now();
@@ -67,18 +68,19 @@ describe('IMAP network faults', { skip }, () => {
     } finally {
       proxy.passThrough();
     }
+    // A lower bound only (it did wait for the timeout); a loaded machine can only make it later.
     const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 700 && elapsed < 2500, `failed after ${elapsed} ms`);
+    assert.ok(elapsed >= 700, `failed after ${elapsed} ms`);
   });
 
-  test('a server that stalls mid-download fails the poll within the command timeout, storing nothing', async () => {
+  test('a server that stalls mid-download fails the poll at the command timeout, storing nothing', async () => {
     await dc.deliver('f3', bigMessage('stalled', 8_000_000));
     const profile = await newProfile(ts.store);
     const source = new ImapSource(sourceOptions(dc, { commandTimeoutMs: 1000, chunkBytes: 64 * 1024 }));
     const polling = source.poll(context(ts.store, profile, viaProxy('f3')));
     const outcome = polling.then(() => 'resolved', (err: Error) => err);
     // Stall as soon as the download has started writing its blob.
-    while ((await tmpFiles()).length === 0) await new Promise((r) => setTimeout(r, 2));
+    await waitFor(async () => (await tmpFiles()).length > 0, { what: 'the download to start writing its blob', intervalMs: 2 });
     proxy.stall();
     const stalledAt = Date.now();
     const result = await outcome;
@@ -86,7 +88,7 @@ describe('IMAP network faults', { skip }, () => {
     const elapsed = Date.now() - stalledAt;
     assert.ok(result instanceof Error, 'the poll must fail');
     assert.match(result.message, /did not answer within 1 s while downloading UID 1$/);
-    assert.ok(elapsed >= 900 && elapsed < 2500, `failed ${elapsed} ms after the stall`);
+    assert.ok(elapsed >= 900, `failed ${elapsed} ms after the stall`); // lower bound only, as above
     assert.deepEqual(await tmpFiles(), []);
     assert.deepEqual(await listInboxItems(ts.store.db, { profileId: profile.id }), []);
 
@@ -94,16 +96,16 @@ describe('IMAP network faults', { skip }, () => {
     assert.equal(direct.stored, 1);
   });
 
-  test('an abort signal ends a hung poll at once', async () => {
+  test('an abort signal ends a hung poll, with its reason', async () => {
     const profile = await newProfile(ts.store);
     const controller = new AbortController();
     proxy.stall();
     try {
       const polling = new ImapSource(sourceOptions(dc)).poll(context(ts.store, profile, viaProxy('f4'), { signal: controller.signal }));
+      // The scenario, not a wait: shut down while the poll hangs on the stalled server. Only the abort
+      // can end it with this reason (the timeouts say what they waited for).
       setTimeout(() => controller.abort(new Error('shutting down')), 200);
-      const started = Date.now();
       await assert.rejects(polling, /^Error: shutting down$/);
-      assert.ok(Date.now() - started < 1000);
     } finally {
       proxy.passThrough();
     }
@@ -119,7 +121,7 @@ describe('IMAP network faults', { skip }, () => {
         await recordAll(ts.store, profile.id)();
         proxy.cutAfterBytes(0); // the server (or a NAT box) dropped the quiet connection meanwhile
         proxy.passThrough();
-        await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 50)); // the scenario: processing takes a while after the drop
       },
     }));
     assert.deepEqual([report.stored, report.acknowledged], [1, 1]);

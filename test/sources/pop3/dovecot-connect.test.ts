@@ -113,9 +113,7 @@ describe('POP3 against Dovecot: connecting', { skip: dovecotSkip() }, () => {
 
   test('STARTTLS against the TLS port times out at the greeting with a hint', async () => {
     const opts = aliceOptions(dc, 'starttls', { port: dc.ports.pop3s, timeoutMs: 400 });
-    const started = Date.now();
     const err = await pop3Failure(Pop3Client.connect(opts));
-    assert.ok(Date.now() - started < 2500); // 400 ms + slack for a loaded CI machine
     assert.equal(err.step, 'timeout');
     assert.equal(err.during, 'greeting');
     assert.match(describePop3Error(err, opts), /choose TLS instead of STARTTLS/);

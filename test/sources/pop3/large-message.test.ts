@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { Pop3Client } from '../../../src/sources/pop3/index.js';
 import { dovecotSkip, startDovecot, type Dovecot } from '../../support/dovecot.js';
 import { aliceOptions } from './helpers.js';
+import { waitFor } from '../../support/wait.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -45,12 +46,16 @@ describe('POP3 against Dovecot: a 30 MB message', { skip: dovecotSkip() }, () =>
     const [{ size }] = await client.list();
     assert.equal(size, expectedLength);
     // Settle first: the 30 MB fixtures of before() must be gone, and freed ArrayBuffer backing stores are
-    // released by V8's sweeper a little after gc() returns.
-    for (let i = 0; i < 3; i++) {
+    // released by V8's sweeper a little after gc() returns. Wait until two more gc() rounds free nothing.
+    let previous = Infinity;
+    let steady = 0;
+    const baseline = await waitFor(() => {
       gc();
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const baseline = memory();
+      const now = memory();
+      steady = now >= previous - 64 * 1024 ? steady + 1 : 0;
+      previous = now;
+      return steady >= 2 && now;
+    }, { what: 'memory to settle after gc()', intervalMs: 20 });
     let peak = baseline;
     let sinceSample = 0;
     const hash = createHash('sha256');
@@ -75,7 +80,7 @@ describe('POP3 against Dovecot: a 30 MB message', { skip: dovecotSkip() }, () =>
         sincePause += chunk.length;
         if (sincePause < 256 * 1024) return done();
         sincePause = 0;
-        setTimeout(done, 10);
+        setTimeout(done, 10); // the scenario, not a wait: a slow consumer
       },
     });
     await pipeline(await client.retr(1), sink);
