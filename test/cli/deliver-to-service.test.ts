@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, cliJson, runCli } from '../support/cli.js';
 import { makeMessage } from '../support/messages.js';
+import { waitFor } from '../support/wait.js';
 
 let dir: string;
 let env: Record<string, string>;
@@ -21,17 +22,6 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Polls `probe` until it holds or the deadline passes; the last value is returned either way. */
-async function until<T>(probe: () => Promise<T>, holds: (value: T) => boolean, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let value = await probe();
-  while (!holds(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await probe();
-  }
-  return value;
-}
-
 test('with a worker running, deliver leaves the message to it; after it stops, deliver processes itself', async () => {
   const worker = spawn(process.execPath, [CLI, 'worker'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -39,11 +29,14 @@ test('with a worker running, deliver leaves the message to it; after it stops, d
   worker.stderr.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
   try {
-    await until(async () => output, (o) => /worker started/.test(o));
+    await waitFor(() => /worker started/.test(output), { what: () => `the worker to start: ${output}` });
     const queued = await runCli(['deliver', '--profile', 'support'], env, makeMessage({ subject: 'for the worker' }));
     assert.equal(queued.code, 0, queued.stderr);
     assert.match(queued.stdout, /stored as message 1; the running service processes it/);
-    const items = await until(() => cliJson(['messages', 'list'], env), (list) => list[0]?.outcome === 'imported');
+    const items = await waitFor(async () => {
+      const list = await cliJson(['messages', 'list'], env);
+      return list[0]?.outcome ? list : undefined;
+    }, { what: 'the worker to process the delivered message', timeoutMs: 15_000 });
     assert.deepEqual(items.map((i: any) => [i.subject, i.outcome]), [['for the worker', 'imported']]);
   } finally {
     worker.kill('SIGTERM');
