@@ -2,11 +2,10 @@
 // no engine), which processes it; with no live service, deliver processes the message itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, cliJson, runCli } from '../support/cli.js';
+import { cliJson, runCli, startCli } from '../support/cli.js';
 import { makeMessage } from '../support/messages.js';
 import { waitFor } from '../support/wait.js';
 
@@ -23,13 +22,10 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('with a worker running, deliver leaves the message to it; after it stops, deliver processes itself', async () => {
-  const worker = spawn(process.execPath, [CLI, 'worker'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  worker.stdout.on('data', (d) => (output += d));
-  worker.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
+  const worker = startCli(['worker'], env);
+  let code: number | null = null;
   try {
-    await waitFor(() => /worker started/.test(output), { what: () => `the worker to start: ${output}` });
+    await waitFor(() => /worker started/.test(worker.output()), { what: () => `the worker to start: ${worker.output()}` });
     const queued = await runCli(['deliver', '--profile', 'support'], env, makeMessage({ subject: 'for the worker' }));
     assert.equal(queued.code, 0, queued.stderr);
     assert.match(queued.stdout, /stored as message 1; the running service processes it/);
@@ -39,9 +35,9 @@ test('with a worker running, deliver leaves the message to it; after it stops, d
     }, { what: 'the worker to process the delivered message', timeoutMs: 15_000 });
     assert.deepEqual(items.map((i: any) => [i.subject, i.outcome]), [['for the worker', 'imported']]);
   } finally {
-    worker.kill('SIGTERM');
+    code = await worker.stop();
   }
-  assert.equal(await exited, 0, output);
+  assert.equal(code, 0, worker.output());
   const inline = await runCli(['deliver', '--profile', 'support'], env, makeMessage({ subject: 'no worker now' }));
   assert.equal(inline.code, 0, inline.stderr);
   assert.match(inline.stdout, /^imported\s+#2: rule 1/);

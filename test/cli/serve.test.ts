@@ -2,11 +2,10 @@
 // mailbox profile on its schedule, processes what arrives, and stops cleanly on SIGTERM.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, cliJson } from '../support/cli.js';
+import { cliJson, startCli } from '../support/cli.js';
 import { makeMessage } from '../support/messages.js';
 import { dovecotSkip, startDovecot, type Dovecot } from '../support/dovecot.js';
 import { waitFor } from '../support/wait.js';
@@ -32,21 +31,18 @@ describe('mailbind serve', { skip: dovecotSkip() }, () => {
 
   test('polls the mailbox, processes the mail, and stops on SIGTERM', async () => {
     await dc.deliver('alice', makeMessage({ subject: 'Served' }));
-    const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const serve = startCli(['serve'], env);
+    let code: number | null = null;
     try {
       const requests = await waitFor(async () => {
         const listed = await cliJson(['tracker', 'list', 'requests'], env) as any[];
         return listed.length > 0 && listed;
-      }, { what: () => `serve to poll and process the message; its output so far:\n${output}`, timeoutMs: 15_000, intervalMs: 250 });
+      }, { what: () => `serve to poll and process the message; its output so far:\n${serve.output()}`, timeoutMs: 15_000, intervalMs: 250 });
       assert.deepEqual(requests.map((r) => r.name), ['Served']);
-      assert.match(output, /mailbind is running; data in .*data/);
+      assert.match(serve.output(), /mailbind is running; data in .*data/);
     } finally {
-      child.kill('SIGTERM');
+      code = await serve.stop();
     }
-    assert.equal(await exited, 0, output);
+    assert.equal(code, 0, serve.output());
   });
 });

@@ -3,12 +3,11 @@
 // without the IMAP library's stack traces.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, cliJson } from '../support/cli.js';
+import { cliJson, startCli } from '../support/cli.js';
 import { waitFor } from '../support/wait.js';
 
 let dir: string;
@@ -31,19 +30,16 @@ async function workerLog(
   done: (lines: any[]) => boolean | Promise<boolean>,
   what: string,
 ): Promise<{ lines: any[]; raw: string }> {
-  const child = spawn(process.execPath, [CLI, 'worker'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let raw = '';
-  child.stdout.on('data', (d) => (raw += d));
-  child.stderr.on('data', (d) => (raw += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const parse = () => raw.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const worker = startCli(['worker'], env);
+  const parse = () => worker.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  let code: number | null = null;
   try {
-    await waitFor(() => done(parse()), { what: () => `${what}; the log so far:\n${raw}`, timeoutMs: 20_000 });
+    await waitFor(() => done(parse()), { what: () => `${what}; the log so far:\n${worker.output()}`, timeoutMs: 20_000 });
   } finally {
-    child.kill('SIGTERM');
+    code = await worker.stop();
   }
-  assert.equal(await exited, 0, raw);
-  return { lines: parse(), raw };
+  assert.equal(code, 0, worker.output());
+  return { lines: parse(), raw: worker.output() };
 }
 
 test('a wrong secret key: the worker logs the same words profile status shows', async () => {

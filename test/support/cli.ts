@@ -42,3 +42,26 @@ export async function cliJsonLines<T = any>(args: string[], env: Record<string, 
   if (result.code !== 0) throw new Error(`mailbind ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return result.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
 }
+
+export interface RunningCli {
+  /** Everything it printed so far, stdout and stderr together. */
+  output(): string;
+  /** SIGTERM, then its exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts a long-running command (serve, worker) as a user would. */
+export function startCli(args: string[], env: Record<string, string>): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    output: () => output,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
