@@ -13,12 +13,28 @@ import { rulesCommand } from './rules.js';
 import { serveCommand, workerCommand } from './service.js';
 import { trackerCommand } from './tracker.js';
 
-// dist/src/cli/main.js → the package's own package.json.
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+/** The version in our package.json, found upwards from this file (dist/src/cli/ or dist/bundle/). */
+function ownVersion(): string {
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'mailbind' && pkg.version) return pkg.version;
+    } catch {
+      // not here; look one folder up
+    }
+    if (dir.pathname === '/') return 'unknown';
+  }
+}
+
+// A reader that stops early (`mailbind messages list | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 const program = new Command('mailbind')
   .description('turn mail from shared mailboxes into tracker work, routed by plain-words rules')
-  .version(version, '-V, --version', 'print the version')
+  .version(ownVersion(), '-V, --version', 'print the version')
   .option('--data-dir <dir>', 'data directory (default: $MAILBIND_DATA_DIR or ./data); before or after the command')
   .showHelpAfterError()
   .configureHelp({ showGlobalOptions: true })

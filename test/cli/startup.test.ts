@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openStore } from '../../src/store/database.js';
 import { registerService, unregisterService } from '../../src/store/services.js';
-import { CLI, cliJson } from '../support/cli.js';
+import { CLI_MODULES, cliJson } from '../support/cli.js';
 import { makeMessage } from '../support/messages.js';
 
 let dir: string;
@@ -37,7 +37,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function modulesLoadedBy(args: string[], input = ''): string[] {
   const log = join(dir, `load-${args[0]}.log`);
   writeFileSync(log, '');
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, CLI, ...args], {
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, CLI_MODULES, ...args], {
     input,
     env: { PATH: process.env.PATH ?? '', ...env, MAILBIND_LOAD_LOG: log },
   });

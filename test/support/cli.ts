@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const CLI = join(here, '..', '..', 'src', 'cli', 'main.js');
+/** What users run (`bin`, `npm start`): the bundled command line. */
+export const CLI = join(here, '..', '..', 'bundle', 'main.js');
+/** The same command line as tsc's modules, for tests that trace which modules a command loads. */
+export const CLI_MODULES = join(here, '..', '..', 'src', 'cli', 'main.js');
 
 export interface CliResult {
   code: number;
