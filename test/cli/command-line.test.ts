@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliJson, runCli } from '../support/cli.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, cliJson, runCli } from '../support/cli.js';
 
 let dir: string;
 
@@ -97,4 +98,16 @@ test('MAILBIND_MESSAGE_ID_DOMAIN: our own mail come back is ignored as a loop', 
   assert.deepEqual([r.outcome, r.trace.classification.kind], ['ignored', 'own-loop']);
   const other = await cliJson(['rules', 'test', '--profile', 'support', ours], { ...env, MAILBIND_MESSAGE_ID_DOMAIN: 'elsewhere.example' });
   assert.equal(other.outcome, 'imported');
+});
+
+test('a reader that stops early (| head) ends the command quietly, not with an EPIPE crash', async () => {
+  const env = { MAILBIND_DATA_DIR: join(dir, 'pipe') };
+  await cliJson(['tracker', 'team', 'add', '--name', 'Blue'], env);
+  // `true` exits without reading, so the command's first write finds the pipe closed.
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" tracker list teams --json | true; echo "exit=\${PIPESTATUS[0]}" >&2`], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  const stderr = r.stderr.toString();
+  assert.match(stderr, /exit=0/);
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
 });
