@@ -22,6 +22,7 @@ import { makeMessage } from '../test/support/messages.js';
 import { dovecotAvailable, startDovecot } from '../test/support/dovecot.js';
 import { memoryLog } from '../test/support/memory-log.js';
 import { waitFor } from '../test/support/wait.js';
+import { benchStartup } from './startup.js';
 
 function time<T>(fn: () => T): [T, number] {
   const start = performance.now();
@@ -60,6 +61,9 @@ const [, evalMs] = time(() => {
   for (let i = 0; i < 100; i++) evaluateRules(ruleSet, ctx);
 });
 report('rules: evaluate 4,001 rules (fall through), ×100', `${(evalMs / 100).toFixed(2)} ms per message`);
+
+// Start-up: the command line as a mail server runs it, once per message.
+await benchStartup(report);
 
 // Mail: parse the corpus.
 let parseRate = 0;
