@@ -16,7 +16,7 @@ export interface AppOptions {
   schema?: string;
   /** Create the data dir and database when missing: only commands that write. */
   create?: boolean;
-  /** The domain of our own Message-IDs, for loop detection; default the host name. */
+  /** The domain of our own Message-IDs, for loop detection; default `mailbind.` + the host name. */
   messageIdDomain?: string;
 }
 
@@ -42,13 +42,14 @@ export function appOptionsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = proc
   };
 }
 
-// Junk Message-IDs often end in these; taking them as ours would drop real mail as a loop.
-const NOT_OURS = new Set(['localhost', 'localhost.localdomain', 'localdomain', '']);
-
-/** Our Message-ID domains: the configured one, else the host name unless it is a generic one. */
+/**
+ * Our Message-ID domains: the configured one, else `mailbind.` + the host name. Not the bare host
+ * name: mailbind often runs on the mail server itself (the deliver pipe), whose own Message-IDs end
+ * in that name, and every message its users send would then look like our loop.
+ */
 export function ownMessageIdDomains(configured: string | undefined, host = hostname()): string[] {
-  const domain = (configured ?? host).trim().toLowerCase();
-  return NOT_OURS.has(domain) ? [] : [domain];
+  const domain = (configured?.trim() || `mailbind.${host}`).toLowerCase();
+  return [domain];
 }
 
 export async function openApp(options: AppOptions): Promise<App> {
