@@ -4,6 +4,7 @@
 import type { RuleWarning } from '../rules/index.js';
 import { Pop3Source } from '../sources/pop3/source.js';
 import { mailboxIdentity, mergeStoredSettings, runtimeSettings, settingsToStore } from '../sources/profile-settings.js';
+import { PROTOCOLS } from '../sources/settings-core.js';
 import type { SourceSettings, SourceSettingsInput } from '../sources/settings.js';
 import { updateStatus } from '../sources/status.js';
 import { countUnfinished } from '../store/inbox.js';
@@ -96,7 +97,8 @@ function newSource(app: App, input: Partial<SourceSettingsInput>): SourceSetting
 }
 
 function needProtocol() {
-  return userError('mailbox settings need a protocol: pop3, imap or pipe', { fields: [{ field: 'protocol', message: 'choose pop3, imap or pipe' }] });
+  const choices = PROTOCOLS.join(', ');
+  return userError(`mailbox settings need a protocol: ${choices}`, { fields: [{ field: 'protocol', message: `choose one of ${choices}` }] });
 }
 
 /** POP3 "from-now": remember what is in the mailbox now; if the server can't be reached, the first poll does. */
