@@ -27,8 +27,11 @@ export interface App {
   readonly ownDomains: string[];
   /** The key that seals mailbox passwords, loaded (or created) on first use. */
   secrets(): SecretBox;
-  /** A processor for this app; a service holds one and shares it. The engine loads on first use. */
-  processor(logger?: Logger): Promise<Processor>;
+  /**
+   * A processor for this app; a service holds one and shares it, claiming as `owner` (its service
+   * id). The engine loads on first use.
+   */
+  processor(logger?: Logger, owner?: string): Promise<Processor>;
   close(): Promise<void>;
 }
 
@@ -74,9 +77,9 @@ export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomai
     tracker,
     ownDomains,
     secrets: () => (secrets ??= SecretBox.forDataDir(store.dataDir)),
-    processor: async (logger) => {
+    processor: async (logger, owner) => {
       const { Processor } = await import('../engine/process.js');
-      return new Processor({ store, tracker, ownDomains, ...(logger ? { logger } : {}) });
+      return new Processor({ store, tracker, ownDomains, ...(logger ? { logger } : {}), ...(owner ? { owner } : {}) });
     },
     close: () => store.close(),
   };

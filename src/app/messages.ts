@@ -1,7 +1,7 @@
 // The message log: list and show stored messages, and run them again: retry one that failed or was
 // skipped or ignored, or reprocess every skipped message of a profile after its rules changed.
 import { TOO_LARGE } from '../sources/intake.js';
-import { getInboxItem, listInboxItems, resetForRetry } from '../store/inbox.js';
+import { getInboxItem, listInboxItems, makeDueNow, resetForRetry } from '../store/inbox.js';
 import { getProfile } from '../store/profiles.js';
 import type { App } from './app.js';
 import { conflict, notFound, userError } from './errors.js';
@@ -39,7 +39,10 @@ export async function showMessage(app: App, id: number): Promise<InboxItemDetail
   return inboxItemDetail(item);
 }
 
-/** Process a failed, skipped or ignored message again, now. */
+/**
+ * Process a message again, now: one that failed, was skipped or ignored, or that has no outcome yet
+ * (waiting for its backoff, or stranded by a worker that died holding it).
+ */
 export async function retryMessage(app: App, id: number): Promise<ProcessedMessage> {
   const item = await getInboxItem(app.store.db, id);
   if (!item) throw notFound(`no message ${id}`);
@@ -49,12 +52,15 @@ export async function retryMessage(app: App, id: number): Promise<ProcessedMessa
   if (item.reason?.startsWith(TOO_LARGE)) {
     throw conflict(`message ${id} is stored as headers only (${item.reason}); raise the profile's size limit, and it is taken again from the server`);
   }
-  if (!(await resetForRetry(app.store.db, id))) {
-    throw conflict(`message ${id} has no outcome yet (${item.state}); it is retried on its own`);
-  }
+  if (item.outcome !== null) await resetForRetry(app.store.db, id);
+  else if (item.state === 'pending') await makeDueNow(app.store.db, id);
   const processor = await app.processor();
   const [result] = await processor.processDue({ ids: [id] });
-  if (!result) throw conflict(`message ${id} was taken by another worker`);
+  if (!result) {
+    // Claimed by a worker whose claim still runs: it is alive and at work on this very message.
+    const now = await getInboxItem(app.store.db, id);
+    throw conflict(`message ${id} is being processed by ${now?.claimedBy ?? 'another worker'} right now; see its outcome with messages show ${id}`);
+  }
   return processedMessage(result);
 }
 

@@ -61,6 +61,11 @@ export async function updateProfile(app: App, nameOrId: string | number, change:
   }
   const updated = await profiles.updateProfile(app.store.db, existing.id, changes);
   const notes: string[] = [];
+  if (changes.source) {
+    // Fixed settings (a new password, host or interval) are tried at once: the failures and the
+    // backoff they caused belonged to the old settings. A running worker sees the change within 5 s.
+    await updateStatus(app.store.db, existing.id, { consecutiveFailures: 0, nextPollAt: new Date().toISOString(), lastError: null, lastErrorAt: null });
+  }
   if (changes.source && mailboxIdentity(changes.source) !== mailboxIdentity(existing.source)) {
     // Another mailbox: its mail is new to this profile, so the first-run policy applies again.
     await updateStatus(app.store.db, existing.id, { baselineAt: null, cursor: null });

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { runProcessingLoop } from '../engine/loop.js';
 import { defaultSources } from '../sources/registry.js';
 import { Scheduler } from '../sources/scheduler.js';
-import { beat, HEARTBEAT_MS, registerService, unregisterService } from '../store/services.js';
+import { beat, HEARTBEAT_MS, pruneDeadServices, registerService, unregisterService } from '../store/services.js';
 import type { App } from './app.js';
 
 export interface ServiceOptions {
@@ -20,22 +20,26 @@ export async function runService(app: App, logger: Logger, options: ServiceOptio
   const { kind, signal } = options;
   const id = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   await registerService(app.store.db, { id, kind, host: hostname(), pid: process.pid });
+  await pruneDeadServices(app.store.db);
   options.onReady?.();
-  // The heartbeat tells `deliver` that someone processes the inbox; a missed beat is only logged.
+  // The heartbeat tells `deliver` that someone processes the inbox, and other workers that this one
+  // lives (else they take over its mailboxes and messages); a missed beat is only logged.
   const heartbeat = setInterval(() => {
     beat(app.store.db, id).catch((error) => logger.warn({ err: (error as Error).message }, 'heartbeat failed'));
   }, HEARTBEAT_MS);
   try {
-    await serve(app, logger, signal);
+    await serve(app, logger, signal, id);
   } finally {
     clearInterval(heartbeat);
     await unregisterService(app.store.db, id).catch((error) => logger.warn({ err: (error as Error).message }, 'could not unregister'));
   }
 }
 
-async function serve(app: App, logger: Logger, signal: AbortSignal): Promise<void> {
-  const processor = await app.processor(logger);
+async function serve(app: App, logger: Logger, signal: AbortSignal, id: string): Promise<void> {
+  // Leases and claims carry the service id: when its heartbeat stops, another worker takes over.
+  const processor = await app.processor(logger, id);
   const scheduler = new Scheduler({
+    owner: id,
     store: app.store,
     secrets: app.secrets(),
     sources: defaultSources,

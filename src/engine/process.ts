@@ -1,13 +1,17 @@
 // Processing: claim due inbox items, parse, decide, and execute the plan together with the recorded
 // outcome in one transaction. Errors retry with backoff; a message the parser refuses is final at once
 // (retrying the same bytes cannot help), with its raw bytes kept.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { UnparseableMessageError } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
 import type { Db, Store } from '../store/database.js';
 import { BlobStore } from '../store/blobs.js';
 import {
+  CLAIM_LEASE_MS,
   claimDueItems,
+  renewClaims,
   getInboxItem,
   recordError,
   recordOutcome,
@@ -48,17 +52,24 @@ export interface ProcessorOptions {
   /** Domains of our own Message-IDs, for loop detection. */
   ownDomains: string[];
   logger?: Logger;
+  /** How long a claim lasts without renewal; the processor renews it while it works. */
   leaseMs?: number;
+  /** Who claims: the service's id (so a dead service's claims are taken over), or a command's own. */
+  owner?: string;
 }
 
 export class Processor {
   private readonly store: Store;
   private readonly blobs: BlobStore;
   private readonly profiles = new DecisionProfiles();
+  private readonly owner: string;
+  private readonly leaseMs: number;
 
   constructor(private readonly options: ProcessorOptions) {
     this.store = options.store;
     this.blobs = new BlobStore(options.store.dataDir);
+    this.owner = options.owner ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.leaseMs = options.leaseMs ?? CLAIM_LEASE_MS;
   }
 
   /** Claim and process due items (optionally only the given ids) until none is left or limit is hit. */
@@ -68,12 +79,30 @@ export class Processor {
     while (results.length < limit) {
       const batch = await claimDueItems(this.store, {
         limit: Math.min(20, limit - results.length),
-        leaseMs: this.options.leaseMs ?? 5 * 60_000,
+        leaseMs: this.leaseMs,
+        owner: this.owner,
+        onTakeover: (t) =>
+          this.options.logger?.warn({ item: t.itemId, from: t.from, why: t.why }, `took over a message whose worker stopped (${t.why})`),
         ...(filter.ids ? { ids: filter.ids } : {}),
         ...(filter.profileId !== undefined ? { profileId: filter.profileId } : {}),
       });
       if (batch.length === 0) break;
-      for (const item of batch) results.push(await this.processItem(item));
+      // The claims last while this process lives: renewed well before they run out, so that a slow
+      // message never lets another worker start on the rest of the batch.
+      const open = new Set(batch.map((i) => i.id));
+      const renew = setInterval(() => {
+        renewClaims(this.store.db, [...open], this.owner, this.leaseMs).catch((error) =>
+          this.options.logger?.warn({ err: (error as Error).message }, 'could not renew message claims'),
+        );
+      }, Math.max(1000, this.leaseMs / 3));
+      try {
+        for (const item of batch) {
+          results.push(await this.processItem(item));
+          open.delete(item.id);
+        }
+      } finally {
+        clearInterval(renew);
+      }
     }
     return results;
   }

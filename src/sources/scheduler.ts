@@ -31,13 +31,19 @@ export interface SchedulerOptions {
   afterIntake?: (profile: Profile) => Promise<void>;
   logger?: Logger;
   extras?: ConnectionExtras;
-  /** How often the profile list is re-read (new, changed, removed profiles). */
+  /** How often the profile list is re-read (new, changed, removed profiles). Default 5 s. */
   refreshMs?: number;
+  /** Who holds poll leases: the service's id, so that another worker can tell when it died. */
+  owner?: string;
   onPoll?: (profile: Profile, outcome: { report?: PollReport; error?: string }) => void;
 }
 
 const MAX_BACKOFF_MS = 30 * 60_000;
-const POLL_LEASE_MS = 10 * 60_000;
+/**
+ * The right to poll a mailbox lasts this long unless renewed (every third of it, while the poll runs).
+ * Short, so that a killed worker's mailbox is free again within seconds, not minutes.
+ */
+export const POLL_LEASE_MS = 30_000;
 
 export function nextDelayMs(pollSeconds: number, consecutiveFailures: number, random = Math.random()): number {
   const base = pollSeconds * 1000;
@@ -68,7 +74,10 @@ class ProfileRunner {
   }
 
   update(profile: Profile): void {
+    const changed = profile.updatedAt !== this.profile.updatedAt;
     this.profile = profile;
+    // New settings (a fixed password, another host) are tried now, not after the old backoff.
+    if (changed) this.trigger();
   }
 
   trigger(): void {
@@ -124,8 +133,11 @@ class ProfileRunner {
     this.ensureWatcher(settings);
     const source = this.options.sources.source(settings, this.options.extras ?? {});
     if (!source) return false;
-    if (!(await acquirePollLease(store.db, this.profile.id, this.owner, POLL_LEASE_MS))) {
-      await this.sleep(settings.pollSeconds * 1000);
+    const takeover = (from: string) =>
+      logger?.warn({ profile: this.profile.name, from }, 'took over the mailbox from a worker that stopped');
+    if (!(await acquirePollLease(store.db, this.profile.id, this.owner, POLL_LEASE_MS, takeover))) {
+      // Another worker polls it; ask again before its lease could run out, should it die.
+      await this.sleep(Math.min(settings.pollSeconds * 1000, POLL_LEASE_MS / 2));
       return true;
     }
     // The lease is renewed while the poll runs (downloads and processing can outlast it); a renewal
@@ -197,11 +209,13 @@ class ProfileRunner {
 
 export class Scheduler {
   private readonly runners = new Map<number, ProfileRunner>();
-  private readonly owner = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  private readonly owner: string;
   private refreshTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
-  constructor(private readonly options: SchedulerOptions) {}
+  constructor(private readonly options: SchedulerOptions) {
+    this.owner = options.owner ?? `${process.pid}-${randomBytes(4).toString('hex')}`;
+  }
 
   async start(): Promise<void> {
     await this.refresh();
@@ -210,7 +224,7 @@ export class Scheduler {
         void this.refresh()
           .catch((error) => this.options.logger?.error({ err: (error as Error).message }, 'cannot read profiles'))
           .finally(() => !this.stopped && schedule());
-      }, this.options.refreshMs ?? 30_000);
+      }, this.options.refreshMs ?? 5_000);
     };
     schedule();
   }

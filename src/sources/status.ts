@@ -2,6 +2,7 @@
 // source-specific cursor. Written by the scheduler and the sources, read by `profile status`.
 import type { Db } from '../store/database.js';
 import { now } from '../store/database.js';
+import { staleBefore } from '../store/services.js';
 
 export interface ProfileStatus {
   profileId: number;
@@ -65,22 +66,44 @@ export async function recordPollFailure(db: Db, profileId: number, error: string
 
 /**
  * Take (or renew) the right to poll this profile's mailbox until leaseUntil. Atomic on both
- * databases: the update only succeeds when the lease is free, expired, or already ours.
+ * databases: the update only succeeds when the lease is free, expired, already ours, or held by a
+ * service that stopped beating (killed): then `onTakeover` hears whose it was.
  */
-export async function acquirePollLease(db: Db, profileId: number, owner: string, leaseMs: number): Promise<boolean> {
+export async function acquirePollLease(
+  db: Db,
+  profileId: number,
+  owner: string,
+  leaseMs: number,
+  onTakeover?: (from: string) => void,
+): Promise<boolean> {
   await db
     .insertInto('profile_status')
     .values({ profile_id: profileId, consecutive_failures: 0 })
     .onConflict((oc) => oc.column('profile_id').doNothing())
     .execute();
   const at = now();
+  const before = await db.selectFrom('profile_status').select(['lease_owner', 'lease_until']).where('profile_id', '=', profileId).executeTakeFirst();
   const result = await db
     .updateTable('profile_status')
     .set({ lease_owner: owner, lease_until: new Date(Date.now() + leaseMs).toISOString() })
     .where('profile_id', '=', profileId)
-    .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner), eb('lease_until', '<', at)]))
+    .where((eb) =>
+      eb.or([
+        eb('lease_owner', 'is', null),
+        eb('lease_owner', '=', owner),
+        eb('lease_until', '<', at),
+        eb.exists(
+          eb.selectFrom('services').select('services.id')
+            .whereRef('services.id', '=', 'profile_status.lease_owner')
+            .where('services.beat_at', '<', staleBefore()),
+        ),
+      ]),
+    )
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const taken = Number(result.numUpdatedRows) === 1;
+  const previous = before?.lease_owner;
+  if (taken && previous && previous !== owner) onTakeover?.(previous);
+  return taken;
 }
 
 export async function releasePollLease(db: Db, profileId: number, owner: string): Promise<void> {

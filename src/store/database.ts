@@ -9,6 +9,7 @@ import type { Database } from './schema.js';
 import { createInitialMigration, type Dialect } from './migrations/001-initial.js';
 import { createSourcesMigration } from './migrations/002-sources.js';
 import { createServicesMigration } from './migrations/003-services.js';
+import { createClaimsMigration } from './migrations/004-claims.js';
 import { StripNulPlugin } from './nul-plugin.js';
 
 export type Db = Kysely<Database>;
@@ -150,6 +151,7 @@ async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void>
     '001-initial': createInitialMigration(dialect),
     '002-sources': createSourcesMigration(dialect),
     '003-services': createServicesMigration(),
+    '004-claims': createClaimsMigration(),
   };
   const migrator = new Migrator({
     db,

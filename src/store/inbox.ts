@@ -4,6 +4,7 @@ import type { Selectable } from 'kysely';
 import type { Db, Store } from './database.js';
 import { now } from './database.js';
 import { chunksOf } from './chunks.js';
+import { staleBefore } from './services.js';
 import type { InboxItemTable, InboxState, Outcome } from './schema.js';
 
 export interface InboxItem {
@@ -29,6 +30,8 @@ export interface InboxItem {
   processedAt: string | null;
   ackState: 'pending' | 'done' | null;
   ackAction: string | null;
+  /** Who holds the item while it is processed. */
+  claimedBy: string | null;
 }
 
 export function toInboxItem(row: Selectable<InboxItemTable>): InboxItem {
@@ -55,6 +58,7 @@ export function toInboxItem(row: Selectable<InboxItemTable>): InboxItem {
     processedAt: row.processed_at,
     ackState: row.ack_state,
     ackAction: row.ack_action,
+    claimedBy: row.claimed_by,
   };
 }
 
@@ -163,24 +167,44 @@ export async function countUnfinished(db: Db, profileId: number): Promise<number
   return Number(row.n);
 }
 
+/** How long a processing claim lasts unless its holder renews it (it does, while it lives). */
+export const CLAIM_LEASE_MS = 30_000;
+
+/** A claim taken from another holder: its lease ran out, or its service stopped beating. */
+export interface Takeover {
+  itemId: number;
+  from: string | null;
+  why: 'lease expired' | 'holder stopped';
+}
+
 /**
- * Claim due items for processing. A lease makes a crashed worker's items due again; on PostgreSQL
- * SKIP LOCKED keeps concurrent workers from claiming the same row.
+ * Claim due items for processing: pending ones whose time has come, and processing ones whose holder
+ * is gone (lease expired, or a service whose heartbeat stopped). On PostgreSQL SKIP LOCKED keeps
+ * concurrent workers from claiming the same row.
  */
 export async function claimDueItems(
   store: Store,
-  options: { limit: number; leaseMs: number; ids?: number[]; profileId?: number },
+  options: { limit: number; leaseMs: number; ids?: number[]; profileId?: number; owner?: string; onTakeover?: (t: Takeover) => void },
 ): Promise<InboxItem[]> {
   const at = now();
   const leaseUntil = new Date(Date.now() + options.leaseMs).toISOString();
+  const stale = staleBefore();
   return store.db.transaction().execute(async (trx) => {
     let query = trx
       .selectFrom('inbox_items')
-      .select('id')
+      .select(['id', 'state', 'claimed_by', 'lease_until'])
       .where((eb) =>
         eb.or([
           eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', at)]),
           eb.and([eb('state', '=', 'processing'), eb('lease_until', '<', at)]),
+          eb.and([
+            eb('state', '=', 'processing'),
+            eb.exists(
+              eb.selectFrom('services').select('services.id')
+                .whereRef('services.id', '=', 'inbox_items.claimed_by')
+                .where('services.beat_at', '<', stale),
+            ),
+          ]),
         ]),
       )
       .orderBy('id')
@@ -188,16 +212,44 @@ export async function claimDueItems(
     if (options.ids) query = query.where('id', 'in', options.ids.length ? options.ids : [-1]);
     if (options.profileId !== undefined) query = query.where('profile_id', '=', options.profileId);
     if (store.dialect === 'postgres') query = query.forUpdate().skipLocked();
-    const ids = (await query.execute()).map((r) => Number(r.id));
-    if (ids.length === 0) return [];
+    const found = await query.execute();
+    if (found.length === 0) return [];
+    for (const row of found) {
+      if (row.state !== 'processing') continue;
+      const expired = row.lease_until !== null && row.lease_until < at;
+      options.onTakeover?.({ itemId: Number(row.id), from: row.claimed_by, why: expired ? 'lease expired' : 'holder stopped' });
+    }
     const rows = await trx
       .updateTable('inbox_items')
-      .set({ state: 'processing', lease_until: leaseUntil })
-      .where('id', 'in', ids)
+      .set({ state: 'processing', lease_until: leaseUntil, claimed_by: options.owner ?? null })
+      .where('id', 'in', found.map((r) => Number(r.id)))
       .returningAll()
       .execute();
     return rows.map(toInboxItem).sort((a, b) => a.id - b.id);
   });
+}
+
+/** Extend the claims `owner` still holds; a claim another holder took meanwhile is left alone. */
+export async function renewClaims(db: Db, ids: number[], owner: string, leaseMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('inbox_items')
+    .set({ lease_until: new Date(Date.now() + leaseMs).toISOString() })
+    .where('id', 'in', ids)
+    .where('state', '=', 'processing')
+    .where('claimed_by', '=', owner)
+    .execute();
+}
+
+/** Make a pending item (waiting for its backoff) due now; false when it is not pending. */
+export async function makeDueNow(db: Db, id: number): Promise<boolean> {
+  const result = await db
+    .updateTable('inbox_items')
+    .set({ next_attempt_at: now() })
+    .where('id', '=', id)
+    .where('state', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export interface RecordedOutcome {
@@ -229,6 +281,7 @@ export async function recordOutcome(db: Db, id: number, result: RecordedOutcome)
       created: JSON.stringify(result.created),
       trace: JSON.stringify(result.trace),
       lease_until: null,
+      claimed_by: null,
       processed_at: now(),
       ...(result.messageId !== undefined ? { message_id: result.messageId } : {}),
       ...(result.subject !== undefined ? { subject: result.subject } : {}),
@@ -247,16 +300,20 @@ export function backoffMs(attempts: number): number {
   return 30_000 * 4 ** Math.max(0, attempts - 1);
 }
 
-/** Count a failed attempt, unless the item got an outcome meanwhile (then it is returned as it is). */
+/**
+ * Count a failed attempt, unless the item got an outcome meanwhile or another holder claimed it (then
+ * it is returned as it is: a worker that lost its claim must not spend the new holder's attempt).
+ */
 export async function recordError(db: Db, item: InboxItem, error: string): Promise<InboxItem> {
   const attempts = item.attempts + 1;
   const final = attempts >= MAX_ATTEMPTS;
-  const row = await db
+  let query = db
     .updateTable('inbox_items')
     .set({
       attempts,
       last_error: error,
       lease_until: null,
+      claimed_by: null,
       state: final ? 'failed' : 'pending',
       next_attempt_at: new Date(Date.now() + backoffMs(attempts)).toISOString(),
       ...(final
@@ -264,9 +321,9 @@ export async function recordError(db: Db, item: InboxItem, error: string): Promi
         : {}),
     })
     .where('id', '=', item.id)
-    .where('outcome', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
+    .where('outcome', 'is', null);
+  if (item.claimedBy !== null) query = query.where('claimed_by', '=', item.claimedBy);
+  const row = await query.returningAll().executeTakeFirst();
   return row ? toInboxItem(row) : ((await getInboxItem(db, item.id)) ?? item);
 }
 
@@ -282,6 +339,7 @@ export async function resetForRetry(db: Db, id: number): Promise<InboxItem | und
       attempts: 0,
       next_attempt_at: now(),
       lease_until: null,
+      claimed_by: null,
       outcome: null,
       reason: null,
       rule_line: null,

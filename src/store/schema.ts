@@ -30,6 +30,8 @@ export interface InboxItemTable {
   attempts: number;
   next_attempt_at: string;
   lease_until: string | null;
+  /** The holder of a processing claim: a service id or a command's own id. */
+  claimed_by: string | null;
   outcome: Outcome | null;
   reason: string | null;
   rule_line: number | null;

@@ -27,9 +27,27 @@ export async function unregisterService(db: Db, id: string): Promise<void> {
   await db.deleteFrom('services').where('id', '=', id).execute();
 }
 
+/** The moment before which a heartbeat means its service is dead. */
+export function staleBefore(at = Date.now()): string {
+  return new Date(at - HEARTBEAT_MS * MISSED_BEATS).toISOString();
+}
+
+/** Whether `id` is a service that stopped beating without unregistering (killed, host gone). */
+export async function isDeadService(db: Db, id: string, at = Date.now()): Promise<boolean> {
+  const row = await db.selectFrom('services').select('beat_at').where('id', '=', id).executeTakeFirst();
+  return row !== undefined && row.beat_at < staleBefore(at);
+}
+
 /** Whether any service has beaten recently enough to be alive (and so processes the inbox). */
 export async function anyLiveService(db: Db, at = Date.now()): Promise<boolean> {
-  const since = new Date(at - HEARTBEAT_MS * MISSED_BEATS).toISOString();
-  const row = await db.selectFrom('services').select('id').where('beat_at', '>', since).limit(1).executeTakeFirst();
+  const row = await db.selectFrom('services').select('id').where('beat_at', '>', staleBefore(at)).limit(1).executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * Forget services dead for long: by then every lease they held has run out, so their rows no longer
+ * help anyone tell a dead holder from a live one.
+ */
+export async function pruneDeadServices(db: Db, olderThanMs = 10 * 60_000, at = Date.now()): Promise<void> {
+  await db.deleteFrom('services').where('beat_at', '<', new Date(at - olderThanMs).toISOString()).execute();
 }

@@ -51,6 +51,8 @@ export interface RunningCli {
   output(): string;
   /** SIGTERM, then its exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL (a crash, an OOM kill): nothing of it runs any more once this resolves. */
+  kill(): Promise<void>;
 }
 
 /** Starts a long-running command (serve, worker) as a user would. */
@@ -65,6 +67,10 @@ export function startCli(args: string[], env: Record<string, string>): RunningCl
     stop: () => {
       child.kill('SIGTERM');
       return exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

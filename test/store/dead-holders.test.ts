@@ -1,0 +1,76 @@
+// Leases that notice death, on SQLite and PostgreSQL: a mailbox poll lease or a message claim held by
+// a service whose heartbeat stopped is taken over at once (long before the lease runs out), and said;
+// one held by a live service is not; a holder renews its claims while it works.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { dialects, openTestStore, type TestStore } from '../support/store.js';
+import { createProfile } from '../../src/store/profiles.js';
+import { claimDueItems, getInboxItem, insertInboxItem, recordError, renewClaims, type Takeover } from '../../src/store/inbox.js';
+import { beat, registerService } from '../../src/store/services.js';
+import { acquirePollLease } from '../../src/sources/status.js';
+
+for (const dialect of await dialects()) {
+  describe(`dead holders on ${dialect}`, () => {
+    let t: TestStore;
+    let profileId: number;
+    let n = 0;
+    before(async () => {
+      t = await openTestStore(dialect);
+      profileId = (await createProfile(t.store.db, { name: 'support', rules: '' })).id;
+      await registerService(t.store.db, { id: 'alive', kind: 'worker', host: 'h', pid: 1 });
+      await registerService(t.store.db, { id: 'dead', kind: 'worker', host: 'h', pid: 2 });
+      // The dead one's last heartbeat was a minute ago: it missed many beats.
+      await t.store.db.updateTable('services').set({ beat_at: new Date(Date.now() - 60_000).toISOString() }).where('id', '=', 'dead').execute();
+    });
+    after(() => t.cleanup());
+
+    const newItem = async () =>
+      (await insertInboxItem(t.store.db, { profileId, originKey: `k${++n}`, rawRef: 'a'.repeat(64), rawSize: 1 })).item;
+
+    test('a claim held by a dead service is taken over at once, and said; a live holder keeps its claim', async () => {
+      const mine = await newItem();
+      const theirs = await newItem();
+      await claimDueItems(t.store, { limit: 1, leaseMs: 10 * 60_000, ids: [mine.id], owner: 'alive' });
+      await claimDueItems(t.store, { limit: 1, leaseMs: 10 * 60_000, ids: [theirs.id], owner: 'dead' });
+      const heard: Takeover[] = [];
+      const taken = await claimDueItems(t.store, { limit: 10, leaseMs: 30_000, ids: [mine.id, theirs.id], owner: 'new', onTakeover: (x) => heard.push(x) });
+      assert.deepEqual(taken.map((i) => [i.id, i.claimedBy]), [[theirs.id, 'new']]);
+      assert.deepEqual(heard, [{ itemId: theirs.id, from: 'dead', why: 'holder stopped' }]);
+    });
+
+    test('an expired claim is taken over with "lease expired"; the loser cannot spend the new holder\'s attempt', async () => {
+      const item = await newItem();
+      const [old] = await claimDueItems(t.store, { limit: 1, leaseMs: -1, ids: [item.id], owner: 'alive' });
+      const heard: Takeover[] = [];
+      await claimDueItems(t.store, { limit: 1, leaseMs: 30_000, ids: [item.id], owner: 'new', onTakeover: (x) => heard.push(x) });
+      assert.deepEqual(heard, [{ itemId: item.id, from: 'alive', why: 'lease expired' }]);
+      await recordError(t.store.db, old!, 'too late');
+      const now = await getInboxItem(t.store.db, item.id);
+      assert.deepEqual([now?.state, now?.attempts, now?.claimedBy], ['processing', 0, 'new']);
+    });
+
+    test('renewing extends only the claims the holder still has', async () => {
+      const a = await newItem();
+      const b = await newItem();
+      await claimDueItems(t.store, { limit: 2, leaseMs: 1000, ids: [a.id, b.id], owner: 'alive' });
+      await t.store.db.updateTable('inbox_items').set({ claimed_by: 'other' }).where('id', '=', b.id).execute();
+      await renewClaims(t.store.db, [a.id, b.id], 'alive', 60_000);
+      const leaseOf = async (id: number) => (await t.store.db.selectFrom('inbox_items').select('lease_until').where('id', '=', id).executeTakeFirstOrThrow()).lease_until!;
+      assert.ok(Date.parse(await leaseOf(a.id)) > Date.now() + 50_000, 'a renewed');
+      assert.ok(Date.parse(await leaseOf(b.id)) < Date.now() + 5_000, 'b left alone');
+    });
+
+    test('a poll lease held by a dead service is taken over and said; a live one is not', async () => {
+      const p = await createProfile(t.store.db, { name: `lease-${dialect}`, rules: '' });
+      assert.equal(await acquirePollLease(t.store.db, p.id, 'dead', 10 * 60_000), true);
+      const heard: string[] = [];
+      assert.equal(await acquirePollLease(t.store.db, p.id, 'new', 30_000, (from) => heard.push(from)), true);
+      assert.deepEqual(heard, ['dead']);
+      // 'alive' keeps beating: its lease stands.
+      const q = await createProfile(t.store.db, { name: `lease2-${dialect}`, rules: '' });
+      await beat(t.store.db, 'alive');
+      assert.equal(await acquirePollLease(t.store.db, q.id, 'alive', 10 * 60_000), true);
+      assert.equal(await acquirePollLease(t.store.db, q.id, 'new', 30_000), false);
+    });
+  });
+}
