@@ -5,6 +5,7 @@ import { defaultSources } from '../sources/registry.js';
 import { nextDelayMs } from '../sources/scheduler.js';
 import type { PollReport } from '../sources/source.js';
 import { recordPollFailure, recordPollSuccess } from '../sources/status.js';
+import { countUnfinished } from '../store/inbox.js';
 import { getProfile } from '../store/profiles.js';
 import type { App } from './app.js';
 import { unavailable, userError } from './errors.js';
@@ -13,6 +14,8 @@ import { processedMessage, type ProcessedMessage } from './message-views.js';
 export interface FetchReport {
   messages: ProcessedMessage[];
   server: PollReport;
+  /** This profile's messages still without an outcome: held by another worker, or waiting to retry. */
+  unfinished: number;
 }
 
 export async function fetchOnce(app: App, profileName: string | number): Promise<FetchReport> {
@@ -31,7 +34,8 @@ export async function fetchOnce(app: App, profileName: string | number): Promise
       afterIntake: async () => void results.push(...(await processor.processDue({ profileId: profile.id }))),
     });
     await recordPollSuccess(app.store.db, profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString());
-    return { messages: results.map((r) => processedMessage(r)), server };
+    const unfinished = await countUnfinished(app.store.db, profile.id);
+    return { messages: results.map((r) => processedMessage(r)), server, unfinished };
   } catch (error) {
     await recordPollFailure(app.store.db, profile.id, (error as Error).message, new Date().toISOString());
     throw unavailable(`fetching '${profile.name}' failed: ${(error as Error).message}`, error);

@@ -19,8 +19,10 @@ export function fetchCommand(): Command {
         }
         const server = report.server;
         for (const failure of server.failed) process.stderr.write(`mailbind: could not download ${failure.key}: ${failure.error} (retried next time)\n`);
+        // Never silent about what is not done: messages held by another worker or waiting to retry.
+        const waiting = report.unfinished ? `; ${report.unfinished} without an outcome yet (held by a worker or waiting to retry: messages list --outcome pending)` : '';
         (opts.json ? process.stderr : process.stdout).write(
-          `${summary.toString()}; ${server.listed} on the server, ${server.stored} new, ${server.skipped} left alone, ${server.acknowledged} acknowledged\n`,
+          `${summary.toString()}; ${server.listed} on the server, ${server.stored} new, ${server.skipped} left alone, ${server.acknowledged} acknowledged${waiting}\n`,
         );
       }),
     );

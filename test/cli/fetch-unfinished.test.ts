@@ -1,0 +1,45 @@
+// `fetch --once` never passes over messages it could not finish: its summary says how many of the
+// profile's messages are still without an outcome (here one held by a live worker).
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../src/store/database.js';
+import { registerService } from '../../src/store/services.js';
+import { cliJson, runCli } from '../support/cli.js';
+import { dovecotSkip, startDovecot, type Dovecot } from '../support/dovecot.js';
+import { makeMessage } from '../support/messages.js';
+
+describe('fetch --once and unfinished messages', { skip: dovecotSkip() }, () => {
+  let dc: Dovecot;
+  let dir: string;
+  before(async () => {
+    dc = await startDovecot();
+    dir = mkdtempSync(join(tmpdir(), 'mailbind-fetch-unfinished-'));
+  });
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await dc?.stop();
+  });
+
+  test('the summary counts the messages a live worker still holds', async () => {
+    const env = { MAILBIND_DATA_DIR: join(dir, 'data'), PW: 'alicepw' };
+    await cliJson(['profile', 'add', 'pop', '--protocol', 'pop3', '--host', '127.0.0.1', '--port', String(dc.ports.pop3), '--tls', 'none',
+      '--login', 'alice', '--password-env', 'PW', '--first-run', 'all'], env);
+    const store = await openStore({ dataDir: env.MAILBIND_DATA_DIR, create: false });
+    try {
+      await registerService(store.db, { id: 'alive', kind: 'worker', host: 'h', pid: 1 });
+      await runCli(['deliver', '--profile', 'pop'], env, makeMessage({ subject: 'held elsewhere' }));
+      await store.db.updateTable('inbox_items')
+        .set({ state: 'processing', claimed_by: 'alive', lease_until: new Date(Date.now() + 3_600_000).toISOString() }).execute();
+    } finally {
+      await store.close();
+    }
+    await dc.deliver('alice', makeMessage({ subject: 'on the server' }));
+    const r = await runCli(['fetch', '--profile', 'pop', '--once'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^skipped\s+#2: the profile has no rules/m);
+    assert.match(r.stdout, /1 message: 1 skipped; 1 on the server, 1 new, 0 left alone, 1 acknowledged; 1 without an outcome yet/);
+  });
+});
