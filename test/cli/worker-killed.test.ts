@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore, type Store } from '../../src/store/database.js';
+import type { Store } from '../../src/store/database.js';
+import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { cliJson, startCli } from '../support/cli.js';
 import { dovecotSkip, startDovecot, type Dovecot } from '../support/dovecot.js';
 import { makeMessage } from '../support/messages.js';
@@ -16,9 +17,10 @@ import { waitFor } from '../support/wait.js';
 
 const MESSAGES = 200;
 
-describe('a worker killed mid-work', { skip: dovecotSkip() }, () => {
+for (const dialect of await dialects()) describe(`a worker killed mid-work (${dialect})`, { skip: dovecotSkip() }, () => {
   let dc: Dovecot;
   let proxy: TcpProxy;
+  let t: TestStore;
   let dir: string;
   let env: Record<string, string>;
   let store: Store;
@@ -27,16 +29,18 @@ describe('a worker killed mid-work', { skip: dovecotSkip() }, () => {
     dc = await startDovecot();
     proxy = await startProxy({ targetPort: dc.ports.pop3 });
     dir = mkdtempSync(join(tmpdir(), 'mailbind-killed-'));
-    env = { MAILBIND_DATA_DIR: join(dir, 'data'), PW: 'alicepw' };
+    // The workers and this test share the database: a fresh SQLite data dir, or a fresh PostgreSQL schema.
+    t = await openTestStore(dialect);
+    store = t.store;
+    env = { ...t.env, PW: 'alicepw' };
     for (let i = 0; i < MESSAGES; i++) await dc.deliver('alice', makeMessage({ subject: `message ${i}`, body: `text ${i} `.repeat(2000) }));
     await cliJson(['tracker', 'project', 'add', '--name', 'General'], env);
     writeFileSync(join(dir, 'rules.txt'), 'then attach to project 1 and create request in project 1\n');
     await cliJson(['profile', 'add', 'pop', '--protocol', 'pop3', '--host', '127.0.0.1', '--port', String(proxy.port), '--tls', 'none',
       '--login', 'alice', '--password-env', 'PW', '--first-run', 'all', '--poll', '5', '--rules-file', join(dir, 'rules.txt')], env);
-    store = await openStore({ dataDir: env.MAILBIND_DATA_DIR!, create: false });
   });
   after(async () => {
-    await store?.close();
+    await t?.cleanup();
     await proxy?.close();
     rmSync(dir, { recursive: true, force: true });
     await dc?.stop();
