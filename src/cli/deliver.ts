@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { Readable } from 'node:stream';
 import { AppError } from '../app/errors.js';
-import { appOptions, jsonOption, optionsOf } from './context.js';
+import { appOptions, jsonOption, optionsOf, printJsonLine } from './context.js';
 import { printProcessed } from './output.js';
 
 export const EX_DATAERR = 65;
@@ -59,7 +59,7 @@ export function deliverCommand(): Command {
         const result = await withApp(await appOptions(opts, 'read'), (app) => deliverMessage(app, opts.profile, input.content));
         if (result.status === 'processed') printProcessed(result.message, opts.json);
         else if (result.status === 'queued') {
-          if (opts.json) process.stdout.write(JSON.stringify({ itemId: result.itemId, outcome: 'pending', queued: true }) + '\n');
+          if (opts.json) printJsonLine({ itemId: result.itemId, outcome: 'pending', queued: true });
           else process.stdout.write(`stored as message ${result.itemId}; the running service processes it\n`);
         } else process.stderr.write(`mailbind deliver: stored as message ${result.itemId}; processing will be retried: ${result.error}\n`);
       } catch (error) {
