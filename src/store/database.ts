@@ -1,8 +1,8 @@
 // Opens the one database mailbind keeps everything in: a SQLite file in the data dir by default, or
 // PostgreSQL when a postgres:// URL is given. Migrations run on open, so a fresh data dir just works.
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
 import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { Database } from './schema.js';
@@ -10,6 +10,7 @@ import { createInitialMigration, type Dialect } from './migrations/001-initial.j
 import { createSourcesMigration } from './migrations/002-sources.js';
 import { createServicesMigration } from './migrations/003-services.js';
 import { StripNulPlugin } from './nul-plugin.js';
+import { SharedSqliteDialect } from './sqlite-dialect.js';
 
 export type Db = Kysely<Database>;
 
@@ -62,10 +63,20 @@ function pgTypes(driver: typeof pg) {
 
 export async function openStore(options: OpenOptions): Promise<Store> {
   const create = options.create ?? true;
-  // The data dir holds people's mail: only its owner may read it.
+  // The data dir holds people's mail: only its owner may read it. Parents made on the way get the
+  // usual mode; the data dir itself is set to 0700 after creation, whatever the umask.
   if (create) {
     try {
-      mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+      if (!existsSync(options.dataDir)) {
+        mkdirSync(dirname(options.dataDir), { recursive: true });
+        try {
+          mkdirSync(options.dataDir, { mode: 0o700 });
+          chmodSync(options.dataDir, 0o700);
+        } catch (error) {
+          // Another process (a burst of deliveries) made it meanwhile: it is theirs to set.
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        }
+      }
     } catch (error) {
       throw new StoreOpenError(`cannot create the data directory ${options.dataDir}: ${(error as Error).message}`, 'unusable');
     }
@@ -104,6 +115,9 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     }
     let file: BetterSqlite3.Database;
     try {
+      // SQLite would create the file with the umask's mode (0644); made here first, it is the owner's
+      // only, and SQLite gives the -wal and -shm files the database file's mode.
+      if (create && !existsSync(location)) closeSync(openSync(location, 'a', 0o600));
       file = new BetterSqlite3(location);
     } catch (error) {
       throw new StoreOpenError(`cannot open the database ${location}: ${whyUnopenable(location, error)}`, 'unusable');
@@ -111,9 +125,10 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     file.pragma('journal_mode = WAL');
     // FULL: a commit is on disk before we acknowledge the message to the mail server.
     file.pragma('synchronous = FULL');
-    file.pragma('busy_timeout = 5000');
     file.pragma('foreign_keys = ON');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), plugins: [new StripNulPlugin()] });
+    // Several processes share the file: transactions take the write lock up front and a busy database
+    // is waited for (busy_timeout, then bounded retries); see sqlite-dialect.ts.
+    db = new Kysely<Database>({ dialect: new SharedSqliteDialect(file), plugins: [new StripNulPlugin()] });
   }
   try {
     await sql`select 1`.execute(db);
