@@ -63,20 +63,11 @@ function pgTypes(driver: typeof pg) {
 
 export async function openStore(options: OpenOptions): Promise<Store> {
   const create = options.create ?? true;
-  // The data dir holds people's mail: only its owner may read it. Parents made on the way get the
-  // usual mode; the data dir itself is set to 0700 after creation, whatever the umask.
+  // The data dir holds people's mail: only its owner may read it. The mode is set again after
+  // creation, so that no umask (0 included) leaves it open to others.
   if (create) {
     try {
-      if (!existsSync(options.dataDir)) {
-        mkdirSync(dirname(options.dataDir), { recursive: true });
-        try {
-          mkdirSync(options.dataDir, { mode: 0o700 });
-          chmodSync(options.dataDir, 0o700);
-        } catch (error) {
-          // Another process (a burst of deliveries) made it meanwhile: it is theirs to set.
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        }
-      }
+      if (mkdirSync(options.dataDir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(options.dataDir, 0o700);
     } catch (error) {
       throw new StoreOpenError(`cannot create the data directory ${options.dataDir}: ${(error as Error).message}`, 'unusable');
     }
