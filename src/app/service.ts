@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { runProcessingLoop } from '../engine/loop.js';
 import { defaultSources } from '../sources/registry.js';
 import { Scheduler } from '../sources/scheduler.js';
+import { exposedDataPaths } from '../store/permissions.js';
 import { beat, HEARTBEAT_MS, pruneDeadServices, registerService, unregisterService } from '../store/services.js';
 import type { App } from './app.js';
 
@@ -18,6 +19,7 @@ export interface ServiceOptions {
 
 export async function runService(app: App, logger: Logger, options: ServiceOptions): Promise<void> {
   const { kind, signal } = options;
+  warnAboutExposedData(app, logger);
   const id = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   await registerService(app.store.db, { id, kind, host: hostname(), pid: process.pid });
   await pruneDeadServices(app.store.db);
@@ -51,5 +53,15 @@ async function serve(app: App, logger: Logger, signal: AbortSignal, id: string):
     await runProcessingLoop(processor, { signal, logger });
   } finally {
     await scheduler.stop();
+  }
+}
+
+/** Said once at start: the data is people's mail, and a data dir others can read is worth fixing. */
+function warnAboutExposedData(app: App, logger: Logger): void {
+  for (const { path, mode, fix } of exposedDataPaths(app.store)) {
+    logger.warn(
+      { path, mode: mode.toString(8) },
+      `${path} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}) and holds people's mail; run: ${fix}`,
+    );
   }
 }

@@ -1,6 +1,7 @@
 // Content-addressed files under DATA_DIR/blobs: the raw messages and every attachment. A blob is
 // written to a temp file while hashed, fsynced, then renamed to its hash, so a crash never leaves a
-// half-written blob under a real name, and storing the same bytes twice costs nothing.
+// half-written blob under a real name, and storing the same bytes twice costs nothing. Blobs are
+// people's mail: folders 0700, files 0600.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { open, rename, rm, stat, readFile } from 'node:fs/promises';
@@ -19,7 +20,7 @@ export class BlobStore implements AttachmentSink {
 
   constructor(dataDir: string) {
     this.root = join(dataDir, 'blobs');
-    mkdirSync(join(this.root, 'tmp'), { recursive: true });
+    mkdirSync(join(this.root, 'tmp'), { recursive: true, mode: 0o700 });
   }
 
   pathOf(ref: string): string {
@@ -41,7 +42,7 @@ export class BlobStore implements AttachmentSink {
     });
     const source = Buffer.isBuffer(content) ? Readable.from([content]) : (content as NodeJS.ReadableStream);
     try {
-      await pipeline(source, counter, createWriteStream(tmp));
+      await pipeline(source, counter, createWriteStream(tmp, { mode: 0o600 }));
       await syncFile(tmp);
     } catch (error) {
       await rm(tmp, { force: true });
@@ -50,7 +51,7 @@ export class BlobStore implements AttachmentSink {
     const ref = hash.digest('hex');
     const dir = join(this.root, ref.slice(0, 2));
     // A new shard folder is durable only once its parent's entry is on disk too.
-    if (mkdirSync(dir, { recursive: true })) await syncDir(this.root);
+    if (mkdirSync(dir, { recursive: true, mode: 0o700 })) await syncDir(this.root);
     await rename(tmp, join(dir, ref));
     await syncDir(dir);
     return { ref, size };

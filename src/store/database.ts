@@ -1,8 +1,8 @@
 // Opens the one database mailbind keeps everything in: a SQLite file in the data dir by default, or
 // PostgreSQL when a postgres:// URL is given. Migrations run on open, so a fresh data dir just works.
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
 import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { Database } from './schema.js';
@@ -11,6 +11,7 @@ import { createSourcesMigration } from './migrations/002-sources.js';
 import { createServicesMigration } from './migrations/003-services.js';
 import { createClaimsMigration } from './migrations/004-claims.js';
 import { StripNulPlugin } from './nul-plugin.js';
+import { SharedSqliteDialect } from './sqlite-dialect.js';
 
 export type Db = Kysely<Database>;
 
@@ -63,10 +64,11 @@ function pgTypes(driver: typeof pg) {
 
 export async function openStore(options: OpenOptions): Promise<Store> {
   const create = options.create ?? true;
-  // The data dir holds people's mail: only its owner may read it.
+  // The data dir holds people's mail: only its owner may read it. The mode is set again after
+  // creation, so that no umask (0 included) leaves it open to others.
   if (create) {
     try {
-      mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+      if (mkdirSync(options.dataDir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(options.dataDir, 0o700);
     } catch (error) {
       throw new StoreOpenError(`cannot create the data directory ${options.dataDir}: ${(error as Error).message}`, 'unusable');
     }
@@ -105,6 +107,9 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     }
     let file: BetterSqlite3.Database;
     try {
+      // SQLite would create the file with the umask's mode (0644); made here first, it is the owner's
+      // only, and SQLite gives the -wal and -shm files the database file's mode.
+      if (create && !existsSync(location)) closeSync(openSync(location, 'a', 0o600));
       file = new BetterSqlite3(location);
     } catch (error) {
       throw new StoreOpenError(`cannot open the database ${location}: ${whyUnopenable(location, error)}`, 'unusable');
@@ -112,9 +117,10 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     file.pragma('journal_mode = WAL');
     // FULL: a commit is on disk before we acknowledge the message to the mail server.
     file.pragma('synchronous = FULL');
-    file.pragma('busy_timeout = 5000');
     file.pragma('foreign_keys = ON');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), plugins: [new StripNulPlugin()] });
+    // Several processes share the file: transactions take the write lock up front and a busy database
+    // is waited for (busy_timeout, then bounded retries); see sqlite-dialect.ts.
+    db = new Kysely<Database>({ dialect: new SharedSqliteDialect(file), plugins: [new StripNulPlugin()] });
   }
   try {
     await sql`select 1`.execute(db);

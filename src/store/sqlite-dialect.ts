@@ -1,0 +1,116 @@
+// Kysely's SQLite dialect, made fit for several processes sharing one database file: `serve`, a burst
+// of `deliver` runs from the mail server, an `import` or two, all at once.
+//
+// SQLite allows one writer at a time. In WAL mode readers never wait, but a writer that finds the
+// write lock taken gets SQLITE_BUSY. Two things turn that into failed commands, and this file fixes both:
+//
+// 1. Kysely begins transactions with a plain (deferred) `begin`: the transaction starts as a reader and
+//    asks for the write lock at its first write. If another process holds the lock, or has committed
+//    since this transaction's first read, SQLite fails the write at once with SQLITE_BUSY(_SNAPSHOT),
+//    without calling the busy handler: waiting could not help, the snapshot read earlier is stale. So
+//    every transaction here begins IMMEDIATE: it takes the write lock up front (waiting for it through
+//    busy_timeout like any other statement), and its reads see the latest data. Our transactions are
+//    short (a claim, one message's outcome, a migration), so serialising them costs little.
+// 2. busy_timeout makes SQLite wait (sleep and retry, blocking this process's event loop) before it gives
+//    up. It is kept short so that a waiting `serve` stays responsive, and a statement that still finds the
+//    database busy is tried again after an asynchronous pause, up to an overall deadline. Only what is
+//    safe to repeat is repeated: `begin immediate` and statements outside a transaction (each is its own
+//    transaction, and SQLITE_BUSY means it changed nothing). Inside a transaction the write lock is held,
+//    so nothing there waits; past the deadline the error stands (deliver then answers "try later").
+//
+// SQLite also supports transactional DDL, which Kysely's adapter does not claim: we do, so migrations run
+// in one IMMEDIATE transaction and two processes opening a fresh database cannot both run them.
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+} from 'kysely';
+import { setTimeout as delay } from 'node:timers/promises';
+
+export interface SharedSqliteOptions {
+  /** How long one statement blocks waiting for a lock (PRAGMA busy_timeout). */
+  busyTimeoutMs: number;
+  /** How long, in all, a statement may keep finding the database busy before the error stands. */
+  deadlineMs: number;
+}
+
+export const SHARED_SQLITE_DEFAULTS: SharedSqliteOptions = { busyTimeoutMs: 1000, deadlineMs: 30_000 };
+
+export class SharedSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly database: BetterSqlite3.Database,
+    private readonly options: SharedSqliteOptions = SHARED_SQLITE_DEFAULTS,
+  ) {
+    super({ database });
+    database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
+  }
+
+  override createDriver(): Driver {
+    return new SharedSqliteDriver(this.database, this.options);
+  }
+
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class SharedSqliteDriver extends SqliteDriver {
+  constructor(
+    private readonly database: BetterSqlite3.Database,
+    private readonly options: SharedSqliteOptions,
+  ) {
+    super({ database });
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    return new PatientConnection(await super.acquireConnection(), this.database, this.options);
+  }
+
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/** Repeats a statement that found the database busy, where repeating it is safe (see above). */
+class PatientConnection implements DatabaseConnection {
+  constructor(
+    private readonly inner: DatabaseConnection,
+    private readonly database: BetterSqlite3.Database,
+    private readonly options: SharedSqliteOptions,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.database.inTransaction) return this.inner.executeQuery<R>(query);
+    const deadline = Date.now() + this.options.deadlineMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.inner.executeQuery<R>(query);
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+        // Jittered, growing pauses: the processes waiting for the lock do not all wake together.
+        const pause = Math.min(250, 5 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random());
+        await delay(Math.min(pause, Math.max(0, deadline - Date.now())));
+      }
+    }
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
+/** SQLITE_BUSY and its extended codes (_SNAPSHOT, _RECOVERY, _TIMEOUT). */
+export function isBusy(error: unknown): boolean {
+  return typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('SQLITE_BUSY');
+}

@@ -1,0 +1,68 @@
+// The SQLite dialect for several processes: a transaction holds the write lock from its start, and a
+// database another connection keeps busy is waited for (past busy_timeout, up to a deadline) rather
+// than failing. The other process is played by a second connection to the same file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, sql } from 'kysely';
+import { SharedSqliteDialect } from '../../src/store/sqlite-dialect.js';
+
+function twoConnections(options: { busyTimeoutMs: number; deadlineMs: number }) {
+  const dir = mkdtempSync(join(tmpdir(), 'mailbind-sqlite-shared-'));
+  const path = join(dir, 'db.sqlite');
+  const file = new BetterSqlite3(path);
+  file.pragma('journal_mode = WAL');
+  file.exec('create table t (n integer)');
+  const db = new Kysely<{ t: { n: number } }>({ dialect: new SharedSqliteDialect(file, options) });
+  const other = new BetterSqlite3(path, { timeout: 0 });
+  return {
+    db,
+    other,
+    async close() {
+      other.close();
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('a transaction takes the write lock when it begins, before its first write', async () => {
+  const { db, other, close } = twoConnections({ busyTimeoutMs: 0, deadlineMs: 0 });
+  try {
+    await db.transaction().execute(async (trx) => {
+      await trx.selectFrom('t').selectAll().execute();
+      assert.throws(() => other.exec('insert into t values (1)'), { code: 'SQLITE_BUSY' });
+      await trx.insertInto('t').values({ n: 2 }).execute();
+    });
+    assert.deepEqual(other.prepare('select n from t').all(), [{ n: 2 }]);
+  } finally {
+    await close();
+  }
+});
+
+test('a busy database is waited for past busy_timeout, and the error stands after the deadline', async () => {
+  const { db, other, close } = twoConnections({ busyTimeoutMs: 20, deadlineMs: 2000 });
+  try {
+    other.exec('begin immediate');
+    setTimeout(() => other.exec('commit'), 300);
+    const started = Date.now();
+    await db.transaction().execute((trx) => trx.insertInto('t').values({ n: 1 }).execute());
+    await db.insertInto('t').values({ n: 2 }).execute();
+    assert.ok(Date.now() - started >= 250, 'it waited for the other connection');
+
+    other.exec('begin immediate');
+    try {
+      const failed = Date.now();
+      await assert.rejects(sql`insert into t values (3)`.execute(db), { code: 'SQLITE_BUSY' });
+      assert.ok(Date.now() - failed >= 1900, 'it kept trying until the deadline');
+    } finally {
+      other.exec('rollback');
+    }
+    assert.deepEqual(other.prepare('select n from t order by n').all(), [{ n: 1 }, { n: 2 }]);
+  } finally {
+    await close();
+  }
+});
