@@ -1,7 +1,6 @@
 // The one place where errors of the layers below app/ (store, sources, tracker, mail) get their
 // category. Use cases run through `translated`, so whatever leaves app/ is an AppError.
 import { UnparseableMessageError } from '../mail/errors.js';
-import { ImportPathError } from '../sources/import/walk.js';
 import { SettingsError } from '../sources/settings-core.js';
 import { StoreOpenError } from '../store/database.js';
 import { ProfileNameError } from '../store/profiles.js';
@@ -22,7 +21,7 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof SettingsError) {
     return userError(error.message, error.field ? { fields: [{ field: error.field, message: error.message }] } : {});
   }
-  if (error instanceof TrackerInputError || error instanceof ImportPathError) return userError(error.message);
+  if (error instanceof TrackerInputError) return userError(error.message);
   if (error instanceof SecretKeyError) return unavailable(error.message, error);
   if (error instanceof StoreOpenError) return error.reason === 'missing' ? userError(error.message) : unavailable(error.message, error);
   if (error instanceof UnparseableMessageError) return userError(`not a readable mail message: ${error.message}`);

@@ -28,9 +28,17 @@ export interface ProcessedMessage {
   reason: string | null;
   /** True when the message was in the inbox already: nothing new was done. */
   duplicate: boolean;
+  /**
+   * Import: the message was stored by an earlier run that never finished it (a crash). With
+   * `duplicate: false` it was processed now; with `duplicate: true` it is still waiting.
+   */
+  storedEarlier?: boolean;
 }
 
-export function processedMessage(result: ProcessResult, extra: { file?: string; duplicate?: boolean } = {}): ProcessedMessage {
+export function processedMessage(
+  result: ProcessResult,
+  extra: { file?: string; duplicate?: boolean; storedEarlier?: boolean } = {},
+): ProcessedMessage {
   return {
     ...(extra.file !== undefined ? { file: extra.file } : {}),
     itemId: result.itemId,
@@ -43,11 +51,15 @@ export function processedMessage(result: ProcessResult, extra: { file?: string; 
     createdDetail: { ...result.created },
     reason: result.reason,
     duplicate: extra.duplicate ?? false,
+    ...(extra.storedEarlier ? { storedEarlier: true } : {}),
   };
 }
 
 /** A message processed earlier (or decided at intake), as the inbox recorded it; nothing new made. */
-export function storedMessage(item: InboxItem, extra: { file?: string; duplicate?: boolean } = {}): ProcessedMessage {
+export function storedMessage(
+  item: InboxItem,
+  extra: { file?: string; duplicate?: boolean; storedEarlier?: boolean; reason?: string } = {},
+): ProcessedMessage {
   const done = item.outcome === 'imported' || item.outcome === 'commented';
   return {
     ...(extra.file !== undefined ? { file: extra.file } : {}),
@@ -59,8 +71,9 @@ export function storedMessage(item: InboxItem, extra: { file?: string; duplicate
     actions: done ? item.actions : [],
     created: [],
     createdDetail: { messages: [], requests: [], comments: [], requesters: [], attachments: [] },
-    reason: item.reason,
+    reason: extra.reason ?? item.reason,
     duplicate: extra.duplicate ?? false,
+    ...(extra.storedEarlier ? { storedEarlier: true } : {}),
   };
 }
 

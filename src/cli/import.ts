@@ -1,4 +1,5 @@
 // `mailbind import --profile NAME PATH…`: .eml files, folders of them, mbox files and Maildir folders.
+// Exit 1 when a path could not be read (after importing the rest) or when nothing given was mail.
 import { Command } from 'commander';
 import { action, jsonOption, withApp, type Opts } from './context.js';
 import { printProcessed, ProgressBar, Summary } from './output.js';
@@ -16,10 +17,15 @@ export function importCommand(): Command {
           const bar = total > 50 ? new ProgressBar(total) : null;
           for await (const line of importPaths(app, opts.profile as string, paths)) {
             summary.add(line);
-            if (opts.json || !bar) printProcessed(line, opts.json);
-            bar?.tick();
+            if (line.outcome === 'unreadable') process.stderr.write(`mailbind: cannot read ${line.file}: ${line.reason}\n`);
+            if (opts.json || (!bar && line.outcome !== 'unreadable')) printProcessed(line, opts.json);
+            if (line.outcome !== 'not-mail' && line.outcome !== 'unreadable') bar?.tick();
           }
           (opts.json ? process.stderr : process.stdout).write(summary.toString() + '\n');
+          if (summary.total === 0 && summary.notMail > 0) {
+            process.stderr.write('mailbind: nothing imported: no path given held a mail message\n');
+          }
+          if (summary.unreadable > 0 || (summary.total === 0 && summary.notMail > 0)) process.exitCode = 1;
         });
       }),
     );

@@ -1,34 +1,61 @@
 // How the command line shows processed messages and traces: one line per message (or one JSON object
 // per line), a summary, a progress bar on a terminal, and the explanation of a decision.
 import type { DryRunView } from '../app/dry-run.js';
-import type { InboxItemDetail, ProcessedMessage, StoredTrace, Trace } from '../app/message-views.js';
+import type { ImportLine, PassedOverFile } from '../app/import.js';
+import type { InboxItemDetail, StoredTrace, Trace } from '../app/message-views.js';
 import { printJsonLine } from './context.js';
 
-export function humanLine(line: ProcessedMessage): string {
+/** A path that held no message (not mail, unreadable), not a message's line. */
+export function isPassedOver(line: ImportLine): line is PassedOverFile {
+  return 'skipped' in line;
+}
+
+export function humanLine(line: ImportLine): string {
+  if (isPassedOver(line)) return `${line.outcome.padEnd(9)} ${line.file}: ${line.reason}`;
   const what =
     line.outcome === 'imported'
       ? `rule ${line.rule}: ${line.actions.join(', ')}${line.created.length ? ` → request ${line.created.join(', ')}` : ''}`
       : line.outcome === 'commented'
         ? `${line.actions.join(', ')}`
         : line.reason ?? '';
-  const dup = line.duplicate ? ' (already in the inbox; nothing new)' : '';
-  return `${line.outcome.padEnd(9)} ${line.file ?? `#${line.itemId}`}: ${what}${dup}`;
+  const note = line.storedEarlier
+    ? line.duplicate ? '' : ' (stored earlier, processed now)'
+    : line.duplicate ? ' (already in the inbox; nothing new)' : '';
+  return `${line.outcome.padEnd(9)} ${line.file ?? `#${line.itemId}`}: ${what}${note}`;
 }
 
-export function printProcessed(line: ProcessedMessage, json: boolean | undefined): void {
+export function printProcessed(line: ImportLine, json: boolean | undefined): void {
   if (json) printJsonLine(line);
   else process.stdout.write(humanLine(line) + '\n');
 }
 
+/**
+ * Counts what a run did. Only messages processed now count under their outcome; a message already in
+ * the inbox counts as "already imported" only once it has an outcome, else as "not yet processed".
+ * Paths that held no message (not mail, unreadable) are counted apart from the messages.
+ */
 export class Summary {
   private counts = new Map<string, number>();
   private duplicates = 0;
+  private waiting = 0;
+  private processedNow = 0;
+  notMail = 0;
+  unreadable = 0;
   total = 0;
 
-  add(line: ProcessedMessage): void {
+  add(line: ImportLine): void {
+    if (isPassedOver(line)) {
+      if (line.outcome === 'not-mail') this.notMail += 1;
+      else this.unreadable += 1;
+      return;
+    }
     this.total += 1;
-    if (line.duplicate) this.duplicates += 1;
-    else this.counts.set(line.outcome, (this.counts.get(line.outcome) ?? 0) + 1);
+    if (line.duplicate && line.outcome === 'pending') this.waiting += 1;
+    else if (line.duplicate) this.duplicates += 1;
+    else {
+      this.counts.set(line.outcome, (this.counts.get(line.outcome) ?? 0) + 1);
+      if (line.storedEarlier) this.processedNow += 1;
+    }
   }
 
   toString(): string {
@@ -36,7 +63,12 @@ export class Summary {
       .filter((k) => this.counts.get(k))
       .map((k) => `${this.counts.get(k)} ${k}`);
     if (this.duplicates) parts.push(`${this.duplicates} already imported`);
-    return `${this.total} message${this.total === 1 ? '' : 's'}${parts.length ? ': ' + parts.join(', ') : ''}`;
+    if (this.waiting) parts.push(`${this.waiting} stored earlier, not yet processed`);
+    let text = `${this.total} message${this.total === 1 ? '' : 's'}${parts.length ? ': ' + parts.join(', ') : ''}`;
+    if (this.processedNow) text += `; ${this.processedNow} stored earlier ${this.processedNow === 1 ? 'was' : 'were'} processed now`;
+    const passed = [this.notMail ? `${this.notMail} not mail` : '', this.unreadable ? `${this.unreadable} unreadable` : ''].filter(Boolean);
+    if (passed.length) text += `; ${passed.join(', ')}`;
+    return text;
   }
 }
 
@@ -46,6 +78,7 @@ export class ProgressBar {
   constructor(private readonly total: number) {}
 
   tick(): void {
+    if (this.done >= this.total) return;
     this.done += 1;
     const width = 30;
     const filled = Math.round((this.done / this.total) * width);

@@ -52,8 +52,12 @@ export function contentOriginKey(messageId: string | null, sha256Hex: string): s
   return `mid:${messageId ?? ''}:sha256:${sha256Hex}`;
 }
 
-/** Whether bytes start like a message: a header field ("Name: value") or an mbox "From " line. */
+/**
+ * Whether bytes start like a message: a header field ("Name: value", or RFC 822's obsolete "Name :"),
+ * or an mbox "From " line; a UTF-8 byte order mark before it (some Windows tools write one) is allowed.
+ */
 export function looksLikeMessage(head: Buffer): boolean {
-  const firstLine = head.subarray(0, 4096).toString('latin1').split(/\r?\n|\r/, 1)[0] ?? '';
-  return /^[!-9;-~]+:/.test(firstLine) || firstLine.startsWith('From ');
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  const firstLine = head.subarray(bom, 4096).toString('latin1').split(/\r?\n|\r/, 1)[0] ?? '';
+  return /^[!-9;-~]+[ \t]*:/.test(firstLine) || firstLine.startsWith('From ');
 }
