@@ -228,7 +228,7 @@ test('import killed mid-folder (SIGKILL): the next runs process every message ex
     new RegExp(`^${N} messages: ${N - done - held.length} imported, ${done} already imported${waitingPart}${nowPart}$`, 'm'),
   );
 
-  // The held lease runs out (what five minutes, or the lease work's takeover of a dead holder, does):
+  // The held claim runs out (the 30 s lease of a command's claim; a dead service's is taken over sooner):
   // the next run processes those too.
   await t.store.db.updateTable('inbox_items').set({ lease_until: new Date(Date.now() - 1000).toISOString() }).where('state', '=', 'processing').execute();
   const last = await runCli(['import', '--profile', p.name, folder], env);
