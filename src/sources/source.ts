@@ -13,7 +13,11 @@ export interface PollContext {
   settings: ResolvedSettings;
   logger?: Logger;
   signal?: AbortSignal;
-  /** Runs after new mail is stored and before acknowledgements, on the same connection. */
+  /**
+   * Processes what is stored: after each small batch while a poll downloads (so a poll that dies half way
+   * still turns its share into work), once more when the intake ends or fails, and before
+   * acknowledgements. It may run several times in one poll.
+   */
   afterIntake?: () => Promise<void>;
 }
 

@@ -17,6 +17,8 @@ import type { Pop3Options } from './options.js';
 import { scanHeaders } from '../../mail/header-scan.js';
 
 const MAX_RECONNECTS = 3;
+/** Stored messages after which the caller processes them (afterIntake), before the poll goes on. */
+const BATCH_MESSAGES = 20;
 
 /** UIDLs are unique only within one mailbox, so the key names the mailbox too. */
 export function pop3OriginKey(settings: Pick<ResolvedSettings, 'login' | 'host'>, uid: string): string {
@@ -70,8 +72,14 @@ export class Pop3Source implements MailSource {
         report.skipped += leaveAlone.length;
       }
 
+      let sinceBatch = 0;
       for (const key of fresh) {
         if (ctx.signal?.aborted) break;
+        // Each small batch becomes work at once: a poll that dies later still keeps what it brought.
+        if (sinceBatch >= BATCH_MESSAGES) {
+          sinceBatch = 0;
+          await ctx.afterIntake?.();
+        }
         const entry = listing.byKey.get(key);
         if (!entry) continue;
         try {
@@ -84,12 +92,18 @@ export class Pop3Source implements MailSource {
             acknowledge: true,
             ...(tooLarge ? { serverSize: entry.size } : {}),
           });
-          if (inserted) report.stored += 1;
+          if (inserted) {
+            report.stored += 1;
+            sinceBatch += 1;
+          }
         } catch (error) {
           report.failed.push({ key, error: (error as Error).message });
           ctx.logger?.warn({ profile: ctx.profile.name, key, err: (error as Error).message }, 'POP3 download failed; retried next poll');
           if (client.closed) {
-            if (++reconnects > MAX_RECONNECTS) throw error;
+            if (++reconnects > MAX_RECONNECTS) {
+              if (sinceBatch) await ctx.afterIntake?.().catch((err: Error) => ctx.logger?.warn({ err: err.message }, 'processing after a failed poll failed'));
+              throw error;
+            }
             client = await Pop3Client.connect(options);
             listing = await list(client, ctx.settings);
           }
