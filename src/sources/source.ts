@@ -34,6 +34,15 @@ export interface PollReport {
   acknowledged: number;
 }
 
+/**
+ * For a poll that is failing: process what it stored so far (afterIntake), unless the poll was aborted
+ * (shutting down). A processing error is only logged; the poll's own error is what the caller reports.
+ */
+export async function processBeforeFailing(ctx: PollContext): Promise<void> {
+  if (ctx.signal?.aborted) return;
+  await ctx.afterIntake?.().catch((err: Error) => ctx.logger?.warn({ err: err.message }, 'processing after a failed poll failed'));
+}
+
 export function emptyReport(): PollReport {
   return { listed: 0, stored: 0, skipped: 0, failed: [], acknowledged: 0 };
 }

@@ -13,7 +13,7 @@
 import { now } from '../../store/database.js';
 import { hasOriginKeys } from '../../store/inbox.js';
 import { addKnownKeys, knownKeys } from '../known.js';
-import { emptyReport, type MailSource, type PollContext, type PollReport } from '../source.js';
+import { emptyReport, processBeforeFailing, type MailSource, type PollContext, type PollReport } from '../source.js';
 import { getStatus, updateStatus } from '../status.js';
 import { applyAcks } from './acks.js';
 import { beforeCutoff, cutoffFor } from './baseline.js';
@@ -49,9 +49,7 @@ export class ImapSource implements MailSource {
         await this.intake(session, ctx, report);
       } catch (error) {
         // What was stored before the poll died becomes work now, not after a whole intake succeeds.
-        if (!ctx.signal?.aborted) {
-          await ctx.afterIntake?.().catch((err: Error) => ctx.logger?.warn({ err: err.message }, 'processing after a failed poll failed'));
-        }
+        await processBeforeFailing(ctx);
         throw error;
       }
       await ctx.afterIntake?.();

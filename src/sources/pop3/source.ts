@@ -10,7 +10,7 @@ import { DEFAULT_STEP_TIMEOUT_MS } from '../connection-extras.js';
 import { intakeMessage } from '../intake.js';
 import { addKnownKeys, knownKeys } from '../known.js';
 import type { ResolvedSettings } from '../settings.js';
-import { emptyReport, type MailSource, type PollContext, type PollReport } from '../source.js';
+import { emptyReport, processBeforeFailing, type MailSource, type PollContext, type PollReport } from '../source.js';
 import { getStatus, updateStatus } from '../status.js';
 import { Pop3Client } from './client.js';
 import type { Pop3Options } from './options.js';
@@ -73,41 +73,44 @@ export class Pop3Source implements MailSource {
       }
 
       let sinceBatch = 0;
-      for (const key of fresh) {
-        if (ctx.signal?.aborted) break;
-        // Each small batch becomes work at once: a poll that dies later still keeps what it brought.
-        if (sinceBatch >= BATCH_MESSAGES) {
-          sinceBatch = 0;
-          await ctx.afterIntake?.();
-        }
-        const entry = listing.byKey.get(key);
-        if (!entry) continue;
-        try {
-          const tooLarge = entry.size > ctx.settings.maxMessageBytes;
-          const content = tooLarge ? await client.top(entry.n, 0) : await client.retr(entry.n);
-          const { inserted } = await intakeMessage(ctx.store, content, {
-            profileId,
-            originKey: key,
-            maxMessageBytes: ctx.settings.maxMessageBytes,
-            acknowledge: true,
-            ...(tooLarge ? { serverSize: entry.size } : {}),
-          });
-          if (inserted) {
-            report.stored += 1;
-            sinceBatch += 1;
+      try {
+        for (const key of fresh) {
+          if (ctx.signal?.aborted) break;
+          // Each small batch becomes work at once: a poll that dies later still keeps what it brought.
+          if (sinceBatch >= BATCH_MESSAGES) {
+            sinceBatch = 0;
+            await ctx.afterIntake?.();
           }
-        } catch (error) {
-          report.failed.push({ key, error: (error as Error).message });
-          ctx.logger?.warn({ profile: ctx.profile.name, key, err: (error as Error).message }, 'POP3 download failed; retried next poll');
-          if (client.closed) {
-            if (++reconnects > MAX_RECONNECTS) {
-              if (sinceBatch) await ctx.afterIntake?.().catch((err: Error) => ctx.logger?.warn({ err: err.message }, 'processing after a failed poll failed'));
-              throw error;
+          const entry = listing.byKey.get(key);
+          if (!entry) continue;
+          try {
+            const tooLarge = entry.size > ctx.settings.maxMessageBytes;
+            const content = tooLarge ? await client.top(entry.n, 0) : await client.retr(entry.n);
+            const { inserted } = await intakeMessage(ctx.store, content, {
+              profileId,
+              originKey: key,
+              maxMessageBytes: ctx.settings.maxMessageBytes,
+              acknowledge: true,
+              ...(tooLarge ? { serverSize: entry.size } : {}),
+            });
+            if (inserted) {
+              report.stored += 1;
+              sinceBatch += 1;
             }
-            client = await Pop3Client.connect(options);
-            listing = await list(client, ctx.settings);
+          } catch (error) {
+            report.failed.push({ key, error: (error as Error).message });
+            ctx.logger?.warn({ profile: ctx.profile.name, key, err: (error as Error).message }, 'POP3 download failed; retried next poll');
+            if (client.closed) {
+              if (++reconnects > MAX_RECONNECTS) throw error;
+              client = await Pop3Client.connect(options);
+              listing = await list(client, ctx.settings);
+            }
           }
         }
+      } catch (error) {
+        // The poll dies (the link keeps failing): what it stored since the last batch becomes work now.
+        if (sinceBatch) await processBeforeFailing(ctx);
+        throw error;
       }
 
       await ctx.afterIntake?.();
