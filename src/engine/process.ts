@@ -16,6 +16,7 @@ import {
   recordError,
   recordOutcome,
   type InboxItem,
+  type IntakeTrace,
 } from '../store/inbox.js';
 import type { Outcome } from '../store/schema.js';
 import { getProfile } from '../store/profiles.js';
@@ -130,7 +131,7 @@ export class Processor {
           ruleLine: plan.ruleLine,
           actions,
           created: made as unknown as Record<string, number[]>,
-          trace: plan.trace,
+          trace: withIntakeNotes(item.trace, plan.trace),
           messageId: prepared.message.messageId,
           subject: prepared.message.subject,
           fromAddress: plan.trace.sender.email,
@@ -196,4 +197,11 @@ export class Processor {
       error: text,
     };
   }
+}
+
+/** Notes intake recorded on the item (e.g. a reused Message-ID) stay in front of the decision's warnings. */
+function withIntakeNotes<T extends { warnings: string[] }>(stored: unknown, trace: T): T {
+  const notes = (stored as IntakeTrace | null)?.warnings;
+  if (!Array.isArray(notes) || !notes.length) return trace;
+  return { ...trace, warnings: [...notes.filter((n) => !trace.warnings.includes(n)), ...trace.warnings] };
 }

@@ -1,6 +1,7 @@
 // Server messages a profile knows and leaves alone without an inbox item: those present before the
-// profile's first run ("from-now"), older than its "since" date, or already imported under an
-// earlier IMAP UIDVALIDITY.
+// profile's first run ("from-now") or older than its "since" date. (Rows with why 'uidvalidity-dedupe'
+// come from older versions, which recognised mail imported under an earlier IMAP UIDVALIDITY here;
+// such mail is now stored as a visible duplicate item.)
 import type { Db } from '../store/database.js';
 import { chunksOf } from '../store/chunks.js';
 

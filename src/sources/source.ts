@@ -13,7 +13,11 @@ export interface PollContext {
   settings: ResolvedSettings;
   logger?: Logger;
   signal?: AbortSignal;
-  /** Runs after new mail is stored and before acknowledgements, on the same connection. */
+  /**
+   * Processes what is stored: after each small batch while a poll downloads (so a poll that dies half way
+   * still turns its share into work), once more when the intake ends or fails, and before
+   * acknowledgements. It may run several times in one poll.
+   */
   afterIntake?: () => Promise<void>;
 }
 
@@ -28,6 +32,15 @@ export interface PollReport {
   failed: Array<{ key: string; error: string }>;
   /** After-processing actions applied (seen, moved, deleted) or settled (leave). */
   acknowledged: number;
+}
+
+/**
+ * For a poll that is failing: process what it stored so far (afterIntake), unless the poll was aborted
+ * (shutting down). A processing error is only logged; the poll's own error is what the caller reports.
+ */
+export async function processBeforeFailing(ctx: PollContext): Promise<void> {
+  if (ctx.signal?.aborted) return;
+  await ctx.afterIntake?.().catch((err: Error) => ctx.logger?.warn({ err: err.message }, 'processing after a failed poll failed'));
 }
 
 export function emptyReport(): PollReport {

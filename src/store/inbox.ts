@@ -76,8 +76,54 @@ export interface NewInboxItem {
   acknowledge?: boolean;
 }
 
-/** Idempotent: a second insert with the same (profile, origin key) returns the existing item. */
+/** The trace an item gets at intake, before processing: notes the processing trace keeps. */
+export interface IntakeTrace {
+  warnings: string[];
+}
+
+/** How the reason of a duplicate starts; the item number follows. */
+export const DUPLICATE_OF = 'duplicate of message #';
+
+/**
+ * Idempotent: a second insert with the same (profile, origin key) returns the existing item.
+ *
+ * The same bytes under another origin key (delivered again: new IMAP UIDs, a failover, To and Cc the
+ * same mailbox) are a duplicate: stored as their own item, ignored, `duplicate of message #N`, so the
+ * server copy is acknowledged as any other ignored mail and nothing is skipped silently. Blobs are
+ * content-addressed, so the same raw_ref is the same bytes (Message-ID included). Other bytes under a
+ * Message-ID the profile already has are new mail; the reuse is noted in the item's trace.
+ */
 export async function insertInboxItem(db: Db, item: NewInboxItem): Promise<{ item: InboxItem; inserted: boolean }> {
+  const existing = await itemByOriginKey(db, item.profileId, item.originKey);
+  if (existing) return { item: existing, inserted: false };
+  const earlier = await sameMessage(db, item);
+  let outcome = item.outcome;
+  let trace: IntakeTrace | null = null;
+  if (earlier.duplicateOf !== null && !outcome) {
+    outcome = { outcome: 'ignored', reason: `${DUPLICATE_OF}${earlier.duplicateOf}` };
+  } else if (earlier.reusedBy !== null) {
+    trace = { warnings: [`Message-ID also used by message #${earlier.reusedBy} with different content`] };
+  }
+  return insertRow(db, { ...item, ...(outcome ? { outcome } : {}) }, trace);
+}
+
+async function itemByOriginKey(db: Db, profileId: number, originKey: string): Promise<InboxItem | undefined> {
+  const row = await db.selectFrom('inbox_items').selectAll()
+    .where('profile_id', '=', profileId).where('origin_key', '=', originKey).executeTakeFirst();
+  return row ? toInboxItem(row) : undefined;
+}
+
+/** The first earlier item with these bytes, or else the first with this Message-ID and other bytes. */
+async function sameMessage(db: Db, item: NewInboxItem): Promise<{ duplicateOf: number | null; reusedBy: number | null }> {
+  // By Message-ID the (profile, message_id) index finds both; without one, only the bytes can match.
+  let query = db.selectFrom('inbox_items').select(['id', 'raw_ref']).where('profile_id', '=', item.profileId);
+  query = item.messageId ? query.where('message_id', '=', item.messageId) : query.where('raw_ref', '=', item.rawRef);
+  const rows = await query.orderBy('id').execute();
+  const same = rows.find((r) => r.raw_ref === item.rawRef);
+  return { duplicateOf: same ? Number(same.id) : null, reusedBy: !same && rows[0] ? Number(rows[0].id) : null };
+}
+
+async function insertRow(db: Db, item: NewInboxItem, trace: IntakeTrace | null): Promise<{ item: InboxItem; inserted: boolean }> {
   const at = now();
   const row = await db
     .insertInto('inbox_items')
@@ -97,6 +143,7 @@ export async function insertInboxItem(db: Db, item: NewInboxItem): Promise<{ ite
       processed_at: item.outcome ? at : null,
       received_at: at,
       ack_state: item.acknowledge ? 'pending' : null,
+      trace: trace ? JSON.stringify(trace) : null,
     })
     .onConflict((oc) => oc.columns(['profile_id', 'origin_key']).doNothing())
     .returningAll()

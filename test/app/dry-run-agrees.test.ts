@@ -76,7 +76,13 @@ for (const dialect of await dialects()) {
       assert.deepEqual(processed.actions, dry.actions, `${name}: steps`);
       assert.equal(processed.reason, dry.reason, `${name}: reason`);
       const stored = await showMessage(app, processed.itemId);
-      assert.deepEqual(stored.trace, JSON.parse(JSON.stringify(dry.trace)), `${name}: trace`);
+      // Intake may note what it saw before any decision (a Message-ID reused with other bytes: the corpus
+      // has such pairs); the decision's own trace must be the dry run's.
+      const trace = stored.trace as { warnings?: string[] } | null;
+      const decided = trace?.warnings
+        ? { ...trace, warnings: trace.warnings.filter((w) => !/^Message-ID also used by message #\d+ with different content$/.test(w)) }
+        : trace;
+      assert.deepEqual(decided, JSON.parse(JSON.stringify(dry.trace)), `${name}: trace`);
     }
 
     test('every full corpus message', { skip: corpusSkip() }, async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { cliJson, cliJsonLines, runCli } from '../support/cli.js';
 import { makeMessage } from '../support/messages.js';
 import { dovecotSkip, startDovecot, type Dovecot } from '../support/dovecot.js';
+import { startProxy } from '../support/tcp-proxy.js';
 
 const skip = dovecotSkip();
 
@@ -119,6 +120,29 @@ describe('mailbox profiles through the CLI', { skip }, () => {
     await dc.deliver('bob', makeMessage({ subject: 'after the profile' }));
     const lines = await cliJsonLines(['fetch', '--profile', 'bobpop', '--once'], env);
     assert.deepEqual(lines.map((l) => l.subject), ['after the profile']);
+  });
+
+  test('fetch --once on a link cut half way: what it stored is already work; the next fetch goes on from there', async () => {
+    const proxy = await startProxy({ targetPort: dc.ports.imap });
+    try {
+      for (let i = 1; i <= 60; i++) await dc.deliver('alice', makeMessage({ subject: `cut ${i}`, body: `${i} `.repeat(10_000) }), { folder: 'Cut' });
+      const imap = ['--protocol', 'imap', '--host', '127.0.0.1', '--port', String(proxy.port), '--tls', 'none', '--login', 'alice', '--password-env', 'POP_PASSWORD'];
+      await cliJson(['profile', 'add', 'cut', ...imap, '--folder', 'Cut', '--first-run', 'all', '--rules-file', join(dir, 'rules.txt')], env);
+      proxy.cutAfterBytes(600_000);
+      const failed = await runCli(['fetch', '--profile', 'cut', '--once'], env);
+      assert.equal(failed.code, 69, failed.stderr);
+      const cut = (await cliJson(['messages', 'list'], env)).filter((m: any) => /^cut \d+$/.test(m.subject ?? ''));
+      assert.ok(cut.length >= 20 && cut.length < 60, `stored ${cut.length}`);
+      assert.ok(cut.every((m: any) => m.outcome === 'imported'), 'every stored message was processed by the failed fetch');
+      proxy.passThrough();
+      const lines = await cliJsonLines(['fetch', '--profile', 'cut', '--once'], env);
+      assert.equal(lines.length, 60 - cut.length, 'the second fetch takes only the rest');
+      const all = (await cliJson(['messages', 'list'], env)).filter((m: any) => /^cut \d+$/.test(m.subject ?? ''));
+      assert.equal(new Set(all.map((m: any) => m.subject)).size, 60);
+      assert.equal(all.length, 60);
+    } finally {
+      await proxy.close();
+    }
   });
 
   test('invalid settings are refused naming the field', async () => {

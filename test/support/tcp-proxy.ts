@@ -30,6 +30,8 @@ export interface TcpProxy {
   passThrough(): void;
   /** Connections accepted so far. */
   readonly accepted: number;
+  /** Server→client bytes forwarded so far, over all connections. */
+  readonly bytesToClient: number;
   /** Destroy every connection and stop listening. */
   close(): Promise<void>;
 }
@@ -48,6 +50,7 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
   let stalled = false;
   let cutBudget = Infinity; // applied to connections accepted while a cut is armed
   let accepted = 0;
+  let bytesToClient = 0;
 
   const destroyPair = (pair: Pair) => {
     pair.client.destroy();
@@ -64,12 +67,16 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
     if (to === pair.client && chunk.length >= pair.budget) {
       const last = chunk.subarray(0, pair.budget);
       pair.budget = 0;
+      bytesToClient += last.length;
       // Destroy only after the last allowed bytes are flushed, so the client sees exactly `n` bytes.
       to.write(last, () => destroyPair(pair));
       from.pause();
       return;
     }
-    if (to === pair.client) pair.budget -= chunk.length;
+    if (to === pair.client) {
+      pair.budget -= chunk.length;
+      bytesToClient += chunk.length;
+    }
     if (!to.write(chunk)) {
       from.pause();
       to.once('drain', () => {
@@ -141,6 +148,9 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
     },
     get accepted() {
       return accepted;
+    },
+    get bytesToClient() {
+      return bytesToClient;
     },
     close() {
       for (const pair of [...pairs]) destroyPair(pair);

@@ -16,12 +16,21 @@ export interface DownloadResult {
   unsettled: number[];
 }
 
+export interface DownloadOptions {
+  chunkBytes: number;
+  lookahead: number;
+  /** Called after every `batchMessages` messages with the last UID handled and the UIDs unsettled so far. */
+  afterBatch?: (lastUid: number, unsettled: number[]) => Promise<void>;
+  batchMessages?: number;
+}
+
 type Settled<T> = { value: T } | { error: unknown };
 
 export async function downloadAll(session: ImapSession, ctx: PollContext, messages: ListedMessage[],
-  keyOf: (m: ListedMessage) => string, options: { chunkBytes: number; lookahead: number }): Promise<DownloadResult> {
+  keyOf: (m: ListedMessage) => string, options: DownloadOptions): Promise<DownloadResult> {
   const result: DownloadResult = { stored: 0, failed: [], unsettled: [] };
   const { chunkBytes, lookahead } = options;
+  let sinceBatch = 0;
   const small = (m: ListedMessage) => m.size <= chunkBytes && m.size <= ctx.settings.maxMessageBytes;
   const prefetched = new Map<number, Promise<Settled<Buffer | null>>>();
   let planned = 0;
@@ -53,6 +62,10 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
         result.failed.push({ key, error: (err as Error).message });
         result.unsettled.push(message.uid);
         ctx.logger?.warn({ key, err: (err as Error).message }, 'IMAP download failed; retried on the next poll');
+      }
+      if (options.afterBatch && ++sinceBatch >= (options.batchMessages ?? 20) && i + 1 < messages.length) {
+        sinceBatch = 0;
+        await options.afterBatch(message.uid, [...result.unsettled]);
       }
     }
   } finally {

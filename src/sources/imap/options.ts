@@ -27,12 +27,18 @@ export interface ImapSourceOptions {
    * messages that fit in one window (chunkBytes) are read ahead. Default 8; 0 turns it off.
    */
   prefetchMessages?: number;
+  /**
+   * After this many downloaded messages the poll commits its cursor and lets the caller process them
+   * (afterIntake), so an interrupted poll keeps its progress. Default 20.
+   */
+  batchMessages?: number;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
 export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 export const DEFAULT_PREFETCH_MESSAGES = 8;
+export const DEFAULT_BATCH_MESSAGES = 20;
 
 export interface Timeouts {
   connectMs: number;

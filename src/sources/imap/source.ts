@@ -1,32 +1,38 @@
 // The IMAP mail source. One poll: connect, select the folder, list what is new since the cursor, leave
-// alone what the profile does not take (first run, since-date, already imported under an old
-// UIDVALIDITY), store each new message in the inbox (bytes committed before anything else), let the
-// caller process (afterIntake), then apply the after-processing actions of finished items on the server.
+// alone what the profile does not take (first run, since-date), store each new message in the inbox
+// (bytes committed before anything else), let the caller process (afterIntake), then apply the
+// after-processing actions of finished items on the server.
+//
+// Progress survives a bad link: the cursor is committed after every small batch (never past a UID that
+// is not settled) and the caller processes each batch at once, so a poll that dies half way keeps what
+// it stored, turns it into work, and the next poll goes on from there. Mail already imported under an
+// earlier UIDVALIDITY is not recognised here: intake stores it as a visible duplicate (store/inbox.ts).
 //
 //   const source = new ImapSource({ tlsOptions: { ca }, commandTimeoutMs: 30_000 });
 //   const report = await source.poll({ store, profile, settings, logger, afterIntake });
 import { now } from '../../store/database.js';
 import { hasOriginKeys } from '../../store/inbox.js';
 import { addKnownKeys, knownKeys } from '../known.js';
-import { emptyReport, type MailSource, type PollContext, type PollReport } from '../source.js';
+import { emptyReport, processBeforeFailing, type MailSource, type PollContext, type PollReport } from '../source.js';
 import { getStatus, updateStatus } from '../status.js';
 import { applyAcks } from './acks.js';
 import { beforeCutoff, cutoffFor } from './baseline.js';
 import { nextHighestUid, readCursor, writeCursor } from './cursor.js';
 import { listMessages, type ListedMessage } from './listing.js';
-import { DEFAULT_CHUNK_BYTES, DEFAULT_PREFETCH_MESSAGES, type ImapSourceOptions } from './options.js';
+import { DEFAULT_BATCH_MESSAGES, DEFAULT_CHUNK_BYTES, DEFAULT_PREFETCH_MESSAGES, type ImapSourceOptions } from './options.js';
 import { originKey } from './origin.js';
-import { recogniseImported } from './recognise.js';
 import { ImapSession } from './session.js';
 import { downloadAll } from './download-all.js';
 
 export class ImapSource implements MailSource {
   private readonly chunkBytes: number;
   private readonly lookahead: number;
+  private readonly batchMessages: number;
 
   constructor(private readonly options: ImapSourceOptions = {}) {
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.lookahead = options.prefetchMessages ?? DEFAULT_PREFETCH_MESSAGES;
+    this.batchMessages = options.batchMessages ?? DEFAULT_BATCH_MESSAGES;
   }
 
   async poll(ctx: PollContext): Promise<PollReport> {
@@ -39,7 +45,13 @@ export class ImapSource implements MailSource {
     });
     let session = await open();
     try {
-      await this.intake(session, ctx, report);
+      try {
+        await this.intake(session, ctx, report);
+      } catch (error) {
+        // What was stored before the poll died becomes work now, not after a whole intake succeeds.
+        await processBeforeFailing(ctx);
+        throw error;
+      }
       await ctx.afterIntake?.();
       // Processing may take longer than the server keeps a quiet connection; acknowledge on a new one.
       if (!session.usable) {
@@ -62,12 +74,13 @@ export class ImapSource implements MailSource {
     const cursor = readCursor(status.cursor);
     const firstRun = status.baselineAt === null;
     // Same folder, same UIDVALIDITY: UIDs up to the cursor are settled. Otherwise the folder is seen
-    // without history, and what was there before has to be recognised again.
+    // without history: the first-run cutoff applies again, and intake marks mail it already has as
+    // duplicates.
     const continuing = !!cursor && cursor.folder === folder.path && cursor.uidValidity === folder.uidValidity;
     const fromUid = continuing ? cursor.highestUid + 1 : 1;
     // UIDNEXT from SELECT tells whether anything arrived at all, saving the FETCH on a quiet folder.
     const nothingNew = continuing && folder.uidNext > 0 && folder.uidNext <= fromUid;
-    const listed = nothingNew ? [] : await listMessages(session, fromUid, { envelope: !continuing && !firstRun });
+    const listed = nothingNew ? [] : await listMessages(session, fromUid);
     const keyOf = (m: ListedMessage) => originKey(folder.path, folder.uidValidity, m.uid);
 
     const keys = listed.map(keyOf);
@@ -80,20 +93,33 @@ export class ImapSource implements MailSource {
       const cutoff = cutoffFor(settings.firstRun, profile.createdAt);
       const old = beforeCutoff(fresh, cutoff);
       fresh = await this.leaveAlone(ctx, fresh, old, cutoff?.why ?? 'first-run', keyOf, report);
-      if (!firstRun) {
-        const recognised = await recogniseImported(session, ctx, fresh, this.chunkBytes);
-        fresh = await this.leaveAlone(ctx, fresh, fresh.filter((m) => recognised.has(m.uid)), 'uidvalidity-dedupe', keyOf, report);
-      } else {
-        await updateStatus(db, profile.id, { baselineAt: now() });
-      }
+      if (firstRun) await updateStatus(db, profile.id, { baselineAt: now() });
     }
 
-    const downloaded = await downloadAll(session, ctx, fresh, keyOf, { chunkBytes: this.chunkBytes, lookahead: this.lookahead });
+    // Everything listed below the first message still to download is settled: say so at once, so that
+    // a poll interrupted from here on continues this folder and UIDVALIDITY instead of starting over.
+    const previous = continuing ? cursor.highestUid : 0;
+    const listedUids = listed.map((m) => m.uid);
+    const commit = (upToUid: number, unsettled: number[]) => writeCursor(db, profile.id, {
+      folder: folder.path, uidValidity: folder.uidValidity,
+      highestUid: nextHighestUid(previous, listedUids.filter((uid) => uid <= upToUid), unsettled),
+    });
+    if (listed.length) await commit(fresh.length ? fresh[0]!.uid - 1 : Infinity, []);
+
+    const downloaded = await downloadAll(session, ctx, fresh, keyOf, {
+      chunkBytes: this.chunkBytes,
+      lookahead: this.lookahead,
+      batchMessages: this.batchMessages,
+      // After each batch: commit the cursor, then let the caller turn the batch into work.
+      afterBatch: async (lastUid, unsettled) => {
+        await commit(lastUid, unsettled);
+        await ctx.afterIntake?.();
+      },
+    });
     report.stored += downloaded.stored;
     report.failed.push(...downloaded.failed);
     if (ctx.signal?.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('the poll was aborted');
-    const highestUid = nextHighestUid(continuing ? cursor.highestUid : 0, listed.map((m) => m.uid), downloaded.unsettled);
-    await writeCursor(db, profile.id, { folder: folder.path, uidValidity: folder.uidValidity, highestUid });
+    await commit(Infinity, downloaded.unsettled);
   }
 
   private async leaveAlone(ctx: PollContext, fresh: ListedMessage[], alone: ListedMessage[], why: string,

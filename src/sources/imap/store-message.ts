@@ -1,10 +1,6 @@
-// Getting one listed message's bytes: streamed into the inbox (storeMessage), read whole when it fits in
-// one download window (readSmallMessage, for prefetching), or only hashed (hashMessage, to recognise
-// mail already imported under an earlier UIDVALIDITY). intakeMessage() commits the bytes (fsync) and the
+// Getting one listed message's bytes: streamed into the inbox (storeMessage), or read whole when it fits
+// in one download window (readSmallMessage, for prefetching). intakeMessage() commits the bytes (fsync) and the
 // inbox row before it resolves; nothing here touches the message on the server.
-import { createHash } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
 import { intakeMessage } from '../intake.js';
 import type { PollContext } from '../source.js';
 import type { ListedMessage } from './listing.js';
@@ -51,22 +47,5 @@ export async function readSmallMessage(session: ImapSession, message: ListedMess
     const parts: Buffer[] = [];
     for await (const part of bytes.content) parts.push(part as Buffer);
     return Buffer.concat(parts);
-  });
-}
-
-/** SHA-256 hex of what intake would store for this message (the whole message, or its header if too large). */
-export async function hashMessage(session: ImapSession, message: ListedMessage, maxMessageBytes: number,
-  chunkBytes: number): Promise<string | null> {
-  return session.run(`reading UID ${message.uid}`, async (watch) => {
-    const bytes = await openMessage(session, message, watch, { maxMessageBytes, chunkBytes });
-    if (!bytes) return null;
-    const hash = createHash('sha256');
-    await pipeline(bytes.content, new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        hash.update(chunk);
-        done();
-      },
-    }));
-    return hash.digest('hex');
   });
 }

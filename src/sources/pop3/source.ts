@@ -10,13 +10,15 @@ import { DEFAULT_STEP_TIMEOUT_MS } from '../connection-extras.js';
 import { intakeMessage } from '../intake.js';
 import { addKnownKeys, knownKeys } from '../known.js';
 import type { ResolvedSettings } from '../settings.js';
-import { emptyReport, type MailSource, type PollContext, type PollReport } from '../source.js';
+import { emptyReport, processBeforeFailing, type MailSource, type PollContext, type PollReport } from '../source.js';
 import { getStatus, updateStatus } from '../status.js';
 import { Pop3Client } from './client.js';
 import type { Pop3Options } from './options.js';
 import { scanHeaders } from '../../mail/header-scan.js';
 
 const MAX_RECONNECTS = 3;
+/** Stored messages after which the caller processes them (afterIntake), before the poll goes on. */
+const BATCH_MESSAGES = 20;
 
 /** UIDLs are unique only within one mailbox, so the key names the mailbox too. */
 export function pop3OriginKey(settings: Pick<ResolvedSettings, 'login' | 'host'>, uid: string): string {
@@ -70,30 +72,45 @@ export class Pop3Source implements MailSource {
         report.skipped += leaveAlone.length;
       }
 
-      for (const key of fresh) {
-        if (ctx.signal?.aborted) break;
-        const entry = listing.byKey.get(key);
-        if (!entry) continue;
-        try {
-          const tooLarge = entry.size > ctx.settings.maxMessageBytes;
-          const content = tooLarge ? await client.top(entry.n, 0) : await client.retr(entry.n);
-          const { inserted } = await intakeMessage(ctx.store, content, {
-            profileId,
-            originKey: key,
-            maxMessageBytes: ctx.settings.maxMessageBytes,
-            acknowledge: true,
-            ...(tooLarge ? { serverSize: entry.size } : {}),
-          });
-          if (inserted) report.stored += 1;
-        } catch (error) {
-          report.failed.push({ key, error: (error as Error).message });
-          ctx.logger?.warn({ profile: ctx.profile.name, key, err: (error as Error).message }, 'POP3 download failed; retried next poll');
-          if (client.closed) {
-            if (++reconnects > MAX_RECONNECTS) throw error;
-            client = await Pop3Client.connect(options);
-            listing = await list(client, ctx.settings);
+      let sinceBatch = 0;
+      try {
+        for (const key of fresh) {
+          if (ctx.signal?.aborted) break;
+          // Each small batch becomes work at once: a poll that dies later still keeps what it brought.
+          if (sinceBatch >= BATCH_MESSAGES) {
+            sinceBatch = 0;
+            await ctx.afterIntake?.();
+          }
+          const entry = listing.byKey.get(key);
+          if (!entry) continue;
+          try {
+            const tooLarge = entry.size > ctx.settings.maxMessageBytes;
+            const content = tooLarge ? await client.top(entry.n, 0) : await client.retr(entry.n);
+            const { inserted } = await intakeMessage(ctx.store, content, {
+              profileId,
+              originKey: key,
+              maxMessageBytes: ctx.settings.maxMessageBytes,
+              acknowledge: true,
+              ...(tooLarge ? { serverSize: entry.size } : {}),
+            });
+            if (inserted) {
+              report.stored += 1;
+              sinceBatch += 1;
+            }
+          } catch (error) {
+            report.failed.push({ key, error: (error as Error).message });
+            ctx.logger?.warn({ profile: ctx.profile.name, key, err: (error as Error).message }, 'POP3 download failed; retried next poll');
+            if (client.closed) {
+              if (++reconnects > MAX_RECONNECTS) throw error;
+              client = await Pop3Client.connect(options);
+              listing = await list(client, ctx.settings);
+            }
           }
         }
+      } catch (error) {
+        // The poll dies (the link keeps failing): what it stored since the last batch becomes work now.
+        if (sinceBatch) await processBeforeFailing(ctx);
+        throw error;
       }
 
       await ctx.afterIntake?.();

@@ -55,7 +55,7 @@ export function context(store: Store, profile: Profile, settings: ResolvedSettin
 export function recordAll(store: Store, profileId: number, outcome: Outcome = 'imported'): () => Promise<void> {
   return async () => {
     for (const item of await listInboxItems(store.db, { profileId, outcome: 'pending' })) {
-      await recordOutcome(store.db, item.id, { outcome, reason: null, ruleLine: null, actions: [], created: {}, trace: null });
+      await recordOutcome(store.db, item.id, { outcome, reason: null, ruleLine: null, actions: [], created: {}, trace: item.trace });
     }
   };
 }

@@ -129,7 +129,7 @@ describe('ImapSource.poll against Dovecot', { skip }, () => {
         assert.deepEqual((await serverMessages(dc, u)).map((m) => m.flags.includes('\\Seen')), [true]);
       });
 
-      test('a UIDVALIDITY change imports nothing twice; old items are settled as leave', async () => {
+      test('after a UIDVALIDITY change old mail comes back as visible duplicates, never as new work', async () => {
         const u = user();
         const reused = makeMessage({ subject: 'reused id', messageId: `reused-${u}@example.com` });
         await dc.deliver(u, makeMessage({ subject: 'one' }));
@@ -139,21 +139,26 @@ describe('ImapSource.poll against Dovecot', { skip }, () => {
         const settings = settingsFor(dc, u, { afterImport: { kind: 'seen' }, afterOther: { kind: 'seen' } });
         const source = new ImapSource(sourceOptions(dc));
         assert.equal((await source.poll(context(ts.store, profile, settings))).stored, 3);
+        const firstIds = (await listInboxItems(ts.store.db, { profileId: profile.id })).map((i) => i.id);
 
         await dc.doveadm(['mailbox', 'update', '-u', u, '--uid-validity', '4242', 'INBOX']);
         await dc.deliver(u, makeMessage({ subject: 'after change' }));
-        // Same Message-ID, other bytes: a different message, imported.
+        // Same Message-ID, other bytes: a different message, imported, with a note.
         await dc.deliver(u, makeMessage({ subject: 'same id, other text', messageId: `reused-${u}@example.com` }));
         const report = await source.poll(context(ts.store, profile, settings, { afterIntake: recordAll(ts.store, profile.id) }));
-        assert.deepEqual([report.listed, report.stored, report.skipped], [5, 2, 3]);
+        assert.deepEqual([report.listed, report.stored, report.skipped], [5, 5, 0]);
         const items = await listInboxItems(ts.store.db, { profileId: profile.id });
-        assert.deepEqual(items.map((i) => i.subject), ['one', 'no id', 'reused id', 'after change', 'same id, other text']);
+        assert.deepEqual(items.map((i) => i.subject), ['one', 'no id', 'reused id', 'one', 'no id', 'reused id', 'after change', 'same id, other text']);
         assert.ok(items.slice(3).every((i) => i.originKey.startsWith('imap:INBOX:4242:')));
+        assert.deepEqual(items.slice(3, 6).map((i) => [i.outcome, i.reason]),
+          firstIds.map((id) => ['ignored', `duplicate of message #${id}`]));
+        assert.deepEqual(items[7]!.trace, { warnings: [`Message-ID also used by message #${firstIds[2]} with different content`] });
         const known = await ts.store.db.selectFrom('source_known').select('why').where('profile_id', '=', profile.id).execute();
-        assert.deepEqual(known.map((k) => k.why), ['uidvalidity-dedupe', 'uidvalidity-dedupe', 'uidvalidity-dedupe']);
-        // Items of the old UIDVALIDITY cannot be addressed any more: settled as leave, mail left unread.
-        assert.deepEqual(items.map((i) => i.ackAction), ['leave', 'leave', 'leave', 'seen', 'seen']);
-        assert.deepEqual((await serverMessages(dc, u)).map((m) => m.flags.includes('\\Seen')), [false, false, false, true, true]);
+        assert.deepEqual(known, []);
+        // Items of the old UIDVALIDITY cannot be addressed any more: settled as leave. The duplicates
+        // are acknowledged as other ignored mail is (afterOther: seen).
+        assert.deepEqual(items.map((i) => i.ackAction), ['leave', 'leave', 'leave', 'seen', 'seen', 'seen', 'seen', 'seen']);
+        assert.deepEqual((await serverMessages(dc, u)).map((m) => m.flags.includes('\\Seen')), [true, true, true, true, true]);
 
         const again = await source.poll(context(ts.store, profile, settings));
         assert.deepEqual([again.stored, again.skipped], [0, 0]);

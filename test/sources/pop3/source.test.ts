@@ -103,6 +103,20 @@ for (const dialect of skip ? ['sqlite' as const] : await dialects()) {
       assert.deepEqual([item?.outcome, item?.ackState, item?.ackAction], ['imported', 'done', 'delete']);
     });
 
+    test('the same message delivered again is a visible duplicate, deleted per after-other, no second request', async () => {
+      const raw = makeMessage({ subject: 'sent To and Cc' });
+      await dc.deliver('alice', raw);
+      await dc.deliver('alice', raw);
+      const p = await profile({ firstRun: 'all' });
+      const report = await poll(p, settings({ firstRun: 'all', afterImport: 'leave', afterOther: 'delete' }));
+      assert.deepEqual([report.stored, report.acknowledged], [2, 2]);
+      const [first, copy] = await listInboxItems(t.store.db, { profileId: p.id });
+      assert.deepEqual([first!.outcome, first!.ackAction], ['imported', 'leave']);
+      assert.deepEqual([copy!.outcome, copy!.reason, copy!.ackAction], ['ignored', `duplicate of message #${first!.id}`, 'delete']);
+      assert.equal(first!.created.requests?.length, 1);
+      assert.equal(await count(), 1);
+    });
+
     test('a message over the size limit is recorded as too large with its headers, not downloaded', async () => {
       const p = await profile();
       await poll(p, settings());
