@@ -1,7 +1,7 @@
 // The message log: list and show stored messages, and run them again: retry one that failed or was
 // skipped or ignored, or reprocess every skipped message of a profile after its rules changed.
 import { TOO_LARGE } from '../sources/intake.js';
-import { getInboxItem, listInboxItems, makeDueNow, resetForRetry } from '../store/inbox.js';
+import { DUPLICATE_OF, getInboxItem, listInboxItems, makeDueNow, resetForRetry } from '../store/inbox.js';
 import { getProfile } from '../store/profiles.js';
 import type { App } from './app.js';
 import { conflict, notFound, userError } from './errors.js';
@@ -48,6 +48,9 @@ export async function retryMessage(app: App, id: number): Promise<ProcessedMessa
   if (!item) throw notFound(`no message ${id}`);
   if (item.outcome === 'imported' || item.outcome === 'commented') {
     throw conflict(`message ${id} was ${item.outcome} already; retrying would create its items twice`);
+  }
+  if (item.reason?.startsWith(DUPLICATE_OF)) {
+    throw conflict(`message ${id} is a ${item.reason}: the same bytes were taken before; processing the copy would create their items twice`);
   }
   if (item.reason?.startsWith(TOO_LARGE)) {
     throw conflict(`message ${id} is stored as headers only (${item.reason}); raise the profile's size limit, and it is taken again from the server`);

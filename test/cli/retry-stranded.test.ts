@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/store/database.js';
 import { registerService } from '../../src/store/services.js';
+import { getInboxItem, insertInboxItem } from '../../src/store/inbox.js';
 import { cliJson, runCli } from '../support/cli.js';
 import { makeMessage } from '../support/messages.js';
 
@@ -54,4 +55,16 @@ test('a message a live worker holds is refused, naming the holder', async () => 
   const r = await runCli(['messages', 'retry', '3'], env);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /message 3 is being processed by alive right now/);
+});
+
+test('a duplicate copy is not retried: its first copy already made the items', async () => {
+  // The same bytes under another origin key (as when a mailbox hands the message over again).
+  const first = (await getInboxItem(store.db, 1))!;
+  const { item: copy } = await insertInboxItem(store.db, {
+    profileId: first.profileId, originKey: 'another-uid', rawRef: first.rawRef, rawSize: first.rawSize, messageId: first.messageId,
+  });
+  assert.equal(copy.reason, 'duplicate of message #1');
+  const r = await runCli(['messages', 'retry', String(copy.id)], env);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`message ${copy.id} is a duplicate of message #1: the same bytes were taken before`));
 });
