@@ -25,7 +25,7 @@ for (const dialect of await dialects()) {
     after(() => t.cleanup());
 
     const newItem = async () =>
-      (await insertInboxItem(t.store.db, { profileId, originKey: `k${++n}`, rawRef: 'a'.repeat(64), rawSize: 1 })).item;
+      (await insertInboxItem(t.store.db, { profileId, originKey: `k${++n}`, rawRef: String(n).padStart(64, '0'), rawSize: 1 })).item;
 
     test('a claim held by a dead service is taken over at once, and said; a live holder keeps its claim', async () => {
       const mine = await newItem();
