@@ -28,16 +28,24 @@ export async function deliverMessage(app: App, profileName: string, content: Nod
     profileId: profile.id,
     ...(profile.source ? { maxMessageBytes: profile.source.maxMessageBytes } : {}),
   });
-  if (!inserted) return { status: 'processed', message: storedMessage(item, { duplicate: true }) };
-  if (item.outcome) return { status: 'processed', message: storedMessage(item) };
+  // Delivered before and finished: nothing new. Delivered before but never finished (the earlier
+  // deliver was killed after storing it): carry on as with a new message, so a mail server's retry
+  // never ends with a message that has no outcome.
+  if (item.outcome) return { status: 'processed', message: storedMessage(item, { duplicate: !inserted }) };
   // A mail server runs deliver once per message: with a service running, leave the work to it and
   // exit without loading the engine; without one, process the message here and now.
   if (await anyLiveService(app.store.db)) return { status: 'queued', itemId: item.id };
   try {
     const processor = await app.processor();
     const [result] = await processor.processDue({ ids: [item.id] });
+    // No service runs: whatever an earlier deliver left due (a crash, a service that died after
+    // taking messages) is taken along, a few at a time, so nothing waits for a service that may never come.
+    await processor.processDue({ profileId: profile.id, limit: STRAGGLERS });
     return { status: 'processed', message: result ? processedMessage(result) : storedMessage(item) };
   } catch (error) {
     return { status: 'stored', itemId: item.id, error: (error as Error).message };
   }
 }
+
+/** How many earlier messages left due one deliver processes along with its own. */
+const STRAGGLERS = 20;

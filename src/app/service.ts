@@ -27,13 +27,22 @@ export async function runService(app: App, logger: Logger, options: ServiceOptio
   // The heartbeat tells `deliver` that someone processes the inbox, and other workers that this one
   // lives (else they take over its mailboxes and messages); a missed beat is only logged.
   const heartbeat = setInterval(() => {
-    beat(app.store.db, id).catch((error) => logger.warn({ err: (error as Error).message }, 'heartbeat failed'));
+    beat(app.store.db, { id, kind, host: hostname(), pid: process.pid })
+      .catch((error) => logger.warn({ err: (error as Error).message }, 'heartbeat failed'));
   }, HEARTBEAT_MS);
+  // Stopping: leave the services table at once, not after the last poll has wound down, so that a
+  // deliver meanwhile processes its message itself instead of leaving it to a service on its way out.
+  let left: Promise<void> | null = null;
+  const leave = () =>
+    (left ??= (async () => {
+      clearInterval(heartbeat);
+      await unregisterService(app.store.db, id).catch((error) => logger.warn({ err: (error as Error).message }, 'could not unregister'));
+    })());
+  signal.addEventListener('abort', () => void leave(), { once: true });
   try {
     await serve(app, logger, signal, id);
   } finally {
-    clearInterval(heartbeat);
-    await unregisterService(app.store.db, id).catch((error) => logger.warn({ err: (error as Error).message }, 'could not unregister'));
+    await leave();
   }
 }
 

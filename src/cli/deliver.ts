@@ -61,7 +61,10 @@ export function deliverCommand(): Command {
         else if (result.status === 'queued') {
           if (opts.json) printJsonLine({ itemId: result.itemId, outcome: 'pending', queued: true });
           else process.stdout.write(`stored as message ${result.itemId}; the running service processes it\n`);
-        } else process.stderr.write(`mailbind deliver: stored as message ${result.itemId}; processing will be retried: ${result.error}\n`);
+        } else {
+          process.stderr.write(`mailbind deliver: stored as message ${result.itemId}; processing failed (${result.error}); ` +
+            `it is tried again by the next deliver, a running worker, or: mailbind messages retry ${result.itemId}\n`);
+        }
       } catch (error) {
         // Not stored (no database, no such profile, a full disk): the mail server keeps the message
         // meanwhile and tries again.

@@ -19,8 +19,14 @@ export async function registerService(db: Db, service: ServiceRecord): Promise<v
   await db.insertInto('services').values({ ...service, started_at: at, beat_at: at }).execute();
 }
 
-export async function beat(db: Db, id: string): Promise<void> {
-  await db.updateTable('services').set({ beat_at: now() }).where('id', '=', id).execute();
+/** The heartbeat; it registers the service again should its row have gone (pruned during an outage). */
+export async function beat(db: Db, service: ServiceRecord): Promise<void> {
+  const at = now();
+  await db
+    .insertInto('services')
+    .values({ ...service, started_at: at, beat_at: at })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ beat_at: at }))
+    .execute();
 }
 
 export async function unregisterService(db: Db, id: string): Promise<void> {
@@ -30,12 +36,6 @@ export async function unregisterService(db: Db, id: string): Promise<void> {
 /** The moment before which a heartbeat means its service is dead. */
 export function staleBefore(at = Date.now()): string {
   return new Date(at - HEARTBEAT_MS * MISSED_BEATS).toISOString();
-}
-
-/** Whether `id` is a service that stopped beating without unregistering (killed, host gone). */
-export async function isDeadService(db: Db, id: string, at = Date.now()): Promise<boolean> {
-  const row = await db.selectFrom('services').select('beat_at').where('id', '=', id).executeTakeFirst();
-  return row !== undefined && row.beat_at < staleBefore(at);
 }
 
 /** Whether any service has beaten recently enough to be alive (and so processes the inbox). */

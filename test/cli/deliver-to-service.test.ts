@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliJson, runCli, startCli } from '../support/cli.js';
+import { openStore } from '../../src/store/database.js';
+import { registerService, unregisterService } from '../../src/store/services.js';
 import { makeMessage } from '../support/messages.js';
 import { waitFor } from '../support/wait.js';
 
@@ -41,4 +43,26 @@ test('with a worker running, deliver leaves the message to it; after it stops, d
   const inline = await runCli(['deliver', '--profile', 'support'], env, makeMessage({ subject: 'no worker now' }));
   assert.equal(inline.code, 0, inline.stderr);
   assert.match(inline.stdout, /^imported\s+#2: rule 1/);
+});
+
+test('a message left without an outcome (its service died) is processed by the next deliver: its own retry, or any other', async () => {
+  const store = await openStore({ dataDir: env.MAILBIND_DATA_DIR!, create: false });
+  try {
+    // A service that is registered but will never process anything (it was killed a moment ago).
+    await registerService(store.db, { id: 'doomed', kind: 'worker', host: 'h', pid: 1 });
+    const first = makeMessage({ subject: 'left behind' });
+    const other = makeMessage({ subject: 'also left behind' });
+    for (const raw of [first, other]) assert.match((await runCli(['deliver', '--profile', 'support'], env, raw)).stdout, /the running service processes it/);
+    await unregisterService(store.db, 'doomed');
+    // The mail server retries the first message: it is processed, not called "already in the inbox".
+    const retried = await runCli(['deliver', '--profile', 'support'], env, first);
+    assert.equal(retried.code, 0, retried.stderr);
+    assert.match(retried.stdout, /^imported\s+#\d+: rule 1/);
+    // …and the other one was taken along.
+    const items = await cliJson(['messages', 'list'], env);
+    assert.deepEqual(items.filter((i: any) => /left behind/.test(i.subject)).map((i: any) => [i.subject, i.outcome]),
+      [['left behind', 'imported'], ['also left behind', 'imported']]);
+  } finally {
+    await store.close();
+  }
 });

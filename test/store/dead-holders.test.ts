@@ -68,7 +68,7 @@ for (const dialect of await dialects()) {
       assert.deepEqual(heard, ['dead']);
       // 'alive' keeps beating: its lease stands.
       const q = await createProfile(t.store.db, { name: `lease2-${dialect}`, rules: '' });
-      await beat(t.store.db, 'alive');
+      await beat(t.store.db, { id: 'alive', kind: 'worker', host: 'h', pid: 1 });
       assert.equal(await acquirePollLease(t.store.db, q.id, 'alive', 10 * 60_000), true);
       assert.equal(await acquirePollLease(t.store.db, q.id, 'new', 30_000), false);
     });
