@@ -195,8 +195,16 @@ function quoteIdent(name: string): string {
   return '"' + name.replace(/"/g, '""') + '"';
 }
 
+/** The URL for humans and logs: any password replaced by ***, even one holding '@' or ':'. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    // Not a URL the parser takes: hide the whole user part, up to its last '@'.
+    return url.replace(/\/\/[^/]*@/, '//***@');
+  }
 }
 
 export function now(): string {
