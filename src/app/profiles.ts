@@ -82,11 +82,10 @@ export function saveRules(app: App, nameOrId: string | number, rules: RulesInput
 /** Removes a profile, its status and its message log; what it created in the tracker stays. */
 export async function deleteProfile(app: App, nameOrId: string | number): Promise<ProfileView> {
   const existing = await profiles.getProfile(app.store.db, nameOrId);
-  const unfinished = await countUnfinished(app.store.db, existing.id);
-  if (unfinished > 0) {
+  if (!(await profiles.deleteProfileIfSettled(app.store.db, existing.id))) {
+    const unfinished = await countUnfinished(app.store.db, existing.id);
     throw conflict(`profile '${existing.name}' has ${unfinished} message${unfinished === 1 ? '' : 's'} still to process; delete it once they have an outcome`);
   }
-  await profiles.deleteProfile(app.store.db, existing.id);
   return toProfileView(existing);
 }
 

@@ -114,7 +114,20 @@ export async function updateProfile(
   return toProfile(row);
 }
 
-/** Removes the profile with its status and inbox log (the tracker's items stay). */
-export async function deleteProfile(db: Db, id: number): Promise<void> {
-  await db.deleteFrom('profiles').where('id', '=', id).execute();
+/**
+ * Removes the profile with its status and inbox log (the tracker's items stay), in one statement and
+ * only while none of its messages waits for processing: a message stored a moment ago is never lost
+ * to the delete. False when such a message exists.
+ */
+export async function deleteProfileIfSettled(db: Db, id: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom('profiles')
+    .where('id', '=', id)
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('inbox_items').select('inbox_items.id')
+        .whereRef('inbox_items.profile_id', '=', 'profiles.id')
+        .where('inbox_items.state', 'in', ['pending', 'processing']))),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
 }

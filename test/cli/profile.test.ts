@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openStore } from '../../src/store/database.js';
+import { registerService, unregisterService } from '../../src/store/services.js';
 import { cliJson, runCli } from '../support/cli.js';
 import { makeMessage } from '../support/messages.js';
 
@@ -50,4 +52,21 @@ test('profile delete removes the profile and its log; what it created stays', as
   assert.equal(gone.code, 1);
   assert.deepEqual((await cliJson(['messages', 'list'], env)).length, 0);
   assert.deepEqual((await cliJson(['tracker', 'list', 'requests'], env)).map((r: any) => r.name), ['keep me']);
+});
+
+test('profile delete is refused while a message of the profile waits for processing', async () => {
+  await cliJson(['profile', 'add', 'busy', '--protocol', 'pipe'], env);
+  const store = await openStore({ dataDir: env.MAILBIND_DATA_DIR!, create: false });
+  try {
+    // A live service makes deliver only store the message: it waits for processing.
+    await registerService(store.db, { id: 'svc', kind: 'worker', host: 'h', pid: 1 });
+    await runCli(['deliver', '--profile', 'busy'], env, makeMessage({ subject: 'waiting' }));
+    const refused = await runCli(['profile', 'delete', 'busy'], env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /profile 'busy' has 1 message still to process/);
+    assert.equal((await cliJson(['messages', 'list', '--profile', 'busy'], env)).length, 1, 'the message is kept');
+  } finally {
+    await unregisterService(store.db, 'svc');
+    await store.close();
+  }
 });
