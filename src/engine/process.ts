@@ -135,6 +135,7 @@ export class Processor {
           messageId: prepared.message.messageId,
           subject: prepared.message.subject,
           fromAddress: plan.trace.sender.email,
+          claimedBy: item.claimedBy,
         });
         if (!first) throw new AlreadyProcessedError(item.id);
         return made;
@@ -155,7 +156,7 @@ export class Processor {
         // Retrying the same bytes cannot help: final at once, raw bytes kept.
         const reason = `unparseable: ${error.message}`;
         await recordOutcome(this.store.db, item.id, {
-          outcome: 'failed', reason, ruleLine: null, actions: [], created: {}, trace: { error: reason },
+          outcome: 'failed', reason, ruleLine: null, actions: [], created: {}, trace: { error: reason }, claimedBy: item.claimedBy,
         });
         return { ...base, messageId: item.messageId, subject: item.subject, outcome: 'failed', reason };
       }

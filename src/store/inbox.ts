@@ -309,12 +309,15 @@ export interface RecordedOutcome {
   messageId?: string | null;
   subject?: string | null;
   fromAddress?: string | null;
+  /** The claim the outcome is recorded under: refused when another holder has taken the item since. */
+  claimedBy?: string | null;
 }
 
 /**
- * Record an item's outcome. Only the first outcome counts: if another worker got there first (its
- * lease on the item expired and the item was claimed again), nothing is written and false comes
- * back, so the caller rolls back what it did in the same transaction.
+ * Record an item's outcome. Only the first outcome counts, and only the current holder's: if another
+ * worker got there first, or took the item over meanwhile (this worker's claim ran out, or it was
+ * taken for dead), nothing is written and false comes back, so the caller rolls back what it did in
+ * the same transaction.
  */
 export async function recordOutcome(db: Db, id: number, result: RecordedOutcome): Promise<boolean> {
   const updated = await db
@@ -336,6 +339,7 @@ export async function recordOutcome(db: Db, id: number, result: RecordedOutcome)
     })
     .where('id', '=', id)
     .where('outcome', 'is', null)
+    .where((eb) => (result.claimedBy ? eb('claimed_by', '=', result.claimedBy) : eb.lit(true)))
     .executeTakeFirst();
   return Number(updated.numUpdatedRows) === 1;
 }

@@ -271,6 +271,21 @@ for (const dialect of await dialects()) {
       assert.equal((await getInboxItem(t.store.db, item.id))?.outcome, 'imported');
     });
 
+    test('a worker whose claim was taken over records nothing, even when it finishes first (fencing)', async () => {
+      const { item } = await intakeMessage(t.store, makeMessage({ from: 'slow@cust.example', subject: 'Fenced' }), { profileId });
+      const [claimedByA] = await claimDueItems(t.store, { limit: 1, leaseMs: -1, ids: [item.id], owner: 'worker-a' });
+      const [claimedByB] = await claimDueItems(t.store, { limit: 1, leaseMs: 60_000, ids: [item.id], owner: 'worker-b' });
+      assert.equal(claimedByB?.claimedBy, 'worker-b', 'b took the item over');
+      // a, taken for dead but still running, finishes first: its outcome is refused and rolled back.
+      const late = await processorFor(t.store).processItem(claimedByA!);
+      assert.deepEqual([late.outcome, late.created.requests], [null, []]);
+      assert.equal((await getInboxItem(t.store.db, item.id))?.claimedBy, 'worker-b');
+      const holder = await processorFor(t.store).processItem(claimedByB!);
+      assert.equal(holder.outcome, 'imported');
+      const requests = (await listTracker(t.store.db, 'requests') as any[]).filter((q) => q.name === 'Fenced');
+      assert.deepEqual(requests.map((q) => q.id), holder.created.requests);
+    });
+
     test('NUL bytes in headers and body are stored without them (PostgreSQL text cannot hold U+0000)', async () => {
       const raw = Buffer.from('From: Nul\u0000 Person <nul@cust.example>\r\nSubject: bad\u0000subject\r\nMessage-ID: <nul@cust.example>\r\n\r\nbody\u0000text\r\n', 'latin1');
       const { item } = await intakeMessage(t.store, raw, { profileId });
