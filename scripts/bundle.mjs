@@ -2,8 +2,11 @@
 // hundreds of modules (Kysely alone is 279 files), so a command starts in about twice a bare `node`.
 // Native and optional drivers stay outside: better-sqlite3 (a compiled addon) and pg (loaded only for
 // PostgreSQL). The tsc output in dist/src stays what the tests import.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+// Chunk names change with their contents: start empty so that old chunks do not pile up.
+rmSync('dist/bundle', { recursive: true, force: true });
 await build({
   entryPoints: { main: 'dist/src/cli/main.js' },
   outdir: 'dist/bundle',

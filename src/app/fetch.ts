@@ -1,14 +1,16 @@
 // One intake pass on a profile's mailbox, then processing of what it brought: `mailbind fetch --once`.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { ProcessResult } from '../engine/process.js';
 import { runtimeSettings } from '../sources/profile-settings.js';
 import { defaultSources } from '../sources/registry.js';
-import { nextDelayMs } from '../sources/scheduler.js';
+import { nextDelayMs, POLL_LEASE_MS } from '../sources/scheduler.js';
 import type { PollReport } from '../sources/source.js';
-import { recordPollFailure, recordPollSuccess } from '../sources/status.js';
+import { acquirePollLease, recordPollFailure, recordPollSuccess, releasePollLease } from '../sources/status.js';
 import { countUnfinished } from '../store/inbox.js';
 import { getProfile } from '../store/profiles.js';
 import type { App } from './app.js';
-import { unavailable, userError } from './errors.js';
+import { conflict, unavailable, userError } from './errors.js';
 import { processedMessage, type ProcessedMessage } from './message-views.js';
 
 export interface FetchReport {
@@ -26,6 +28,12 @@ export async function fetchOnce(app: App, profileName: string | number): Promise
   if (!source) throw userError(`no source for protocol ${settings.protocol}`);
   const processor = await app.processor();
   const results: ProcessResult[] = [];
+  // The same right to poll a worker takes, so a fetch never polls a mailbox a worker is polling.
+  const owner = `fetch-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  if (!(await acquirePollLease(app.store.db, profile.id, owner, POLL_LEASE_MS))) {
+    throw conflict(`a worker is polling '${profile.name}' right now; try again in a moment (or let it: mailbind profile status ${profile.name})`);
+  }
+  const renew = setInterval(() => void acquirePollLease(app.store.db, profile.id, owner, POLL_LEASE_MS).catch(() => {}), POLL_LEASE_MS / 3);
   try {
     const server = await source.poll({
       store: app.store,
@@ -39,5 +47,8 @@ export async function fetchOnce(app: App, profileName: string | number): Promise
   } catch (error) {
     await recordPollFailure(app.store.db, profile.id, (error as Error).message, new Date().toISOString());
     throw unavailable(`fetching '${profile.name}' failed: ${(error as Error).message}`, error);
+  } finally {
+    clearInterval(renew);
+    await releasePollLease(app.store.db, profile.id, owner);
   }
 }

@@ -133,8 +133,9 @@ class ProfileRunner {
     this.ensureWatcher(settings);
     const source = this.options.sources.source(settings, this.options.extras ?? {});
     if (!source) return false;
-    const takeover = (from: string) =>
-      logger?.warn({ profile: this.profile.name, from }, 'took over the mailbox from a worker that stopped');
+    const takeover = (from: string, why: 'lease expired' | 'holder stopped') =>
+      logger?.warn({ profile: this.profile.name, from, why },
+        why === 'holder stopped' ? 'took over the mailbox from a worker that stopped' : 'took over the mailbox: the other worker\'s lease ran out');
     if (!(await acquirePollLease(store.db, this.profile.id, this.owner, POLL_LEASE_MS, takeover))) {
       // Another worker polls it; ask again before its lease could run out, should it die.
       await this.sleep(Math.min(settings.pollSeconds * 1000, POLL_LEASE_MS / 2));
@@ -165,6 +166,12 @@ class ProfileRunner {
       logger?.info({ profile: this.profile.name, ...report, failed: report.failed.length }, 'polled');
     } catch (error) {
       const message = (error as Error).message;
+      if (signal.aborted) {
+        // Stopping, or the lease went to another worker: not the mailbox's fault, and the status row
+        // (shared with that worker) keeps what it says.
+        logger?.info({ profile: this.profile.name, why: message }, 'poll stopped');
+        return true;
+      }
       const failures = (await getStatus(store.db, this.profile.id)).consecutiveFailures + 1;
       await recordPollFailure(store.db, this.profile.id, message, new Date(Date.now() + nextDelayMs(settings.pollSeconds, failures)).toISOString());
       this.options.onPoll?.(this.profile, { error: message });

@@ -74,7 +74,7 @@ export async function acquirePollLease(
   profileId: number,
   owner: string,
   leaseMs: number,
-  onTakeover?: (from: string) => void,
+  onTakeover?: (from: string, why: 'lease expired' | 'holder stopped') => void,
 ): Promise<boolean> {
   await db
     .insertInto('profile_status')
@@ -101,8 +101,12 @@ export async function acquirePollLease(
     )
     .executeTakeFirst();
   const taken = Number(result.numUpdatedRows) === 1;
+  // Read before the update, so with many contenders the name may be a moment old; the fact of the
+  // takeover is not.
   const previous = before?.lease_owner;
-  if (taken && previous && previous !== owner) onTakeover?.(previous);
+  if (taken && previous && previous !== owner) {
+    onTakeover?.(previous, before?.lease_until && before.lease_until < at ? 'lease expired' : 'holder stopped');
+  }
   return taken;
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/database.js';
 import { registerService } from '../../src/store/services.js';
+import { acquirePollLease, releasePollLease } from '../../src/sources/status.js';
 import { cliJson, runCli } from '../support/cli.js';
 import { dovecotSkip, startDovecot, type Dovecot } from '../support/dovecot.js';
 import { makeMessage } from '../support/messages.js';
@@ -41,5 +42,21 @@ describe('fetch --once and unfinished messages', { skip: dovecotSkip() }, () => 
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^skipped\s+#2: the profile has no rules/m);
     assert.match(r.stdout, /1 message: 1 skipped; 1 on the server, 1 new, 0 left alone, 1 acknowledged; 1 without an outcome yet/);
+  });
+
+  test('fetch does not poll a mailbox a live worker is polling; it says so', async () => {
+    const env = { MAILBIND_DATA_DIR: join(dir, 'data'), PW: 'alicepw' };
+    const store = await openStore({ dataDir: env.MAILBIND_DATA_DIR, create: false });
+    try {
+      const profile = await store.db.selectFrom('profiles').select('id').where('name', '=', 'pop').executeTakeFirstOrThrow();
+      assert.equal(await acquirePollLease(store.db, Number(profile.id), 'alive', 60_000), true);
+      const r = await runCli(['fetch', '--profile', 'pop', '--once'], env);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /a worker is polling 'pop' right now/);
+      await releasePollLease(store.db, Number(profile.id), 'alive');
+      assert.equal((await runCli(['fetch', '--profile', 'pop', '--once'], env)).code, 0, 'free again once released');
+    } finally {
+      await store.close();
+    }
   });
 });

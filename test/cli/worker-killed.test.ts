@@ -1,7 +1,8 @@
 // kill -9 of a real worker in the middle of its work, then a new worker: the dead one's mailbox is
-// polled again and its messages processed within 60 s (its heartbeat stops, so its poll lease and
-// claims are taken over without waiting them out), the takeover is logged, and nothing is lost or
-// made twice. Against real Dovecot over POP3, through a proxy that freezes the first worker mid-intake.
+// polled again and its messages processed within 60 s (its heartbeat stops, so its poll lease is taken
+// over without waiting it out: the log says "from a worker that stopped", not "lease ran out"), and
+// nothing is lost or made twice. Against real Dovecot over POP3, through a proxy that freezes the first
+// worker mid-intake. (Taking over a dead worker's message claims is proved in store/dead-holders.)
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
