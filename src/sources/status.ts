@@ -2,6 +2,7 @@
 // source-specific cursor. Written by the scheduler and the sources, read by `profile status`.
 import type { Db } from '../store/database.js';
 import { now } from '../store/database.js';
+import { dbNow } from '../store/db-clock.js';
 import { staleBefore } from '../store/services.js';
 
 export interface ProfileStatus {
@@ -81,21 +82,26 @@ export async function acquirePollLease(
     .values({ profile_id: profileId, consecutive_failures: 0 })
     .onConflict((oc) => oc.column('profile_id').doNothing())
     .execute();
-  const at = now();
-  const before = await db.selectFrom('profile_status').select(['lease_owner', 'lease_until']).where('profile_id', '=', profileId).executeTakeFirst();
+  // Leases are written and judged by the database's clock: workers on several hosts share it.
+  const before = await db
+    .selectFrom('profile_status')
+    .select(['lease_owner', 'lease_until', dbNow(db).as('at')])
+    .where('profile_id', '=', profileId)
+    .executeTakeFirst();
+  const at = before?.at ?? '';
   const result = await db
     .updateTable('profile_status')
-    .set({ lease_owner: owner, lease_until: new Date(Date.now() + leaseMs).toISOString() })
+    .set({ lease_owner: owner, lease_until: dbNow(db, leaseMs) })
     .where('profile_id', '=', profileId)
     .where((eb) =>
       eb.or([
         eb('lease_owner', 'is', null),
         eb('lease_owner', '=', owner),
-        eb('lease_until', '<', at),
+        eb('lease_until', '<', dbNow(db)),
         eb.exists(
           eb.selectFrom('services').select('services.id')
             .whereRef('services.id', '=', 'profile_status.lease_owner')
-            .where('services.beat_at', '<', staleBefore()),
+            .where('services.beat_at', '<', staleBefore(db)),
         ),
       ]),
     )

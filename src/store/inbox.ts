@@ -4,6 +4,8 @@ import type { Selectable } from 'kysely';
 import type { Db, Store } from './database.js';
 import { now } from './database.js';
 import { chunksOf } from './chunks.js';
+import { sql } from 'kysely';
+import { dbNow } from './db-clock.js';
 import { staleBefore } from './services.js';
 import type { InboxItemTable, InboxState, Outcome } from './schema.js';
 
@@ -234,22 +236,22 @@ export async function claimDueItems(
   options: { limit: number; leaseMs: number; ids?: number[]; profileId?: number; owner?: string; onTakeover?: (t: Takeover) => void },
 ): Promise<InboxItem[]> {
   const at = now();
-  const leaseUntil = new Date(Date.now() + options.leaseMs).toISOString();
-  const stale = staleBefore();
   return store.db.transaction().execute(async (trx) => {
+    // Leases by the database's clock (several hosts may share it); retry times are our own.
+    const dbAt = (await sql<{ at: string }>`select ${dbNow(trx)} as at`.execute(trx)).rows[0]!.at;
     let query = trx
       .selectFrom('inbox_items')
       .select(['id', 'state', 'claimed_by', 'lease_until'])
       .where((eb) =>
         eb.or([
           eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', at)]),
-          eb.and([eb('state', '=', 'processing'), eb('lease_until', '<', at)]),
+          eb.and([eb('state', '=', 'processing'), eb('lease_until', '<', dbAt)]),
           eb.and([
             eb('state', '=', 'processing'),
             eb.exists(
               eb.selectFrom('services').select('services.id')
                 .whereRef('services.id', '=', 'inbox_items.claimed_by')
-                .where('services.beat_at', '<', stale),
+                .where('services.beat_at', '<', staleBefore(trx)),
             ),
           ]),
         ]),
@@ -263,12 +265,12 @@ export async function claimDueItems(
     if (found.length === 0) return [];
     for (const row of found) {
       if (row.state !== 'processing') continue;
-      const expired = row.lease_until !== null && row.lease_until < at;
+      const expired = row.lease_until !== null && row.lease_until < dbAt;
       options.onTakeover?.({ itemId: Number(row.id), from: row.claimed_by, why: expired ? 'lease expired' : 'holder stopped' });
     }
     const rows = await trx
       .updateTable('inbox_items')
-      .set({ state: 'processing', lease_until: leaseUntil, claimed_by: options.owner ?? null })
+      .set({ state: 'processing', lease_until: dbNow(trx, options.leaseMs), claimed_by: options.owner ?? null })
       .where('id', 'in', found.map((r) => Number(r.id)))
       .returningAll()
       .execute();
@@ -281,7 +283,7 @@ export async function renewClaims(db: Db, ids: number[], owner: string, leaseMs:
   if (ids.length === 0) return;
   await db
     .updateTable('inbox_items')
-    .set({ lease_until: new Date(Date.now() + leaseMs).toISOString() })
+    .set({ lease_until: dbNow(db, leaseMs) })
     .where('id', 'in', ids)
     .where('state', '=', 'processing')
     .where('claimed_by', '=', owner)

@@ -60,6 +60,22 @@ for (const dialect of await dialects()) {
       assert.ok(Date.parse(await leaseOf(b.id)) < Date.now() + 5_000, 'b left alone');
     });
 
+    test('a worker whose clock runs a minute ahead takes no live holder for dead (the database\'s clock decides)', async () => {
+      const p = await createProfile(t.store.db, { name: `skew-${dialect}`, rules: '' });
+      await beat(t.store.db, { id: 'alive', kind: 'worker', host: 'h', pid: 1 });
+      assert.equal(await acquirePollLease(t.store.db, p.id, 'alive', 30_000), true);
+      const item = await newItem();
+      await claimDueItems(t.store, { limit: 1, leaseMs: 30_000, ids: [item.id], owner: 'alive' });
+      const realNow = Date.now;
+      Date.now = () => realNow() + 60_000;
+      try {
+        assert.equal(await acquirePollLease(t.store.db, p.id, 'skewed', 30_000), false, 'the mailbox stays with its live holder');
+        assert.deepEqual(await claimDueItems(t.store, { limit: 1, leaseMs: 30_000, ids: [item.id], owner: 'skewed' }), [], 'so does the message');
+      } finally {
+        Date.now = realNow;
+      }
+    });
+
     test('a poll lease held by a dead service is taken over and said; a live one is not', async () => {
       const p = await createProfile(t.store.db, { name: `lease-${dialect}`, rules: '' });
       assert.equal(await acquirePollLease(t.store.db, p.id, 'dead', 10 * 60_000), true);
