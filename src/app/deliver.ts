@@ -3,6 +3,7 @@
 // processing failure is retried by the service, so it does not make the mail server send it again.
 import { looksLikeMessage } from '../mail/header-scan.js';
 import { intakeMessage } from '../sources/intake.js';
+import { getInboxItem } from '../store/inbox.js';
 import { getProfile } from '../store/profiles.js';
 import { anyLiveService } from '../store/services.js';
 import type { App } from './app.js';
@@ -10,9 +11,11 @@ import { userError } from './errors.js';
 import { processedMessage, storedMessage, type ProcessedMessage } from './message-views.js';
 
 export type DeliverResult =
-  | { status: 'processed'; message: ProcessedMessage }
+  | { status: 'processed'; message: ProcessedMessage; earlier?: ProcessedMessage[] }
   /** Stored; a running service (serve, worker) processes it within about a second. */
   | { status: 'queued'; itemId: number }
+  /** Stored; another process (a concurrent deliver) took it first and processes it. */
+  | { status: 'taken'; itemId: number }
   /** Stored, but processing failed now; the service retries it. */
   | { status: 'stored'; itemId: number; error: string };
 
@@ -38,14 +41,23 @@ export async function deliverMessage(app: App, profileName: string, content: Nod
   try {
     const processor = await app.processor();
     const [result] = await processor.processDue({ ids: [item.id] });
-    // No service runs: whatever an earlier deliver left due (a crash, a service that died after
-    // taking messages) is taken along, a few at a time, so nothing waits for a service that may never come.
-    await processor.processDue({ profileId: profile.id, limit: STRAGGLERS });
-    return { status: 'processed', message: result ? processedMessage(result) : storedMessage(item) };
+    // No service runs: whatever earlier runs left due (a crash, a service that died after taking
+    // messages) is taken along, a few at a time, so nothing waits for a service that may never come.
+    // Only what is older than a few seconds: a concurrent deliver's fresh message is its own to process.
+    const receivedBefore = new Date(Date.now() - STRAGGLER_AGE_MS).toISOString();
+    const earlier = (await processor.processDue({ profileId: profile.id, receivedBefore, limit: STRAGGLERS }))
+      .map((r) => processedMessage(r, { storedEarlier: true }));
+    if (!result) {
+      const now = await getInboxItem(app.store.db, item.id);
+      if (!now?.outcome) return { status: 'taken', itemId: item.id };
+      return { status: 'processed', message: storedMessage(now), earlier };
+    }
+    return { status: 'processed', message: processedMessage(result), earlier };
   } catch (error) {
     return { status: 'stored', itemId: item.id, error: (error as Error).message };
   }
 }
 
-/** How many earlier messages left due one deliver processes along with its own. */
+/** How many earlier messages left due one deliver processes along with its own, and how old they are. */
 const STRAGGLERS = 20;
+const STRAGGLER_AGE_MS = 10_000;

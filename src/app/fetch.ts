@@ -7,7 +7,7 @@ import { defaultSources } from '../sources/registry.js';
 import { nextDelayMs, POLL_LEASE_MS } from '../sources/scheduler.js';
 import type { PollReport } from '../sources/source.js';
 import { acquirePollLease, recordPollFailure, recordPollSuccess, releasePollLease } from '../sources/status.js';
-import { countUnfinished } from '../store/inbox.js';
+import { countUnfinished, receivedBefore } from '../store/inbox.js';
 import { getProfile } from '../store/profiles.js';
 import type { App } from './app.js';
 import { conflict, unavailable, userError } from './errors.js';
@@ -28,6 +28,7 @@ export async function fetchOnce(app: App, profileName: string | number): Promise
   if (!source) throw userError(`no source for protocol ${settings.protocol}`);
   const processor = await app.processor();
   const results: ProcessResult[] = [];
+  const startedAt = new Date().toISOString();
   // The same right to poll a worker takes, so a fetch never polls a mailbox a worker is polling.
   const owner = `fetch-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   if (!(await acquirePollLease(app.store.db, profile.id, owner, POLL_LEASE_MS))) {
@@ -43,7 +44,10 @@ export async function fetchOnce(app: App, profileName: string | number): Promise
     });
     await recordPollSuccess(app.store.db, profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString());
     const unfinished = await countUnfinished(app.store.db, profile.id);
-    return { messages: results.map((r) => processedMessage(r)), server, unfinished };
+    // Messages an earlier run stored and left (a killed fetch, a dead worker) are processed too: say so.
+    const earlier = await receivedBefore(app.store.db, results.map((r) => r.itemId), startedAt);
+    const messages = results.map((r) => processedMessage(r, earlier.has(r.itemId) ? { storedEarlier: true } : {}));
+    return { messages, server, unfinished };
   } catch (error) {
     await recordPollFailure(app.store.db, profile.id, (error as Error).message, new Date().toISOString());
     throw unavailable(`fetching '${profile.name}' failed: ${(error as Error).message}`, error);

@@ -57,10 +57,15 @@ export function deliverCommand(): Command {
       const { withApp } = await import('../app/app.js');
       try {
         const result = await withApp(await appOptions(opts, 'read'), (app) => deliverMessage(app, opts.profile, input.content));
-        if (result.status === 'processed') printProcessed(result.message, opts.json);
-        else if (result.status === 'queued') {
+        if (result.status === 'processed') {
+          printProcessed(result.message, opts.json);
+          // Taken along: messages earlier deliveries left without an outcome.
+          for (const line of result.earlier ?? []) printProcessed(line, opts.json);
+        }
+        else if (result.status === 'queued' || result.status === 'taken') {
+          const by = result.status === 'queued' ? 'the running service' : 'another mailbind process';
           if (opts.json) printJsonLine({ itemId: result.itemId, outcome: 'pending', queued: true });
-          else process.stdout.write(`stored as message ${result.itemId}; the running service processes it\n`);
+          else process.stdout.write(`stored as message ${result.itemId}; ${by} processes it\n`);
         } else {
           process.stderr.write(`mailbind deliver: stored as message ${result.itemId}; processing failed (${result.error}); ` +
             `it is tried again by the next deliver, a running worker, or: mailbind messages retry ${result.itemId}\n`);

@@ -74,7 +74,7 @@ export class Processor {
   }
 
   /** Claim and process due items (optionally only the given ids) until none is left or limit is hit. */
-  async processDue(filter: { ids?: number[]; profileId?: number; limit?: number } = {}): Promise<ProcessResult[]> {
+  async processDue(filter: { ids?: number[]; profileId?: number; receivedBefore?: string; limit?: number } = {}): Promise<ProcessResult[]> {
     const results: ProcessResult[] = [];
     const limit = filter.limit ?? Infinity;
     while (results.length < limit) {
@@ -86,6 +86,7 @@ export class Processor {
           this.options.logger?.warn({ item: t.itemId, from: t.from, why: t.why }, `took over a message whose worker stopped (${t.why})`),
         ...(filter.ids ? { ids: filter.ids } : {}),
         ...(filter.profileId !== undefined ? { profileId: filter.profileId } : {}),
+        ...(filter.receivedBefore !== undefined ? { receivedBefore: filter.receivedBefore } : {}),
       });
       if (batch.length === 0) break;
       // The claims last while this process lives: renewed well before they run out, so that a slow

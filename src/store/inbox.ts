@@ -205,6 +205,16 @@ export async function countByOutcome(db: Db, profileId?: number): Promise<Record
   return counts;
 }
 
+/** Which of these items were received before `at` (stored by an earlier run). */
+export async function receivedBefore(db: Db, ids: number[], at: string): Promise<Set<number>> {
+  const found = new Set<number>();
+  for (const chunk of chunksOf(ids)) {
+    const rows = await db.selectFrom('inbox_items').select('id').where('id', 'in', chunk).where('received_at', '<', at).execute();
+    for (const r of rows) found.add(Number(r.id));
+  }
+  return found;
+}
+
 /** Items of a profile that have no final outcome yet (pending, processing). */
 export async function countUnfinished(db: Db, profileId: number): Promise<number> {
   const row = await db
@@ -233,7 +243,16 @@ export interface Takeover {
  */
 export async function claimDueItems(
   store: Store,
-  options: { limit: number; leaseMs: number; ids?: number[]; profileId?: number; owner?: string; onTakeover?: (t: Takeover) => void },
+  options: {
+    limit: number;
+    leaseMs: number;
+    ids?: number[];
+    profileId?: number;
+    /** Only items received before this moment: what earlier runs left, not what a concurrent one just stored. */
+    receivedBefore?: string;
+    owner?: string;
+    onTakeover?: (t: Takeover) => void;
+  },
 ): Promise<InboxItem[]> {
   const at = now();
   return store.db.transaction().execute(async (trx) => {
@@ -260,6 +279,7 @@ export async function claimDueItems(
       .limit(options.limit);
     if (options.ids) query = query.where('id', 'in', options.ids.length ? options.ids : [-1]);
     if (options.profileId !== undefined) query = query.where('profile_id', '=', options.profileId);
+    if (options.receivedBefore !== undefined) query = query.where('received_at', '<', options.receivedBefore);
     if (store.dialect === 'postgres') query = query.forUpdate().skipLocked();
     const found = await query.execute();
     if (found.length === 0) return [];

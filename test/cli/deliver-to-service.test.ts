@@ -54,11 +54,15 @@ test('a message left without an outcome (its service died) is processed by the n
     const other = makeMessage({ subject: 'also left behind' });
     for (const raw of [first, other]) assert.match((await runCli(['deliver', '--profile', 'support'], env, raw)).stdout, /the running service processes it/);
     await unregisterService(store.db, 'doomed');
+    // They were left a while ago (a deliver leaves a concurrent deliver's fresh message to that one).
+    await store.db.updateTable('inbox_items').set({ received_at: new Date(Date.now() - 300_000).toISOString() })
+      .where('outcome', 'is', null).execute();
     // The mail server retries the first message: it is processed, not called "already in the inbox".
     const retried = await runCli(['deliver', '--profile', 'support'], env, first);
     assert.equal(retried.code, 0, retried.stderr);
     assert.match(retried.stdout, /^imported\s+#\d+: rule 1/);
-    // …and the other one was taken along.
+    // …and the other one was taken along, and said so.
+    assert.match(retried.stdout, /^imported\s+#\d+: rule 1: .*\(stored earlier, processed now\)$/m);
     const items = await cliJson(['messages', 'list'], env);
     assert.deepEqual(items.filter((i: any) => /left behind/.test(i.subject)).map((i: any) => [i.subject, i.outcome]),
       [['left behind', 'imported'], ['also left behind', 'imported']]);
