@@ -8,27 +8,21 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/database.js';
 import { registerService, unregisterService } from '../../src/store/services.js';
 import { CLI as BUNDLE } from '../support/cli.js';
 import { makeMessage } from '../support/messages.js';
+import { moduleTraceArgs } from '../support/module-trace.js';
 
 let dir: string;
 let env: Record<string, string>;
+let trace: string[];
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'mailbind-bundle-'));
   env = { PATH: process.env.PATH ?? '', MAILBIND_DATA_DIR: join(dir, 'data') };
-  writeFileSync(join(dir, 'hook.mjs'), [
-    "import { appendFileSync } from 'node:fs';",
-    'export async function resolve(specifier, context, next) {',
-    '  const result = await next(specifier, context);',
-    '  appendFileSync(process.env.MAILBIND_LOAD_LOG, result.url + "\\n");',
-    '  return result;',
-    '}',
-  ].join('\n'));
-  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hook.mjs')).href)});\n`);
+  trace = moduleTraceArgs(dir);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -57,7 +51,7 @@ test('deliver from the bundle next to a live service loads no parser, IMAP clien
     const log = join(dir, 'load.log');
     writeFileSync(log, '');
     const r = bundled(['deliver', '--profile', 'support'], makeMessage({ subject: 'queued' }).toString(),
-      ['--import', pathToFileURL(join(dir, 'register.mjs')).href], { MAILBIND_LOAD_LOG: log });
+      trace, { MAILBIND_LOAD_LOG: log });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /stored as message 2; the running service processes it/);
     const chunks = readFileSync(log, 'utf8').split('\n').filter((u) => u.includes('/dist/bundle/'));

@@ -145,6 +145,20 @@ test('an mbox entry that is not mail is reported; an empty mbox is not mail', as
   assert.match(r.stdout, /^1 message: 1 imported; 2 not mail$/m);
 });
 
+test('a Maildir: cur/ and new/ are messages; other folders in it are walked too; tmp/ and its index files are its own', async () => {
+  const p = await newProfile();
+  const box = join(dir, 'Maildir');
+  for (const sub of ['cur', 'new', 'tmp', 'archive', join('new', 'sub')]) mkdirSync(join(box, sub), { recursive: true });
+  writeFileSync(join(box, 'cur', '1700000000.1.host:2,S'), mail('maildir cur'));
+  writeFileSync(join(box, 'new', '1700000001.2.host'), mail('maildir new'));
+  writeFileSync(join(box, 'new', 'sub', '2'), mail('maildir nested'));
+  writeFileSync(join(box, 'archive', '1.eml'), mail('maildir archive'));
+  writeFileSync(join(box, 'tmp', '1700000002.3.host'), 'Subject: half written');
+  writeFileSync(join(box, 'dovecot-uidlist'), '3 V1 N4\n');
+  const lines = jsonLines((await runCli(['import', '--profile', p.name, box, '--json'], env)).stdout);
+  assert.deepEqual(lines.map((l) => l.subject).sort(), ['maildir archive', 'maildir cur', 'maildir nested', 'maildir new']);
+});
+
 test('a message stored earlier without an outcome is processed now if due, else reported as not yet processed', async () => {
   const p = await newProfile();
   const folder = join(dir, 'earlier');

@@ -8,26 +8,19 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { openStore } from '../../src/store/database.js';
 import { registerService, unregisterService } from '../../src/store/services.js';
 import { CLI_MODULES, cliJson } from '../support/cli.js';
 import { makeMessage } from '../support/messages.js';
+import { moduleTraceArgs } from '../support/module-trace.js';
 
 let dir: string;
 let env: Record<string, string>;
+let trace: string[];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mailbind-startup-'));
-  writeFileSync(join(dir, 'hook.mjs'), [
-    "import { appendFileSync } from 'node:fs';",
-    'export async function resolve(specifier, context, next) {',
-    '  const result = await next(specifier, context);',
-    '  appendFileSync(process.env.MAILBIND_LOAD_LOG, result.url + "\\n");',
-    '  return result;',
-    '}',
-  ].join('\n'));
-  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hook.mjs')).href)});\n`);
+  trace = moduleTraceArgs(dir);
   env = { MAILBIND_DATA_DIR: join(dir, 'data') };
   await cliJson(['profile', 'add', 'support', '--protocol', 'pipe'], env);
 });
@@ -37,7 +30,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function modulesLoadedBy(args: string[], input = ''): string[] {
   const log = join(dir, `load-${args[0]}.log`);
   writeFileSync(log, '');
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, CLI_MODULES, ...args], {
+  const r = spawnSync(process.execPath, [...trace, CLI_MODULES, ...args], {
     input,
     env: { PATH: process.env.PATH ?? '', ...env, MAILBIND_LOAD_LOG: log },
   });

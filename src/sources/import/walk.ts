@@ -42,7 +42,7 @@ async function* fromPath(path: string, place: Place, walked: Set<string>): Async
     return;
   }
   if (!info.isDirectory()) yield* fromFile(path, info, place !== 'folder');
-  else if (place !== 'maildir' && !walked.has(`${info.dev}:${info.ino}`)) {
+  else if (!walked.has(`${info.dev}:${info.ino}`)) {
     walked.add(`${info.dev}:${info.ino}`);
     yield* walkFolder(path, walked);
   }
@@ -54,16 +54,23 @@ async function* walkFolder(dir: string, walked: Set<string>): AsyncGenerator<Imp
     yield names;
     return;
   }
-  // In a Maildir every file of cur/ and new/ is one message, whatever its name.
+  // In a Maildir every file of cur/ and new/ is one message, whatever its name. Its tmp/ (deliveries
+  // under way) and the files beside cur/ and new/ (the mail server's indexes) are the Maildir's own;
+  // any other folder in it, or inside cur/ and new/, is walked like any folder: nothing is passed over.
   const maildir = names.includes('cur') && names.includes('new');
-  for (const name of maildir ? ['new', 'cur'] : names) {
-    if (!maildir) {
-      yield* fromPath(join(dir, name), 'folder', walked);
-      continue;
-    }
-    const files = await namesIn(join(dir, name));
+  if (!maildir) {
+    for (const name of names) yield* fromPath(join(dir, name), 'folder', walked);
+    return;
+  }
+  for (const box of ['new', 'cur']) {
+    const files = await namesIn(join(dir, box));
     if (!Array.isArray(files)) yield files;
-    else for (const file of files) yield* fromPath(join(dir, name, file), 'maildir', walked);
+    else for (const file of files) yield* fromPath(join(dir, box, file), 'maildir', walked);
+  }
+  for (const name of names.filter((n) => n !== 'new' && n !== 'cur' && n !== 'tmp')) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => null);
+    if (info?.isDirectory()) yield* fromPath(path, 'folder', walked);
   }
 }
 
