@@ -10,6 +10,7 @@ import { createInitialMigration, type Dialect } from './migrations/001-initial.j
 import { createSourcesMigration } from './migrations/002-sources.js';
 import { createServicesMigration } from './migrations/003-services.js';
 import { createClaimsMigration } from './migrations/004-claims.js';
+import { createRawRefIndexMigration } from './migrations/005-raw-ref-index.js';
 import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -158,6 +159,7 @@ async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void>
     '002-sources': createSourcesMigration(dialect),
     '003-services': createServicesMigration(),
     '004-claims': createClaimsMigration(),
+    '005-raw-ref-index': createRawRefIndexMigration(),
   };
   const migrator = new Migrator({
     db,
