@@ -71,10 +71,17 @@ export async function retryMessage(app: App, id: number): Promise<ProcessedMessa
  * Run a profile's skipped messages (no rule matched) through its current rules again: what to do
  * after fixing rules that let mail fall through. Nothing else is touched.
  */
+export interface ReprocessReport {
+  /** What this command processed. */
+  messages: ProcessedMessage[];
+  /** Reset for reprocessing but taken by a running worker first: it processes them. */
+  takenByWorker: number;
+}
+
 export async function reprocessSkipped(
   app: App,
   options: { profile: string | number; limit?: number },
-): Promise<ProcessedMessage[]> {
+): Promise<ReprocessReport> {
   const profile = await getProfile(app.store.db, options.profile);
   const items = await listInboxItems(app.store.db, {
     profileId: profile.id,
@@ -83,9 +90,10 @@ export async function reprocessSkipped(
   });
   const ids: number[] = [];
   for (const item of items) if (await resetForRetry(app.store.db, item.id)) ids.push(item.id);
-  if (ids.length === 0) return [];
+  if (ids.length === 0) return { messages: [], takenByWorker: 0 };
   const processor = await app.processor();
-  return (await processor.processDue({ ids })).map((r) => processedMessage(r));
+  const messages = (await processor.processDue({ ids })).map((r) => processedMessage(r));
+  return { messages, takenByWorker: ids.length - messages.length };
 }
 
 function outcomeOf(text: string): OutcomeOrPending {

@@ -50,13 +50,14 @@ export function messagesCommand(): Command {
       action(async (opts: Opts) => {
         const limit = opts.limit !== undefined ? parseId(opts.limit, '--limit') : undefined;
         const { reprocessSkipped } = await import('../app/messages.js');
-        const lines = await withApp(opts, 'write', (app) => reprocessSkipped(app, { profile: opts.profile as string, ...(limit !== undefined ? { limit } : {}) }));
+        const report = await withApp(opts, 'write', (app) => reprocessSkipped(app, { profile: opts.profile as string, ...(limit !== undefined ? { limit } : {}) }));
         const summary = new Summary();
-        for (const line of lines) {
+        for (const line of report.messages) {
           summary.add(line);
           printProcessed(line, opts.json);
         }
-        (opts.json ? process.stderr : process.stdout).write(summary.toString() + '\n');
+        const taken = report.takenByWorker ? `; ${report.takenByWorker} more taken by a running worker (see messages list)` : '';
+        (opts.json ? process.stderr : process.stdout).write(summary.toString() + taken + '\n');
       }),
     );
   return messages;
