@@ -4,7 +4,7 @@ import type { Selectable } from 'kysely';
 import type { Db, Store } from './database.js';
 import { now } from './database.js';
 import { chunksOf } from './chunks.js';
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { dbNow } from './db-clock.js';
 import { staleBefore } from './services.js';
 import type { InboxItemTable, InboxState, Outcome } from './schema.js';
@@ -96,18 +96,29 @@ export const DUPLICATE_OF = 'duplicate of message #';
  * Message-ID the profile already has are new mail; the reuse is noted in the item's trace.
  */
 export async function insertInboxItem(db: Db, item: NewInboxItem): Promise<{ item: InboxItem; inserted: boolean }> {
-  const existing = await itemByOriginKey(db, item.profileId, item.originKey);
-  if (existing) return { item: existing, inserted: false };
-  const earlier = await sameMessage(db, item);
-  let outcome = item.outcome;
-  let trace: IntakeTrace | null = null;
-  if (earlier.duplicateOf !== null && !outcome) {
-    outcome = { outcome: 'ignored', reason: `${DUPLICATE_OF}${earlier.duplicateOf}` };
-  } else if (earlier.reusedBy !== null) {
-    trace = { warnings: [`Message-ID also used by message #${earlier.reusedBy} with different content`] };
-  }
-  return insertRow(db, { ...item, ...(outcome ? { outcome } : {}) }, trace);
+  // Check and insert as one: two copies taken at the same moment (two workers, a burst of delivers)
+  // must not both find no earlier copy. SQLite's transactions take the write lock up front; on
+  // PostgreSQL a lock per profile, held until commit, does the same.
+  return db.transaction().execute(async (trx) => {
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+      await sql`select pg_advisory_xact_lock(${INTAKE_LOCK}, ${item.profileId})`.execute(trx);
+    }
+    const existing = await itemByOriginKey(trx, item.profileId, item.originKey);
+    if (existing) return { item: existing, inserted: false };
+    const earlier = await sameMessage(trx, item);
+    let outcome = item.outcome;
+    let trace: IntakeTrace | null = null;
+    if (earlier.duplicateOf !== null && !outcome) {
+      outcome = { outcome: 'ignored', reason: `${DUPLICATE_OF}${earlier.duplicateOf}` };
+    } else if (earlier.reusedBy !== null) {
+      trace = { warnings: [`Message-ID also used by message #${earlier.reusedBy} with different content`] };
+    }
+    return insertRow(trx, { ...item, ...(outcome ? { outcome } : {}) }, trace);
+  });
 }
+
+/** The first key of PostgreSQL advisory locks taken at intake (the second is the profile id). */
+const INTAKE_LOCK = 7_407_001;
 
 async function itemByOriginKey(db: Db, profileId: number, originKey: string): Promise<InboxItem | undefined> {
   const row = await db.selectFrom('inbox_items').selectAll()
