@@ -130,11 +130,19 @@ export function describeProfile(p: ProfileView): string {
       row('after other', s.afterOther ?? (s.protocol === 'imap' ? 'seen' : 'leave'));
       row('first run', s.firstRun);
     }
-    row('max size', `${s.maxMessageBytes} bytes`);
+    row('max size', sizeText(s.maxMessageBytes));
     if (s.address) row('address', s.address);
   }
   lines.push(`rules (${p.ruleCount}):`);
   if (p.rules.trim()) lines.push(...p.rules.replace(/\s+$/, '').split(/\r\n|\r|\n/).map((l) => `  ${l}`));
   else lines.push('  (none: every message is skipped)');
   return lines.join('\n') + '\n';
+}
+
+/** 52428800 → "50 MB": sizes as the --max-size flag takes them. */
+function sizeText(bytes: number): string {
+  for (const [unit, size] of [['GB', 1024 ** 3], ['MB', 1024 ** 2], ['KB', 1024]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return `${bytes} bytes`;
 }

@@ -29,6 +29,7 @@ test('profile show prints one setting a line and the rules; the password never a
   assert.match(r.stdout, /^server:\s+imap\.example\.com:143 \(TLS: starttls\)$/m);
   assert.match(r.stdout, /^login:\s+support@example\.com \(password set\)$/m);
   assert.match(r.stdout, /^after import:\s+seen$/m);
+  assert.match(r.stdout, /^max size:\s+50 MB$/m);
   assert.match(r.stdout, /^rules \(1\):\n  # routing\n  then attach to project 1$/m);
   assert.doesNotMatch(r.stdout, /[{}]/, 'not a JSON blob');
   const json = await cliJson(['profile', 'show', 'support'], env);
