@@ -28,6 +28,9 @@ export const NOT_YET_PROCESSED = 'stored earlier, not yet processed';
 export async function* importPaths(app: App, profileName: string | number, paths: string[]): AsyncGenerator<ImportLine> {
   const profile = await getProfile(app.store.db, profileName);
   const processor = await app.processor();
+  // What earlier runs left is what was stored before this one began: a concurrent import's fresh
+  // messages are its own to process and report.
+  const startedAt = new Date().toISOString();
   for await (const found of walkImportPaths(paths)) {
     if (found.kind !== 'message') {
       yield { file: found.label, outcome: found.kind, reason: found.reason, skipped: true };
@@ -46,7 +49,7 @@ export async function* importPaths(app: App, profileName: string | number, paths
     if (result) yield processedMessage(result, { file: found.label, ...(inserted ? {} : { storedEarlier: true }) });
     else yield unfinished((await getInboxItem(app.store.db, item.id)) ?? item, found.label, inserted);
   }
-  for (const result of await processor.processDue({ profileId: profile.id })) {
+  for (const result of await processor.processDue({ profileId: profile.id, receivedBefore: startedAt })) {
     yield processedMessage(result, { storedEarlier: true });
   }
 }
