@@ -11,6 +11,7 @@ import { createSourcesMigration } from './migrations/002-sources.js';
 import { createServicesMigration } from './migrations/003-services.js';
 import { createClaimsMigration } from './migrations/004-claims.js';
 import { createRawRefIndexMigration } from './migrations/005-raw-ref-index.js';
+import { createServiceTablesMigration } from './migrations/006-service-tables.js';
 import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -160,6 +161,7 @@ async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void>
     '003-services': createServicesMigration(),
     '004-claims': createClaimsMigration(),
     '005-raw-ref-index': createRawRefIndexMigration(),
+    '006-service-tables': createServiceTablesMigration(dialect),
   };
   const migrator = new Migrator({
     db,

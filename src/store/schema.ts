@@ -11,6 +11,8 @@ export interface ProfileTable {
   source: string;
   created_at: string;
   updated_at: string;
+  /** SHA-256 of the push-intake token; null when push intake is off. */
+  intake_token_hash: string | null;
 }
 
 export type InboxState = 'pending' | 'processing' | 'done' | 'failed';
@@ -46,6 +48,8 @@ export interface InboxItemTable {
   processed_at: string | null;
   ack_state: 'pending' | 'done' | null;
   ack_action: string | null;
+  /** The version of the profile's rules that decided the item (rules_versions.version). */
+  rules_version: number | null;
 }
 
 export interface SourceKnownTable {
@@ -78,6 +82,64 @@ export interface ServiceTable {
   beat_at: string;
 }
 
+export type Role = 'admin' | 'viewer';
+
+export interface AccountTable {
+  id: Generated<number>;
+  name: string;
+  role: Role;
+  /** scrypt$N$r$p$salt$hash (base64). */
+  password_hash: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionTable {
+  /** SHA-256 (hex) of the cookie value. */
+  id_hash: string;
+  account_id: number;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  /** The absolute expiry; the idle expiry is last_seen_at + the idle limit. */
+  expires_at: string;
+}
+
+export interface ApiTokenTable {
+  id: Generated<number>;
+  name: string;
+  role: Role;
+  token_hash: string;
+  prefix: string;
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  /** Who: 'alice' (an account), 'token:ci' (an API token), 'cli' (a local command). */
+  actor: string;
+  /** What, as noun.verb: 'profile.update', 'rules.save', 'token.revoke'. */
+  action: string;
+  /** Which: 'profile support', 'account bob'. */
+  target: string;
+  /** JSON of what changed (never a secret). */
+  details: string | null;
+}
+
+export interface RulesVersionTable {
+  id: Generated<number>;
+  profile_id: number;
+  version: number;
+  rules: string;
+  author: string;
+  comment: string | null;
+  created_at: string;
+}
+
 /** Every table: mailbind's own, and the builtin tracker's (read and written only by tracker/builtin/). */
 export interface Database extends BuiltinTrackerTables {
   profiles: ProfileTable;
@@ -85,4 +147,9 @@ export interface Database extends BuiltinTrackerTables {
   source_known: SourceKnownTable;
   profile_status: ProfileStatusTable;
   services: ServiceTable;
+  accounts: AccountTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  audit_log: AuditLogTable;
+  rules_versions: RulesVersionTable;
 }
