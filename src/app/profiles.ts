@@ -10,8 +10,10 @@ import { updateStatus } from '../sources/status.js';
 import { countUnfinished } from '../store/inbox.js';
 import * as profiles from '../store/profiles.js';
 import type { App } from './app.js';
+import { recordAudit } from './audit.js';
 import { conflict, userError } from './errors.js';
 import { toProfileView, type ProfileView } from './profile-view.js';
+import type { Principal } from './principal.js';
 import { checkRulesAgainst, rulesInvalid } from './rules.js';
 
 /** New rules and where they came from (a file name, "the request"), for error messages. */
@@ -42,15 +44,16 @@ export async function showProfile(app: App, nameOrId: string | number): Promise<
   return toProfileView(await profiles.getProfile(app.store.db, nameOrId));
 }
 
-export async function createProfile(app: App, input: { name: string } & ProfileChange): Promise<ProfileSaved> {
+export async function createProfile(app: App, input: { name: string } & ProfileChange, who: Principal): Promise<ProfileSaved> {
   const rules = input.rules ? await validRules(app, input.rules) : { text: '', warnings: [] };
   const source = input.source && Object.keys(input.source).length ? newSource(app, input.source) : null;
   const created = await profiles.createProfile(app.store.db, { name: input.name, rules: rules.text, source });
+  await recordAudit(app.store.db, who, 'profile.create', `profile ${created.name}`, { id: created.id, settings: changedSettingNames(input.source), rules: Boolean(input.rules) });
   const notes = await takeBaselineNow(app, created);
   return { profile: toProfileView(created), warnings: rules.warnings, notes };
 }
 
-export async function updateProfile(app: App, nameOrId: string | number, change: ProfileChange): Promise<ProfileSaved> {
+export async function updateProfile(app: App, nameOrId: string | number, change: ProfileChange, who: Principal): Promise<ProfileSaved> {
   const existing = await profiles.getProfile(app.store.db, nameOrId);
   const rules = change.rules ? await validRules(app, change.rules) : undefined;
   const changes: { rules?: string; source?: SourceSettings } = {};
@@ -60,6 +63,11 @@ export async function updateProfile(app: App, nameOrId: string | number, change:
     changes.source = mergeStoredSettings(existing.source, change.source, app.secrets());
   }
   const updated = await profiles.updateProfile(app.store.db, existing.id, changes);
+  await recordAudit(app.store.db, who, changes.source ? 'profile.update' : 'rules.save', `profile ${updated.name}`, {
+    id: updated.id,
+    ...(changes.source ? { settings: changedSettingNames(change.source) } : {}),
+    ...(changes.rules !== undefined ? { rules: true } : {}),
+  });
   const notes: string[] = [];
   if (changes.source) {
     // Fixed settings (a new password, host or interval) are tried at once: the failures and the
@@ -75,17 +83,18 @@ export async function updateProfile(app: App, nameOrId: string | number, change:
 }
 
 /** Replace the rules; refused with every error if any line is invalid, keeping the old ones. */
-export function saveRules(app: App, nameOrId: string | number, rules: RulesInput): Promise<ProfileSaved> {
-  return updateProfile(app, nameOrId, { rules });
+export function saveRules(app: App, nameOrId: string | number, rules: RulesInput, who: Principal): Promise<ProfileSaved> {
+  return updateProfile(app, nameOrId, { rules }, who);
 }
 
 /** Removes a profile, its status and its message log; what it created in the tracker stays. */
-export async function deleteProfile(app: App, nameOrId: string | number): Promise<ProfileView> {
+export async function deleteProfile(app: App, nameOrId: string | number, who: Principal): Promise<ProfileView> {
   const existing = await profiles.getProfile(app.store.db, nameOrId);
   if (!(await profiles.deleteProfileIfSettled(app.store.db, existing.id))) {
     const unfinished = await countUnfinished(app.store.db, existing.id);
     throw conflict(`profile '${existing.name}' has ${unfinished} message${unfinished === 1 ? '' : 's'} still to process; delete it once they have an outcome`);
   }
+  await recordAudit(app.store.db, who, 'profile.delete', `profile ${existing.name}`, { id: existing.id });
   return toProfileView(existing);
 }
 
@@ -98,6 +107,11 @@ async function validRules(app: App, rules: RulesInput): Promise<{ text: string; 
 function newSource(app: App, input: Partial<SourceSettingsInput>): SourceSettings {
   if (!input.protocol) throw needProtocol();
   return settingsToStore(input as SourceSettingsInput, app.secrets());
+}
+
+/** Which settings a change named; their values stay out of the audit log (one of them is a password). */
+function changedSettingNames(source: Partial<SourceSettingsInput> | undefined): string[] {
+  return source ? Object.keys(source).sort() : [];
 }
 
 function needProtocol() {

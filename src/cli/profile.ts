@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import type { ProfileSaved } from '../app/profiles.js';
 import type { ProfileView } from '../app/profile-view.js';
 import { userError } from '../app/errors.js';
+import { cliPrincipal } from '../app/principal.js';
 import { printCheckStep, reportCheck } from './check.js';
 import { action, jsonOption, printJson, withApp, type Opts } from './context.js';
 import { printWarnings, readRulesFile } from './rules-file.js';
@@ -32,7 +33,7 @@ export function profileCommand(): Command {
         const source = sourceInputFromOptions(opts);
         const rules = rulesFrom(opts.rulesFile);
         const { createProfile } = await import('../app/profiles.js');
-        const saved = await withApp(opts, 'write', (app) => createProfile(app, { name, source, ...(rules ? { rules } : {}) }));
+        const saved = await withApp(opts, 'write', (app) => createProfile(app, { name, source, ...(rules ? { rules } : {}) }, cliPrincipal()));
         reportSaved(saved, opts, () => process.stdout.write(`${saved.profile.id}\n`));
       }),
     );
@@ -44,7 +45,7 @@ export function profileCommand(): Command {
         const source = sourceInputFromOptions(opts);
         const rules = rulesFrom(opts.rulesFile);
         const { updateProfile } = await import('../app/profiles.js');
-        const saved = await withApp(opts, 'write', (app) => updateProfile(app, name, { source, ...(rules ? { rules } : {}) }));
+        const saved = await withApp(opts, 'write', (app) => updateProfile(app, name, { source, ...(rules ? { rules } : {}) }, cliPrincipal()));
         reportSaved(saved, opts, () => {});
       }),
     );
@@ -53,7 +54,7 @@ export function profileCommand(): Command {
     .action(
       action(async (name: string, file: string, opts: Opts) => {
         const { saveRules } = await import('../app/profiles.js');
-        const saved = await withApp(opts, 'write', (app) => saveRules(app, name, { text: readRulesFile(file), label: file }));
+        const saved = await withApp(opts, 'write', (app) => saveRules(app, name, { text: readRulesFile(file), label: file }, cliPrincipal()));
         reportSaved(saved, { ...opts, rulesFile: file }, () => {});
       }),
     );
@@ -62,7 +63,7 @@ export function profileCommand(): Command {
     .action(
       action(async (name: string, opts: Opts) => {
         const { deleteProfile } = await import('../app/profiles.js');
-        const deleted = await withApp(opts, 'write', (app) => deleteProfile(app, name));
+        const deleted = await withApp(opts, 'write', (app) => deleteProfile(app, name, cliPrincipal()));
         if (opts.json) printJson(deleted);
         else process.stdout.write(`deleted profile ${deleted.id} (${deleted.name})\n`);
       }),

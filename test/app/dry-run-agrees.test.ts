@@ -17,6 +17,7 @@ import { makeMessage, SEED_RULES } from '../support/messages.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { cliPrincipal } from '../../src/app/principal.js';
 import { join } from 'node:path';
 
 const RULES = [
@@ -38,7 +39,7 @@ for (const dialect of await dialects()) {
       await addProject(app, { name: 'General' });
       await addProject(app, { name: 'Example', company: 'Example' });
       await addUser(app, { email: 'staff@mailbind.test', name: 'Staff' });
-      await createProfile(app, { name: 'support', rules: { text: RULES, label: 'rules' } });
+      await createProfile(app, { name: 'support', rules: { text: RULES, label: 'rules' } }, cliPrincipal('test'));
     });
     after(async () => {
       rmSync(files, { recursive: true, force: true });
