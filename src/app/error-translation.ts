@@ -19,7 +19,7 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof ProfileNameError) return new AppError(PROFILE_NAME_CATEGORY[error.reason], error.message);
   if (error instanceof SettingsError) {
-    return userError(error.message, error.field ? { fields: [{ field: error.field, message: error.message }] } : {});
+    return userError(error.message, error.fields.length ? { fields: [...error.fields] } : {});
   }
   if (error instanceof TrackerInputError) return userError(error.message);
   if (error instanceof SecretKeyError) return unavailable(error.message, error);

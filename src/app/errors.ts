@@ -11,6 +11,10 @@ export type ErrorCategory =
   | 'not-found'
   /** The request clashes with the current state (a name taken, work already done). */
   | 'conflict'
+  /** The content is over a size limit (a pushed message above the profile's limit). */
+  | 'too-large'
+  /** Too many attempts (sign-ins): try again after details.retryAfterSeconds. */
+  | 'rate-limited'
   /** Something needed is not available now (database, key, mail server); trying later may work. */
   | 'unavailable'
   /** A bug or an unexpected failure. */

@@ -55,7 +55,7 @@ async function serve(app: App, logger: Logger, signal: AbortSignal, id: string):
     secrets: app.secrets(),
     sources: defaultSources,
     logger,
-    afterIntake: async (profile) => void (await processor.processDue({ profileId: profile.id })),
+    afterIntake: async (profile) => void (await processor.processDue({ profileId: profile.id, signal })),
   });
   await scheduler.start();
   try {

@@ -1,6 +1,6 @@
 // Each profile's health at a glance: last success, last error, next poll, and its messages by outcome.
 import { getStatus } from '../sources/status.js';
-import { countByOutcome } from '../store/inbox.js';
+import { countByOutcome, countUnfinished } from '../store/inbox.js';
 import { getProfile, listProfiles } from '../store/profiles.js';
 import type { Protocol } from '../sources/settings.js';
 import type { App } from './app.js';
@@ -9,13 +9,18 @@ export interface ProfileStatusView {
   id: number;
   name: string;
   protocol: Protocol | null;
+  lastPollAt: string | null;
   lastSuccessAt: string | null;
   lastErrorAt: string | null;
   lastError: string | null;
   nextPollAt: string | null;
   consecutiveFailures: number;
+  /** Messages waiting for an outcome (pending or being processed). */
+  backlog: number;
   /** Messages by outcome, plus `pending` and `processing` for those without one yet. */
   counts: Record<string, number>;
+  /** The same, for messages received since midnight UTC. */
+  countsToday: Record<string, number>;
 }
 
 export async function profileStatuses(app: App, nameOrId?: string | number): Promise<ProfileStatusView[]> {
@@ -27,13 +32,20 @@ export async function profileStatuses(app: App, nameOrId?: string | number): Pro
       id: p.id,
       name: p.name,
       protocol: p.source?.protocol ?? null,
+      lastPollAt: status.lastPollAt,
       lastSuccessAt: status.lastSuccessAt,
       lastErrorAt: status.lastErrorAt,
       lastError: status.lastError,
       nextPollAt: status.nextPollAt,
       consecutiveFailures: status.consecutiveFailures,
+      backlog: await countUnfinished(app.store.db, p.id),
       counts: await countByOutcome(app.store.db, p.id),
+      countsToday: await countByOutcome(app.store.db, p.id, startOfTodayUtc()),
     });
   }
   return rows;
+}
+
+function startOfTodayUtc(now = new Date()): string {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString();
 }

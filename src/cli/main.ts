@@ -2,7 +2,7 @@
 // The mailbind command line. Commands are declared here with their options; what they do is loaded
 // only when one runs, so `mailbind --help` and `mailbind deliver` start fast.
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { ownVersion } from '../app/version.js';
 import { checkCommand } from './check.js';
 import { deliverCommand } from './deliver.js';
 import { fetchCommand } from './fetch.js';
@@ -12,19 +12,6 @@ import { profileCommand } from './profile.js';
 import { rulesCommand } from './rules.js';
 import { serveCommand, workerCommand } from './service.js';
 import { trackerCommand } from './tracker.js';
-
-/** The version in our package.json, found upwards from this file (dist/src/cli/ or dist/bundle/). */
-function ownVersion(): string {
-  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'mailbind' && pkg.version) return pkg.version;
-    } catch {
-      // not here; look one folder up
-    }
-    if (dir.pathname === '/') return 'unknown';
-  }
-}
 
 // A reader that stops early (`mailbind messages list | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

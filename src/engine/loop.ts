@@ -10,7 +10,7 @@ export async function runProcessingLoop(
   while (!options.signal.aborted) {
     let processed = 0;
     try {
-      processed = (await processor.processDue({ limit: 100 })).length;
+      processed = (await processor.processDue({ limit: 100, signal: options.signal })).length;
     } catch (error) {
       options.logger?.error({ err: (error as Error).message }, 'processing pass failed');
     }

@@ -73,11 +73,17 @@ export class Processor {
     this.leaseMs = options.leaseMs ?? CLAIM_LEASE_MS;
   }
 
-  /** Claim and process due items (optionally only the given ids) until none is left or limit is hit. */
-  async processDue(filter: { ids?: number[]; profileId?: number; receivedBefore?: string; limit?: number } = {}): Promise<ProcessResult[]> {
+  /**
+   * Claim and process due items (optionally only the given ids) until none is left or limit is hit.
+   * Once `signal` aborts (the service stops), the message in hand is finished and no other begins;
+   * the rest of the batch stays claimed by this service only until it unregisters, then others take it.
+   */
+  async processDue(
+    filter: { ids?: number[]; profileId?: number; receivedBefore?: string; limit?: number; signal?: AbortSignal } = {},
+  ): Promise<ProcessResult[]> {
     const results: ProcessResult[] = [];
     const limit = filter.limit ?? Infinity;
-    while (results.length < limit) {
+    while (results.length < limit && !filter.signal?.aborted) {
       const batch = await claimDueItems(this.store, {
         limit: Math.min(20, limit - results.length),
         leaseMs: this.leaseMs,
@@ -99,6 +105,7 @@ export class Processor {
       }, Math.max(1000, this.leaseMs / 3));
       try {
         for (const item of batch) {
+          if (filter.signal?.aborted) break;
           results.push(await this.processItem(item));
           open.delete(item.id);
         }

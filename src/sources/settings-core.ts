@@ -25,7 +25,10 @@ export function defaultPort(protocol: Protocol, tls: TlsMode): number | null {
 export class SettingsError extends Error {
   constructor(
     message: string,
+    /** The first field at fault (null when the problem is not one field's). */
     readonly field: string | null,
+    /** Every field at fault, each with its message: what a form shows next to each field. */
+    readonly fields: ReadonlyArray<{ field: string; message: string }> = field ? [{ field, message }] : [],
   ) {
     super(message);
   }

@@ -63,11 +63,11 @@ const firstRun = z.string().transform((v, ctx) => {
 export const sourceSettingsSchema = z
   .object({
     protocol: z.enum(PROTOCOLS),
-    host: z.string().trim().min(1, 'the server host is required').optional(),
+    host: z.string().trim().min(1, 'Server should not be empty').optional(),
     port: z.number().int().min(1).max(65535).optional(),
     tls: z.enum(TLS_MODES).default('tls'),
     allowInvalidCertificate: z.boolean().default(false),
-    login: z.string().min(1, 'the login is required').optional(),
+    login: z.string().min(1, 'Login should not be empty').optional(),
     password: z.string().optional(),
     folder: z.string().trim().min(1).default('INBOX'),
     pollSeconds: z.number().int().min(5, 'the poll interval is at least 5 seconds').max(86_400).default(DEFAULT_POLL_SECONDS),
@@ -81,9 +81,10 @@ export const sourceSettingsSchema = z
   })
   .superRefine((s, ctx) => {
     if (s.protocol === 'pipe') return;
-    if (!s.host) ctx.addIssue({ code: 'custom', path: ['host'], message: `a ${s.protocol} profile needs --host` });
-    if (!s.login) ctx.addIssue({ code: 'custom', path: ['login'], message: `a ${s.protocol} profile needs --login` });
-    if (!s.password) ctx.addIssue({ code: 'custom', path: ['password'], message: `a ${s.protocol} profile needs a password (--password-env VAR or --password-stdin)` });
+    // Words for a person at a form or a command line alike; the CLI names its flags in its help.
+    if (!s.host) ctx.addIssue({ code: 'custom', path: ['host'], message: `Server should not be empty: a ${s.protocol} mailbox needs its server's host name` });
+    if (!s.login) ctx.addIssue({ code: 'custom', path: ['login'], message: `Login should not be empty: a ${s.protocol} mailbox needs the login of the mailbox` });
+    if (!s.password) ctx.addIssue({ code: 'custom', path: ['password'], message: `Password should not be empty: a ${s.protocol} mailbox needs its password` });
     if (s.protocol === 'pop3') {
       for (const key of ['afterImport', 'afterOther'] as const) {
         const v = s[key];
@@ -119,9 +120,20 @@ export interface ResolvedSettings {
 export function validateSettings(input: unknown): SourceSettings {
   const result = sourceSettingsSchema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.length ? String(issue.path[0]) : null;
-  throw new SettingsError(field ? `${field}: ${issue.message}` : issue.message, field);
+  const fields = result.error.issues.map((issue) => ({ field: issue.path.length ? String(issue.path[0]) : '', message: issueMessage(issue) }));
+  const first = fields[0]!;
+  throw new SettingsError(
+    fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; '),
+    first.field || null,
+    fields.filter((f) => f.field),
+  );
+}
+
+/** zod's own wording for a wrong type or choice, said for a person. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value') return `choose one of ${issue.values.map(String).join(', ')}`;
+  if (issue.code === 'invalid_type') return `should be ${issue.expected === 'number' ? 'a number' : issue.expected === 'boolean' ? 'true or false' : `a ${issue.expected}`}`;
+  return issue.message;
 }
 
 /** Fill in defaults; the password must already be decrypted. */

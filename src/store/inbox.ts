@@ -202,12 +202,14 @@ export async function listInboxItems(
   return (await query.execute()).map(toInboxItem);
 }
 
-export async function countByOutcome(db: Db, profileId?: number): Promise<Record<string, number>> {
+/** Messages by outcome (`pending`/`processing` for those without one), optionally only those received since. */
+export async function countByOutcome(db: Db, profileId?: number, receivedSince?: string): Promise<Record<string, number>> {
   let query = db
     .selectFrom('inbox_items')
     .select((eb) => ['outcome', 'state', eb.fn.countAll<number>().as('n')])
     .groupBy(['outcome', 'state']);
   if (profileId !== undefined) query = query.where('profile_id', '=', profileId);
+  if (receivedSince !== undefined) query = query.where('received_at', '>=', receivedSince);
   const counts: Record<string, number> = {};
   for (const row of await query.execute()) {
     const key = row.outcome ?? (row.state === 'processing' ? 'processing' : 'pending');

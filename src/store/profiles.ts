@@ -131,3 +131,13 @@ export async function deleteProfileIfSettled(db: Db, id: number): Promise<boolea
     .executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
 }
+
+/** The SHA-256 (hex) of a profile's push-intake token, or null to turn push intake off. */
+export async function setIntakeTokenHash(db: Db, profileId: number, hash: string | null): Promise<void> {
+  await db.updateTable('profiles').set({ intake_token_hash: hash, updated_at: now() }).where('id', '=', profileId).execute();
+}
+
+export async function intakeTokenHash(db: Db, profileId: number): Promise<string | null> {
+  const row = await db.selectFrom('profiles').select('intake_token_hash').where('id', '=', profileId).executeTakeFirst();
+  return row?.intake_token_hash ?? null;
+}

@@ -1,0 +1,102 @@
+// HTTP push intake: a mail gateway or script POSTs one raw RFC 5322 message to
+// /api/v1/intake/{profileId} with the profile's own intake token. The answer comes only once the
+// bytes are committed (blob fsynced, inbox row written): 202 means the message is ours. Input that is
+// not mail is refused before anything is stored; a message over the profile's size limit is refused
+// while it streams in. The token is shown once when created and stored as its SHA-256 only.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { looksLikeMessage } from '../mail/header-scan.js';
+import { intakeMessage } from '../sources/intake.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../sources/settings-core.js';
+import { getProfile, intakeTokenHash, setIntakeTokenHash, type Profile } from '../store/profiles.js';
+import type { App } from './app.js';
+import { recordAudit } from './audit.js';
+import { AppError, unavailable, userError } from './errors.js';
+import type { Principal } from './principal.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export async function createIntakeToken(app: App, profile: string | number, who: Principal): Promise<{ profileId: number; token: string }> {
+  const found = await getProfile(app.store.db, profile);
+  const token = `mbi_${randomBytes(32).toString('base64url')}`;
+  await setIntakeTokenHash(app.store.db, found.id, sha256(token));
+  await recordAudit(app.store.db, who, 'intake-token.create', `profile ${found.name}`, { id: found.id });
+  return { profileId: found.id, token };
+}
+
+export async function revokeIntakeToken(app: App, profile: string | number, who: Principal): Promise<void> {
+  const found = await getProfile(app.store.db, profile);
+  await setIntakeTokenHash(app.store.db, found.id, null);
+  await recordAudit(app.store.db, who, 'intake-token.revoke', `profile ${found.name}`, { id: found.id });
+}
+
+export interface PushedMessage {
+  itemId: number;
+  /** The same bytes were pushed before (a client's retry): nothing new was stored. */
+  duplicate: boolean;
+}
+
+/** Who may push to a profile: the bearer of its intake token. Same answer for an unknown profile. */
+export async function authorizeIntake(app: App, profileId: number, bearer: string | null): Promise<Profile | null> {
+  const stored = await intakeTokenHash(app.store.db, profileId);
+  if (!stored || !bearer) return null;
+  const given = Buffer.from(sha256(bearer), 'hex');
+  if (!timingSafeEqual(given, Buffer.from(stored, 'hex'))) return null;
+  return getProfile(app.store.db, profileId);
+}
+
+export function intakeLimit(profile: Profile): number {
+  return profile.source?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+}
+
+export async function pushMessage(app: App, profile: Profile, body: Readable, declaredLength?: number): Promise<PushedMessage> {
+  const limit = intakeLimit(profile);
+  if (declaredLength !== undefined && declaredLength > limit) throw tooLarge(declaredLength, limit);
+  const { head, rest } = await peek(body, 4096);
+  if (head.length === 0) throw userError('the request body is empty: send one raw RFC 5322 message');
+  if (!looksLikeMessage(head)) throw userError('the request body is not a mail message (it does not start with a header)');
+  let seen = 0;
+  const capped = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      done(seen > limit ? tooLarge(seen, limit) : null, chunk);
+    },
+  });
+  const content = Readable.from(concat(head, rest)).pipe(capped);
+  try {
+    const { item, inserted } = await intakeMessage(app.store, content, { profileId: profile.id, maxMessageBytes: limit });
+    return { itemId: item.id, duplicate: !inserted };
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    // The bytes could not be committed (disk, database): the sender keeps the message and retries.
+    throw unavailable(`the message could not be stored now (${(error as Error).message}); send it again later`, error);
+  }
+}
+
+function tooLarge(size: number, limit: number): AppError {
+  return new AppError('too-large', `the message is over this profile's size limit of ${limit} bytes (at least ${size})`);
+}
+
+/** The first `bytes` of a stream (or all of it when shorter), and an iterator over what follows. */
+async function peek(stream: Readable, bytes: number): Promise<{ head: Buffer; rest: AsyncIterator<Buffer> }> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const chunks: Buffer[] = [];
+  let length = 0;
+  while (length < bytes) {
+    const next = await iterator.next();
+    if (next.done) break;
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    chunks.push(chunk);
+    length += chunk.length;
+  }
+  return { head: Buffer.concat(chunks), rest: iterator };
+}
+
+async function* concat(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  if (head.length) yield head;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+  }
+}

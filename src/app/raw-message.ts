@@ -1,0 +1,21 @@
+// The stored bytes of a message, exactly as they arrived, for download (message/rfc822).
+import type { Readable } from 'node:stream';
+import { BlobStore } from '../store/blobs.js';
+import { getInboxItem } from '../store/inbox.js';
+import type { App } from './app.js';
+import { notFound } from './errors.js';
+
+export interface RawMessage {
+  stream: Readable;
+  size: number;
+  /** A safe name for the download: message-ID.eml. */
+  fileName: string;
+}
+
+export async function openRawMessage(app: App, id: number): Promise<RawMessage> {
+  const item = await getInboxItem(app.store.db, id);
+  if (!item) throw notFound(`no message ${id}`);
+  const blobs = new BlobStore(app.store.dataDir);
+  if (!(await blobs.has(item.rawRef))) throw notFound(`the raw bytes of message ${id} are no longer stored`);
+  return { stream: blobs.open(item.rawRef), size: item.rawSize, fileName: `message-${id}.eml` };
+}

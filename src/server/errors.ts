@@ -1,0 +1,66 @@
+// The one place where error categories become HTTP statuses, and the JSON every error answers with:
+// `{error, errors?}`, never a stack trace. Validation failures answer 400 with one entry per field.
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AppError, type ErrorCategory, type FieldError } from '../app/errors.js';
+import { toAppError } from '../app/error-translation.js';
+import type { HttpEnv } from './env.js';
+
+export const STATUS: Record<ErrorCategory, ContentfulStatusCode> = {
+  user: 400,
+  'not-found': 404,
+  conflict: 409,
+  'rate-limited': 429,
+  'too-large': 413,
+  unavailable: 503,
+  internal: 500,
+};
+
+export interface ErrorBody {
+  error: string;
+  errors?: Array<FieldError | { line: number; column: number; endColumn: number; message: string; suggestion?: string }>;
+}
+
+/** zod issues (from request validation) as field errors: `profile.source.host`. */
+export function fieldErrorsOf(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldError[] {
+  return issues.map((issue) => ({ field: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+}
+
+export function validationFailed(c: Context, fields: FieldError[]) {
+  const body: ErrorBody = { error: fields.map((f) => `${f.field}: ${f.message}`).join('; '), errors: fields };
+  return c.json(body, 400);
+}
+
+/** Every error a handler throws ends here. Internal errors are logged with their stack, answered without. */
+export function onError(error: Error, c: Context<HttpEnv>) {
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    return c.json({ error: error.message || 'request refused' } satisfies ErrorBody, status);
+  }
+  const appError = toAppError(error);
+  const status = STATUS[appError.category];
+  if (appError.category === 'internal') {
+    c.get('logger')?.error({ err: appError.details.cause ?? error }, 'request failed');
+    return c.json({ error: 'internal error; the log says more' } satisfies ErrorBody, 500);
+  }
+  if (appError.category === 'rate-limited') {
+    const seconds = Number((appError.details as { retryAfterSeconds?: number }).retryAfterSeconds ?? 60);
+    c.header('Retry-After', String(Math.max(1, Math.ceil(seconds))));
+  }
+  if (appError.category === 'unavailable') c.header('Retry-After', '30');
+  const body: ErrorBody = { error: appError.message };
+  if (appError.details.fields?.length) body.errors = appError.details.fields;
+  else if (appError.details.ruleErrors?.length) {
+    body.errors = appError.details.ruleErrors.map((e) => ({
+      line: e.line,
+      column: e.column,
+      endColumn: e.endColumn,
+      message: e.message,
+      ...(e.suggestion ? { suggestion: e.suggestion } : {}),
+    }));
+  }
+  return c.json(body, status);
+}
+
+export { AppError };

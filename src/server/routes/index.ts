@@ -1,0 +1,26 @@
+// Every route module, in one list: a new group of routes is one entry here.
+import type { Api, ServerDeps } from '../http-app.js';
+import { registerHealth } from './health.js';
+import { registerDocs } from './docs.js';
+import { registerSession } from './session.js';
+import { registerProfiles } from './profiles.js';
+import { registerRules } from './rules.js';
+import { registerMessages } from './messages.js';
+import { registerIntake } from './intake.js';
+import { registerAdmin } from './admin.js';
+import { registerMetrics } from './metrics.js';
+
+export type RouteModule = (api: Api, deps: ServerDeps) => void;
+
+export const ROUTE_MODULES: readonly RouteModule[] = [
+  registerHealth,
+  registerSession,
+  registerProfiles,
+  registerRules,
+  registerMessages,
+  registerIntake,
+  registerAdmin,
+  registerMetrics,
+  // last: the document describes every route registered before it
+  registerDocs,
+];

@@ -1,0 +1,103 @@
+// The profile resources as the API speaks them. The mailbox password is write-only: requests may
+// carry `password`, responses only `hasPassword`.
+import { z } from '@hono/zod-openapi';
+import { PROTOCOLS, TLS_MODES } from '../../app/source-input.js';
+
+const sourceFields = {
+  protocol: z.enum(PROTOCOLS).openapi({ example: 'imap' }),
+  host: z.string().openapi({ example: 'imap.example.com' }),
+  port: z.number().int().openapi({ example: 993 }),
+  tls: z.enum(TLS_MODES),
+  allowInvalidCertificate: z.boolean(),
+  login: z.string().openapi({ example: 'support@example.com' }),
+  folder: z.string().openapi({ example: 'INBOX' }),
+  pollSeconds: z.number().int(),
+  idle: z.boolean(),
+  afterImport: z.string().openapi({ description: 'leave | seen | move:FOLDER | delete' }),
+  afterOther: z.string().openapi({ description: 'leave | seen | move:FOLDER | delete' }),
+  firstRun: z.string().openapi({ description: 'from-now | all | since:YYYY-MM-DD' }),
+  maxMessageBytes: z.number().int(),
+  address: z.string(),
+};
+
+/** Settings as sent: every field optional (an update changes only what it names); checked in full by the service. */
+export const SourceInput = z
+  .object({
+    ...Object.fromEntries(Object.entries(sourceFields).map(([k, v]) => [k, v.optional()])),
+    password: z.string().optional().openapi({ description: 'write-only; omit to keep the stored one', writeOnly: true }),
+  })
+  .openapi('MailboxSettingsInput') as z.ZodType<Record<string, unknown>>;
+
+export const MailboxView = z
+  .object({
+    protocol: z.enum(PROTOCOLS),
+    host: z.string().optional(),
+    port: z.number().int().optional(),
+    tls: z.enum(TLS_MODES),
+    allowInvalidCertificate: z.boolean(),
+    login: z.string().optional(),
+    folder: z.string(),
+    pollSeconds: z.number().int(),
+    idle: z.boolean(),
+    afterImport: z.string().optional(),
+    afterOther: z.string().optional(),
+    firstRun: z.string(),
+    maxMessageBytes: z.number().int(),
+    address: z.string().optional(),
+    hasPassword: z.boolean(),
+    effectivePort: z.number().int().nullable(),
+  })
+  .openapi('Mailbox');
+
+export const ProfileView = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    rules: z.string(),
+    ruleCount: z.number().int(),
+    source: MailboxView.nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Profile');
+
+export const RuleWarning = z.object({ line: z.number(), column: z.number(), message: z.string() }).openapi('RuleWarning');
+
+export const ProfileSaved = z
+  .object({ profile: ProfileView, warnings: z.array(RuleWarning), notes: z.array(z.string()) })
+  .openapi('ProfileSaved');
+
+export const ProfileCreate = z
+  .object({
+    name: z.string().openapi({ example: 'support' }),
+    rules: z.string().optional().openapi({ example: 'then attach to project 1 and create request in project 1' }),
+    rulesComment: z.string().optional(),
+    source: SourceInput.optional(),
+  })
+  .openapi('ProfileCreate');
+
+export const ProfileUpdate = z
+  .object({ rules: z.string().optional(), rulesComment: z.string().optional(), source: SourceInput.optional() })
+  .openapi('ProfileUpdate');
+
+export const CheckStep = z
+  .object({ step: z.string(), ok: z.boolean(), ms: z.number(), message: z.string(), field: z.string().nullable() })
+  .openapi('CheckStep');
+export const CheckResult = z.object({ ok: z.boolean(), steps: z.array(CheckStep) }).openapi('CheckResult');
+
+export const ProfileStatus = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    protocol: z.enum(PROTOCOLS).nullable(),
+    lastPollAt: z.string().nullable(),
+    lastSuccessAt: z.string().nullable(),
+    lastErrorAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    nextPollAt: z.string().nullable(),
+    consecutiveFailures: z.number().int(),
+    backlog: z.number().int(),
+    counts: z.record(z.string(), z.number()),
+    countsToday: z.record(z.string(), z.number()),
+  })
+  .openapi('ProfileStatus');
