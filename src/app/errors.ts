@@ -13,6 +13,8 @@ export type ErrorCategory =
   | 'conflict'
   /** Something needed is not available now (database, key, mail server); trying later may work. */
   | 'unavailable'
+  /** Too many attempts (failed sign-ins); details.retryAfterSeconds says when to try again. */
+  | 'rate-limited'
   /** A bug or an unexpected failure. */
   | 'internal';
 
@@ -25,7 +27,7 @@ export class AppError extends Error {
   constructor(
     readonly category: ErrorCategory,
     message: string,
-    readonly details: { fields?: FieldError[]; ruleErrors?: RuleError[]; cause?: unknown } = {},
+    readonly details: { fields?: FieldError[]; ruleErrors?: RuleError[]; retryAfterSeconds?: number; cause?: unknown } = {},
   ) {
     super(message);
   }
@@ -35,3 +37,5 @@ export const userError = (message: string, details?: AppError['details']) => new
 export const notFound = (message: string) => new AppError('not-found', message);
 export const conflict = (message: string) => new AppError('conflict', message);
 export const unavailable = (message: string, cause?: unknown) => new AppError('unavailable', message, { cause });
+export const rateLimited = (message: string, retryAfterSeconds: number) =>
+  new AppError('rate-limited', message, { retryAfterSeconds });

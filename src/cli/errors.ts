@@ -6,6 +6,7 @@ export const EXIT_CODES: Record<ErrorCategory, number> = {
   user: 1,
   'not-found': 1,
   conflict: 1,
+  'rate-limited': 1,
   // sysexits.h: EX_UNAVAILABLE, EX_SOFTWARE — a script can tell "try later" and "a bug" from "you erred".
   unavailable: 69,
   internal: 70,
