@@ -13,10 +13,10 @@ export type ErrorCategory =
   | 'conflict'
   /** The content is over a size limit (a pushed message above the profile's limit). */
   | 'too-large'
-  /** Too many attempts (sign-ins): try again after details.retryAfterSeconds. */
-  | 'rate-limited'
   /** Something needed is not available now (database, key, mail server); trying later may work. */
   | 'unavailable'
+  /** Too many attempts (failed sign-ins); details.retryAfterSeconds says when to try again. */
+  | 'rate-limited'
   /** A bug or an unexpected failure. */
   | 'internal';
 
@@ -29,7 +29,7 @@ export class AppError extends Error {
   constructor(
     readonly category: ErrorCategory,
     message: string,
-    readonly details: { fields?: FieldError[]; ruleErrors?: RuleError[]; cause?: unknown } = {},
+    readonly details: { fields?: FieldError[]; ruleErrors?: RuleError[]; retryAfterSeconds?: number; cause?: unknown } = {},
   ) {
     super(message);
   }
@@ -39,3 +39,5 @@ export const userError = (message: string, details?: AppError['details']) => new
 export const notFound = (message: string) => new AppError('not-found', message);
 export const conflict = (message: string) => new AppError('conflict', message);
 export const unavailable = (message: string, cause?: unknown) => new AppError('unavailable', message, { cause });
+export const rateLimited = (message: string, retryAfterSeconds: number) =>
+  new AppError('rate-limited', message, { retryAfterSeconds });

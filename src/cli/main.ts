@@ -3,6 +3,8 @@
 // only when one runs, so `mailbind --help` and `mailbind deliver` start fast.
 import { Command } from 'commander';
 import { ownVersion } from '../app/version.js';
+import { accountCommand } from './account.js';
+import { auditCommand } from './audit.js';
 import { checkCommand } from './check.js';
 import { deliverCommand } from './deliver.js';
 import { fetchCommand } from './fetch.js';
@@ -11,6 +13,7 @@ import { messagesCommand } from './messages.js';
 import { profileCommand } from './profile.js';
 import { rulesCommand } from './rules.js';
 import { serveCommand, workerCommand } from './service.js';
+import { tokenCommand } from './token.js';
 import { trackerCommand } from './tracker.js';
 
 // A reader that stops early (`mailbind messages list | head`) is not an error.
@@ -38,6 +41,9 @@ for (const command of [
   rulesCommand(),
   messagesCommand(),
   trackerCommand(),
+  accountCommand(),
+  tokenCommand(),
+  auditCommand(),
 ]) {
   program.addCommand(command);
 }
