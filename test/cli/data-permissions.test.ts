@@ -62,7 +62,7 @@ test('a service started on a data dir and database others can read warns, naming
   const env = { MAILBIND_DATA_DIR: data };
   await cliJson(['tracker', 'project', 'add', '--name', 'General'], env);
   chmodSync(join(data, 'mailbind.sqlite'), 0o644);
-  const serve = startCli(['serve'], env);
+  const serve = startCli(['serve', '--port', '0'], env);
   try {
     await waitFor(() => /mailbind is running/.test(serve.output()), { what: () => `serve to start: ${serve.output()}` });
   } finally {

@@ -31,7 +31,7 @@ describe('mailbind serve', { skip: dovecotSkip() }, () => {
 
   test('polls the mailbox, processes the mail, and stops on SIGTERM', async () => {
     await dc.deliver('alice', makeMessage({ subject: 'Served' }));
-    const serve = startCli(['serve'], env);
+    const serve = startCli(['serve', '--port', '0'], env);
     let code: number | null = null;
     try {
       const requests = await waitFor(async () => {
@@ -39,7 +39,7 @@ describe('mailbind serve', { skip: dovecotSkip() }, () => {
         return listed.length > 0 && listed;
       }, { what: () => `serve to poll and process the message; its output so far:\n${serve.output()}`, timeoutMs: 15_000, intervalMs: 250 });
       assert.deepEqual(requests.map((r) => r.name), ['Served']);
-      assert.match(serve.output(), /mailbind is running; data in .*data/);
+      assert.match(serve.output(), /mailbind is running at http:\/\/127\.0\.0\.1:\d+; data in .*data/);
     } finally {
       code = await serve.stop();
     }

@@ -59,7 +59,7 @@ test(`${DELIVERIES} deliveries and two imports of one folder at once, next to a 
   mkdirSync(folder);
   const imported = Array.from({ length: 10 }, (_, i) => `imported ${i}`);
   imported.forEach((subject, i) => writeFileSync(join(folder, `${i}.eml`), makeMessage({ subject, from: `importer${i}@example.com` })));
-  const serve = startCli(['serve'], env);
+  const serve = startCli(['serve', '--port', '0'], env);
   let code: number | null;
   try {
     await waitFor(() => /mailbind is running/.test(serve.output()), { what: () => `serve to start: ${serve.output()}` });

@@ -53,6 +53,10 @@ export interface RunningCli {
   stop(): Promise<number | null>;
   /** SIGKILL (a crash, an OOM kill): nothing of it runs any more once this resolves. */
   kill(): Promise<void>;
+  /** Sends a signal and returns at once. */
+  signal(name: NodeJS.Signals): void;
+  /** The exit code, once it exited. */
+  exited: Promise<number | null>;
 }
 
 /** Starts a long-running command (serve, worker) as a user would. */
@@ -72,5 +76,7 @@ export function startCli(args: string[], env: Record<string, string>): RunningCl
       child.kill('SIGKILL');
       await exited;
     },
+    signal: (name) => void child.kill(name),
+    exited,
   };
 }
