@@ -1,22 +1,31 @@
-// The dry run behind `rules test` (and the coming preview): what processing would do to a message,
-// through the very path processing takes (engine/prepare.ts), changing nothing.
+// The dry run behind `rules test`: what processing would do to a message (raw bytes, or one already
+// stored, by its inbox id), through the very path processing takes (engine/prepare.ts), changing
+// nothing. The view says which rule matched and, for each rule before it, why it did not, per condition.
 import { DecisionProfiles, ownAddresses } from '../engine/decision-profile.js';
-import { planActions, type PlannedRequester, type PlanStep, type Trace } from '../engine/plan.js';
-import { prepareAndDecide } from '../engine/prepare.js';
-import { parseRules } from '../rules/index.js';
-import { discardingSink } from '../store/blobs.js';
+import { planActions, type PlannedRequester, type PlanStep, type RuleTraceEntry, type Trace } from '../engine/plan.js';
+import { prepareAndDecide, type DecisionProfile } from '../engine/prepare.js';
+import { BlobStore, discardingSink } from '../store/blobs.js';
+import { getInboxItem } from '../store/inbox.js';
 import { getProfile } from '../store/profiles.js';
 import type { App } from './app.js';
-import { userError } from './errors.js';
+import { notFound, unavailable, userError } from './errors.js';
 import type { RulesInput } from './profiles.js';
-import { rulesErrorText } from './rules.js';
+import { rulesToTry } from './rules.js';
 
 export interface DryRunView {
   messageId: string;
   subject: string;
+  /** The stored message tested, when tested by its inbox id. */
+  itemId?: number;
   outcome: 'imported' | 'commented' | 'skipped' | 'ignored';
   reason: string | null;
   rule: number | null;
+  /** The rule that matched, as written; null when none did (or none was tried). */
+  matchedRule: { line: number; source: string } | null;
+  /** Every rule tried that did not match, top to bottom: why not, and each condition with why it failed or held. */
+  notMatched: RuleTraceEntry[];
+  /** The saved rules version that decided; null for rules tried without saving them. */
+  rulesVersion: number | null;
   actions: string[];
   steps: PlanStep[];
   requesters: PlannedRequester[];
@@ -24,7 +33,10 @@ export interface DryRunView {
 }
 
 export interface DryRunInput {
-  raw: Buffer;
+  /** The message's bytes; or give `itemId`. */
+  raw?: Buffer;
+  /** A stored message (its inbox id) instead of raw bytes; its profile applies unless `profile` is given. */
+  itemId?: number;
   /** The profile whose rules and mailbox addresses apply. */
   profile?: string | number;
   /** Rules to try instead of the profile's (or without any profile). */
@@ -33,28 +45,46 @@ export interface DryRunInput {
 }
 
 export async function dryRun(app: App, input: DryRunInput): Promise<DryRunView> {
-  if (input.profile === undefined && !input.rules) throw userError('a dry run needs a profile or rules to try');
-  const profile = input.profile !== undefined ? await getProfile(app.store.db, input.profile) : null;
-  let decisionProfile = profile ? new DecisionProfiles().of(profile) : { ruleSet: { rules: [] }, ownAddresses: [] };
+  if ((input.raw === undefined) === (input.itemId === undefined)) {
+    const message = 'Give either the message itself or the id of a stored message, not both';
+    throw userError(message, { fields: [{ field: input.raw === undefined ? 'raw' : 'messageId', message }] });
+  }
+  const stored = input.itemId !== undefined ? await storedMessage(app, input.itemId) : null;
+  const profileRef = input.profile ?? stored?.profileId;
+  if (profileRef === undefined && !input.rules) throw userError('a dry run needs a profile or rules to try');
+  const profile = profileRef !== undefined ? await getProfile(app.store.db, profileRef) : null;
+  let decisionProfile: DecisionProfile = profile ? new DecisionProfiles().of(profile) : { ruleSet: { rules: [] }, ownAddresses: [] };
   if (input.rules) {
-    const { ruleSet, errors } = parseRules(input.rules.text);
-    if (errors.length) throw userError(`the rules have errors:\n${rulesErrorText(errors, input.rules.label)}`, { ruleErrors: errors });
-    decisionProfile = { ruleSet, ownAddresses: profile ? ownAddresses(profile) : [] };
+    decisionProfile = { ruleSet: rulesToTry(input.rules.text, input.rules.label), ownAddresses: profile ? ownAddresses(profile) : [] };
   }
   const { message, plan } = await prepareAndDecide(
-    { raw: input.raw, receivedAt: input.receivedAt ?? new Date(), sink: discardingSink },
+    { raw: stored?.raw ?? input.raw!, receivedAt: input.receivedAt ?? stored?.receivedAt ?? new Date(), sink: discardingSink },
     decisionProfile,
     { tracker: app.tracker, ownDomains: app.ownDomains },
   );
+  const matched = plan.trace.rules.find((r) => r.matched);
   return {
     messageId: message.messageId,
     subject: message.subject,
+    ...(input.itemId !== undefined ? { itemId: input.itemId } : {}),
     outcome: plan.outcome,
     reason: plan.reason,
     rule: plan.ruleLine,
+    matchedRule: matched ? { line: matched.line, source: matched.source } : null,
+    notMatched: plan.trace.rules.filter((r) => !r.matched),
+    rulesVersion: plan.trace.rulesVersion ?? null,
     actions: planActions(plan),
     steps: plan.steps,
     requesters: plan.requesters,
     trace: plan.trace,
   };
+}
+
+/** A stored message's bytes (streamed from the blob store) and when it arrived. */
+async function storedMessage(app: App, itemId: number): Promise<{ raw: NodeJS.ReadableStream; receivedAt: Date; profileId: number }> {
+  const item = await getInboxItem(app.store.db, itemId);
+  if (!item) throw notFound(`no message ${itemId}`);
+  const blobs = new BlobStore(app.store.dataDir);
+  if (!(await blobs.has(item.rawRef))) throw unavailable(`the stored bytes of message ${itemId} are missing from ${blobs.root}`);
+  return { raw: blobs.open(item.rawRef), receivedAt: new Date(item.receivedAt), profileId: item.profileId };
 }

@@ -87,6 +87,8 @@ export interface InboxItemSummary {
   outcome: Outcome | null;
   state: InboxState;
   rule: number | null;
+  /** The version of the profile's rules that decided it (rules history); null before history began. */
+  rulesVersion: number | null;
   actions: string[];
   created: Record<string, number[]>;
   reason: string | null;
@@ -117,6 +119,7 @@ export function inboxItemSummary(item: InboxItem): InboxItemSummary {
     outcome: item.outcome,
     state: item.state,
     rule: item.ruleLine,
+    rulesVersion: item.rulesVersion,
     actions: item.actions,
     created: item.created,
     reason: item.reason,

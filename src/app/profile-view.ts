@@ -19,6 +19,8 @@ export interface ProfileView {
   ruleCount: number;
   /** null for a profile that only takes imported mail. */
   source: MailboxView | null;
+  /** The rules history version the rules are (see rules-history.ts). */
+  rulesVersion: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -30,6 +32,7 @@ export function toProfileView(profile: Profile): ProfileView {
     rules: profile.rules,
     ruleCount: profile.rules.split(/\r\n|\r|\n/).filter((l) => l.trim() && !l.trim().startsWith('#')).length,
     source: profile.source ? mailboxView(profile.source) : null,
+    rulesVersion: profile.rulesVersion,
     createdAt: profile.createdAt,
     updatedAt: profile.updatedAt,
   };

@@ -1,6 +1,7 @@
 // Profiles as admins manage them: create, update (settings, rules), delete, list, show. Rules are
-// saved only when every line parses (the old ones stay otherwise); pointing a profile at another
-// mailbox applies its first-run policy again; secrets never leave as anything but `hasPassword`.
+// saved only when every line parses (the old ones stay otherwise), and every text saved is kept as a
+// version of the rules history (rules-history.ts), in the same transaction; pointing a profile at
+// another mailbox applies its first-run policy again; secrets never leave as anything but `hasPassword`.
 import type { RuleWarning } from '../rules/index.js';
 import { Pop3Source } from '../sources/pop3/source.js';
 import { mailboxIdentity, mergeStoredSettings, runtimeSettings, settingsToStore } from '../sources/profile-settings.js';
@@ -9,18 +10,24 @@ import type { SourceSettings, SourceSettingsInput } from '../sources/settings.js
 import { updateStatus } from '../sources/status.js';
 import { countUnfinished } from '../store/inbox.js';
 import * as profiles from '../store/profiles.js';
+import { appendRulesVersion } from '../store/rules-versions.js';
 import type { App } from './app.js';
 import { recordAudit } from './audit.js';
 import { conflict, userError } from './errors.js';
 import { toProfileView, type ProfileView } from './profile-view.js';
-import type { Principal } from './principal.js';
+import { actorName, type Principal } from './principal.js';
 import { checkRulesAgainst, rulesInvalid } from './rules.js';
 
 /** New rules and where they came from (a file name, "the request"), for error messages. */
 export interface RulesInput {
   text: string;
   label: string;
+  /** Why the rules changed: kept with the version in the rules history. */
+  comment?: string;
 }
+
+/** The longest comment a rules version keeps. */
+export const MAX_RULES_COMMENT = 1000;
 
 export interface ProfileChange {
   rules?: RulesInput;
@@ -45,46 +52,78 @@ export async function showProfile(app: App, nameOrId: string | number): Promise<
 }
 
 export async function createProfile(app: App, input: { name: string } & ProfileChange, who: Principal): Promise<ProfileSaved> {
-  const rules = input.rules ? await validRules(app, input.rules) : { text: '', warnings: [] };
+  const rules = input.rules ? await validRules(app, input.rules) : { text: '', warnings: [], comment: null };
   const source = input.source && Object.keys(input.source).length ? newSource(app, input.source) : null;
-  const created = await profiles.createProfile(app.store.db, { name: input.name, rules: rules.text, source });
-  await recordAudit(app.store.db, who, 'profile.create', `profile ${created.name}`, { id: created.id, settings: changedSettingNames(input.source), rules: Boolean(input.rules) });
+  // Version 1 is written even for empty rules: the history then starts where the profile did.
+  const created = await app.store.db.transaction().execute(async (trx) => {
+    const made = await profiles.createProfile(trx, { name: input.name, rules: rules.text, source });
+    const version = await appendRulesVersion(trx, made.id, { rules: rules.text, author: actorName(who), comment: rules.comment });
+    await recordAudit(trx, who, 'profile.create', `profile ${made.name}`, {
+      id: made.id,
+      settings: changedSettingNames(input.source),
+      rules: Boolean(input.rules),
+      rulesVersion: version!.version,
+    });
+    return { ...made, rulesVersion: version!.version };
+  });
   const notes = await takeBaselineNow(app, created);
   return { profile: toProfileView(created), warnings: rules.warnings, notes };
 }
 
 export async function updateProfile(app: App, nameOrId: string | number, change: ProfileChange, who: Principal): Promise<ProfileSaved> {
-  const existing = await profiles.getProfile(app.store.db, nameOrId);
-  const rules = change.rules ? await validRules(app, change.rules) : undefined;
-  const changes: { rules?: string; source?: SourceSettings } = {};
-  if (rules) changes.rules = rules.text;
-  if (change.source && Object.keys(change.source).length) {
-    if (!existing.source && !change.source.protocol) throw needProtocol();
-    changes.source = mergeStoredSettings(existing.source, change.source, app.secrets());
-  }
-  const updated = await profiles.updateProfile(app.store.db, existing.id, changes);
-  await recordAudit(app.store.db, who, changes.source ? 'profile.update' : 'rules.save', `profile ${updated.name}`, {
-    id: updated.id,
-    ...(changes.source ? { settings: changedSettingNames(change.source) } : {}),
-    ...(changes.rules !== undefined ? { rules: true } : {}),
-  });
-  const notes: string[] = [];
-  if (changes.source) {
-    // Fixed settings (a new password, host or interval) are tried at once: the failures and the
-    // backoff they caused belonged to the old settings. A running worker sees the change within 5 s.
-    await updateStatus(app.store.db, existing.id, { consecutiveFailures: 0, nextPollAt: new Date().toISOString(), lastError: null, lastErrorAt: null });
-  }
-  if (changes.source && mailboxIdentity(changes.source) !== mailboxIdentity(existing.source)) {
-    // Another mailbox: its mail is new to this profile, so the first-run policy applies again.
-    await updateStatus(app.store.db, existing.id, { baselineAt: null, cursor: null });
-    notes.push(...(await takeBaselineNow(app, updated)));
-  }
-  return { profile: toProfileView(updated), warnings: rules?.warnings ?? [], notes };
+  return changeProfile(app, nameOrId, change, who, 'rules.save');
 }
 
 /** Replace the rules; refused with every error if any line is invalid, keeping the old ones. */
 export function saveRules(app: App, nameOrId: string | number, rules: RulesInput, who: Principal): Promise<ProfileSaved> {
   return updateProfile(app, nameOrId, { rules }, who);
+}
+
+/**
+ * Settings and rules change in one transaction with their version and audit entry. Rules equal to
+ * the current version change nothing (no version, no audit entry) and say so in a note. `rulesAction`
+ * names a change of the rules alone in the audit log ('rules.save', 'rules.restore').
+ */
+export async function changeProfile(
+  app: App,
+  nameOrId: string | number,
+  change: ProfileChange,
+  who: Principal,
+  rulesAction: string,
+): Promise<ProfileSaved> {
+  const existing = await profiles.getProfile(app.store.db, nameOrId);
+  const rules = change.rules ? await validRules(app, change.rules) : undefined;
+  let source: SourceSettings | undefined;
+  if (change.source && Object.keys(change.source).length) {
+    if (!existing.source && !change.source.protocol) throw needProtocol();
+    source = mergeStoredSettings(existing.source, change.source, app.secrets());
+  }
+  const notes: string[] = [];
+  const updated = await app.store.db.transaction().execute(async (trx) => {
+    const version = rules
+      ? await appendRulesVersion(trx, existing.id, { rules: rules.text, author: actorName(who), comment: rules.comment }, { ifChanged: true })
+      : null;
+    if (rules && !version) notes.push('the rules are the same as the current ones; no new version was saved');
+    if (!version && !source) return existing;
+    const saved = await profiles.updateProfile(trx, existing.id, { ...(version ? { rules: version.rules } : {}), ...(source ? { source } : {}) });
+    await recordAudit(trx, who, source ? 'profile.update' : rulesAction, `profile ${saved.name}`, {
+      id: saved.id,
+      ...(source ? { settings: changedSettingNames(change.source) } : {}),
+      ...(version ? { rules: true, rulesVersion: version.version, ...(version.comment ? { comment: version.comment } : {}) } : {}),
+    });
+    return saved;
+  });
+  if (source) {
+    // Fixed settings (a new password, host or interval) are tried at once: the failures and the
+    // backoff they caused belonged to the old settings. A running worker sees the change within 5 s.
+    await updateStatus(app.store.db, existing.id, { consecutiveFailures: 0, nextPollAt: new Date().toISOString(), lastError: null, lastErrorAt: null });
+  }
+  if (source && mailboxIdentity(source) !== mailboxIdentity(existing.source)) {
+    // Another mailbox: its mail is new to this profile, so the first-run policy applies again.
+    await updateStatus(app.store.db, existing.id, { baselineAt: null, cursor: null });
+    notes.push(...(await takeBaselineNow(app, updated)));
+  }
+  return { profile: toProfileView(updated), warnings: rules?.warnings ?? [], notes };
 }
 
 /** Removes a profile, its status and its message log; what it created in the tracker stays. */
@@ -98,10 +137,15 @@ export async function deleteProfile(app: App, nameOrId: string | number, who: Pr
   return toProfileView(existing);
 }
 
-async function validRules(app: App, rules: RulesInput): Promise<{ text: string; warnings: RuleWarning[] }> {
+async function validRules(app: App, rules: RulesInput): Promise<{ text: string; warnings: RuleWarning[]; comment: string | null }> {
+  const comment = rules.comment?.trim() || null;
+  if (comment && comment.length > MAX_RULES_COMMENT) {
+    const message = `A comment should be at most ${MAX_RULES_COMMENT} characters (this one has ${comment.length})`;
+    throw userError(message, { fields: [{ field: 'comment', message }] });
+  }
   const check = await checkRulesAgainst(app.tracker, rules.text);
   if (check.errors.length) throw rulesInvalid(check.errors, rules.label);
-  return { text: rules.text, warnings: check.warnings };
+  return { text: rules.text, warnings: check.warnings, comment };
 }
 
 function newSource(app: App, input: Partial<SourceSettingsInput>): SourceSettings {

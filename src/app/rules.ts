@@ -1,6 +1,6 @@
 // Rules outside processing: check a rule text (errors, and warnings for ids the tracker does not
 // know), format it, and the refusal that keeps a profile's old rules when new ones have errors.
-import { checkReferences, decodeRuleText, formatRuleError, formatRules, parseRules, type RuleError, type RuleWarning } from '../rules/index.js';
+import { checkReferences, decodeRuleText, formatRuleError, formatRules, parseRules, type RuleError, type RuleSet, type RuleWarning } from '../rules/index.js';
 import type { Tracker } from '../tracker/port.js';
 import { userError, type AppError } from './errors.js';
 
@@ -51,6 +51,13 @@ export function rulesInvalid(errors: RuleError[], label: string): AppError {
     `the rules in ${label} have ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was changed\n${rulesErrorText(errors, label)}`,
     { ruleErrors: errors },
   );
+}
+
+/** Rules to try without saving them (a dry run, a preview); refused with every error. */
+export function rulesToTry(text: string, label: string): RuleSet {
+  const { ruleSet, errors } = parseRules(text);
+  if (errors.length) throw userError(`the rules have errors:\n${rulesErrorText(errors, label)}`, { ruleErrors: errors });
+  return ruleSet;
 }
 
 /** The canonical form of a rule text; refused while it has errors. */

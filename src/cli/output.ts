@@ -103,7 +103,7 @@ function traceLines(trace: Trace, sources: boolean): string[] {
 }
 
 export function explainDryRun(view: DryRunView): string {
-  const lines = traceLines(view.trace, true);
+  const lines = [`rules: ${view.rulesVersion !== null ? `version ${view.rulesVersion}` : 'as given (not saved)'}`, ...traceLines(view.trace, true)];
   lines.push(`outcome: ${view.outcome}${view.reason ? ` (${view.reason})` : ''}`);
   if (view.actions.length) lines.push(`plan: ${view.actions.join(', then ')}`);
   for (const warning of view.trace.warnings) lines.push(`note: ${warning}`);
@@ -123,6 +123,7 @@ export function explainItem(item: InboxItemDetail): string {
   out.push(`from: ${item.from ?? '(unknown)'}   message-id: ${item.messageId ?? '(none)'}   ${item.rawSize} bytes`);
   out.push(`outcome: ${item.outcome ?? item.state}${item.reason ? ` — ${item.reason}` : ''}`);
   if (item.lastError) out.push(`last error (attempt ${item.attempts}): ${item.lastError}`);
+  if (item.rulesVersion !== null) out.push(`rules: version ${item.rulesVersion}`);
   if (isDecisionTrace(item.trace)) out.push(...traceLines(item.trace, false));
   if (item.actions.length) out.push(`plan: ${item.actions.join(', then ')}`);
   if (isDecisionTrace(item.trace)) for (const warning of item.trace.warnings ?? []) out.push(`note: ${warning}`);

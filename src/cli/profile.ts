@@ -1,5 +1,5 @@
-// `mailbind profile …`: profiles (a mailbox + its rules): add, update, list, show, set-rules, delete,
-// check, status. Passwords come from the environment or stdin, are stored encrypted, and are never
+// `mailbind profile …`: profiles (a mailbox + its rules): add, update, list, show, set-rules (alias
+// rules), delete, check, status. Every rules change may carry a --comment for the rules history. Passwords come from the environment or stdin, are stored encrypted, and are never
 // printed.
 import { Command } from 'commander';
 import type { ProfileSaved } from '../app/profiles.js';
@@ -11,7 +11,9 @@ import { action, jsonOption, printJson, withApp, type Opts } from './context.js'
 import { printWarnings, readRulesFile } from './rules-file.js';
 import { addSourceOptions, sourceInputFromOptions } from './source-options.js';
 
-const rulesFrom = (file: string | undefined) => (file ? { text: readRulesFile(file), label: file } : undefined);
+const rulesFrom = (file: string | undefined, comment: string | undefined) =>
+  file ? { text: readRulesFile(file), label: file, ...(comment !== undefined ? { comment } : {}) } : undefined;
+const COMMENT = ['--comment <text>', 'why the rules changed (kept in the rules history)'] as const;
 
 function reportSaved(saved: ProfileSaved, opts: { json?: boolean; rulesFile?: string }, print: () => void): void {
   if (opts.rulesFile) printWarnings(saved.warnings, opts.rulesFile);
@@ -26,12 +28,13 @@ export function profileCommand(): Command {
   addSourceOptions(jsonOption(profile.command('add [name]').description('add a profile')))
     .option('--name <name>', 'profile name (letters, digits, space, dot, dash, underscore)')
     .option('--rules-file <file>', 'the rules, one per line')
+    .option(...COMMENT)
     .action(
       action(async (positional: string | undefined, opts: Opts) => {
         const name = positional ?? opts.name;
         if (!name) throw userError('a profile needs a name: mailbind profile add NAME (or --name NAME)');
         const source = sourceInputFromOptions(opts);
-        const rules = rulesFrom(opts.rulesFile);
+        const rules = rulesFrom(opts.rulesFile, opts.comment);
         const { createProfile } = await import('../app/profiles.js');
         const saved = await withApp(opts, 'write', (app) => createProfile(app, { name, source, ...(rules ? { rules } : {}) }, cliPrincipal()));
         reportSaved(saved, opts, () => process.stdout.write(`${saved.profile.id}\n`));
@@ -40,21 +43,24 @@ export function profileCommand(): Command {
 
   addSourceOptions(jsonOption(profile.command('update <name>').description("change a profile's mailbox settings or rules")))
     .option('--rules-file <file>', 'replace the rules')
+    .option(...COMMENT)
     .action(
       action(async (name: string, opts: Opts) => {
         const source = sourceInputFromOptions(opts);
-        const rules = rulesFrom(opts.rulesFile);
+        const rules = rulesFrom(opts.rulesFile, opts.comment);
         const { updateProfile } = await import('../app/profiles.js');
         const saved = await withApp(opts, 'write', (app) => updateProfile(app, name, { source, ...(rules ? { rules } : {}) }, cliPrincipal()));
         reportSaved(saved, opts, () => {});
       }),
     );
 
-  jsonOption(profile.command('set-rules <name> <file>').description('replace the rules; refused with every error if any line is invalid'))
+  jsonOption(profile.command('set-rules <name> <file>').alias('rules').description('replace the rules (a new version in the rules history); refused with every error if any line is invalid'))
+    .option(...COMMENT)
     .action(
       action(async (name: string, file: string, opts: Opts) => {
+        const rules = rulesFrom(file, opts.comment)!;
         const { saveRules } = await import('../app/profiles.js');
-        const saved = await withApp(opts, 'write', (app) => saveRules(app, name, { text: readRulesFile(file), label: file }, cliPrincipal()));
+        const saved = await withApp(opts, 'write', (app) => saveRules(app, name, rules, cliPrincipal()));
         reportSaved(saved, { ...opts, rulesFile: file }, () => {});
       }),
     );
@@ -134,6 +140,7 @@ export function describeProfile(p: ProfileView): string {
     row('max size', sizeText(s.maxMessageBytes));
     if (s.address) row('address', s.address);
   }
+  if (p.rulesVersion !== null) lines.push(`${'rules version:'.padEnd(16)}${p.rulesVersion}`);
   lines.push(`rules (${p.ruleCount}):`);
   if (p.rules.trim()) lines.push(...p.rules.replace(/\s+$/, '').split(/\r\n|\r|\n/).map((l) => `  ${l}`));
   else lines.push('  (none: every message is skipped)');

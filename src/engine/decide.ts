@@ -2,7 +2,7 @@
 // runs (`rules test`), reprocessing and the trace possible.
 import { classify, findTicketReference } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
-import { actionToText, evaluateRules, type Action, type RuleSet } from '../rules/index.js';
+import { actionToText, conditionToText, evaluateRules, type Action, type RuleSet } from '../rules/index.js';
 import type { TrackerSnapshot } from '../tracker/port.js';
 import type { Plan, PlanStep, RuleTraceEntry, Trace } from './plan.js';
 import { planRequesters, resolveSender } from './sender.js';
@@ -56,7 +56,7 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
       source: t.rule.source,
       matched: t.matched,
       reason: t.reason,
-      conditions: t.conditions.map((c) => ({ matched: c.matched, reason: c.reason })),
+      conditions: t.conditions.map((c) => ({ condition: conditionToText(c.condition), matched: c.matched, reason: c.reason })),
     }),
   );
   const rule = evaluation.matched;

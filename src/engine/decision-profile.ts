@@ -15,7 +15,7 @@ export class DecisionProfiles {
       if (this.cache.size > 100) this.cache.clear();
       this.cache.set(profile.rules, ruleSet);
     }
-    return { ruleSet, ownAddresses: ownAddresses(profile) };
+    return { ruleSet, ownAddresses: ownAddresses(profile), rulesVersion: profile.rulesVersion };
   }
 }
 

@@ -38,7 +38,8 @@ export interface RuleTraceEntry {
   source: string;
   matched: boolean;
   reason: string;
-  conditions: Array<{ matched: boolean; reason: string }>;
+  /** Each condition as written (canonical form), whether it held, and why in words. */
+  conditions: Array<{ condition: string; matched: boolean; reason: string }>;
 }
 
 export interface Trace {
@@ -48,6 +49,11 @@ export interface Trace {
   rules: RuleTraceEntry[];
   /** Actions of the matched rule that were left out or changed, and why. */
   warnings: string[];
+  /**
+   * The version of the profile's rules that decided (rules history); null for rules tried without
+   * being saved (a dry run, a preview). Absent in traces recorded before rules had a history.
+   */
+  rulesVersion?: number | null;
 }
 
 export interface Plan {

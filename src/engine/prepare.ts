@@ -12,6 +12,8 @@ export interface DecisionProfile {
   ruleSet: RuleSet;
   /** The mailbox's own addresses: never requesters. */
   ownAddresses: string[];
+  /** The rules history version `ruleSet` was parsed from; null for unsaved rules. Named in the trace. */
+  rulesVersion?: number | null;
 }
 
 export interface DecisionContext {
@@ -32,8 +34,19 @@ export function snapshotRequestFor(message: Message): SnapshotRequest {
 }
 
 export async function decideMessage(message: Message, profile: DecisionProfile, context: DecisionContext): Promise<Plan> {
+  return (await decideMessageUnder(message, [profile], context))[0]!;
+}
+
+/**
+ * One message decided under several rule sets (a preview: the current rules and the new ones) with
+ * one tracker snapshot, so that the plans differ only by what the rules say.
+ */
+export async function decideMessageUnder(message: Message, profiles: DecisionProfile[], context: DecisionContext): Promise<Plan[]> {
   const snapshot = await context.tracker.snapshot(snapshotRequestFor(message));
-  return decide(message, profile.ruleSet, snapshot, { ownAddresses: profile.ownAddresses, ownDomains: context.ownDomains });
+  return profiles.map((profile) => {
+    const plan = decide(message, profile.ruleSet, snapshot, { ownAddresses: profile.ownAddresses, ownDomains: context.ownDomains });
+    return { ...plan, trace: { ...plan.trace, rulesVersion: profile.rulesVersion ?? null } };
+  });
 }
 
 export interface RawMessage {
@@ -49,6 +62,16 @@ export async function prepareAndDecide(
   profile: DecisionProfile,
   context: DecisionContext,
 ): Promise<{ message: Message; plan: Plan }> {
+  const { message, plans } = await prepareAndDecideUnder(input, [profile], context);
+  return { message, plan: plans[0]! };
+}
+
+/** Parse once, then decide under each rule set (see decideMessageUnder). */
+export async function prepareAndDecideUnder(
+  input: RawMessage,
+  profiles: DecisionProfile[],
+  context: DecisionContext,
+): Promise<{ message: Message; plans: Plan[] }> {
   const message = await parseMessage(input.raw, { receivedAt: input.receivedAt, sink: input.sink });
-  return { message, plan: await decideMessage(message, profile, context) };
+  return { message, plans: await decideMessageUnder(message, profiles, context) };
 }

@@ -137,6 +137,7 @@ export class Processor {
           outcome: plan.outcome,
           reason: plan.reason,
           ruleLine: plan.ruleLine,
+          rulesVersion: plan.trace.rulesVersion ?? null,
           actions,
           created: made as unknown as Record<string, number[]>,
           trace: withIntakeNotes(item.trace, plan.trace),

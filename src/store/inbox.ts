@@ -24,6 +24,8 @@ export interface InboxItem {
   outcome: Outcome | null;
   reason: string | null;
   ruleLine: number | null;
+  /** The version of the profile's rules that decided it; null before rules had a history. */
+  rulesVersion: number | null;
   actions: string[];
   created: Record<string, number[]>;
   trace: unknown;
@@ -52,6 +54,7 @@ export function toInboxItem(row: Selectable<InboxItemTable>): InboxItem {
     outcome: row.outcome,
     reason: row.reason,
     ruleLine: row.rule_line,
+    rulesVersion: row.rules_version === null ? null : Number(row.rules_version),
     actions: row.actions ? (JSON.parse(row.actions) as string[]) : [],
     created: row.created ? (JSON.parse(row.created) as Record<string, number[]>) : {},
     trace: row.trace ? JSON.parse(row.trace) : null,
@@ -338,6 +341,8 @@ export interface RecordedOutcome {
   outcome: Outcome;
   reason: string | null;
   ruleLine: number | null;
+  /** The rules version that decided (null when no rules were tried: the message could not be read). */
+  rulesVersion?: number | null;
   actions: string[];
   created: Record<string, number[]>;
   trace: unknown;
@@ -362,6 +367,7 @@ export async function recordOutcome(db: Db, id: number, result: RecordedOutcome)
       outcome: result.outcome,
       reason: result.reason,
       rule_line: result.ruleLine,
+      rules_version: result.rulesVersion ?? null,
       actions: JSON.stringify(result.actions),
       created: JSON.stringify(result.created),
       trace: JSON.stringify(result.trace),
@@ -429,6 +435,7 @@ export async function resetForRetry(db: Db, id: number): Promise<InboxItem | und
       outcome: null,
       reason: null,
       rule_line: null,
+      rules_version: null,
       actions: null,
       created: null,
       trace: null,

@@ -13,6 +13,8 @@ export interface Profile {
   rules: string;
   /** The mailbox, with its password encrypted; null for a profile that only takes imported mail. */
   source: SourceSettings | null;
+  /** The history version whose text `rules` is (null only for a profile saved outside app/). */
+  rulesVersion: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -41,7 +43,9 @@ export function validateProfileName(raw: string): string {
   return name;
 }
 
-function toProfile(row: Selectable<ProfileTable>): Profile {
+type ProfileRow = Selectable<ProfileTable> & { rules_version: number | null };
+
+function toProfile(row: ProfileRow): Profile {
   const source = JSON.parse(row.source) as Partial<SourceSettings>;
   return {
     id: Number(row.id),
@@ -49,6 +53,7 @@ function toProfile(row: Selectable<ProfileTable>): Profile {
     rules: row.rules,
     // Written only through the settings schema; `{}` is how an import-only profile is stored.
     source: source.protocol ? (source as SourceSettings) : null,
+    rulesVersion: row.rules_version === null ? null : Number(row.rules_version),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -64,23 +69,41 @@ export async function createProfile(
   const row = await db
     .insertInto('profiles')
     .values({ name, rules: input.rules, source: JSON.stringify(input.source ?? {}), created_at: at, updated_at: at })
-    .returningAll()
+    .returning('id')
     .executeTakeFirstOrThrow();
-  return toProfile(row);
+  return (await profileById(db, Number(row.id)))!;
+}
+
+/**
+ * Profiles with the number of their latest rules version, read in the same statement as the rules so
+ * that the two always belong together (a save writes both in one transaction).
+ */
+function selectProfiles(db: Db) {
+  return db
+    .selectFrom('profiles')
+    .selectAll('profiles')
+    .select((eb) =>
+      eb.selectFrom('rules_versions')
+        .select((v) => v.fn.max('rules_versions.version').as('v'))
+        .whereRef('rules_versions.profile_id', '=', 'profiles.id')
+        .as('rules_version'),
+    );
+}
+
+async function profileById(db: Db, id: number): Promise<Profile | undefined> {
+  const row = await selectProfiles(db).where('profiles.id', '=', id).executeTakeFirst();
+  return row ? toProfile(row) : undefined;
 }
 
 /** By name (case-insensitive) or by numeric id. */
 export async function findProfile(db: Db, nameOrId: string | number): Promise<Profile | undefined> {
-  let query = db.selectFrom('profiles').selectAll();
   if (typeof nameOrId === 'number' || /^\d+$/.test(nameOrId)) {
-    const byId = await query.where('id', '=', Number(nameOrId)).executeTakeFirst();
-    if (byId) return toProfile(byId);
+    const byId = await profileById(db, Number(nameOrId));
+    if (byId) return byId;
   }
   const name = String(nameOrId).trim().toLowerCase();
-  const row = await db
-    .selectFrom('profiles')
-    .selectAll()
-    .where((eb) => eb(eb.fn('lower', ['name']), '=', name))
+  const row = await selectProfiles(db)
+    .where((eb) => eb(eb.fn('lower', ['profiles.name']), '=', name))
     .executeTakeFirst();
   return row ? toProfile(row) : undefined;
 }
@@ -92,7 +115,7 @@ export async function getProfile(db: Db, nameOrId: string | number): Promise<Pro
 }
 
 export async function listProfiles(db: Db): Promise<Profile[]> {
-  const rows = await db.selectFrom('profiles').selectAll().orderBy('id').execute();
+  const rows = await selectProfiles(db).orderBy('profiles.id').execute();
   return rows.map(toProfile);
 }
 
@@ -101,7 +124,7 @@ export async function updateProfile(
   id: number,
   changes: { rules?: string; source?: SourceSettings | null },
 ): Promise<Profile> {
-  const row = await db
+  await db
     .updateTable('profiles')
     .set({
       ...(changes.rules !== undefined ? { rules: changes.rules } : {}),
@@ -109,9 +132,10 @@ export async function updateProfile(
       updated_at: now(),
     })
     .where('id', '=', id)
-    .returningAll()
     .executeTakeFirstOrThrow();
-  return toProfile(row);
+  const updated = await profileById(db, id);
+  if (!updated) throw new ProfileNameError(`no profile ${id}`, 'missing');
+  return updated;
 }
 
 /**
