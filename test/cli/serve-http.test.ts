@@ -66,7 +66,7 @@ describe('mailbind serve over HTTP', () => {
     const { itemId } = (await pushed.json()) as { itemId: number };
     const message = await waitFor(async () => {
       const detail = (await (await fetch(`${base}/api/v1/messages/${itemId}`, { headers: { cookie } })).json()) as { outcome: string | null };
-      return detail.outcome && detail;
+      return detail.outcome ? detail : undefined;
     }, { what: () => `the pushed message to be processed; serve said:\n${serve.output()}`, timeoutMs: 15_000 });
     assert.equal(message.outcome, 'imported');
   });
