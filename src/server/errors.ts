@@ -22,9 +22,40 @@ export interface ErrorBody {
   errors?: Array<FieldError | { line: number; column: number; endColumn: number; message: string; suggestion?: string }>;
 }
 
-/** zod issues (from request validation) as field errors: `profile.source.host`. */
-export function fieldErrorsOf(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldError[] {
-  return issues.map((issue) => ({ field: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+interface Issue {
+  path: ReadonlyArray<PropertyKey>;
+  message: string;
+  code?: string;
+  expected?: string;
+  input?: unknown;
+  minimum?: number | bigint;
+  origin?: string;
+  values?: readonly unknown[];
+  keys?: readonly string[];
+}
+
+const KINDS: Record<string, string> = { number: 'a number', string: 'text', boolean: 'true or false', array: 'a list', object: 'an object', int: 'a whole number' };
+
+/** zod issues (from request validation) as field errors in words: `source.host: should be text`. */
+export function fieldErrorsOf(issues: ReadonlyArray<Issue>): FieldError[] {
+  return issues.map((issue) => ({ field: issue.path.map(String).join('.') || '(body)', message: say(issue) }));
+}
+
+function say(issue: Issue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'is required';
+      return `should be ${KINDS[issue.expected ?? ''] ?? issue.expected}`;
+    case 'too_small':
+      if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'should not be empty';
+      return issue.message;
+    case 'invalid_value':
+      return `should be one of ${(issue.values ?? []).map(String).join(', ')}`;
+    case 'unrecognized_keys':
+      return `unknown field${(issue.keys ?? []).length === 1 ? '' : 's'}: ${(issue.keys ?? []).join(', ')}`;
+    default:
+      return issue.message;
+  }
 }
 
 export function validationFailed(c: Context, fields: FieldError[]) {

@@ -22,6 +22,12 @@ const VALID_BODIES: Record<string, unknown> = {
   'post /api/v1/messages/reprocess': { profileId: 999999 },
 };
 
+/** A query each operation needs besides its path. */
+const VALID_QUERIES: Record<string, string> = {
+  'get /api/v1/profiles/{id}/rules/diff': '?from=1&to=2',
+  'get /api/v1/messages': '?profileId=999999',
+};
+
 /** `{id}` → a value that names nothing. */
 function missing(path: string): string {
   return path.replace(/\{(id|profileId|version)\}/g, '999999').replace(/\{name\}/g, 'nobody-here').replace(/\{file\}/g, 'nothing.js');
@@ -95,7 +101,7 @@ for (const dialect of await dialects()) {
         for (const [method, op] of Object.entries(ops)) {
           if (!op.responses['404'] || op['x-access'] === 'intake') continue;
           const key = `${method} ${path}`;
-          const answer = await s.call(missing(path), { method: method.toUpperCase(), ...(op.requestBody ? { json: VALID_BODIES[key] ?? {} } : {}) });
+          const answer = await s.call(missing(path) + (VALID_QUERIES[key] ?? ''), { method: method.toUpperCase(), ...(op.requestBody ? { json: VALID_BODIES[key] ?? {} } : {}) });
           assert.equal(answer.status, 404, `${key}: ${answer.text}`);
           assert.equal(typeof answer.json.error, 'string');
           checked++;
