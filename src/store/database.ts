@@ -12,6 +12,7 @@ import { createServicesMigration } from './migrations/003-services.js';
 import { createClaimsMigration } from './migrations/004-claims.js';
 import { createRawRefIndexMigration } from './migrations/005-raw-ref-index.js';
 import { createServiceTablesMigration } from './migrations/006-service-tables.js';
+import { createItemStateMigration } from './migrations/007-item-state.js';
 import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -162,6 +163,7 @@ async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void>
     '004-claims': createClaimsMigration(),
     '005-raw-ref-index': createRawRefIndexMigration(),
     '006-service-tables': createServiceTablesMigration(dialect),
+    '007-item-state': createItemStateMigration(),
   };
   const migrator = new Migrator({
     db,
