@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { checkCommand } from './check.js';
+import { configCommand } from './config.js';
 import { deliverCommand } from './deliver.js';
 import { fetchCommand } from './fetch.js';
 import { importCommand } from './import.js';
@@ -51,6 +52,7 @@ for (const command of [
   rulesCommand(),
   messagesCommand(),
   trackerCommand(),
+  configCommand(),
 ]) {
   program.addCommand(command);
 }

@@ -191,7 +191,7 @@ function humanRow(row: object): string {
   const fields = row as Record<string, unknown>;
   const label = fields.name ?? fields.subject ?? fields.email ?? fields.body ?? fields.fileName ?? '';
   const extra = Object.entries(fields)
-    .filter(([k, v]) => ['projectId', 'companyId', 'itemId', 'isPrivate', 'teamId', 'email', 'state', 'domains'].includes(k) && v !== null && v !== undefined && v !== label)
+    .filter(([k, v]) => ['projectId', 'companyId', 'itemId', 'isPrivate', 'teamId', 'email', 'state', 'domains'].includes(k) && v !== null && v !== undefined && v !== label && !(Array.isArray(v) && v.length === 0))
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   return `${fields.id}\t${String(label).split('\n')[0]}${extra ? '\t' + extra : ''}`;

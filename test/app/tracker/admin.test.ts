@@ -5,25 +5,15 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { assemble, type App } from '../../../src/app/app.js';
 import { readAudit } from '../../../src/app/audit.js';
-import { AppError } from '../../../src/app/errors.js';
 import { cliPrincipal } from '../../../src/app/principal.js';
 import * as tracker from '../../../src/app/tracker.js';
 import { BlobStore } from '../../../src/store/blobs.js';
 import { BuiltinTrackerWriter } from '../../../src/tracker/builtin/writer.js';
+import { refusal } from '../../support/refusal.js';
 import { dialects, openTestStore, type TestStore } from '../../support/store.js';
 
 const who = cliPrincipal('tester');
 
-/** The AppError a call is refused with. */
-async function refusal(work: Promise<unknown>): Promise<AppError> {
-  try {
-    await work;
-  } catch (error) {
-    assert.ok(error instanceof AppError, `an AppError, not ${error}`);
-    return error;
-  }
-  assert.fail('expected the call to be refused');
-}
 
 for (const dialect of await dialects()) {
   describe(`tracker administration (${dialect})`, () => {
