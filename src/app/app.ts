@@ -69,7 +69,7 @@ export async function openApp(options: AppOptions): Promise<App> {
 
 /** An app over a store that is already open (tests, benchmarks); closing it closes the store. */
 export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomain'> = {}): App {
-  const tracker: Tracker<Db> = new BuiltinTracker(store.db);
+  const tracker = trackerOn(store.db);
   const ownDomains = ownMessageIdDomains(options.messageIdDomain);
   let secrets: SecretBox | null = null;
   return {
@@ -83,6 +83,19 @@ export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomai
     },
     close: () => store.close(),
   };
+}
+
+/** The one line that picks the tracker adapter. */
+function trackerOn(db: Db): Tracker<Db> {
+  return new BuiltinTracker(db);
+}
+
+/**
+ * The same app with its store and tracker on `db`, a transaction the caller holds: use cases run on it
+ * commit or roll back together (config apply). Its close() closes nothing; the caller's app owns the store.
+ */
+export function boundTo(app: App, db: Db): App {
+  return { ...app, store: { ...app.store, db }, tracker: trackerOn(db), close: async () => {} };
 }
 
 /** Opens the app, runs the work, and always closes it. */

@@ -14,6 +14,13 @@ const PROFILE_NAME_CATEGORY: Record<ProfileNameError['reason'], ErrorCategory> =
   missing: 'not-found',
 };
 
+const TRACKER_INPUT_CATEGORY: Record<TrackerInputError['reason'], ErrorCategory> = {
+  invalid: 'user',
+  taken: 'conflict',
+  missing: 'not-found',
+  'in-use': 'conflict',
+};
+
 /** The category of any error thrown below app/; unknown errors are internal. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
@@ -21,7 +28,9 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof SettingsError) {
     return userError(error.message, error.fields.length ? { fields: [...error.fields] } : {});
   }
-  if (error instanceof TrackerInputError) return userError(error.message);
+  if (error instanceof TrackerInputError) {
+    return new AppError(TRACKER_INPUT_CATEGORY[error.reason], error.message, error.fields.length ? { fields: error.fields } : {});
+  }
   if (error instanceof SecretKeyError) return unavailable(error.message, error);
   if (error instanceof StoreOpenError) return error.reason === 'missing' ? userError(error.message) : unavailable(error.message, error);
   if (error instanceof UnparseableMessageError) return userError(`not a readable mail message: ${error.message}`);

@@ -6,6 +6,7 @@ import { ownVersion } from '../app/version.js';
 import { accountCommand } from './account.js';
 import { auditCommand } from './audit.js';
 import { checkCommand } from './check.js';
+import { configCommand } from './config.js';
 import { deliverCommand } from './deliver.js';
 import { fetchCommand } from './fetch.js';
 import { importCommand } from './import.js';
@@ -44,6 +45,7 @@ for (const command of [
   accountCommand(),
   tokenCommand(),
   auditCommand(),
+  configCommand(),
 ]) {
   program.addCommand(command);
 }

@@ -75,6 +75,8 @@ export interface ItemTable {
   team_id: number | null;
   source_message_id: number | null;
   created_at: string;
+  /** One of ITEM_STATES (tracker/builtin/states.ts); 'open' when created. Added by migration 007. */
+  state: Generated<string>;
 }
 
 export interface ItemRequesterTable {

@@ -13,6 +13,7 @@ import { createClaimsMigration } from './migrations/004-claims.js';
 import { createRawRefIndexMigration } from './migrations/005-raw-ref-index.js';
 import { createServiceTablesMigration } from './migrations/006-service-tables.js';
 import { createRulesHistoryBackfillMigration } from './migrations/007-rules-history-backfill.js';
+import { createItemStateMigration } from './migrations/008-item-state.js';
 import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -164,6 +165,7 @@ async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void>
     '005-raw-ref-index': createRawRefIndexMigration(),
     '006-service-tables': createServiceTablesMigration(dialect),
     '007-rules-history-backfill': createRulesHistoryBackfillMigration(),
+    '008-item-state': createItemStateMigration(),
   };
   const migrator = new Migrator({
     db,

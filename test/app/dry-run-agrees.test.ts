@@ -35,10 +35,10 @@ for (const dialect of await dialects()) {
       t = await openTestStore(dialect);
       app = assemble(t.store, { messageIdDomain: 'mailbind.test' });
       files = mkdtempSync(join(tmpdir(), 'mailbind-agree-'));
-      await addCompany(app, { name: 'Example', domains: ['example.com', 'gmail.com'] });
-      await addProject(app, { name: 'General' });
-      await addProject(app, { name: 'Example', company: 'Example' });
-      await addUser(app, { email: 'staff@mailbind.test', name: 'Staff' });
+      await addCompany(app, { name: 'Example', domains: ['example.com', 'gmail.com'] }, cliPrincipal('test'));
+      await addProject(app, { name: 'General' }, cliPrincipal('test'));
+      await addProject(app, { name: 'Example', company: 'Example' }, cliPrincipal('test'));
+      await addUser(app, { email: 'staff@mailbind.test', name: 'Staff' }, cliPrincipal('test'));
       await createProfile(app, { name: 'support', rules: { text: RULES, label: 'rules' } }, cliPrincipal('test'));
     });
     after(async () => {

@@ -40,8 +40,8 @@ for (const dialect of await dialects()) {
       t = await openTestStore(dialect);
       app = assemble(t.store, { messageIdDomain: 'mailbind.test' });
       files = mkdtempSync(join(tmpdir(), 'mailbind-history-'));
-      await addProject(app, { name: 'General' });
-      await addProject(app, { name: 'Billing' });
+      await addProject(app, { name: 'General' }, alice);
+      await addProject(app, { name: 'Billing' }, alice);
     });
     after(async () => {
       rmSync(files, { recursive: true, force: true });

@@ -42,7 +42,7 @@ for (const dialect of await dialects()) {
       t = await openTestStore(dialect);
       app = assemble(t.store, { messageIdDomain: 'mailbind.test' });
       files = mkdtempSync(join(tmpdir(), 'mailbind-preview-'));
-      for (const name of ['General', 'Development', 'Questions']) await addProject(app, { name });
+      for (const name of ['General', 'Development', 'Questions']) await addProject(app, { name }, cliPrincipal('test'));
       await createProfile(app, { name: 'support', rules: { text: CURRENT, label: 'rules' } }, cliPrincipal('test'));
       const dir = join(files, 'mail');
       mkdirSync(dir);

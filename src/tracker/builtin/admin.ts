@@ -1,232 +1,306 @@
-// Admin operations on the builtin tracker (CLI `mailbind tracker …`, later the API): adding the
-// companies, projects, teams, people the rules refer to, and listing everything as plain objects.
+// Administering the builtin tracker (CLI `mailbind tracker …`, the API, config apply): creating,
+// changing and removing the companies, projects, teams and people the rules refer to. These functions
+// open no transaction of their own: the use case that calls them does, so that a change and its audit
+// entry (or a whole config file) commit together. Names are unique per kind, compared without case,
+// because config as code finds objects by them.
 import type { Db } from '../../store/database.js';
-import { now } from '../../store/database.js';
-import type { ItemKind } from '../port.js';
-import { LISTABLE, type Listable } from './listable.js';
+import { now, sql } from '../../store/database.js';
+import { identityPastMax } from '../../store/identity.js';
+import { getTracker, type TrackerRow } from './lists.js';
+import { fieldError, requireDomains, requireEmail, requireName, TrackerInputError } from './validate.js';
 
-export class TrackerInputError extends Error {}
+export { getTracker, listTracker, messageBody, LISTABLE, type Listable, type TrackerFilter, type TrackerRow } from './lists.js';
+export { TrackerInputError, type FieldProblem } from './validate.js';
+export { ITEM_LISTS, ITEM_STATES, type ItemState } from './listable.js';
 
-const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$|^[^\s@<>()",;]+@[^\s@<>()",;]+$/;
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]+\.)*[a-z0-9-]+$/;
+type Named = 'companies' | 'projects' | 'teams';
+type Addressed = 'users' | 'requesters';
+const SINGULAR = { companies: 'company', projects: 'project', teams: 'team', users: 'user', requesters: 'requester' } as const;
 
-function requireEmail(raw: string): string {
-  const email = raw.trim().toLowerCase();
-  if (!EMAIL.test(email)) throw new TrackerInputError(`'${raw}' is not an email address`);
-  return email;
+/** The object of this kind with this id, or a not-found error. */
+export async function mustGet<K extends Named | Addressed>(db: Db, what: K, id: number): Promise<TrackerRow<K>> {
+  const row = await getTracker(db, what, id);
+  if (!row) throw new TrackerInputError(`no ${SINGULAR[what]} ${id}`, 'missing');
+  return row;
 }
 
-function requireName(raw: string | undefined, what: string): string {
-  const name = (raw ?? '').trim();
-  if (!name) throw new TrackerInputError(`${what} needs a name`);
-  return name;
-}
-
-export async function companyIdByName(db: Db, name: string): Promise<number> {
+/** The id of the company, project or team with this name (any case), if there is one. */
+async function idByName(db: Db, what: Named, name: string): Promise<number | undefined> {
   const row = await db
-    .selectFrom('companies')
+    .selectFrom(what)
     .select('id')
     .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase()))
     .executeTakeFirst();
-  if (!row) throw new TrackerInputError(`no company named '${name}'`);
+  return row ? Number(row.id) : undefined;
+}
+
+/** By id (digits) or by name: how the command line names companies, projects and teams. */
+export async function idOf(db: Db, what: Named, ref: number | string): Promise<number> {
+  if (typeof ref === 'number' || /^\d+$/.test(ref)) {
+    const byId = await getTracker(db, what, Number(ref));
+    if (byId) return byId.id;
+  }
+  const id = await idByName(db, what, String(ref));
+  if (id === undefined) throw new TrackerInputError(`no ${SINGULAR[what]} named '${ref}'`, 'missing');
+  return id;
+}
+
+/** By id (digits) or by email address: how the command line names users and requesters. */
+export async function idOfPerson(db: Db, what: Addressed, ref: number | string): Promise<number> {
+  if (typeof ref === 'number' || /^\d+$/.test(ref)) return (await mustGet(db, what, Number(ref))).id;
+  const row = await db.selectFrom(what).select('id').where('email', '=', ref.trim().toLowerCase()).executeTakeFirst();
+  if (!row) throw new TrackerInputError(`no ${SINGULAR[what]} with email ${ref}`, 'missing');
   return Number(row.id);
 }
 
-export async function addCompany(db: Db, input: { name: string; domains?: string[] }) {
-  const name = requireName(input.name, 'a company');
-  const domains = (input.domains ?? []).map((d) => d.trim().toLowerCase().replace(/^@/, ''));
-  for (const d of domains) if (!DOMAIN.test(d)) throw new TrackerInputError(`'${d}' is not a domain name`);
-  return db.transaction().execute(async (trx) => {
-    const taken = await trx.selectFrom('companies').select('id').where('name', '=', name).executeTakeFirst();
-    if (taken) throw new TrackerInputError(`a company named '${name}' already exists`);
-    for (const d of domains) {
-      const owner = await trx.selectFrom('company_domains').select('company_id').where('domain', '=', d).executeTakeFirst();
-      if (owner) throw new TrackerInputError(`domain '${d}' already belongs to company ${owner.company_id}`);
-    }
-    const row = await trx.insertInto('companies').values({ name }).returning('id').executeTakeFirstOrThrow();
-    const id = Number(row.id);
-    if (domains.length) {
-      await trx.insertInto('company_domains').values(domains.map((domain) => ({ domain, company_id: id }))).execute();
-    }
-    return { id, name, domains };
-  });
+export async function companyIdByName(db: Db, name: string, field = 'company'): Promise<number> {
+  const id = await idByName(db, 'companies', name);
+  if (id === undefined) throw fieldError(field, `there is no company named '${name}'`);
+  return id;
 }
 
-export async function addProject(db: Db, input: { name: string; company?: string }) {
-  const name = requireName(input.name, 'a project');
+async function nameFree(db: Db, what: Named, name: string, self?: number): Promise<void> {
+  const owner = await idByName(db, what, name);
+  if (owner !== undefined && owner !== self) throw fieldError('name', `a ${SINGULAR[what]} named '${name}' already exists`, 'taken');
+}
+
+async function emailFree(db: Db, what: Addressed, email: string, self?: number): Promise<void> {
+  const owner = await db.selectFrom(what).select('id').where('email', '=', email).executeTakeFirst();
+  if (owner && Number(owner.id) !== self) throw fieldError('email', `a ${SINGULAR[what]} with email ${email} already exists`, 'taken');
+}
+
+// ---- companies ----
+
+async function domainsFree(db: Db, domains: string[], self?: number): Promise<void> {
+  if (!domains.length) return;
+  const owners = await db
+    .selectFrom('company_domains')
+    .innerJoin('companies', 'companies.id', 'company_domains.company_id')
+    .select(['company_domains.domain', 'companies.id', 'companies.name'])
+    .where('company_domains.domain', 'in', domains)
+    .execute();
+  const taken = owners.filter((o) => Number(o.id) !== self);
+  if (taken.length) {
+    const problems = taken.map((o) => ({ field: 'domains', message: `'${o.domain}' already belongs to company '${o.name}'` }));
+    throw new TrackerInputError(problems.map((p) => p.message).join('; '), 'taken', problems);
+  }
+}
+
+export async function addCompany(db: Db, input: { name: string; domains?: string[] }): Promise<TrackerRow<'companies'>> {
+  const name = requireName(input.name);
+  const domains = requireDomains(input.domains ?? []);
+  await nameFree(db, 'companies', name);
+  await domainsFree(db, domains);
+  const row = await db.insertInto('companies').values({ name }).returning('id').executeTakeFirstOrThrow();
+  const id = Number(row.id);
+  if (domains.length) await db.insertInto('company_domains').values(domains.map((domain) => ({ domain, company_id: id }))).execute();
+  return mustGet(db, 'companies', id);
+}
+
+/** Renames a company and/or replaces its domains (the list given is the whole new list). */
+export async function updateCompany(db: Db, id: number, change: { name?: string; domains?: string[] }): Promise<TrackerRow<'companies'>> {
+  await mustGet(db, 'companies', id);
+  if (change.name !== undefined) {
+    const name = requireName(change.name);
+    await nameFree(db, 'companies', name, id);
+    await db.updateTable('companies').set({ name }).where('id', '=', id).execute();
+  }
+  if (change.domains !== undefined) {
+    const domains = requireDomains(change.domains);
+    await domainsFree(db, domains, id);
+    await db.deleteFrom('company_domains').where('company_id', '=', id).execute();
+    if (domains.length) await db.insertInto('company_domains').values(domains.map((domain) => ({ domain, company_id: id }))).execute();
+  }
+  return mustGet(db, 'companies', id);
+}
+
+/**
+ * Removes a company and its domains. Refused while projects or requesters belong to it: they would
+ * silently lose their company, and rules matching on it would stop matching.
+ */
+export async function deleteCompany(db: Db, id: number): Promise<TrackerRow<'companies'>> {
+  const company = await mustGet(db, 'companies', id);
+  const projects = await countWhere(db, 'projects', 'company_id', id);
+  const requesters = await countWhere(db, 'requesters', 'company_id', id);
+  if (projects || requesters) {
+    const what = [plural(projects, 'project'), plural(requesters, 'requester')].filter(Boolean).join(' and ');
+    throw new TrackerInputError(`company '${company.name}' still has ${what}; move them to another company or delete them first`, 'in-use');
+  }
+  await db.deleteFrom('company_domains').where('company_id', '=', id).execute();
+  await db.deleteFrom('companies').where('id', '=', id).execute();
+  return company;
+}
+
+// ---- projects ----
+
+/** `id` keeps the id a rules text names (config apply); without it the next free one is taken. */
+export async function addProject(db: Db, input: { name: string; company?: string | null; id?: number }): Promise<TrackerRow<'projects'>> {
+  const name = requireName(input.name);
+  await nameFree(db, 'projects', name);
   const companyId = input.company ? await companyIdByName(db, input.company) : null;
+  if (input.id !== undefined) await idFree(db, 'projects', input.id);
   const row = await db
     .insertInto('projects')
-    .values({ name, company_id: companyId, deleted: 0 })
+    .values({ ...(input.id !== undefined ? { id: input.id } : {}), name, company_id: companyId, deleted: 0 })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { id: Number(row.id), name, companyId, deleted: false };
+  if (input.id !== undefined) await identityPastMax(db, 'projects');
+  return mustGet(db, 'projects', Number(row.id));
 }
 
-export async function setProjectDeleted(db: Db, id: number, deleted: boolean) {
-  const result = await db.updateTable('projects').set({ deleted: deleted ? 1 : 0 }).where('id', '=', id).executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) throw new TrackerInputError(`no project ${id}`);
+/** Renames a project, moves it to another company (null: none), or deletes / restores it. */
+export async function updateProject(
+  db: Db,
+  id: number,
+  change: { name?: string; company?: string | null; deleted?: boolean },
+): Promise<TrackerRow<'projects'>> {
+  await mustGet(db, 'projects', id);
+  const set: { name?: string; company_id?: number | null; deleted?: number } = {};
+  if (change.name !== undefined) {
+    set.name = requireName(change.name);
+    await nameFree(db, 'projects', set.name, id);
+  }
+  if (change.company !== undefined) set.company_id = change.company ? await companyIdByName(db, change.company) : null;
+  if (change.deleted !== undefined) set.deleted = change.deleted ? 1 : 0;
+  if (Object.keys(set).length) await db.updateTable('projects').set(set).where('id', '=', id).execute();
+  return mustGet(db, 'projects', id);
 }
 
-export async function addTeam(db: Db, input: { name: string }) {
-  const name = requireName(input.name, 'a team');
-  const row = await db.insertInto('teams').values({ name }).returning('id').executeTakeFirstOrThrow();
-  return { id: Number(row.id), name };
+/**
+ * A project is never removed: items and messages stay in it. Deleted, rules that target only it are
+ * skipped; restored, they apply again.
+ */
+export async function setProjectDeleted(db: Db, id: number, deleted: boolean): Promise<TrackerRow<'projects'>> {
+  return updateProject(db, id, { deleted });
 }
 
-export async function addUser(db: Db, input: { email: string; name: string }) {
+// ---- teams ----
+
+export async function addTeam(db: Db, input: { name: string; id?: number }): Promise<TrackerRow<'teams'>> {
+  const name = requireName(input.name);
+  await nameFree(db, 'teams', name);
+  if (input.id !== undefined) await idFree(db, 'teams', input.id);
+  const row = await db
+    .insertInto('teams')
+    .values({ ...(input.id !== undefined ? { id: input.id } : {}), name })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (input.id !== undefined) await identityPastMax(db, 'teams');
+  return mustGet(db, 'teams', Number(row.id));
+}
+
+export async function updateTeam(db: Db, id: number, change: { name?: string }): Promise<TrackerRow<'teams'>> {
+  await mustGet(db, 'teams', id);
+  if (change.name !== undefined) {
+    const name = requireName(change.name);
+    await nameFree(db, 'teams', name, id);
+    await db.updateTable('teams').set({ name }).where('id', '=', id).execute();
+  }
+  return mustGet(db, 'teams', id);
+}
+
+/** Refused while items are assigned to the team. */
+export async function deleteTeam(db: Db, id: number): Promise<TrackerRow<'teams'>> {
+  const team = await mustGet(db, 'teams', id);
+  const items = await countWhere(db, 'items', 'team_id', id);
+  if (items) throw new TrackerInputError(`team '${team.name}' still has ${plural(items, 'item')}; assign them to another team first`, 'in-use');
+  await db.deleteFrom('teams').where('id', '=', id).execute();
+  return team;
+}
+
+// ---- users (staff) ----
+
+export async function addUser(db: Db, input: { email: string; name: string }): Promise<TrackerRow<'users'>> {
   const email = requireEmail(input.email);
-  const name = requireName(input.name, 'a user');
-  const taken = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-  if (taken) throw new TrackerInputError(`a user with email ${email} already exists`);
+  const name = requireName(input.name);
+  await emailFree(db, 'users', email);
   const row = await db.insertInto('users').values({ email, name }).returning('id').executeTakeFirstOrThrow();
-  return { id: Number(row.id), email, name };
+  return mustGet(db, 'users', Number(row.id));
 }
 
-export async function addRequester(db: Db, input: { email: string; name?: string; company?: string }) {
+export async function updateUser(db: Db, id: number, change: { email?: string; name?: string }): Promise<TrackerRow<'users'>> {
+  await mustGet(db, 'users', id);
+  const set: { email?: string; name?: string } = {};
+  if (change.email !== undefined) {
+    set.email = requireEmail(change.email);
+    await emailFree(db, 'users', set.email, id);
+  }
+  if (change.name !== undefined) set.name = requireName(change.name);
+  if (Object.keys(set).length) await db.updateTable('users').set(set).where('id', '=', id).execute();
+  return mustGet(db, 'users', id);
+}
+
+/** Refused while messages or comments name the user as their author: the history would lose its author. */
+export async function deleteUser(db: Db, id: number): Promise<TrackerRow<'users'>> {
+  const user = await mustGet(db, 'users', id);
+  const used = (await countWhere(db, 'messages', 'user_id', id)) + (await countWhere(db, 'comments', 'user_id', id));
+  if (used) throw new TrackerInputError(`user ${user.email} wrote ${plural(used, 'message or comment', 'messages or comments')} in the tracker; it stays`, 'in-use');
+  await db.deleteFrom('users').where('id', '=', id).execute();
+  return user;
+}
+
+// ---- requesters (external people) ----
+
+export async function addRequester(db: Db, input: { email: string; name?: string; company?: string | null }): Promise<TrackerRow<'requesters'>> {
   const email = requireEmail(input.email);
-  const taken = await db.selectFrom('requesters').select('id').where('email', '=', email).executeTakeFirst();
-  if (taken) throw new TrackerInputError(`a requester with email ${email} already exists`);
+  await emailFree(db, 'requesters', email);
   const companyId = input.company ? await companyIdByName(db, input.company) : null;
-  const name = (input.name ?? '').trim();
   const row = await db
     .insertInto('requesters')
-    .values({ email, name, company_id: companyId, created_at: now() })
+    .values({ email, name: (input.name ?? '').trim(), company_id: companyId, created_at: now() })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { id: Number(row.id), email, name, companyId };
+  return mustGet(db, 'requesters', Number(row.id));
 }
 
-type Filter = { projectId?: number };
-
-// One lister per kind of tracker object; the row types the faces show are inferred from them.
-const listers = {
-  projects: async (db: Db, filter: Filter) => {
-    let q = db.selectFrom('projects').selectAll().orderBy('id');
-    if (filter.projectId !== undefined) q = q.where('id', '=', filter.projectId);
-    return (await q.execute()).map((p) => ({
-      id: Number(p.id),
-      name: p.name,
-      companyId: p.company_id === null ? null : Number(p.company_id),
-      deleted: p.deleted === 1,
-    }));
-  },
-  companies: async (db: Db) => {
-    const domains = await db.selectFrom('company_domains').selectAll().execute();
-    return (await db.selectFrom('companies').selectAll().orderBy('id').execute()).map((c) => ({
-      id: Number(c.id),
-      name: c.name,
-      domains: domains.filter((d) => Number(d.company_id) === Number(c.id)).map((d) => d.domain),
-    }));
-  },
-  requesters: async (db: Db) =>
-    (await db.selectFrom('requesters').selectAll().orderBy('id').execute()).map((r) => ({
-      id: Number(r.id),
-      email: r.email,
-      name: r.name,
-      companyId: r.company_id === null ? null : Number(r.company_id),
-    })),
-  users: async (db: Db) =>
-    (await db.selectFrom('users').selectAll().orderBy('id').execute()).map((u) => ({ id: Number(u.id), email: u.email, name: u.name })),
-  teams: async (db: Db) =>
-    (await db.selectFrom('teams').selectAll().orderBy('id').execute()).map((t) => ({ id: Number(t.id), name: t.name })),
-  messages: (db: Db, filter: Filter) => listMessages(db, filter.projectId),
-  requests: (db: Db, filter: Filter) => listItems(db, 'request', filter.projectId),
-  stories: (db: Db, filter: Filter) => listItems(db, 'story', filter.projectId),
-  bugs: (db: Db, filter: Filter) => listItems(db, 'bug', filter.projectId),
-  tasks: (db: Db, filter: Filter) => listItems(db, 'task', filter.projectId),
-  comments: (db: Db, filter: Filter) => listComments(db, filter.projectId),
-  attachments: async (db: Db) =>
-    (await db.selectFrom('attachments').selectAll().orderBy('id').execute()).map((a) => ({
-      id: Number(a.id),
-      fileName: a.file_name,
-      contentType: a.content_type,
-      size: Number(a.size),
-      contentId: a.content_id,
-      inline: a.inline === 1,
-      blobRef: a.blob_ref,
-      messageId: a.message_id === null ? null : Number(a.message_id),
-      itemId: a.item_id === null ? null : Number(a.item_id),
-      commentId: a.comment_id === null ? null : Number(a.comment_id),
-    })),
-} satisfies Record<Listable, (db: Db, filter: Filter) => Promise<object[]>>;
-
-export { LISTABLE, type Listable };
-/** One row of a tracker listing, by kind: `TrackerRow<'requests'>` is an item with its requesters. */
-export type TrackerRow<K extends Listable> = Awaited<ReturnType<(typeof listers)[K]>>[number];
-
-export async function listTracker<K extends Listable>(db: Db, what: K, filter: Filter = {}): Promise<TrackerRow<K>[]> {
-  return (await listers[what](db, filter)) as TrackerRow<K>[];
-}
-
-async function listMessages(db: Db, projectId?: number) {
-  const links = await db.selectFrom('message_projects').selectAll().execute();
-  const projectsOf = new Map<number, number[]>();
-  for (const l of links) {
-    const list = projectsOf.get(Number(l.message_id)) ?? [];
-    list.push(Number(l.project_id));
-    projectsOf.set(Number(l.message_id), list);
+export async function updateRequester(
+  db: Db,
+  id: number,
+  change: { email?: string; name?: string; company?: string | null },
+): Promise<TrackerRow<'requesters'>> {
+  await mustGet(db, 'requesters', id);
+  const set: { email?: string; name?: string; company_id?: number | null } = {};
+  if (change.email !== undefined) {
+    set.email = requireEmail(change.email);
+    await emailFree(db, 'requesters', set.email, id);
   }
-  const rows = await db.selectFrom('messages').selectAll().orderBy('id').execute();
-  return rows
-    .map((m) => {
-      const projectIds = (projectsOf.get(Number(m.id)) ?? []).sort((a, b) => a - b);
-      return {
-        id: Number(m.id),
-        subject: m.subject,
-        messageId: m.message_id,
-        fromAddress: m.from_address,
-        fromName: m.from_name,
-        requesterId: m.requester_id === null ? null : Number(m.requester_id),
-        userId: m.user_id === null ? null : Number(m.user_id),
-        projectId: projectIds[0] ?? null,
-        projectIds,
-        inboxItemId: m.inbox_item_id === null ? null : Number(m.inbox_item_id),
-        sentAt: m.sent_at,
-      };
-    })
-    .filter((m) => projectId === undefined || m.projectIds.includes(projectId));
+  // A requester's name may be empty: mail often comes without one.
+  if (change.name !== undefined) set.name = change.name.trim();
+  if (change.company !== undefined) set.company_id = change.company ? await companyIdByName(db, change.company) : null;
+  if (Object.keys(set).length) await db.updateTable('requesters').set(set).where('id', '=', id).execute();
+  return mustGet(db, 'requesters', id);
 }
 
-async function listItems(db: Db, kind: ItemKind, projectId?: number) {
-  let q = db.selectFrom('items').selectAll().where('kind', '=', kind).orderBy('id');
-  if (projectId !== undefined) q = q.where('project_id', '=', projectId);
-  const items = await q.execute();
-  if (!items.length) return [];
-  const ids = items.map((i) => Number(i.id));
-  const requesters = await db.selectFrom('item_requesters').selectAll().where('item_id', 'in', ids).execute();
-  const messages = await db.selectFrom('item_messages').selectAll().where('item_id', 'in', ids).execute();
-  return items.map((i) => ({
-    id: Number(i.id),
-    kind: i.kind,
-    projectId: Number(i.project_id),
-    name: i.name,
-    description: i.description,
-    isPrivate: i.is_private === 1,
-    teamId: i.team_id === null ? null : Number(i.team_id),
-    requesterIds: requesters.filter((r) => Number(r.item_id) === Number(i.id)).map((r) => Number(r.requester_id)).sort((a, b) => a - b),
-    messageIds: messages.filter((m) => Number(m.item_id) === Number(i.id)).map((m) => Number(m.message_id)).sort((a, b) => a - b),
-    createdAt: i.created_at,
-  }));
+/** Refused once the requester has written or asked for anything: that history keeps its sender. */
+export async function deleteRequester(db: Db, id: number): Promise<TrackerRow<'requesters'>> {
+  const requester = await mustGet(db, 'requesters', id);
+  const used =
+    (await countWhere(db, 'messages', 'requester_id', id)) +
+    (await countWhere(db, 'comments', 'requester_id', id)) +
+    (await countWhere(db, 'item_requesters', 'requester_id', id));
+  if (used) throw new TrackerInputError(`requester ${requester.email} has messages or items in the tracker; it stays`, 'in-use');
+  await db.deleteFrom('requesters').where('id', '=', id).execute();
+  return requester;
 }
 
-async function listComments(db: Db, projectId?: number) {
-  let q = db
-    .selectFrom('comments')
-    .innerJoin('items', 'items.id', 'comments.item_id')
-    .selectAll('comments')
-    .select('items.project_id')
-    .orderBy('comments.id');
-  if (projectId !== undefined) q = q.where('items.project_id', '=', projectId);
-  return (await q.execute()).map((c) => ({
-    id: Number(c.id),
-    itemId: Number(c.item_id),
-    projectId: Number(c.project_id),
-    body: c.body,
-    messageId: c.message_id === null ? null : Number(c.message_id),
-    messageIds: c.message_id === null ? [] : [Number(c.message_id)],
-    requesterId: c.requester_id === null ? null : Number(c.requester_id),
-    userId: c.user_id === null ? null : Number(c.user_id),
-    createdAt: c.created_at,
-  }));
+// ---- helpers ----
+
+async function idFree(db: Db, what: 'projects' | 'teams', id: number): Promise<void> {
+  const holder = await getTracker(db, what, id);
+  if (holder) throw fieldError('id', `${SINGULAR[what]} ${id} is already '${holder.name}'`, 'taken');
+}
+
+type Referring = 'projects' | 'requesters' | 'items' | 'messages' | 'comments' | 'item_requesters';
+
+async function countWhere(db: Db, table: Referring, column: string, id: number): Promise<number> {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(sql.ref(column), '=', id)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return n === 0 ? '' : `${n} ${n === 1 ? one : many}`;
 }

@@ -17,3 +17,4 @@ export class BuiltinTracker implements Tracker<Db> {
     return new BuiltinTrackerWriter(transaction);
   }
 }
+export * from './items.js';

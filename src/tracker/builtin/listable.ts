@@ -15,3 +15,10 @@ export const LISTABLE = [
   'attachments',
 ] as const;
 export type Listable = (typeof LISTABLE)[number];
+
+/** The listings that hold items, and the kind of item each holds. */
+export const ITEM_LISTS = { requests: 'request', stories: 'story', bugs: 'bug', tasks: 'task' } as const;
+
+/** The states an item can be in; every item starts open. */
+export const ITEM_STATES = ['open', 'in-progress', 'done'] as const;
+export type ItemState = (typeof ITEM_STATES)[number];

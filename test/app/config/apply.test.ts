@@ -1,0 +1,164 @@
+// Config as code: export → apply on a fresh database → export gives the same bytes; applying twice
+// changes nothing; an invalid file changes nothing and names every error by its YAML path; a dry run
+// writes nothing; the exported document never holds a secret.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { assemble, type App } from '../../../src/app/app.js';
+import { readAudit } from '../../../src/app/audit.js';
+import { applyConfig } from '../../../src/app/config/apply.js';
+import { exportConfig } from '../../../src/app/config/export.js';
+import { cliPrincipal } from '../../../src/app/principal.js';
+import { createProfile } from '../../../src/app/profiles.js';
+import * as tracker from '../../../src/app/tracker.js';
+import { refusal } from '../../support/refusal.js';
+import { dialects, openTestStore, type TestStore } from '../../support/store.js';
+
+const who = cliPrincipal('tester');
+const SECRET = 'correct-horse-battery-staple';
+const RULES = "# routing\nwhen subject contains 'invoice' then attach to project 3\nthen attach to project 1 and create request in project 1 and attach request to team 2\n";
+
+
+for (const dialect of await dialects()) {
+  describe(`config export and apply (${dialect})`, () => {
+    let source: TestStore;
+    let target: TestStore;
+    let from: App;
+    let to: App;
+    let exported: string;
+
+    before(async () => {
+      source = await openTestStore(dialect);
+      target = await openTestStore(dialect);
+      from = assemble(source.store);
+      to = assemble(target.store);
+      await tracker.addCompany(from, { name: 'Acme', domains: ['acme.example', 'acme.org'] }, who);
+      await tracker.addProject(from, { name: 'General' }, who);
+      await tracker.addProject(from, { name: 'Scratch' }, who);
+      await tracker.addProject(from, { name: 'Acme support', company: 'Acme' }, who);
+      await tracker.setProjectDeleted(from, 'Scratch', true, who);
+      // Ids with a gap: the file must keep them, since the rules name project 3 and team 2.
+      await tracker.deleteTeam(from, (await tracker.addTeam(from, { name: 'Gone' }, who)).id, who);
+      await tracker.addTeam(from, { name: 'Support' }, who);
+      await tracker.addUser(from, { email: 'staff@mailbind.test', name: 'Staff' }, who);
+      await createProfile(from, {
+        name: 'support desk',
+        source: { protocol: 'imap', host: 'imap.example.com', login: 'support@example.com', password: SECRET, tls: 'starttls', afterImport: 'move:Done' },
+        rules: { text: RULES, label: 'rules' },
+      }, who);
+      await createProfile(from, { name: 'pushed', source: { protocol: 'pipe' } }, who);
+      await createProfile(from, { name: 'imports' }, who);
+      exported = await exportConfig(from);
+    });
+    after(async () => {
+      await source.cleanup();
+      await target.cleanup();
+    });
+
+    test('the export holds every object, the rules as a block literal, and no secret', () => {
+      assert.match(exported, /^ {4}rules: \|\n {6}# routing\n {6}when subject contains 'invoice' then attach to project 3\n/m);
+      assert.match(exported, /passwordEnv: MAILBIND_PASSWORD_SUPPORT_DESK/);
+      assert.match(exported, /- id: 3\n {4}name: Acme support\n {4}company: Acme/);
+      assert.match(exported, /- id: 2\n {4}name: Support/);
+      assert.match(exported, /name: Scratch\n {4}deleted: true/);
+      assert.doesNotMatch(exported, new RegExp(SECRET));
+      assert.doesNotMatch(exported, /v1:|password:/, 'not even sealed');
+    });
+
+    test('applied to an empty database, the export comes back byte for byte', async () => {
+      const env = { MAILBIND_PASSWORD_SUPPORT_DESK: SECRET };
+      const result = await applyConfig(to, exported, who, { env });
+      assert.ok(result.changes.every((c) => c.change === 'create'), JSON.stringify(result.changes));
+      assert.equal(result.changes.length, 9);
+      assert.equal(await exportConfig(to), exported);
+      // The password arrived sealed, from the environment variable.
+      const profile = (await import('../../../src/store/profiles.js')).getProfile(target.store.db, 'support desk');
+      assert.equal(to.secrets().decrypt((await profile).source!.password!), SECRET);
+    });
+
+    test('applying the same file again changes nothing and writes no audit entry', async () => {
+      const before = (await readAudit(to, { limit: 1 })).entries[0]!.id;
+      const result = await applyConfig(to, exported, who, { env: { MAILBIND_PASSWORD_SUPPORT_DESK: SECRET } });
+      assert.deepEqual([...new Set(result.changes.map((c) => c.change))], ['unchanged']);
+      assert.equal((await readAudit(to, { limit: 1 })).entries[0]!.id, before);
+    });
+
+    test('a dry run reports the plan and changes nothing', async () => {
+      const edited = exported.replace('name: Staff', 'name: Staff Member').replace('acme.org', 'acme.net') + '  - name: extra\n';
+      const audit = (await readAudit(to, { limit: 1 })).entries[0]!.id;
+      const plan = await applyConfig(to, edited, who, { dryRun: true, env: { MAILBIND_PASSWORD_SUPPORT_DESK: 'a new one' } });
+      const changed = plan.changes.filter((c) => c.change !== 'unchanged');
+      assert.deepEqual(changed, [
+        { kind: 'company', name: 'Acme', change: 'update', fields: ['domains'] },
+        { kind: 'user', name: 'staff@mailbind.test', change: 'update', fields: ['name'] },
+        { kind: 'profile', name: 'support desk', change: 'update', fields: ['source.password'] },
+        { kind: 'profile', name: 'extra', change: 'create' },
+      ]);
+      assert.equal(await exportConfig(to), exported, 'nothing changed');
+      assert.equal((await readAudit(to, { limit: 1 })).entries[0]!.id, audit);
+    });
+
+    test('an invalid file changes nothing and names each error by its YAML path', async () => {
+      const bad = [
+        'companies:',
+        '  - name: Acme',
+        '    domains: [acme.example, exa mple.com]',
+        'users:',
+        '  - email: staff@mailbind.test',
+        '    name: Renamed',
+        'profiles:',
+        '  - name: support desk',
+        '    source: { protocol: imap, host: "", login: x, passwordEnv: MAILBIND_PASSWORD_SUPPORT_DESK }',
+        '  - name: pushed',
+        '    source: { protocol: smtp }',
+        '    rules: |',
+        '      then attach to project 1',
+        '      when subject contain \'x\' then attach to project 1',
+        '  - name: PUSHED',
+        '  - name: fresh',
+        '    source: { protocol: pop3, host: pop.example.com, login: x, passwordEnv: NOT_SET_ANYWHERE }',
+        '',
+      ].join('\n');
+      const error = await refusal(applyConfig(to, bad, who, { env: { MAILBIND_PASSWORD_SUPPORT_DESK: SECRET } }));
+      assert.equal(error.category, 'user');
+      assert.deepEqual(error.details.fields, [
+        { field: 'companies[0].domains[1]', message: "'exa mple.com' is not a domain name" },
+        { field: 'profiles[2].name', message: "'pushed' appears twice (also profiles[1])" },
+        { field: 'profiles[0].source.host', message: 'the server host is required' },
+        { field: 'profiles[1].rules:2:14', message: "expected 'contains' after 'subject' but found 'contain' (did you mean 'subject contains'?)" },
+        { field: 'profiles[1].source.protocol', message: "'smtp' is not a protocol: choose one of pop3, imap, pipe" },
+        { field: 'profiles[3].source.passwordEnv', message: 'the environment variable NOT_SET_ANYWHERE is not set' },
+      ]);
+      assert.match(error.message, /^the configuration has 6 errors; nothing was changed\ncompanies\[0\]\.domains\[1\]: /);
+      assert.equal(await exportConfig(to), exported, 'not even the valid parts were applied');
+    });
+
+    test("a file whose ids disagree with the database's is refused: its rules would mean other projects", async () => {
+      const moved = exported.replace('- id: 3\n    name: Acme support', '- id: 7\n    name: Acme support');
+      const error = await refusal(applyConfig(to, moved, who, { env: { MAILBIND_PASSWORD_SUPPORT_DESK: SECRET } }));
+      assert.deepEqual(error.details.fields?.map((f) => f.field), ['projects[2].id']);
+    });
+
+    test('without --prune what the file leaves out stays; with it, it goes (projects only marked deleted)', async () => {
+      const smaller = [
+        'companies: [{ name: Acme, domains: [acme.example, acme.org] }]',
+        'projects: [{ id: 1, name: General }, { id: 2, name: Scratch, deleted: true }]',
+        'profiles: [{ name: pushed, source: { protocol: pipe } }]',
+      ].join('\n');
+      const kept = await applyConfig(to, smaller, who, {});
+      assert.equal(kept.changes.filter((c) => c.change !== 'unchanged').length, 0);
+      assert.equal((await tracker.listTracker(to, 'users')).length, 1);
+
+      const pruned = await applyConfig(to, smaller, who, { prune: true });
+      assert.deepEqual(pruned.changes.filter((c) => c.change === 'delete').map((c) => `${c.kind} ${c.name}`), [
+        'profile support desk', 'profile imports', 'user staff@mailbind.test', 'team Support', 'project Acme support',
+      ]);
+      assert.deepEqual((await tracker.listTracker(to, 'projects')).map((p) => [p.name, p.deleted]), [['General', false], ['Scratch', true], ['Acme support', true]]);
+      assert.equal((await tracker.listTracker(to, 'teams')).length, 0);
+    });
+
+    test('after ids were given by a file, new projects and teams take the next free ones', async () => {
+      assert.equal((await tracker.addProject(to, { name: 'Later' }, who)).id, 4);
+      assert.equal((await tracker.addTeam(to, { name: 'Later' }, who)).id, 3);
+    });
+  });
+}
