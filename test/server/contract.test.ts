@@ -20,6 +20,7 @@ const VALID_BODIES: Record<string, unknown> = {
   'post /api/v1/rules/test': { profileId: 999999, raw: 'Subject: x\r\n\r\nbody\r\n' },
   'post /api/v1/rules/preview': { profileId: 999999, rules: '', last: 5 },
   'post /api/v1/messages/reprocess': { profileId: 999999 },
+  ...Object.fromEntries(['requests', 'stories', 'bugs', 'tasks'].map((list) => [`patch /api/v1/tracker/${list}/{id}`, { state: 'done' }])),
 };
 
 /** A query each operation needs besides its path. */

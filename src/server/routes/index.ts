@@ -9,6 +9,7 @@ import { registerMessages } from './messages.js';
 import { registerIntake } from './intake.js';
 import { registerAdmin } from './admin.js';
 import { registerMetrics } from './metrics.js';
+import { registerTracker } from './tracker.js';
 
 export type RouteModule = (api: Api, deps: ServerDeps) => void;
 
@@ -20,6 +21,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerMessages,
   registerIntake,
   registerAdmin,
+  registerTracker,
   registerMetrics,
   // last: the document describes every route registered before it
   registerDocs,
