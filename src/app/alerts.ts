@@ -165,7 +165,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Alert settings from the environment: MAILBIND_ALERT_WEBHOOK, MAILBIND_ALERT_FAILURES,
- * MAILBIND_ALERT_SILENCE_MINUTES, MAILBIND_ALERT_STALL_MINUTES. Null when no webhook is set (no alerts).
+ * MAILBIND_ALERT_SILENCE_MINUTES, MAILBIND_ALERT_STALL_MINUTES, MAILBIND_ALERT_CHECK_SECONDS (how often
+ * to look; default 60). Null when no webhook is set (no alerts).
  * A wrong value is refused with every mistake named; the webhook's value is never repeated (it may
  * hold a token).
  */
@@ -187,12 +188,14 @@ export function alertOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Alert
   const failures = number('MAILBIND_ALERT_FAILURES', true);
   const silence = number('MAILBIND_ALERT_SILENCE_MINUTES', false);
   const stall = number('MAILBIND_ALERT_STALL_MINUTES', false);
+  const every = number('MAILBIND_ALERT_CHECK_SECONDS', false);
   if (fields.length) throw userError(fields.map((f) => f.message).join('; '), { fields });
   return {
     webhook,
     ...(failures !== undefined ? { failures } : {}),
     ...(silence !== undefined ? { silenceMs: silence * MINUTE } : {}),
     ...(stall !== undefined ? { stallMs: stall * MINUTE } : {}),
+    ...(every !== undefined ? { checkEveryMs: every * 1000 } : {}),
   };
 }
 

@@ -221,8 +221,9 @@ describe('alert settings from the environment', () => {
         MAILBIND_ALERT_FAILURES: '5',
         MAILBIND_ALERT_SILENCE_MINUTES: '90',
         MAILBIND_ALERT_STALL_MINUTES: '0.5',
+        MAILBIND_ALERT_CHECK_SECONDS: '30',
       }),
-      { webhook: 'https://hooks.example/x', failures: 5, silenceMs: 90 * MINUTE, stallMs: 30_000 },
+      { webhook: 'https://hooks.example/x', failures: 5, silenceMs: 90 * MINUTE, stallMs: 30_000, checkEveryMs: 30_000 },
     );
   });
 
