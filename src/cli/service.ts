@@ -14,8 +14,8 @@ function untilSignal(): AbortSignal {
 function serviceCommand(name: 'serve' | 'worker', description: string): Command {
   return new Command(name).description(description).action(
     action(async (opts: Opts) => {
-      const [{ runService }, { createLogger }] = await Promise.all([import('../app/service.js'), import('../app/logger.js')]);
-      const logger = await createLogger(name === 'serve' ? 'mailbind' : 'mailbind-worker', { level: process.env.MAILBIND_DEBUG ? 'debug' : 'info' });
+      const [{ runService }, { default: pino }] = await Promise.all([import('../app/service.js'), import('pino')]);
+      const logger = pino({ name: name === 'serve' ? 'mailbind' : 'mailbind-worker', level: process.env.MAILBIND_DEBUG ? 'debug' : 'info' });
       await withApp(opts, 'write', async (app) => {
         const where = { dataDir: app.store.dataDir, database: app.store.location };
         const onReady = () => logger.info(where, name === 'serve' ? `mailbind is running; data in ${app.store.dataDir}` : 'worker started');
