@@ -2,7 +2,7 @@
 // case shares. This is the one place that picks the tracker adapter; the engine is handed it.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Processor } from '../engine/process.js';
+import type { ProcessedEvent, Processor } from '../engine/process.js';
 import { openStore, type Db, type Store } from '../store/database.js';
 import { SecretBox } from '../store/secrets.js';
 import { BuiltinTracker } from '../tracker/builtin/index.js';
@@ -32,6 +32,11 @@ export interface App {
    * id). The engine loads on first use.
    */
   processor(logger?: Logger, owner?: string): Promise<Processor>;
+  /**
+   * Hear of every message this app's processors finish or put back for a retry (metrics observe it);
+   * returns the way to stop listening.
+   */
+  onProcessed(listener: (event: ProcessedEvent) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -72,6 +77,12 @@ export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomai
   const tracker = trackerOn(store.db);
   const ownDomains = ownMessageIdDomains(options.messageIdDomain);
   let secrets: SecretBox | null = null;
+  // Listeners live on the app, not on one processor: commands and the service make processors as
+  // they need them, and whatever observes processing (metrics) should not have to know when.
+  const listeners = new Set<(event: ProcessedEvent) => void>();
+  const onProcessed = (event: ProcessedEvent) => {
+    for (const listener of listeners) listener(event);
+  };
   return {
     store,
     tracker,
@@ -79,7 +90,11 @@ export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomai
     secrets: () => (secrets ??= SecretBox.forDataDir(store.dataDir)),
     processor: async (logger, owner) => {
       const { Processor } = await import('../engine/process.js');
-      return new Processor({ store, tracker, ownDomains, ...(logger ? { logger } : {}), ...(owner ? { owner } : {}) });
+      return new Processor({ store, tracker, ownDomains, onProcessed, ...(logger ? { logger } : {}), ...(owner ? { owner } : {}) });
+    },
+    onProcessed: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
     close: () => store.close(),
   };

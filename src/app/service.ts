@@ -19,6 +19,10 @@ export interface ServiceOptions {
 
 export async function runService(app: App, logger: Logger, options: ServiceOptions): Promise<void> {
   const { kind, signal } = options;
+  // Alerts go out from `serve` only: workers may be many (each would send every alert again), and the
+  // serve process is the one operators point at. The checks read the database, so they see every
+  // worker. Wrong alert settings stop the start, before the service registers.
+  const alerts = kind === 'serve' ? await alertMonitor(app, logger) : null;
   warnAboutExposedData(app, logger);
   const id = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   await registerService(app.store.db, { id, kind, host: hostname(), pid: process.pid });
@@ -39,14 +43,23 @@ export async function runService(app: App, logger: Logger, options: ServiceOptio
       await unregisterService(app.store.db, id).catch((error) => logger.warn({ err: (error as Error).message }, 'could not unregister'));
     })());
   signal.addEventListener('abort', () => void leave(), { once: true });
+  alerts?.start();
   try {
-    await serve(app, logger, signal, id);
+    await serve(app, logger, signal, id, kind);
   } finally {
+    await alerts?.stop();
     await leave();
   }
 }
 
-async function serve(app: App, logger: Logger, signal: AbortSignal, id: string): Promise<void> {
+/** The alert monitor MAILBIND_ALERT_WEBHOOK asks for, not started; null without a webhook. */
+async function alertMonitor(app: App, logger: Logger): Promise<{ start(): void; stop(): Promise<void> } | null> {
+  const { AlertMonitor, alertOptionsFromEnv } = await import('./alerts.js');
+  const options = alertOptionsFromEnv();
+  return options ? new AlertMonitor(app, logger, options) : null;
+}
+
+async function serve(app: App, logger: Logger, signal: AbortSignal, id: string, kind: ServiceOptions['kind']): Promise<void> {
   // Leases and claims carry the service id: when its heartbeat stops, another worker takes over.
   const processor = await app.processor(logger, id);
   const scheduler = new Scheduler({
@@ -57,11 +70,15 @@ async function serve(app: App, logger: Logger, signal: AbortSignal, id: string):
     logger,
     afterIntake: async (profile) => void (await processor.processDue({ profileId: profile.id, signal })),
   });
+  // /metrics is served by `serve`; counting starts now, not at the first scrape. Workers serve no HTTP.
+  const metrics = kind === 'serve' ? (await import('./metrics.js')).metricsFor(app) : null;
+  const releaseIdle = metrics?.countIdleWith(() => scheduler.idleConnections());
   await scheduler.start();
   try {
     await runProcessingLoop(processor, { signal, logger });
   } finally {
     await scheduler.stop();
+    releaseIdle?.();
   }
 }
 

@@ -19,7 +19,7 @@ import {
   type IntakeTrace,
 } from '../store/inbox.js';
 import type { Outcome } from '../store/schema.js';
-import { getProfile } from '../store/profiles.js';
+import { getProfile, type Profile } from '../store/profiles.js';
 import type { Tracker } from '../tracker/port.js';
 import { DecisionProfiles } from './decision-profile.js';
 import { executePlan, emptyCreated, type Created } from './execute.js';
@@ -57,6 +57,18 @@ export interface ProcessorOptions {
   leaseMs?: number;
   /** Who claims: the service's id (so a dead service's claims are taken over), or a command's own. */
   owner?: string;
+  /** Told of every message this processor finished or put back for a retry (metrics observe it). */
+  onProcessed?: (event: ProcessedEvent) => void;
+}
+
+/** One processing attempt: its outcome (null: it waits for a retry), how long it took, when the mail came in. */
+export interface ProcessedEvent {
+  profileId: number;
+  itemId: number;
+  outcome: Outcome | null;
+  rule: number | null;
+  ms: number;
+  receivedAt: string;
 }
 
 export class Processor {
@@ -118,11 +130,14 @@ export class Processor {
 
   /** Process one claimed item to an outcome (or a scheduled retry). Never throws for bad mail. */
   async processItem(item: InboxItem): Promise<ProcessResult> {
+    const started = performance.now();
+    let message: Message | undefined;
+    let profile: Profile | undefined;
+    const done = (result: ProcessResult) => this.finished(item, profile, result, started);
     const base = { itemId: item.id, profileId: item.profileId, rule: null, actions: [], created: emptyCreated() };
     const { tracker, ownDomains } = this.options;
-    let message: Message | undefined;
     try {
-      const profile = await getProfile(this.store.db, item.profileId);
+      profile = await getProfile(this.store.db, item.profileId);
       const prepared = await prepareAndDecide(
         { raw: this.blobs.open(item.rawRef), receivedAt: new Date(item.receivedAt), sink: this.blobs },
         this.profiles.of(profile),
@@ -149,8 +164,7 @@ export class Processor {
         if (!first) throw new AlreadyProcessedError(item.id);
         return made;
       });
-      this.options.logger?.info({ item: item.id, outcome: plan.outcome, rule: plan.ruleLine }, 'processed');
-      return {
+      return done({
         ...base,
         messageId: prepared.message.messageId,
         subject: prepared.message.subject,
@@ -159,7 +173,7 @@ export class Processor {
         actions,
         created,
         reason: plan.reason,
-      };
+      });
     } catch (error) {
       if (error instanceof UnparseableMessageError) {
         // Retrying the same bytes cannot help: final at once, raw bytes kept.
@@ -167,11 +181,33 @@ export class Processor {
         await recordOutcome(this.store.db, item.id, {
           outcome: 'failed', reason, ruleLine: null, actions: [], created: {}, trace: { error: reason }, claimedBy: item.claimedBy,
         });
-        return { ...base, messageId: item.messageId, subject: item.subject, outcome: 'failed', reason };
+        return done({ ...base, messageId: item.messageId, subject: item.subject, outcome: 'failed', reason });
       }
+      // Another worker's outcome: that worker logs and counts it.
       if (error instanceof AlreadyProcessedError) return this.storedResult(item.id);
-      return this.retryLater(item, error, message);
+      return done(await this.retryLater(item, error, message));
     }
+  }
+
+  /**
+   * The one log line of a processed message, and the event metrics observe. The subject stays out of
+   * the log: subjects are people's data, and logs travel further (collectors, tickets) than the
+   * database does; the item id leads to it for whoever may read the message.
+   */
+  private finished(item: InboxItem, profile: Profile | undefined, result: ProcessResult, started: number): ProcessResult {
+    const ms = Math.round(performance.now() - started);
+    const fields = { profile: profile?.name ?? item.profileId, item: item.id, outcome: result.outcome, rule: result.rule, ms };
+    const err = result.error !== undefined ? { err: result.error } : {};
+    // An outcome (failed included) is one info line; an attempt that waits for a retry is a warning.
+    if (result.outcome) this.options.logger?.info({ ...fields, ...err }, 'processed');
+    else this.options.logger?.warn({ ...fields, ...err }, 'processing failed; will retry');
+    try {
+      this.options.onProcessed?.({ profileId: item.profileId, itemId: item.id, outcome: result.outcome, rule: result.rule, ms, receivedAt: item.receivedAt });
+    } catch (error) {
+      // An observer's bug must not turn a processed message into a retry.
+      this.options.logger?.error({ err: (error as Error).message }, 'onProcessed failed');
+    }
+    return result;
   }
 
   /** Another worker recorded this item's outcome first; its items stand, ours were rolled back. */
@@ -192,7 +228,6 @@ export class Processor {
 
   private async retryLater(item: InboxItem, error: unknown, message?: Message): Promise<ProcessResult> {
     const text = error instanceof Error ? error.message : String(error);
-    this.options.logger?.warn({ item: item.id, err: text }, 'processing failed; will retry');
     const updated = await recordError(this.store.db, item, text);
     return {
       itemId: item.id,

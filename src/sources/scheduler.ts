@@ -15,6 +15,8 @@ import { acquirePollLease, getStatus, recordPollFailure, recordPollSuccess, rele
 
 export interface Watcher {
   stop(): Promise<void>;
+  /** True while its push connection (IMAP IDLE) is open; counted for the metrics. */
+  readonly watching?: boolean;
 }
 
 export interface SourceFactory {
@@ -71,6 +73,11 @@ class ProfileRunner {
     this.done = this.run().catch((error) =>
       options.logger?.error({ profile: profile.name, err: (error as Error).message }, 'profile runner stopped'),
     );
+  }
+
+  /** True while this profile's push watcher holds an open connection. */
+  get watching(): boolean {
+    return this.watcher?.watching === true;
   }
 
   update(profile: Profile): void {
@@ -234,6 +241,13 @@ export class Scheduler {
       }, this.options.refreshMs ?? 5_000);
     };
     schedule();
+  }
+
+  /** How many push (IMAP IDLE) connections are open now, one at most per profile. */
+  idleConnections(): number {
+    let open = 0;
+    for (const runner of this.runners.values()) if (runner.watching) open += 1;
+    return open;
   }
 
   /** Poll a profile now (e.g. after a settings change). */

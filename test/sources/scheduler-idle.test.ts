@@ -59,6 +59,7 @@ describe('IMAP IDLE through the scheduler', { skip: dovecotSkip() }, () => {
       await waitFor(() => polls >= 2, { what: () => `the first two polls (${polls} so far)` });
       await waitFor(() => log.find('Initiated IDLE, waiting for server input').length > 0, { what: 'the watcher to enter IDLE' });
       assert.equal(polls, 2);
+      assert.equal(scheduler.idleConnections(), 1, 'the IDLE connection is counted (the metrics gauge reads it)');
       const { nextPollAt } = await getStatus(t.store.db, profile.id);
       const due = Date.parse(nextPollAt!);
       await dc.deliver('alice', makeMessage({ subject: 'pushed' }));

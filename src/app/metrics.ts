@@ -1,0 +1,158 @@
+// Prometheus metrics of one app (served at /metrics by the server). Counters and histograms observe
+// processing as it happens (App.onProcessed); gauges that the database knows better than this process
+// (backlog, poll health, shared by every worker) are read when scraped. One registry per app and never
+// prom-client's global one, so that two apps in one process (tests) keep their numbers apart.
+//
+// Series are labelled by profile id and name: bounded by the number of profiles, and the name is what
+// an operator recognises. A renamed profile's counters keep the old name until the process restarts
+// (the name is looked up once); its gauges take the new name at the next scrape.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ProcessedEvent } from '../engine/process.js';
+import { pollHealth, unfinishedByProfile } from '../store/observations.js';
+import { findProfile, listProfiles } from '../store/profiles.js';
+import type { App } from './app.js';
+
+export interface Metrics {
+  registry: Registry;
+  /** The Content-Type of render()'s text. */
+  contentType: string;
+  /** The Prometheus text format, with every observation made so far included. */
+  render(): Promise<string>;
+  /**
+   * Where the IDLE connections gauge reads its count (the running scheduler's); returns the way to
+   * let go of it when the scheduler stops.
+   */
+  countIdleWith(count: () => number): () => void;
+}
+
+const LABELS = ['profile_id', 'profile'] as const;
+type ProfileLabels = Record<(typeof LABELS)[number], string>;
+
+const byApp = new WeakMap<App, Metrics>();
+
+/** The app's metrics, created on first use; from then on every message its processors finish is counted. */
+export function metricsFor(app: App): Metrics {
+  let metrics = byApp.get(app);
+  if (!metrics) byApp.set(app, (metrics = createMetrics(app)));
+  return metrics;
+}
+
+function createMetrics(app: App): Metrics {
+  const registry = new Registry();
+  const names = new Map<number, string>();
+  const profileLabels = (id: number): ProfileLabels => ({ profile_id: String(id), profile: names.get(id) ?? '' });
+  /** The current profiles, which also refreshes the names later observations are labelled with. */
+  const profiles = async () => {
+    const list = await listProfiles(app.store.db);
+    for (const p of list) names.set(p.id, p.name);
+    return list;
+  };
+
+  const processed = new Counter({
+    name: 'mailbind_messages_processed_total',
+    help: 'Messages that got an outcome, by profile and outcome.',
+    labelNames: [...LABELS, 'outcome'],
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'mailbind_processing_retries_total',
+    help: 'Processing attempts that failed and wait for another try, by profile.',
+    labelNames: LABELS,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'mailbind_processing_duration_seconds',
+    help: 'How long one processing attempt took (parse, decide, execute, record), by profile.',
+    labelNames: LABELS,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'mailbind_intake_to_outcome_seconds',
+    help: 'From storing a message in the inbox to its outcome, retries included, by profile.',
+    labelNames: LABELS,
+    buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600],
+    registers: [registry],
+  });
+
+  new Gauge({
+    name: 'mailbind_inbox_backlog',
+    help: 'Messages stored but without an outcome yet (waiting, retrying or being processed), by profile.',
+    labelNames: LABELS,
+    registers: [registry],
+    async collect() {
+      const [list, unfinished] = await Promise.all([profiles(), unfinishedByProfile(app.store.db)]);
+      this.reset();
+      for (const p of list) this.set(profileLabels(p.id), unfinished.get(p.id) ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'mailbind_profile_last_success_timestamp_seconds',
+    help: 'When the profile last polled its mailbox successfully (Unix time); absent until it has.',
+    labelNames: LABELS,
+    registers: [registry],
+    async collect() {
+      const [, rows] = await Promise.all([profiles(), pollHealth(app.store.db)]);
+      this.reset();
+      for (const r of rows) {
+        if (r.lastSuccessAt && names.has(r.profileId)) this.set(profileLabels(r.profileId), Date.parse(r.lastSuccessAt) / 1000);
+      }
+    },
+  });
+  new Gauge({
+    name: 'mailbind_profile_consecutive_failures',
+    help: 'Polls of the profile that failed in a row since its last success.',
+    labelNames: LABELS,
+    registers: [registry],
+    async collect() {
+      const [list, rows] = await Promise.all([profiles(), pollHealth(app.store.db)]);
+      const failures = new Map(rows.map((r) => [r.profileId, r.consecutiveFailures]));
+      this.reset();
+      for (const p of list) this.set(profileLabels(p.id), failures.get(p.id) ?? 0);
+    },
+  });
+  let idleCount: (() => number) | null = null;
+  new Gauge({
+    name: 'mailbind_idle_connections',
+    help: 'IMAP IDLE connections open now (push notification of new mail).',
+    registers: [registry],
+    collect() {
+      this.set(idleCount?.() ?? 0);
+    },
+  });
+
+  const observe = (event: ProcessedEvent) => {
+    const labels = profileLabels(event.profileId);
+    duration.observe(labels, event.ms / 1000);
+    if (event.outcome === null) {
+      retries.inc(labels);
+      return;
+    }
+    processed.inc({ ...labels, outcome: event.outcome });
+    latency.observe(labels, Math.max(0, Date.now() - Date.parse(event.receivedAt)) / 1000);
+  };
+  // A profile first seen here is looked up once; render() waits for lookups under way, so a scrape
+  // right after processing includes it.
+  const lookups = new Set<Promise<void>>();
+  app.onProcessed((event) => {
+    if (names.has(event.profileId)) return observe(event);
+    const lookup = findProfile(app.store.db, event.profileId)
+      .then((p) => void (p && names.set(p.id, p.name)), () => undefined)
+      .then(() => observe(event))
+      .finally(() => lookups.delete(lookup));
+    lookups.add(lookup);
+  });
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    async render() {
+      await Promise.all(lookups);
+      return registry.metrics();
+    },
+    countIdleWith(count) {
+      idleCount = count;
+      return () => void (idleCount === count && (idleCount = null));
+    },
+  };
+}

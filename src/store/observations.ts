@@ -1,0 +1,71 @@
+// What an operator watches, read in a few grouped queries: each profile's backlog, its poll health,
+// whether processing moves at all, and whether the database answers. Read by metrics, alerts and
+// readiness (app/), which decide what the numbers mean.
+import type { Db } from './database.js';
+import { sql } from './database.js';
+
+/** Messages without an outcome yet (pending or being processed), by profile id; absent means none. */
+export async function unfinishedByProfile(db: Db): Promise<Map<number, number>> {
+  const rows = await db
+    .selectFrom('inbox_items')
+    .select((eb) => ['profile_id', eb.fn.countAll<number>().as('n')])
+    .where('state', 'in', ['pending', 'processing'])
+    .groupBy('profile_id')
+    .execute();
+  return new Map(rows.map((r) => [Number(r.profile_id), Number(r.n)]));
+}
+
+export interface PollHealth {
+  profileId: number;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+}
+
+/** Every profile's poll status row (profiles never polled have none). */
+export async function pollHealth(db: Db): Promise<PollHealth[]> {
+  const rows = await db
+    .selectFrom('profile_status')
+    .select(['profile_id', 'last_success_at', 'last_error', 'consecutive_failures'])
+    .execute();
+  return rows.map((r) => ({
+    profileId: Number(r.profile_id),
+    lastSuccessAt: r.last_success_at,
+    lastError: r.last_error,
+    consecutiveFailures: Number(r.consecutive_failures),
+  }));
+}
+
+export interface ProcessingProgress {
+  /**
+   * Unfinished messages that were already due at `before`: pending ones whose (retry) time had come by
+   * then, and ones being processed that arrived by then. A message waiting out its retry backoff is not
+   * stuck, and one that just arrived has not had its chance yet.
+   */
+  overdue: number;
+  /** When the last message got its outcome; null when none ever did. */
+  lastFinishedAt: string | null;
+}
+
+export async function processingProgress(db: Db, before: string): Promise<ProcessingProgress> {
+  const overdue = await db
+    .selectFrom('inbox_items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', before)]),
+        eb.and([eb('state', '=', 'processing'), eb('received_at', '<=', before)]),
+      ]),
+    )
+    .executeTakeFirstOrThrow();
+  const last = await db
+    .selectFrom('inbox_items')
+    .select((eb) => eb.fn.max('processed_at').as('at'))
+    .executeTakeFirst();
+  return { overdue: Number(overdue.n), lastFinishedAt: (last?.at as string | null | undefined) ?? null };
+}
+
+/** The cheapest question the database can answer; throws when it cannot. */
+export async function pingDatabase(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}
