@@ -35,7 +35,7 @@ for (const dialect of await dialects()) {
     before(async () => {
       t = await openTestStore(dialect);
       app = assemble(t.store, { messageIdDomain: 'mailbind.test' });
-      await addProject(app, { name: 'General' });
+      await addProject(app, { name: 'General' }, cliPrincipal('test'));
     });
     after(async () => {
       await receiver?.close();

@@ -34,7 +34,7 @@ for (const dialect of await dialects()) {
       t = await openTestStore(dialect);
       app = assemble(t.store, { messageIdDomain: 'mailbind.test' });
       files = mkdtempSync(join(tmpdir(), 'mailbind-metrics-'));
-      await addProject(app, { name: 'General' });
+      await addProject(app, { name: 'General' }, cliPrincipal('test'));
       support = (await createProfile(app, { name: 'support', rules: RULES }, cliPrincipal('test'))).profile;
       sales = (await createProfile(app, { name: 'sales', rules: RULES }, cliPrincipal('test'))).profile;
       metrics = metricsFor(app);

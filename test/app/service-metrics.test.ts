@@ -25,7 +25,7 @@ for (const dialect of await dialects()) {
         const stop = new AbortController();
         let running: Promise<void> | undefined;
         try {
-          await addProject(app, { name: 'General' });
+          await addProject(app, { name: 'General' }, cliPrincipal('test'));
           const { profile } = await createProfile(app, { name: 'support', rules: { text: 'then attach to project 1', label: 'rules' } }, cliPrincipal('test'));
           let ready!: () => void;
           const started = new Promise<void>((resolve) => (ready = resolve));
