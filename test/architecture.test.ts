@@ -277,7 +277,7 @@ test('the check finds every kind of violation and every form of import', () => {
       ].join('\n'),
     ],
   ]);
-  const cli = 'cli/ may only import app/';
+  const cli = 'cli/ may only import app/ and server/';
   const engine = 'engine/ may only import store/, the tracker port (tracker/*.ts), rules/ and mail/';
   const sources = 'sources/ may only import store/ and mail/';
   assert.deepEqual(violations(files), [

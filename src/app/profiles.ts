@@ -11,6 +11,7 @@ import { updateStatus } from '../sources/status.js';
 import { countUnfinished } from '../store/inbox.js';
 import * as profiles from '../store/profiles.js';
 import { appendRulesVersion } from '../store/rules-versions.js';
+import { inTransaction } from '../store/transaction.js';
 import type { App } from './app.js';
 import { recordAudit } from './audit.js';
 import { conflict, userError } from './errors.js';
@@ -55,7 +56,7 @@ export async function createProfile(app: App, input: { name: string } & ProfileC
   const rules = input.rules ? await validRules(app, input.rules) : { text: '', warnings: [], comment: null };
   const source = input.source && Object.keys(input.source).length ? newSource(app, input.source) : null;
   // Version 1 is written even for empty rules: the history then starts where the profile did.
-  const created = await app.store.db.transaction().execute(async (trx) => {
+  const created = await inTransaction(app.store.db, async (trx) => {
     const made = await profiles.createProfile(trx, { name: input.name, rules: rules.text, source });
     const version = await appendRulesVersion(trx, made.id, { rules: rules.text, author: actorName(who), comment: rules.comment });
     await recordAudit(trx, who, 'profile.create', `profile ${made.name}`, {
@@ -99,7 +100,7 @@ export async function changeProfile(
     source = mergeStoredSettings(existing.source, change.source, app.secrets());
   }
   const notes: string[] = [];
-  const updated = await app.store.db.transaction().execute(async (trx) => {
+  const updated = await inTransaction(app.store.db, async (trx) => {
     const version = rules
       ? await appendRulesVersion(trx, existing.id, { rules: rules.text, author: actorName(who), comment: rules.comment }, { ifChanged: true })
       : null;

@@ -25,11 +25,12 @@ import {
 
 export type { Listable, TrackerFilter, TrackerRow } from '../tracker/builtin/index.js';
 export type * from './tracker/changes.js';
+import { inTransaction as runInTransaction } from '../store/transaction.js';
 export { openAttachment, type AttachmentDownload } from './tracker/attachments.js';
 
 /** One change and its audit entry, committed together; whatever goes wrong leaves as an AppError. */
 function inTransaction<T>(app: App, work: (trx: Db) => Promise<T>): Promise<T> {
-  return translated(() => app.store.db.transaction().execute(work));
+  return translated(() => runInTransaction(app.store.db, work));
 }
 
 export const addCompany = (app: App, input: CompanyInput, who: Principal) => inTransaction(app, (db) => changes.createCompany(db, input, who));

@@ -23,7 +23,7 @@ export async function runServer(app: App, logger: Logger, options: ServeOptions)
   if (first.created) {
     if (first.generatedPassword) {
       // Printed once, here; only its hash is stored. MAILBIND_ADMIN_PASSWORD avoids this.
-      logger.warn(`created the first account: name '${first.name}', password '${first.generatedPassword}' (shown only now; change it with: mailbind account passwd ${first.name})`);
+      logger.info(`created the first account: name '${first.name}', password '${first.generatedPassword}' (shown only now; change it with: mailbind account passwd ${first.name})`);
     } else {
       logger.info(`created the first account '${first.name}' with the password in MAILBIND_ADMIN_PASSWORD`);
     }

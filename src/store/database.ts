@@ -12,8 +12,8 @@ import { createServicesMigration } from './migrations/003-services.js';
 import { createClaimsMigration } from './migrations/004-claims.js';
 import { createRawRefIndexMigration } from './migrations/005-raw-ref-index.js';
 import { createServiceTablesMigration } from './migrations/006-service-tables.js';
-import { createRulesHistoryBackfillMigration } from './migrations/007-rules-history-backfill.js';
-import { createItemStateMigration } from './migrations/008-item-state.js';
+import { createRulesHistoryBackfillMigration } from './migrations/008-rules-history-backfill.js';
+import { createItemStateMigration } from './migrations/007-item-state.js';
 import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -164,8 +164,8 @@ async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void>
     '004-claims': createClaimsMigration(),
     '005-raw-ref-index': createRawRefIndexMigration(),
     '006-service-tables': createServiceTablesMigration(dialect),
-    '007-rules-history-backfill': createRulesHistoryBackfillMigration(),
-    '008-item-state': createItemStateMigration(),
+    '007-item-state': createItemStateMigration(),
+    '008-rules-history-backfill': createRulesHistoryBackfillMigration(),
   };
   const migrator = new Migrator({
     db,

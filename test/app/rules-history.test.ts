@@ -150,7 +150,7 @@ for (const dialect of await dialects()) {
       // A profile written the way mailbind wrote them before history: no version row.
       const old = await createStoredProfile(t.store.db, { name: 'from-before', rules: V2 });
       assert.equal(old.rulesVersion, null);
-      await t.store.db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '007-rules-history-backfill' as never).execute();
+      await t.store.db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '008-rules-history-backfill' as never).execute();
       const again = await openStore({ dataDir: t.dataDir, ...(dialect === 'postgres' ? { databaseUrl: PG_URL, schema: t.env.MAILBIND_DATABASE_SCHEMA! } : {}) });
       await again.close();
       const [v1, ...rest] = await listRulesVersions(app, 'from-before');
