@@ -27,7 +27,6 @@ interface Issue {
   message: string;
   code?: string;
   expected?: string;
-  input?: unknown;
   minimum?: number | bigint;
   origin?: string;
   values?: readonly unknown[];
@@ -44,7 +43,8 @@ export function fieldErrorsOf(issues: ReadonlyArray<Issue>): FieldError[] {
 function say(issue: Issue): string {
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.input === undefined) return 'is required';
+      // zod leaves the input out of its issues; its message says what it received.
+      if (/received undefined/.test(issue.message)) return 'is required';
       return `should be ${KINDS[issue.expected ?? ''] ?? issue.expected}`;
     case 'too_small':
       if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'should not be empty';

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { bodyLimit } from 'hono/body-limit';
 import type { App } from '../app/app.js';
 import type { LoginLimiter } from '../app/login-limiter.js';
+import { metricsFor } from '../app/metrics.js';
 import { identify } from './auth.js';
 import type { HttpEnv } from './env.js';
 import { fieldErrorsOf, onError, validationFailed } from './errors.js';
@@ -30,6 +31,8 @@ export type Api = OpenAPIHono<HttpEnv>;
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
 export function createHttpApp(deps: ServerDeps): Api {
+  // Counting starts with the server, not at the first scrape: /metrics reports what it saw since.
+  metricsFor(deps.app);
   const api: Api = new OpenAPIHono<HttpEnv>({
     // A request that does not validate answers 400 with one {field, message} per problem.
     defaultHook: (result, c) => {
