@@ -12,6 +12,7 @@ import { createProfile } from '../src/store/profiles.js';
 import { addCompany, addProject } from '../src/tracker/builtin/admin.js';
 import { intakeMessage } from '../src/sources/intake.js';
 import { assemble } from '../src/app/app.js';
+import { previewRules as previewRulesOf } from '../src/app/rules-preview.js';
 import { Scheduler } from '../src/sources/scheduler.js';
 import { defaultSources } from '../src/sources/registry.js';
 import { settingsToStore } from '../src/sources/profile-settings.js';
@@ -101,6 +102,11 @@ try {
   const processRate = messages.length / (processMs / 1000);
   report('pipeline: process 500 messages (one transaction each)', `${processRate.toFixed(0)} msg/s`);
   if (parseRate) report('ratio: processing / bare corpus parse rate', (processRate / parseRate).toFixed(2));
+  // Preview: unsaved rules over the profile's last 1,000 messages (decide twice per parse; nothing written).
+  for (const raw of messages) await intakeMessage(store, Buffer.concat([raw, Buffer.from('\r\nmore\r\n')]), { profileId: profile.id });
+  const previewRules = "when subject contains 'hello' then attach to project 2\nthen attach to project 1 and create request in project 1\n";
+  const [preview, previewMs] = await timeAsync(() => previewRulesOf(assemble(store), { profile: profile.id, rules: { text: previewRules, label: 'bench' }, last: 1000 }));
+  report(`rules preview: last ${preview.examined} messages (${preview.changed.length} change)`, `${(previewMs / 1000).toFixed(2)} s (${(preview.examined / (previewMs / 1000)).toFixed(0)} msg/s; goal: seconds)`);
   await store.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
