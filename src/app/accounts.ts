@@ -5,6 +5,7 @@ import * as accounts from '../store/accounts.js';
 import type { Db } from '../store/database.js';
 import { deleteSessionsOf } from '../store/sessions.js';
 import type { App } from './app.js';
+import { demoteTokensOf, revokeTokensOf } from '../store/api-tokens.js';
 import { recordAudit } from './audit.js';
 import { conflict, notFound, userError, type FieldError } from './errors.js';
 import { generatePassword, hashPassword, passwordProblem } from './passwords.js';
@@ -95,7 +96,9 @@ export async function setAccountRole(app: App, name: string, role: Role, who: Pr
       throw conflict(`'${account.name}' is the last admin; make another account admin first`);
     }
     const updated = await accounts.updateAccount(trx, account.id, { role: wanted });
-    await recordAudit(trx, who, 'account.role', `account ${account.name}`, { id: account.id, from: account.role, to: wanted });
+    // A viewer's tokens cannot do more than the viewer: admin tokens they made become viewer tokens.
+    const tokensDemoted = wanted === 'viewer' ? await demoteTokensOf(trx, account.name) : 0;
+    await recordAudit(trx, who, 'account.role', `account ${account.name}`, { id: account.id, from: account.role, to: wanted, tokensDemoted });
     return toView(updated);
   });
 }
@@ -109,7 +112,9 @@ export async function removeAccount(app: App, name: string, who: Principal): Pro
       throw conflict(`'${account.name}' is the last admin; make another account admin before removing it`);
     }
     await accounts.deleteAccount(trx, account.id);
-    await recordAudit(trx, who, 'account.remove', `account ${account.name}`, { id: account.id, role: account.role });
+    // Whoever is gone takes their tokens along: a removed admin's token must not keep working.
+    const tokensRevoked = await revokeTokensOf(trx, account.name, new Date().toISOString());
+    await recordAudit(trx, who, 'account.remove', `account ${account.name}`, { id: account.id, role: account.role, tokensRevoked });
   });
 }
 
@@ -140,4 +145,16 @@ export async function ensureFirstAdmin(
   });
   if (!created) return { created: false };
   return given ? { created: true, name: created.name } : { created: true, name: created.name, generatedPassword: password };
+}
+
+/**
+ * Role and password in one request (the API's PATCH): everything is checked before anything changes,
+ * so a refusal (a bad password, the last admin) leaves the account as it was.
+ */
+export async function changeAccount(app: App, name: string, change: { role?: Role; password?: string }, who: Principal): Promise<AccountView> {
+  if (change.password !== undefined) invalid([passwordProblem(change.password)]);
+  if (change.role !== undefined) checkRole(change.role);
+  const view = change.role !== undefined ? await setAccountRole(app, name, change.role, who) : undefined;
+  if (change.password !== undefined) await setAccountPassword(app, name, change.password, who);
+  return view ?? toView(await getAccount(app.store.db, name));
 }

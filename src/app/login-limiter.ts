@@ -1,7 +1,13 @@
-// Failed sign-ins, counted per account name and per client address over a sliding window; past the
-// limit, sign-in is refused (before the password is even checked) until the oldest failure in the
-// window has aged out. A success clears the account's count, not the address's: one good password
-// does not buy an address more guesses at other accounts.
+// Failed sign-ins, counted over a sliding window three ways: per account and address together (a
+// person mistyping, or one attacker at one account), per account over all addresses (a spread-out
+// attack on one account; high, so that strangers cannot lock an admin out cheaply), and per address
+// over all accounts (password spraying). Past a limit, sign-in is refused before the password is
+// checked, until the oldest failure in the window has aged out.
+//
+// An attempt counts as a failure from the moment it begins (`begin`) until it succeeds: the password
+// check takes ~100 ms (scrypt), and counting only afterwards let any number of parallel guesses
+// through. A success clears the failures of that account from that address, not the address's
+// others: one good password does not buy an address more guesses at other accounts.
 //
 // In memory, per process, on purpose: only `mailbind serve` answers sign-ins, and one serve process
 // holds the HTTP API of a data dir, so its memory sees every attempt. A restart forgets the counts,
@@ -10,9 +16,11 @@
 import { rateLimited } from './errors.js';
 
 export interface LoginLimiterOptions {
-  /** Failures per account name within the window before it is locked (default 5). */
+  /** Failures for one account from one address within the window (default 5). */
   perAccount?: number;
-  /** Failures from one address within the window before it is locked (default 20). */
+  /** Failures for one account from all addresses within the window (default 100). */
+  perAccountTotal?: number;
+  /** Failures from one address, for any accounts, within the window (default 20). */
   perIp?: number;
   /** Default 15 minutes. */
   windowMs?: number;
@@ -20,41 +28,49 @@ export interface LoginLimiterOptions {
   now?: () => number;
 }
 
+/** One sign-in attempt in progress, counted as a failure unless it succeeds. */
+export interface Attempt {
+  readonly at: number;
+  readonly keys: readonly string[];
+  readonly pairKey: string;
+}
+
 export class LoginLimiter {
-  private readonly perAccount: number;
-  private readonly perIp: number;
+  private readonly limits: Array<{ key: (name: string, ip: string) => string; limit: number; whose: string }>;
   private readonly windowMs: number;
   private readonly now: () => number;
-  /** Times of failures still in the window, oldest first, by 'account:name' or 'ip:address'. */
+  /** Times of failures still in the window, oldest first, by key. */
   private readonly failures = new Map<string, number[]>();
   private lastSweep = 0;
 
   constructor(options: LoginLimiterOptions = {}) {
-    this.perAccount = options.perAccount ?? 5;
-    this.perIp = options.perIp ?? 20;
+    this.limits = [
+      { key: pairKey, limit: options.perAccount ?? 5, whose: 'for this account' },
+      { key: (name) => `account:${normal(name)}`, limit: options.perAccountTotal ?? 100, whose: 'for this account' },
+      { key: (_name, ip) => `ip:${ip}`, limit: options.perIp ?? 20, whose: 'from this address' },
+    ];
     this.windowMs = options.windowMs ?? 15 * 60_000;
     this.now = options.now ?? Date.now;
   }
 
-  /** Throws a 'rate-limited' AppError when the account or the address has failed too often. */
-  assertAllowed(name: string, ip: string): void {
+  /** Refuses (a 'rate-limited' AppError) when a limit is full; else counts the attempt as a failure. */
+  begin(name: string, ip: string): Attempt {
     const at = this.now();
     this.sweep(at);
-    this.refuseIfFull(accountKey(name), this.perAccount, at, 'for this account');
-    this.refuseIfFull(ipKey(ip), this.perIp, at, 'from this address');
+    for (const { key, limit, whose } of this.limits) this.refuseIfFull(key(name, ip), limit, at, whose);
+    const keys = this.limits.map(({ key }) => key(name, ip));
+    for (const key of keys) this.failures.set(key, [...this.recent(key, at), at]);
+    return { at, keys, pairKey: pairKey(name, ip) };
   }
 
-  recordFailure(name: string, ip: string): void {
-    const at = this.now();
-    for (const key of [accountKey(name), ipKey(ip)]) {
-      const times = this.recent(key, at);
-      times.push(at);
-      this.failures.set(key, times);
+  /** The attempt was right: it no longer counts, nor do that account's earlier failures from that address. */
+  succeeded(attempt: Attempt): void {
+    for (const key of attempt.keys) {
+      const times = this.failures.get(key);
+      const index = times?.indexOf(attempt.at) ?? -1;
+      if (times && index >= 0) times.splice(index, 1);
     }
-  }
-
-  recordSuccess(name: string): void {
-    this.failures.delete(accountKey(name));
+    this.failures.delete(attempt.pairKey);
   }
 
   private refuseIfFull(key: string, limit: number, at: number, whose: string): void {
@@ -80,8 +96,8 @@ export class LoginLimiter {
   }
 }
 
-const accountKey = (name: string) => `account:${name.trim().toLowerCase()}`;
-const ipKey = (ip: string) => `ip:${ip}`;
+const normal = (name: string) => name.trim().toLowerCase();
+const pairKey = (name: string, ip: string) => `pair:${normal(name)}\n${ip}`;
 
 function inWords(seconds: number): string {
   if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;

@@ -50,7 +50,7 @@ function outcomeOf(text: string): OutcomeOrPending {
 }
 
 function cursorId(cursor: string): number {
-  if (!/^\d+$/.test(cursor)) throw userError('the cursor is not one this service gave out', { fields: [{ field: 'cursor', message: 'use the `next` of the previous page' }] });
+  if (!/^\d{1,15}$/.test(cursor)) throw userError('the cursor is not one this service gave out', { fields: [{ field: 'cursor', message: 'use the `next` of the previous page' }] });
   return Number(cursor);
 }
 

@@ -38,11 +38,27 @@ export interface PushedMessage {
 
 /** Who may push to a profile: the bearer of its intake token. Same answer for an unknown profile. */
 export async function authorizeIntake(app: App, profileId: number, bearer: string | null): Promise<Profile | null> {
-  const stored = await intakeTokenHash(app.store.db, profileId);
-  if (!stored || !bearer) return null;
-  const given = Buffer.from(sha256(bearer), 'hex');
-  if (!timingSafeEqual(given, Buffer.from(stored, 'hex'))) return null;
-  return getProfile(app.store.db, profileId);
+  return cannotStoreNow(async () => {
+    const stored = await intakeTokenHash(app.store.db, profileId);
+    if (!stored || !bearer) return null;
+    const given = Buffer.from(sha256(bearer), 'hex');
+    if (!timingSafeEqual(given, Buffer.from(stored, 'hex'))) return null;
+    return getProfile(app.store.db, profileId);
+  });
+}
+
+/**
+ * A failure of the database or the disk during intake is "try again later" (503), never a 500: the
+ * sender keeps the message and retries. The cause goes to the log (AppError.details.cause), not to
+ * the sender: driver and file-system messages name paths and tables.
+ */
+async function cannotStoreNow<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw unavailable('the message could not be stored now; send it again later', error);
+  }
 }
 
 export function intakeLimit(profile: Profile): number {
@@ -52,7 +68,7 @@ export function intakeLimit(profile: Profile): number {
 export async function pushMessage(app: App, profile: Profile, body: Readable, declaredLength?: number): Promise<PushedMessage> {
   const limit = intakeLimit(profile);
   if (declaredLength !== undefined && declaredLength > limit) throw tooLarge(declaredLength, limit);
-  const { head, rest } = await peek(body, 4096);
+  const { head, rest } = await cannotStoreNow(() => peek(body, 4096));
   if (head.length === 0) throw userError('the request body is empty: send one raw RFC 5322 message');
   if (!looksLikeMessage(head)) throw userError('the request body is not a mail message (it does not start with a header)');
   let seen = 0;
@@ -63,14 +79,10 @@ export async function pushMessage(app: App, profile: Profile, body: Readable, de
     },
   });
   const content = Readable.from(concat(head, rest)).pipe(capped);
-  try {
+  return cannotStoreNow(async () => {
     const { item, inserted } = await intakeMessage(app.store, content, { profileId: profile.id, maxMessageBytes: limit });
     return { itemId: item.id, duplicate: !inserted };
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    // The bytes could not be committed (disk, database): the sender keeps the message and retries.
-    throw unavailable(`the message could not be stored now (${(error as Error).message}); send it again later`, error);
-  }
+  });
 }
 
 function tooLarge(size: number, limit: number): AppError {

@@ -67,17 +67,14 @@ export async function login(
   options: SessionOptions = {},
 ): Promise<{ principal: Principal; session: NewSession }> {
   const name = input.name.trim();
-  limiter.assertAllowed(name, input.ip);
+  const attempt = limiter.begin(name, input.ip);
   // Made at the first sign-in of the process, known name or not, so that later no answer is slower.
   dummyHash ??= hashPassword(newSecret());
   const account = name ? await findAccount(app.store.db, name) : undefined;
   const stored = account?.passwordHash ?? (await dummyHash);
   const ok = (await verifyPassword(input.password, stored)) && account !== undefined;
-  if (!ok || !account) {
-    limiter.recordFailure(name, input.ip);
-    throw userError('wrong name or password');
-  }
-  limiter.recordSuccess(name);
+  if (!ok || !account) throw userError('wrong name or password');
+  limiter.succeeded(attempt);
 
   const { idleMs, maxMs } = sessionLimits(options.env);
   const at = options.now?.() ?? Date.now();

@@ -1,7 +1,7 @@
 // Facts about the client that depend on how the service is deployed: its IP (for sign-in limits) and
-// whether the connection is TLS (for the Secure cookie flag). Behind a reverse proxy, set
-// MAILBIND_TRUST_PROXY=1 so that X-Forwarded-For/-Proto are believed; otherwise they are ignored,
-// since any client can send them.
+// whether the connection is TLS (for the Secure cookie flag). Behind one reverse proxy, set
+// MAILBIND_TRUST_PROXY=1 so that X-Forwarded-For/-Proto are believed (the last address, the one the
+// proxy appended); otherwise they are ignored, since any client can send them.
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 
@@ -9,7 +9,8 @@ const trustProxy = () => process.env.MAILBIND_TRUST_PROXY === '1' || process.env
 
 export function clientIp(c: Context): string {
   if (trustProxy()) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    // The proxy appends the address it saw; entries to its left are whatever the client sent.
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
     if (forwarded) return forwarded;
   }
   try {

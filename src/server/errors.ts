@@ -79,7 +79,11 @@ export function onError(error: Error, c: Context<HttpEnv>) {
     const seconds = Number((appError.details as { retryAfterSeconds?: number }).retryAfterSeconds ?? 60);
     c.header('Retry-After', String(Math.max(1, Math.ceil(seconds))));
   }
-  if (appError.category === 'unavailable') c.header('Retry-After', '30');
+  if (appError.category === 'unavailable') {
+    c.header('Retry-After', '30');
+    const cause = appError.details.cause;
+    if (cause) c.get('logger')?.warn({ err: cause instanceof Error ? cause.message : String(cause) }, appError.message);
+  }
   const body: ErrorBody = { error: appError.message };
   if (appError.details.fields?.length) body.errors = appError.details.fields;
   else if (appError.details.ruleErrors?.length) {

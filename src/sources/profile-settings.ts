@@ -4,6 +4,7 @@ import type { Profile } from '../store/profiles.js';
 import type { SecretBox } from '../store/secrets.js';
 import {
   POLLED_PROTOCOLS,
+  SettingsError,
   resolveSettings,
   validateSettings,
   type ResolvedSettings,
@@ -17,13 +18,27 @@ export function settingsToStore(input: SourceSettingsInput, secrets: SecretBox):
   return { ...valid, ...(valid.password !== undefined ? { password: secrets.encrypt(valid.password) } : {}) };
 }
 
-/** Merge changes into stored settings; a missing password keeps the stored one. */
+/** The settings that say where the password goes: changing one of them needs the password again. */
+const PASSWORD_DESTINATION = ['protocol', 'host', 'port', 'tls', 'allowInvalidCertificate', 'login'] as const;
+
+/**
+ * Merge changes into stored settings; a missing password keeps the stored one, unless the change
+ * sends it somewhere else (another server, port, TLS mode or login): then it must be given again, or
+ * anyone allowed to edit a profile could point it at their own server and read the stored password.
+ */
 export function mergeStoredSettings(
   stored: SourceSettings | null,
   changes: Partial<SourceSettingsInput>,
   secrets: SecretBox,
 ): SourceSettings {
   const current: Partial<SourceSettingsInput> = stored ?? {};
+  if (stored?.password && changes.password === undefined) {
+    const moved = PASSWORD_DESTINATION.filter((key) => changes[key] !== undefined && changes[key] !== current[key]);
+    if (moved.length) {
+      const message = `Password should be given again: the ${moved.join(', ')} changed, and the stored password is only ever sent where it was set for`;
+      throw new SettingsError(message, 'password');
+    }
+  }
   const plainPassword = changes.password ?? (stored?.password ? secrets.decrypt(stored.password) : undefined);
   const merged = { ...current, ...changes, ...(plainPassword !== undefined ? { password: plainPassword } : {}) };
   return settingsToStore(merged as SourceSettingsInput, secrets);

@@ -81,3 +81,14 @@ export async function revokeToken(db: Db, id: number, at: string): Promise<ApiTo
 export async function touchToken(db: Db, id: number, at: string): Promise<void> {
   await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
 }
+
+/** The tokens an account made still follow it: revoked when it goes, viewer-only when it is demoted. */
+export async function revokeTokensOf(db: Db, createdBy: string, at: string): Promise<number> {
+  const result = await db.updateTable('api_tokens').set({ revoked_at: at }).where('created_by', '=', createdBy).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function demoteTokensOf(db: Db, createdBy: string): Promise<number> {
+  const result = await db.updateTable('api_tokens').set({ role: 'viewer' }).where('created_by', '=', createdBy).where('role', '=', 'admin').executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -62,10 +62,12 @@ for (const dialect of await dialects()) {
       }
     });
 
-    test('after 3 failures the account is refused even with the right password, until the window passes', async () => {
+    test('after 3 failures the account is refused at that address even with the right password, until the window passes', async () => {
       let clock = 0;
       const guard = new LoginLimiter({ perAccount: 3, perIp: 50, windowMs: 10 * MINUTE, now: () => clock });
-      for (let i = 0; i < 3; i++) await loginError(login(app, guard, { name: 'bob', password: 'guess-' + i, ip: `10.1.0.${i}` }));
+      for (let i = 0; i < 3; i++) await loginError(login(app, guard, { name: 'bob', password: 'guess-' + i, ip: '10.1.0.9' }));
+      const parallel = await Promise.all(Array.from({ length: 10 }, () => loginError(login(app, guard, { name: 'bob', password: 'guess', ip: '10.1.0.9' }))));
+      assert.ok(parallel.every((e) => e.category === 'rate-limited'), 'parallel guesses are refused too');
       const blocked = await loginError(login(app, guard, { name: 'bob', password: 'bob-password-1', ip: '10.1.0.9' }));
       assert.equal(blocked.category, 'rate-limited');
       assert.equal(blocked.details.retryAfterSeconds, 600);

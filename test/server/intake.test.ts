@@ -44,7 +44,7 @@ for (const dialect of await dialects()) {
       profileId = saved.profile.id;
       token = (await s.call(`/api/v1/profiles/${profileId}/intake-token`, { method: 'POST' })).json.token;
     });
-    after(() => s.close());
+    after(() => s.close().catch(() => undefined));
 
     const push = (body: string | Buffer, bearer: string | null = token) =>
       s.call(`/api/v1/intake/${profileId}`, { token: bearer, body, contentType: 'message/rfc822' });
@@ -94,6 +94,8 @@ for (const dialect of await dialects()) {
       }
       assert.equal(refused.status, 503, refused.text);
       assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      assert.doesNotMatch(refused.text, /disk is full/, "the database's own words stay in the log");
+      assert.equal(s.log.find('the message could not be stored now; send it again later').length, 1);
       const retried = await push(message);
       assert.equal(retried.status, 202);
       assert.equal(retried.json.duplicate, false);
@@ -103,6 +105,13 @@ for (const dialect of await dialects()) {
       assert.equal(again.json.itemId, retried.json.itemId);
       const listed = await s.call(`/api/v1/messages?profileId=${profileId}&q=${encodeURIComponent('During the outage')}`);
       assert.equal(listed.json.messages.length, 1);
+    });
+
+    test('503, not 500, when the database cannot be reached at all (checked last: it closes the store)', async () => {
+      await s.app.store.close();
+      const answer = await push(makeMessage({ subject: 'Nobody home' }));
+      assert.equal(answer.status, 503, answer.text);
+      assert.ok(Number(answer.headers.get('retry-after')) > 0);
     });
   });
 }

@@ -41,6 +41,21 @@ for (const dialect of await dialects()) {
       assert.deepEqual(typed.json.errors, [{ field: 'source.port', message: 'should be a number' }]);
     });
 
+    test('pointing a profile at another server needs its password again: the stored one never follows', async () => {
+      const created = await s.call('/api/v1/profiles', { json: { name: 'moving', source: { protocol: 'imap', host: 'imap.example.com', login: 'a', password: 'pw-stays-home' } } });
+      const id = created.json.profile.id;
+      const moved = await s.call(`/api/v1/profiles/${id}`, { method: 'PATCH', json: { source: { host: 'attacker.example', port: 1143, tls: 'none' } } });
+      assert.equal(moved.status, 400);
+      assert.equal(moved.json.errors[0].field, 'password');
+      assert.match(moved.json.errors[0].message, /^Password should be given again: the host, port, tls changed/);
+      assert.equal((await s.call(`/api/v1/profiles/${id}`)).json.source.host, 'imap.example.com', 'nothing changed');
+      const same = await s.call(`/api/v1/profiles/${id}`, { method: 'PATCH', json: { source: { host: 'imap.example.com', pollSeconds: 120 } } });
+      assert.equal(same.status, 200, 'the same host and other settings keep the stored password');
+      const withPassword = await s.call(`/api/v1/profiles/${id}`, { method: 'PATCH', json: { source: { host: 'imap2.example.com', password: 'pw-new' } } });
+      assert.equal(withPassword.status, 200);
+      assert.equal(withPassword.json.profile.source.host, 'imap2.example.com');
+    });
+
     test('Check Connection of unsaved settings: the failing step names the field to fix', async () => {
       const answer = await s.call('/api/v1/profiles/check', { json: { source: { protocol: 'pop3', host: '127.0.0.1', port: 1, tls: 'none', login: 'a', password: 'b' } } });
       assert.equal(answer.status, 200);
@@ -79,6 +94,8 @@ for (const dialect of await dialects()) {
       assert.deepEqual(wildcard.json.messages.map((m: any) => m.subject), ['100% sure_thing']);
       const future = await s.call(`/api/v1/messages?since=2999-01-01`);
       assert.equal(future.json.messages.length, 0);
+      const longCursor = await s.call(`/api/v1/messages?cursor=99999999999999999999999`);
+      assert.equal(longCursor.status, 400);
       const badDate = await s.call(`/api/v1/messages?since=yesterday-ish`);
       assert.equal(badDate.status, 400);
       assert.equal(badDate.json.errors[0].field, 'since');

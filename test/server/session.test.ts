@@ -82,12 +82,45 @@ for (const dialect of await dialects()) {
       assert.match(change.json.error, /viewer/);
     });
 
+    test("a removed admin's API tokens stop working; a demoted admin's tokens can only read", async () => {
+      await addAccount(s.app, { name: 'temp-admin', role: 'admin', password: ADMIN_PASSWORD }, cliPrincipal('test'));
+      await addAccount(s.app, { name: 'gone-admin', role: 'admin', password: ADMIN_PASSWORD }, cliPrincipal('test'));
+      const asSession = async (name: string) => {
+        const { cookie, csrf } = await signIn(name, ADMIN_PASSWORD);
+        return (await s.call('/api/v1/tokens', { token: null, cookie, json: { name: `${name}-token`, role: 'admin' }, headers: { 'x-csrf-token': csrf } })).json.token as string;
+      };
+      const demotedToken = await asSession('temp-admin');
+      const goneToken = await asSession('gone-admin');
+      assert.equal((await s.call('/api/v1/tracker/teams', { token: demotedToken, json: { name: 'Before' } })).status, 201);
+      assert.equal((await s.call('/api/v1/accounts/temp-admin', { method: 'PATCH', json: { role: 'viewer' } })).status, 200);
+      assert.equal((await s.call('/api/v1/tracker/teams', { token: demotedToken, json: { name: 'After' } })).status, 403);
+      assert.equal((await s.call('/api/v1/tracker/teams', { token: demotedToken })).status, 200);
+      assert.equal((await s.call('/api/v1/accounts/gone-admin', { method: 'DELETE' })).status, 204);
+      assert.equal((await s.call('/api/v1/profiles', { token: goneToken })).status, 401);
+    });
+
+    test('a PATCH that is refused changes nothing: a bad new password leaves the role as it was', async () => {
+      await addAccount(s.app, { name: 'stays', role: 'admin', password: ADMIN_PASSWORD }, cliPrincipal('test'));
+      const refused = await s.call('/api/v1/accounts/stays', { method: 'PATCH', json: { role: 'viewer', password: 'short' } });
+      assert.equal(refused.status, 400);
+      assert.equal(refused.json.errors[0].field, 'password');
+      const account = (await s.call('/api/v1/accounts')).json.accounts.find((a: any) => a.name === 'stays');
+      assert.equal(account.role, 'admin');
+    });
+
     test('a wrong password answers 401, the same as an unknown name', async () => {
       const wrong = await s.call('/api/v1/session', { token: null, json: { name: 'victor', password: 'not the password' } });
       const unknown = await s.call('/api/v1/session', { token: null, json: { name: 'nobody', password: 'not the password' } });
       assert.equal(wrong.status, 401);
       assert.equal(unknown.status, 401);
       assert.equal(wrong.json.error, unknown.json.error);
+    });
+
+    test('forty guesses sent at once get at most the limit of answers; the rest are refused before any password is checked', async () => {
+      await addAccount(s.app, { name: 'parallel', role: 'viewer', password: VIEWER_PASSWORD }, cliPrincipal('test'));
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => s.call('/api/v1/session', { token: null, json: { name: 'parallel', password: `guess number ${i}` } })));
+      assert.equal(answers.filter((a) => a.status === 401).length, 3);
+      assert.equal(answers.filter((a) => a.status === 429).length, 37);
     });
 
     test('repeated failed sign-ins are limited: 429 with Retry-After and a clear message, even with the right password', async () => {

@@ -73,15 +73,8 @@ export function registerAdmin(api: Api): void {
     return c.json(await add(c.get('app'), c.req.valid('json'), principalOf(c)), 201);
   });
   api.openapi(changeAccount, async (c) => {
-    const { listAccounts: list, setAccountPassword, setAccountRole } = await import('../../app/accounts.js');
-    const { name } = c.req.valid('param');
-    const body = c.req.valid('json');
-    const app = c.get('app');
-    if (body.password !== undefined) await setAccountPassword(app, name, body.password, principalOf(c));
-    if (body.role !== undefined) return c.json(await setAccountRole(app, name, body.role, principalOf(c)), 200);
-    const account = (await list(app)).find((a) => a.name.toLowerCase() === name.toLowerCase());
-    if (!account) return c.json({ error: `no account named '${name}'` }, 404);
-    return c.json(account, 200);
+    const { changeAccount } = await import('../../app/accounts.js');
+    return c.json(await changeAccount(c.get('app'), c.req.valid('param').name, c.req.valid('json'), principalOf(c)), 200);
   });
   api.openapi(removeAccount, async (c) => {
     const { removeAccount: remove } = await import('../../app/accounts.js');

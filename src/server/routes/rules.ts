@@ -10,7 +10,7 @@ import { ProfileSaved } from '../schemas/profiles.js';
 import { DryRunSchema, PreviewRequest, PreviewResult, RulesDiff, RulesVersion, RulesVersionText, TestRequest, ValidateResult } from '../schemas/rules.js';
 
 const tags = ['rules'];
-const VersionParams = IdParam.extend({ version: z.coerce.number().int().positive().openapi({ param: { name: 'version', in: 'path' }, example: 2 }) });
+const VersionParams = IdParam.extend({ version: z.coerce.number().int().positive().max(2_147_483_647).openapi({ param: { name: 'version', in: 'path' }, example: 2 }) });
 
 const validate = route('viewer', {
   method: 'post', path: '/api/v1/rules/validate', tags, summary: 'Check rules: errors at line:column, warnings for unknown project or team ids',
@@ -47,8 +47,8 @@ const diff = route('viewer', {
   request: {
     params: IdParam,
     query: z.object({
-      from: z.coerce.number().int().positive().openapi({ param: { name: 'from', in: 'query' } }),
-      to: z.coerce.number().int().positive().openapi({ param: { name: 'to', in: 'query' } }),
+      from: z.coerce.number().int().positive().max(2_147_483_647).openapi({ param: { name: 'from', in: 'query' } }),
+      to: z.coerce.number().int().positive().max(2_147_483_647).openapi({ param: { name: 'to', in: 'query' } }),
     }),
   },
   responses: { 200: json(RulesDiff, 'unified diff and hunks'), 404: errorResponse('no such profile or version') },
