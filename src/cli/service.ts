@@ -3,7 +3,7 @@
 // PostgreSQL database. The first SIGINT/SIGTERM stops gracefully (within 10 s); a second exits at once.
 import { Command } from 'commander';
 import { userError } from '../app/errors.js';
-import { action, withApp, type Opts } from './context.js';
+import { action, appOptions, withApp, type Opts } from './context.js';
 
 /** How long a graceful stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 10_000;
@@ -45,17 +45,15 @@ export const serveCommand = () =>
       action(async (opts: Opts) => {
         const host = (opts.host as string | undefined) ?? process.env.MAILBIND_HOST ?? '127.0.0.1';
         const listenPort = port((opts.port as string | undefined) ?? process.env.MAILBIND_PORT ?? '8080');
-        const [{ runServer }, logger] = await Promise.all([import('../server/serve.js'), newLogger('mailbind')]);
+        const [{ serveDataDir }, logger] = await Promise.all([import('../server/serve.js'), newLogger('mailbind')]);
         const signal = untilSignal(() => logger.error(`did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting`));
-        await withApp(opts, 'write', async (app) => {
-          await runServer(app, logger, {
-            host,
-            port: listenPort,
-            signal,
-            onListening: (url) => logger.info({ url, dataDir: app.store.dataDir, database: app.store.location }, `mailbind is running at ${url}; data in ${app.store.dataDir}`),
-          });
-          logger.info('stopped');
+        await serveDataDir(await appOptions(opts, 'write'), logger, {
+          host,
+          port: listenPort,
+          signal,
+          onListening: (url, app) => logger.info({ url, dataDir: app.store.dataDir, database: app.store.location }, `mailbind is running at ${url}; data in ${app.store.dataDir}`),
         });
+        logger.info('stopped');
       }),
     );
 

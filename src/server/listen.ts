@@ -4,7 +4,6 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Api } from './http-app.js';
 
 export interface Listening {
   url: string;
@@ -12,7 +11,7 @@ export interface Listening {
   close(graceMs?: number): Promise<void>;
 }
 
-export function listen(api: Api, options: { host: string; port: number }): Promise<Listening> {
+export function listen(api: { fetch: (request: Request) => Response | Promise<Response> }, options: { host: string; port: number }): Promise<Listening> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: api.fetch, hostname: options.host, port: options.port }) as Server;
     server.once('error', reject);

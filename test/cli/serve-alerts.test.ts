@@ -33,7 +33,7 @@ after(async () => {
 });
 
 test('serve sends profile.failing to the webhook once the mailbox keeps failing', async () => {
-  const serve = startCli(['serve'], {
+  const serve = startCli(['serve', '--port', '0'], {
     ...env, MAILBIND_ALERT_WEBHOOK: receiver.url, MAILBIND_ALERT_FAILURES: '1', MAILBIND_ALERT_CHECK_SECONDS: '0.2',
   });
   let code: number | null = null;
@@ -48,7 +48,7 @@ test('serve sends profile.failing to the webhook once the mailbox keeps failing'
 });
 
 test('serve refuses alert settings it cannot use, naming them, without printing the webhook', async () => {
-  const r = await runCli(['serve'], { ...env, MAILBIND_ALERT_WEBHOOK: 'ftp://user:Secr3t@hooks.example/x', MAILBIND_ALERT_FAILURES: 'three' });
+  const r = await runCli(['serve', '--port', '0'], { ...env, MAILBIND_ALERT_WEBHOOK: 'ftp://user:Secr3t@hooks.example/x', MAILBIND_ALERT_FAILURES: 'three' });
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /MAILBIND_ALERT_WEBHOOK should be an http:\/\/ or https:\/\/ address/);
   assert.match(r.stderr, /MAILBIND_ALERT_FAILURES should be a whole number greater than 0/);
@@ -59,7 +59,7 @@ test('worker sends no alerts: it starts and stops with the same unusable setting
   const worker = startCli(['worker'], { ...env, MAILBIND_ALERT_WEBHOOK: 'ftp://hooks.example/x', MAILBIND_ALERT_FAILURES: 'three' });
   let code: number | null = null;
   try {
-    await waitFor(() => worker.output().includes('worker started'), { what: () => `the worker to start; its output:\n${worker.output()}` });
+    await waitFor(() => worker.output().includes('worker started'), { what: () => `the worker to start; its output:\n${worker.output()}`, timeoutMs: 30_000 });
   } finally {
     code = await worker.stop();
   }
