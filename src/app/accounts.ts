@@ -97,8 +97,8 @@ export async function setAccountRole(app: App, name: string, role: Role, who: Pr
     }
     const updated = await accounts.updateAccount(trx, account.id, { role: wanted });
     // A viewer's tokens cannot do more than the viewer: admin tokens they made become viewer tokens.
-    const tokensDemoted = wanted === 'viewer' ? await demoteTokensOf(trx, account.name) : 0;
-    await recordAudit(trx, who, 'account.role', `account ${account.name}`, { id: account.id, from: account.role, to: wanted, tokensDemoted });
+    const demoted = wanted === 'viewer' ? { tokensDemoted: await demoteTokensOf(trx, account.name) } : {};
+    await recordAudit(trx, who, 'account.role', `account ${account.name}`, { id: account.id, from: account.role, to: wanted, ...demoted });
     return toView(updated);
   });
 }
