@@ -12,6 +12,7 @@ import { fieldErrorsOf, onError, validationFailed } from './errors.js';
 import { requestLog } from './request-log.js';
 import { ROUTE_MODULES } from './routes/index.js';
 import { securityHeaders } from './security.js';
+import { webUi } from './web-ui.js';
 
 /** Where the service is in its life: /readyz answers 503 unless `ready`. */
 export interface Lifecycle {
@@ -56,7 +57,9 @@ export function createHttpApp(deps: ServerDeps): Api {
   });
   api.use('*', identify());
   for (const register of ROUTE_MODULES) register(api, deps);
-  api.notFound((c) => c.json({ error: `no such route: ${c.req.method} ${c.req.path}` }, 404));
+  // Not an API route: the web UI's files, or its page for any other path.
+  const ui = webUi();
+  api.notFound(async (c) => (await ui(c)) ?? c.json({ error: `no such route: ${c.req.method} ${c.req.path}` }, 404));
   api.onError(onError);
   return api;
 }

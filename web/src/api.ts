@@ -1,0 +1,85 @@
+// The one way the UI talks to the service: JSON over /api/v1 with the session cookie, the CSRF token
+// on every change, and errors turned into ApiError with the per-field or per-line details the API
+// gives, so each page can show a message next to what caused it.
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export interface LineError {
+  line: number;
+  column: number;
+  endColumn: number;
+  message: string;
+  suggestion?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fields: FieldError[] = [],
+    readonly lines: LineError[] = [],
+  ) {
+    super(message);
+  }
+
+  /** The message for one field, if the API named it. */
+  forField(field: string): string | undefined {
+    return this.fields.find((f) => f.field === field || f.field.endsWith(`.${field}`))?.message;
+  }
+}
+
+let csrfToken: string | undefined;
+/** Called when a request finds the session gone: the app shows the sign-in page. */
+let onSignedOut: () => void = () => undefined;
+
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+export function whenSignedOut(handler: () => void): void {
+  onSignedOut = handler;
+}
+
+export async function api<T = unknown>(path: string, options: { method?: string; body?: unknown; raw?: BodyInit; contentType?: string } = {}): Promise<T> {
+  const method = options.method ?? (options.body !== undefined || options.raw !== undefined ? 'POST' : 'GET');
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.raw !== undefined) headers['content-type'] = options.contentType ?? 'application/octet-stream';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : options.raw !== undefined ? { body: options.raw } : {}),
+    });
+  } catch {
+    throw new ApiError(0, 'the service cannot be reached; is it running?');
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (!response.ok) {
+    if (response.status === 401 && path !== '/session') onSignedOut();
+    const errors: any[] = Array.isArray(json?.errors) ? json.errors : [];
+    throw new ApiError(
+      response.status,
+      json?.error ?? `the service answered ${response.status}`,
+      errors.filter((e) => typeof e.field === 'string'),
+      errors.filter((e) => typeof e.line === 'number'),
+    );
+  }
+  return json as T;
+}
+
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

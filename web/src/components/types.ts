@@ -1,0 +1,53 @@
+// The API's shapes the pages use (the OpenAPI document at /api/v1/openapi.json has them all).
+export interface Mailbox {
+  protocol: 'pop3' | 'imap' | 'pipe';
+  host?: string;
+  port?: number;
+  tls: 'none' | 'starttls' | 'tls';
+  allowInvalidCertificate: boolean;
+  login?: string;
+  folder: string;
+  pollSeconds: number;
+  idle: boolean;
+  afterImport?: string;
+  afterOther?: string;
+  firstRun: string;
+  maxMessageBytes: number;
+  address?: string;
+  hasPassword: boolean;
+  effectivePort: number | null;
+}
+
+export interface Profile {
+  id: number;
+  name: string;
+  rules: string;
+  ruleCount: number;
+  rulesVersion?: number | null;
+  source: Mailbox | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProfileStatus {
+  id: number;
+  name: string;
+  protocol: string | null;
+  lastPollAt: string | null;
+  lastSuccessAt: string | null;
+  lastErrorAt: string | null;
+  lastError: string | null;
+  nextPollAt: string | null;
+  consecutiveFailures: number;
+  backlog: number;
+  counts: Record<string, number>;
+  countsToday: Record<string, number>;
+}
+
+export interface CheckStep {
+  step: string;
+  ok: boolean;
+  ms: number;
+  message: string;
+  field: string | null;
+}

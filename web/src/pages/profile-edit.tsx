@@ -1,0 +1,253 @@
+// Add Profile / edit: every mailbox setting, Check Connection step by step with the failure next to
+// the field at fault, the rules, and save. The password is write-only: "unchanged" unless typed.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, errorText } from '../api.js';
+import { described, Field } from '../components/field.js';
+import type { CheckStep, Profile } from '../components/types.js';
+import { RulesField } from '../components/rules-field.js';
+import { navigate } from '../router.js';
+import { isAdmin } from '../session.js';
+
+type Protocol = 'imap' | 'pop3' | 'pipe';
+type Tls = 'tls' | 'starttls' | 'none';
+
+interface Form {
+  name: string;
+  protocol: Protocol;
+  host: string;
+  port: string;
+  tls: Tls;
+  allowInvalidCertificate: boolean;
+  login: string;
+  password: string;
+  folder: string;
+  pollSeconds: string;
+  idle: boolean;
+  afterImport: string;
+  afterOther: string;
+  firstRun: string;
+  address: string;
+  rules: string;
+  rulesComment: string;
+}
+
+const EMPTY: Form = {
+  name: '', protocol: 'imap', host: '', port: '993', tls: 'tls', allowInvalidCertificate: false, login: '', password: '',
+  folder: 'INBOX', pollSeconds: '60', idle: true, afterImport: '', afterOther: '', firstRun: 'from-now', address: '', rules: '', rulesComment: '',
+};
+
+export function defaultPort(protocol: Protocol, tls: Tls): string {
+  if (protocol === 'pop3') return tls === 'tls' ? '995' : '110';
+  if (protocol === 'imap') return tls === 'tls' ? '993' : '143';
+  return '';
+}
+
+function formOf(p: Profile): Form {
+  const s = p.source;
+  return {
+    ...EMPTY,
+    name: p.name,
+    rules: p.rules,
+    ...(s
+      ? {
+          protocol: s.protocol, host: s.host ?? '', port: String(s.port ?? s.effectivePort ?? ''), tls: s.tls, allowInvalidCertificate: s.allowInvalidCertificate,
+          login: s.login ?? '', folder: s.folder, pollSeconds: String(s.pollSeconds), idle: s.idle, afterImport: s.afterImport ?? '',
+          afterOther: s.afterOther ?? '', firstRun: s.firstRun, address: s.address ?? '',
+        }
+      : { protocol: 'pipe' as Protocol, port: '' }),
+  };
+}
+
+/** The settings to send: on edit only what changed, and the password only when typed. */
+function sourceOf(form: Form, before: Form | null): Record<string, unknown> {
+  const all: Record<string, unknown> = {
+    protocol: form.protocol,
+    ...(form.protocol !== 'pipe'
+      ? {
+          host: form.host, ...(form.port ? { port: Number(form.port) } : {}), tls: form.tls, allowInvalidCertificate: form.allowInvalidCertificate,
+          login: form.login, folder: form.folder, pollSeconds: Number(form.pollSeconds), idle: form.idle, firstRun: form.firstRun,
+          ...(form.afterImport ? { afterImport: form.afterImport } : {}), ...(form.afterOther ? { afterOther: form.afterOther } : {}),
+        }
+      : {}),
+    ...(form.address ? { address: form.address } : {}),
+    ...(form.password ? { password: form.password } : {}),
+  };
+  if (!before) return all;
+  return Object.fromEntries(Object.entries(all).filter(([key, value]) => key === 'password' || String((before as any)[key]) !== String(value)));
+}
+
+export function ProfileEditPage({ params }: { params: Record<string, string> }) {
+  const id = params.id ? Number(params.id) : null;
+  const admin = isAdmin();
+  const [profile, setProfile] = useState<Profile | null>(null);
+  const [form, setForm] = useState<Form>(EMPTY);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [steps, setSteps] = useState<CheckStep[] | null>(null);
+  const [checking, setChecking] = useState(false);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    if (id === null) return;
+    api<Profile>(`/profiles/${id}`).then((p) => {
+      setProfile(p);
+      setForm(formOf(p));
+    }, (e) => setLoadError(errorText(e)));
+  }, [id]);
+
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
+  // Changing protocol or TLS mode puts the default port of the new combination in the port field.
+  const setProtocolOrTls = (protocol: Protocol, tls: Tls) => setForm((f) => ({ ...f, protocol, tls, port: defaultPort(protocol, tls) }));
+  const before = profile ? formOf(profile) : null;
+  const failed = steps?.find((s) => !s.ok);
+  const fieldError = (field: string) => error?.forField(field) ?? (failed?.field === field ? failed.message : undefined);
+
+  const check = async () => {
+    setChecking(true);
+    setSteps([]);
+    setError(null);
+    try {
+      const result = id !== null && !form.password && sameConnection(form, before)
+        ? await api<{ ok: boolean; steps: CheckStep[] }>(`/profiles/${id}/check`, { method: 'POST' })
+        : await api<{ ok: boolean; steps: CheckStep[] }>('/profiles/check', { body: { source: sourceOf(form, null) } });
+      setSteps(result.steps);
+    } catch (e) {
+      setSteps(null);
+      setError(e instanceof ApiError ? e : new ApiError(0, errorText(e)));
+    } finally {
+      setChecking(false);
+    }
+  };
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setSaving(true);
+    setError(null);
+    setSaved(null);
+    try {
+      const rules = before && form.rules === before.rules ? {} : { rules: form.rules, ...(form.rulesComment ? { rulesComment: form.rulesComment } : {}) };
+      const source = sourceOf(form, before);
+      const result = id === null
+        ? await api<{ profile: Profile; notes: string[] }>('/profiles', { body: { name: form.name, ...rules, ...(form.protocol === 'pipe' && !form.address ? {} : { source }) } })
+        : await api<{ profile: Profile; notes: string[] }>(`/profiles/${id}`, { method: 'PATCH', body: { ...rules, ...(Object.keys(source).length ? { source } : {}) } });
+      setProfile(result.profile);
+      setForm({ ...formOf(result.profile), rulesComment: '' });
+      setSaved(['Saved.', ...result.notes].join(' '));
+      if (id === null) navigate(`/settings/plugins/email-integration/${result.profile.id}`);
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, errorText(e)));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  if (loadError) return <p class="error" role="alert">{loadError}</p>;
+  if (id !== null && !profile) return <p role="status">Loading…</p>;
+  const polled = form.protocol !== 'pipe';
+  return (
+    <section>
+      <nav aria-label="Breadcrumb" class="crumbs"><ol><li>Settings</li><li>Plugins</li><li><a href="/settings/plugins/email-integration">Email Integration</a></li><li aria-current="page">{id === null ? 'Add Profile' : form.name}</li></ol></nav>
+      <h1>{id === null ? 'Add Profile' : `Profile ${profile?.name}`}</h1>
+      <form onSubmit={save} class="profile-form" aria-describedby={error && !error.fields.length && !error.lines.length ? 'form-error' : undefined}>
+        <fieldset disabled={!admin}>
+          <legend>Mailbox</legend>
+          <Field id="name" label="Profile name" error={error?.forField('name')}>
+            <input id="name" required value={form.name} readOnly={id !== null} onInput={(e) => set('name', e.currentTarget.value)} {...described('name', error?.forField('name'))} />
+          </Field>
+          <Field id="protocol" label="Protocol" error={fieldError('protocol')}>
+            <select id="protocol" value={form.protocol} onChange={(e) => setProtocolOrTls(e.currentTarget.value as Protocol, form.tls)}>
+              <option value="imap">IMAP</option>
+              <option value="pop3">POP3</option>
+              <option value="pipe">Mail server pipe / HTTP push only</option>
+            </select>
+          </Field>
+          {polled && (
+            <>
+              <Field id="host" label="Server" error={fieldError('host')}>
+                <input id="host" value={form.host} autocomplete="off" onInput={(e) => set('host', e.currentTarget.value)} {...described('host', fieldError('host'))} />
+              </Field>
+              <Field id="tls" label="Security" error={fieldError('tls')}>
+                <select id="tls" value={form.tls} onChange={(e) => setProtocolOrTls(form.protocol, e.currentTarget.value as Tls)}>
+                  <option value="tls">TLS</option>
+                  <option value="starttls">STARTTLS</option>
+                  <option value="none">None (plain text)</option>
+                </select>
+              </Field>
+              <Field id="port" label="Port" error={fieldError('port')}>
+                <input id="port" inputMode="numeric" value={form.port} onInput={(e) => set('port', e.currentTarget.value)} {...described('port', fieldError('port'))} />
+              </Field>
+              <Field id="allowInvalidCertificate" label="Certificate" error={fieldError('allowInvalidCertificate')}>
+                <label class="inline"><input id="allowInvalidCertificate" type="checkbox" checked={form.allowInvalidCertificate} onChange={(e) => set('allowInvalidCertificate', e.currentTarget.checked)} /> accept a self-signed or mismatched certificate</label>
+              </Field>
+              <Field id="login" label="Login" error={fieldError('login')}>
+                <input id="login" value={form.login} autocomplete="off" onInput={(e) => set('login', e.currentTarget.value)} {...described('login', fieldError('login'))} />
+              </Field>
+              <Field id="password" label="Password" error={fieldError('password')} hint={profile?.source?.hasPassword ? 'unchanged unless you type a new one' : undefined}>
+                <input id="password" type="password" autocomplete="new-password" value={form.password} placeholder={profile?.source?.hasPassword ? 'unchanged' : ''}
+                  onInput={(e) => set('password', e.currentTarget.value)} {...described('password', fieldError('password'), Boolean(profile?.source?.hasPassword))} />
+              </Field>
+              {form.protocol === 'imap' && (
+                <>
+                  <Field id="folder" label="Folder" error={fieldError('folder')}>
+                    <input id="folder" value={form.folder} onInput={(e) => set('folder', e.currentTarget.value)} />
+                  </Field>
+                  <Field id="idle" label="Push">
+                    <label class="inline"><input id="idle" type="checkbox" checked={form.idle} onChange={(e) => set('idle', e.currentTarget.checked)} /> use IMAP IDLE when the server offers it</label>
+                  </Field>
+                </>
+              )}
+              <Field id="pollSeconds" label="Poll every (seconds)" error={fieldError('pollSeconds')}>
+                <input id="pollSeconds" inputMode="numeric" value={form.pollSeconds} onInput={(e) => set('pollSeconds', e.currentTarget.value)} />
+              </Field>
+              <Field id="firstRun" label="First run takes" error={fieldError('firstRun')} hint="from-now, all, or since:YYYY-MM-DD">
+                <input id="firstRun" value={form.firstRun} onInput={(e) => set('firstRun', e.currentTarget.value)} {...described('firstRun', fieldError('firstRun'), true)} />
+              </Field>
+              <Field id="afterImport" label="After an imported message" error={fieldError('afterImport')} hint="leave, seen, move:FOLDER or delete; empty for the default">
+                <input id="afterImport" value={form.afterImport} onInput={(e) => set('afterImport', e.currentTarget.value)} {...described('afterImport', fieldError('afterImport'), true)} />
+              </Field>
+              <Field id="afterOther" label="After any other message" error={fieldError('afterOther')} hint="leave, seen, move:FOLDER or delete; empty for the default">
+                <input id="afterOther" value={form.afterOther} onInput={(e) => set('afterOther', e.currentTarget.value)} {...described('afterOther', fieldError('afterOther'), true)} />
+              </Field>
+            </>
+          )}
+          <Field id="address" label="The mailbox's own address" error={fieldError('address')} hint="never a requester; default: the login when it is an address">
+            <input id="address" value={form.address} onInput={(e) => set('address', e.currentTarget.value)} {...described('address', fieldError('address'), true)} />
+          </Field>
+          {polled && (
+            <div class="check">
+              <button type="button" onClick={() => void check()} disabled={checking}>{checking ? 'Checking…' : 'Check Connection'}</button>
+              {steps && (
+                <ol class="steps" aria-live="polite" aria-label="Check Connection steps">
+                  {steps.map((s) => (
+                    <li key={s.step} class={s.ok ? 'ok' : 'failed'}>
+                      <span class="step-name">{s.ok ? '✓' : '✗'} {s.step}</span> <span class="ms">{s.ms} ms</span> <span class="message">{s.message}</span>
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </div>
+          )}
+        </fieldset>
+        <fieldset disabled={!admin}>
+          <legend>Rules</legend>
+          <RulesField value={form.rules} onChange={(rules) => set('rules', rules)} errors={error?.lines ?? []} readOnly={!admin} />
+          {admin && (
+            <Field id="rulesComment" label="Comment for this version of the rules">
+              <input id="rulesComment" value={form.rulesComment} onInput={(e) => set('rulesComment', e.currentTarget.value)} />
+            </Field>
+          )}
+        </fieldset>
+        {error && !error.fields.length && !error.lines.length && <p id="form-error" class="error" role="alert">{error.message}</p>}
+        {error && (error.fields.length > 0 || error.lines.length > 0) && <p class="error" role="alert">Not saved: {error.message}</p>}
+        {saved && <p class="saved" role="status">{saved}</p>}
+        {admin && <button type="submit" disabled={saving}>{saving ? 'Saving…' : 'Save'}</button>}
+      </form>
+    </section>
+  );
+}
+
+function sameConnection(form: Form, before: Form | null): boolean {
+  if (!before) return false;
+  return (['protocol', 'host', 'port', 'tls', 'allowInvalidCertificate', 'login', 'folder'] as const).every((k) => String(form[k]) === String(before[k]));
+}

@@ -1,0 +1,21 @@
+// Every page of the UI, in one list: a new page is one entry here (path pattern, title for the nav,
+// the component, and whether only admins see it). The nav shows the entries that have a `nav` label.
+import type { ComponentType } from 'preact';
+import { DashboardPage } from './pages/dashboard.js';
+import { ProfilesPage } from './pages/profiles.js';
+import { ProfileEditPage } from './pages/profile-edit.js';
+
+export interface Route {
+  path: string;
+  component: ComponentType<{ params: Record<string, string> }>;
+  /** The label in the navigation, when the page has one there. */
+  nav?: string;
+  adminOnly?: boolean;
+}
+
+export const ROUTES: Route[] = [
+  { path: '/', component: DashboardPage, nav: 'Dashboard' },
+  { path: '/settings/plugins/email-integration', component: ProfilesPage, nav: 'Email Integration' },
+  { path: '/settings/plugins/email-integration/new', component: ProfileEditPage, adminOnly: true },
+  { path: '/settings/plugins/email-integration/:id', component: ProfileEditPage },
+];
