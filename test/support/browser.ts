@@ -46,6 +46,8 @@ export interface UiServer {
   browser: Browser;
   /** Every URL any page of this server's contexts requested, in order. */
   requests: string[];
+  /** Console errors about the Content Security Policy: the built UI must cause none. */
+  cspViolations: string[];
   /** A fresh browser context signed in through the UI's own form; width 1280 unless given. */
   signIn(name?: string, password?: string, viewport?: { width: number; height: number }): Promise<Page>;
   /** A fresh, signed-out page. */
@@ -63,6 +65,7 @@ export async function startUi(dialect: TestDialect = 'sqlite'): Promise<UiServer
   await addAccount(app, { name: ADMIN.name, role: 'admin', password: ADMIN.password }, cliPrincipal('test'));
   const browser = await launchChromium();
   const requests: string[] = [];
+  const cspViolations: string[] = [];
   const contexts: BrowserContext[] = [];
   const newPage = async (viewport = { width: 1280, height: 900 }) => {
     const context = await browser.newContext({ viewport });
@@ -70,10 +73,14 @@ export async function startUi(dialect: TestDialect = 'sqlite'): Promise<UiServer
     context.on('request', (request) => void requests.push(request.url()));
     // Fail in seconds, with the locator named, rather than after playwright's 30 s.
     context.setDefaultTimeout(10_000);
-    return context.newPage();
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    return page;
   };
   return {
-    t, app, url: http.url, log, browser, requests, newPage,
+    t, app, url: http.url, log, browser, requests, cspViolations, newPage,
     async signIn(name = ADMIN.name, password = ADMIN.password, viewport) {
       const page = await newPage(viewport);
       await page.goto(http.url + '/');

@@ -47,6 +47,8 @@ describe('the profile pages in Chromium', { skip: chromiumSkip() || dovecotSkip(
     await page.getByText('Saved.').waitFor();
     assert.match(page.url(), /\/settings\/plugins\/email-integration\/\d+$/);
     assert.deepEqual(await seriousViolations(page), []);
+    assert.deepEqual(ui.cspViolations, [], 'the built UI runs under the CSP without a violation');
+    assert.ok(ui.requests.every((url) => url.startsWith(ui.url)), 'nothing requested outside the app');
   });
 
   test('a viewer sees the profile but no edit controls', async () => {
