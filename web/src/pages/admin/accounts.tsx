@@ -23,7 +23,7 @@ export function AccountsPage() {
       {accounts.error && <p class="error" role="alert">{accounts.error}</p>}
       {notice && <p class="saved" role="status">{notice}</p>}
       {accounts.data && (
-        <table>
+        <table class="admin-table">
           <caption class="visually-hidden">Accounts</caption>
           <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Added</th><th scope="col">Actions</th></tr></thead>
           <tbody>
@@ -46,7 +46,7 @@ function AccountRow({ account, onChanged }: { account: Account; onChanged: (mess
       <th scope="row">{account.name}{self && <span class="hint"> (you)</span>}</th>
       <td>{account.role}</td>
       <td>{when(account.createdAt)}</td>
-      <td class="actions">
+      <td><div class="actions">
         <ActionButton label={`Make ${other}`} onAction={async () => {
           await api(path, { method: 'PATCH', body: { role: other } });
           // Demoting yourself changes what this UI may show you.
@@ -60,7 +60,7 @@ function AccountRow({ account, onChanged }: { account: Account; onChanged: (mess
           await api(path, { method: 'DELETE' });
           await onChanged(`Account ${account.name} removed.`);
         }} />
-      </td>
+      </div></td>
     </tr>
   );
 }

@@ -19,7 +19,7 @@ export function TokensPage() {
       {tokens.error && <p class="error" role="alert">{tokens.error}</p>}
       {list && list.length === 0 && <p class="empty">No API tokens yet — create one above for each script that calls the API.</p>}
       {list && list.length > 0 && (
-        <table>
+        <table class="admin-table">
           <caption class="visually-hidden">API tokens</caption>
           <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Starts with</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">State</th></tr></thead>
           <tbody>
@@ -30,14 +30,14 @@ export function TokensPage() {
                 <td><code>{token.prefix}…</code></td>
                 <td>{when(token.createdAt)} by {token.createdBy}</td>
                 <td>{token.lastUsedAt ? when(token.lastUsedAt) : 'never'}</td>
-                <td class="actions">
+                <td><div class="actions">
                   {token.revokedAt
                     ? <span class="badge neutral">revoked {when(token.revokedAt)}</span>
                     : <ActionButton label="Revoke" confirm={`Revoke ${token.name}? Scripts using it stop working.`} onAction={async () => {
                         await api(`/tokens/${token.id}`, { method: 'DELETE' });
                         await tokens.reload();
                       }} />}
-                </td>
+                </div></td>
               </tr>
             ))}
           </tbody>
