@@ -60,26 +60,64 @@ export async function api<T = unknown>(path: string, options: { method?: string;
     throw new ApiError(0, 'the service cannot be reached; is it running?');
   }
   if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  let json: any;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  if (!response.ok) {
-    if (response.status === 401 && path !== '/session') onSignedOut();
-    const errors: any[] = Array.isArray(json?.errors) ? json.errors : [];
-    throw new ApiError(
-      response.status,
-      json?.error ?? `the service answered ${response.status}`,
-      errors.filter((e) => typeof e.field === 'string'),
-      errors.filter((e) => typeof e.line === 'number'),
-    );
-  }
+  const json = parseJson(await response.text());
+  if (!response.ok) throw refusal(path, response.status, json);
   return json as T;
+}
+
+/** The answer's JSON, or undefined when it has none (an empty body, or a proxy's HTML error page). */
+function parseJson(text: string): any {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A refused request as an ApiError; a 401 also tells the app the session is gone. */
+function refusal(path: string, status: number, json: any): ApiError {
+  if (status === 401 && path !== '/session') onSignedOut();
+  const errors: any[] = Array.isArray(json?.errors) ? json.errors : [];
+  return new ApiError(
+    status,
+    json?.error ?? `the service answered ${status}`,
+    errors.filter((e) => typeof e.field === 'string'),
+    errors.filter((e) => typeof e.line === 'number'),
+  );
 }
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A POST whose answer streams as NDJSON (Check Connection): `onLine` hears each JSON line the moment
+ * it arrives, so a page can show progress. A refusal before the stream starts is an ApiError as usual.
+ */
+export async function apiLines(path: string, body: unknown, onLine: (line: any) => void): Promise<void> {
+  const headers: Record<string, string> = { accept: 'application/x-ndjson', 'content-type': 'application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body ?? {}) });
+  } catch {
+    throw new ApiError(0, 'the service cannot be reached; is it running?');
+  }
+  if (!response.ok || !response.body) {
+    throw refusal(path, response.status, parseJson(await response.text()));
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffered += value;
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      if (line) onLine(JSON.parse(line));
+    }
+  }
+  if (buffered.trim()) onLine(JSON.parse(buffered));
 }

@@ -4,6 +4,9 @@ import type { ComponentType } from 'preact';
 import { DashboardPage } from './pages/dashboard.js';
 import { ProfilesPage } from './pages/profiles.js';
 import { ProfileEditPage } from './pages/profile-edit.js';
+import { AccountsPage } from './pages/admin/accounts.js';
+import { TokensPage } from './pages/admin/tokens.js';
+import { AuditPage } from './pages/admin/audit.js';
 
 export interface Route {
   path: string;
@@ -18,4 +21,7 @@ export const ROUTES: Route[] = [
   { path: '/settings/plugins/email-integration', component: ProfilesPage, nav: 'Email Integration' },
   { path: '/settings/plugins/email-integration/new', component: ProfileEditPage, adminOnly: true },
   { path: '/settings/plugins/email-integration/:id', component: ProfileEditPage },
+  { path: '/admin/accounts', component: AccountsPage, nav: 'Accounts', adminOnly: true },
+  { path: '/admin/tokens', component: TokensPage, nav: 'API tokens', adminOnly: true },
+  { path: '/admin/audit', component: AuditPage, nav: 'Audit log', adminOnly: true },
 ];

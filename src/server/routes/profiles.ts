@@ -3,8 +3,9 @@
 import { z } from '@hono/zod-openapi';
 import type { Api } from '../http-app.js';
 import { IdParam, errorResponse, json, jsonBody, route } from '../route.js';
-import { CheckResult, ProfileCreate, ProfileSaved, ProfileStatus, ProfileUpdate, ProfileView, SourceInput } from '../schemas/profiles.js';
+import { CheckResult, CheckStreamLine, ProfileCreate, ProfileSaved, ProfileStatus, ProfileUpdate, ProfileView, SourceInput } from '../schemas/profiles.js';
 import { principalOf } from '../principal.js';
+import { NDJSON, ndjsonStream, wantsNdjson } from '../ndjson.js';
 
 const tags = ['profiles'];
 
@@ -34,15 +35,21 @@ const remove = route('admin', {
   request: { params: IdParam },
   responses: { 200: json(z.object({ profile: ProfileView }), 'deleted'), 404: errorResponse('no such profile'), 409: errorResponse('messages still to process') },
 });
+/** Check Connection answers: one JSON object, or with `Accept: application/x-ndjson` each step as it completes. */
+const checkAnswer = (description: string) => ({
+  description: `${description}. With \`Accept: ${NDJSON}\` the answer streams one JSON line per step as it completes, then \`{"ok": …}\`.`,
+  content: { 'application/json': { schema: CheckResult }, [NDJSON]: { schema: CheckStreamLine } },
+});
+
 const checkUnsaved = route('admin', {
   method: 'post', path: '/api/v1/profiles/check', tags, summary: 'Check Connection with unsaved settings',
   request: { body: jsonBody(z.object({ source: SourceInput })) },
-  responses: { 200: json(CheckResult, 'each step with its time; a failed step names the field to fix') },
+  responses: { 200: checkAnswer('each step with its time; a failed step names the field to fix') },
 });
 const checkSaved = route('admin', {
   method: 'post', path: '/api/v1/profiles/{id}/check', tags, summary: 'Check Connection of a saved profile',
   request: { params: IdParam },
-  responses: { 200: json(CheckResult, 'each step with its time'), 400: errorResponse('the profile has no mailbox'), 404: errorResponse('no such profile') },
+  responses: { 200: checkAnswer('each step with its time'), 400: errorResponse('the profile has no mailbox'), 404: errorResponse('no such profile') },
 });
 const status = route('viewer', {
   method: 'get', path: '/api/v1/profiles/{id}/status', tags, summary: "A profile's health",
@@ -108,11 +115,16 @@ export function registerProfiles(api: Api): void {
   });
   api.openapi(checkUnsaved, async (c) => {
     const { checkUnsavedSettings } = await import('../../app/check.js');
-    return c.json(await checkUnsavedSettings(c.req.valid('json').source), 200);
+    const source = c.req.valid('json').source;
+    // `as never`: the typed handler knows only the JSON body; the stream is the documented second type.
+    if (wantsNdjson(c)) return (await ndjsonStream(c, (emit) => checkUnsavedSettings(source, emit), (result) => ({ ok: result.ok }))) as never;
+    return c.json(await checkUnsavedSettings(source), 200);
   });
   api.openapi(checkSaved, async (c) => {
     const { checkSavedProfile } = await import('../../app/check.js');
-    return c.json(await checkSavedProfile(c.get('app'), c.req.valid('param').id), 200);
+    const id = c.req.valid('param').id;
+    if (wantsNdjson(c)) return (await ndjsonStream(c, (emit) => checkSavedProfile(c.get('app'), id, emit), (result) => ({ ok: result.ok }))) as never;
+    return c.json(await checkSavedProfile(c.get('app'), id), 200);
   });
   api.openapi(status, async (c) => {
     const { profileStatuses } = await import('../../app/status.js');

@@ -84,6 +84,10 @@ export const CheckStep = z
   .object({ step: z.string(), ok: z.boolean(), ms: z.number(), message: z.string(), field: z.string().nullable() })
   .openapi('CheckStep');
 export const CheckResult = z.object({ ok: z.boolean(), steps: z.array(CheckStep) }).openapi('CheckResult');
+/** One line of the streamed check (application/x-ndjson): a step as it completes, then the verdict. */
+export const CheckStreamLine = z
+  .union([CheckStep, z.object({ ok: z.boolean() }), z.object({ error: z.string() })])
+  .openapi('CheckStreamLine', { description: 'each step as it completes; the last line is {ok} (or {error} when the check broke off)' });
 
 export const ProfileStatus = z
   .object({

@@ -1,7 +1,7 @@
 // Add Profile / edit: every mailbox setting, Check Connection step by step with the failure next to
 // the field at fault, the rules, and save. The password is write-only: "unchanged" unless typed.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, errorText } from '../api.js';
+import { api, ApiError, apiLines, errorText } from '../api.js';
 import { described, Field } from '../components/field.js';
 import type { CheckStep, Profile } from '../components/types.js';
 import { RulesField } from '../components/rules-field.js';
@@ -107,11 +107,14 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
     setChecking(true);
     setSteps([]);
     setError(null);
+    // Each step is appended as the service reports it, so a slow server shows where it is slow.
+    const onLine = (line: CheckStep | { ok: boolean } | { error: string }) => {
+      if ('step' in line) setSteps((shown) => [...(shown ?? []), line]);
+      else if ('error' in line) setError(new ApiError(0, `Check Connection stopped: ${line.error}`));
+    };
     try {
-      const result = id !== null && !form.password && sameConnection(form, before)
-        ? await api<{ ok: boolean; steps: CheckStep[] }>(`/profiles/${id}/check`, { method: 'POST' })
-        : await api<{ ok: boolean; steps: CheckStep[] }>('/profiles/check', { body: { source: sourceOf(form, null) } });
-      setSteps(result.steps);
+      if (id !== null && !form.password && sameConnection(form, before)) await apiLines(`/profiles/${id}/check`, undefined, onLine);
+      else await apiLines('/profiles/check', { source: sourceOf(form, null) }, onLine);
     } catch (e) {
       setSteps(null);
       setError(e instanceof ApiError ? e : new ApiError(0, errorText(e)));

@@ -1,0 +1,132 @@
+// `npm run screenshots` (after the build): the real service on a throwaway data dir with sample data
+// made through the command line a user would type (a company, three projects, a profile with the seed
+// rules and imported mail, a mailbox that fails), then Debian's Chromium saves each main page at
+// desktop (1280×800) and phone (390×844) width to docs/screenshots/. The README shows them.
+//
+// A new page is one entry in PAGES: a file name, its path, and optionally what to do before the shot.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { launchChromium } = await import(join(root, 'dist/test/support/browser.js'));
+const { makeMessage, SEED_RULES } = await import(join(root, 'dist/test/support/messages.js'));
+
+const OUT = join(root, 'docs/screenshots');
+const PASSWORD = 'screenshots admin password';
+const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
+
+/** The pages to show; `prepare` runs on the loaded page before the shot. */
+const PAGES = [
+  { name: 'dashboard', path: '/', ready: 'Dashboard' },
+  { name: 'email-integration', path: '/settings/plugins/email-integration', ready: 'Email Integration' },
+  { name: 'profile', path: '/settings/plugins/email-integration/1', ready: 'Profile support' },
+  {
+    name: 'check-connection', path: '/settings/plugins/email-integration/2', ready: 'Profile sales',
+    prepare: async (page) => {
+      await page.getByRole('button', { name: 'Check Connection' }).click();
+      await page.locator('.steps li.failed').waitFor();
+    },
+  },
+  { name: 'accounts', path: '/admin/accounts', ready: 'Accounts' },
+  { name: 'api-tokens', path: '/admin/tokens', ready: 'API tokens' },
+  { name: 'audit-log', path: '/admin/audit', ready: 'Audit log' },
+];
+
+const dataDir = await mkdtemp(join(tmpdir(), 'mailbind-screenshots-'));
+const env = { ...process.env, MAILBIND_DATA_DIR: dataDir, SALES_PASSWORD: 'not the password' };
+const cli = (...args) => execFileSync(process.execPath, [join(root, 'dist/bundle/main.js'), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const cliWithInput = (input, ...args) => execFileSync(process.execPath, [join(root, 'dist/bundle/main.js'), ...args], { env, input, stdio: ['pipe', 'pipe', 'inherit'] });
+
+let server;
+let browser;
+try {
+  await sampleData();
+  const port = await freePort();
+  server = spawn(process.execPath, [join(root, 'dist/bundle/main.js'), 'serve', '--port', String(port)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  await ready(url);
+  browser = await launchChromium();
+  await mkdir(OUT, { recursive: true });
+  for (const [size, viewport] of Object.entries(SIZES)) {
+    const context = await browser.newContext({ viewport });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    await page.goto(url + '/');
+    await page.getByLabel('Name').fill('admin');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    for (const shot of PAGES) {
+      await page.goto(url + shot.path);
+      await page.getByRole('heading', { level: 1, name: shot.ready }).waitFor();
+      await page.waitForLoadState('networkidle');
+      if (shot.prepare) await shot.prepare(page);
+      const file = join(OUT, `${shot.name}-${size}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      console.log(`saved ${file.slice(root.length)}`);
+    }
+    await context.close();
+  }
+} finally {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+  }
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+async function sampleData() {
+  cliWithInput(`${PASSWORD}\n`, 'account', 'add', 'admin', '--role', 'admin', '--password-stdin');
+  cli('account', 'add', 'victor', '--role', 'viewer');
+  cli('tracker', 'company', 'add', '--name', 'TargetProcess', '--domain', 'targetprocess.com');
+  cli('tracker', 'project', 'add', '--name', 'General');
+  cli('tracker', 'project', 'add', '--name', 'TP', '--company', 'TargetProcess');
+  cli('tracker', 'project', 'add', '--name', 'Website');
+  const rules = join(dataDir, 'rules.txt');
+  await writeFile(rules, SEED_RULES);
+  cli('profile', 'add', '--name', 'support', '--rules-file', rules);
+  // A mailbox nobody answers on: the dashboard and Check Connection show what failing looks like.
+  cli('profile', 'add', '--name', 'sales', '--protocol', 'imap', '--host', '127.0.0.1', '--port', '1', '--tls', 'none', '--login', 'sales@example.com',
+    '--password-env', 'SALES_PASSWORD', '--rules-file', rules);
+  const mail = [
+    { from: 'Dana Lee <dana@targetprocess.com>', subject: 'TP: the board does not load' },
+    { from: 'Dana Lee <dana@targetprocess.com>', subject: 'Invoice for March' },
+    { from: 'Sam Ortiz <sam@example.org>', subject: 'Cannot sign in since yesterday' },
+    { from: 'Mail Delivery System <MAILER-DAEMON@example.net>', subject: 'Undelivered Mail Returned to Sender' },
+    { from: 'Kim Park <kim@example.com>', subject: 'Feature request: dark mode' },
+  ];
+  const files = [];
+  for (const [i, spec] of mail.entries()) {
+    const file = join(dataDir, `message-${i}.eml`);
+    await writeFile(file, makeMessage({ ...spec, to: 'support@mailbind.test', date: new Date(Date.now() - (mail.length - i) * 3_600_000).toUTCString() }));
+    files.push(file);
+  }
+  cli('import', '--profile', 'support', ...files);
+  cli('token', 'create', 'ci', '--role', 'viewer');
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
+
+async function ready(url) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`mailbind serve exited with ${server.exitCode}`);
+    const ok = await fetch(url + '/readyz').then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`mailbind serve did not become ready at ${url} within 30 s`);
+}
