@@ -6,6 +6,8 @@ import { registerSession } from './session.js';
 import { registerProfiles } from './profiles.js';
 import { registerRules } from './rules.js';
 import { registerMessages } from './messages.js';
+import { registerMessageBody } from './message-body.js';
+import { registerStats } from './stats.js';
 import { registerIntake } from './intake.js';
 import { registerAdmin } from './admin.js';
 import { registerMetrics } from './metrics.js';
@@ -19,6 +21,8 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerProfiles,
   registerRules,
   registerMessages,
+  registerMessageBody,
+  registerStats,
   registerIntake,
   registerAdmin,
   registerTracker,

@@ -1,10 +1,12 @@
-// Each profile's health at a glance. (The hourly chart is added by the dashboard work.)
+// Each profile's health at a glance, and the last 24 hours of mail per hour by outcome.
 import { Health, when } from '../components/health.js';
+import { HourlyChart, type Hour } from '../components/hourly-chart.js';
 import type { ProfileStatus } from '../components/types.js';
 import { useApi } from '../components/use-api.js';
 
 export function DashboardPage() {
   const { data, error } = useApi<{ profiles: ProfileStatus[] }>('/status');
+  const hourly = useApi<{ hours: Hour[] }>('/stats/hourly?hours=24');
   return (
     <section>
       <h1>Dashboard</h1>
@@ -12,6 +14,9 @@ export function DashboardPage() {
       {data && data.profiles.length === 0 && (
         <p class="empty">No profiles yet — <a href="/settings/plugins/email-integration/new">Add Profile</a> to connect a mailbox.</p>
       )}
+      <h2>Last 24 hours</h2>
+      {hourly.error && <p class="error" role="alert">{hourly.error}</p>}
+      {hourly.data && <HourlyChart hours={hourly.data.hours} />}
       {data && data.profiles.length > 0 && (
         <table>
           <caption class="visually-hidden">Profiles and their health</caption>
