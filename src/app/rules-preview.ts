@@ -55,11 +55,20 @@ export const MAX_PREVIEW = 10_000;
 /** Messages parsed and decided at once: enough to overlap reading, parsing and the snapshot queries. */
 const IN_FLIGHT = 8;
 
-export async function previewRules(app: App, input: { profile: string | number; rules: RulesInput; last: number }): Promise<PreviewReport> {
+/**
+ * `offset` skips the newest messages first, so a client can preview a long stretch in windows
+ * (`last` 100 at offsets 0, 100, 200, …) and show its progress between them.
+ */
+export async function previewRules(app: App, input: { profile: string | number; rules: RulesInput; last: number; offset?: number }): Promise<PreviewReport> {
   const started = performance.now();
   if (!Number.isInteger(input.last) || input.last < 1 || input.last > MAX_PREVIEW) {
     const message = `The number of messages should be a whole number from 1 to ${MAX_PREVIEW}`;
     throw userError(message, { fields: [{ field: 'last', message }] });
+  }
+  const offset = input.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_PREVIEW) {
+    const message = `The offset should be a whole number from 0 to ${MAX_PREVIEW}`;
+    throw userError(message, { fields: [{ field: 'offset', message }] });
   }
   const profile = await getProfile(app.store.db, input.profile);
   const current = new DecisionProfiles().of(profile);
@@ -67,7 +76,7 @@ export async function previewRules(app: App, input: { profile: string | number; 
   const blobs = new BlobStore(app.store.dataDir);
   const context = { tracker: app.tracker, ownDomains: app.ownDomains };
   // Decided at intake (a duplicate, headers only): rules never see these messages.
-  const messages = newestMessages(app.store.db, profile.id, { last: input.last, skipReasons: [DUPLICATE_OF, TOO_LARGE] });
+  const messages = skipFirst(newestMessages(app.store.db, profile.id, { last: offset + input.last, skipReasons: [DUPLICATE_OF, TOO_LARGE] }), offset);
   const report: PreviewReport = { examined: 0, changed: [], unreadable: 0, ms: 0 };
 
   async function examine(row: StoredMessageRow): Promise<void> {
@@ -109,6 +118,12 @@ export async function previewRules(app: App, input: { profile: string | number; 
   report.changed.sort((a, b) => b.itemId - a.itemId);
   report.ms = Math.round(performance.now() - started);
   return report;
+}
+
+/** The rows after the first `count`; only the skipped rows' metadata is read, never their bytes. */
+async function* skipFirst<T>(rows: AsyncGenerator<T>, count: number): AsyncGenerator<T> {
+  let seen = 0;
+  for await (const row of rows) if (seen++ >= count) yield row;
 }
 
 function decision(plan: Plan): PreviewDecision {

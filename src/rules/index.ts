@@ -23,3 +23,5 @@ export { formatRuleError, formatRuleErrorWithSource } from './errors.js';
 export { formatRules, formatRule, actionToText, conditionToText } from './format.js';
 export { evaluateRules } from './evaluate.js';
 export { checkReferences } from './references.js';
+export { tokenize, isBlankOrComment, type Token, type TokenKind } from './lexer.js';
+export { PHRASES, CONDITIONS, ACTIONS, type Phrase } from './phrases.js';

@@ -21,6 +21,12 @@ export const ACTIONS: readonly Phrase[] = [
   CREATE_PUBLIC_REQUEST,
 ];
 
+/**
+ * Every keyword phrase of the language, for tools outside the parser (the web editor highlights and
+ * completes from it): a phrase added to the lists above appears there without touching the tools.
+ */
+export const PHRASES: readonly Phrase[] = [WHEN, THEN, AND, ...CONDITIONS, ...ACTIONS, ATTACH_TO_TEAM];
+
 export const END_OF_LINE = 'end of line';
 
 export function quote(phrase: Phrase): string {

@@ -43,7 +43,12 @@ export const DryRunSchema = z
 
 const Decision = z.object({ outcome: z.string().nullable(), rule: z.number().int().nullable().optional(), actions: z.array(z.string()) });
 export const PreviewRequest = z
-  .object({ rules: z.string(), profileId: z.number().int().positive(), last: z.number().int().min(1).max(5000).default(100) })
+  .object({
+    rules: z.string(),
+    profileId: z.number().int().positive(),
+    last: z.number().int().min(1).max(5000).default(100),
+    offset: z.number().int().min(0).max(5000).default(0).openapi({ description: 'skip the newest `offset` messages first: preview a long stretch in windows' }),
+  })
   .openapi('RulesPreviewRequest');
 export const PreviewResult = z
   .object({

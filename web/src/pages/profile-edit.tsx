@@ -5,6 +5,9 @@ import { api, ApiError, apiLines, errorText } from '../api.js';
 import { described, Field } from '../components/field.js';
 import type { CheckStep, Profile } from '../components/types.js';
 import { RulesField } from '../components/rules-field.js';
+import { RulesHistory } from '../components/rules-history.js';
+import { RulesPreview } from '../components/rules-preview.js';
+import { RuleTester } from '../components/rule-tester.js';
 import { navigate } from '../router.js';
 import { isAdmin } from '../session.js';
 
@@ -246,6 +249,14 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
         {saved && <p class="saved" role="status">{saved}</p>}
         {admin && <button type="submit" disabled={saving}>{saving ? 'Saving…' : 'Save'}</button>}
       </form>
+      {profile && (
+        <>
+          <RulesHistory profileId={profile.id} currentVersion={profile.rulesVersion} canRestore={admin}
+            onRestored={(p, notes) => { setProfile(p); setForm({ ...formOf(p), rulesComment: '' }); setSaved(['Restored.', ...notes].join(' ')); }} />
+          <RuleTester profileId={profile.id} rules={form.rules} />
+          <RulesPreview profileId={profile.id} rules={form.rules} />
+        </>
+      )}
     </section>
   );
 }

@@ -1,0 +1,193 @@
+// The rules editor in Chromium: errors marked at line:column as you type with no request to the
+// server, completion of keywords and project ids with their names, the name of an id on hover, the
+// language reference, save and history with restore; the rule tester for a chosen file and a pasted
+// message; and the preview of unsaved rules over stored messages, listing exactly the changed ones.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { importPaths } from '../../src/app/import.js';
+import { cliPrincipal } from '../../src/app/principal.js';
+import { createProfile } from '../../src/app/profiles.js';
+import { addProject, addTeam } from '../../src/app/tracker.js';
+import { chromiumSkip, seriousViolations, startUi, type UiServer } from '../support/browser.js';
+import { makeMessage } from '../support/messages.js';
+import { waitFor } from '../support/wait.js';
+
+const V1 = 'then attach to project 1';
+const RULES_LABEL = 'Rules (checked top to bottom, first match wins)';
+const who = cliPrincipal('test');
+
+describe('the rules editor in Chromium', { skip: chromiumSkip() }, () => {
+  let ui: UiServer;
+  let files: string;
+  before(async () => {
+    ui = await startUi('sqlite');
+    files = mkdtempSync(join(tmpdir(), 'mailbind-rules-ui-'));
+    await addProject(ui.app, { name: 'General' }, who);
+    await addProject(ui.app, { name: 'Billing' }, who);
+    await addTeam(ui.app, { name: 'Support desk' }, who);
+  });
+  after(async () => {
+    await ui?.close();
+    if (files) rmSync(files, { recursive: true, force: true });
+  });
+
+  async function openProfile(name: string, rules = V1): Promise<Page> {
+    const { profile } = await createProfile(ui.app, { name, rules: { text: rules, label: 'test', comment: 'first' } }, who);
+    const page = await ui.signIn();
+    await page.goto(`${ui.url}/settings/plugins/email-integration/${profile.id}`);
+    await editor(page).waitFor();
+    return page;
+  }
+  const editor = (page: Page) => page.getByRole('textbox', { name: RULES_LABEL, exact: true });
+  const editorText = (page: Page) => page.locator('.rules-editor .cm-line').allInnerTexts().then((lines) => lines.join('\n'));
+  /** The editor shows `text` (it is updated after the next paint, so this waits a moment for it). */
+  async function editorShows(page: Page, text: string) {
+    await waitFor(async () => (await editorText(page)) === text, { what: async () => `the editor to show ${JSON.stringify(text)}, not ${JSON.stringify(await editorText(page))}`, timeoutMs: 5000 });
+  }
+  /** Replaces the editor's text in one input, as a paste does. */
+  async function replaceRules(page: Page, text: string) {
+    await editor(page).click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(text);
+  }
+
+  test('an invalid rule is marked at its line and column within 200 ms, without asking the server; fix, save, history, restore', async () => {
+    const page = await openProfile('editing');
+    await editor(page).click();
+    await page.keyboard.press('Control+Home');
+    const requestsBefore = ui.requests.length;
+    await page.keyboard.type('# invoices go to Billing');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type("when subject contains 'invoice' then attach to project 2");
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Enter');
+    await page.locator('.rules-problems').waitFor({ state: 'detached' });
+    // Back to line 2, after "when subject cont": the next key makes the rule wrong.
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 'when subject cont'.length; i++) await page.keyboard.press('ArrowRight');
+    // Timed in the page: from the keydown to the marker's element in the DOM (a second at most).
+    await page.evaluate(() => {
+      const w = globalThis as any;
+      w.markerAt = new Promise((resolve) => {
+        const give = () => {
+          if (!w.document.querySelector('.cm-lintRange-error')) return false;
+          seen.disconnect();
+          resolve(w.performance.now());
+          return true;
+        };
+        const seen = new w.MutationObserver(give);
+        seen.observe(w.document.body, { subtree: true, childList: true, attributes: true });
+        w.setTimeout(() => give() || resolve(Infinity), 1000);
+      });
+      w.document.addEventListener('keydown', () => (w.keyAt = w.performance.now()), { capture: true, once: true });
+    });
+    await page.keyboard.press('i');
+    const [keyAt, markerAt] = await page.evaluate(async () => [(globalThis as any).keyAt, await (globalThis as any).markerAt] as [number, number]);
+    assert.ok(markerAt - keyAt < 200, `the marker took ${Math.round(markerAt - keyAt)} ms`);
+    const marker = page.locator('.cm-lintRange-error');
+    assert.equal(await marker.innerText(), 'contiains');
+    assert.equal(await page.locator('.rules-editor .cm-line').nth(1).locator('.cm-lintRange-error').count(), 1, 'the marker is on line 2');
+    const problem = page.locator('.rules-problems li.error');
+    assert.equal(await problem.innerText(), "Line 2, column 14: expected 'contains' after 'subject' but found 'contiains' (did you mean 'subject contains'?)");
+    assert.deepEqual(ui.requests.slice(requestsBefore), [], 'typing asked the server nothing');
+    assert.equal(await page.getByRole('button', { name: 'Format' }).isDisabled(), true);
+
+    await page.keyboard.press('Backspace');
+    await page.locator('.rules-problems').waitFor({ state: 'detached' });
+    await page.getByLabel('Comment for this version of the rules').fill('invoices to Billing');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    const history = page.locator('.rules-history tbody tr');
+    await history.nth(1).waitFor();
+    assert.equal(await history.count(), 2);
+    assert.match(await history.nth(0).innerText(), /invoices to Billing/);
+    await page.getByRole('button', { name: 'Show diff' }).click();
+    assert.match(await page.locator('pre.diff .add').first().innerText(), /^\+# invoices go to Billing/);
+
+    await page.getByRole('button', { name: 'Restore version 1' }).click();
+    await history.nth(2).waitFor();
+    assert.equal(await history.count(), 3);
+    assert.match(await history.nth(0).innerText(), /restored version 1/);
+    await editorShows(page, V1);
+  });
+
+  test('completion offers keywords and project ids with their names; hover names the project; unknown ids are warned; the reference is one click away', async () => {
+    const page = await openProfile('completing');
+    await editor(page).click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('then att');
+    await page.getByRole('option', { name: /^attach to project/ }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+Space');
+    const billing = page.getByRole('option', { name: /^2\s*Billing/ });
+    await billing.waitFor();
+    assert.equal(await page.getByRole('option', { name: /^1\s*General/ }).count(), 1);
+    await billing.click();
+    await editorShows(page, `${V1}\nthen attach to project 2 `);
+    await page.keyboard.press('Escape');
+
+    await page.locator('.cm-rule-id').last().hover();
+    assert.equal(await page.locator('.cm-rule-hover').innerText(), 'project 2: Billing');
+
+    await page.keyboard.type('and create request in project 99');
+    await page.keyboard.press('Escape');
+    const warning = page.locator('.rules-problems li.warning');
+    await warning.waitFor();
+    assert.match(await warning.innerText(), /^Line 2, column \d+: warning: project 99 does not exist$/);
+
+    await page.getByRole('button', { name: 'Language reference' }).click();
+    const reference = page.getByRole('dialog', { name: 'The rule language' });
+    await reference.waitFor();
+    assert.match(await reference.locator('.rules-example').innerText(), /when subject contains 'Targetprocess, tp' and company matched to project 2 then attach to project 2 and create request in project 2/);
+    assert.deepEqual(await seriousViolations(page), [], 'with the reference open');
+    await reference.getByRole('button', { name: 'Close' }).click();
+    await reference.waitFor({ state: 'hidden' });
+    assert.deepEqual(await seriousViolations(page), [], 'the editor page');
+
+    await replaceRules(page, "When  Subject Contains 'a'  Then ATTACH to project 1");
+    await page.getByRole('button', { name: 'Format' }).click();
+    await editorShows(page, "when subject contains 'a' then attach to project 1");
+  });
+
+  test('the rule tester shows the matched rule, why the rules above did not match, and the plan, for a chosen file and a pasted message', async () => {
+    const page = await openProfile('testing');
+    await replaceRules(page, "when subject contains 'refund' then attach to project 1\nwhen subject contains 'invoice' then attach to project 2\nthen attach to project 1");
+    await page.getByLabel('Message file (.eml): choose one, or drop it here').setInputFiles({ name: 'invoice.eml', mimeType: 'message/rfc822', buffer: makeMessage({ subject: 'Invoice 77' }) });
+    const result = page.locator('.dry-run');
+    await result.getByText('Rule on line 2 matched:').waitFor();
+    assert.match(await result.locator('.not-matched').innerText(), /Line 1: .*refund[\s\S]*✗ failed/);
+    assert.deepEqual(await result.locator('.plan li').allInnerTexts(), ['attach to project 2']);
+
+    await page.getByLabel('Or paste the message (headers, a blank line, the body)').fill(makeMessage({ subject: 'Hello there' }).toString('utf8'));
+    await page.getByRole('button', { name: 'Test the pasted message' }).click();
+    await result.getByText('Rule on line 3 matched:').waitFor();
+    assert.equal(await result.locator('.not-matched > li').count(), 2);
+    assert.deepEqual(await seriousViolations(page), []);
+  });
+
+  test('preview of the edited rules over stored messages lists exactly the messages whose outcome changes', async () => {
+    const page = await openProfile('previewing');
+    const subjects = Array.from({ length: 20 }, (_, i) => (i % 5 === 0 || i % 7 === 0 ? `Invoice ${i}` : `Question ${i}`));
+    const paths = subjects.map((subject, i) => {
+      const file = join(files, `preview-${i}.eml`);
+      writeFileSync(file, makeMessage({ subject }));
+      return file;
+    });
+    for await (const _ of importPaths(ui.app, 'previewing', paths)) void _;
+
+    await replaceRules(page, `when subject contains 'invoice' then attach to project 2\n${V1}`);
+    await page.getByLabel('Messages to look at (newest first, up to 1,000)').fill('100');
+    await page.getByRole('button', { name: 'Preview changes' }).click();
+    await page.getByText('20 of 100 examined — done').waitFor();
+    const rows = await page.locator('.preview-changes tbody tr strong').allInnerTexts();
+    assert.deepEqual(rows.sort(), subjects.filter((s) => s.startsWith('Invoice')).sort());
+    assert.match(await page.locator('.preview-changes tbody tr').first().innerText(), /attach to project 1[\s\S]*attach to project 2/);
+    assert.deepEqual(await seriousViolations(page), []);
+  });
+});
