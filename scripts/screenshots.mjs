@@ -31,6 +31,21 @@ const PAGES = [
       await page.locator('.steps li.failed').waitFor();
     },
   },
+  { name: 'messages', path: '/messages', ready: 'Messages' },
+  { name: 'message', path: '/messages/1', ready: 'TP: the board does not load' },
+  { name: 'tracker', path: '/tracker', ready: 'Tracker' },
+  { name: 'project', path: '/tracker/projects/2', ready: 'TP' },
+  {
+    name: 'rules-editor', path: '/settings/plugins/email-integration/1', ready: 'Profile support',
+    prepare: async (page) => {
+      // An unfinished line: the live marker and the problem list below the editor.
+      await page.locator('.cm-content').click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type('\nwhen subject contians ');
+      await page.locator('.cm-lintRange-error').first().waitFor();
+      await page.locator('.cm-content').scrollIntoViewIfNeeded();
+    },
+  },
   { name: 'accounts', path: '/admin/accounts', ready: 'Accounts' },
   { name: 'api-tokens', path: '/admin/tokens', ready: 'API tokens' },
   { name: 'audit-log', path: '/admin/audit', ready: 'Audit log' },

@@ -235,7 +235,7 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
             </div>
           )}
         </fieldset>
-        <fieldset disabled={!admin}>
+        <fieldset>
           <legend>Rules</legend>
           <RulesField value={form.rules} onChange={(rules) => set('rules', rules)} errors={error?.lines ?? []} readOnly={!admin} />
           {admin && (
