@@ -91,6 +91,8 @@ export async function startUi(dialect: TestDialect = 'sqlite'): Promise<UiServer
       return page;
     },
     async close() {
+      // Every UI test file closes its server: a CSP violation anywhere in it fails the file here.
+      if (cspViolations.length) throw new Error(`the page violated the Content Security Policy:\n${cspViolations.join('\n')}`);
       for (const context of contexts) await context.close().catch(() => undefined);
       await browser.close();
       await http.close(0);

@@ -48,6 +48,27 @@ describe('the rules editor in Chromium', { skip: chromiumSkip() }, () => {
   async function editorShows(page: Page, text: string) {
     await waitFor(async () => (await editorText(page)) === text, { what: async () => `the editor to show ${JSON.stringify(text)}, not ${JSON.stringify(await editorText(page))}`, timeoutMs: 5000 });
   }
+  /** Clicks in the editor's line `line` (0-based) just before character `offset`: the cursor goes there. */
+  async function clickInText(page: Page, line: number, offset: number) {
+    const point = await page.evaluate(([index, at]) => {
+      const w = globalThis as any;
+      const element = w.document.querySelectorAll('.rules-editor .cm-line')[index];
+      const walker = w.document.createTreeWalker(element, 4 /* text nodes */);
+      let left = at;
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.textContent.length >= left) {
+          const range = w.document.createRange();
+          range.setStart(node, left);
+          range.setEnd(node, left);
+          const rect = range.getBoundingClientRect();
+          return { x: rect.left, y: rect.top + rect.height / 2 };
+        }
+        left -= node.textContent.length;
+      }
+      throw new Error(`line ${index} is shorter than ${at}`);
+    }, [line, offset] as const);
+    await page.mouse.click(point.x, point.y);
+  }
   /** Replaces the editor's text in one input, as a paste does. */
   async function replaceRules(page: Page, text: string) {
     await editor(page).click();
@@ -57,19 +78,12 @@ describe('the rules editor in Chromium', { skip: chromiumSkip() }, () => {
 
   test('an invalid rule is marked at its line and column within 200 ms, without asking the server; fix, save, history, restore', async () => {
     const page = await openProfile('editing');
-    await editor(page).click();
-    await page.keyboard.press('Control+Home');
     const requestsBefore = ui.requests.length;
-    await page.keyboard.type('# invoices go to Billing');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type("when subject contains 'invoice' then attach to project 2");
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Enter');
+    // The text arrives as one paste; the cursor is then put after "when subject cont" by a click
+    // (a pressed Enter or arrow could land in the completion list, which opens as one types).
+    await replaceRules(page, "# invoices go to Billing\nwhen subject contains 'invoice' then attach to project 2\n");
     await page.locator('.rules-problems').waitFor({ state: 'detached' });
-    // Back to line 2, after "when subject cont": the next key makes the rule wrong.
-    await page.keyboard.press('ArrowUp');
-    await page.keyboard.press('Home');
-    for (let i = 0; i < 'when subject cont'.length; i++) await page.keyboard.press('ArrowRight');
+    await clickInText(page, 1, 'when subject cont'.length);
     // Timed in the page: from the keydown to the marker's element in the DOM (a second at most).
     await page.evaluate(() => {
       const w = globalThis as any;
@@ -155,7 +169,7 @@ describe('the rules editor in Chromium', { skip: chromiumSkip() }, () => {
     await editorShows(page, "when subject contains 'a' then attach to project 1");
   });
 
-  test('the rule tester shows the matched rule, why the rules above did not match, and the plan, for a chosen file and a pasted message', async () => {
+  test('the rule tester shows the matched rule, why the rules above did not match, and the plan, for a chosen file, a dropped one and a pasted message', async () => {
     const page = await openProfile('testing');
     await replaceRules(page, "when subject contains 'refund' then attach to project 1\nwhen subject contains 'invoice' then attach to project 2\nthen attach to project 1");
     await page.getByLabel('Message file (.eml): choose one, or drop it here').setInputFiles({ name: 'invoice.eml', mimeType: 'message/rfc822', buffer: makeMessage({ subject: 'Invoice 77' }) });
@@ -163,6 +177,19 @@ describe('the rules editor in Chromium', { skip: chromiumSkip() }, () => {
     await result.getByText('Rule on line 2 matched:').waitFor();
     assert.match(await result.locator('.not-matched').innerText(), /Line 1: .*refund[\s\S]*✗ failed/);
     assert.deepEqual(await result.locator('.plan li').allInnerTexts(), ['attach to project 2']);
+
+    // A file dropped on the drop zone, as from a desktop: a real DataTransfer with the file in it.
+    const dropped = makeMessage({ subject: 'Refund please' }).toString('utf8');
+    const transfer = await page.evaluateHandle((text) => {
+      // Runs in the page: the browser's DataTransfer and File.
+      const browser = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: string[], name: string, options: object) => unknown };
+      const data = new browser.DataTransfer();
+      data.items.add(new browser.File([text], 'dropped.eml', { type: 'message/rfc822' }));
+      return data;
+    }, dropped);
+    await page.locator('.dropzone').dispatchEvent('dragover', { dataTransfer: transfer });
+    await page.locator('.dropzone').dispatchEvent('drop', { dataTransfer: transfer });
+    await result.getByText('Rule on line 1 matched:').waitFor();
 
     await page.getByLabel('Or paste the message (headers, a blank line, the body)').fill(makeMessage({ subject: 'Hello there' }).toString('utf8'));
     await page.getByRole('button', { name: 'Test the pasted message' }).click();
