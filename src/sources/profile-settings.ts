@@ -3,6 +3,7 @@
 import type { Profile } from '../store/profiles.js';
 import type { SecretBox } from '../store/secrets.js';
 import {
+  defaultPort,
   POLLED_PROTOCOLS,
   SettingsError,
   resolveSettings,
@@ -12,14 +13,34 @@ import {
   type SourceSettingsInput,
 } from './settings.js';
 
+/**
+ * Settings as a change names them: `null` clears a setting, so that it falls back to its default
+ * (a form whose field was emptied must be able to say so; leaving the key out keeps the old value).
+ */
+export type SourceChanges = { [K in keyof SourceSettingsInput]?: SourceSettingsInput[K] | null };
+
+/** The settings without the cleared (null) ones. */
+export function withoutCleared(changes: SourceChanges): Partial<SourceSettingsInput> {
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== null)) as Partial<SourceSettingsInput>;
+}
+
 /** Validate settings given with a plain password; return what to store (password encrypted). */
-export function settingsToStore(input: SourceSettingsInput, secrets: SecretBox): SourceSettings {
-  const valid = validateSettings(input);
+export function settingsToStore(input: SourceChanges, secrets: SecretBox): SourceSettings {
+  const valid = validateSettings(withoutCleared(input));
   return { ...valid, ...(valid.password !== undefined ? { password: secrets.encrypt(valid.password) } : {}) };
 }
 
 /** The settings that say where the password goes: changing one of them needs the password again. */
 const PASSWORD_DESTINATION = ['protocol', 'host', 'port', 'tls', 'allowInvalidCertificate', 'login'] as const;
+
+/** Where the password goes, by one setting, with defaults filled in: clearing the port to its default moves nothing. */
+function destination(s: SourceChanges, key: (typeof PASSWORD_DESTINATION)[number]): unknown {
+  const tls = s.tls ?? 'tls';
+  if (key === 'port') return s.port ?? (s.protocol ? defaultPort(s.protocol, tls) : null);
+  if (key === 'tls') return tls;
+  if (key === 'allowInvalidCertificate') return s.allowInvalidCertificate ?? false;
+  return s[key] ?? null;
+}
 
 /**
  * Merge changes into stored settings; a missing password keeps the stored one, unless the change
@@ -28,20 +49,22 @@ const PASSWORD_DESTINATION = ['protocol', 'host', 'port', 'tls', 'allowInvalidCe
  */
 export function mergeStoredSettings(
   stored: SourceSettings | null,
-  changes: Partial<SourceSettingsInput>,
+  changes: SourceChanges,
   secrets: SecretBox,
 ): SourceSettings {
   const current: Partial<SourceSettingsInput> = stored ?? {};
-  if (stored?.password && changes.password === undefined) {
-    const moved = PASSWORD_DESTINATION.filter((key) => changes[key] !== undefined && changes[key] !== current[key]);
+  if (stored?.password && (changes.password === undefined || changes.password === null)) {
+    const next: SourceChanges = { ...current, ...changes };
+    const moved = PASSWORD_DESTINATION.filter((key) => changes[key] !== undefined && destination(next, key) !== destination(current, key));
     if (moved.length) {
       const message = `Password should be given again: the ${moved.join(', ')} changed, and the stored password is only ever sent where it was set for`;
       throw new SettingsError(message, 'password');
     }
   }
   const plainPassword = changes.password ?? (stored?.password ? secrets.decrypt(stored.password) : undefined);
-  const merged = { ...current, ...changes, ...(plainPassword !== undefined ? { password: plainPassword } : {}) };
-  return settingsToStore(merged as SourceSettingsInput, secrets);
+  // A cleared (null) setting overrides the stored value here and is dropped by settingsToStore.
+  const merged: SourceChanges = { ...current, ...changes, ...(plainPassword !== undefined ? { password: plainPassword } : {}) };
+  return settingsToStore(merged, secrets);
 }
 
 /** True for a profile whose mailbox mailbind polls (POP3, IMAP); pipe profiles are pushed to. */

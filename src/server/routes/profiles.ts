@@ -48,7 +48,8 @@ const checkUnsaved = route('admin', {
 });
 const checkSaved = route('admin', {
   method: 'post', path: '/api/v1/profiles/{id}/check', tags, summary: 'Check Connection of a saved profile',
-  request: { params: IdParam },
+  description: 'With a body `{source}`, checks the stored settings with those changes (not saved); as with a save, the stored password is only reused while server, port, TLS and login stay the same.',
+  request: { params: IdParam, body: { ...jsonBody(z.object({ source: SourceInput.optional() })), required: false } },
   responses: { 200: checkAnswer('each step with its time'), 400: errorResponse('the profile has no mailbox'), 404: errorResponse('no such profile') },
 });
 const status = route('viewer', {
@@ -123,8 +124,10 @@ export function registerProfiles(api: Api): void {
   api.openapi(checkSaved, async (c) => {
     const { checkSavedProfile } = await import('../../app/check.js');
     const id = c.req.valid('param').id;
-    if (wantsNdjson(c)) return (await ndjsonStream(c, (emit) => checkSavedProfile(c.get('app'), id, emit), (result) => ({ ok: result.ok }))) as never;
-    return c.json(await checkSavedProfile(c.get('app'), id), 200);
+    // Without a body (or a JSON content type) the validator hands over {}: the stored settings alone.
+    const changes = c.req.valid('json').source;
+    if (wantsNdjson(c)) return (await ndjsonStream(c, (emit) => checkSavedProfile(c.get('app'), id, emit, changes), (result) => ({ ok: result.ok }))) as never;
+    return c.json(await checkSavedProfile(c.get('app'), id, undefined, changes), 200);
   });
   api.openapi(status, async (c) => {
     const { profileStatuses } = await import('../../app/status.js');

@@ -20,13 +20,18 @@ const sourceFields = {
   address: z.string(),
 };
 
-/** Settings as sent: every field optional (an update changes only what it names); checked in full by the service. */
+/**
+ * Settings as sent: every field optional (an update changes only what it names), and every one but the
+ * protocol may be `null`, which clears it back to its default; checked in full by the service.
+ */
 export const SourceInput = z
   .object({
-    ...Object.fromEntries(Object.entries(sourceFields).map(([k, v]) => [k, v.optional()])),
+    ...Object.fromEntries(
+      Object.entries(sourceFields).map(([k, v]) => [k, k === 'protocol' ? v.optional() : v.nullable().optional()]),
+    ),
     password: z.string().optional().openapi({ description: 'write-only; omit to keep the stored one', writeOnly: true }),
   })
-  .openapi('MailboxSettingsInput') as z.ZodType<Record<string, unknown>>;
+  .openapi('MailboxSettingsInput', { description: 'only the settings named change; `null` clears one back to its default' }) as z.ZodType<Record<string, unknown>>;
 
 export const MailboxView = z
   .object({
