@@ -31,18 +31,27 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | undefined;
-/** Called when a request finds the session gone: the app shows the sign-in page. */
-let onSignedOut: () => void = () => undefined;
+/**
+ * Called when a request finds the session gone. It resolves true once the person has signed in again
+ * (the request is then sent once more), false when they did not: the request fails with its 401.
+ */
+let onSignedOut: () => Promise<boolean> = async () => false;
 
 export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
-export function whenSignedOut(handler: () => void): void {
+export function whenSignedOut(handler: () => Promise<boolean>): void {
   onSignedOut = handler;
 }
 
-export async function api<T = unknown>(path: string, options: { method?: string; body?: unknown; raw?: BodyInit; contentType?: string } = {}): Promise<T> {
+/** True when the request should be sent again: the session had ended and the person signed in again. */
+async function signedInAgain(path: string, status: number): Promise<boolean> {
+  // /session itself answers 401 for "signed out" and "wrong password": that is its answer, not an expiry.
+  return status === 401 && path !== '/session' && (await onSignedOut());
+}
+
+export async function api<T = unknown>(path: string, options: { method?: string; body?: unknown; raw?: BodyInit; contentType?: string } = {}, retried = false): Promise<T> {
   const method = options.method ?? (options.body !== undefined || options.raw !== undefined ? 'POST' : 'GET');
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -61,6 +70,7 @@ export async function api<T = unknown>(path: string, options: { method?: string;
   }
   if (response.status === 204) return undefined as T;
   const json = parseJson(await response.text());
+  if (!retried && (await signedInAgain(path, response.status))) return api<T>(path, options, true);
   if (!response.ok) throw refusal(path, response.status, json);
   return json as T;
 }
@@ -74,13 +84,13 @@ function parseJson(text: string): any {
   }
 }
 
-/** A refused request as an ApiError; a 401 also tells the app the session is gone. */
+/** A refused request as an ApiError; a session that ended (and was not renewed) is said for a person. */
 function refusal(path: string, status: number, json: any): ApiError {
-  if (status === 401 && path !== '/session') onSignedOut();
   const errors: any[] = Array.isArray(json?.errors) ? json.errors : [];
+  const ended = status === 401 && path !== '/session';
   return new ApiError(
     status,
-    json?.error ?? `the service answered ${status}`,
+    ended ? 'Not done: your session has ended. Sign in again when asked, then try once more.' : json?.error ?? `the service answered ${status}`,
     errors.filter((e) => typeof e.field === 'string'),
     errors.filter((e) => typeof e.line === 'number'),
   );
@@ -94,7 +104,7 @@ export function errorText(error: unknown): string {
  * A POST whose answer streams as NDJSON (Check Connection): `onLine` hears each JSON line the moment
  * it arrives, so a page can show progress. A refusal before the stream starts is an ApiError as usual.
  */
-export async function apiLines(path: string, body: unknown, onLine: (line: any) => void): Promise<void> {
+export async function apiLines(path: string, body: unknown, onLine: (line: any) => void, retried = false): Promise<void> {
   const headers: Record<string, string> = { accept: 'application/x-ndjson', 'content-type': 'application/json' };
   if (csrfToken) headers['x-csrf-token'] = csrfToken;
   let response: Response;
@@ -104,7 +114,9 @@ export async function apiLines(path: string, body: unknown, onLine: (line: any) 
     throw new ApiError(0, 'the service cannot be reached; is it running?');
   }
   if (!response.ok || !response.body) {
-    throw refusal(path, response.status, parseJson(await response.text()));
+    const json = parseJson(await response.text());
+    if (!retried && (await signedInAgain(path, response.status))) return apiLines(path, body, onLine, true);
+    throw refusal(path, response.status, json);
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = '';

@@ -24,7 +24,12 @@ export function match(pattern: string, path: string): Record<string, string> | n
   const regex = new RegExp(`^${pattern.replace(/:(\w+)/g, (_, name: string) => (names.push(name), '([^/]+)'))}/?$`);
   const found = regex.exec(path);
   if (!found) return null;
-  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)]));
+  try {
+    return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)]));
+  } catch {
+    // A malformed escape (`%E0%A4%A`) names no page: "not found", rather than an error that stops the app.
+    return null;
+  }
 }
 
 /** Same-origin links go through the router instead of reloading the page. */

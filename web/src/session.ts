@@ -1,7 +1,8 @@
 // Who is signed in, for the whole UI: read once at start (GET /session), set at sign-in, cleared at
-// sign-out or when the API says the session is gone.
+// sign-out. When the API says the session is gone while someone was signed in, the page stays and a
+// sign-in dialog asks for the password again (`expired`), so nothing typed is lost.
 import { signal } from './signal.js';
-import { api, setCsrfToken } from './api.js';
+import { api, ApiError, errorText, setCsrfToken } from './api.js';
 
 export interface Me {
   name: string;
@@ -12,16 +13,22 @@ export interface Me {
 
 /** undefined while loading; null when signed out. */
 export const me = signal<Me | null | undefined>(undefined);
+/** Why the session could not be read at start (not a 401: the service is starting, down, unreachable). */
+export const sessionError = signal<string | null>(null);
 
 export const isAdmin = () => me.value?.role === 'admin';
 
 export async function loadSession(): Promise<void> {
+  sessionError.value = null;
+  me.value = undefined;
   try {
     const who = await api<Me>('/session');
     setCsrfToken(who.csrfToken);
     me.value = who;
-  } catch {
-    me.value = null;
+  } catch (e) {
+    // Only a 401 means "nobody is signed in"; anything else is a problem to show, with a retry.
+    if (e instanceof ApiError && e.status === 401) me.value = null;
+    else sessionError.value = errorText(e);
   }
 }
 
@@ -38,4 +45,36 @@ export async function signOut(): Promise<void> {
     setCsrfToken(undefined);
     me.value = null;
   }
+}
+
+/** A sign-in the API asked for mid-page: `settle(true)` once signed in again, `settle(false)` if not. */
+export interface Expiry {
+  name: string;
+  settle(signedIn: boolean): void;
+}
+
+export const expired = signal<Expiry | null>(null);
+let waiting: Promise<boolean> | null = null;
+
+/**
+ * A request met a 401. Signed in before: ask again in the dialog and wait (every request that fails
+ * meanwhile waits for the same answer). Never signed in: nothing to keep, the sign-in page shows.
+ */
+export function sessionEnded(): Promise<boolean> {
+  const who = me.value;
+  if (!who) {
+    me.value = null;
+    return Promise.resolve(false);
+  }
+  waiting ??= new Promise<boolean>((resolve) => {
+    expired.value = {
+      name: who.name,
+      settle(signedIn) {
+        waiting = null;
+        expired.value = null;
+        resolve(signedIn);
+      },
+    };
+  });
+  return waiting;
 }

@@ -39,6 +39,7 @@ export function ItemPage({ params }: { params: Record<string, string> }) {
           <h2>Description</h2>
           <pre class="mail-text">{it.description || '(no description)'}</pre>
           <h2>Requesters</h2>
+          {requesters.error && <p class="error" role="alert">The requesters' names could not be loaded: {requesters.error}</p>}
           {it.requesterIds.length === 0 ? <p>None.</p> : (
             <ul>{it.requesterIds.map((rid) => { const r = requesters.data?.requesters.find((x) => x.id === rid); return <li key={rid}>{r ? `${r.name ? `${r.name} ` : ''}<${r.email}>` : `requester ${rid}`}</li>; })}</ul>
           )}

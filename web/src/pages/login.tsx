@@ -1,27 +1,17 @@
 import { useState } from 'preact/hooks';
-import { errorText } from '../api.js';
-import { signIn } from '../session.js';
+import { useSignIn } from '../components/use-sign-in.js';
 
 export function LoginPage() {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
+  const { error, busy, submit } = useSignIn();
+  const onSubmit = (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await signIn(name, password);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    void submit(name, password);
   };
   return (
     <main id="main" class="login">
-      <form onSubmit={submit} aria-labelledby="login-title" class="card">
+      <form onSubmit={onSubmit} aria-labelledby="login-title" class="card">
         <h1 id="login-title">Sign in to mailbind</h1>
         <label for="login-name">Name</label>
         <input id="login-name" name="name" autocomplete="username" required value={name} onInput={(e) => setName(e.currentTarget.value)} />

@@ -16,6 +16,7 @@ export function ProfilesPage() {
         {isAdmin() && <a class="button" href="/settings/plugins/email-integration/new">Add Profile</a>}
       </div>
       {profiles.error && <p class="error" role="alert">{profiles.error}</p>}
+      {statuses.error && <p class="error" role="alert">The status of the profiles could not be loaded: {statuses.error}</p>}
       {profiles.data && profiles.data.profiles.length === 0 && (
         <p class="empty">No profiles yet — {isAdmin() ? <a href="/settings/plugins/email-integration/new">Add Profile</a> : 'an admin can add one'} to connect a mailbox and route its mail with rules.</p>
       )}
@@ -31,7 +32,7 @@ export function ProfilesPage() {
                   <td><a href={`/settings/plugins/email-integration/${p.id}`}>{p.name}</a></td>
                   <td>{p.source ? `${p.source.protocol.toUpperCase()} ${p.source.login ?? ''}${p.source.host ? `@${p.source.host}` : ''}` : 'import only'}</td>
                   <td>{p.ruleCount}</td>
-                  <td>{status ? <Health status={status} /> : '…'}</td>
+                  <td>{status ? <Health status={status} /> : statuses.error ? 'unknown (see above)' : '…'}</td>
                   <td>{status ? when(status.lastSuccessAt) : ''}</td>
                 </tr>
               );
