@@ -61,22 +61,26 @@ function formOf(p: Profile): Form {
   };
 }
 
-/** The settings to send: on edit only what changed, and the password only when typed. */
+/**
+ * The settings to send: on edit only what changed, and the password only when typed. An optional
+ * field left empty is null, "back to the default": leaving it out would keep the stored value.
+ */
 function sourceOf(form: Form, before: Form | null): Record<string, unknown> {
+  const optional = (value: string) => (value.trim() ? value : null);
   const all: Record<string, unknown> = {
     protocol: form.protocol,
     ...(form.protocol !== 'pipe'
       ? {
-          host: form.host, ...(form.port ? { port: Number(form.port) } : {}), tls: form.tls, allowInvalidCertificate: form.allowInvalidCertificate,
+          host: form.host, port: form.port.trim() ? Number(form.port) : null, tls: form.tls, allowInvalidCertificate: form.allowInvalidCertificate,
           login: form.login, folder: form.folder, pollSeconds: Number(form.pollSeconds), idle: form.idle, firstRun: form.firstRun,
-          ...(form.afterImport ? { afterImport: form.afterImport } : {}), ...(form.afterOther ? { afterOther: form.afterOther } : {}),
+          afterImport: optional(form.afterImport), afterOther: optional(form.afterOther),
         }
       : {}),
-    ...(form.address ? { address: form.address } : {}),
+    address: optional(form.address),
     ...(form.password ? { password: form.password } : {}),
   };
-  if (!before) return all;
-  return Object.fromEntries(Object.entries(all).filter(([key, value]) => key === 'password' || String((before as any)[key]) !== String(value)));
+  if (!before) return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== null));
+  return Object.fromEntries(Object.entries(all).filter(([key, value]) => key === 'password' || String((before as any)[key]) !== String(value ?? '')));
 }
 
 export function ProfileEditPage({ params }: { params: Record<string, string> }) {
@@ -116,7 +120,9 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
       else if ('error' in line) setError(new ApiError(0, `Check Connection stopped: ${line.error}`));
     };
     try {
-      if (id !== null && !form.password && sameConnection(form, before)) await apiLines(`/profiles/${id}/check`, undefined, onLine);
+      // A saved profile is checked with what changed, so the service can reuse the stored password
+      // while it goes where it was set for (and say at the password field when it does not).
+      if (id !== null) await apiLines(`/profiles/${id}/check`, { source: sourceOf(form, before) }, onLine);
       else await apiLines('/profiles/check', { source: sourceOf(form, null) }, onLine);
     } catch (e) {
       setSteps(null);
@@ -259,9 +265,4 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
       )}
     </section>
   );
-}
-
-function sameConnection(form: Form, before: Form | null): boolean {
-  if (!before) return false;
-  return (['protocol', 'host', 'port', 'tls', 'allowInvalidCertificate', 'login', 'folder'] as const).every((k) => String(form[k]) === String(before[k]));
 }
