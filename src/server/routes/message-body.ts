@@ -1,6 +1,7 @@
 // A message as a person reads it: its text and attachments as JSON, and its HTML sanitised on the
 // server and served as a page of its own, with its own strict policy: no script, no form, no
-// plugin, nothing fetched but inline images (and remote ones only with ?images=1), sandboxed, and
+// plugin, nothing fetched but inline images (and remote ones only with ?images=1), sandboxed (popups
+// alone allowed, and let out of the sandbox: a link in the mail opens as an ordinary new tab), and
 // frameable by our own pages only (security.ts lets this one route set those headers).
 import { z } from '@hono/zod-openapi';
 import type { Api } from '../http-app.js';
@@ -39,7 +40,7 @@ const body = route('viewer', {
 const bodyHtml = route('viewer', {
   method: 'get', path: '/api/v1/messages/{id}/body.html', tags, summary: "A message's HTML, sanitised, for a sandboxed frame",
   description:
-    'Sanitised with an allow-list (no script, style sheet, form, frame, event handler, javascript:/data: link or CSS url()). Remote images lose their address unless images=1. Served with its own Content-Security-Policy (sandbox, no script, images from data: only, or also http(s) with images=1) and frameable by this origin only.',
+    'Sanitised with an allow-list (no script, style sheet, form, frame, event handler, javascript:/data: link or CSS url()). Remote images lose their address unless images=1. Served with its own Content-Security-Policy (sandbox allowing only popups, so that links open in a new tab; no script, no relative links, images from data: only, or also http(s) with images=1) and frameable by this origin only.',
   request: {
     params: IdParam,
     query: z.object({ images: z.enum(['0', '1']).optional().openapi({ param: { name: 'images', in: 'query' }, description: '1: load remote images' }) }),
@@ -53,7 +54,7 @@ const bodyHtml = route('viewer', {
 
 /** The policy of a message's HTML page; `images` allows remote images. */
 export function messageHtmlPolicy(images: boolean): string {
-  return `default-src 'none'; img-src data:${images ? ' https: http:' : ''}; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'; base-uri 'none'; form-action 'none'`;
+  return `default-src 'none'; img-src data:${images ? ' https: http:' : ''}; style-src 'unsafe-inline'; sandbox allow-popups allow-popups-to-escape-sandbox; frame-ancestors 'self'; base-uri 'none'; form-action 'none'`;
 }
 
 export function registerMessageBody(api: Api): void {

@@ -1,6 +1,8 @@
 // What a message says. HTML is sanitised by the server and shown in a sandboxed frame (no script, no
-// form, no same-origin access); remote images stay blocked until the reader asks, because loading
-// them tells the sender the mail was read. Plain text is shown as text.
+// form, no same-origin access; popups only, let out of the sandbox, so that the mail's links (absolute
+// ones only, target=_blank, noopener) open in a new tab instead of being silently blocked); remote
+// images stay blocked until the reader asks, because loading them tells the sender the mail was read.
+// Plain text is shown as text.
 import { useState } from 'preact/hooks';
 import { bytes, type MessageBody } from './message-types.js';
 
@@ -32,7 +34,7 @@ export function MessageContent({ id, body }: { id: number; body: MessageBody }) 
         <iframe
           class="mail-html"
           title="Message content (sanitised HTML)"
-          sandbox=""
+          sandbox="allow-popups allow-popups-to-escape-sandbox"
           referrerpolicy="no-referrer"
           src={`/api/v1/messages/${id}/body.html?images=${images ? 1 : 0}`}
         />
