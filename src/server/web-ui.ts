@@ -3,7 +3,7 @@
 // /messages/12 lands on the same page. The UI's files hold no data, so they are served before sign-in
 // (the sign-in page is one of them); everything they show comes from the API, which asks for it.
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'hono';
@@ -46,7 +46,8 @@ export function webUi(root: string | null = webRoot()) {
     if (!root) return c.json({ error: 'the web UI is not built: run npm run build' }, 404);
     if (path.startsWith('/assets/')) {
       const file = normalize(join(root, path));
-      if (!file.startsWith(root + sep) || !existsSync(file)) return c.json({ error: `no such file: ${path}` }, 404);
+      // Regular files only: /assets/ itself (or any folder) is not a file to send, and reading it would fail.
+      if (!file.startsWith(root + sep) || !(await isFile(file))) return c.json({ error: `no such file: ${path}` }, 404);
       return c.body(await readFile(file), 200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         // Names carry a hash of their content: a new build has new names.
@@ -55,4 +56,12 @@ export function webUi(root: string | null = webRoot()) {
     }
     return c.body(await readFile(join(root, 'index.html')), 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
   };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
 }
