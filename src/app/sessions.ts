@@ -34,6 +34,14 @@ export interface SessionOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+export interface ResumeOptions extends SessionOptions {
+  /**
+   * false: the request is not the person's doing (a page polling in the background), so it does not
+   * count as activity and the idle limit keeps running; default true.
+   */
+  touch?: boolean;
+}
+
 /** last_seen_at is written at most this often: a page of many requests is one write, not many. */
 const TOUCH_EVERY_MS = 60_000;
 const MINUTE = 60_000;
@@ -91,7 +99,7 @@ export async function login(
 }
 
 /** Null when unknown, idle too long or past its absolute expiry (an expired row is deleted then). */
-export async function resumeSession(app: App, cookieValue: string, options: SessionOptions = {}): Promise<ResumedSession | null> {
+export async function resumeSession(app: App, cookieValue: string, options: ResumeOptions = {}): Promise<ResumedSession | null> {
   if (!cookieValue) return null;
   const idHash = secretHash(cookieValue);
   const row = await sessions.findSession(app.store.db, idHash);
@@ -103,7 +111,7 @@ export async function resumeSession(app: App, cookieValue: string, options: Sess
     await sessions.deleteSession(app.store.db, idHash);
     return null;
   }
-  if (at - lastSeen >= TOUCH_EVERY_MS) await sessions.touchSession(app.store.db, idHash, new Date(at).toISOString());
+  if (options.touch !== false && at - lastSeen >= TOUCH_EVERY_MS) await sessions.touchSession(app.store.db, idHash, new Date(at).toISOString());
   return {
     principal: { kind: 'account', name: row.accountName, role: row.role, accountId: row.accountId },
     csrfToken: row.csrfToken,

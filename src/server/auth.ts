@@ -11,6 +11,8 @@ import type { HttpEnv } from './env.js';
 
 export const SESSION_COOKIE = 'mailbind_session';
 export const CSRF_HEADER = 'x-csrf-token';
+/** Sent (value 1) by the UI on requests it makes by itself, such as polling: they are not activity. */
+export const BACKGROUND_HEADER = 'x-mailbind-background';
 
 /** public: anyone; viewer: any signed-in principal; admin: admins; intake: the profile's intake token (checked by the route); metrics: an admin or the metrics token. */
 export type Access = 'public' | 'viewer' | 'admin' | 'intake' | 'metrics';
@@ -34,7 +36,8 @@ export function identify(): MiddlewareHandler<HttpEnv> {
       const cookie = getCookie(c, SESSION_COOKIE);
       if (cookie) {
         const { resumeSession } = await import('../app/sessions.js');
-        const session = await resumeSession(app, cookie);
+        // An open tab polling every few seconds must not keep an idle session alive forever.
+        const session = await resumeSession(app, cookie, { touch: c.req.header(BACKGROUND_HEADER) !== '1' });
         if (session) {
           c.set('principal', session.principal);
           c.set('csrfToken', session.csrfToken);

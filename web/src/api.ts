@@ -51,12 +51,14 @@ async function signedInAgain(path: string, status: number): Promise<boolean> {
   return status === 401 && path !== '/session' && (await onSignedOut());
 }
 
-export async function api<T = unknown>(path: string, options: { method?: string; body?: unknown; raw?: BodyInit; contentType?: string } = {}, retried = false): Promise<T> {
+/** `background`: the page asks by itself (polling), which must not count as the person's activity. */
+export async function api<T = unknown>(path: string, options: { method?: string; body?: unknown; raw?: BodyInit; contentType?: string; background?: boolean } = {}, retried = false): Promise<T> {
   const method = options.method ?? (options.body !== undefined || options.raw !== undefined ? 'POST' : 'GET');
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.raw !== undefined) headers['content-type'] = options.contentType ?? 'application/octet-stream';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  if (options.background) headers['x-mailbind-background'] = '1';
   let response: Response;
   try {
     response = await fetch(`/api/v1${path}`, {

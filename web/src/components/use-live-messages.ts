@@ -2,7 +2,8 @@
 // request (cursor), and every few seconds the first page is asked again and whatever is newer than
 // the top row is put on top. Polling rather than server-sent events: the search the log already
 // uses answers it, it needs no long-lived connection through proxies, and a few seconds is soon
-// enough for a log people watch. It pauses while the tab is hidden.
+// enough for a log people watch. It pauses while the tab is hidden. Polls are marked as background
+// requests: an open tab is not activity, and must not keep an idle session alive.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import type { MessageSummary } from './message-types.js';
@@ -52,7 +53,7 @@ export function useLiveMessages(query: string): LiveLog {
     const poll = async () => {
       if (document.visibilityState === 'hidden') return;
       try {
-        const page = await api<{ messages: MessageSummary[] }>(`/messages?limit=${PAGE}${query}`);
+        const page = await api<{ messages: MessageSummary[] }>(`/messages?limit=${PAGE}${query}`, { background: true });
         if (stopped) return;
         const fresh = page.messages.filter((m) => m.id > top.current);
         // Rows already shown may have changed too (a pending message got its outcome).
