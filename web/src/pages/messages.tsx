@@ -13,8 +13,20 @@ const OUTCOMES = ['imported', 'commented', 'skipped', 'ignored', 'failed', 'pend
 interface Filters { profileId: string; outcome: string; since: string; until: string; q: string }
 
 function queryOf(f: Filters): string {
-  const parts = Object.entries(f).filter(([, v]) => v.trim() !== '').map(([k, v]) => `&${k}=${encodeURIComponent(v.trim())}`);
+  const parts = Object.entries(f).filter(([, v]) => v.trim() !== '').map(([k, v]) => `&${k}=${encodeURIComponent(sent(k as keyof Filters, v.trim()))}`);
   return parts.join('');
+}
+
+/**
+ * A chosen day means the viewer's day, not UTC's: the API takes instants, so `since` is the local
+ * midnight that starts the day and `until` the one that ends it (the next day's), so that the day
+ * chosen as the last one is included.
+ */
+function sent(key: keyof Filters, value: string): string {
+  if (key !== 'since' && key !== 'until') return value;
+  const [y, m, d] = value.split('-').map(Number);
+  if (!y || !m || !d) return value; // not a whole date: the API says what is wrong with it
+  return new Date(y, m - 1, key === 'until' ? d + 1 : d).toISOString();
 }
 
 export function MessagesPage() {
@@ -52,8 +64,9 @@ export function MessagesPage() {
           <input id="f-since" type="date" value={draft.since} onChange={set('since')} />
         </div>
         <div class="field">
-          <label for="f-until">Received before</label>
-          <input id="f-until" type="date" value={draft.until} onChange={set('until')} />
+          <label for="f-until">Received until</label>
+          <input id="f-until" type="date" value={draft.until} onChange={set('until')} aria-describedby="f-until-hint" />
+          <span id="f-until-hint" class="hint">this day included</span>
         </div>
         <div class="field">
           <label for="f-q">Subject or sender</label>
