@@ -15,6 +15,8 @@ export interface ProfileStatusView {
   lastError: string | null;
   nextPollAt: string | null;
   consecutiveFailures: number;
+  /** The first failure of the current streak of failed polls (lastErrorAt is the latest); null while polls succeed. */
+  failingSince: string | null;
   /** Messages waiting for an outcome (pending or being processed). */
   backlog: number;
   /** Messages by outcome, plus `pending` and `processing` for those without one yet. */
@@ -38,6 +40,7 @@ export async function profileStatuses(app: App, nameOrId?: string | number): Pro
       lastError: status.lastError,
       nextPollAt: status.nextPollAt,
       consecutiveFailures: status.consecutiveFailures,
+      failingSince: status.failingSince,
       backlog: await countUnfinished(app.store.db, p.id),
       counts: await countByOutcome(app.store.db, p.id),
       countsToday: await countByOutcome(app.store.db, p.id, startOfTodayUtc()),

@@ -1,5 +1,5 @@
-// Each profile's polling status: last success, last error, next poll, the first-run baseline and a
-// source-specific cursor. Written by the scheduler and the sources, read by `profile status`.
+// Each profile's polling status: last success, last error, next poll, since when it has been failing
+// (the first failure of the current streak), the first-run baseline and a source-specific cursor. Written by the scheduler and the sources, read by `profile status`.
 import type { Db } from '../store/database.js';
 import { now } from '../store/database.js';
 import { dbNow } from '../store/db-clock.js';
@@ -14,6 +14,8 @@ export interface ProfileStatus {
   lastError: string | null;
   nextPollAt: string | null;
   consecutiveFailures: number;
+  /** The first failure of the current streak (lastErrorAt is the latest); null while polls succeed. */
+  failingSince: string | null;
   cursor: Record<string, unknown> | null;
 }
 
@@ -28,6 +30,7 @@ export async function getStatus(db: Db, profileId: number): Promise<ProfileStatu
     lastError: row?.last_error ?? null,
     nextPollAt: row?.next_poll_at ?? null,
     consecutiveFailures: row?.consecutive_failures ?? 0,
+    failingSince: row?.failing_since ?? null,
     cursor: row?.cursor ? (JSON.parse(row.cursor) as Record<string, unknown>) : null,
   };
 }
@@ -43,6 +46,9 @@ export async function updateStatus(db: Db, profileId: number, change: StatusChan
     ...(change.lastError !== undefined ? { last_error: change.lastError } : {}),
     ...(change.nextPollAt !== undefined ? { next_poll_at: change.nextPollAt } : {}),
     ...(change.consecutiveFailures !== undefined ? { consecutive_failures: change.consecutiveFailures } : {}),
+    ...(change.failingSince !== undefined ? { failing_since: change.failingSince } : {}),
+    // No failures, no streak: whoever resets the count (a success, a settings change) ends it.
+    ...(change.consecutiveFailures === 0 && change.failingSince === undefined ? { failing_since: null } : {}),
     ...(change.cursor !== undefined ? { cursor: change.cursor === null ? null : JSON.stringify(change.cursor) } : {}),
   };
   await db
@@ -61,7 +67,9 @@ export async function recordPollFailure(db: Db, profileId: number, error: string
   const status = await getStatus(db, profileId);
   const failures = status.consecutiveFailures + 1;
   const at = now();
-  await updateStatus(db, profileId, { lastPollAt: at, lastErrorAt: at, lastError: error, consecutiveFailures: failures, nextPollAt });
+  // The streak starts at its first failure and keeps that start however many follow.
+  const failingSince = status.consecutiveFailures === 0 ? at : (status.failingSince ?? at);
+  await updateStatus(db, profileId, { lastPollAt: at, lastErrorAt: at, lastError: error, consecutiveFailures: failures, failingSince, nextPollAt });
   return failures;
 }
 

@@ -14,6 +14,7 @@ import { createRawRefIndexMigration } from './migrations/005-raw-ref-index.js';
 import { createServiceTablesMigration } from './migrations/006-service-tables.js';
 import { createRulesHistoryBackfillMigration } from './migrations/008-rules-history-backfill.js';
 import { createItemStateMigration } from './migrations/007-item-state.js';
+import { createFailingSinceMigration } from './migrations/009-failing-since.js';
 import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -166,6 +167,7 @@ async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void>
     '006-service-tables': createServiceTablesMigration(dialect),
     '007-item-state': createItemStateMigration(),
     '008-rules-history-backfill': createRulesHistoryBackfillMigration(),
+    '009-failing-since': createFailingSinceMigration(),
   };
   const migrator = new Migrator({
     db,

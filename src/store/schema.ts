@@ -67,6 +67,8 @@ export interface ProfileStatusTable {
   last_error: string | null;
   next_poll_at: string | null;
   consecutive_failures: number;
+  /** When the current streak of failed polls began; null while polls succeed. */
+  failing_since: string | null;
   cursor: string | null;
   lease_owner: string | null;
   lease_until: string | null;

@@ -105,6 +105,7 @@ export const ProfileStatus = z
     lastError: z.string().nullable(),
     nextPollAt: z.string().nullable(),
     consecutiveFailures: z.number().int(),
+    failingSince: z.string().nullable().openapi({ description: 'the first failure of the current streak of failed polls (lastErrorAt is the latest); null while polls succeed' }),
     backlog: z.number().int(),
     counts: z.record(z.string(), z.number()),
     countsToday: z.record(z.string(), z.number()),

@@ -1,4 +1,6 @@
-// A profile's health in words: ok, failing since …, or never connected.
+// A profile's health in words: ok, failing since … (the start of the streak, not the latest failure)
+// with the error itself as text beside it (a tooltip alone reaches neither keyboards nor touch), or
+// never connected.
 import type { ProfileStatus } from './types.js';
 
 export function when(iso: string | null): string {
@@ -9,7 +11,15 @@ export function when(iso: string | null): string {
 
 export function Health({ status }: { status: ProfileStatus }) {
   if (!status.protocol || status.protocol === 'pipe') return <span class="badge neutral">push / import</span>;
-  if (status.consecutiveFailures > 0) return <span class="badge bad" title={status.lastError ?? ''}>failing since {when(status.lastErrorAt)}</span>;
+  if (status.consecutiveFailures > 0) {
+    const polls = status.consecutiveFailures === 1 ? '1 failed poll' : `${status.consecutiveFailures} failed polls`;
+    return (
+      <span class="health-failing">
+        <span class="badge bad">failing since {when(status.failingSince ?? status.lastErrorAt)}</span>
+        <span class="health-error">{status.lastError ?? 'no error recorded'} ({polls}, the latest {when(status.lastErrorAt)})</span>
+      </span>
+    );
+  }
   if (!status.lastSuccessAt) return <span class="badge neutral">never connected</span>;
   return <span class="badge good">ok</span>;
 }

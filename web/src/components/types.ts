@@ -39,6 +39,8 @@ export interface ProfileStatus {
   lastError: string | null;
   nextPollAt: string | null;
   consecutiveFailures: number;
+  /** The first failure of the current streak (lastErrorAt is the latest); null while polls succeed. */
+  failingSince: string | null;
   backlog: number;
   counts: Record<string, number>;
   countsToday: Record<string, number>;
