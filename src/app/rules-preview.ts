@@ -43,6 +43,8 @@ export interface PreviewChange {
 export interface PreviewReport {
   /** Messages looked at (unreadable ones included). */
   examined: number;
+  /** The id of the oldest message looked at: `before` for the next window; null when none was. */
+  lastId: number | null;
   /** Those whose outcome or actions the new rules change, newest first. */
   changed: PreviewChange[];
   /** Messages whose stored bytes could not be read or parsed. */
@@ -56,10 +58,16 @@ export const MAX_PREVIEW = 10_000;
 const IN_FLIGHT = 8;
 
 /**
- * `offset` skips the newest messages first, so a client can preview a long stretch in windows
- * (`last` 100 at offsets 0, 100, 200, …) and show its progress between them.
+ * A long stretch is previewed in windows, so that a client can show its progress between them:
+ * `before` is the `lastId` of the previous window (examine only messages older than it). Ids, not
+ * positions: mail that arrives between two windows is newer than both, so it shifts nothing and no
+ * message is examined twice or skipped. `offset` (skip the newest first) is kept for old clients; it
+ * shifts when mail arrives mid-run.
  */
-export async function previewRules(app: App, input: { profile: string | number; rules: RulesInput; last: number; offset?: number }): Promise<PreviewReport> {
+export async function previewRules(
+  app: App,
+  input: { profile: string | number; rules: RulesInput; last: number; offset?: number; before?: number },
+): Promise<PreviewReport> {
   const started = performance.now();
   if (!Number.isInteger(input.last) || input.last < 1 || input.last > MAX_PREVIEW) {
     const message = `The number of messages should be a whole number from 1 to ${MAX_PREVIEW}`;
@@ -70,14 +78,23 @@ export async function previewRules(app: App, input: { profile: string | number; 
     const message = `The offset should be a whole number from 0 to ${MAX_PREVIEW}`;
     throw userError(message, { fields: [{ field: 'offset', message }] });
   }
+  if (input.before !== undefined && (!Number.isInteger(input.before) || input.before < 1)) {
+    const message = 'before should be the lastId of the previous window';
+    throw userError(message, { fields: [{ field: 'before', message }] });
+  }
   const profile = await getProfile(app.store.db, input.profile);
   const current = new DecisionProfiles().of(profile);
   const proposed: DecisionProfile = { ruleSet: rulesToTry(input.rules.text, input.rules.label), ownAddresses: ownAddresses(profile), rulesVersion: null };
   const blobs = new BlobStore(app.store.dataDir);
   const context = { tracker: app.tracker, ownDomains: app.ownDomains };
   // Decided at intake (a duplicate, headers only): rules never see these messages.
-  const messages = skipFirst(newestMessages(app.store.db, profile.id, { last: offset + input.last, skipReasons: [DUPLICATE_OF, TOO_LARGE] }), offset);
-  const report: PreviewReport = { examined: 0, changed: [], unreadable: 0, ms: 0 };
+  const report: PreviewReport = { examined: 0, lastId: null, changed: [], unreadable: 0, ms: 0 };
+  const newest = newestMessages(app.store.db, profile.id, {
+    last: offset + input.last,
+    ...(input.before !== undefined ? { before: input.before } : {}),
+    skipReasons: [DUPLICATE_OF, TOO_LARGE],
+  });
+  const messages = noting(skipFirst(newest, offset), (row) => (report.lastId = Math.min(report.lastId ?? row.id, row.id)));
 
   async function examine(row: StoredMessageRow): Promise<void> {
     report.examined += 1;
@@ -124,6 +141,14 @@ export async function previewRules(app: App, input: { profile: string | number; 
 async function* skipFirst<T>(rows: AsyncGenerator<T>, count: number): AsyncGenerator<T> {
   let seen = 0;
   for await (const row of rows) if (seen++ >= count) yield row;
+}
+
+/** The same rows, each shown to `seen` as it is handed out (before it is examined). */
+async function* noting<T>(rows: AsyncGenerator<T>, seen: (row: T) => void): AsyncGenerator<T> {
+  for await (const row of rows) {
+    seen(row);
+    yield row;
+  }
 }
 
 function decision(plan: Plan): PreviewDecision {

@@ -15,17 +15,18 @@ export interface StoredMessageRow {
 }
 
 /**
- * Yields up to `last` of the profile's messages, newest first, reading `pageSize` rows at a time.
- * Messages whose reason starts with one of `skipReasons` are passed over and do not count.
+ * Yields up to `last` of the profile's messages, newest first, reading `pageSize` rows at a time;
+ * with `before`, only those older than that message (id below it). Messages whose reason starts with
+ * one of `skipReasons` are passed over and do not count.
  */
 export async function* newestMessages(
   db: Db,
   profileId: number,
-  options: { last: number; pageSize?: number; skipReasons?: string[] },
+  options: { last: number; before?: number; pageSize?: number; skipReasons?: string[] },
 ): AsyncGenerator<StoredMessageRow> {
   const pageSize = options.pageSize ?? 100;
   let left = options.last;
-  let before: number | null = null;
+  let before: number | null = options.before ?? null;
   while (left > 0) {
     let query = db
       .selectFrom('inbox_items')

@@ -88,7 +88,7 @@ export function registerRules(api: Api): void {
   api.openapi(preview, async (c) => {
     const { previewRules } = await import('../../app/rules-preview.js');
     const body = c.req.valid('json');
-    return c.json(await previewRules(c.get('app'), { profile: body.profileId, rules: { text: body.rules, label: 'rules' }, last: body.last, offset: body.offset }), 200);
+    return c.json(await previewRules(c.get('app'), { profile: body.profileId, rules: { text: body.rules, label: 'rules' }, last: body.last, offset: body.offset, ...(body.before !== undefined ? { before: body.before } : {}) }), 200);
   });
   api.openapi(save, async (c) => {
     const { saveRules } = await import('../../app/profiles.js');

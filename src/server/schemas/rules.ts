@@ -47,12 +47,14 @@ export const PreviewRequest = z
     rules: z.string(),
     profileId: z.number().int().positive(),
     last: z.number().int().min(1).max(5000).default(100),
-    offset: z.number().int().min(0).max(5000).default(0).openapi({ description: 'skip the newest `offset` messages first: preview a long stretch in windows' }),
+    offset: z.number().int().min(0).max(5000).default(0).openapi({ description: 'skip the newest `offset` messages first (shifts when mail arrives between windows: prefer `before`)' }),
+    before: z.number().int().positive().optional().openapi({ description: 'examine only messages older than this one: the `lastId` of the previous window, to preview a long stretch in windows exactly' }),
   })
   .openapi('RulesPreviewRequest');
 export const PreviewResult = z
   .object({
     examined: z.number().int(),
+    lastId: z.number().int().nullable().openapi({ description: 'the oldest message examined: pass it as `before` for the next window; null when none was' }),
     unreadable: z.number().int(),
     ms: z.number(),
     changed: z.array(

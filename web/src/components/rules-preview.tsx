@@ -1,6 +1,8 @@
 // Preview: the edited, unsaved rules over the profile's last N messages (up to 1,000), listing those
 // whose outcome or actions would change. The service is asked a window of 100 messages at a time, so
-// the page shows how far it got ("300 of 1,000 examined") and can stop between windows.
+// the page shows how far it got ("300 of 1,000 examined") and can stop between windows. Each window
+// starts below the oldest message of the previous one (`before`), so mail arriving meanwhile shifts
+// nothing: no message is examined twice and none skipped.
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { parseRules } from '../../../src/rules/index.js';
 import { api, ApiError, errorText } from '../api.js';
@@ -24,6 +26,7 @@ interface Change {
 
 interface Window {
   examined: number;
+  lastId: number | null;
   unreadable: number;
   changed: Change[];
 }
@@ -64,13 +67,15 @@ export function RulesPreview({ profileId, rules }: { profileId: number; rules: s
     let state: Progress = { wanted, examined: 0, unreadable: 0, changed: [], done: false, stopped: false };
     setProgress(state);
     try {
-      for (let offset = 0; offset < wanted && !stop.current; offset += WINDOW) {
-        const last = Math.min(WINDOW, wanted - offset);
-        const window = await api<Window>('/rules/preview', { body: { profileId, rules: text, last, offset } });
+      let before: number | null = null;
+      while (state.examined < wanted && !stop.current) {
+        const last = Math.min(WINDOW, wanted - state.examined);
+        const window: Window = await api<Window>('/rules/preview', { body: { profileId, rules: text, last, ...(before !== null ? { before } : {}) } });
         state = { ...state, examined: state.examined + window.examined, unreadable: state.unreadable + window.unreadable, changed: [...state.changed, ...window.changed] };
         setProgress(state);
         // A short window: there are no older messages.
-        if (window.examined < last) break;
+        if (window.examined < last || window.lastId === null) break;
+        before = window.lastId;
       }
       setProgress({ ...state, done: true, stopped: stop.current });
     } catch (e) {
