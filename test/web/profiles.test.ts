@@ -7,6 +7,7 @@ import { addAccount } from '../../src/app/accounts.js';
 import { cliPrincipal } from '../../src/app/principal.js';
 import { chromiumSkip, seriousViolations, startUi, type UiServer } from '../support/browser.js';
 import { dovecotSkip, startDovecot, type Dovecot } from '../support/dovecot.js';
+import { waitFor } from '../support/wait.js';
 
 describe('the profile pages in Chromium', { skip: chromiumSkip() || dovecotSkip() }, () => {
   let ui: UiServer;
@@ -47,6 +48,13 @@ describe('the profile pages in Chromium', { skip: chromiumSkip() || dovecotSkip(
     await page.getByText('Saved.').waitFor();
     assert.match(page.url(), /\/settings\/plugins\/email-integration\/\d+$/);
     assert.deepEqual(await seriousViolations(page), []);
+    // Every setting is in the form, the size limit too (in MB; the API keeps bytes).
+    assert.equal(await page.getByLabel('Largest message to import (MB)').inputValue(), '50');
+    await page.getByLabel('Largest message to import (MB)').fill('10');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const id = Number(page.url().split('/').pop());
+    const { showProfile } = await import('../../src/app/profiles.js');
+    await waitFor(async () => (await showProfile(ui.app, id)).source?.maxMessageBytes === 10 * 1024 * 1024, { what: 'the new size limit to be saved' });
     assert.deepEqual(ui.cspViolations, [], 'the built UI runs under the CSP without a violation');
     assert.ok(ui.requests.every((url) => url.startsWith(ui.url)), 'nothing requested outside the app');
   });

@@ -25,6 +25,8 @@ interface Form {
   password: string;
   folder: string;
   pollSeconds: string;
+  /** The size limit in MB, as typed (the API takes bytes). */
+  maxMessageBytes: string;
   idle: boolean;
   afterImport: string;
   afterOther: string;
@@ -36,7 +38,7 @@ interface Form {
 
 const EMPTY: Form = {
   name: '', protocol: 'imap', host: '', port: '993', tls: 'tls', allowInvalidCertificate: false, login: '', password: '',
-  folder: 'INBOX', pollSeconds: '60', idle: true, afterImport: '', afterOther: '', firstRun: 'from-now', address: '', rules: '', rulesComment: '',
+  folder: 'INBOX', pollSeconds: '60', maxMessageBytes: '50', idle: true, afterImport: '', afterOther: '', firstRun: 'from-now', address: '', rules: '', rulesComment: '',
 };
 
 export function defaultPort(protocol: Protocol, tls: Tls): string {
@@ -54,7 +56,7 @@ function formOf(p: Profile): Form {
     ...(s
       ? {
           protocol: s.protocol, host: s.host ?? '', port: String(s.port ?? s.effectivePort ?? ''), tls: s.tls, allowInvalidCertificate: s.allowInvalidCertificate,
-          login: s.login ?? '', folder: s.folder, pollSeconds: String(s.pollSeconds), idle: s.idle, afterImport: s.afterImport ?? '',
+          login: s.login ?? '', folder: s.folder, pollSeconds: String(s.pollSeconds), maxMessageBytes: megabytes(s.maxMessageBytes), idle: s.idle, afterImport: s.afterImport ?? '',
           afterOther: s.afterOther ?? '', firstRun: s.firstRun, address: s.address ?? '',
         }
       : { protocol: 'pipe' as Protocol, port: '' }),
@@ -77,10 +79,20 @@ function sourceOf(form: Form, before: Form | null): Record<string, unknown> {
         }
       : {}),
     address: optional(form.address),
+    maxMessageBytes: bytes(form.maxMessageBytes),
     ...(form.password ? { password: form.password } : {}),
   };
   if (!before) return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== null));
-  return Object.fromEntries(Object.entries(all).filter(([key, value]) => key === 'password' || String((before as any)[key]) !== String(value ?? '')));
+  const was = (key: string) => (key === 'maxMessageBytes' ? bytes(before.maxMessageBytes) : (before as any)[key]);
+  return Object.fromEntries(Object.entries(all).filter(([key, value]) => key === 'password' || String(was(key)) !== String(value ?? '')));
+}
+
+const MB = 1024 * 1024;
+const megabytes = (count: number) => String(Math.round((count / MB) * 100) / 100);
+/** MB as typed → bytes; what is not a number goes as typed, for the API to name the field. */
+function bytes(typed: string): number | string {
+  const value = Number(typed.trim().replace(',', '.'));
+  return typed.trim() && Number.isFinite(value) ? Math.round(value * MB) : typed;
 }
 
 export function ProfileEditPage({ params }: { params: Record<string, string> }) {
@@ -223,6 +235,9 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
               </Field>
             </>
           )}
+          <Field id="maxMessageBytes" label="Largest message to import (MB)" error={fieldError('maxMessageBytes')} hint="larger ones are kept as headers only and recorded as ignored, too large">
+            <input id="maxMessageBytes" inputMode="decimal" value={form.maxMessageBytes} onInput={(e) => set('maxMessageBytes', e.currentTarget.value)} {...described('maxMessageBytes', fieldError('maxMessageBytes'), true)} />
+          </Field>
           <Field id="address" label="The mailbox's own address" error={fieldError('address')} hint="never a requester; default: the login when it is an address">
             <input id="address" value={form.address} onInput={(e) => set('address', e.currentTarget.value)} {...described('address', fieldError('address'), true)} />
           </Field>
