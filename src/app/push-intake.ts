@@ -61,7 +61,7 @@ async function cannotStoreNow<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function intakeLimit(profile: Profile): number {
+function intakeLimit(profile: Profile): number {
   return profile.source?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
 }
 

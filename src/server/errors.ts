@@ -3,7 +3,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError, type ErrorCategory, type FieldError } from '../app/errors.js';
+import type { ErrorCategory, FieldError } from '../app/errors.js';
 import { toAppError } from '../app/error-translation.js';
 import type { HttpEnv } from './env.js';
 
@@ -98,4 +98,3 @@ export function onError(error: Error, c: Context<HttpEnv>) {
   return c.json(body, status);
 }
 
-export { AppError };
