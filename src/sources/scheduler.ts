@@ -152,6 +152,8 @@ class ProfileRunner {
     // that fails, or stop(), aborts the poll so that two workers never poll one mailbox.
     this.polling = new AbortController();
     const signal = this.polling.signal;
+    // A stop that came while the lease was being taken found no poll to abort: abort it now.
+    if (this.stopped) this.polling.abort(new Error('the worker is stopping'));
     const renew = setInterval(() => {
       acquirePollLease(store.db, this.profile.id, this.owner, POLL_LEASE_MS)
         .then((held) => held || this.polling?.abort(new Error('the poll lease was lost to another worker')))
@@ -208,6 +210,9 @@ class ProfileRunner {
   }
 
   private sleep(ms: number): Promise<void> {
+    // stop() wakes a sleep in progress; one that would begin after it (the stop came during a
+    // database call) must not begin at all, or stopping waits a whole poll interval.
+    if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
       const self = this;

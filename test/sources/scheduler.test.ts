@@ -151,3 +151,26 @@ describe('scheduler with a stalled mailbox', { skip }, () => {
     }
   });
 });
+
+test('a stop that comes while a cycle reads the database does not wait out the poll interval', async () => {
+  const t = await openTestStore('sqlite');
+  try {
+    const secrets = SecretBox.forDataDir(t.dataDir);
+    const profile = await createProfile(t.store.db, {
+      name: 'stop-early', rules: '',
+      source: settingsToStore({ protocol: 'pop3', host: '127.0.0.1', port: 1, tls: 'none', login: 'a', password: 'b', pollSeconds: 3600 }, secrets),
+    });
+    // Not due for an hour: the first cycle reads the status, then would sleep until then.
+    const { updateStatus } = await import('../../src/sources/status.js');
+    await updateStatus(t.store.db, profile.id, { nextPollAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const scheduler = new Scheduler({ store: t.store, secrets, sources: defaultSources });
+    await scheduler.start();
+    // stop() at once: the cycle is inside its database read, with no sleep yet to wake.
+    let stopped = false;
+    const stopping = scheduler.stop().then(() => void (stopped = true));
+    await waitFor(() => stopped, { what: 'the scheduler to stop without sleeping out the hour', timeoutMs: 10_000 });
+    await stopping;
+  } finally {
+    await t.cleanup();
+  }
+});
