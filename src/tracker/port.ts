@@ -8,6 +8,8 @@ export interface ProjectView {
   name: string;
   live: boolean;
   companyId: number | null;
+  /** The project's short code (`ACME`), unique case-insensitively; rules may name a project by it. */
+  code: string | null;
 }
 
 export interface RequesterView {
@@ -34,6 +36,12 @@ export interface TrackerSnapshot {
   requesterByEmail(email: string): RequesterView | undefined;
   userByEmail(email: string): UserView | undefined;
   companyByDomain(domain: string): CompanyView | undefined;
+  /** A company by id: the companies of the requesters and domains looked up. */
+  company(id: number): CompanyView | undefined;
+  /** A project by its code, case-insensitively. */
+  projectByCode(code: string): ProjectView | undefined;
+  /** A staff user by email (every user: rules assign items to staff named in them). */
+  staffByEmail(email: string): UserView | undefined;
   itemExists(id: number): boolean;
   teamExists(id: number): boolean;
   /** The item a message we already hold (by its Message-ID) is linked to, for reply threading. */
@@ -77,6 +85,15 @@ export interface NewItem {
   isPrivate: boolean;
   teamId: number | null;
   sourceMessageId: number | null;
+  /** One of ITEM_STATES; null: the tracker's default ('open'). */
+  state?: string | null;
+  priority?: string | null;
+  /** Bugs only. */
+  severity?: string | null;
+  assigneeUserId?: number | null;
+  tags?: string[];
+  /** Custom fields: name → value. */
+  fields?: Record<string, string>;
 }
 
 export interface NewAttachment {
