@@ -36,6 +36,8 @@ export async function checkRulesAgainst(tracker: Tracker, text: string): Promise
   const warnings = checkReferences(ruleSet, {
     projectExists: (id) => snapshot.project(id)?.live === true,
     teamExists: (id) => snapshot.teamExists(id),
+    projectCodeExists: (code) => snapshot.projectByCode(code)?.live === true,
+    staffExists: (email) => snapshot.staffByEmail(email) !== undefined,
   });
   return { ok: true, rules: ruleSet.rules.length, errors, warnings };
 }

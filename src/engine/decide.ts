@@ -2,9 +2,10 @@
 // runs (`rules test`), reprocessing and the trace possible.
 import { classify, findTicketReference } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
-import { actionToText, conditionToText, evaluateRules, type Action, type RuleSet } from '../rules/index.js';
+import { evaluateRules, exprToText, type RuleSet } from '../rules/index.js';
 import type { TrackerSnapshot } from '../tracker/port.js';
 import type { Plan, PlanStep, RuleTraceEntry, Trace } from './plan.js';
+import { evalContext } from './message-view.js';
 import { planRequesters, resolveSender } from './sender.js';
 
 export interface DecideOptions {
@@ -42,21 +43,14 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
   if (ruleSet.rules.length === 0) {
     return { ...base, outcome: 'skipped', reason: 'the profile has no rules', ruleLine: null, steps: [] };
   }
-  const evaluation = evaluateRules(ruleSet, {
-    subject: message.subject,
-    senderCompanyId: sender.companyId,
-    project: (id) => {
-      const project = snapshot.project(id);
-      return project ? { live: project.live, companyId: project.companyId } : undefined;
-    },
-  });
+  const evaluation = evaluateRules(ruleSet, evalContext(message, snapshot, sender));
   trace.rules = evaluation.trace.map(
     (t): RuleTraceEntry => ({
       line: t.rule.line,
       source: t.rule.source,
       matched: t.matched,
       reason: t.reason,
-      conditions: t.conditions.map((c) => ({ condition: conditionToText(c.condition), matched: c.matched, reason: c.reason })),
+      conditions: t.conditions.map((c) => ({ condition: exprToText(c.condition), matched: c.matched, reason: c.reason })),
     }),
   );
   const rule = evaluation.matched;
@@ -64,23 +58,12 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     const reason = ticket !== null ? `Ticket#${ticket} names no item, and no rule matched` : 'no rule matched';
     return { ...base, outcome: 'skipped', reason, ruleLine: null, steps: [] };
   }
-  const steps = rule.actions.map((action) => toStep(action, snapshot, trace.warnings)).filter((s): s is PlanStep => s !== null);
+  trace.warnings.push(...evaluation.warnings);
+  const steps: PlanStep[] = evaluation.effects;
+  const ignore = evaluation.effects.find((e) => e.kind === 'ignore');
+  if (ignore) {
+    // Ignored by a rule: no requester, no item; the reason is the rule's own words.
+    return { ...base, outcome: 'ignored', reason: ignore.reason ?? `ignored by the rule on line ${rule.line}`, ruleLine: rule.line, steps };
+  }
   return { outcome: 'imported', reason: null, ruleLine: rule.line, steps, requesters, trace };
-}
-
-// A matched rule may still name a deleted project (it matched through another, live one) or a team
-// that does not exist. TargetProcess ran such an action and let it fail; we leave out only what cannot
-// be done and say so, instead of failing the whole message.
-function toStep(action: Action, snapshot: TrackerSnapshot, warnings: string[]): PlanStep | null {
-  const project = snapshot.project(action.projectId);
-  if (!project?.live) {
-    warnings.push(`left out '${actionToText(action)}': project ${action.projectId} ${project ? 'is deleted' : 'does not exist'}`);
-    return null;
-  }
-  const { span: _span, ...step } = action;
-  if (step.kind === 'createRequest' && step.teamId !== null && !snapshot.teamExists(step.teamId)) {
-    warnings.push(`team ${step.teamId} does not exist: the request in project ${step.projectId} is created without a team`);
-    return { ...step, teamId: null };
-  }
-  return step;
 }

@@ -3,10 +3,12 @@
 import type { Message } from '../mail/message.js';
 import { replyText } from '../mail/index.js';
 import type { NewAttachment, TrackerWriter } from '../tracker/port.js';
-import type { Plan } from './plan.js';
+import type { Plan, PlanStep } from './plan.js';
 
 export interface Created {
   messages: number[];
+  /** Every item made: requests, user stories, bugs and tasks. */
+  items: number[];
   requests: number[];
   comments: number[];
   requesters: number[];
@@ -14,7 +16,7 @@ export interface Created {
 }
 
 export function emptyCreated(): Created {
-  return { messages: [], requests: [], comments: [], requesters: [], attachments: [] };
+  return { messages: [], items: [], requests: [], comments: [], requesters: [], attachments: [] };
 }
 
 const MAX_NAME = 255;
@@ -61,25 +63,36 @@ export async function executePlan(
 
   for (const step of plan.steps) {
     switch (step.kind) {
-      case 'attachToProject':
+      case 'attach':
         await writer.attachMessageToProject(messageRowId, step.projectId);
         break;
-      case 'createRequest': {
+      case 'create': {
+        const settings = step.settings;
         const itemId = await writer.createItem({
-          kind: 'request',
+          kind: step.item,
           projectId: step.projectId,
-          name: requestName(message.subject, messageRowId),
+          name: itemName(step, message.subject, messageRowId),
           description: message.text,
-          isPrivate: step.visibility === 'private',
+          // Only requests are private or public (TargetProcess); stories, bugs and tasks are the team's.
+          isPrivate: step.item === 'request' && step.visibility === 'private',
           teamId: step.teamId,
           sourceMessageId: messageRowId,
+          state: settings.state,
+          priority: settings.priority,
+          severity: settings.severity,
+          assigneeUserId: settings.assignee?.userId ?? null,
+          tags: settings.tags,
+          fields: settings.fields,
         });
-        created.requests.push(itemId);
+        created.items.push(itemId);
+        if (step.item === 'request') created.requests.push(itemId);
         await writer.linkRequesters(itemId, [...requesterIds.values()]);
         await writer.linkMessage(itemId, messageRowId);
         created.attachments.push(...(await writer.addAttachments({ itemId }, attachments)));
         break;
       }
+      case 'ignore':
+        break;
       case 'comment': {
         const commentId = await writer.addComment({
           itemId: step.itemId,
@@ -97,6 +110,16 @@ export async function executePlan(
     }
   }
   return created;
+}
+
+/**
+ * A rule's title (captures filled in), else the subject. An empty subject names a request the way
+ * TargetProcess did; other kinds are new here and say '(no subject)'.
+ */
+function itemName(step: Extract<PlanStep, { kind: 'create' }>, subject: string, messageRowId: number): string {
+  if (step.title !== null && step.title.trim() !== '') return [...step.title.trim()].slice(0, MAX_NAME).join('');
+  if (step.item === 'request') return requestName(subject, messageRowId);
+  return subject.trim() ? [...subject.trim()].slice(0, MAX_NAME).join('') : '(no subject)';
 }
 
 export function requestName(subject: string, messageRowId: number): string {

@@ -3,7 +3,7 @@
 // shown for a plan ("attach to project 2") are derived from its steps by stepToText, never stored
 // beside them in the plan.
 import type { Classification } from '../mail/index.js';
-import { actionToText, type ActionShape } from '../rules/index.js';
+import { effectToText, type Effect } from '../rules/index.js';
 
 export type PlannedOutcome = 'imported' | 'commented' | 'skipped' | 'ignored';
 
@@ -28,10 +28,11 @@ export interface SenderResolution {
 }
 
 /**
- * One tracker operation. A rule's action becomes a step as it is (without its place in the rule
- * text), so the rule formatter prints both; a reply's comment is the one step no rule writes.
+ * One tracker operation: an effect of the matched rule (its actions with projects resolved and
+ * captures filled in, printed in the rule language's words); a reply's comment is the one step no rule
+ * writes.
  */
-export type PlanStep = ActionShape | { kind: 'comment'; itemId: number };
+export type PlanStep = Effect | { kind: 'comment'; itemId: number };
 
 export interface RuleTraceEntry {
   line: number;
@@ -67,7 +68,7 @@ export interface Plan {
 }
 
 export function stepToText(step: PlanStep): string {
-  return step.kind === 'comment' ? `comment on item ${step.itemId}` : actionToText(step);
+  return step.kind === 'comment' ? `comment on item ${step.itemId}` : effectToText(step);
 }
 
 /** The plan's steps in words, as shown and stored with the outcome. */

@@ -45,7 +45,7 @@ export class Cursor {
     while (n < phrase.length) {
       const t = this.tokens[at + n];
       const word = phrase[n]!;
-      if (!t || t.kind !== 'word' || t.text.length !== word.length || asciiLower(t.text) !== word) break;
+      if (!t || (t.kind !== 'word' && t.kind !== 'paren') || t.text.length !== word.length || asciiLower(t.text) !== word) break;
       n++;
     }
     return n;
@@ -63,7 +63,8 @@ export class Cursor {
   /** TargetProcess needed no space between tokens (`project1`); we do, so `project1x` cannot sneak in. */
   requireSpace(token: Token): void {
     const previous = this.tokens[this.pos - 1];
-    if (!previous || token.spaceBefore) return;
+    // Parentheses need no space: `(from contains 'x')`.
+    if (!previous || token.spaceBefore || token.kind === 'paren' || previous.kind === 'paren') return;
     const plain = (t: Token) => t.kind === 'word' || t.kind === 'number';
     throw new ParseFailure({
       ...this.tokenSpan(this.pos, 1),
@@ -75,14 +76,14 @@ export class Cursor {
     });
   }
 
-  expectId(what: 'project' | 'team'): number {
+  expectId(what: 'project' | 'team', alternatives = ''): number {
     const token = this.tokens[this.pos];
     if (token?.kind === 'openString') this.failUnterminated(token);
     if (token?.kind !== 'number') {
       throw new ParseFailure({
         ...this.tokenSpan(this.pos, 1),
-        expected: [`a ${what} id`],
-        message: `expected a ${what} id (digits) but found ${describeToken(token)}`,
+        expected: [`a ${what} id${alternatives ? ` ${alternatives}` : ''}`],
+        message: `expected a ${what} id (digits)${alternatives ? ` ${alternatives}` : ''} but found ${describeToken(token)}`,
       });
     }
     this.requireSpace(token);

@@ -1,107 +1,117 @@
-// Which rule a message matches, with a human reason for every rule tried: the rule tester and dry runs show
-// these reasons to people asking "why did my mail go there?".
+// Which rule a message matches, with a human reason for every rule tried (the rule tester and dry runs
+// show them to people asking "why did my mail go there?"), and what the matched rule's actions come to.
 
-import type {
-  Condition,
-  ConditionResult,
-  EvalContext,
-  Evaluation,
-  ProjectInfo,
-  Rule,
-  RuleSet,
-  RuleTrace,
-} from './types.js';
+import { effectsOf } from './effects.js';
+import { exprToText } from './format.js';
+import type { ConditionDefinition, EvalScope, Verdict } from './language.js';
+import { projectRefsOf, resolveProject } from './effects.js';
+import type { ConditionResult, EvalContext, Evaluation, Expr, Rule, RuleSet, RuleTrace } from './types.js';
+import { vocabulary } from './vocabulary.js';
 
 /**
- * First match wins, top to bottom. A rule matches when every condition holds (repeats included, unlike
- * TargetProcess which used only the first of each kind) and at least one project its actions target is
- * live. Actions aimed at other projects still run and fail later, as in TargetProcess.
+ * First match wins, top to bottom. A rule matches when its conditions hold (every one of an `and`,
+ * unlike TargetProcess which used only the first of each kind) and, when its actions name projects, at
+ * least one of those is live. Actions aimed at other projects are left out with a warning.
  */
 export function evaluateRules(ruleSet: RuleSet, ctx: EvalContext): Evaluation {
-  // TargetProcess matched against the subject with CR and LF already turned into spaces.
-  const subject = ctx.subject.replace(/[\r\n]/g, ' ');
-  const foldedSubject = fold(subject);
+  const scope: EvalScope = { ruleSet, memo: new Map() };
   const trace: RuleTrace[] = [];
   for (const rule of ruleSet.rules) {
-    const conditions = rule.conditions.map((condition) =>
-      evaluateCondition(condition, subject, foldedSubject, ctx),
-    );
-    const entry = judge(rule, conditions, ctx);
+    const captures: Record<string, string> = {};
+    const conditions = rule.when ? topLevel(rule.when).map((e) => run(e, ctx, scope, captures)) : [];
+    const entry = judge(rule, conditions, captures, ctx);
     trace.push(entry);
-    if (entry.matched) return { matched: rule, trace };
+    if (entry.matched) return { matched: rule, trace, ...effectsOf(rule, captures, ctx) };
   }
-  return { matched: null, trace };
+  return { matched: null, trace, effects: [], warnings: [] };
 }
 
-function judge(rule: Rule, conditions: ConditionResult[], ctx: EvalContext): RuleTrace {
+/** The parts of the rule's top-level `and`, each one line of the trace. */
+function topLevel(e: Expr): Expr[] {
+  return e.kind === 'and' ? e.items : [e];
+}
+
+/** A result whose reason is built only when someone reads it. */
+function result(condition: Expr, matched: boolean, reason: string | (() => string)): ConditionResult {
+  if (typeof reason === 'string') return { condition, matched, reason };
+  let text: string | undefined;
+  return {
+    condition,
+    matched,
+    get reason() {
+      return (text ??= reason());
+    },
+  };
+}
+
+/**
+ * Evaluates `e`. `and` and `or` stop at the first part that decides them (the parts after are "not
+ * tried"), which also keeps captures to the regular expressions that made the rule match.
+ */
+function run(e: Expr, ctx: EvalContext, scope: EvalScope, captures: Record<string, string>): ConditionResult {
+  switch (e.kind) {
+    case 'condition': {
+      const defined = vocabulary().conditions.get(e.condition.kind);
+      const verdict: Verdict = defined
+        ? (defined.definition as ConditionDefinition).test(e.condition.args, ctx, scope)
+        : { matched: false, reason: `'${e.condition.kind}' is not a known condition (a plugin that is no longer loaded?)` };
+      if (verdict.matched && verdict.captures) Object.assign(captures, verdict.captures);
+      return result(e, verdict.matched, verdict.reason);
+    }
+    case 'not': {
+      const inner = run(e.item, ctx, scope, {});
+      return result(e, !inner.matched, () => `${exprToText(e.item)} ${inner.matched ? 'matched' : 'did not match'} (${inner.reason}) → ${inner.matched ? 'false' : 'true'}`);
+    }
+    case 'and':
+    case 'or': {
+      const parts: ConditionResult[] = [];
+      const decider = e.kind === 'or';
+      const local: Record<string, string> = {};
+      for (const item of e.items) {
+        const r = run(item, ctx, scope, local);
+        parts.push(r);
+        if (r.matched === decider) break;
+      }
+      const matched = e.kind === 'and' ? parts.every((p) => p.matched) && parts.length === e.items.length : parts.some((p) => p.matched);
+      if (matched) Object.assign(captures, local);
+      return result(e, matched, () => {
+        const said = parts.map((p) => `${exprToText(p.condition)} ${p.matched ? 'matched' : 'did not match'}`);
+        const untried = e.items.length - parts.length;
+        return `${said.join(', ')}${untried ? `, ${untried} more not tried` : ''} → ${matched}`;
+      });
+    }
+  }
+}
+
+function judge(rule: Rule, conditions: ConditionResult[], captures: Record<string, string>, ctx: EvalContext): RuleTrace {
   const failed = conditions.filter((c) => !c.matched);
   if (failed.length > 0) {
-    return { rule, matched: false, conditions, reason: `not matched: ${failed.map((c) => c.reason).join('; ')}` };
+    let reason: string | undefined;
+    return {
+      rule,
+      matched: false,
+      conditions,
+      get reason() {
+        return (reason ??= `not matched: ${failed.map((c) => c.reason).join('; ')}`);
+      },
+    };
   }
-  const targets = [...new Set(rule.actions.map((a) => a.projectId))].map((id) => ({
-    id,
-    state: projectState(ctx.project(id)),
-  }));
-  const live = targets.filter((t) => t.state === 'live');
-  const notLive = targets.filter((t) => t.state !== 'live').map((t) => `project ${t.id} ${t.state}`);
+  const held =
+    conditions.length === 0 ? 'no conditions' : conditions.length === 1 ? 'the condition holds' : `all ${conditions.length} conditions hold`;
+  const refs = projectRefsOf(rule);
+  // A rule whose actions name no project (ignore, a plugin's) matches on its conditions alone.
+  if (refs.length === 0) return { rule, matched: true, conditions, reason: `matched: ${held}` };
+  const targets = new Map<string, 'live' | string>();
+  for (const ref of refs) {
+    const found = resolveProject(ref, captures, ctx);
+    targets.set(found.name, found.project ? (found.project.live ? 'live' : 'deleted') : found.problem);
+  }
+  const live = [...targets].filter(([, state]) => state === 'live').map(([name]) => name);
+  const notLive = [...targets].filter(([, state]) => state !== 'live').map(([name, state]) => `${name} ${state}`);
   if (live.length === 0) {
     return { rule, matched: false, conditions, reason: `skipped: no target project is live (${notLive.join(', ')})` };
   }
-  const held =
-    conditions.length === 0
-      ? 'no conditions'
-      : conditions.length === 1
-        ? 'the condition holds'
-        : `all ${conditions.length} conditions hold`;
-  const liveText =
-    live.length === 1
-      ? `project ${live[0]!.id} is live`
-      : `projects ${live.map((t) => t.id).join(', ')} are live`;
+  const liveText = live.length === 1 ? `${live[0]} is live` : `projects ${live.map((n) => n.replace(/^project /, '')).join(', ')} are live`;
   const others = notLive.length > 0 ? ` (${notLive.join(', ')})` : '';
   return { rule, matched: true, conditions, reason: `matched: ${held}; ${liveText}${others}` };
-}
-
-function projectState(info: ProjectInfo | undefined): 'live' | 'deleted' | 'unknown' {
-  if (!info) return 'unknown';
-  return info.live ? 'live' : 'deleted';
-}
-
-function evaluateCondition(
-  condition: Condition,
-  subject: string,
-  foldedSubject: string,
-  ctx: EvalContext,
-): ConditionResult {
-  if (condition.kind === 'subjectContains') {
-    // A plain substring, not a whole word: 'tp' matches "output", as in TargetProcess.
-    const hit = condition.keywords.find((k) => foldedSubject.includes(fold(k)));
-    return hit !== undefined
-      ? { condition, matched: true, reason: `subject contains '${hit}'` }
-      : {
-          condition,
-          matched: false,
-          reason: `subject "${subject}" contains none of ${condition.keywords.map((k) => `'${k}'`).join(', ')}`,
-        };
-  }
-  const id = condition.projectId;
-  const fail = (reason: string): ConditionResult => ({ condition, matched: false, reason });
-  // Checked in TargetProcess's order: the project first, then the sender.
-  const project = ctx.project(id);
-  if (!project) return fail(`project ${id} is unknown`);
-  if (!project.live) return fail(`project ${id} is deleted`);
-  if (project.companyId === null) return fail(`project ${id} has no company`);
-  const sender = ctx.senderCompanyId;
-  if (sender === null) return fail(`sender's company (none) is not the company of project ${id}`);
-  if (sender !== project.companyId) {
-    return fail(`sender's company ${sender} is not the company of project ${id} (company ${project.companyId})`);
-  }
-  return { condition, matched: true, reason: `sender's company ${sender} is the company of project ${id}` };
-}
-
-/**
- * Case-insensitive comparison key. TargetProcess used .NET's culture-aware invariant ignore-case search;
- * composing (NFC) and upper-then-lower casing comes close: 'Ä' finds 'ä', 'STRASSE' finds 'straße'.
- */
-function fold(s: string): string {
-  return s.normalize('NFC').toUpperCase().toLowerCase();
 }

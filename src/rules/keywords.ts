@@ -64,7 +64,7 @@ export function parseKeywordList(tokenText: string, tokenStart: number): Keyword
 
 // Only \' means something; every other backslash pair stays as written (so `\\` is two characters), as in
 // TargetProcess. Pairs are taken left to right, matching how the lexer read them.
-function unescape(raw: string): string {
+export function unescape(raw: string): string {
   let out = '';
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i];
@@ -87,4 +87,9 @@ export function quoteKeywords(keywords: readonly string[]): string {
   const trailing = /\\+$/.exec(content)?.[0].length ?? 0;
   if (trailing % 2 === 1) content += ',';
   return `'${content}'`;
+}
+
+/** Writes one text as a single-quoted string that reads back to the same text. */
+export function quoteText(text: string): string {
+  return `'${text.replace(/'/g, "\\'")}'`;
 }

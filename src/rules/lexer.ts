@@ -8,6 +8,10 @@ export type TokenKind =
   | 'string' // a closed single-quoted string
   | 'openString' // a single-quoted string that runs to the end of the line
   | 'dqString' // a double-quoted string, closed or not: always an error, but worth a precise message
+  | 'regex' // a closed regular expression /.../flags
+  | 'openRegex' // a regular expression whose closing / is missing: it runs to the end of the line
+  | 'paren' // ( or ), one each
+  | 'placeholder' // {name}: a capture of a `matches` condition, used in actions
   | 'other'; // a run of anything else (punctuation, symbols, digits of other scripts)
 
 export interface Token {
@@ -26,7 +30,9 @@ export interface Token {
 const SPACE = /\s+/y;
 const WORD = /[\p{L}\p{M}_]+/uy;
 const NUMBER = /[0-9]+/y;
-const OTHER = /[^\s\p{L}\p{M}_0-9'"]+/uy;
+const OTHER = /[^\s\p{L}\p{M}_0-9'"()/{]+/uy;
+const PLACEHOLDER = /\{[\p{L}_][\p{L}\p{N}_]*\}/uy;
+const REGEX_FLAGS = /[\p{L}\p{N}_]*/uy;
 
 /** Splits on CRLF, CR or LF; the terminators are not part of any line. */
 export function splitLines(source: string): string[] {
@@ -62,6 +68,12 @@ function scanToken(line: string, start: number): { kind: TokenKind; end: number 
   const c = line[start];
   if (c === "'") return scanSingleQuoted(line, start);
   if (c === '"') return { kind: 'dqString', end: scanDoubleQuoted(line, start) };
+  if (c === '(' || c === ')') return { kind: 'paren', end: start + 1 };
+  if (c === '/') return scanRegex(line, start);
+  if (c === '{') {
+    PLACEHOLDER.lastIndex = start;
+    return PLACEHOLDER.test(line) ? { kind: 'placeholder', end: PLACEHOLDER.lastIndex } : { kind: 'other', end: start + 1 };
+  }
   for (const [kind, re] of [
     ['word', WORD],
     ['number', NUMBER],
@@ -85,6 +97,25 @@ function scanSingleQuoted(line: string, start: number): { kind: TokenKind; end: 
     else i += 1;
   }
   return { kind: 'openString', end: line.length };
+}
+
+// A regular expression runs to the first / that is neither escaped nor inside a [...] class, as in
+// JavaScript; the letters right after it are its flags (checked by the parser).
+function scanRegex(line: string, start: number): { kind: TokenKind; end: number } {
+  let i = start + 1;
+  let inClass = false;
+  while (i < line.length) {
+    const c = line[i];
+    if (c === '\\') i += 2;
+    else if (c === '[') (inClass = true), i++;
+    else if (c === ']') (inClass = false), i++;
+    else if (c === '/' && !inClass) {
+      REGEX_FLAGS.lastIndex = i + 1;
+      REGEX_FLAGS.test(line);
+      return { kind: 'regex', end: REGEX_FLAGS.lastIndex };
+    } else i++;
+  }
+  return { kind: 'openRegex', end: line.length };
 }
 
 function scanDoubleQuoted(line: string, start: number): number {

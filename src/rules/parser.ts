@@ -1,19 +1,30 @@
 // Recursive descent over one line at a time. Each line is parsed on its own, so one bad line neither hides
 // nor disturbs the errors of the others, and the whole text is linear to parse.
+//
+//   rule      := [ "when" or ] "then" action { ["and"] action }
+//   or        := and { "or" and }
+//   and       := factor { ["and"] factor }          -- TargetProcess's 'and' between conditions is optional
+//   factor    := "not" factor | "(" or ")" | condition
+//
+// Conditions and actions are the vocabulary's phrases (language.ts): words and slots.
 
 import { Cursor } from './cursor.js';
 import { ParseFailure, describeToken } from './errors.js';
+import type { ActionDefinition, Defined } from './language.js';
 import { isBlankOrComment, splitLines, type Token } from './lexer.js';
+import type { Part } from './pattern.js';
 import {
-  ACTIONS,
   AND,
-  ATTACH_TO_PROJECT,
-  ATTACH_TO_TEAM,
-  CONDITIONS,
-  CREATE_PUBLIC_REQUEST,
-  SUBJECT_CONTAINS,
+  CLOSE,
+  NOT,
+  OPEN,
+  OR,
   THEN,
   WHEN,
+  actionLeads,
+  actionsStartingWith,
+  conditionLeads,
+  conditionsStartingWith,
   describeChoice,
   expectedList,
   joinOr,
@@ -21,8 +32,10 @@ import {
   type Choice,
   type Phrase,
 } from './phrases.js';
+import { compileRegex } from './regex.js';
+import { readSlot, slotText } from './slots.js';
 import { closestPhrase } from './suggest.js';
-import type { Action, Condition, Rule, RuleError, RuleSet } from './types.js';
+import type { Action, ArgValue, Clause, Expr, ItemKind, MessageView, RegexValue, Rule, RuleError, RuleSet, Span } from './types.js';
 
 export function parseRules(source: string): { ruleSet: RuleSet; errors: RuleError[] } {
   const rules: Rule[] = [];
@@ -48,8 +61,20 @@ interface Hint {
   tokens?: number;
 }
 
+/** What an action clause is, for the checks between actions. */
+interface ParsedAction {
+  clause: Action;
+  defined: Defined<ActionDefinition>;
+  /** The item kind a create action makes. */
+  creates: ItemKind | null;
+}
+
+const TEAM_KEY = 'attach request to team {team}';
+
 class LineParser {
   private readonly c: Cursor;
+  /** Named groups of this rule's regular expressions: what actions may use as {captures}. */
+  private readonly captures = new Set<string>();
 
   constructor(source: string, line: number) {
     this.c = new Cursor(source, line);
@@ -57,72 +82,201 @@ class LineParser {
 
   parseRule(): Rule {
     const first = this.choose({ phrases: [WHEN, THEN] }, () => this.lineStartHint());
-    const conditions = first === WHEN ? this.parseConditions() : [];
+    const when = first === WHEN ? this.parseExpression(0) : null;
     const actions = this.parseActions();
-    return { line: this.c.line, source: this.c.source, conditions, actions };
+    return { line: this.c.line, source: this.c.source, when, actions };
   }
 
-  /** After 'when', up to and including 'then'. */
-  private parseConditions(): Condition[] {
-    const conditions: Condition[] = [];
-    let choice: Choice = { phrases: CONDITIONS };
+  // ---- conditions ----
+
+  /** An `or` of `and`s up to 'then' (depth 0, consumed) or ')' (inside parentheses, consumed). */
+  private parseExpression(depth: number): Expr {
+    const start = this.c.pos;
+    const ors: Expr[][] = [[]];
+    let afterJoin: 'and' | 'or' | null = null;
     for (;;) {
-      const start = this.c.pos;
-      const phrase = this.choose(choice, () =>
-        conditions.length === 0 ? this.emptyWhenHint(choice) : this.actionWithoutThenHint(),
-      );
-      if (phrase === THEN) return conditions;
-      if (phrase === AND) {
-        choice = { phrases: [THEN, ...CONDITIONS] };
+      const current = ors[ors.length - 1]!;
+      const end = depth === 0 ? THEN : CLOSE;
+      // TargetProcess accepted a dangling 'and' before 'then'.
+      const danglingAnd = afterJoin === 'and' && this.c.at(end);
+      if (!danglingAnd && (current.length === 0 || afterJoin === 'and')) {
+        current.push(this.parseFactor(depth, ors.length === 1 && current.length === 0 ? 'first' : afterJoin ?? 'first'));
+        afterJoin = null;
         continue;
       }
-      conditions.push(this.parseCondition(phrase!, start));
-      choice = { phrases: [AND, THEN, ...CONDITIONS] };
+      const choice: Choice = { phrases: [AND, OR, end, NOT, OPEN, ...conditionLeads()] };
+      const token = this.c.peek();
+      // A condition (or 'not', '(') right after a condition: TargetProcess's optional 'and'.
+      if (token && choice.phrases.slice(3).some((p) => this.c.at(p))) {
+        current.push(this.parseFactor(depth, 'and'));
+        continue;
+      }
+      const phrase = this.choose(choice, () => this.actionWithoutThenHint(depth));
+      if (phrase === AND) afterJoin = 'and';
+      else if (phrase === OR) {
+        ors.push([]);
+        afterJoin = 'or';
+      } else {
+        const spanEnd = this.c.tokens[this.c.pos - 2]!.end + 1;
+        const span = { line: this.c.line, column: this.c.tokens[start]!.start + 1, endColumn: spanEnd };
+        const ands = ors.map((items): Expr => (items.length === 1 ? items[0]! : { kind: 'and', items, span: cover(items) }));
+        return ands.length === 1 ? ands[0]! : { kind: 'or', items: ands, span };
+      }
     }
   }
 
-  private parseCondition(phrase: Phrase, start: number): Condition {
-    if (phrase === SUBJECT_CONTAINS) {
-      const keywords = this.c.expectKeywords();
-      return { kind: 'subjectContains', keywords, span: this.c.spanFrom(start) };
+  private parseFactor(depth: number, after: 'first' | 'and' | 'or'): Expr {
+    const start = this.c.pos;
+    const end = depth === 0 ? THEN : CLOSE;
+    const choice: Choice = { phrases: after === 'and' ? [end, NOT, OPEN, ...conditionLeads()] : [NOT, OPEN, ...conditionLeads()] };
+    const phrase = this.choose(choice, () => (after === 'first' && depth === 0 ? this.emptyWhenHint(choice) : this.actionWithoutThenHint(depth)));
+    if (phrase === NOT) {
+      const item = this.parseFactor(depth, 'first');
+      return { kind: 'not', item, span: { ...item.span, column: this.c.tokens[start]!.start + 1 } };
     }
-    const projectId = this.c.expectId('project');
-    return { kind: 'companyMatched', projectId, span: this.c.spanFrom(start) };
+    if (phrase === OPEN) {
+      const inner = this.parseExpression(depth + 1);
+      return { ...inner, span: this.c.spanFrom(start) } as Expr;
+    }
+    const condition = this.parseClause(conditionsStartingWith(phrase!), start, false);
+    return { kind: 'condition', condition, span: condition.span };
   }
+
+  // ---- clauses: a phrase's words and slots ----
+
+  /** After the leading words: the rest of the phrase, choosing among phrases that start alike. */
+  private parseClause(candidates: Defined<unknown>[], start: number, inAction: boolean): Clause {
+    let remaining = candidates;
+    const args: ArgValue[] = [];
+    const argSpans: (Span | null)[] = [];
+    for (let i = 1; ; i++) {
+      const parts = remaining.map((d) => d.pattern.parts[i]);
+      const ended = remaining.filter((_, k) => parts[k] === undefined);
+      const going = remaining.filter((_, k) => parts[k] !== undefined);
+      if (going.length === 0) return this.finishClause(ended[0]!, args, argSpans, start);
+      const next = parts.find((p) => p !== undefined)!;
+      if ('words' in next) {
+        const phrases = [...new Set(going.map((d) => (d.pattern.parts[i] as { words: Phrase }).words))];
+        if (ended.length && !phrases.some((p) => this.c.at(p))) return this.finishClause(ended[0]!, args, argSpans, start);
+        const phrase = this.choose({ phrases });
+        remaining = going.filter((d) => (d.pattern.parts[i] as { words: Phrase }).words === phrase);
+      } else if ('optional' in next) {
+        const part = next as Extract<Part, { optional: readonly string[] }>;
+        if (this.c.at(part.optional)) {
+          this.c.requireSpace(this.c.peek()!);
+          this.c.pos += part.optional.length;
+          const at = this.c.pos;
+          args.push(this.slot(part.slot, inAction));
+          argSpans.push(this.c.spanFrom(at));
+        } else {
+          args.push(null);
+          argSpans.push(null);
+        }
+        remaining = going;
+      } else {
+        const at = this.c.pos;
+        args.push(this.slot(next.slot, inAction));
+        argSpans.push(this.c.spanFrom(at));
+        remaining = going;
+      }
+    }
+  }
+
+  private slot(slot: Extract<Part, { slot: unknown }>['slot'], inAction: boolean): ArgValue {
+    const at = this.c.pos;
+    const value = readSlot(this.c, slot, { inAction });
+    if (slot.type === 'regex') {
+      const compiled = compileRegex(value as RegexValue);
+      if (compiled.ok) for (const g of compiled.groups) this.captures.add(g);
+    }
+    if (inAction) this.checkCaptures(slot, value, at);
+    return value;
+  }
+
+  /** A {capture} in an action must be one a regular expression of this rule's conditions names. */
+  private checkCaptures(slot: Extract<Part, { slot: unknown }>['slot'], value: ArgValue, at: number): void {
+    const used: string[] = [];
+    if (slot.type === 'project' && value && typeof value === 'object' && 'capture' in value) used.push(value.capture);
+    if (slot.type === 'text') {
+      for (const m of (value as string).matchAll(/(?<!\\)\{([\p{L}_][\p{L}\p{N}_]*)\}/gu)) used.push(m[1]!);
+    }
+    const unknown = used.find((name) => !this.captures.has(name));
+    if (unknown === undefined) return;
+    const known = [...this.captures];
+    throw new ParseFailure({
+      ...this.c.tokenSpan(at, 1),
+      expected: known.length ? known.map((k) => `{${k}}`) : ['a capture'],
+      message: `no capture named '${unknown}' in this rule: a {name} stands for a named group (?<name>…) of a 'matches' condition`,
+      ...(known.length ? { suggestion: `this rule captures ${known.map((k) => `{${k}}`).join(', ')}` } : slot.type === 'text' ? { suggestion: 'write \\{ for a brace' } : {}),
+    });
+  }
+
+  private finishClause(defined: Defined<unknown>, args: ArgValue[], argSpans: (Span | null)[], start: number): Clause {
+    const clause = { kind: defined.canonical.key, args, span: this.c.spanFrom(start), argSpans };
+    const problem = (defined.definition as { check?: (a: readonly ArgValue[]) => string | undefined }).check?.(args);
+    if (problem) {
+      throw new ParseFailure({
+        ...this.c.tokenSpan(start, this.c.pos - start),
+        expected: [`a valid ${quote(defined.pattern.parts[0] && 'words' in defined.pattern.parts[0] ? defined.pattern.parts[0].words : [])}`],
+        message: problem,
+      });
+    }
+    return clause;
+  }
+
+  // ---- actions ----
 
   /** After 'then', to the end of the line. */
   private parseActions(): Action[] {
-    const actions: Action[] = [];
+    const actions: ParsedAction[] = [];
     let afterAnd = false;
     for (;;) {
       const last = actions[actions.length - 1];
-      const phrases = actions.length === 0 || afterAnd ? [...ACTIONS] : [AND, ...ACTIONS];
-      // A team belongs to the create action right before it ('and' between is fine), once.
-      const teamAllowed = last?.kind === 'createRequest' && last.teamId === null;
-      if (teamAllowed) phrases.push(ATTACH_TO_TEAM);
+      const leads = actionLeads();
+      const phrases = actions.length === 0 || afterAnd ? [...leads] : [AND, ...leads];
       // A dangling 'and' at the end is accepted, as TargetProcess did.
       const choice: Choice = { phrases, endOfLine: actions.length > 0 };
       const start = this.c.pos;
-      const phrase = this.choose(choice, () => this.misplacedTeamHint(last));
-      if (phrase === null) return actions;
+      const phrase = this.choose(choice);
+      if (phrase === null) return actions.map((a) => a.clause);
       if (phrase === AND) {
         afterAnd = true;
         continue;
       }
+      const candidates = actionsStartingWith(phrase) as Defined<ActionDefinition>[];
+      const clause = this.parseClause(candidates, start, true);
+      const defined = candidates.find((d) => d.canonical.key === clause.kind)!;
+      this.checkPlacement(defined, actions, last, start);
+      actions.push({ clause, defined, creates: createdKind(defined, clause) });
       afterAnd = false;
-      if (phrase === ATTACH_TO_TEAM && last?.kind === 'createRequest') {
-        last.teamId = this.c.expectId('team');
-        last.span = { ...last.span, endColumn: this.c.spanFrom(start).endColumn };
-        continue;
+    }
+  }
+
+  /** Modifiers need the item created before them; 'ignore' stands alone. */
+  private checkPlacement(defined: Defined<ActionDefinition>, before: ParsedAction[], last: ParsedAction | undefined, start: number): void {
+    const d = defined.definition;
+    const words = quote(leadWords(defined));
+    const failHere = (message: string, expected = ["a 'create …' action before it"]): never => {
+      throw new ParseFailure({ ...this.c.tokenSpan(start, this.c.pos - start), expected, message });
+    };
+    const alone = before.find((a) => a.defined.definition.role === 'alone');
+    if (alone) failHere(`${quote(leadWords(alone.defined))} must be the rule's only action: an ignored message gets no item`, ['end of line']);
+    if (d.role === 'alone' && before.length) failHere(`${words} must be the rule's only action: an ignored message gets no item`, [`${words} alone`]);
+    // TargetProcess's team belongs to the request right before it: one, and only there.
+    if (defined.canonical.key === TEAM_KEY) {
+      if (last?.clause.kind === TEAM_KEY) {
+        failHere(`the request already has a team (team ${String(last.clause.args[0])}): a request has one team`, ['one team per request']);
       }
-      const projectId = this.c.expectId('project');
-      const span = this.c.spanFrom(start);
-      if (phrase === ATTACH_TO_PROJECT) {
-        actions.push({ kind: 'attachToProject', projectId, span });
-      } else {
-        const visibility = phrase === CREATE_PUBLIC_REQUEST ? 'public' : 'private';
-        actions.push({ kind: 'createRequest', projectId, visibility, teamId: null, span });
+      if (last?.creates !== 'request') {
+        failHere("'attach request to team' must come directly after a 'create request' action", ["'create request in project' right before it"]);
       }
+      return;
+    }
+    if (d.role !== 'modifier') return;
+    const item = [...before].reverse().find((a) => a.creates !== null);
+    if (!item) return failHere(`${words} changes the item the rule creates: put a 'create …' action before it`);
+    if (d.onlyFor && !d.onlyFor.includes(item.creates!)) {
+      failHere(`${words} applies to ${d.onlyFor.map(plural).join(' and ')} only, and the item before it is a ${item.creates === 'story' ? 'user story' : item.creates}`);
     }
   }
 
@@ -149,9 +303,7 @@ class LineParser {
   private fail(choice: Choice, hint?: () => Hint | undefined): never {
     const refined = hint?.() ?? {};
     // A refined message speaks about the whole clause, so the error starts where the clause does.
-    const progress = refined.message
-      ? 0
-      : Math.max(...choice.phrases.map((p) => this.c.progress(p)));
+    const progress = refined.message ? 0 : Math.max(...choice.phrases.map((p) => this.c.progress(p)));
     const found = this.c.tokens[this.c.pos + progress];
     let expected: string[];
     let message: string;
@@ -163,18 +315,11 @@ class LineParser {
       const partial = choice.phrases.filter((p) => this.c.progress(p) === progress);
       const next = [...new Set(partial.map((p) => `'${p[progress]}'`))];
       expected = next;
-      message =
-        `expected ${joinOr(next)} after ${quote(partial[0]!.slice(0, progress))} ` +
-        `but found ${describeToken(found)}`;
+      message = `expected ${joinOr(next)} after ${quote(partial[0]!.slice(0, progress))} but found ${describeToken(found)}`;
     }
     const suggestion = refined.suggestion ?? this.suggestFor(choice, found);
     const span = this.c.tokenSpan(this.c.pos + progress, refined.tokens ?? 1);
-    throw new ParseFailure({
-      ...span,
-      expected,
-      message: refined.message ?? message,
-      ...(suggestion ? { suggestion } : {}),
-    });
+    throw new ParseFailure({ ...span, expected, message: refined.message ?? message, ...(suggestion ? { suggestion } : {}) });
   }
 
   private suggestFor(choice: Choice, found: Token | undefined): string | undefined {
@@ -193,8 +338,8 @@ class LineParser {
 
   private lineStartHint(): Hint | undefined {
     for (const [group, keyword] of [
-      [CONDITIONS, WHEN],
-      [ACTIONS, THEN],
+      [conditionLeads(), WHEN],
+      [actionLeads(), THEN],
     ] as const) {
       const phrase = group.find((p) => this.c.at(p));
       if (phrase) return { suggestion: `did you mean ${quote([...keyword, ...phrase])}?` };
@@ -210,20 +355,35 @@ class LineParser {
     };
   }
 
-  private actionWithoutThenHint(): Hint | undefined {
-    const phrase = ACTIONS.find((p) => this.c.at(p));
-    return phrase ? { suggestion: `did you mean ${quote([...THEN, ...phrase])}?` } : undefined;
-  }
-
-  private misplacedTeamHint(last: Action | undefined): Hint | undefined {
-    if (!this.c.at(ATTACH_TO_TEAM)) return undefined;
-    const tokens = ATTACH_TO_TEAM.length;
-    if (last?.kind === 'createRequest' && last.teamId !== null) {
-      return { tokens, message: `the request already has a team (team ${last.teamId}): a request has one team` };
-    }
-    return {
-      tokens,
-      message: "'attach request to team' must come directly after a 'create request' action",
-    };
+  private actionWithoutThenHint(depth: number): Hint | undefined {
+    const phrase = actionLeads().find((p) => this.c.at(p));
+    if (!phrase) return undefined;
+    return { suggestion: depth > 0 ? `did you mean ${quote([...CLOSE, ...THEN, ...phrase])}?` : `did you mean ${quote([...THEN, ...phrase])}?` };
   }
 }
+
+function cover(items: Expr[]): Expr['span'] {
+  return { line: items[0]!.span.line, column: items[0]!.span.column, endColumn: items[items.length - 1]!.span.endColumn };
+}
+
+function leadWords(defined: Defined<unknown>): Phrase {
+  const first = defined.canonical.parts[0]!;
+  return 'words' in first ? first.words : [];
+}
+
+function createdKind(defined: Defined<ActionDefinition>, clause: Clause): ItemKind | null {
+  if (defined.definition.role !== 'create') return null;
+  const steps = defined.definition.steps(clause.args.map((a) => a ?? null), EMPTY_VIEW);
+  const create = steps.find((s) => s.do === 'create');
+  return create && create.do === 'create' ? create.item : null;
+}
+
+const plural = (kind: ItemKind) => (kind === 'story' ? 'user stories' : `${kind}s`);
+
+// Asking a create action which kind it makes needs no message.
+const EMPTY_VIEW: MessageView = {
+  subject: '', from: '', to: [], cc: [], recipients: [], body: '', header: () => [], attachments: [], size: 0,
+  sender: { email: null, is: 'unknown', companyId: null, companyName: null },
+};
+
+export { slotText };

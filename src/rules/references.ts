@@ -1,42 +1,46 @@
-// Save-time warnings for ids that name no project or team. Warnings, not errors: a project may be created
-// after the rule, and TargetProcess never checked at all.
+// Save-time warnings for names that name nothing: project ids and codes, team ids, staff emails.
+// Warnings, not errors: a project may be created after the rule, and TargetProcess never checked at all.
 
-import { tokenize } from './lexer.js';
-import type { ReferenceChecks, RuleSet, RuleWarning } from './types.js';
-
-interface Reference {
-  kind: 'project' | 'team';
-  id: number;
-  /** the clause's column, used when the id itself cannot be located */
-  column: number;
-}
+import type { Clause, Expr, ProjectRef, ReferenceChecks, RuleSet, RuleWarning, Span } from './types.js';
 
 export function checkReferences(ruleSet: RuleSet, refs: ReferenceChecks): RuleWarning[] {
   const warnings: RuleWarning[] = [];
   for (const rule of ruleSet.rules) {
-    const references: Reference[] = [];
-    for (const c of rule.conditions) {
-      if (c.kind === 'companyMatched') references.push({ kind: 'project', id: c.projectId, column: c.span.column });
-    }
-    for (const a of rule.actions) {
-      references.push({ kind: 'project', id: a.projectId, column: a.span.column });
-      if (a.kind === 'createRequest' && a.teamId !== null) {
-        references.push({ kind: 'team', id: a.teamId, column: a.span.column });
-      }
-    }
-    // The AST keeps clause spans only. Ids are the only number tokens of a line and appear in the same
-    // order as the references above, so re-reading the source points each warning at its id.
-    const numbers = tokenize(rule.source).filter((t) => t.kind === 'number');
-    const exact = numbers.length === references.length && numbers.every((t, i) => Number(t.text) === references[i]!.id);
-    references.forEach((r, i) => {
-      const exists = r.kind === 'project' ? refs.projectExists(r.id) : refs.teamExists(r.id);
-      if (exists) return;
-      warnings.push({
-        line: rule.line,
-        column: exact ? numbers[i]!.start + 1 : r.column,
-        message: `${r.kind} ${r.id} does not exist`,
+    const clauses: Clause[] = [];
+    const visit = (e: Expr): void => {
+      if (e.kind === 'condition') clauses.push(e.condition);
+      else if (e.kind === 'not') visit(e.item);
+      else e.items.forEach(visit);
+    };
+    if (rule.when) visit(rule.when);
+    clauses.push(...rule.actions);
+    for (const clause of clauses) {
+      clause.args.forEach((arg, i) => {
+        const problem = check(clause.kind, arg, refs);
+        if (!problem) return;
+        const at: Span | null | undefined = clause.argSpans?.[i];
+        warnings.push({ line: rule.line, column: at ? at.column : clause.span.column, message: problem });
       });
-    });
+    }
   }
   return warnings;
+}
+
+// Slots are typed by their definition; their values tell their kind well enough here: a project
+// reference is an object with id or code, a team id is the number of `attach request to team`, an
+// assignee the text of `assign to`.
+function check(kind: string, arg: unknown, refs: ReferenceChecks): string | undefined {
+  if (kind.startsWith('attach request to team')) {
+    return typeof arg === 'number' && !refs.teamExists(arg) ? `team ${arg} does not exist` : undefined;
+  }
+  if (kind.startsWith('assign to')) {
+    const email = typeof arg === 'string' ? arg.trim().toLowerCase() : '';
+    return email && refs.staffExists && !refs.staffExists(email) ? `no staff user has the email ${email}: the item is left unassigned` : undefined;
+  }
+  if (arg && typeof arg === 'object' && ('id' in arg || 'code' in arg) && kind.includes('{project}')) {
+    const ref = arg as ProjectRef;
+    if ('id' in ref) return refs.projectExists(ref.id) ? undefined : `project ${ref.id} does not exist`;
+    if ('code' in ref && refs.projectCodeExists && !refs.projectCodeExists(ref.code)) return `no project has the code ${ref.code}`;
+  }
+  return undefined;
 }

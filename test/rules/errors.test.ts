@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { clip } from '../../src/rules/clip.js';
-import { formatRuleError, formatRuleErrorWithSource, parseRules, type RuleError } from '../../src/rules/index.js';
+import { actionLeads, conditionLeads, formatRuleError, formatRuleErrorWithSource, parseRules, type RuleError } from '../../src/rules/index.js';
 
-const CONDITIONS = "a condition ('subject contains', 'company matched to project')";
-const ACTIONS = "an action ('attach to project', 'create [private|public] request in project')";
-const AFTER_ACTION = ["'and'", "'attach to project'", "'create request in project'", "'create private request in project'", "'create public request in project'", 'end of line'];
+// The TargetProcess phrases come first in every list; the rest of the language follows (see language.ts).
+const CONDITIONS = "a condition ('subject contains', 'company matched to project', 'from contains', … 22 in all)";
+const ACTIONS = "an action ('attach to project', 'create request in project', 'create public request in project', … 14 in all)";
+const CONDITION_LIST = conditionLeads().map((p) => `'${p.join(' ')}'`);
+const ACTION_LIST = actionLeads().map((p) => `'${p.join(' ')}'`);
+const AFTER_ACTION = ["'and'", ...ACTION_LIST, 'end of line'];
 
 interface Expect {
   column: number;
@@ -31,57 +34,57 @@ const invalid: [string, string, Expect][] = [
   }],
   ['when then', 'when then attach to project 1', {
     column: 6, endColumn: 10, text: 'then',
-    message: `expected ${CONDITIONS} but found 'then': 'when' needs at least one condition`,
+    message: `expected 'not', '(' or ${CONDITIONS} but found 'then': 'when' needs at least one condition`,
     suggestion: "leave out 'when' for a rule that always matches",
-    expected: ["'subject contains'", "'company matched to project'"],
+    expected: ["'not'", "'('", ...CONDITION_LIST],
   }],
-  ['when alone', 'when', { column: 5, endColumn: 5, text: '', message: `expected ${CONDITIONS} but found end of line` }],
+  ['when alone', 'when', { column: 5, endColumn: 5, text: '', message: `expected 'not', '(' or ${CONDITIONS} but found end of line` }],
   ['misspelt condition', "when subjet contains 'x' then attach to project 1", {
-    column: 6, endColumn: 12, text: 'subjet', message: `expected ${CONDITIONS} but found 'subjet'`, suggestion: "did you mean 'subject contains'?",
+    column: 6, endColumn: 12, text: 'subjet', message: `expected 'not', '(' or ${CONDITIONS} but found 'subjet'`, suggestion: "did you mean 'subject contains'?",
   }],
   ['misspelt condition cut short by the string', "when subjet 'x' then attach to project 1", {
-    column: 6, endColumn: 12, text: 'subjet', message: `expected ${CONDITIONS} but found 'subjet'`, suggestion: "did you mean 'subject contains'?",
+    column: 6, endColumn: 12, text: 'subjet', message: `expected 'not', '(' or ${CONDITIONS} but found 'subjet'`, suggestion: "did you mean 'subject contains'?",
   }],
   ['second word of a condition misspelt', "when subject contans 'x' then attach to project 1", {
-    column: 14, endColumn: 21, text: 'contans', message: "expected 'contains' after 'subject' but found 'contans'",
-    suggestion: "did you mean 'subject contains'?", expected: ["'contains'"],
+    column: 14, endColumn: 21, text: 'contans', message: "expected 'contains' or 'matches' after 'subject' but found 'contans'",
+    suggestion: "did you mean 'subject contains'?", expected: ["'contains'", "'matches'"],
   }],
   ['transposed letters', 'when comapny matched to project 2 then attach to project 1', {
-    column: 6, endColumn: 13, text: 'comapny', message: `expected ${CONDITIONS} but found 'comapny'`, suggestion: "did you mean 'company matched to project'?",
+    column: 6, endColumn: 13, text: 'comapny', message: `expected 'not', '(' or ${CONDITIONS} but found 'comapny'`, suggestion: "did you mean 'company matched to project'?",
   }],
   ['missing word', 'when company matched project 2 then attach to project 1', {
     column: 22, endColumn: 29, text: 'project', message: "expected 'to' after 'company matched' but found 'project'",
     suggestion: "did you mean 'company matched to project'?",
   }],
   ['after a condition, then or and or a condition', "when subject contains 'x' subjet contains 'y' then attach to project 1", {
-    column: 27, endColumn: 33, text: 'subjet', message: `expected 'and', 'then' or ${CONDITIONS} but found 'subjet'`, suggestion: "did you mean 'subject contains'?",
+    column: 27, endColumn: 33, text: 'subjet', message: `expected 'and', 'or', 'then', 'not', '(' or ${CONDITIONS} but found 'subjet'`, suggestion: "did you mean 'subject contains'?",
   }],
   ['after and in the when part', "when subject contains 'x' and subjet contains 'y' then attach to project 1", {
-    column: 31, endColumn: 37, text: 'subjet', message: `expected 'then' or ${CONDITIONS} but found 'subjet'`, suggestion: "did you mean 'subject contains'?",
+    column: 31, endColumn: 37, text: 'subjet', message: `expected 'then', 'not', '(' or ${CONDITIONS} but found 'subjet'`, suggestion: "did you mean 'subject contains'?",
   }],
   ['missing then', "when subject contains 'x' attach to project 1", {
-    column: 27, endColumn: 33, text: 'attach', message: `expected 'and', 'then' or ${CONDITIONS} but found 'attach'`, suggestion: "did you mean 'then attach to project'?",
+    column: 27, endColumn: 33, text: 'attach', message: `expected 'and', 'or', 'then', 'not', '(' or ${CONDITIONS} but found 'attach'`, suggestion: "did you mean 'then attach to project'?",
   }],
   ['when part only', "when subject contains 'x'", {
-    column: 26, endColumn: 26, text: '', message: `expected 'and', 'then' or ${CONDITIONS} but found end of line`,
+    column: 26, endColumn: 26, text: '', message: `expected 'and', 'or', 'then', 'not', '(' or ${CONDITIONS} but found end of line`,
   }],
   ['misspelt action', 'then atach to project 1', {
     column: 6, endColumn: 11, text: 'atach', message: `expected ${ACTIONS} but found 'atach'`, suggestion: "did you mean 'attach to project'?",
-    expected: ["'attach to project'", "'create request in project'", "'create private request in project'", "'create public request in project'"],
+    expected: ACTION_LIST,
   }],
   ['misspelt visibility', 'then create privat request in project 1', {
-    column: 13, endColumn: 19, text: 'privat', message: "expected 'request', 'private' or 'public' after 'create' but found 'privat'",
-    suggestion: "did you mean 'create private request in project'?", expected: ["'request'", "'private'", "'public'"],
+    column: 13, endColumn: 19, text: 'privat', message: "expected 'request', 'private', 'public', 'user', 'bug' or 'task' after 'create' but found 'privat'",
+    suggestion: "did you mean 'create private request in project'?", expected: ["'request'", "'private'", "'public'", "'user'", "'bug'", "'task'"],
   }],
   ['then alone', 'then', { column: 5, endColumn: 5, text: '', message: `expected ${ACTIONS} but found end of line` }],
   ['then and', 'then and attach to project 1', { column: 6, endColumn: 9, text: 'and', message: `expected ${ACTIONS} but found 'and'` }],
   ['and and', "when subject contains 'x' and and company matched to project 1 then attach to project 1", {
-    column: 31, endColumn: 34, text: 'and', message: `expected 'then' or ${CONDITIONS} but found 'and'`,
+    column: 31, endColumn: 34, text: 'and', message: `expected 'then', 'not', '(' or ${CONDITIONS} but found 'and'`,
   }],
   ['missing project id', 'then attach to project', {
-    column: 23, endColumn: 23, text: '', message: 'expected a project id (digits) but found end of line', expected: ['a project id'],
+    column: 23, endColumn: 23, text: '', message: 'expected a project (its id or code, or a {capture}) but found end of line', expected: ['a project id or code'],
   }],
-  ['negative id', 'then attach to project -1', { column: 24, endColumn: 25, text: '-', message: "expected a project id (digits) but found '-'" }],
+  ['negative id', 'then attach to project -1', { column: 24, endColumn: 25, text: '-', message: "expected a project (its id or code, or a {capture}) but found '-'" }],
   ['id glued to project', 'then attach to project1', {
     column: 23, endColumn: 24, text: '1', message: "missing space between 'project' and '1'", suggestion: "did you mean 'project 1'?", expected: ['a space'],
   }],
@@ -109,28 +112,28 @@ const invalid: [string, string, Expect][] = [
   }],
   ['after a create action a team is expected too', 'then create request in project 1 team 2', {
     column: 34, endColumn: 38, text: 'team',
-    message: `expected 'and', ${ACTIONS}, 'attach request to team' or end of line but found 'team'`,
-    expected: [...AFTER_ACTION.slice(0, -1), "'attach request to team'", 'end of line'],
+    message: `expected 'and', ${ACTIONS} or end of line but found 'team'`,
+    expected: AFTER_ACTION,
   }],
   ['missing word in an action', 'then attach project 1', {
-    column: 13, endColumn: 20, text: 'project', message: "expected 'to' after 'attach' but found 'project'", suggestion: "did you mean 'attach to project'?",
+    column: 13, endColumn: 20, text: 'project', message: "expected 'to' or 'request' after 'attach' but found 'project'", suggestion: "did you mean 'attach to project'?",
   }],
   ['trailing punctuation', 'then attach to project 1;', { column: 25, endColumn: 26, text: ';', message: `expected 'and', ${ACTIONS} or end of line but found ';'` }],
   ['team right after then', 'then attach request to team 1', {
-    column: 6, endColumn: 28, text: 'attach request to team', message: "'attach request to team' must come directly after a 'create request' action",
+    column: 6, endColumn: 30, text: 'attach request to team 1', message: "'attach request to team' must come directly after a 'create request' action",
   }],
   ['team after attach', 'then attach to project 1 and attach request to team 2', {
-    column: 30, endColumn: 52, text: 'attach request to team', message: "'attach request to team' must come directly after a 'create request' action",
-    expected: AFTER_ACTION.slice(1),
+    column: 30, endColumn: 54, text: 'attach request to team 2', message: "'attach request to team' must come directly after a 'create request' action",
+    expected: ["'create request in project' right before it"],
   }],
   ['team not directly after its create', 'then create request in project 1 and attach to project 2 and attach request to team 3', {
-    column: 62, endColumn: 84, text: 'attach request to team', message: "'attach request to team' must come directly after a 'create request' action",
+    column: 62, endColumn: 86, text: 'attach request to team 3', message: "'attach request to team' must come directly after a 'create request' action",
   }],
   ['second team for one request', 'then create request in project 1 attach request to team 2 and attach request to team 3', {
-    column: 63, endColumn: 85, text: 'attach request to team', message: 'the request already has a team (team 2): a request has one team',
+    column: 63, endColumn: 87, text: 'attach request to team 3', message: 'the request already has a team (team 2): a request has one team',
   }],
   ['team in the when part', 'when attach request to team 1 then attach to project 1', {
-    column: 6, endColumn: 12, text: 'attach', message: `expected ${CONDITIONS} but found 'attach'`,
+    column: 6, endColumn: 12, text: 'attach', message: `expected 'not', '(' or ${CONDITIONS} but found 'attach'`,
   }],
   ['double quotes', 'when subject contains "bug, it\'s" then attach to project 1', {
     column: 23, endColumn: 34, text: '"bug, it\'s"', message: 'keywords must be in single quotes, not double quotes',
@@ -147,7 +150,7 @@ const invalid: [string, string, Expect][] = [
     suggestion: "\\' is a quote inside a keyword, not the end of the list",
   }],
   ['SQL-style doubled quote', "when subject contains 'it''s' then attach to project 1", {
-    column: 27, endColumn: 30, text: "'s'", message: `expected 'and', 'then' or ${CONDITIONS} but found the keyword list 's'`,
+    column: 27, endColumn: 30, text: "'s'", message: `expected 'and', 'or', 'then', 'not', '(' or ${CONDITIONS} but found the keyword list 's'`,
     suggestion: "a quote inside a keyword is written \\'",
   }],
   ['missing keyword list', 'when subject contains then attach to project 1', {
@@ -265,7 +268,7 @@ describe('long lines: messages quote at most 80 characters, positions stay exact
     const column = line.indexOf('atach') + 1;
     assert.deepEqual([e.line, e.column, e.endColumn, e.text], [1, column, column + 5, 'atach']);
     const formatted = formatRuleErrorWithSource(e, line, 'rules.txt');
-    assert.ok(formatted.length < 300, `${formatted.length} characters`);
+    assert.ok(formatted.length < 340, `${formatted.length} characters`);
     const { head, shown, caret, at } = pointed(e, line);
     assert.ok(head.startsWith(`rules.txt:1:${column}: expected ${ACTIONS} but found 'atach'`), head);
     assert.ok(shown.startsWith('…') && shown.endsWith('…') && shown.length <= 82, shown);
@@ -290,7 +293,7 @@ describe('long lines: messages quote at most 80 characters, positions stay exact
     assert.equal(e.text, `'${'a'.repeat(78)}…`);
     assert.equal(e.message, "unterminated keyword list: the closing ' is missing");
     const formatted = formatRuleErrorWithSource(e, line, 'rules.txt');
-    assert.ok(formatted.length < 300, `${formatted.length} characters`);
+    assert.ok(formatted.length < 340, `${formatted.length} characters`);
     const { shown, caret, at } = pointed(e, line);
     assert.ok(at.startsWith("'aaa"), at);
     // the run goes on past the window: it ends under the closing '…'
@@ -317,7 +320,7 @@ describe('long lines: messages quote at most 80 characters, positions stay exact
       assert.equal(e.column, column);
       assert.ok(e.text.length <= 80, `text of ${e.text.length}`);
       // what a message adds to the quote is at most ~130 characters of its own
-      assert.ok(e.message.length <= 80 + 130, `message of ${e.message.length}`);
+      assert.ok(e.message.length <= 80 + 170, `message of ${e.message.length}`);
       assert.ok((e.suggestion?.length ?? 0) <= 80 + 20, `suggestion of ${e.suggestion?.length}`);
       const { head, shown, caret, at } = pointed(e, line);
       assert.ok(head.length < 400 && shown.length <= 82 && caret.length <= 82, `${head.length} ${shown.length} ${caret.length}`);

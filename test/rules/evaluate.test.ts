@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { actionToText, evaluateRules, parseRules, type EvalContext, type ProjectInfo } from '../../src/rules/index.js';
+import { effectToText, evaluateRules, parseRules, type EvalContext, type ProjectInfo } from '../../src/rules/index.js';
+import { context, view } from './helpers.js';
 
 const SEED = [
   "when subject contains 'Targetprocess, tp' and company matched to project 2 then attach to project 2 and create request in project 2",
@@ -9,7 +10,7 @@ const SEED = [
 ].join('\n');
 
 // Project 2 belongs to company 1, project 1 has no company, 8 is deleted, 9 belongs to company 5.
-const PROJECTS: Record<number, ProjectInfo> = {
+const PROJECTS: Record<number, Omit<ProjectInfo, 'id'>> = {
   1: { live: true, companyId: null },
   2: { live: true, companyId: 1 },
   8: { live: false, companyId: 1 },
@@ -17,7 +18,7 @@ const PROJECTS: Record<number, ProjectInfo> = {
 };
 
 function ctx(subject: string, senderCompanyId: number | null = null): EvalContext {
-  return { subject, senderCompanyId, project: (id) => PROJECTS[id] };
+  return context(view({ subject, sender: { companyId: senderCompanyId } }), { projects: PROJECTS });
 }
 
 function run(rules: string, context: EvalContext) {
@@ -152,21 +153,21 @@ describe('live target projects', () => {
   });
 
   test('empty rule set', () => {
-    assert.deepEqual(evaluateRules({ rules: [] }, ctx('x')), { matched: null, trace: [] });
+    assert.deepEqual(evaluateRules({ rules: [] }, ctx('x')), { matched: null, trace: [], effects: [], warnings: [] });
   });
 });
 
 describe('actions', () => {
   test('run in the written order, plain create is private', () => {
-    const { matched } = run(
+    const { effects } = run(
       'then create public request in project 9 and attach request to team 4 and attach to project 2 and create request in project 2',
-      ctx('x'),
+      context(view({ subject: 'x' }), { projects: PROJECTS, teams: [4] }),
     );
-    assert.deepEqual(matched!.actions.map(actionToText), [
+    assert.deepEqual(effects.map(effectToText), [
       'create public request in project 9 and attach request to team 4',
       'attach to project 2',
       'create request in project 2',
     ]);
-    assert.equal(matched!.actions[2]!.kind === 'createRequest' && matched!.actions[2]!.visibility, 'private');
+    assert.equal(effects[2]!.kind === 'create' && effects[2]!.visibility, 'private');
   });
 });

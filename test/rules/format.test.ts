@@ -1,23 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { actionToText, formatRules, parseRules, type Action, type RuleSet } from '../../src/rules/index.js';
+import { actionToText, formatRule, formatRules, parseRules, type Action, type RuleSet } from '../../src/rules/index.js';
 import { plain } from './helpers.js';
 
 const span = { line: 1, column: 1, endColumn: 1 };
 
 describe('actionToText', () => {
   const cases: [Action, string][] = [
-    [{ kind: 'attachToProject', projectId: 2, span }, 'attach to project 2'],
-    [{ kind: 'createRequest', projectId: 2, visibility: 'private', teamId: null, span }, 'create request in project 2'],
-    [{ kind: 'createRequest', projectId: 3, visibility: 'public', teamId: null, span }, 'create public request in project 3'],
-    [
-      { kind: 'createRequest', projectId: 3, visibility: 'public', teamId: 4, span },
-      'create public request in project 3 and attach request to team 4',
-    ],
+    [{ kind: 'attach to project {project}', args: [{ id: 2 }], span }, 'attach to project 2'],
+    [{ kind: 'create request in project {project} [with title {text}]', args: [{ id: 2 }, null], span }, 'create request in project 2'],
+    [{ kind: 'create public request in project {project} [with title {text}]', args: [{ id: 3 }, null], span }, 'create public request in project 3'],
+    [{ kind: 'attach request to team {team}', args: [4], span }, 'attach request to team 4'],
   ];
   for (const [action, text] of cases) {
     test(text, () => assert.equal(actionToText(action), text));
   }
+  test("TargetProcess's team is written right after its request", () => {
+    const rule = parseRules('then create public request in project 3 attach request to team 4').ruleSet.rules[0]!;
+    assert.equal(formatRule(rule), 'then create public request in project 3 and attach request to team 4');
+  });
 });
 
 describe('formatRules', () => {
@@ -56,8 +57,8 @@ describe('formatRules', () => {
         {
           line: 1,
           source: '',
-          conditions: [{ kind: 'subjectContains', keywords: ["o'neil", 'c:\\', 'x\\\\', "\\\\'"], span }],
-          actions: [{ kind: 'attachToProject', projectId: 1, span }],
+          when: { kind: 'condition', span, condition: { kind: 'subject contains {keywords}', args: [["o'neil", 'c:\\', 'x\\\\', "\\\\'"]], span } },
+          actions: [{ kind: 'attach to project {project}', args: [{ id: 1 }], span }],
         },
       ],
     };

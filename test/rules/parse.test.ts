@@ -152,16 +152,18 @@ describe('rule records', () => {
     );
   });
 
-  test('spans cover each clause, the team included in its create action', () => {
+  test('spans cover each clause', () => {
     const source = "  when subject contains 'a, b' and company matched to project 12 then create request in project 3 and attach request to team 4 and attach to project 5";
     const rule = parseRules(source).ruleSet.rules[0]!;
     const text = (s: { column: number; endColumn: number }) => source.slice(s.column - 1, s.endColumn - 1);
-    assert.deepEqual(rule.conditions.map((c) => text(c.span)), [
+    const conditions = rule.when?.kind === 'and' ? rule.when.items : [];
+    assert.deepEqual(conditions.map((c) => text(c.span)), [
       "subject contains 'a, b'",
       'company matched to project 12',
     ]);
     assert.deepEqual(rule.actions.map((a) => text(a.span)), [
-      'create request in project 3 and attach request to team 4',
+      'create request in project 3',
+      'attach request to team 4',
       'attach to project 5',
     ]);
     assert.ok(rule.actions.every((a) => a.span.line === 1));

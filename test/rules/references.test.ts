@@ -37,7 +37,7 @@ describe('checkReferences', () => {
   test('a hand-built rule without source falls back to the clause column', () => {
     const span = { line: 4, column: 6, endColumn: 25 };
     const warnings = checkReferences(
-      { rules: [{ line: 4, source: '', conditions: [], actions: [{ kind: 'attachToProject', projectId: 3, span }] }] },
+      { rules: [{ line: 4, source: '', when: null, actions: [{ kind: 'attach to project {project}', args: [{ id: 3 }], span }] }] },
       refs,
     );
     assert.deepEqual(warnings, [{ line: 4, column: 6, message: 'project 3 does not exist' }]);

@@ -25,6 +25,7 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
       name: p.name,
       live: p.deleted === 0,
       companyId: p.company_id === null ? null : Number(p.company_id),
+      code: null,
     });
   }
   const requesters = new Map<string, RequesterView>();
@@ -81,5 +82,8 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
     itemExists: (id) => items.has(id),
     teamExists: (id) => teams.has(id),
     itemOfMessage: (messageId) => threads.get(messageId),
+    company: () => undefined,
+    projectByCode: () => undefined,
+    staffByEmail: (email) => users.get(email.toLowerCase()),
   };
 }

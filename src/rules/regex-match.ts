@@ -1,0 +1,81 @@
+// Running `matches` conditions. A rule set may hold hundreds of expressions on the subject: they are
+// matched in one pass per message and text (an RE2 set), and an expression is run on its own only to read
+// its named captures once it matched.
+import { RE2Set } from 're2js';
+import type { EvalScope, Verdict } from './language.js';
+import { compileRegex, inlinePattern } from './regex.js';
+import type { Expr, RegexValue, RuleSet } from './types.js';
+
+interface PatternSet {
+  set: RE2Set | null;
+  index: Map<string, number>;
+}
+
+const sets = new WeakMap<RuleSet, Map<string, PatternSet>>();
+
+const keyOf = (r: RegexValue) => `${r.flags}/${r.source}`;
+
+/** Every regex of the rule set used on `what` (a field name), gathered once per rule set. */
+function patternSet(ruleSet: RuleSet, what: string): PatternSet {
+  let byField = sets.get(ruleSet);
+  if (!byField) sets.set(ruleSet, (byField = new Map()));
+  let found = byField.get(what);
+  if (found) return found;
+  const index = new Map<string, number>();
+  const regexes: RegexValue[] = [];
+  const visit = (e: Expr): void => {
+    if (e.kind === 'and' || e.kind === 'or') e.items.forEach(visit);
+    else if (e.kind === 'not') visit(e.item);
+    else if (e.condition.kind === `${what} matches {regex}`) {
+      const r = e.condition.args[0] as RegexValue;
+      if (!index.has(keyOf(r)) && compileRegex(r).ok) {
+        index.set(keyOf(r), regexes.length);
+        regexes.push(r);
+      }
+    }
+  };
+  for (const rule of ruleSet.rules) if (rule.when) visit(rule.when);
+  let set: RE2Set | null = null;
+  // One expression gains nothing from a set; a set that cannot be built (memory) falls back to one by one.
+  if (regexes.length > 1) {
+    try {
+      set = new RE2Set(RE2Set.UNANCHORED, 0);
+      for (const r of regexes) set.add(inlinePattern(r));
+      set.compile();
+    } catch {
+      set = null;
+    }
+  }
+  found = { set, index };
+  byField.set(what, found);
+  return found;
+}
+
+/** The verdict of `what matches /regex/` on `text`; `useSet: false` for texts that differ per clause (headers). */
+export function regexVerdict(what: string, text: string, regex: RegexValue, scope: EvalScope, useSet = true): Verdict {
+  const compiled = compileRegex(regex);
+  // Rules are checked when parsed; a stored rule that no longer compiles simply does not match.
+  if (!compiled.ok) return { matched: false, reason: `/${regex.source}/${regex.flags} cannot run: ${compiled.message}` };
+  let matched: boolean;
+  const shared = useSet ? patternSet(scope.ruleSet, what) : null;
+  const at = shared?.index.get(keyOf(regex));
+  if (shared?.set && at !== undefined) {
+    const memoKey = `re:${what}`;
+    let hits = scope.memo.get(memoKey) as Set<number> | undefined;
+    if (!hits) scope.memo.set(memoKey, (hits = new Set(shared.set.match(text))));
+    matched = hits.has(at);
+  } else {
+    matched = compiled.pattern.test(text);
+  }
+  const written = `/${regex.source}/${regex.flags}`;
+  if (!matched) return { matched, reason: () => `${what} does not match ${written}` };
+  if (!compiled.groups.length) return { matched, reason: () => `${what} matches ${written}` };
+  const m = compiled.pattern.matcher(text);
+  const captures: Record<string, string> = {};
+  if (m.find()) for (const name of compiled.groups) {
+    const value = m.group(name);
+    if (value !== null && value !== undefined) captures[name] = value;
+  }
+  const shown = Object.entries(captures).map(([k, v]) => `${k}=${v}`).join(', ');
+  return { matched, captures, reason: () => `${what} matches ${written}${shown ? ` (${shown})` : ''}` };
+}

@@ -1,0 +1,52 @@
+// Regular expressions of `matches` conditions run on RE2 (re2js, a pure-JavaScript port): matching time
+// is linear in the text whatever the pattern, because a rule set is admin input and a message is
+// attacker input. RE2 has no backreferences or lookaround; a pattern using them is refused at save time
+// with the engine's reason.
+import { RE2JS, RE2JSException } from 're2js';
+import type { RegexValue } from './types.js';
+
+/** The flags a rule may give: i (ignore case), m (^ and $ at every line), s (. matches a newline). */
+export const REGEX_FLAGS = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL } as const;
+
+export type CompiledRegex = { ok: true; pattern: RE2JS; groups: string[] } | { ok: false; message: string };
+
+const cache = new Map<string, CompiledRegex>();
+
+/** Compiles once per distinct pattern and flags (rules are parsed for every keystroke in the editor). */
+export function compileRegex(value: RegexValue): CompiledRegex {
+  const key = `${value.flags}/${value.source}`;
+  let compiled = cache.get(key);
+  if (!compiled) {
+    compiled = compile(value);
+    if (cache.size > 2000) cache.clear();
+    cache.set(key, compiled);
+  }
+  return compiled;
+}
+
+function compile({ source, flags }: RegexValue): CompiledRegex {
+  let bits = 0;
+  for (const flag of flags) {
+    const bit = REGEX_FLAGS[flag as keyof typeof REGEX_FLAGS];
+    if (bit === undefined) return { ok: false, message: `unknown flag '${flag}': the flags are i, m and s` };
+    bits |= bit;
+  }
+  if (source === '') return { ok: false, message: 'empty regular expression: it would match every message' };
+  try {
+    const pattern = RE2JS.compile(source, bits);
+    return { ok: true, pattern, groups: Object.keys(pattern.namedGroups()) };
+  } catch (error) {
+    if (!(error instanceof RE2JSException)) throw error;
+    return { ok: false, message: `invalid regular expression: ${engineReason(error.message)}` };
+  }
+}
+
+// re2js says "error parsing regexp: missing closing ): `(a`"; the rule error already shows where.
+function engineReason(message: string): string {
+  return message.replace(/^error parsing regexp: /, '');
+}
+
+/** The same pattern with its flags inline, for a set of patterns matched in one pass. */
+export function inlinePattern({ source, flags }: RegexValue): string {
+  return flags ? `(?${[...new Set(flags)].join('')})(?:${source})` : source;
+}
