@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRules, evaluateRules } from '../src/rules/index.js';
+import { benchContext, ruleEngineBench } from './rules.js';
 import { parseMessage } from '../src/mail/index.js';
 import { discardingSink } from '../src/store/blobs.js';
 import { openStore } from '../src/store/database.js';
@@ -57,11 +58,12 @@ report(`rules: 4,000 bad lines (${badErrors.length} errors)`, `${badMs.toFixed(1
 const longLine = `when subject contains '${'kw, '.repeat(262144)}kw' then atach to project 1`;
 const [{ errors: longErrors }, longMs] = time(() => parseRules(longLine));
 report(`rules: one 1 MiB line (${longErrors.length} error)`, `${longMs.toFixed(1)} ms (${(longLine.length / 1024 / (longMs / 1000)).toFixed(0)} KiB/s)`);
-const ctx = { subject: 'nothing matches here', senderCompanyId: 3, project: () => ({ live: true, companyId: 1 }) };
+const ctx = benchContext('nothing matches here', 3);
 const [, evalMs] = time(() => {
   for (let i = 0; i < 100; i++) evaluateRules(ruleSet, ctx);
 });
 report('rules: evaluate 4,001 rules (fall through), ×100', `${(evalMs / 100).toFixed(2)} ms per message`);
+ruleEngineBench(report);
 
 // Start-up: the command line as a mail server runs it, once per message.
 await benchStartup(report);

@@ -2,7 +2,7 @@
 // case-insensitive except for a regular expression without the i flag.
 import { fold } from './fold.js';
 import type { ConditionDefinition, EvalScope, Verdict } from './language.js';
-import { regexVerdict } from './regex-match.js';
+import { regexHolds, regexVerdict } from './regex-match.js';
 import type { ArgValue, EvalContext, MessageView, RegexValue, SizeValue } from './types.js';
 
 /** The text fields `X contains` and `X matches` look at. */
@@ -29,20 +29,38 @@ export const MAX_SCANNED = 1 << 20;
 
 const quoted = (list: readonly string[]) => list.map((k) => `'${k}'`).join(', ');
 
+/** Memo keys, one object per field: cheaper to look up than a string built per call. */
+const FOLDED = Object.fromEntries(Object.keys(TEXT_FIELDS).map((f) => [f, { folded: f }])) as Record<TextField, object>;
+const PLAIN = Object.fromEntries(Object.keys(TEXT_FIELDS).map((f) => [f, { text: f }])) as Record<TextField, object>;
+
+/** fieldText, once per message. */
+function text(field: TextField, ctx: EvalContext, scope: EvalScope): string {
+  let value = scope.memo.get(PLAIN[field]) as string | undefined;
+  if (value === undefined) scope.memo.set(PLAIN[field], (value = fieldText(field, ctx.message)));
+  return value;
+}
+
 /** Folded once per message and field: a rule set tests the same subject hundreds of times. */
 function folded(field: TextField, ctx: EvalContext, scope: EvalScope): string {
-  const key = `fold:${field}`;
-  let text = scope.memo.get(key) as string | undefined;
-  if (text === undefined) {
-    text = fold(fieldText(field, ctx.message));
-    scope.memo.set(key, text);
-  }
-  return text;
+  const key = FOLDED[field];
+  let value = scope.memo.get(key) as string | undefined;
+  if (value === undefined) scope.memo.set(key, (value = fold(text(field, ctx, scope))));
+  return value;
+}
+
+/** Keywords folded once per parsed clause: a rule set is evaluated for many messages. */
+const foldedKeywords = new WeakMap<readonly string[], string[]>();
+function foldAll(keywords: readonly string[]): string[] {
+  let folded = foldedKeywords.get(keywords);
+  if (!folded) foldedKeywords.set(keywords, (folded = keywords.map(fold)));
+  return folded;
 }
 
 function containsVerdict(what: string, text: () => string, haystack: string, keywords: readonly string[]): Verdict {
   // A plain substring, not a whole word: 'tp' matches "output", as in TargetProcess.
-  const hit = keywords.find((k) => haystack.includes(fold(k)));
+  const folded = foldAll(keywords);
+  const at = folded.findIndex((k) => haystack.includes(k));
+  const hit = at === -1 ? undefined : keywords[at];
   return hit !== undefined
     ? { matched: true, reason: () => `${what} contains '${hit}'` }
     : { matched: false, reason: () => `${what} ${describeValue(text())} contains none of ${quoted(keywords)}` };
@@ -58,6 +76,14 @@ function textContains(field: TextField): ConditionDefinition {
     help: `the ${field === 'recipient' ? 'To, Cc, Delivered-To or X-Original-To' : field} contains any of the keywords`,
     test: ([keywords], ctx, scope) =>
       containsVerdict(field, () => fieldText(field, ctx.message), folded(field, ctx, scope), keywords as string[]),
+    holds([keywords]) {
+      const list = foldAll(keywords as string[]);
+      return (ctx, scope) => {
+        const haystack = folded(field, ctx, scope);
+        for (const k of list) if (haystack.includes(k)) return true;
+        return false;
+      };
+    },
   };
 }
 
@@ -65,7 +91,8 @@ function textMatches(field: TextField): ConditionDefinition {
   return {
     pattern: `${field} matches {regex}`,
     help: `the ${field} matches the regular expression (RE2 syntax; flags i, m, s)`,
-    test: ([regex], ctx, scope) => regexVerdict(field, fieldText(field, ctx.message), regex as RegexValue, scope),
+    test: ([regex], ctx, scope) => regexVerdict(field, text(field, ctx, scope), regex as RegexValue, scope),
+    holds: ([regex]) => (ctx, scope) => regexHolds(field, text(field, ctx, scope), regex as RegexValue, scope),
   };
 }
 

@@ -15,33 +15,112 @@ import { vocabulary } from './vocabulary.js';
  */
 export function evaluateRules(ruleSet: RuleSet, ctx: EvalContext): Evaluation {
   const scope: EvalScope = { ruleSet, memo: new Map() };
-  const trace: RuleTrace[] = [];
-  for (const rule of ruleSet.rules) {
+  const quick = quickChecks(ruleSet);
+  // Rules a quick check ruled out get their trace entry only when someone reads the trace.
+  const tried: Array<RuleTrace | Rule> = [];
+  for (let i = 0; i < ruleSet.rules.length; i++) {
+    const rule = ruleSet.rules[i]!;
+    const check = quick[i];
+    if (check && !check(ctx, scope)) {
+      tried.push(rule);
+      continue;
+    }
     const captures: Record<string, string> = {};
-    const conditions = rule.when ? topLevel(rule.when).map((e) => run(e, ctx, scope, captures)) : [];
-    const entry = judge(rule, conditions, captures, ctx);
-    trace.push(entry);
-    if (entry.matched) return { matched: rule, trace, ...effectsOf(rule, captures, ctx) };
+    const entry = evaluateRule(rule, ctx, scope, captures);
+    tried.push(entry);
+    if (entry.matched) return lazyTrace({ matched: rule, ...effectsOf(rule, captures, ctx) }, tried, ctx, scope);
   }
-  return { matched: null, trace, effects: [], warnings: [] };
+  return lazyTrace({ matched: null, effects: [], warnings: [] }, tried, ctx, scope);
 }
 
-/** The parts of the rule's top-level `and`, each one line of the trace. */
-function topLevel(e: Expr): Expr[] {
-  return e.kind === 'and' ? e.items : [e];
+function evaluateRule(rule: Rule, ctx: EvalContext, scope: EvalScope, captures: Record<string, string>): RuleTrace {
+  const conditions: ConditionResult[] = [];
+  if (rule.when) {
+    if (rule.when.kind === 'and') for (const e of rule.when.items) conditions.push(run(e, ctx, scope, captures));
+    else conditions.push(run(rule.when, ctx, scope, captures));
+  }
+  return judge(rule, conditions, captures, ctx);
 }
 
-/** A result whose reason is built only when someone reads it. */
+function lazyTrace(result: Omit<Evaluation, 'trace'>, tried: Array<RuleTrace | Rule>, ctx: EvalContext, scope: EvalScope): Evaluation {
+  let trace: RuleTrace[] | undefined;
+  return Object.defineProperty(result as Evaluation, 'trace', {
+    enumerable: true,
+    get: () => (trace ??= tried.map((t) => ('when' in t ? evaluateRule(t, ctx, scope, {}) : t))),
+  });
+}
+
+type Check = (ctx: EvalContext, scope: EvalScope) => boolean;
+const compiledChecks = new WeakMap<RuleSet, Array<Check | undefined>>();
+
+/**
+ * Per rule, a check that can rule it out without building verdicts: the `holds` fast paths of the
+ * conditions of its top-level `and` (a rule fails if any of them fails). Compiled once per rule set.
+ */
+function quickChecks(ruleSet: RuleSet): Array<Check | undefined> {
+  let checks = compiledChecks.get(ruleSet);
+  if (checks) return checks;
+  checks = ruleSet.rules.map((rule) => {
+    if (!rule.when) return undefined;
+    const parts = rule.when.kind === 'and' ? rule.when.items : [rule.when];
+    const fast: Check[] = [];
+    for (const part of parts) {
+      if (part.kind !== 'condition') continue;
+      const defined = vocabulary().conditions.get(part.condition.kind);
+      const holds = (defined?.definition as ConditionDefinition | undefined)?.holds?.(part.condition.args);
+      if (holds) fast.push(holds);
+    }
+    if (fast.length === 0) return undefined;
+    if (fast.length === 1) return fast[0];
+    return (ctx, scope) => {
+      for (const f of fast) if (!f(ctx, scope)) return false;
+      return true;
+    };
+  });
+  compiledChecks.set(ruleSet, checks);
+  return checks;
+}
+
+/**
+ * A result whose reason is built only when someone reads it: a thousand rules tried per message, and
+ * their reasons are read only for a trace someone opens. (A class, not object literals with getters,
+ * which V8 gives a shape each and the collector then chases.)
+ */
+class Result implements ConditionResult {
+  private text: string | (() => string);
+  constructor(
+    readonly condition: Expr,
+    readonly matched: boolean,
+    reason: string | (() => string),
+  ) {
+    this.text = reason;
+  }
+  get reason(): string {
+    if (typeof this.text !== 'string') this.text = this.text();
+    return this.text;
+  }
+  toJSON() {
+    return { condition: this.condition, matched: this.matched, reason: this.reason };
+  }
+}
+
 function result(condition: Expr, matched: boolean, reason: string | (() => string)): ConditionResult {
-  if (typeof reason === 'string') return { condition, matched, reason };
-  let text: string | undefined;
-  return {
-    condition,
-    matched,
-    get reason() {
-      return (text ??= reason());
-    },
-  };
+  return new Result(condition, matched, reason);
+}
+
+class NotMatched implements RuleTrace {
+  readonly matched = false;
+  private text: string | undefined;
+  constructor(
+    readonly rule: Rule,
+    readonly conditions: ConditionResult[],
+  ) {}
+  get reason(): string {
+    return (this.text ??= `not matched: ${this.conditions.filter((c) => !c.matched).map((c) => c.reason).join('; ')}`);
+  }
+  toJSON() {
+    return { rule: this.rule, matched: false, conditions: this.conditions, reason: this.reason };
+  }
 }
 
 /**
@@ -84,18 +163,7 @@ function run(e: Expr, ctx: EvalContext, scope: EvalScope, captures: Record<strin
 }
 
 function judge(rule: Rule, conditions: ConditionResult[], captures: Record<string, string>, ctx: EvalContext): RuleTrace {
-  const failed = conditions.filter((c) => !c.matched);
-  if (failed.length > 0) {
-    let reason: string | undefined;
-    return {
-      rule,
-      matched: false,
-      conditions,
-      get reason() {
-        return (reason ??= `not matched: ${failed.map((c) => c.reason).join('; ')}`);
-      },
-    };
-  }
+  if (conditions.some((c) => !c.matched)) return new NotMatched(rule, conditions);
   const held =
     conditions.length === 0 ? 'no conditions' : conditions.length === 1 ? 'the condition holds' : `all ${conditions.length} conditions hold`;
   const refs = projectRefsOf(rule);

@@ -9,6 +9,8 @@ import type { Expr, RegexValue, RuleSet } from './types.js';
 interface PatternSet {
   set: RE2Set | null;
   index: Map<string, number>;
+  /** Per message, the set's matches are kept under this key. */
+  memoKey: object;
 }
 
 const sets = new WeakMap<RuleSet, Map<string, PatternSet>>();
@@ -19,8 +21,9 @@ const keyOf = (r: RegexValue) => `${r.flags}/${r.source}`;
 function patternSet(ruleSet: RuleSet, what: string): PatternSet {
   let byField = sets.get(ruleSet);
   if (!byField) sets.set(ruleSet, (byField = new Map()));
+  else if (byField === lastByField && what === lastWhat) return lastSet!;
   let found = byField.get(what);
-  if (found) return found;
+  if (found) return remember(byField, what, found);
   const index = new Map<string, number>();
   const regexes: RegexValue[] = [];
   const visit = (e: Expr): void => {
@@ -46,9 +49,41 @@ function patternSet(ruleSet: RuleSet, what: string): PatternSet {
       set = null;
     }
   }
-  found = { set, index };
+  found = { set, index, memoKey: {} };
   byField.set(what, found);
-  return found;
+  return remember(byField, what, found);
+}
+
+// The last set asked for: consecutive clauses mostly ask for the same one.
+let lastByField: Map<string, PatternSet> | undefined;
+let lastWhat: string | undefined;
+let lastSet: PatternSet | undefined;
+function remember(byField: Map<string, PatternSet>, what: string, set: PatternSet): PatternSet {
+  lastByField = byField;
+  lastWhat = what;
+  lastSet = set;
+  return set;
+}
+
+const positions = new WeakMap<RegexValue, number | undefined>();
+function indexOf(shared: PatternSet, regex: RegexValue): number | undefined {
+  if (positions.has(regex)) return positions.get(regex);
+  const at = shared.index.get(keyOf(regex));
+  positions.set(regex, at);
+  return at;
+}
+
+/** Whether `what matches /regex/` holds on `text`, as regexVerdict says, without its verdict. */
+export function regexHolds(what: string, text: string, regex: RegexValue, scope: EvalScope): boolean {
+  const compiled = compileRegex(regex);
+  if (!compiled.ok) return false;
+  if (compiled.prefix && !text.includes(compiled.prefix)) return false;
+  const shared = patternSet(scope.ruleSet, what);
+  const at = shared.set ? indexOf(shared, regex) : undefined;
+  if (!shared.set || at === undefined) return compiled.pattern.test(text);
+  let hits = scope.memo.get(shared.memoKey) as Set<number> | undefined;
+  if (!hits) scope.memo.set(shared.memoKey, (hits = new Set(shared.set.match(text))));
+  return hits.has(at);
 }
 
 /** The verdict of `what matches /regex/` on `text`; `useSet: false` for texts that differ per clause (headers). */
@@ -58,11 +93,11 @@ export function regexVerdict(what: string, text: string, regex: RegexValue, scop
   if (!compiled.ok) return { matched: false, reason: `/${regex.source}/${regex.flags} cannot run: ${compiled.message}` };
   let matched: boolean;
   const shared = useSet ? patternSet(scope.ruleSet, what) : null;
-  const at = shared?.index.get(keyOf(regex));
+  if (compiled.prefix && !text.includes(compiled.prefix)) return { matched: false, reason: () => `${what} does not match /${regex.source}/${regex.flags}` };
+  const at = shared?.set ? indexOf(shared, regex) : undefined;
   if (shared?.set && at !== undefined) {
-    const memoKey = `re:${what}`;
-    let hits = scope.memo.get(memoKey) as Set<number> | undefined;
-    if (!hits) scope.memo.set(memoKey, (hits = new Set(shared.set.match(text))));
+    let hits = scope.memo.get(shared.memoKey) as Set<number> | undefined;
+    if (!hits) scope.memo.set(shared.memoKey, (hits = new Set(shared.set.match(text))));
     matched = hits.has(at);
   } else {
     matched = compiled.pattern.test(text);

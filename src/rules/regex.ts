@@ -8,19 +8,34 @@ import type { RegexValue } from './types.js';
 /** The flags a rule may give: i (ignore case), m (^ and $ at every line), s (. matches a newline). */
 export const REGEX_FLAGS = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL } as const;
 
-export type CompiledRegex = { ok: true; pattern: RE2JS; groups: string[] } | { ok: false; message: string };
+export type CompiledRegex =
+  | {
+      ok: true;
+      pattern: RE2JS;
+      groups: string[];
+      /** A literal every match starts with (case-sensitive patterns only): a text without it cannot match. */
+      prefix: string;
+    }
+  | { ok: false; message: string };
 
 const cache = new Map<string, CompiledRegex>();
+const byValue = new WeakMap<RegexValue, CompiledRegex>();
 
-/** Compiles once per distinct pattern and flags (rules are parsed for every keystroke in the editor). */
+/**
+ * Compiles once per distinct pattern and flags (rules are parsed for every keystroke in the editor),
+ * and finds a parsed clause's expression without building a key (it is evaluated per message).
+ */
 export function compileRegex(value: RegexValue): CompiledRegex {
+  let compiled = byValue.get(value);
+  if (compiled) return compiled;
   const key = `${value.flags}/${value.source}`;
-  let compiled = cache.get(key);
+  compiled = cache.get(key);
   if (!compiled) {
     compiled = compile(value);
     if (cache.size > 2000) cache.clear();
     cache.set(key, compiled);
   }
+  byValue.set(value, compiled);
   return compiled;
 }
 
@@ -34,7 +49,10 @@ function compile({ source, flags }: RegexValue): CompiledRegex {
   if (source === '') return { ok: false, message: 'empty regular expression: it would match every message' };
   try {
     const pattern = RE2JS.compile(source, bits);
-    return { ok: true, pattern, groups: Object.keys(pattern.namedGroups()) };
+    // RE2 computes this literal prefix for its own search; a plain includes() is cheaper still than a
+    // DFA pass over a long body.
+    const prefix: unknown = pattern.re2().prefix;
+    return { ok: true, pattern, groups: Object.keys(pattern.namedGroups()), prefix: typeof prefix === 'string' ? prefix : '' };
   } catch (error) {
     if (!(error instanceof RE2JSException)) throw error;
     return { ok: false, message: `invalid regular expression: ${engineReason(error.message)}` };

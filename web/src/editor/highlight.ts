@@ -1,10 +1,9 @@
 // Highlighting from the rules lexer's own tokens: a word that belongs to a keyword phrase of the
-// language (src/rules PHRASES) is a keyword, so a phrase added there is highlighted here too.
+// language (src/rules keywordPhrases: built-ins and the server's plugins) is a keyword, so a phrase added
+// there is highlighted here too.
 import { RangeSetBuilder } from '@codemirror/state';
 import { Decoration, ViewPlugin, type DecorationSet, type EditorView, type ViewUpdate } from '@codemirror/view';
-import { isBlankOrComment, PHRASES, tokenize, type TokenKind } from '../../../src/rules/index.js';
-
-const KEYWORDS = new Set(PHRASES.flat());
+import { isBlankOrComment, keywordPhrases, tokenize, type TokenKind } from '../../../src/rules/index.js';
 
 const MARKS: Record<TokenKind | 'keyword' | 'comment', Decoration> = {
   keyword: Decoration.mark({ class: 'cm-rule-keyword' }),
@@ -14,10 +13,16 @@ const MARKS: Record<TokenKind | 'keyword' | 'comment', Decoration> = {
   openString: Decoration.mark({ class: 'cm-rule-string' }),
   dqString: Decoration.mark({ class: 'cm-rule-invalid' }),
   other: Decoration.mark({ class: 'cm-rule-invalid' }),
+  regex: Decoration.mark({ class: 'cm-rule-regex' }),
+  openRegex: Decoration.mark({ class: 'cm-rule-regex' }),
+  paren: Decoration.mark({ class: 'cm-rule-keyword' }),
+  placeholder: Decoration.mark({ class: 'cm-rule-id' }),
   comment: Decoration.mark({ class: 'cm-rule-comment' }),
 };
 
 function decorate(view: EditorView): DecorationSet {
+  // Read each time: the server's plugin phrases arrive after the editor starts.
+  const keywords = new Set(keywordPhrases().flat());
   const builder = new RangeSetBuilder<Decoration>();
   for (const { from, to } of view.visibleRanges) {
     for (let pos = from; pos <= to; ) {
@@ -27,7 +32,7 @@ function decorate(view: EditorView): DecorationSet {
       } else {
         for (const t of tokenize(line.text)) {
           // Keywords are ASCII-case-insensitive, as the parser reads them.
-          const kind = t.kind === 'word' && KEYWORDS.has(t.text.replace(/[A-Z]+/g, (m) => m.toLowerCase())) ? 'keyword' : t.kind;
+          const kind = t.kind === 'word' && keywords.has(t.text.replace(/[A-Z]+/g, (m) => m.toLowerCase())) ? 'keyword' : t.kind;
           builder.add(line.from + t.start, line.from + t.end, MARKS[kind]);
         }
       }
