@@ -107,7 +107,7 @@ describe('the rules editor in Chromium', { skip: chromiumSkip() }, () => {
     assert.equal(await marker.innerText(), 'contiains');
     assert.equal(await page.locator('.rules-editor .cm-line').nth(1).locator('.cm-lintRange-error').count(), 1, 'the marker is on line 2');
     const problem = page.locator('.rules-problems li.error');
-    assert.equal(await problem.innerText(), "Line 2, column 14: expected 'contains' after 'subject' but found 'contiains' (did you mean 'subject contains'?)");
+    assert.equal(await problem.innerText(), "Line 2, column 14: expected 'contains' or 'matches' after 'subject' but found 'contiains' (did you mean 'subject contains'?)");
     assert.deepEqual(ui.requests.slice(requestsBefore), [], 'typing asked the server nothing');
     assert.equal(await page.getByRole('button', { name: 'Format' }).isDisabled(), true);
 

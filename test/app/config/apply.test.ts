@@ -124,7 +124,7 @@ for (const dialect of await dialects()) {
         { field: 'companies[0].domains[1]', message: "'exa mple.com' is not a domain name" },
         { field: 'profiles[2].name', message: "'pushed' appears twice (also profiles[1])" },
         { field: 'profiles[0].source.host', message: 'Server should not be empty' },
-        { field: 'profiles[1].rules:2:14', message: "expected 'contains' after 'subject' but found 'contain' (did you mean 'subject contains'?)" },
+        { field: 'profiles[1].rules:2:14', message: "expected 'contains' or 'matches' after 'subject' but found 'contain' (did you mean 'subject contains'?)" },
         { field: 'profiles[1].source.protocol', message: "'smtp' is not a protocol: choose one of pop3, imap, pipe" },
         { field: 'profiles[3].source.passwordEnv', message: 'the environment variable NOT_SET_ANYWHERE is not set' },
       ]);
