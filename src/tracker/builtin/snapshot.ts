@@ -94,8 +94,8 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
   return {
     project: (id) => projects.get(id),
     requesterByEmail: (email) => requesters.get(email.toLowerCase()),
-    // Only the addresses this message names, as before staff were all loaded: what decide may see
-    // of the message's people does not depend on how the snapshot was loaded.
+    // Whether one of this message's own people is staff (its meaning before staffByEmail): only the
+    // addresses the message names, though every user is loaded.
     userByEmail: (email) => (named.has(email.toLowerCase()) ? staff.get(email.toLowerCase()) : undefined),
     staffByEmail: (email) => staff.get(email.toLowerCase()),
     companyByDomain: (domain) => byDomain.get(domain.toLowerCase()),

@@ -148,7 +148,7 @@ export class BuiltinTrackerWriter implements TrackerWriter {
 }
 
 /** Trimmed, empty ones dropped, each once without regard to case: the first spelling is kept. */
-export function uniqueTags(tags: readonly string[]): string[] {
+function uniqueTags(tags: readonly string[]): string[] {
   const seen = new Set<string>();
   const kept: string[] = [];
   for (const raw of tags) {
