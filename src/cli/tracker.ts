@@ -26,6 +26,11 @@ function printChanged(opts: Opts, verb: string, what: string, row: object): void
 const companyOption = (opts: Opts): { company?: string | null } =>
   opts.company === undefined ? {} : { company: opts.company === false ? null : opts.company };
 
+/** --code CODE sets it, --no-code clears it, neither leaves it. */
+const codeOption = (opts: Opts): { code?: string | null } =>
+  opts.code === undefined ? {} : { code: opts.code === false ? null : opts.code };
+const CODE_HELP = '2-20 letters, digits or _, starting with a letter; unique without case';
+
 const given = <T extends object>(change: T): T => Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as T;
 
 /** `tracker KIND update REF …` and `tracker KIND delete REF`, each a one-line use case call. */
@@ -78,14 +83,16 @@ export function trackerCommand(): Command {
   jsonOption(project.command('add').description('add a project'))
     .requiredOption('--name <name>', 'project name')
     .option('--company <name>', 'the company the project belongs to')
+    .option('--code <code>', `short code rules may name the project by (${CODE_HELP})`)
     .action(action(async (opts: Opts) => {
       const { addProject } = await admin();
-      printCreated(opts, await withApp(opts, 'write', (app) => addProject(app, { name: opts.name, company: opts.company }, who())));
+      printCreated(opts, await withApp(opts, 'write', (app) => addProject(app, { name: opts.name, company: opts.company, code: opts.code }, who())));
     }));
   updateAndDelete(project, 'project', 'id or name',
-    (m, app, ref, opts) => m.updateProject(app, ref, given({ name: opts.name, ...companyOption(opts) }), who()),
+    (m, app, ref, opts) => m.updateProject(app, ref, given({ name: opts.name, ...companyOption(opts), ...codeOption(opts) }), who()),
     null,
-    (c) => c.option('--name <name>', 'new name').option('--company <name>', 'move it to this company').option('--no-company', 'belong to no company'));
+    (c) => c.option('--name <name>', 'new name').option('--company <name>', 'move it to this company').option('--no-company', 'belong to no company')
+      .option('--code <code>', `new short code (${CODE_HELP})`).option('--no-code', 'have no code'));
   for (const [verb, deleted, help] of [['delete', true, 'mark a project deleted: rules targeting only it are skipped (its items stay)'], ['restore', false, 'undo delete']] as const) {
     jsonOption(project.command(`${verb} <ref>`).description(`${help} (id or name)`))
       .action(action(async (ref: string, opts: Opts) => {
@@ -187,12 +194,15 @@ export function trackerCommand(): Command {
   return tracker;
 }
 
+// What a listing line shows after the id and the label, when set.
+const SHOWN = ['code', 'projectId', 'companyId', 'itemId', 'isPrivate', 'teamId', 'email', 'state', 'priority', 'severity', 'assignee', 'domains', 'tags', 'fields'];
+
 function humanRow(row: object): string {
   const fields = row as Record<string, unknown>;
   const label = fields.name ?? fields.subject ?? fields.email ?? fields.body ?? fields.fileName ?? '';
   const extra = Object.entries(fields)
-    .filter(([k, v]) => ['projectId', 'companyId', 'itemId', 'isPrivate', 'teamId', 'email', 'state', 'domains'].includes(k) && v !== null && v !== undefined && v !== label && !(Array.isArray(v) && v.length === 0))
-    .map(([k, v]) => `${k}=${v}`)
+    .filter(([k, v]) => SHOWN.includes(k) && v !== null && v !== undefined && v !== label && !(typeof v === 'object' && Object.keys(v).length === 0))
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : v}`)
     .join(' ');
   return `${fields.id}\t${String(label).split('\n')[0]}${extra ? '\t' + extra : ''}`;
 }

@@ -1,7 +1,7 @@
 // The builtin tracker's own tables: companies, projects, teams, people, messages, items, comments and
 // attachments. They live in mailbind's database so that a plan and its outcome commit together, but
 // only the builtin adapter (tracker/builtin/) reads and writes them; an external tracker (TargetProcess)
-// leaves them empty. Created by migrations/001-builtin-tracker.ts.
+// leaves them empty. Created by migrations/001-builtin-tracker.ts; 007 and 010 add to them.
 import type { Generated } from 'kysely';
 
 export interface CompanyTable {
@@ -19,6 +19,8 @@ export interface ProjectTable {
   name: string;
   company_id: number | null;
   deleted: number;
+  /** The short code rules may name the project by (`ACME`): as typed, unique case-insensitively. Added by 010. */
+  code: string | null;
 }
 
 export interface TeamTable {
@@ -75,8 +77,27 @@ export interface ItemTable {
   team_id: number | null;
   source_message_id: number | null;
   created_at: string;
-  /** One of ITEM_STATES (tracker/builtin/states.ts); 'open' when created. Added by migration 007. */
+  /** One of ITEM_STATES (tracker/builtin/listable.ts); 'open' when created. Added by migration 007. */
   state: Generated<string>;
+  // Added by migration 010: what rules set on a new item.
+  priority: string | null;
+  /** Bugs only. */
+  severity: string | null;
+  /** The staff user (users.id) the item is assigned to. */
+  assignee_user_id: number | null;
+}
+
+/** An item's tags: each once per item, compared without case (the first spelling is kept). */
+export interface ItemTagTable {
+  item_id: number;
+  tag: string;
+}
+
+/** An item's custom fields: one value per name. */
+export interface ItemFieldTable {
+  item_id: number;
+  name: string;
+  value: string;
 }
 
 export interface ItemRequesterTable {
@@ -124,6 +145,8 @@ export interface BuiltinTrackerTables {
   items: ItemTable;
   item_requesters: ItemRequesterTable;
   item_messages: ItemMessageTable;
+  item_tags: ItemTagTable;
+  item_fields: ItemFieldTable;
   comments: CommentTable;
   attachments: AttachmentTable;
 }

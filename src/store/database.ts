@@ -15,6 +15,7 @@ import { createServiceTablesMigration } from './migrations/006-service-tables.js
 import { createRulesHistoryBackfillMigration } from './migrations/008-rules-history-backfill.js';
 import { createItemStateMigration } from './migrations/007-item-state.js';
 import { createFailingSinceMigration } from './migrations/009-failing-since.js';
+import { createItemFieldsMigration } from './migrations/010-item-fields.js';
 import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -155,10 +156,9 @@ function whyUnopenable(location: string, error: unknown): string {
   return (error as Error).message;
 }
 
-// Kysely looks for its bookkeeping tables in every schema unless told which one: with several
-// mailbind schemas in one database it would find another's and skip creating its own.
-async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void> {
-  const migrations: Record<string, Migration> = {
+/** Every migration by name, in the order they run (Kysely sorts by name). */
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return {
     '001-initial': createInitialMigration(dialect),
     '002-sources': createSourcesMigration(dialect),
     '003-services': createServicesMigration(),
@@ -168,7 +168,14 @@ async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void>
     '007-item-state': createItemStateMigration(),
     '008-rules-history-backfill': createRulesHistoryBackfillMigration(),
     '009-failing-since': createFailingSinceMigration(),
+    '010-item-fields': createItemFieldsMigration(dialect),
   };
+}
+
+// Kysely looks for its bookkeeping tables in every schema unless told which one: with several
+// mailbind schemas in one database it would find another's and skip creating its own.
+async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void> {
+  const migrations = migrationsFor(dialect);
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },

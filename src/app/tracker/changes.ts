@@ -24,6 +24,8 @@ export interface CompanyChange {
 export interface ProjectInput {
   name: string;
   company?: string | null;
+  /** The short code rules may name it by (`ACME`): unique case-insensitively. */
+  code?: string | null;
   /** Keep this id (config apply: rules name projects by id). */
   id?: number;
 }
@@ -31,6 +33,8 @@ export interface ProjectChange {
   name?: string;
   /** A company name, or null for none. */
   company?: string | null;
+  /** A new code, or null for none. */
+  code?: string | null;
   deleted?: boolean;
 }
 export interface TeamInput {
@@ -82,7 +86,7 @@ export const changes = {
 
   async createProject(db: Db, input: ProjectInput, who: Principal): Promise<Row<'projects'>> {
     const row = await builtin.addProject(db, input);
-    await recordAudit(db, who, 'project.create', `project ${row.name}`, { id: row.id, ...given({ company: input.company ?? undefined }) });
+    await recordAudit(db, who, 'project.create', `project ${row.name}`, { id: row.id, ...given({ company: input.company ?? undefined, code: row.code ?? undefined }) });
     return row;
   },
   async updateProject(db: Db, ref: Ref, change: ProjectChange, who: Principal): Promise<Row<'projects'>> {

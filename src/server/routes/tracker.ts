@@ -10,9 +10,9 @@ import { ITEM_LISTS, ITEM_STATES, LISTABLE, type Listable } from '../../app/trac
 import type { Api } from '../http-app.js';
 import { principalOf } from '../principal.js';
 import { IdParam, errorResponse, json, jsonBody, route } from '../route.js';
+import { rowSchema, type TrackerObject } from '../schemas/tracker.js';
 
 const tags = ['tracker'];
-const TrackerObject = z.object({ id: z.number().int() }).passthrough().openapi('TrackerObject');
 const tracker = () => import('../../app/tracker.js');
 
 /** The kinds admins keep, each with its create and change bodies and its use cases. */
@@ -29,6 +29,7 @@ interface Kept {
 }
 
 const domains = z.array(z.string()).openapi({ example: ['example.com'] });
+const code = z.string().openapi({ description: '2-20 letters, digits or _, starting with a letter; unique without case; null: none', example: 'ACME' });
 const KEPT = [
   {
     kind: 'companies',
@@ -41,8 +42,8 @@ const KEPT = [
   },
   {
     kind: 'projects',
-    create: z.object({ name: z.string(), company: z.string().nullable().optional() }),
-    change: z.object({ name: z.string().optional(), company: z.string().nullable().optional(), deleted: z.boolean().optional() }),
+    create: z.object({ name: z.string(), company: z.string().nullable().optional(), code: code.nullable().optional() }),
+    change: z.object({ name: z.string().optional(), company: z.string().nullable().optional(), code: code.nullable().optional(), deleted: z.boolean().optional() }),
     add: async (app, input, who) => (await tracker()).addProject(app, input, who),
     update: async (app, id, change, who) => (await tracker()).updateProject(app, id, change, who),
     remove: async (app, id, who) => (await tracker()).setProjectDeleted(app, id, true, who),
@@ -84,12 +85,12 @@ export function registerTracker(api: Api): void {
     const list = route('viewer', {
       method: 'get', path: `/api/v1/tracker/${kind}`, tags, summary: `List ${kind}`,
       request: { query: z.object({ projectId: z.coerce.number().int().positive().optional().openapi({ param: { name: 'projectId', in: 'query' } }) }) },
-      responses: { 200: json(z.object({ [kind]: z.array(TrackerObject) }), `every ${singular(kind)}`) },
+      responses: { 200: json(z.object({ [kind]: z.array(rowSchema(kind)) }), `every ${singular(kind)}`) },
     });
     const one = route('viewer', {
       method: 'get', path: `/api/v1/tracker/${kind}/{id}`, tags, summary: `One ${singular(kind)}`,
       request: { params: IdParam },
-      responses: { 200: json(TrackerObject, `the ${singular(kind)}`), 404: errorResponse(`no such ${singular(kind)}`) },
+      responses: { 200: json(rowSchema(kind), `the ${singular(kind)}`), 404: errorResponse(`no such ${singular(kind)}`) },
     });
     api.openapi(list, async (c) => {
       const { listTracker } = await tracker();
@@ -100,7 +101,7 @@ export function registerTracker(api: Api): void {
       const { getTrackerMessage, getTrackerObject } = await tracker();
       const id = c.req.valid('param').id;
       const row = kind === 'messages' ? await getTrackerMessage(c.get('app'), id) : await getTrackerObject(c.get('app'), kind, id);
-      return c.json(row as z.infer<typeof TrackerObject>, 200);
+      return c.json(row as TrackerObject, 200);
     });
   }
 
@@ -108,23 +109,23 @@ export function registerTracker(api: Api): void {
     const create = route('admin', {
       method: 'post', path: `/api/v1/tracker/${kept.kind}`, tags, summary: `Create a ${singular(kept.kind)}`,
       request: { body: jsonBody(kept.create) },
-      responses: { 201: json(TrackerObject, 'created'), 400: errorResponse('invalid: one entry per field'), 409: errorResponse('the name (or email, or domain) is taken') },
+      responses: { 201: json(rowSchema(kept.kind), 'created'), 400: errorResponse('invalid: one entry per field'), 409: errorResponse('the name (or email, domain or code) is taken') },
     });
     const change = route('admin', {
       method: 'patch', path: `/api/v1/tracker/${kept.kind}/{id}`, tags, summary: `Change a ${singular(kept.kind)}`,
       request: { params: IdParam, body: jsonBody(kept.change) },
-      responses: { 200: json(TrackerObject, 'changed'), 400: errorResponse('invalid'), 404: errorResponse('no such object'), 409: errorResponse('taken') },
+      responses: { 200: json(rowSchema(kept.kind), 'changed'), 400: errorResponse('invalid'), 404: errorResponse('no such object'), 409: errorResponse('taken') },
     });
     const remove = route('admin', {
       method: 'delete', path: `/api/v1/tracker/${kept.kind}/{id}`, tags, summary: `Delete a ${singular(kept.kind)}`, description: kept.removes,
       request: { params: IdParam },
-      responses: { 200: json(TrackerObject, 'deleted'), 404: errorResponse('no such object'), 409: errorResponse('still in use') },
+      responses: { 200: json(rowSchema(kept.kind), 'deleted'), 404: errorResponse('no such object'), 409: errorResponse('still in use') },
     });
-    api.openapi(create, async (c) => c.json((await kept.add(c.get('app'), c.req.valid('json') as never, principalOf(c))) as z.infer<typeof TrackerObject>, 201));
+    api.openapi(create, async (c) => c.json((await kept.add(c.get('app'), c.req.valid('json') as never, principalOf(c))) as TrackerObject, 201));
     api.openapi(change, async (c) =>
-      c.json((await kept.update(c.get('app'), c.req.valid('param').id, c.req.valid('json') as never, principalOf(c))) as z.infer<typeof TrackerObject>, 200),
+      c.json((await kept.update(c.get('app'), c.req.valid('param').id, c.req.valid('json') as never, principalOf(c))) as TrackerObject, 200),
     );
-    api.openapi(remove, async (c) => c.json((await kept.remove(c.get('app'), c.req.valid('param').id, principalOf(c))) as z.infer<typeof TrackerObject>, 200));
+    api.openapi(remove, async (c) => c.json((await kept.remove(c.get('app'), c.req.valid('param').id, principalOf(c))) as TrackerObject, 200));
   }
 
   for (const [list, kind] of Object.entries(ITEM_LISTS)) {

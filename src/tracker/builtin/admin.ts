@@ -7,11 +7,11 @@ import type { Db } from '../../store/database.js';
 import { now, sql } from '../../store/database.js';
 import { identityPastMax } from '../../store/identity.js';
 import { getTracker, type TrackerRow } from './lists.js';
-import { fieldError, requireDomains, requireEmail, requireName, TrackerInputError } from './validate.js';
+import { fieldError, requireDomains, requireEmail, requireName, requireProjectCode, TrackerInputError } from './validate.js';
 
 export { getTracker, listTracker, messageBody, LISTABLE, type Listable, type TrackerFilter, type TrackerRow } from './lists.js';
 export { TrackerInputError, type FieldProblem } from './validate.js';
-export { ITEM_LISTS, ITEM_STATES, type ItemState } from './listable.js';
+export { ITEM_LISTS, ITEM_STATES, normalizeItemState, type ItemState } from './listable.js';
 
 type Named = 'companies' | 'projects' | 'teams';
 type Addressed = 'users' | 'requesters';
@@ -133,33 +133,53 @@ export async function deleteCompany(db: Db, id: number): Promise<TrackerRow<'com
 
 // ---- projects ----
 
+/**
+ * A code no other project has, compared without case (as the unique index on lower(code) does); the
+ * conflict names the project holding it.
+ */
+async function projectCode(db: Db, raw: string, self?: number): Promise<string> {
+  const code = requireProjectCode(raw);
+  const owner = await db
+    .selectFrom('projects')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['code']), '=', code.toLowerCase()))
+    .executeTakeFirst();
+  if (owner && Number(owner.id) !== self) throw fieldError('code', `project code ${code} is already used by project ${owner.id}`, 'taken');
+  return code;
+}
+
 /** `id` keeps the id a rules text names (config apply); without it the next free one is taken. */
-export async function addProject(db: Db, input: { name: string; company?: string | null; id?: number }): Promise<TrackerRow<'projects'>> {
+export async function addProject(
+  db: Db,
+  input: { name: string; company?: string | null; code?: string | null; id?: number },
+): Promise<TrackerRow<'projects'>> {
   const name = requireName(input.name);
   await nameFree(db, 'projects', name);
+  const code = input.code ? await projectCode(db, input.code) : null;
   const companyId = input.company ? await companyIdByName(db, input.company) : null;
   if (input.id !== undefined) await idFree(db, 'projects', input.id);
   const row = await db
     .insertInto('projects')
-    .values({ ...(input.id !== undefined ? { id: input.id } : {}), name, company_id: companyId, deleted: 0 })
+    .values({ ...(input.id !== undefined ? { id: input.id } : {}), name, code, company_id: companyId, deleted: 0 })
     .returning('id')
     .executeTakeFirstOrThrow();
   if (input.id !== undefined) await identityPastMax(db, 'projects');
   return mustGet(db, 'projects', Number(row.id));
 }
 
-/** Renames a project, moves it to another company (null: none), or deletes / restores it. */
+/** Renames a project, gives it a code (null: none), moves it to another company (null: none), or deletes / restores it. */
 export async function updateProject(
   db: Db,
   id: number,
-  change: { name?: string; company?: string | null; deleted?: boolean },
+  change: { name?: string; code?: string | null; company?: string | null; deleted?: boolean },
 ): Promise<TrackerRow<'projects'>> {
   await mustGet(db, 'projects', id);
-  const set: { name?: string; company_id?: number | null; deleted?: number } = {};
+  const set: { name?: string; code?: string | null; company_id?: number | null; deleted?: number } = {};
   if (change.name !== undefined) {
     set.name = requireName(change.name);
     await nameFree(db, 'projects', set.name, id);
   }
+  if (change.code !== undefined) set.code = change.code === null ? null : await projectCode(db, change.code, id);
   if (change.company !== undefined) set.company_id = change.company ? await companyIdByName(db, change.company) : null;
   if (change.deleted !== undefined) set.deleted = change.deleted ? 1 : 0;
   if (Object.keys(set).length) await db.updateTable('projects').set(set).where('id', '=', id).execute();
@@ -230,11 +250,16 @@ export async function updateUser(db: Db, id: number, change: { email?: string; n
   return mustGet(db, 'users', id);
 }
 
-/** Refused while messages or comments name the user as their author: the history would lose its author. */
+/**
+ * Refused while messages or comments name the user as their author (the history would lose its author)
+ * or items are assigned to them (they would silently lose their assignee).
+ */
 export async function deleteUser(db: Db, id: number): Promise<TrackerRow<'users'>> {
   const user = await mustGet(db, 'users', id);
   const used = (await countWhere(db, 'messages', 'user_id', id)) + (await countWhere(db, 'comments', 'user_id', id));
   if (used) throw new TrackerInputError(`user ${user.email} wrote ${plural(used, 'message or comment', 'messages or comments')} in the tracker; it stays`, 'in-use');
+  const assigned = await countWhere(db, 'items', 'assignee_user_id', id);
+  if (assigned) throw new TrackerInputError(`user ${user.email} is the assignee of ${plural(assigned, 'item')}; it stays`, 'in-use');
   await db.deleteFrom('users').where('id', '=', id).execute();
   return user;
 }

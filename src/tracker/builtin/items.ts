@@ -2,11 +2,12 @@
 // by processing mail, never by hand.
 import type { Db } from '../../store/database.js';
 import type { ItemKind } from '../port.js';
-import { ITEM_STATES, type ItemState } from './listable.js';
+import { ITEM_STATES, normalizeItemState, type ItemState } from './listable.js';
 import { fieldError, TrackerInputError } from './validate.js';
 
+/** One of ITEM_STATES, named in any case and with a space for the hyphen; else a field error. */
 export function requireItemState(raw: string): ItemState {
-  const state = ITEM_STATES.find((s) => s === raw.trim().toLowerCase());
+  const state = normalizeItemState(raw);
   if (!state) throw fieldError('state', `'${raw}' is not a state: choose one of ${ITEM_STATES.join(', ')}`);
   return state;
 }

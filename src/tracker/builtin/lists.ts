@@ -2,7 +2,7 @@
 // belongs to one project, and one object by id. The row types the faces show are inferred from here.
 import type { Db } from '../../store/database.js';
 import type { ItemKind } from '../port.js';
-import { LISTABLE, type Listable } from './listable.js';
+import { LISTABLE, type ItemState, type Listable } from './listable.js';
 
 export interface TrackerFilter {
   /** Only what belongs to this project. */
@@ -22,6 +22,7 @@ const listers = {
     return (await q.execute()).map((p) => ({
       id: Number(p.id),
       name: p.name,
+      code: p.code,
       companyId: optionalId(p.company_id),
       deleted: p.deleted === 1,
     }));
@@ -146,19 +147,41 @@ async function listItems(db: Db, kind: ItemKind, filter: TrackerFilter) {
   const ids = items.map((i) => Number(i.id));
   const requesters = await db.selectFrom('item_requesters').selectAll().where('item_id', 'in', ids).execute();
   const messages = await db.selectFrom('item_messages').selectAll().where('item_id', 'in', ids).execute();
-  return items.map((i) => ({
-    id: Number(i.id),
-    kind: i.kind,
-    projectId: Number(i.project_id),
-    name: i.name,
-    description: i.description,
-    state: i.state,
-    isPrivate: i.is_private === 1,
-    teamId: optionalId(i.team_id),
-    requesterIds: requesters.filter((r) => Number(r.item_id) === Number(i.id)).map((r) => Number(r.requester_id)).sort((a, b) => a - b),
-    messageIds: messages.filter((m) => Number(m.item_id) === Number(i.id)).map((m) => Number(m.message_id)).sort((a, b) => a - b),
-    createdAt: i.created_at,
-  }));
+  const tags = await db.selectFrom('item_tags').selectAll().where('item_id', 'in', ids).execute();
+  const fields = await db.selectFrom('item_fields').selectAll().where('item_id', 'in', ids).execute();
+  const assigneeIds = [...new Set(items.flatMap((i) => (i.assignee_user_id === null ? [] : [Number(i.assignee_user_id)])))];
+  const assignees = new Map<number, string>();
+  if (assigneeIds.length) {
+    for (const u of await db.selectFrom('users').select(['id', 'email']).where('id', 'in', assigneeIds).execute()) assignees.set(Number(u.id), u.email);
+  }
+  // Sorted here, not by the database: SQLite and PostgreSQL collate text differently.
+  const byName = (a: string, b: string) => a.toLowerCase().localeCompare(b.toLowerCase()) || a.localeCompare(b);
+  return items.map((i) => {
+    const own = <T extends { item_id: number }>(rows: T[]) => rows.filter((r) => Number(r.item_id) === Number(i.id));
+    const assigneeId = optionalId(i.assignee_user_id);
+    return {
+      id: Number(i.id),
+      kind: i.kind,
+      projectId: Number(i.project_id),
+      name: i.name,
+      description: i.description,
+      // Every state written was checked against ITEM_STATES (setItemState, the writer, migration 010).
+      state: i.state as ItemState,
+      priority: i.priority,
+      severity: i.severity,
+      assigneeId,
+      /** The assignee's email address: how people and rules name staff. */
+      assignee: assigneeId === null ? null : (assignees.get(assigneeId) ?? null),
+      tags: own(tags).map((t) => t.tag).sort(byName),
+      /** Custom fields, name → value, in name order. */
+      fields: Object.fromEntries(own(fields).sort((a, b) => byName(a.name, b.name)).map((f) => [f.name, f.value])) as Record<string, string>,
+      isPrivate: i.is_private === 1,
+      teamId: optionalId(i.team_id),
+      requesterIds: own(requesters).map((r) => Number(r.requester_id)).sort((a, b) => a - b),
+      messageIds: own(messages).map((m) => Number(m.message_id)).sort((a, b) => a - b),
+      createdAt: i.created_at,
+    };
+  });
 }
 
 async function listComments(db: Db, filter: TrackerFilter) {

@@ -1,5 +1,6 @@
-// Loads what decide needs for one message in a handful of queries: all projects (a tracker has few),
-// and only the people, domains, items and thread Message-IDs this message names.
+// Loads what decide needs for one message in a handful of queries: all projects and all staff users (a
+// tracker has few of each: rules name projects by code and assign items to staff by address), and only
+// the requesters, domains, companies, items and thread Message-IDs this message names.
 import { domainOf } from '../../mail/domain.js';
 import { chunksOf } from '../../store/chunks.js';
 import type { Db } from '../../store/database.js';
@@ -13,24 +14,32 @@ import type {
 } from '../port.js';
 
 export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<TrackerSnapshot> {
-  const emails = [...new Set(request.emails.map((e) => e.toLowerCase()))];
+  const named = new Set(request.emails.map((e) => e.toLowerCase()));
+  const emails = [...named];
   const domains = [...new Set(emails.map(domainOf).filter((d): d is string => d !== null))];
   const itemIds = [...new Set(request.itemIds)];
   const messageIds = [...new Set(request.messageIds)];
 
   const projects = new Map<number, ProjectView>();
+  const codes = new Map<string, ProjectView>();
   for (const p of await db.selectFrom('projects').selectAll().execute()) {
-    projects.set(Number(p.id), {
+    const project: ProjectView = {
       id: Number(p.id),
       name: p.name,
       live: p.deleted === 0,
       companyId: p.company_id === null ? null : Number(p.company_id),
-      code: null,
-    });
+      code: p.code,
+    };
+    projects.set(project.id, project);
+    if (project.code !== null) codes.set(project.code.toLowerCase(), project);
+  }
+  const staff = new Map<string, UserView>();
+  for (const u of await db.selectFrom('users').selectAll().execute()) {
+    staff.set(u.email, { id: Number(u.id), email: u.email, name: u.name });
   }
   const requesters = new Map<string, RequesterView>();
-  const users = new Map<string, UserView>();
-  const companies = new Map<string, CompanyView>();
+  const byDomain = new Map<string, CompanyView>();
+  const companies = new Map<number, CompanyView>();
   const items = new Set<number>();
   if (emails.length) {
     for (const r of await db.selectFrom('requesters').selectAll().where('email', 'in', emails).execute()) {
@@ -41,9 +50,6 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
         companyId: r.company_id === null ? null : Number(r.company_id),
       });
     }
-    for (const u of await db.selectFrom('users').selectAll().where('email', 'in', emails).execute()) {
-      users.set(u.email, { id: Number(u.id), email: u.email, name: u.name });
-    }
   }
   if (domains.length) {
     const rows = await db
@@ -52,7 +58,18 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
       .select(['company_domains.domain', 'companies.id', 'companies.name'])
       .where('company_domains.domain', 'in', domains)
       .execute();
-    for (const row of rows) companies.set(row.domain, { id: Number(row.id), name: row.name });
+    for (const row of rows) {
+      const company = { id: Number(row.id), name: row.name };
+      byDomain.set(row.domain, company);
+      companies.set(company.id, company);
+    }
+  }
+  // A requester's company is named in the rules too (and may have no domain this message uses).
+  const companyIds = [...new Set([...requesters.values()].flatMap((r) => (r.companyId === null || companies.has(r.companyId) ? [] : [r.companyId])))];
+  if (companyIds.length) {
+    for (const c of await db.selectFrom('companies').select(['id', 'name']).where('id', 'in', companyIds).execute()) {
+      companies.set(Number(c.id), { id: Number(c.id), name: c.name });
+    }
   }
   if (itemIds.length) {
     for (const row of await db.selectFrom('items').select('id').where('id', 'in', itemIds).execute()) {
@@ -77,13 +94,15 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
   return {
     project: (id) => projects.get(id),
     requesterByEmail: (email) => requesters.get(email.toLowerCase()),
-    userByEmail: (email) => users.get(email.toLowerCase()),
-    companyByDomain: (domain) => companies.get(domain.toLowerCase()),
+    // Whether one of this message's own people is staff (its meaning before staffByEmail): only the
+    // addresses the message names, though every user is loaded.
+    userByEmail: (email) => (named.has(email.toLowerCase()) ? staff.get(email.toLowerCase()) : undefined),
+    staffByEmail: (email) => staff.get(email.toLowerCase()),
+    companyByDomain: (domain) => byDomain.get(domain.toLowerCase()),
+    company: (id) => companies.get(id),
+    projectByCode: (code) => codes.get(code.trim().toLowerCase()),
     itemExists: (id) => items.has(id),
     teamExists: (id) => teams.has(id),
     itemOfMessage: (messageId) => threads.get(messageId),
-    company: () => undefined,
-    projectByCode: () => undefined,
-    staffByEmail: (email) => users.get(email.toLowerCase()),
   };
 }

@@ -30,6 +30,7 @@ export function fieldError(field: string, message: string, reason: TrackerInputR
   return new TrackerInputError(message, reason, [{ field, message }]);
 }
 
+const PROJECT_CODE = /^[A-Za-z][A-Za-z0-9_]{1,19}$/;
 const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;]+$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]+\.)*[a-z0-9-]+$/;
 
@@ -74,4 +75,12 @@ export function requireDomains(raw: readonly string[], field = 'domains'): strin
   const { domains, problems } = checkDomains(raw);
   if (problems.length) throw new TrackerInputError(problems.join('; '), 'invalid', problems.map((message) => ({ field, message })));
   return domains;
+}
+
+/** A project code as typed (trimmed): 2–20 letters, digits or _, starting with a letter, as `ACME` or `web_2`. */
+export function requireProjectCode(raw: string, field = 'code'): string {
+  const code = raw.trim();
+  if (!code) throw fieldError(field, 'Code should not be empty');
+  if (!PROJECT_CODE.test(code)) throw fieldError(field, `'${raw}' is not a project code: 2 to 20 letters, digits or _, starting with a letter`);
+  return code;
 }

@@ -11,6 +11,7 @@ import type {
   NewTrackerMessage,
   TrackerWriter,
 } from '../port.js';
+import { requireItemState } from './items.js';
 
 export class BuiltinTrackerWriter implements TrackerWriter {
   constructor(private readonly db: Db) {}
@@ -60,6 +61,9 @@ export class BuiltinTrackerWriter implements TrackerWriter {
   }
 
   async createItem(item: NewItem): Promise<number> {
+    // Only bugs have a severity (as in TargetProcess, whose requests refuse one): a plan giving
+    // another kind one is a mistake to show, not to store or drop.
+    if (item.severity != null && item.kind !== 'bug') throw new Error(`a ${item.kind} has no severity (only bugs do)`);
     const row = await this.db
       .insertInto('items')
       .values({
@@ -70,11 +74,20 @@ export class BuiltinTrackerWriter implements TrackerWriter {
         is_private: item.isPrivate ? 1 : 0,
         team_id: item.teamId,
         source_message_id: item.sourceMessageId,
+        state: item.state == null ? 'open' : requireItemState(item.state),
+        priority: item.priority ?? null,
+        severity: item.severity ?? null,
+        assignee_user_id: item.assigneeUserId ?? null,
         created_at: now(),
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    return Number(row.id);
+    const id = Number(row.id);
+    const tags = uniqueTags(item.tags ?? []);
+    if (tags.length) await this.db.insertInto('item_tags').values(tags.map((tag) => ({ item_id: id, tag }))).execute();
+    const fields = Object.entries(item.fields ?? {});
+    if (fields.length) await this.db.insertInto('item_fields').values(fields.map(([name, value]) => ({ item_id: id, name, value }))).execute();
+    return id;
   }
 
   async linkRequesters(itemId: number, requesterIds: number[]): Promise<void> {
@@ -132,4 +145,17 @@ export class BuiltinTrackerWriter implements TrackerWriter {
       .execute();
     return rows.map((r) => Number(r.id));
   }
+}
+
+/** Trimmed, empty ones dropped, each once without regard to case: the first spelling is kept. */
+function uniqueTags(tags: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const kept: string[] = [];
+  for (const raw of tags) {
+    const tag = raw.trim();
+    if (!tag || seen.has(tag.toLowerCase())) continue;
+    seen.add(tag.toLowerCase());
+    kept.push(tag);
+  }
+  return kept;
 }

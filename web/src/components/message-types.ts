@@ -55,7 +55,7 @@ export interface MessageBody {
   attachments: Array<{ id: number | null; fileName: string; contentType: string; size: number; inline: boolean }>;
 }
 
-export interface Project { id: number; name: string; companyId: number | null; deleted: boolean }
+export interface Project { id: number; name: string; code: string | null; companyId: number | null; deleted: boolean }
 export interface Company { id: number; name: string; domains: string[] }
 export interface Requester { id: number; email: string; name: string; companyId: number | null }
 export interface TrackerMessage {
@@ -65,7 +65,12 @@ export interface TrackerMessage {
 export interface Item {
   id: number; kind: string; projectId: number; name: string; description: string | null; state: string; isPrivate: boolean;
   teamId: number | null; requesterIds: number[]; messageIds: number[]; createdAt: string;
+  priority: string | null; severity: string | null; assigneeId: number | null; assignee: string | null;
+  tags: string[]; fields: Record<string, string>;
 }
+
+/** The states of an item (the API's ITEM_STATES). */
+export const ITEM_STATES = ['new', 'open', 'in-progress', 'done', 'closed'];
 export interface Comment { id: number; itemId: number; body: string; messageId: number | null; requesterId: number | null; createdAt: string }
 export interface Attachment { id: number; fileName: string; contentType: string; size: number; messageId: number | null; itemId: number | null; commentId: number | null }
 

@@ -1,14 +1,14 @@
-// One request, story, bug or task: its description, requesters, the messages and comments on it and
-// their attachments (downloads). Admins change its state.
+// One request, story, bug or task: its state and what rules set on it (priority, severity, assignee,
+// tags, custom fields), its description, requesters, the messages and comments on it and their
+// attachments (downloads). Admins change its state.
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { Field } from '../components/field.js';
 import { when } from '../components/health.js';
-import { bytes, ITEM_LISTS, type Attachment, type Comment, type Item, type ItemList, type Requester, type TrackerMessage } from '../components/message-types.js';
+import { bytes, ITEM_LISTS, ITEM_STATES, type Attachment, type Comment, type Item, type ItemList, type Requester, type TrackerMessage } from '../components/message-types.js';
 import { useApi } from '../components/use-api.js';
 import { isAdmin } from '../session.js';
-
-const STATES = ['open', 'in-progress', 'done'];
 
 export function ItemPage({ params }: { params: Record<string, string> }) {
   const list = params.list as ItemList;
@@ -34,7 +34,8 @@ export function ItemPage({ params }: { params: Record<string, string> }) {
       {it && (
         <>
           <h1>{it.name}</h1>
-          <p>{kind} #{it.id}, {it.isPrivate ? 'private' : 'public'}, created {when(it.createdAt)}{it.teamId !== null ? `, team ${it.teamId}` : ''}. State: <strong>{it.state}</strong>.</p>
+          <p>{kind} #{it.id}, {it.isPrivate ? 'private' : 'public'}, created {when(it.createdAt)}{it.teamId !== null ? `, team ${it.teamId}` : ''}.</p>
+          <Details item={it} />
           {isAdmin() && <StateForm list={list} item={it} onChanged={item.reload} />}
           <h2>Description</h2>
           <pre class="mail-text">{it.description || '(no description)'}</pre>
@@ -58,6 +59,30 @@ export function ItemPage({ params }: { params: Record<string, string> }) {
         </>
       )}
     </section>
+  );
+}
+
+/** The state and what rules set; what nothing set is left out (severity is for bugs only). */
+function Details({ item }: { item: Item }) {
+  const set = ([, value]: [string, string]) => value !== '';
+  const own: Array<[string, string]> = [
+    ['State', item.state],
+    ['Priority', item.priority ?? ''],
+    ['Severity', item.severity ?? ''],
+    ['Assignee', item.assignee ?? ''],
+    ['Tags', item.tags.join(', ')],
+  ];
+  const custom = Object.entries(item.fields);
+  return (
+    <>
+      <dl class="headers">{own.filter(set).map(([name, value]) => <Fragment key={name}><dt>{name}</dt><dd>{value}</dd></Fragment>)}</dl>
+      {custom.length > 0 && (
+        <>
+          <h2>Custom fields</h2>
+          <dl class="headers">{custom.map(([name, value]) => <Fragment key={name}><dt>{name}</dt><dd>{value || '—'}</dd></Fragment>)}</dl>
+        </>
+      )}
+    </>
   );
 }
 
@@ -93,7 +118,7 @@ function StateForm({ list, item, onChanged }: { list: ItemList; item: Item; onCh
   return (
     <form class="inline-form" onSubmit={save}>
       <Field id="item-state" label="State" error={error}>
-        <select id="item-state" value={state} onChange={(e) => setState(e.currentTarget.value)}>{STATES.map((s) => <option key={s} value={s}>{s}</option>)}</select>
+        <select id="item-state" value={state} onChange={(e) => setState(e.currentTarget.value)}>{ITEM_STATES.map((s) => <option key={s} value={s}>{s}</option>)}</select>
       </Field>
       <button type="submit" disabled={saving || state === item.state}>{saving ? 'Saving…' : 'Change state'}</button>
     </form>

@@ -12,7 +12,7 @@ export function ProjectPage({ params }: { params: Record<string, string> }) {
     <section>
       <nav aria-label="Breadcrumb" class="crumbs"><ol><li><a href="/tracker">Tracker</a></li><li aria-current="page">Project {id}</li></ol></nav>
       {project.error && <p class="error" role="alert">{project.error}</p>}
-      <h1>{project.data ? `${project.data.name}${project.data.deleted ? ' (deleted)' : ''}` : `Project ${id}`}</h1>
+      <h1>{project.data ? `${project.data.name}${project.data.code ? ` (${project.data.code})` : ''}${project.data.deleted ? ' (deleted)' : ''}` : `Project ${id}`}</h1>
       <h2>Inbox</h2>
       {inbox.error && <p class="error" role="alert">{inbox.error}</p>}
       {inbox.data?.messages.length === 0 && <p class="empty">No messages attached yet. A rule with “attach to project {id}” puts mail here.</p>}

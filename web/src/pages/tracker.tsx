@@ -24,6 +24,7 @@ export function TrackerPage() {
         columns={[
           { label: 'Id', show: (p) => p.id },
           { field: 'name', label: 'Name', required: true, value: (p) => p.name, show: (p) => <a href={`/tracker/projects/${p.id}`}>{p.name}</a> },
+          { field: 'code', label: 'Code', nullable: true, value: (p) => p.code ?? '', show: (p) => p.code ?? '—' },
           { field: 'company', label: 'Company', nullable: true, value: (p) => companyName(p.companyId), show: (p) => companyName(p.companyId) },
           { label: 'State', show: (p) => (p.deleted ? 'deleted' : 'active') },
         ]} />
