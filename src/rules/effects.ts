@@ -126,7 +126,9 @@ function applyModifier(
       else warnings.push(`team ${step.teamId} does not exist: the request in project ${item.projectId} is created without a team`);
       return;
     case 'set':
-      s[step.setting] = step.value;
+      // Parsing keeps 'set severity' to bugs; a plugin's step is checked here.
+      if (step.setting === 'severity' && item.item !== 'bug') leftOut(`only bugs have a severity, and the item is a ${item.item}`);
+      else s[step.setting] = step.value;
       return;
     case 'assign': {
       const userId = ctx.staff(step.email);
