@@ -42,4 +42,23 @@ describe('checkReferences', () => {
     );
     assert.deepEqual(warnings, [{ line: 4, column: 6, message: 'project 3 does not exist' }]);
   });
+
+  test('project codes and staff emails are checked when the tracker can say', () => {
+    const { ruleSet, errors } = parseRules(
+      "when subject matches /(?<c>[A-Z]+)/ then create bug in project ACME and assign to 'Nobody@Example.com' and add tag 'x'\n" +
+        "then create task in project {c2} and assign to 'lead@example.com'".replace('{c2}', 'ZED'),
+    );
+    assert.deepEqual(errors, []);
+    const checks = {
+      ...refs,
+      projectCodeExists: (code: string) => code.toLowerCase() === 'zed',
+      staffExists: (email: string) => email === 'lead@example.com',
+    };
+    assert.deepEqual(checkReferences(ruleSet, checks), [
+      { line: 1, column: 64, message: 'no project has the code ACME' },
+      { line: 1, column: 83, message: 'no staff user has the email nobody@example.com: the item is left unassigned' },
+    ]);
+    // Without the optional checks (the web editor before names load), codes and staff are not judged.
+    assert.deepEqual(checkReferences(ruleSet, refs), []);
+  });
 });
