@@ -139,7 +139,7 @@ function run(e: Expr, ctx: EvalContext, scope: EvalScope, captures: Record<strin
     }
     case 'not': {
       const inner = run(e.item, ctx, scope, {});
-      return result(e, !inner.matched, () => `${exprToText(e.item)} ${inner.matched ? 'matched' : 'did not match'} (${inner.reason}) → ${inner.matched ? 'false' : 'true'}`);
+      return result(e, !inner.matched, () => `${inner.reason}, negated → ${!inner.matched}`);
     }
     case 'and':
     case 'or': {
@@ -155,8 +155,8 @@ function run(e: Expr, ctx: EvalContext, scope: EvalScope, captures: Record<strin
       if (matched) Object.assign(captures, local);
       return result(e, matched, () => {
         const said = parts.map((p) => `${exprToText(p.condition)} ${p.matched ? 'matched' : 'did not match'}`);
-        const untried = e.items.length - parts.length;
-        return `${said.join(', ')}${untried ? `, ${untried} more not tried` : ''} → ${matched}`;
+        const untried = e.items.slice(parts.length).map((i) => `${exprToText(i)} not tried`);
+        return `${[...said, ...untried].join(', ')} → ${matched}`;
       });
     }
   }
