@@ -27,7 +27,7 @@ describe('the rules editor in Chromium', { skip: chromiumSkip() }, () => {
     ui = await startUi('sqlite');
     files = mkdtempSync(join(tmpdir(), 'mailbind-rules-ui-'));
     await addProject(ui.app, { name: 'General' }, who);
-    await addProject(ui.app, { name: 'Billing' }, who);
+    await addProject(ui.app, { name: 'Billing', code: 'BILL' }, who);
     await addTeam(ui.app, { name: 'Support desk' }, who);
   });
   after(async () => {
@@ -199,6 +199,23 @@ describe('the rules editor in Chromium', { skip: chromiumSkip() }, () => {
     await result.getByText('Rule on line 3 matched:').waitFor();
     assert.equal(await result.locator('.not-matched > li').count(), 2);
     assert.deepEqual(await seriousViolations(page), []);
+
+    // A compound condition and a capture: the matched rule's conditions one line each, the plan in the
+    // rule language's words with the project resolved and the capture filled in.
+    await replaceRules(page, [
+      "when not (subject contains 'invoice' or has attachment) then ignore",
+      "when not (subject contains 'refund' or has attachment) and subject matches /(?<n>[0-9]+)/ then create bug in project BILL with title 'Invoice {n}' and set severity 'High'",
+    ].join('\n'));
+    await page.getByLabel('Message file (.eml): choose one, or drop it here').setInputFiles({ name: 'invoice.eml', mimeType: 'message/rfc822', buffer: makeMessage({ subject: 'Invoice 77' }) });
+    await result.getByText('Rule on line 2 matched:').waitFor();
+    assert.deepEqual(await result.locator('.not-matched > li > .conditions > li').allInnerTexts(), [
+      "✗ failed: not (subject contains 'invoice' or has attachment) — subject contains 'invoice' or has attachment matched (subject contains 'invoice' matched, 1 more not tried → true) → false",
+    ]);
+    assert.deepEqual(await result.locator('p.matched + .conditions > li').allInnerTexts(), [
+      "✓ held: not (subject contains 'refund' or has attachment) — subject contains 'refund' or has attachment did not match (subject contains 'refund' did not match, has attachment did not match → false) → true",
+      '✓ held: subject matches /(?<n>[0-9]+)/ — subject matches /(?<n>[0-9]+)/ (n=77)',
+    ]);
+    assert.deepEqual(await result.locator('.plan li').allInnerTexts(), ["create bug in project 2 with title 'Invoice 77' and set severity 'High'"]);
   });
 
   test('preview of the edited rules over stored messages lists exactly the messages whose outcome changes', async () => {
