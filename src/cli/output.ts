@@ -97,9 +97,18 @@ function traceLines(trace: Trace, sources: boolean): string[] {
   for (const rule of trace.rules) {
     lines.push(`rule ${rule.line}: ${rule.matched ? 'MATCHED' : 'no'} — ${rule.reason}`);
     if (sources) lines.push(`    ${rule.source.trim()}`);
-    for (const cond of rule.conditions) lines.push(`    ${cond.matched ? '✓' : '✗'} ${cond.reason}`);
+    for (const cond of rule.conditions) lines.push(conditionLine(cond));
   }
   return lines;
+}
+
+/**
+ * One top-level condition of a rule: as written (canonical), then why it held or not. A compound's
+ * reason goes through its parts ("not (…): from contains 'noreply' matched → false"), so the condition
+ * is named first even where a simple one's reason would say it again.
+ */
+function conditionLine(cond: Trace['rules'][number]['conditions'][number]): string {
+  return `    ${cond.matched ? '✓' : '✗'} ${cond.condition}: ${cond.reason}`;
 }
 
 export function explainDryRun(view: DryRunView): string {

@@ -47,3 +47,35 @@ test('rules test --rules-file works without a profile', async () => {
   assert.equal(neither.code, 1);
   assert.match(neither.stderr, /needs --profile NAME, --rules-file FILE, or both/);
 });
+
+test('rules test prints one line per top-level condition: as written, then why; a compound explains its parts', async () => {
+  writeFileSync(join(dir, 'compound.txt'), [
+    "when not (from contains 'alice' or sender is known) then ignore because 'a stranger'",
+    "when subject contains 'printer' (from contains 'nobody' or has attachment) then attach to project 1",
+    "when subject matches /(?<what>printer)/i and not has attachment then create bug in project 1 with title 'About the {what}' and set severity 'High'",
+    '',
+  ].join('\n'));
+  const r = await runCli(['rules', 'test', '--rules-file', join(dir, 'compound.txt'), join(dir, 'first.eml')], env);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  /** The condition lines under a rule's head line and its source line. */
+  const after = (head: RegExp) => {
+    const at = lines.findIndex((l) => head.test(l));
+    assert.ok(at >= 0, `${head} in\n${r.stdout}`);
+    const rest = lines.slice(at + 2);
+    const end = rest.findIndex((l) => !/^ {4}[✓✗] /.test(l));
+    return rest.slice(0, end);
+  };
+  assert.deepEqual(after(/^rule 1: no/), [
+    "    ✗ not (from contains 'alice' or sender is known): from contains 'alice' or sender is known matched (from contains 'alice' matched, 1 more not tried → true) → false",
+  ]);
+  assert.deepEqual(after(/^rule 2: no/), [
+    "    ✓ subject contains 'printer': subject contains 'printer'",
+    "    ✗ from contains 'nobody' or has attachment: from contains 'nobody' did not match, has attachment did not match → false",
+  ]);
+  assert.deepEqual(after(/^rule 3: MATCHED/), [
+    '    ✓ subject matches /(?<what>printer)/i: subject matches /(?<what>printer)/i (what=Printer)',
+    '    ✓ not has attachment: has attachment did not match (the message has no attachments) → true',
+  ]);
+  assert.match(r.stdout, /\nplan: create bug in project 1 with title 'About the Printer' and set severity 'High'\n/);
+});

@@ -1,7 +1,8 @@
 // The rules editor in Chromium: errors marked at line:column as you type with no request to the
-// server, completion of keywords and project ids with their names, the name of an id on hover, the
-// language reference, save and history with restore; the rule tester for a chosen file and a pasted
-// message; and the preview of unsaved rules over stored messages, listing exactly the changed ones.
+// server, completion of keywords and project ids and codes with their names, the name of an id or a code
+// on hover, highlighting of regular expressions and captures, Format, the language reference, save and
+// history with restore; the rule tester for a chosen file and a pasted message; and the preview of
+// unsaved rules over stored messages, listing exactly the changed ones.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,7 @@ describe('the rules editor in Chromium', { skip: chromiumSkip() }, () => {
     ui = await startUi('sqlite');
     files = mkdtempSync(join(tmpdir(), 'mailbind-rules-ui-'));
     await addProject(ui.app, { name: 'General' }, who);
-    await addProject(ui.app, { name: 'Billing' }, who);
+    await addProject(ui.app, { name: 'Billing', code: 'BILL' }, who);
     await addTeam(ui.app, { name: 'Support desk' }, who);
   });
   after(async () => {
@@ -199,6 +200,99 @@ describe('the rules editor in Chromium', { skip: chromiumSkip() }, () => {
     await result.getByText('Rule on line 3 matched:').waitFor();
     assert.equal(await result.locator('.not-matched > li').count(), 2);
     assert.deepEqual(await seriousViolations(page), []);
+
+    // A compound condition and a capture: the matched rule's conditions one line each, the plan in the
+    // rule language's words with the project resolved and the capture filled in.
+    await replaceRules(page, [
+      "when not (subject contains 'invoice' or has attachment) then ignore",
+      "when not (subject contains 'refund' or has attachment) and subject matches /(?<n>[0-9]+)/ then create bug in project BILL with title 'Invoice {n}' and set severity 'High'",
+    ].join('\n'));
+    await page.getByLabel('Message file (.eml): choose one, or drop it here').setInputFiles({ name: 'invoice.eml', mimeType: 'message/rfc822', buffer: makeMessage({ subject: 'Invoice 77' }) });
+    await result.getByText('Rule on line 2 matched:').waitFor();
+    assert.deepEqual(await result.locator('.not-matched > li > .conditions > li').allInnerTexts(), [
+      "✗ failed: not (subject contains 'invoice' or has attachment) — subject contains 'invoice' or has attachment matched (subject contains 'invoice' matched, 1 more not tried → true) → false",
+    ]);
+    assert.deepEqual(await result.locator('p.matched + .conditions > li').allInnerTexts(), [
+      "✓ held: not (subject contains 'refund' or has attachment) — subject contains 'refund' or has attachment did not match (subject contains 'refund' did not match, has attachment did not match → false) → true",
+      '✓ held: subject matches /(?<n>[0-9]+)/ — subject matches /(?<n>[0-9]+)/ (n=77)',
+    ]);
+    assert.deepEqual(await result.locator('.plan li').allInnerTexts(), ["create bug in project 2 with title 'Invoice 77' and set severity 'High'"]);
+  });
+
+  test('highlighting marks a regular expression, its named group and the {captures} that use it; keyword lists keep their braces', async () => {
+    const page = await openProfile('highlighting', [
+      "when subject matches /\\[(?<code>[A-Z]+)\\]/i then create task in project {code} and add tag '{code}'",
+      "when subject contains '{literal}' then ignore",
+    ].join('\n'));
+    await page.locator('.cm-rule-capture').first().waitFor();
+    const first = page.locator('.rules-editor .cm-line').nth(0);
+    // The regex is cut around its group's name, which shares the colour of the captures using it.
+    assert.deepEqual(await first.locator('.cm-rule-regex').allInnerTexts(), ['/\\[(?<', '>[A-Z]+)\\]/i']);
+    assert.deepEqual(await first.locator('.cm-rule-capture').allInnerTexts(), ['code', '{code}', '{code}']);
+    assert.deepEqual(await first.locator('.cm-rule-string').allInnerTexts(), ["'", "'"]);
+    assert.deepEqual(await first.locator('.cm-rule-keyword').allInnerTexts(), ['when', 'subject', 'matches', 'then', 'create', 'task', 'in', 'project', 'and', 'add', 'tag']);
+    const second = page.locator('.rules-editor .cm-line').nth(1);
+    assert.deepEqual(await second.locator('.cm-rule-string').allInnerTexts(), ["'{literal}'"]);
+    assert.equal(await second.locator('.cm-rule-capture').count(), 0, 'a condition\'s keywords have no captures');
+    assert.equal(await page.locator('.rules-problems').count(), 0, 'the rules are valid');
+    assert.deepEqual(await seriousViolations(page), [], 'the colours have enough contrast');
+  });
+
+  test('completion offers whole phrases (create bug in project), then project ids and codes, then the optional with title; hover names a code; an unknown code is warned', async () => {
+    const page = await openProfile('phrases');
+    await editor(page).click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('then cre');
+    await page.getByRole('option', { name: /^create user story in project/ }).waitFor();
+    await page.getByRole('option', { name: /^create bug in project/ }).click();
+    await waitFor(async () => (await editorText(page)).endsWith('then create bug in project '), { what: async () => `the phrase to be applied, not ${JSON.stringify(await editorText(page))}`, timeoutMs: 5000 });
+    await page.keyboard.press('Control+Space');
+    const code = page.getByRole('option', { name: /^BILL\s*Billing/ });
+    await code.waitFor();
+    assert.equal(await page.getByRole('option', { name: /^2\s*Billing/ }).count(), 1, 'the id is offered too');
+    await code.click();
+    await editorShows(page, `${V1}\nthen create bug in project BILL `);
+    await page.keyboard.type('wi');
+    await page.getByRole('option', { name: /^with title/ }).click();
+    await editorShows(page, `${V1}\nthen create bug in project BILL with title `);
+    await page.keyboard.press('Escape');
+
+    await page.locator('.cm-line').nth(1).getByText('BILL', { exact: true }).hover();
+    assert.equal(await page.locator('.cm-rule-hover').innerText(), 'project BILL (id 2): Billing');
+
+    await page.keyboard.type("'Printer' and create request in project NOPE");
+    await page.keyboard.press('Escape');
+    const warning = page.locator('.rules-problems li.warning');
+    await warning.waitFor();
+    assert.match(await warning.innerText(), /^Line 2, column \d+: warning: no project has the code NOPE$/);
+    assert.equal(await page.locator('.cm-lintRange-warning').innerText(), 'NOPE');
+  });
+
+  test('a misspelt new phrase is an error with a suggestion; Format prints not, or and parentheses canonically', async () => {
+    const page = await openProfile('misspelt');
+    const line = "when from contains 'vip.example' then create bug in project 1 and set severty 'Critical'";
+    await replaceRules(page, line);
+    const problem = page.locator('.rules-problems li.error');
+    await problem.waitFor();
+    assert.equal(
+      await problem.innerText(),
+      `Line 1, column ${line.indexOf('severty') + 1}: expected 'priority', 'severity', 'state' or 'field' after 'set' but found 'severty' (did you mean 'set severity'?)`,
+    );
+    assert.equal(await page.locator('.cm-lintRange-error').innerText(), 'severty');
+
+    await replaceRules(page, [
+      '# strangers',
+      "When NOT ( From Contains 'noreply'  OR sender is UNKNOWN ) then IGNORE Because 'not for us'",
+      "when (subject contains 'a' or subject contains 'b') from contains 'c' or not (has attachment and size above 5mb) Then Create Bug In Project 1 Set Severity 'High'",
+    ].join('\n'));
+    await page.locator('.rules-problems').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Format' }).click();
+    await editorShows(page, [
+      '# strangers',
+      "when not (from contains 'noreply' or sender is unknown) then ignore because 'not for us'",
+      "when (subject contains 'a' or subject contains 'b') and from contains 'c' or not (has attachment and size above 5 MB) then create bug in project 1 and set severity 'High'",
+    ].join('\n'));
   });
 
   test('preview of the edited rules over stored messages lists exactly the messages whose outcome changes', async () => {

@@ -10,7 +10,9 @@ import { useApi } from './use-api.js';
 interface TraceEntry {
   line: number;
   source: string;
+  matched?: boolean;
   reason: string;
+  /** The rule's top-level conditions: as written (canonical), whether each held, and why. */
   conditions: Array<{ condition: string; matched: boolean; reason: string }>;
 }
 
@@ -20,8 +22,9 @@ export interface DryRun {
   reason: string | null;
   matchedRule: { line: number; source: string } | null;
   notMatched: TraceEntry[];
+  /** The matched rule's effects in the rule language's words: projects resolved, captures filled in. */
   actions: string[];
-  trace: { warnings?: string[] };
+  trace: { rules?: TraceEntry[]; warnings?: string[] };
 }
 
 type Input = { rawBase64: string } | { raw: string } | { messageId: number };
@@ -102,12 +105,14 @@ export function RuleTester({ profileId, rules }: { profileId: number; rules: str
 }
 
 function DryRunView({ of, run }: { of: string; run: DryRun }) {
+  const matched = run.matchedRule ? run.trace.rules?.find((r) => r.matched && r.line === run.matchedRule!.line) : undefined;
   return (
     <div class="dry-run">
       <h3>Result for {of}{run.subject ? ` (“${run.subject}”)` : ''}</h3>
       {run.matchedRule
-        ? <p class="matched"><strong>Rule on line {run.matchedRule.line} matched:</strong> <code>{run.matchedRule.source}</code></p>
+        ? <p class="matched"><strong>Rule on line {run.matchedRule.line} matched:</strong> <code>{run.matchedRule.source}</code>{matched?.reason ? <> — {matched.reason}</> : null}</p>
         : <p class="matched"><strong>No rule matched</strong>: the message would be {run.outcome}{run.reason ? ` (${run.reason})` : ''}.</p>}
+      {matched && matched.conditions.length > 0 && <Conditions of={matched} />}
       {run.notMatched.length > 0 && (
         <>
           <h4>Why the rules above did not match</h4>
@@ -115,21 +120,26 @@ function DryRunView({ of, run }: { of: string; run: DryRun }) {
             {run.notMatched.map((r) => (
               <li key={r.line}>
                 Line {r.line}: <code>{r.source}</code> — {r.reason}
-                {r.conditions.length > 0 && (
-                  <ul>
-                    {r.conditions.map((c, i) => (
-                      <li key={i} class={c.matched ? 'held' : 'failed'}>{c.matched ? '✓ held' : '✗ failed'}: <code>{c.condition}</code> — {c.reason}</li>
-                    ))}
-                  </ul>
-                )}
+                {r.conditions.length > 0 && <Conditions of={r} />}
               </li>
             ))}
           </ul>
         </>
       )}
       <h4>The plan</h4>
-      {run.actions.length ? <ol class="plan">{run.actions.map((a, i) => <li key={i}>{a}</li>)}</ol> : <p>Nothing would be done: the message would be {run.outcome}.</p>}
+      {run.actions.length ? <ol class="plan">{run.actions.map((a, i) => <li key={i}><code>{a}</code></li>)}</ol> : <p>Nothing would be done: the message would be {run.outcome}{run.reason ? ` (${run.reason})` : ''}.</p>}
       {(run.trace.warnings ?? []).map((w, i) => <p key={i} class="warning">Warning: {w}</p>)}
     </div>
+  );
+}
+
+/** One line per top-level condition; a compound's reason goes through its parts. */
+function Conditions({ of }: { of: TraceEntry }) {
+  return (
+    <ul class="conditions">
+      {of.conditions.map((c, i) => (
+        <li key={i} class={c.matched ? 'held' : 'failed'}>{c.matched ? '✓ held' : '✗ failed'}: <code>{c.condition}</code> — {c.reason}</li>
+      ))}
+    </ul>
   );
 }

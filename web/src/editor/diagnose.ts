@@ -1,5 +1,5 @@
 // The problems of a rule text, found in the browser by the very parser the service uses (src/rules):
-// errors at line:column with the suggestion, and warnings for ids that name no project or team.
+// errors at line:column with the suggestion, and warnings for ids and codes that name no project or team.
 // Offsets are into the text as the editor holds it, for the markers.
 import { checkReferences, parseRules, tokenize } from '../../../src/rules/index.js';
 import type { Names } from './tracker-names.js';
@@ -29,12 +29,22 @@ export function diagnose(text: string, names: Names | undefined): Problem[] {
     ...(e.suggestion ? { suggestion: e.suggestion } : {}),
   }));
   if (names) {
-    const checks = { projectExists: (id: number) => names.projects.has(id), teamExists: (id: number) => names.teams.has(id) };
+    const codes = names.codes;
+    const checks = {
+      projectExists: (id: number) => names.projects.has(id),
+      teamExists: (id: number) => names.teams.has(id),
+      // Only a tracker with codes can say a code names nothing.
+      ...(codes ? { projectCodeExists: (code: string) => codes.has(code.toLowerCase()) } : {}),
+    };
     for (const w of checkReferences(ruleSet, checks)) {
       const source = ruleSet.rules.find((r) => r.line === w.line)?.source ?? '';
-      // The warning names a column; the marker covers the id standing there.
-      const token = tokenize(source).find((t) => t.start === w.column - 1);
-      problems.push({ severity: 'warning', line: w.line, column: w.column, from: at(w.line, w.column), to: at(w.line, token ? token.end + 1 : w.column + 1), message: w.message });
+      // The warning names a column; the marker covers the id or code standing there (a code's digits
+      // are tokens of their own, written right after its letters).
+      const tokens = tokenize(source);
+      let last = tokens.findIndex((t) => t.start === w.column - 1);
+      while (last >= 0 && tokens[last + 1] && !tokens[last + 1]!.spaceBefore && /^(word|number)$/.test(tokens[last + 1]!.kind)) last++;
+      const end = last >= 0 ? tokens[last]!.end + 1 : w.column + 1;
+      problems.push({ severity: 'warning', line: w.line, column: w.column, from: at(w.line, w.column), to: at(w.line, end), message: w.message });
     }
   }
   return problems.sort((a, b) => a.from - b.from);
