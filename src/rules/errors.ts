@@ -18,7 +18,7 @@ export function describeToken(token: Token | undefined): string {
   switch (token.kind) {
     case 'string':
     case 'openString':
-      return `the keyword list ${clip(token.text)}`;
+      return `the quoted text ${clip(token.text)}`;
     case 'dqString':
       return clip(token.text);
     default:

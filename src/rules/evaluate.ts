@@ -179,7 +179,9 @@ function judge(rule: Rule, conditions: ConditionResult[], captures: Record<strin
   if (live.length === 0) {
     return { rule, matched: false, conditions, reason: `skipped: no target project is live (${notLive.join(', ')})` };
   }
-  const liveText = live.length === 1 ? `${live[0]} is live` : `projects ${live.map((n) => n.replace(/^project /, '')).join(', ')} are live`;
+  const byId = live.every((n) => /^project \d+$/.test(n));
+  const liveText =
+    live.length === 1 ? `${live[0]} is live` : byId ? `projects ${live.map((n) => n.slice('project '.length)).join(', ')} are live` : `${live.join(' and ')} are live`;
   const others = notLive.length > 0 ? ` (${notLive.join(', ')})` : '';
   return { rule, matched: true, conditions, reason: `matched: ${held}; ${liveText}${others}` };
 }

@@ -234,6 +234,8 @@ class LineParser {
       const last = actions[actions.length - 1];
       const leads = actionLeads();
       const phrases = actions.length === 0 || afterAnd ? [...leads] : [AND, ...leads];
+      // An optional tail left out just before (`with title`, `because`) is named in errors and suggestions.
+      if (last && !afterAnd) phrases.push(...omittedTails(last.defined.pattern.parts, last.clause.args));
       // A dangling 'and' at the end is accepted, as TargetProcess did.
       const choice: Choice = { phrases, endOfLine: actions.length > 0 };
       const start = this.c.pos;
@@ -324,12 +326,16 @@ class LineParser {
 
   private suggestFor(choice: Choice, found: Token | undefined): string | undefined {
     const previous = this.c.tokens[this.c.pos - 1];
-    if (found && !found.spaceBefore && previous?.kind === 'string') {
+    if (found && !found.spaceBefore && previous?.kind === 'string' && found.kind !== 'paren') {
       return "a quote inside a keyword is written \\'";
     }
     if (found?.text.startsWith('#') && choice.endOfLine) {
       return 'a comment must be on a line of its own';
     }
+    // The first words of a phrase are there: that phrase is meant, whatever the next word looks like.
+    const progress = Math.max(0, ...choice.phrases.map((p) => this.c.progress(p)));
+    const begun = progress > 0 ? choice.phrases.filter((p) => this.c.progress(p) === progress) : [];
+    if (begun.length === 1) return `did you mean ${quote(begun[0]!)}?`;
     const phrase = closestPhrase(this.c.wordsAt(this.c.pos), choice.phrases);
     return phrase ? `did you mean ${quote(phrase)}?` : undefined;
   }
@@ -348,7 +354,8 @@ class LineParser {
   }
 
   private emptyWhenHint(choice: Choice): Hint | undefined {
-    if (!this.c.at(THEN)) return undefined;
+    const previous = this.c.tokens[this.c.pos - 1];
+    if (!this.c.at(THEN) || previous?.text.toLowerCase() !== 'when') return undefined;
     return {
       message: `expected ${describeChoice(choice)} but found 'then': 'when' needs at least one condition`,
       suggestion: "leave out 'when' for a rule that always matches",
@@ -360,6 +367,17 @@ class LineParser {
     if (!phrase) return undefined;
     return { suggestion: depth > 0 ? `did you mean ${quote([...CLOSE, ...THEN, ...phrase])}?` : `did you mean ${quote([...THEN, ...phrase])}?` };
   }
+}
+
+function omittedTails(parts: readonly Part[], args: readonly ArgValue[]): Phrase[] {
+  const tails: Phrase[] = [];
+  let arg = 0;
+  for (const part of parts) {
+    if ('words' in part) continue;
+    if ('optional' in part && args[arg] === null) tails.push(part.optional);
+    arg++;
+  }
+  return tails;
 }
 
 function cover(items: Expr[]): Expr['span'] {

@@ -92,7 +92,7 @@ const invalid: [string, string, Expect][] = [
     column: 25, endColumn: 28, text: 'and', message: "missing space between '1' and 'and'", suggestion: "did you mean '1 and'?",
   }],
   ['then glued to a string', "when subject contains 'x'then attach to project 1", {
-    column: 26, endColumn: 30, text: 'then', message: "missing space between the keyword list 'x' and 'then'",
+    column: 26, endColumn: 30, text: 'then', message: "missing space between the quoted text 'x' and 'then'",
   }],
   ['huge id', 'then attach to project 99999999999', {
     column: 24, endColumn: 35, text: '99999999999', message: 'project id 99999999999 is too large (the largest id is 2147483647)',
@@ -112,8 +112,8 @@ const invalid: [string, string, Expect][] = [
   }],
   ['after a create action a team is expected too', 'then create request in project 1 team 2', {
     column: 34, endColumn: 38, text: 'team',
-    message: `expected 'and', ${ACTIONS} or end of line but found 'team'`,
-    expected: AFTER_ACTION,
+    message: `expected 'and', ${ACTIONS}, 'with title' or end of line but found 'team'`,
+    expected: [...AFTER_ACTION.slice(0, -1), "'with title'", 'end of line'],
   }],
   ['missing word in an action', 'then attach project 1', {
     column: 13, endColumn: 20, text: 'project', message: "expected 'to' or 'request' after 'attach' but found 'project'", suggestion: "did you mean 'attach to project'?",
@@ -150,7 +150,7 @@ const invalid: [string, string, Expect][] = [
     suggestion: "\\' is a quote inside a keyword, not the end of the list",
   }],
   ['SQL-style doubled quote', "when subject contains 'it''s' then attach to project 1", {
-    column: 27, endColumn: 30, text: "'s'", message: `expected 'and', 'or', 'then', 'not', '(' or ${CONDITIONS} but found the keyword list 's'`,
+    column: 27, endColumn: 30, text: "'s'", message: `expected 'and', 'or', 'then', 'not', '(' or ${CONDITIONS} but found the quoted text 's'`,
     suggestion: "a quote inside a keyword is written \\'",
   }],
   ['missing keyword list', 'when subject contains then attach to project 1', {
