@@ -75,7 +75,7 @@ test('rules test prints one line per top-level condition: as written, then why; 
   ]);
   assert.deepEqual(after(/^rule 3: MATCHED/), [
     '    ✓ subject matches /(?<what>printer)/i: subject matches /(?<what>printer)/i (what=Printer)',
-    '    ✓ not has attachment: has attachment did not match (the message has no attachments) → true',
+    '    ✓ not has attachment: the message has no attachments, negated → true',
   ]);
   assert.match(r.stdout, /\nplan: create bug in project 1 with title 'About the Printer' and set severity 'High'\n/);
 });
