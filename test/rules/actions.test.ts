@@ -6,13 +6,14 @@ import { BUILTIN_ACTIONS } from '../../src/rules/actions.js';
 import { effectToText, evaluateRules, parseRules, vocabulary, type Effect, type Evaluation, type MessageView } from '../../src/rules/index.js';
 import { context, view, type World } from './helpers.js';
 
-// Project 1 is ACME, 5 is ZED, 8 (OLD) is deleted; 2 has no code.
+// Project 1 is ACME, 5 is ZED, 9 is OR1, 8 (OLD) is deleted; 2 has no code.
 const WORLD: World = {
   projects: {
     1: { live: true, companyId: null, code: 'ACME' },
     2: { live: true, companyId: null },
     5: { live: true, companyId: null, code: 'ZED' },
     8: { live: false, companyId: null, code: 'OLD' },
+    9: { live: true, companyId: null, code: 'OR1' },
   },
   staff: { 'lead@example.com': 7 },
   teams: [4],
@@ -90,6 +91,10 @@ describe('projects by id, code and {capture}', () => {
   table([
     ['by id', 'then create bug in project 5', undefined, ['create bug in project 5'], []],
     ['by code', 'then create bug in project ZED', undefined, ['create bug in project 5'], []],
+    // Codes may hold digits and _; one that starts like a word ending a clause (or, and, with) is still one.
+    ['a code starting like a word of the grammar', 'then create bug in project OR1 and create task in project with_2', undefined, ['create bug in project 9'], [
+      "left out 'create task in project with_2': project with_2 unknown",
+    ]],
     ['by code in any case', 'then create bug in project zed and create task in project Acme', undefined, ['create bug in project 5', 'create task in project 1'], []],
     ['by a capture of letters: a code', 'when subject matches /\\[(?<code>[A-Za-z]+)\\]/ then create task in project {code}', tagged('[ZED] rollout'), ['create task in project 5'], []],
     ['a captured code in any case', 'when subject matches /\\[(?<code>[A-Za-z]+)\\]/ then create task in project {code}', tagged('[acme] x'), ['create task in project 1'], []],
