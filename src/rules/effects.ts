@@ -78,6 +78,8 @@ export function effectsOf(rule: Rule, captures: Record<string, string>, ctx: Eva
     });
     if (missing) {
       leftOut('a {capture} it uses has no value');
+      // A create left out is no item for the modifiers after it, which must not fall to an earlier item.
+      if (vocabulary().actions.get(action.kind)?.definition.role === 'create') item = null;
       continue;
     }
     for (const step of stepsOf(action, ctx.message, args)) {

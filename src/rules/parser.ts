@@ -75,6 +75,8 @@ class LineParser {
   private readonly c: Cursor;
   /** Named groups of this rule's regular expressions: what actions may use as {captures}. */
   private readonly captures = new Set<string>();
+  /** Optional tails a clause left out (`with title`, `because`), by the token where they would have stood. */
+  private readonly skipped: { at: number; words: Phrase }[] = [];
 
   constructor(source: string, line: number) {
     this.c = new Cursor(source, line);
@@ -125,13 +127,14 @@ class LineParser {
     }
   }
 
-  private parseFactor(depth: number, after: 'first' | 'and' | 'or'): Expr {
+  private parseFactor(depth: number, after: 'first' | 'and' | 'or' | 'not'): Expr {
     const start = this.c.pos;
     const end = depth === 0 ? THEN : CLOSE;
     const choice: Choice = { phrases: after === 'and' ? [end, NOT, OPEN, ...conditionLeads()] : [NOT, OPEN, ...conditionLeads()] };
     const phrase = this.choose(choice, () => (after === 'first' && depth === 0 ? this.emptyWhenHint(choice) : this.actionWithoutThenHint(depth)));
     if (phrase === NOT) {
-      const item = this.parseFactor(depth, 'first');
+      // Not 'first': an error here is about the condition 'not' lacks, not an empty 'when'.
+      const item = this.parseFactor(depth, 'not');
       return { kind: 'not', item, span: { ...item.span, column: this.c.tokens[start]!.start + 1 } };
     }
     if (phrase === OPEN) {
@@ -171,6 +174,7 @@ class LineParser {
         } else {
           args.push(null);
           argSpans.push(null);
+          this.skipped.push({ at: this.c.pos, words: part.optional });
         }
         remaining = going;
       } else {
@@ -234,8 +238,6 @@ class LineParser {
       const last = actions[actions.length - 1];
       const leads = actionLeads();
       const phrases = actions.length === 0 || afterAnd ? [...leads] : [AND, ...leads];
-      // An optional tail left out just before (`with title`, `because`) is named in errors and suggestions.
-      if (last && !afterAnd) phrases.push(...omittedTails(last.defined.pattern.parts, last.clause.args));
       // A dangling 'and' at the end is accepted, as TargetProcess did.
       const choice: Choice = { phrases, endOfLine: actions.length > 0 };
       const start = this.c.pos;
@@ -278,7 +280,11 @@ class LineParser {
     const item = [...before].reverse().find((a) => a.creates !== null);
     if (!item) return failHere(`${words} changes the item the rule creates: put a 'create …' action before it`);
     if (d.onlyFor && !d.onlyFor.includes(item.creates!)) {
-      failHere(`${words} applies to ${d.onlyFor.map(plural).join(' and ')} only, and the item before it is a ${item.creates === 'story' ? 'user story' : item.creates}`);
+      failHere(
+        `${words} applies to ${d.onlyFor.map(plural).join(' and ')} only, and the item before it is a ${itemWords(item.creates!)}`,
+        // There is a create before it, but of the wrong kind: name the kinds that would do.
+        d.onlyFor.map((kind) => `a 'create ${itemWords(kind)} …' action before it`),
+      );
     }
   }
 
@@ -303,6 +309,14 @@ class LineParser {
   }
 
   private fail(choice: Choice, hint?: () => Hint | undefined): never {
+    // An optional tail the clause before left out (`with title`, `because`) could have stood here. When the
+    // text looks like it (`wiht title`, `with titel`), it is named like the phrase's other words, with a
+    // 'did you mean'; other mistakes after a clause are reported as they were.
+    const words = this.c.wordsAt(this.c.pos);
+    const tails = this.skipped
+      .filter((s) => s.at === this.c.pos && (this.c.progress(s.words) > 0 || closestPhrase(words, [s.words])))
+      .map((s) => s.words);
+    if (tails.length) choice = { ...choice, phrases: [...tails, ...choice.phrases] };
     const refined = hint?.() ?? {};
     // A refined message speaks about the whole clause, so the error starts where the clause does.
     const progress = refined.message ? 0 : Math.max(...choice.phrases.map((p) => this.c.progress(p)));
@@ -326,6 +340,7 @@ class LineParser {
 
   private suggestFor(choice: Choice, found: Token | undefined): string | undefined {
     const previous = this.c.tokens[this.c.pos - 1];
+    // A ')' right after a string closes a group: only other tokens glued to a string hint at a quote.
     if (found && !found.spaceBefore && previous?.kind === 'string' && found.kind !== 'paren') {
       return "a quote inside a keyword is written \\'";
     }
@@ -369,17 +384,6 @@ class LineParser {
   }
 }
 
-function omittedTails(parts: readonly Part[], args: readonly ArgValue[]): Phrase[] {
-  const tails: Phrase[] = [];
-  let arg = 0;
-  for (const part of parts) {
-    if ('words' in part) continue;
-    if ('optional' in part && args[arg] === null) tails.push(part.optional);
-    arg++;
-  }
-  return tails;
-}
-
 function cover(items: Expr[]): Expr['span'] {
   return { line: items[0]!.span.line, column: items[0]!.span.column, endColumn: items[items.length - 1]!.span.endColumn };
 }
@@ -397,6 +401,7 @@ function createdKind(defined: Defined<ActionDefinition>, clause: Clause): ItemKi
 }
 
 const plural = (kind: ItemKind) => (kind === 'story' ? 'user stories' : `${kind}s`);
+const itemWords = (kind: ItemKind) => (kind === 'story' ? 'user story' : kind);
 
 // Asking a create action which kind it makes needs no message.
 const EMPTY_VIEW: MessageView = {

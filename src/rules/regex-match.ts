@@ -9,6 +9,11 @@ import type { Expr, RegexValue, RuleSet } from './types.js';
 interface PatternSet {
   set: RE2Set | null;
   index: Map<string, number>;
+  /**
+   * A parsed clause's place in `index`, found without building its key. Kept per set: the same rule (and
+   * its RegexValue) may be evaluated in several rule sets, where its place differs.
+   */
+  positions: WeakMap<RegexValue, number | undefined>;
   /** Per message, the set's matches are kept under this key. */
   memoKey: object;
 }
@@ -49,7 +54,7 @@ function patternSet(ruleSet: RuleSet, what: string): PatternSet {
       set = null;
     }
   }
-  found = { set, index, memoKey: {} };
+  found = { set, index, positions: new WeakMap(), memoKey: {} };
   byField.set(what, found);
   return remember(byField, what, found);
 }
@@ -65,11 +70,10 @@ function remember(byField: Map<string, PatternSet>, what: string, set: PatternSe
   return set;
 }
 
-const positions = new WeakMap<RegexValue, number | undefined>();
 function indexOf(shared: PatternSet, regex: RegexValue): number | undefined {
-  if (positions.has(regex)) return positions.get(regex);
+  if (shared.positions.has(regex)) return shared.positions.get(regex);
   const at = shared.index.get(keyOf(regex));
-  positions.set(regex, at);
+  shared.positions.set(regex, at);
   return at;
 }
 

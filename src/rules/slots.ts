@@ -107,20 +107,23 @@ function readProject(c: Cursor, options: SlotOptions): ProjectRef {
     c.pos++;
     return { capture: token.text.slice(1, -1) };
   }
-  if (token?.kind === 'word' && !NOT_A_CODE.has(asciiLower(token.text))) {
-    c.requireSpace(token);
+  if (token?.kind === 'word') {
     // A code may hold digits (`ACME2`), which the lexer reads as a separate token.
     let end = c.pos + 1;
     while (c.tokens[end] && !c.tokens[end]!.spaceBefore && (c.tokens[end]!.kind === 'word' || c.tokens[end]!.kind === 'number')) end++;
     const code = c.tokens.slice(c.pos, end).map((t) => t.text).join('');
-    if (!PROJECT_CODE.test(code)) {
-      fail(c, {
-        expected: ['a project code'],
-        message: `'${clip(code)}' is not a project code: a code is 2 to 20 letters, digits or _, starting with a letter`,
-      }, end - c.pos);
+    // The whole code is compared with the words that end a clause: `or` is not a code, `OR1` is.
+    if (!NOT_A_CODE.has(asciiLower(code))) {
+      c.requireSpace(token);
+      if (!PROJECT_CODE.test(code)) {
+        fail(c, {
+          expected: ['a project code'],
+          message: `'${clip(code)}' is not a project code: a code is 2 to 20 letters, digits or _, starting with a letter`,
+        }, end - c.pos);
+      }
+      c.pos = end;
+      return { code };
     }
-    c.pos = end;
-    return { code };
   }
   const token2 = c.peek();
   if (token2?.kind !== 'number') {

@@ -112,8 +112,8 @@ const invalid: [string, string, Expect][] = [
   }],
   ['after a create action a team is expected too', 'then create request in project 1 team 2', {
     column: 34, endColumn: 38, text: 'team',
-    message: `expected 'and', ${ACTIONS}, 'with title' or end of line but found 'team'`,
-    expected: [...AFTER_ACTION.slice(0, -1), "'with title'", 'end of line'],
+    message: `expected 'and', ${ACTIONS} or end of line but found 'team'`,
+    expected: AFTER_ACTION,
   }],
   ['missing word in an action', 'then attach project 1', {
     column: 13, endColumn: 20, text: 'project', message: "expected 'to' or 'request' after 'attach' but found 'project'", suggestion: "did you mean 'attach to project'?",

@@ -53,20 +53,33 @@ export const create = (
   teamId: number | null = null,
 ): PlainAction => ({ kind: 'createRequest', projectId, visibility, teamId });
 
-/** A message with only what a test sets. */
-export function view(fields: Partial<Omit<MessageView, 'sender'>> & { sender?: Partial<MessageView['sender']> } = {}): MessageView {
-  const { sender, ...rest } = fields;
+/**
+ * A message with only what a test sets. `headers` (a value or several per name) back `header()`, which
+ * finds a name in any case; recipients, unless given, are To, Cc, Delivered-To and X-Original-To, as
+ * engine/message-view.ts builds them from a real message.
+ */
+export function view(
+  fields: Partial<Omit<MessageView, 'sender'>> & { sender?: Partial<MessageView['sender']>; headers?: Record<string, string | string[]> } = {},
+): MessageView {
+  const { sender, headers = {}, ...rest } = fields;
+  const byName = new Map<string, string[]>();
+  for (const [name, value] of Object.entries(headers)) {
+    byName.set(name.toLowerCase(), [...(byName.get(name.toLowerCase()) ?? []), ...(Array.isArray(value) ? value : [value])]);
+  }
+  const header = (name: string) => byName.get(name.toLowerCase()) ?? [];
+  const to = rest.to ?? [];
+  const cc = rest.cc ?? [];
   return {
     subject: '',
     from: '',
-    to: [],
-    cc: [],
-    recipients: [],
     body: '',
-    header: () => [],
     attachments: [],
     size: 0,
+    header,
+    recipients: [...to, ...cc, ...header('delivered-to'), ...header('x-original-to')],
     ...rest,
+    to,
+    cc,
     sender: { email: null, is: 'unknown', companyId: null, companyName: null, ...sender },
   };
 }
