@@ -65,5 +65,10 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     // Ignored by a rule: no requester, no item; the reason is the rule's own words.
     return { ...base, outcome: 'ignored', reason: ignore.reason ?? `ignored by the rule on line ${rule.line}`, ruleLine: rule.line, steps };
   }
+  if (steps.length === 0) {
+    // Everything the rule asked for was left out (a capture with no value, say): importing would store a
+    // message nobody sees. Skipped, it shows up with the reason and can be reprocessed once rules change.
+    return { ...base, outcome: 'skipped', reason: `the rule on line ${rule.line} matched, but every action was left out (see the warnings)`, ruleLine: rule.line, steps };
+  }
   return { outcome: 'imported', reason: null, ruleLine: rule.line, steps, requesters, trace };
 }

@@ -38,5 +38,5 @@ export { keywordPhrases, conditionLeads, actionLeads, type Phrase } from './phra
 export { vocabulary, usePlugins, type PhraseGroup } from './vocabulary.js';
 export type { ActionDefinition, ActionStep, ConditionDefinition, Verdict, EvalScope } from './language.js';
 export { ITEM_STATES, normalizeState } from './actions.js';
-export { PROJECT_CODE } from './slots.js';
+export { PROJECT_CODE, projectCodeProblem } from './slots.js';
 export { MAX_SCANNED } from './conditions.js';

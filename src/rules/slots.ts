@@ -15,6 +15,16 @@ import type { ArgValue, ProjectRef, RegexValue, SizeValue } from './types.js';
 /** Words that end a clause: never taken for a project code. */
 const NOT_A_CODE = new Set(['and', 'or', 'then', 'with', 'not', 'when']);
 
+/**
+ * Why `code` cannot name a project in rules, or null when it can. The tracker checks codes with this
+ * too, so every code it accepts can be written after `in project`.
+ */
+export function projectCodeProblem(code: string): string | null {
+  if (!PROJECT_CODE.test(code)) return '2 to 20 letters, digits or _, starting with a letter';
+  if (NOT_A_CODE.has(asciiLower(code))) return `rules read '${code}' as the word '${asciiLower(code)}'`;
+  return null;
+}
+
 export const PROJECT_CODE = /^[A-Za-z][A-Za-z0-9_]{1,19}$/;
 
 export interface SlotOptions {

@@ -112,4 +112,26 @@ for (const dialect of await dialects()) {
       assert.equal(request.requesterIds.length, 1);
     });
   });
+
+  describe(`a matched rule whose every action is left out, on ${dialect}`, () => {
+    let t: TestStore;
+    test('is skipped with the reason and the warning, not imported into nowhere', async () => {
+      t = await openTestStore(dialect);
+      try {
+        await addProject(t.store.db, { name: 'General' });
+        const rules = "when subject matches /(?<n>#\\d+)?urgent/ then create task in project 1 with title 'Task {n}'";
+        const profileId = (await createProfile(t.store.db, { name: 'p', rules })).id;
+        const { item } = await intakeMessage(t.store, makeMessage({ subject: 'urgent' }), { profileId });
+        const [r] = await processorFor(t.store).processDue({ ids: [item.id] });
+        assert.equal(r!.outcome, 'skipped');
+        assert.equal(r!.rule, 1);
+        assert.match(r!.reason!, /line 1 matched, but every action was left out/);
+        const stored = await getInboxItem(t.store.db, item.id);
+        assert.deepEqual((stored!.trace as any).warnings, ["left out 'create task in project 1 with title 'Task {n}'': a {capture} it uses has no value"]);
+        assert.deepEqual(await listTracker(t.store.db, 'tasks', {}), []);
+      } finally {
+        await t.cleanup();
+      }
+    });
+  });
 }

@@ -1,5 +1,7 @@
 // The words the builtin tracker refuses input with: each problem names the field to fix, so a face can
 // show it next to that field (the API's {field, message}, config apply's YAML path).
+import { projectCodeProblem } from '../../rules/index.js';
+
 export interface FieldProblem {
   field: string;
   message: string;
@@ -30,7 +32,6 @@ export function fieldError(field: string, message: string, reason: TrackerInputR
   return new TrackerInputError(message, reason, [{ field, message }]);
 }
 
-const PROJECT_CODE = /^[A-Za-z][A-Za-z0-9_]{1,19}$/;
 const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;]+$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]+\.)*[a-z0-9-]+$/;
 
@@ -81,6 +82,8 @@ export function requireDomains(raw: readonly string[], field = 'domains'): strin
 export function requireProjectCode(raw: string, field = 'code'): string {
   const code = raw.trim();
   if (!code) throw fieldError(field, 'Code should not be empty');
-  if (!PROJECT_CODE.test(code)) throw fieldError(field, `'${raw}' is not a project code: 2 to 20 letters, digits or _, starting with a letter`);
+  // Rules name projects by code (`in project ACME`): the rule language decides what a code can be.
+  const problem = projectCodeProblem(code);
+  if (problem) throw fieldError(field, `'${raw}' is not a project code: ${problem}`);
   return code;
 }

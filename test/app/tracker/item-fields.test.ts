@@ -112,6 +112,9 @@ for (const dialect of await dialects()) {
       assert.deepEqual(taken.details.fields, [{ field: 'code', message: `project code ACME is already used by project ${acme.id}` }]);
       assert.equal((await tracker.listTracker(app, 'projects')).some((p) => p.name === 'Other'), false, 'nothing stored');
 
+      // A word of the rule language could never name the project in a rule.
+      const word = await refusal(tracker.addProject(app, { name: 'Oregon', code: 'OR' }, who));
+      assert.deepEqual(word.details.fields, [{ field: 'code', message: "'OR' is not a project code: rules read 'OR' as the word 'or'" }]);
       const web = await tracker.addProject(app, { name: 'Web' }, who);
       assert.equal(web.code, null);
       assert.equal((await refusal(tracker.updateProject(app, 'Web', { code: 'acme' }, who))).category, 'conflict');
