@@ -51,7 +51,7 @@ interface Loaded extends PhraseGroup {
  * Loads the plugins of `spec` (a comma list of paths, file: URLs or package names), checks each one's
  * shape, and installs all their phrases with the built-in ones in one go. An empty spec leaves the
  * built-in phrases alone in use. Any problem is a user error in one line naming the plugin (and the
- * entry), and nothing is installed.
+ * entry), and the phrases in use stay as they were.
  */
 export async function loadPlugins(spec: string | undefined = process.env.MAILBIND_PLUGINS, cwd = process.cwd()): Promise<PluginInfo[]> {
   const specs = (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean);
