@@ -2,12 +2,14 @@
 // The mailbind command line. Commands are declared here with their options; what they do is loaded
 // only when one runs, so `mailbind --help` and `mailbind deliver` start fast.
 import { Command } from 'commander';
+import { AppError } from '../app/errors.js';
 import { ownVersion } from '../app/version.js';
 import { accountCommand } from './account.js';
 import { auditCommand } from './audit.js';
 import { checkCommand } from './check.js';
 import { configCommand } from './config.js';
-import { deliverCommand } from './deliver.js';
+import { deliverCommand, EX_TEMPFAIL } from './deliver.js';
+import { reportError } from './errors.js';
 import { fetchCommand } from './fetch.js';
 import { importCommand } from './import.js';
 import { messagesCommand } from './messages.js';
@@ -49,6 +51,24 @@ for (const command of [
 ]) {
   program.addCommand(command);
 }
+// Plugins (MAILBIND_PLUGINS) before any command runs, so that every one of them (import, rules check,
+// serve, worker, deliver) parses rules with the same words. A hook, not at start-up: --help and
+// --version neither load them nor fail for them. Without plugins nothing more is loaded.
+program.hook('preAction', async (_program, command) => {
+  if (!process.env.MAILBIND_PLUGINS?.trim()) return;
+  const { loadPlugins } = await import('../app/plugins.js');
+  try {
+    await loadPlugins();
+  } catch (error) {
+    // A broken plugin is the site's to fix: the mail server keeps a piped message meanwhile.
+    if (command.name() === 'deliver') {
+      process.stderr.write(`mailbind deliver: ${error instanceof AppError ? error.message : String(error)}\n`);
+      process.exit(EX_TEMPFAIL);
+    }
+    process.exit(reportError(error));
+  }
+});
+
 // Every command's --help lists --data-dir too (addCommand does not pass help settings down).
 const showGlobals = (command: Command): void => {
   command.configureHelp({ showGlobalOptions: true });

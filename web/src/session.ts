@@ -1,8 +1,10 @@
 // Who is signed in, for the whole UI: read once at start (GET /session), set at sign-in, cleared at
 // sign-out. When the API says the session is gone while someone was signed in, the page stays and a
-// sign-in dialog asks for the password again (`expired`), so nothing typed is lost.
+// sign-in dialog asks for the password again (`expired`), so nothing typed is lost. The pages show once
+// the plugins' rule phrases are known (plugin-phrases.ts): an editor built before would mark them.
 import { signal } from './signal.js';
 import { api, ApiError, errorText, setCsrfToken } from './api.js';
+import { loadPluginPhrases } from './plugin-phrases.js';
 
 export interface Me {
   name: string;
@@ -24,6 +26,7 @@ export async function loadSession(): Promise<void> {
   try {
     const who = await api<Me>('/session');
     setCsrfToken(who.csrfToken);
+    await loadPluginPhrases();
     me.value = who;
   } catch (e) {
     // Only a 401 means "nobody is signed in"; anything else is a problem to show, with a retry.
@@ -35,6 +38,7 @@ export async function loadSession(): Promise<void> {
 export async function signIn(name: string, password: string): Promise<void> {
   const who = await api<Me>('/session', { body: { name, password } });
   setCsrfToken(who.csrfToken);
+  await loadPluginPhrases();
   me.value = who;
 }
 

@@ -1,13 +1,13 @@
 // Rules: validate as you type, test a message (the dry run), preview a change over the last N
-// messages, save, and the history of every save with diff and restore. Nothing but save and restore
-// writes anything.
+// messages, the phrases plugins add, save, and the history of every save with diff and restore.
+// Nothing but save and restore writes anything.
 import { z } from '@hono/zod-openapi';
 import { userError } from '../../app/errors.js';
 import type { Api } from '../http-app.js';
 import { principalOf } from '../principal.js';
 import { IdParam, errorResponse, json, jsonBody, route } from '../route.js';
 import { ProfileSaved } from '../schemas/profiles.js';
-import { DryRunSchema, PreviewRequest, PreviewResult, RulesDiff, RulesVersion, RulesVersionText, TestRequest, ValidateResult } from '../schemas/rules.js';
+import { DryRunSchema, PreviewRequest, PreviewResult, RulesDiff, RulesVersion, RulesVersionText, RulesVocabulary, TestRequest, ValidateResult } from '../schemas/rules.js';
 
 const tags = ['rules'];
 const VersionParams = IdParam.extend({ version: z.coerce.number().int().positive().max(2_147_483_647).openapi({ param: { name: 'version', in: 'path' }, example: 2 }) });
@@ -26,6 +26,10 @@ const preview = route('viewer', {
   method: 'post', path: '/api/v1/rules/preview', tags, summary: "Preview unsaved rules over a profile's last N messages",
   request: { body: jsonBody(PreviewRequest) },
   responses: { 200: json(PreviewResult, 'the messages whose outcome or actions would change; nothing is written'), 400: errorResponse('the rules have errors'), 404: errorResponse('no such profile') },
+});
+const phrases = route('viewer', {
+  method: 'get', path: '/api/v1/rules/vocabulary', tags, summary: 'The phrases plugins add to the rule language (MAILBIND_PLUGINS), for editors that parse rules themselves',
+  responses: { 200: json(RulesVocabulary, "every plugin's conditions and actions as they are written; none without plugins") },
 });
 const save = route('admin', {
   method: 'put', path: '/api/v1/profiles/{id}/rules', tags, summary: "Save a profile's rules (a new version)",
@@ -89,6 +93,10 @@ export function registerRules(api: Api): void {
     const { previewRules } = await import('../../app/rules-preview.js');
     const body = c.req.valid('json');
     return c.json(await previewRules(c.get('app'), { profile: body.profileId, rules: { text: body.rules, label: 'rules' }, last: body.last, offset: body.offset, ...(body.before !== undefined ? { before: body.before } : {}) }), 200);
+  });
+  api.openapi(phrases, async (c) => {
+    const { pluginPhrases } = await import('../../app/vocabulary.js');
+    return c.json({ phrases: pluginPhrases() }, 200);
   });
   api.openapi(save, async (c) => {
     const { saveRules } = await import('../../app/profiles.js');

@@ -1,6 +1,8 @@
 // Rules as the API speaks them: errors at line:column with the suggestion, the dry run's answer
-// (the matched rule, why each earlier rule did not match, the plan), preview and history.
+// (the matched rule, why each earlier rule did not match, the plan), preview and history, and the
+// phrases plugins add.
 import { z } from '@hono/zod-openapi';
+import type { PluginPhrase } from '../../app/vocabulary.js';
 
 export const RuleErrorSchema = z
   .object({
@@ -83,3 +85,21 @@ export const RulesDiff = z
     hunks: z.array(z.object({ fromLine: z.number().int(), fromLines: z.number().int(), toLine: z.number().int(), toLines: z.number().int(), lines: z.array(z.string()) })),
   })
   .openapi('RulesDiff');
+
+export const PluginPhraseSchema = z
+  .object({
+    kind: z.enum(['condition', 'action']),
+    pattern: z.string().openapi({ description: 'how it is written: words, {slots}, [optional words {slot}]', example: 'spam score above {number:score}' }),
+    help: z.string(),
+    alsoWritten: z.array(z.string()).optional().openapi({ description: 'other spellings that mean the same' }),
+    role: z.enum(['create', 'modifier', 'alone', 'plain']).optional().openapi({ description: 'actions only' }),
+    onlyFor: z.array(z.enum(['request', 'story', 'bug', 'task'])).optional().openapi({ description: 'modifiers only: the kinds of item they apply to' }),
+    origin: z.string().openapi({ description: 'the plugin it comes from', example: 'spam-score' }),
+  })
+  .openapi('PluginPhrase');
+export const RulesVocabulary = z.object({ phrases: z.array(PluginPhraseSchema) }).openapi('RulesVocabulary');
+
+// The schema and the use case's type agree: a field added to one and not the other fails to compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const agree = <T extends true>(): T | undefined => undefined;
+agree<Same<z.infer<typeof PluginPhraseSchema>, PluginPhrase>>();
