@@ -1,21 +1,22 @@
 // A stored profile as decide() sees it: its parsed rules and the mailbox's own addresses.
-import { parseRules, type RuleSet } from '../rules/index.js';
+import { parseRules, type RuleError, type RuleSet } from '../rules/index.js';
 import type { Profile } from '../store/profiles.js';
 import type { DecisionProfile } from './prepare.js';
 
 /** Parses each distinct rule text once; profiles are re-read per message, their rules rarely change. */
 export class DecisionProfiles {
-  private readonly cache = new Map<string, RuleSet>();
+  private readonly cache = new Map<string, { ruleSet: RuleSet; errors: RuleError[] }>();
 
   of(profile: Profile): DecisionProfile {
-    let ruleSet = this.cache.get(profile.rules);
-    if (!ruleSet) {
-      // Rules are validated on save; should a stored line still fail, the valid lines keep working.
-      ruleSet = parseRules(profile.rules).ruleSet;
+    let parsed = this.cache.get(profile.rules);
+    if (!parsed) {
+      // Rules are validated on save; should a stored line still fail (a plugin it used is no longer
+      // loaded), the valid lines keep working and every trace says which line was left out.
+      parsed = parseRules(profile.rules);
       if (this.cache.size > 100) this.cache.clear();
-      this.cache.set(profile.rules, ruleSet);
+      this.cache.set(profile.rules, parsed);
     }
-    return { ruleSet, ownAddresses: ownAddresses(profile), rulesVersion: profile.rulesVersion };
+    return { ruleSet: parsed.ruleSet, ruleErrors: parsed.errors, ownAddresses: ownAddresses(profile), rulesVersion: profile.rulesVersion };
   }
 }
 

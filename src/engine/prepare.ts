@@ -2,7 +2,7 @@
 // reprocessing and the preview all come through here, so a dry run says exactly what processing then
 // does (DESIGN §5): the same snapshot request, the same rules, the same own addresses and domains.
 import { findTicketReference, parseMessage, type AttachmentSink, type Message } from '../mail/index.js';
-import type { RuleSet } from '../rules/index.js';
+import type { RuleError, RuleSet } from '../rules/index.js';
 import type { SnapshotRequest, Tracker } from '../tracker/port.js';
 import { decide } from './decide.js';
 import type { Plan } from './plan.js';
@@ -14,6 +14,8 @@ export interface DecisionProfile {
   ownAddresses: string[];
   /** The rules history version `ruleSet` was parsed from; null for unsaved rules. Named in the trace. */
   rulesVersion?: number | null;
+  /** Lines of the stored rules that no longer parse: left out of `ruleSet`, named in every trace. */
+  ruleErrors?: RuleError[];
 }
 
 export interface DecisionContext {
@@ -45,7 +47,8 @@ export async function decideMessageUnder(message: Message, profiles: DecisionPro
   const snapshot = await context.tracker.snapshot(snapshotRequestFor(message));
   return profiles.map((profile) => {
     const plan = decide(message, profile.ruleSet, snapshot, { ownAddresses: profile.ownAddresses, ownDomains: context.ownDomains });
-    return { ...plan, trace: { ...plan.trace, rulesVersion: profile.rulesVersion ?? null } };
+    const unread = (profile.ruleErrors ?? []).map((e) => `rule line ${e.line} was left out: it cannot be read (${e.line}:${e.column}: ${e.message})`);
+    return { ...plan, trace: { ...plan.trace, rulesVersion: profile.rulesVersion ?? null, warnings: [...unread, ...plan.trace.warnings] } };
   });
 }
 

@@ -184,7 +184,7 @@ describe('the example plugin: its phrases are the language’s own', () => {
     const [bad] = parseRules("when spam score above 'high' then ignore").errors;
     assert.deepEqual(
       [bad!.line, bad!.column, bad!.endColumn, bad!.message, bad!.expected],
-      [1, 23, 29, "expected a score (digits) but found the keyword list 'high'", ['a score']],
+      [1, 23, 29, "expected a score (digits) but found the quoted text 'high'", ['a score']],
     );
     const [alone] = parseRules('then tag as spam').errors;
     assert.equal(alone!.message, "'tag as spam' changes the item the rule creates: put a 'create …' action before it");

@@ -67,6 +67,9 @@ for (const dialect of await dialects()) {
       assert.equal(bug.assignee, 'lead@example.com');
       assert.equal(bug.state, 'open');
       assert.equal(bug.projectId, 1);
+      // The stored line 4 that no longer parses is named in the trace, not silently dropped.
+      const stored = await getInboxItem(t.store.db, r.itemId);
+      assert.match((stored!.trace as any).warnings[0], /^rule line 4 was left out: it cannot be read \(4:\d+: no capture named 'none' in this rule/);
     });
 
     test('[ZED] rollout goes to the project whose code ZED the regex captured, tagged ZED', async () => {
