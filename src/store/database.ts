@@ -181,8 +181,16 @@ async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void>
     provider: { getMigrations: async () => migrations },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return;
+    // Kysely's introspection reads every schema of the database by name; one that another session drops
+    // meanwhile (tests drop theirs; an operator may drop an old one) fails the read with "schema … does not
+    // exist" (3F000), though ours is fine. Reading again sees the catalog without it.
+    if ((error as { code?: string }).code === '3F000' && attempt < 5) {
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      continue;
+    }
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`);
   }

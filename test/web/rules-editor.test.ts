@@ -213,10 +213,16 @@ describe('the rules editor in Chromium', { skip: chromiumSkip() }, () => {
       "✗ failed: not (subject contains 'invoice' or has attachment) — subject contains 'invoice' matched, has attachment not tried → true, negated → false",
     ]);
     assert.deepEqual(await result.locator('p.matched + .conditions > li').allInnerTexts(), [
-      "✓ held: not (subject contains 'refund' or has attachment) — subject contains 'refund' or has attachment did not match (subject contains 'refund' did not match, has attachment did not match → false) → true",
+      "✓ held: not (subject contains 'refund' or has attachment) — subject contains 'refund' did not match, has attachment did not match → false, negated → true",
       '✓ held: subject matches /(?<n>[0-9]+)/ — subject matches /(?<n>[0-9]+)/ (n=77)',
     ]);
     assert.deepEqual(await result.locator('.plan li').allInnerTexts(), ["create bug in project 2 with title 'Invoice 77' and set severity 'High'"]);
+
+    // An ignore rule: the plan says so, and so does the outcome with its reason.
+    await page.getByLabel('Message file (.eml): choose one, or drop it here').setInputFiles({ name: 'hello.eml', mimeType: 'message/rfc822', buffer: makeMessage({ subject: 'Hello' }) });
+    await result.getByText('Rule on line 1 matched:').waitFor();
+    assert.deepEqual(await result.locator('.plan li').allInnerTexts(), ['ignore']);
+    assert.equal(await result.locator('p.outcome').innerText(), 'The message would be ignored (ignored by the rule on line 1).');
   });
 
   test('highlighting marks a regular expression, its named group and the {captures} that use it; keyword lists keep their braces', async () => {

@@ -128,6 +128,7 @@ function DryRunView({ of, run }: { of: string; run: DryRun }) {
       )}
       <h4>The plan</h4>
       {run.actions.length ? <ol class="plan">{run.actions.map((a, i) => <li key={i}><code>{a}</code></li>)}</ol> : <p>Nothing would be done: the message would be {run.outcome}{run.reason ? ` (${run.reason})` : ''}.</p>}
+      {run.actions.length > 0 && run.outcome !== 'imported' && <p class="outcome">The message would be {run.outcome}{run.reason ? ` (${run.reason})` : ''}.</p>}
       {(run.trace.warnings ?? []).map((w, i) => <p key={i} class="warning">Warning: {w}</p>)}
     </div>
   );
