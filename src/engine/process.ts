@@ -138,9 +138,19 @@ export class Processor {
     const { tracker, ownDomains } = this.options;
     try {
       profile = await getProfile(this.store.db, item.profileId);
+      const decision = this.profiles.of(profile);
+      const unread = decision.ruleErrors?.[0];
+      if (unread) {
+        // The rules were valid when saved; a line this process cannot read (a plugin it did not load)
+        // would route mail by a different rule set. The message waits, visibly, instead.
+        throw new Error(
+          `the profile's rules cannot be read here (line ${unread.line}:${unread.column}: ${unread.message}); ` +
+            'is MAILBIND_PLUGINS the same for every process?',
+        );
+      }
       const prepared = await prepareAndDecide(
         { raw: this.blobs.open(item.rawRef), receivedAt: new Date(item.receivedAt), sink: this.blobs },
-        this.profiles.of(profile),
+        decision,
         { tracker, ownDomains },
       );
       message = prepared.message;

@@ -100,6 +100,20 @@ function headerValues(ctx: EvalContext, name: string): string[] {
   return ctx.message.header(name);
 }
 
+/** A header's values as one text, capped like a body, and folded: once per message and header name. */
+function headerText(ctx: EvalContext, scope: EvalScope, name: string): { text: string; folded: string } | null {
+  const key = `header:${name.toLowerCase()}`;
+  let found = scope.memo.get(key) as { text: string; folded: string } | null | undefined;
+  if (found === undefined) {
+    const values = headerValues(ctx, name);
+    let text = values.join('\n');
+    if (text.length > MAX_SCANNED) text = text.slice(0, MAX_SCANNED);
+    found = values.length ? { text, folded: fold(text) } : null;
+    scope.memo.set(key, found);
+  }
+  return found;
+}
+
 const units = { bytes: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as const;
 export const SIZE_UNITS = units;
 const sizeText = (s: SizeValue) => `${s.amount} ${s.unit}`;
@@ -153,20 +167,26 @@ export const BUILTIN_CONDITIONS: readonly ConditionDefinition[] = [
   {
     pattern: 'header {text:header name} contains {keywords}',
     help: 'a header with that name contains any of the keywords',
-    test([name, keywords], ctx) {
-      const values = headerValues(ctx, name as string);
-      const haystack = fold(values.join('\n'));
-      if (!values.length) return { matched: false, reason: `there is no ${name} header` };
-      return containsVerdict(`header ${name}`, () => values.join(' | '), haystack, keywords as string[]);
+    test([name, keywords], ctx, scope) {
+      const header = headerText(ctx, scope, name as string);
+      if (!header) return { matched: false, reason: `there is no ${name} header` };
+      return containsVerdict(`header ${name}`, () => header.text.replace(/\n/g, ' | '), header.folded, keywords as string[]);
+    },
+    holds([name, keywords]) {
+      const list = foldAll(keywords as string[]);
+      return (ctx, scope) => {
+        const header = headerText(ctx, scope, name as string);
+        return header !== null && list.some((k) => header.folded.includes(k));
+      };
     },
   },
   {
     pattern: 'header {text:header name} matches {regex}',
     help: 'a header with that name matches the regular expression',
     test([name, regex], ctx, scope) {
-      const values = headerValues(ctx, name as string);
-      if (!values.length) return { matched: false, reason: `there is no ${name} header` };
-      return regexVerdict(`header ${name}`, values.join('\n'), regex as RegexValue, scope, false);
+      const header = headerText(ctx, scope, name as string);
+      if (!header) return { matched: false, reason: `there is no ${name} header` };
+      return regexVerdict(`header ${name}`, header.text, regex as RegexValue, scope, false);
     },
   },
   {
@@ -190,9 +210,11 @@ export const BUILTIN_CONDITIONS: readonly ConditionDefinition[] = [
     help: "an attachment's file name contains any of the keywords",
     test([keywords], ctx) {
       const names = ctx.message.attachments.map((a) => a.name);
+      const list = foldAll(keywords as string[]);
       for (const name of names) {
-        const hit = (keywords as string[]).find((k) => fold(name).includes(fold(k)));
-        if (hit !== undefined) return { matched: true, reason: `attachment "${name}" contains '${hit}'` };
+        const folded = fold(name);
+        const at = list.findIndex((k) => folded.includes(k));
+        if (at !== -1) return { matched: true, reason: `attachment "${name}" contains '${(keywords as string[])[at]}'` };
       }
       return { matched: false, reason: () => (names.length ? `no attachment name (${names.map((n) => `"${n}"`).join(', ')}) contains any of ${quoted(keywords as string[])}` : 'the message has no attachments') };
     },

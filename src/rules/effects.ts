@@ -27,7 +27,7 @@ export interface ResolvedProject {
 export function resolveProject(ref: ProjectRef, captures: Record<string, string>, ctx: EvalContext): ResolvedProject {
   if ('id' in ref) return { name: `project ${ref.id}`, project: ctx.project(ref.id), problem: 'unknown' };
   if ('code' in ref) return { name: `project ${ref.code}`, project: ctx.projectByCode(ref.code), problem: 'unknown' };
-  const value = captures[ref.capture];
+  const value = Object.hasOwn(captures, ref.capture) ? captures[ref.capture] : undefined;
   if (value === undefined) return { name: `project {${ref.capture}}`, project: undefined, problem: 'has nothing captured' };
   const trimmed = value.trim();
   // A capture of digits names a project by id, anything else by code.
@@ -40,7 +40,7 @@ export function fillCaptures(text: string, captures: Record<string, string>): st
   let missing = false;
   const filled = text.replace(/\\\{|\{([\p{L}_][\p{L}\p{N}_]*)\}/gu, (whole, name: string | undefined) => {
     if (name === undefined) return '{';
-    const value = captures[name];
+    const value = Object.hasOwn(captures, name) ? captures[name] : undefined;
     if (value === undefined) missing = true;
     return value ?? whole;
   });

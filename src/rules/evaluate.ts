@@ -25,7 +25,7 @@ export function evaluateRules(ruleSet: RuleSet, ctx: EvalContext): Evaluation {
       tried.push(rule);
       continue;
     }
-    const captures: Record<string, string> = {};
+    const captures: Record<string, string> = Object.create(null) as Record<string, string>;
     const entry = evaluateRule(rule, ctx, scope, captures);
     tried.push(entry);
     if (entry.matched) return lazyTrace({ matched: rule, ...effectsOf(rule, captures, ctx) }, tried, ctx, scope);
@@ -145,7 +145,7 @@ function run(e: Expr, ctx: EvalContext, scope: EvalScope, captures: Record<strin
     case 'or': {
       const parts: ConditionResult[] = [];
       const decider = e.kind === 'or';
-      const local: Record<string, string> = {};
+      const local: Record<string, string> = Object.create(null) as Record<string, string>;
       for (const item of e.items) {
         const r = run(item, ctx, scope, local);
         parts.push(r);

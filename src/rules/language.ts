@@ -92,8 +92,13 @@ export interface Defined<D> {
   origin: string;
 }
 
+/** Words the grammar itself reads: a phrase starting with one could not be told from a rule's structure. */
+const GRAMMAR_WORDS = new Set(['when', 'then', 'and', 'or', 'not']);
+
 function add<D extends { pattern: string; alsoWritten?: readonly string[] }>(map: Map<string, Defined<D>>, definition: D, origin: string): void {
   const canonical = parsePattern(definition.pattern);
+  const first = (canonical.parts[0] as { words: readonly string[] }).words[0]!;
+  if (GRAMMAR_WORDS.has(first)) throw new Error(`'${definition.pattern}' from ${origin} starts with '${first}', a word of the rule grammar`);
   for (const written of [definition.pattern, ...(definition.alsoWritten ?? [])]) {
     const pattern = written === definition.pattern ? canonical : parsePattern(written);
     const existing = map.get(pattern.key);
@@ -111,11 +116,22 @@ function checkUnambiguous(defined: Defined<unknown>[]): void {
   for (const d of defined) {
     let shape = '';
     for (const part of d.pattern.parts) {
-      if ('words' in part) shape += ` ${part.words.join(' ')}`;
-      else if ('optional' in part) break;
+      if ('words' in part) {
+        // The first words are chosen by the longest match; after a slot, words and a slot cannot meet.
+        if (shape !== '') {
+          const seen = shapes.get(shape);
+          if (seen !== undefined && seen !== 'words') {
+            throw new Error(`'${d.pattern.key}' (${d.origin}) cannot be told apart from another phrase starting '${shape.trim()}'`);
+          }
+          shapes.set(shape, 'words');
+        }
+        shape += ` ${part.words.join(' ')}`;
+      } else if ('optional' in part) break;
       else {
         const seen = shapes.get(shape);
         const mine = part.slot.type;
+        // Where one phrase reads a slot, another starting alike may end or go on with words (the parser
+        // looks at the token), but not read words or a different kind of slot.
         if (seen !== undefined && seen !== mine) {
           throw new Error(`'${d.pattern.key}' (${d.origin}) cannot be told apart from another phrase starting '${shape.trim()}'`);
         }

@@ -141,7 +141,9 @@ class LineParser {
       const inner = this.parseExpression(depth + 1);
       return { ...inner, span: this.c.spanFrom(start) } as Expr;
     }
-    const condition = this.parseClause(conditionsStartingWith(phrase!), start, false);
+    const candidates = conditionsStartingWith(phrase!);
+    if (candidates.length === 0) this.fail(choice); // a phrase the vocabulary does not hold: cannot happen
+    const condition = this.parseClause(candidates, start, false);
     return { kind: 'condition', condition, span: condition.span };
   }
 
@@ -178,6 +180,8 @@ class LineParser {
         }
         remaining = going;
       } else {
+        // A phrase that ends here next to one that goes on with a slot: the slot only if its value is here.
+        if (ended.length && !slotStartsAt(next.slot, this.c.peek())) return this.finishClause(ended[0]!, args, argSpans, start);
         const at = this.c.pos;
         args.push(this.slot(next.slot, inAction));
         argSpans.push(this.c.spanFrom(at));
@@ -301,7 +305,9 @@ class LineParser {
       this.fail(choice, hint);
     }
     if (token.kind === 'openString') this.c.failUnterminated(token);
-    const phrase = choice.phrases.find((p) => this.c.at(p));
+    // The longest phrase written here wins: a plugin's `has attachment named` next to `has attachment`.
+    let phrase: Phrase | undefined;
+    for (const p of choice.phrases) if (this.c.at(p) && (!phrase || p.length > phrase.length)) phrase = p;
     if (!phrase) this.fail(choice, hint);
     this.c.requireSpace(token);
     this.c.pos += phrase.length;
@@ -381,6 +387,26 @@ class LineParser {
     const phrase = actionLeads().find((p) => this.c.at(p));
     if (!phrase) return undefined;
     return { suggestion: depth > 0 ? `did you mean ${quote([...CLOSE, ...THEN, ...phrase])}?` : `did you mean ${quote([...THEN, ...phrase])}?` };
+  }
+}
+
+/** Whether `token` can begin a value of `slot` (no error is raised here; reading it says what is wrong). */
+function slotStartsAt(slot: Extract<Part, { slot: unknown }>['slot'], token: Token | undefined): boolean {
+  if (!token) return false;
+  switch (slot.type) {
+    case 'keywords':
+    case 'text':
+      return token.kind === 'string' || token.kind === 'openString' || token.kind === 'dqString';
+    case 'regex':
+      return token.kind === 'regex' || token.kind === 'openRegex';
+    case 'project':
+      return token.kind === 'number' || token.kind === 'placeholder' || (token.kind === 'word' && !['and', 'or', 'then'].includes(token.text.toLowerCase()));
+    case 'team':
+    case 'number':
+    case 'size':
+      return token.kind === 'number';
+    case 'choice':
+      return token.kind === 'word' && slot.options.includes(token.text.toLowerCase());
   }
 }
 

@@ -3,7 +3,7 @@
 // its named captures once it matched.
 import { RE2Set } from 're2js';
 import type { EvalScope, Verdict } from './language.js';
-import { compileRegex, inlinePattern } from './regex.js';
+import { compileRegex, inlinePattern, SET_TEXT } from './regex.js';
 import type { Expr, RegexValue, RuleSet } from './types.js';
 
 interface PatternSet {
@@ -81,10 +81,11 @@ function indexOf(shared: PatternSet, regex: RegexValue): number | undefined {
 export function regexHolds(what: string, text: string, regex: RegexValue, scope: EvalScope): boolean {
   const compiled = compileRegex(regex);
   if (!compiled.ok) return false;
+  if (text.length > compiled.limit) text = text.slice(0, compiled.limit);
   if (compiled.prefix && !text.includes(compiled.prefix)) return false;
-  const shared = patternSet(scope.ruleSet, what);
-  const at = shared.set ? indexOf(shared, regex) : undefined;
-  if (!shared.set || at === undefined) return compiled.pattern.test(text);
+  const shared = text.length <= SET_TEXT ? patternSet(scope.ruleSet, what) : null;
+  const at = shared?.set ? indexOf(shared, regex) : undefined;
+  if (!shared?.set || at === undefined) return compiled.pattern.test(text);
   let hits = scope.memo.get(shared.memoKey) as Set<number> | undefined;
   if (!hits) scope.memo.set(shared.memoKey, (hits = new Set(shared.set.match(text))));
   return hits.has(at);
@@ -96,7 +97,10 @@ export function regexVerdict(what: string, text: string, regex: RegexValue, scop
   // Rules are checked when parsed; a stored rule that no longer compiles simply does not match.
   if (!compiled.ok) return { matched: false, reason: `/${regex.source}/${regex.flags} cannot run: ${compiled.message}` };
   let matched: boolean;
-  const shared = useSet ? patternSet(scope.ruleSet, what) : null;
+  // Each expression reads its share of a long text (regex.ts); a set is used only on texts every
+  // expression reads whole, so both ways always see the same text.
+  if (text.length > compiled.limit) text = text.slice(0, compiled.limit);
+  const shared = useSet && text.length <= SET_TEXT ? patternSet(scope.ruleSet, what) : null;
   if (compiled.prefix && !text.includes(compiled.prefix)) return { matched: false, reason: () => `${what} does not match /${regex.source}/${regex.flags}` };
   const at = shared?.set ? indexOf(shared, regex) : undefined;
   if (shared?.set && at !== undefined) {
@@ -110,7 +114,8 @@ export function regexVerdict(what: string, text: string, regex: RegexValue, scop
   if (!matched) return { matched, reason: () => `${what} does not match ${written}` };
   if (!compiled.groups.length) return { matched, reason: () => `${what} matches ${written}` };
   const m = compiled.pattern.matcher(text);
-  const captures: Record<string, string> = {};
+  // No prototype: a group named `constructor` or `toString` is a capture like any other.
+  const captures: Record<string, string> = Object.create(null) as Record<string, string>;
   if (m.find()) for (const name of compiled.groups) {
     const value = m.group(name);
     if (value !== null && value !== undefined) captures[name] = value;
