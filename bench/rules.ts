@@ -54,6 +54,23 @@ export function ruleEngineBench(report: (name: string, value: string) => void): 
     'rules: 1,000 rules (10% regex) × 10,000 messages',
     `${ms.toFixed(0)} ms (${((ms * 1000) / contexts.length).toFixed(1)} µs per message; ${matched} matched; goal ≤ 1,000 ms)`,
   );
+  // Processing stores the trace: the first 100 rules tried and the deciding one, with their reasons
+  // (decide.ts, MAX_TRACED_RULES). That costs more than finding the rule, so it is measured too, on a
+  // tenth of the messages, the figure scaled to 10,000.
+  if (process.env.BENCH_SCAN_ONLY) return;
+  const tracedStarted = performance.now();
+  let traceLines = 0;
+  for (const ctx of contexts.slice(0, contexts.length / 10)) {
+    for (const t of evaluateRules(ruleSet, ctx).traceHead(100)) {
+      traceLines += t.reason.length > 0 ? 1 : 0;
+      for (const c of t.conditions) traceLines += c.reason.length > 0 ? 1 : 0;
+    }
+  }
+  const tracedMs = (performance.now() - tracedStarted) * 10;
+  report(
+    'rules: the same, with the trace processing stores',
+    `${tracedMs.toFixed(0)} ms per 10,000 messages (${((tracedMs * 1000) / contexts.length).toFixed(1)} µs per message; ${traceLines} lines)`,
+  );
   // A catastrophic pattern for backtracking engines, on 100 KB of attacker text: linear with RE2.
   const evil = parseRules('when subject matches /(a+)+$/ then attach to project 1').ruleSet;
   const evilCtx = benchContext(`${'a'.repeat(100_000)}!`, null);

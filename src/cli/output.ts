@@ -99,6 +99,7 @@ function traceLines(trace: Trace, sources: boolean): string[] {
     if (sources) lines.push(`    ${rule.source.trim()}`);
     for (const cond of rule.conditions) lines.push(conditionLine(cond));
   }
+  if (trace.rulesNotListed) lines.push(`… and ${trace.rulesNotListed} more rules tried that did not match (a trace lists the first 100)`);
   return lines;
 }
 

@@ -8,6 +8,9 @@ import type { Plan, PlanStep, RuleTraceEntry, Trace } from './plan.js';
 import { evalContext } from './message-view.js';
 import { planRequesters, resolveSender } from './sender.js';
 
+/** How many rules tried a trace lists one by one. */
+export const MAX_TRACED_RULES = 100;
+
 export interface DecideOptions {
   /** The profile's own mailbox addresses: never requesters. */
   ownAddresses?: string[];
@@ -44,7 +47,11 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     return { ...base, outcome: 'skipped', reason: 'the profile has no rules', ruleLine: null, steps: [] };
   }
   const evaluation = evaluateRules(ruleSet, evalContext(message, snapshot, sender));
-  trace.rules = evaluation.trace.map(
+  // A trace names each rule tried; past the first hundred (a profile of a thousand rules) it counts them,
+  // keeping the stored trace small and its building cheap. The deciding rule is always listed.
+  const listed = evaluation.traceHead(MAX_TRACED_RULES);
+  if (evaluation.tried > listed.length) trace.rulesNotListed = evaluation.tried - listed.length;
+  trace.rules = listed.map(
     (t): RuleTraceEntry => ({
       line: t.rule.line,
       source: t.rule.source,

@@ -48,6 +48,8 @@ export interface Trace {
   sender: SenderResolution;
   reference: { ticket: number; exists: boolean } | null;
   rules: RuleTraceEntry[];
+  /** Rules tried that did not match and are not listed in `rules` (past the first MAX_TRACED_RULES). */
+  rulesNotListed?: number;
   /** Actions of the matched rule that were left out or changed, and why. */
   warnings: string[];
   /**

@@ -16,38 +16,75 @@ import { vocabulary } from './vocabulary.js';
 export function evaluateRules(ruleSet: RuleSet, ctx: EvalContext): Evaluation {
   const scope: EvalScope = { ruleSet, memo: new Map() };
   const quick = quickChecks(ruleSet);
-  // Rules a quick check ruled out get their trace entry only when someone reads the trace.
-  const tried: Array<RuleTrace | Rule> = [];
-  for (let i = 0; i < ruleSet.rules.length; i++) {
-    const rule = ruleSet.rules[i]!;
+  // Rules a quick check ruled out cost nothing more here: their trace entries are built only when read.
+  // The rules tried are always the first `tried` of the set; the ones evaluated in full are kept.
+  const evaluated = new Map<number, RuleTrace>();
+  const rules = ruleSet.rules;
+  for (let i = 0; i < rules.length; i++) {
     const check = quick[i];
-    if (check && !check(ctx, scope)) {
-      tried.push(rule);
-      continue;
-    }
-    const captures: Record<string, string> = Object.create(null) as Record<string, string>;
-    const entry = evaluateRule(rule, ctx, scope, captures);
-    tried.push(entry);
-    if (entry.matched) return lazyTrace({ matched: rule, ...effectsOf(rule, captures, ctx) }, tried, ctx, scope);
+    if (check && !check(ctx, scope)) continue;
+    const rule = rules[i]!;
+    const { entry, captures } = evaluateRule(rule, ctx, scope);
+    evaluated.set(i, entry);
+    if (entry.matched) return new LazyEvaluation(rule, effectsOf(rule, captures, ctx), rules, i + 1, evaluated, ctx, scope);
   }
-  return lazyTrace({ matched: null, effects: [], warnings: [] }, tried, ctx, scope);
+  return new LazyEvaluation(null, { effects: [], warnings: [] }, rules, rules.length, evaluated, ctx, scope);
 }
 
-function evaluateRule(rule: Rule, ctx: EvalContext, scope: EvalScope, captures: Record<string, string>): RuleTrace {
+class LazyEvaluation implements Evaluation {
+  private full: RuleTrace[] | undefined;
+  constructor(
+    readonly matched: Rule | null,
+    work: { effects: Evaluation['effects']; warnings: string[] },
+    private readonly rules: Rule[],
+    /** How many rules were tried: the first ones of the set. */
+    readonly tried: number,
+    private readonly evaluated: Map<number, RuleTrace>,
+    private readonly ctx: EvalContext,
+    private readonly scope: EvalScope,
+  ) {
+    this.effects = work.effects;
+    this.warnings = work.warnings;
+  }
+  readonly effects: Evaluation['effects'];
+  readonly warnings: string[];
+
+  private entry(i: number): RuleTrace {
+    return this.evaluated.get(i) ?? evaluateRule(this.rules[i]!, this.ctx, this.scope).entry;
+  }
+
+  get trace(): RuleTrace[] {
+    return (this.full ??= this.traceHead(this.tried));
+  }
+
+  traceHead(limit: number): RuleTrace[] {
+    const n = Math.min(limit, this.tried);
+    const head: RuleTrace[] = [];
+    for (let i = 0; i < n; i++) head.push(this.entry(i));
+    // The deciding rule is always there, however far down it is.
+    if (this.matched && n < this.tried) head.push(this.entry(this.tried - 1));
+    return head;
+  }
+
+  toJSON() {
+    return { matched: this.matched, trace: this.trace, effects: this.effects, warnings: this.warnings };
+  }
+}
+
+/** Where the captures of the conditions that matched are kept until the rule is known to match. */
+type CaptureSources = Array<NonNullable<Verdict['captures']>>;
+
+function evaluateRule(rule: Rule, ctx: EvalContext, scope: EvalScope): { entry: RuleTrace; captures: Record<string, string> } {
   const conditions: ConditionResult[] = [];
+  const sources: CaptureSources = [];
   if (rule.when) {
-    if (rule.when.kind === 'and') for (const e of rule.when.items) conditions.push(run(e, ctx, scope, captures));
-    else conditions.push(run(rule.when, ctx, scope, captures));
+    if (rule.when.kind === 'and') for (const e of rule.when.items) conditions.push(run(e, ctx, scope, sources));
+    else conditions.push(run(rule.when, ctx, scope, sources));
   }
-  return judge(rule, conditions, captures, ctx);
-}
-
-function lazyTrace(result: Omit<Evaluation, 'trace'>, tried: Array<RuleTrace | Rule>, ctx: EvalContext, scope: EvalScope): Evaluation {
-  let trace: RuleTrace[] | undefined;
-  return Object.defineProperty(result as Evaluation, 'trace', {
-    enumerable: true,
-    get: () => (trace ??= tried.map((t) => ('when' in t ? evaluateRule(t, ctx, scope, {}) : t))),
-  });
+  // Captures are read only for a rule whose conditions all hold: its actions may use them.
+  const captures = Object.create(null) as Record<string, string>;
+  if (conditions.every((c) => c.matched)) for (const source of sources) Object.assign(captures, typeof source === 'function' ? source() : source);
+  return { entry: judge(rule, conditions, captures, ctx), captures };
 }
 
 type Check = (ctx: EvalContext, scope: EvalScope) => boolean;
@@ -127,32 +164,32 @@ class NotMatched implements RuleTrace {
  * Evaluates `e`. `and` and `or` stop at the first part that decides them (the parts after are "not
  * tried"), which also keeps captures to the regular expressions that made the rule match.
  */
-function run(e: Expr, ctx: EvalContext, scope: EvalScope, captures: Record<string, string>): ConditionResult {
+function run(e: Expr, ctx: EvalContext, scope: EvalScope, captures: CaptureSources): ConditionResult {
   switch (e.kind) {
     case 'condition': {
       const defined = vocabulary().conditions.get(e.condition.kind);
       const verdict: Verdict = defined
         ? (defined.definition as ConditionDefinition).test(e.condition.args, ctx, scope)
         : { matched: false, reason: `'${e.condition.kind}' is not a known condition (a plugin that is no longer loaded?)` };
-      if (verdict.matched && verdict.captures) Object.assign(captures, verdict.captures);
+      if (verdict.matched && verdict.captures) captures.push(verdict.captures);
       return result(e, verdict.matched, verdict.reason);
     }
     case 'not': {
-      const inner = run(e.item, ctx, scope, {});
+      const inner = run(e.item, ctx, scope, []);
       return result(e, !inner.matched, () => `${inner.reason}, negated → ${!inner.matched}`);
     }
     case 'and':
     case 'or': {
       const parts: ConditionResult[] = [];
       const decider = e.kind === 'or';
-      const local: Record<string, string> = Object.create(null) as Record<string, string>;
+      const local: CaptureSources = [];
       for (const item of e.items) {
         const r = run(item, ctx, scope, local);
         parts.push(r);
         if (r.matched === decider) break;
       }
       const matched = e.kind === 'and' ? parts.every((p) => p.matched) && parts.length === e.items.length : parts.some((p) => p.matched);
-      if (matched) Object.assign(captures, local);
+      if (matched) captures.push(...local);
       return result(e, matched, () => {
         const said = parts.map((p) => `${exprToText(p.condition)} ${p.matched ? 'matched' : 'did not match'}`);
         const untried = e.items.slice(parts.length).map((i) => `${exprToText(i)} not tried`);

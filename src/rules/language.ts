@@ -9,8 +9,11 @@ import type { ArgValue, EvalContext, ItemKind, MessageView, ProjectRef, RuleSet 
 export interface Verdict {
   matched: boolean;
   reason: string | (() => string);
-  /** Named captures of a regular expression that matched, for the rule's actions. */
-  captures?: Record<string, string>;
+  /**
+   * Named captures of a regular expression that matched, for the rule's actions; may be a function, read
+   * only if the whole rule matches (reading captures is the slow part of a match).
+   */
+  captures?: Record<string, string> | (() => Record<string, string>);
 }
 
 /** Per message: a place for a condition kind to keep work shared by all its clauses (one regex pass). */

@@ -113,13 +113,26 @@ export function regexVerdict(what: string, text: string, regex: RegexValue, scop
   const written = `/${regex.source}/${regex.flags}`;
   if (!matched) return { matched, reason: () => `${what} does not match ${written}` };
   if (!compiled.groups.length) return { matched, reason: () => `${what} matches ${written}` };
-  const m = compiled.pattern.matcher(text);
-  // No prototype: a group named `constructor` or `toString` is a capture like any other.
-  const captures: Record<string, string> = Object.create(null) as Record<string, string>;
-  if (m.find()) for (const name of compiled.groups) {
-    const value = m.group(name);
-    if (value !== null && value !== undefined) captures[name] = value;
-  }
-  const shown = Object.entries(captures).map(([k, v]) => `${k}=${v}`).join(', ');
-  return { matched, captures, reason: () => `${what} matches ${written}${shown ? ` (${shown})` : ''}` };
+  let found: Record<string, string> | undefined;
+  const captures = (): Record<string, string> => {
+    if (found) return found;
+    // No prototype: a group named `constructor` or `toString` is a capture like any other.
+    found = Object.create(null) as Record<string, string>;
+    const m = compiled.pattern.matcher(text);
+    if (m.find()) {
+      for (const name of compiled.groups) {
+        const value = m.group(name);
+        if (value !== null && value !== undefined) found[name] = value;
+      }
+    }
+    return found;
+  };
+  return {
+    matched,
+    captures,
+    reason: () => {
+      const shown = Object.entries(captures()).map(([k, v]) => `${k}=${v}`).join(', ');
+      return `${what} matches ${written}${shown ? ` (${shown})` : ''}`;
+    },
+  };
 }

@@ -157,6 +157,10 @@ export interface Evaluation {
   matched: Rule | null;
   /** Every rule tried, top to bottom, up to and including the matched one. */
   trace: RuleTrace[];
+  /** How many rules were tried (the first ones of the set). */
+  tried: number;
+  /** The first `limit` entries of `trace`, and the matched rule's when it comes later: cheaper to build. */
+  traceHead(limit: number): RuleTrace[];
   /** The matched rule's actions made concrete: projects resolved, captures filled in. */
   effects: Effect[];
   /** Actions of the matched rule that were left out or changed, and why. */

@@ -153,7 +153,8 @@ describe('live target projects', () => {
   });
 
   test('empty rule set', () => {
-    assert.deepEqual(evaluateRules({ rules: [] }, ctx('x')), { matched: null, trace: [], effects: [], warnings: [] });
+    const e = evaluateRules({ rules: [] }, ctx('x'));
+    assert.deepEqual([e.matched, e.trace, e.effects, e.warnings, e.tried], [null, [], [], [], 0]);
   });
 });
 

@@ -68,4 +68,15 @@ describe('fast paths agree with verdicts', () => {
     assert.equal(none.trace.length, ruleSet.rules.length);
     assert.ok(none.trace.every((t) => !t.matched && t.reason.startsWith('not matched: ')));
   });
+
+  test('traceHead lists the first rules tried and always the deciding one', () => {
+    const many = parseRules([...Array.from({ length: 150 }, (_, i) => `when subject contains 'k${i}x' then attach to project 1`), 'then attach to project 1'].join('\n')).ruleSet;
+    const e = evaluateRules(many, context(view({ subject: 'nothing' }), { projects: { 1: { live: true, companyId: null } } }));
+    assert.equal(e.tried, 151);
+    const head = e.traceHead(100);
+    assert.deepEqual(head.map((t) => t.rule.line).slice(0, 3), [1, 2, 3]);
+    assert.equal(head.length, 101);
+    assert.deepEqual([head[100]!.rule.line, head[100]!.matched], [151, true]);
+    assert.equal(e.trace.length, 151);
+  });
 });

@@ -32,6 +32,7 @@ function TraceWords({ trace }: { trace: Trace }) {
               )}
             </li>
           ))}
+          {trace.rulesNotListed ? <li class="not-matched">… and {trace.rulesNotListed} more rules tried that did not match (a trace lists the first 100)</li> : null}
         </ol>
       )}
       {trace.warnings.length > 0 && <ul class="warnings">{trace.warnings.map((w, i) => <li key={i}>Warning: {w}</li>)}</ul>}

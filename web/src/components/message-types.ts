@@ -33,6 +33,8 @@ export interface Trace {
   sender: { summary: string };
   reference: { ticket: number; exists: boolean } | null;
   rules: RuleTrace[];
+  /** Rules tried that did not match, past the first 100 listed. */
+  rulesNotListed?: number;
   warnings: string[];
   rulesVersion?: number | null;
 }
