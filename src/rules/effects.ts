@@ -2,6 +2,7 @@
 // {captures} filled in, modifiers folded into the item created before them. What cannot be done is left
 // out with a warning instead of failing the message: TargetProcess ran such an action and let it fail.
 
+import { normalizeState } from './actions.js';
 import { actionToText } from './format.js';
 import type { ActionDefinition, ActionStep } from './language.js';
 import type { Clause, Effect, EvalContext, ItemSettings, MessageView, ProjectInfo, ProjectRef, Rule } from './types.js';
@@ -130,7 +131,8 @@ function applyModifier(
     case 'set':
       // Parsing keeps 'set severity' to bugs; a plugin's step is checked here.
       if (step.setting === 'severity' && item.item !== 'bug') leftOut(`only bugs have a severity, and the item is a ${item.item}`);
-      else s[step.setting] = step.value;
+      else if (step.setting === 'state' && normalizeState(step.value) === null) leftOut(`'${step.value}' is not a state`);
+      else s[step.setting] = step.setting === 'state' ? normalizeState(step.value)! : step.value;
       return;
     case 'assign': {
       const userId = ctx.staff(step.email);

@@ -35,6 +35,8 @@ function check(kind: string, arg: unknown, refs: ReferenceChecks): string | unde
   }
   if (kind.startsWith('assign to')) {
     const email = typeof arg === 'string' ? arg.trim().toLowerCase() : '';
+    // An address made from a {capture} is known only per message.
+    if (/(?<!\\)\{/.test(email)) return undefined;
     return email && refs.staffExists && !refs.staffExists(email) ? `no staff user has the email ${email}: the item is left unassigned` : undefined;
   }
   if (arg && typeof arg === 'object' && ('id' in arg || 'code' in arg) && kind.includes('{project}')) {
