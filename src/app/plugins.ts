@@ -15,7 +15,6 @@ import {
   type ConditionDefinition,
   type ItemKind,
   type PhraseGroup,
-  type Verdict,
 } from '../rules/index.js';
 // Not in the rules' index: building a vocabulary without installing it, to find which entry is wrong.
 import { buildVocabulary } from '../rules/language.js';

@@ -33,7 +33,7 @@ import {
   type Phrase,
 } from './phrases.js';
 import { compileRegex } from './regex.js';
-import { readSlot, slotText } from './slots.js';
+import { readSlot } from './slots.js';
 import { closestPhrase } from './suggest.js';
 import type { Action, ArgValue, Clause, Expr, ItemKind, MessageView, RegexValue, Rule, RuleError, RuleSet, Span } from './types.js';
 
@@ -435,4 +435,3 @@ const EMPTY_VIEW: MessageView = {
   sender: { email: null, is: 'unknown', companyId: null, companyName: null },
 };
 
-export { slotText };
