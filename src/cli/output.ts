@@ -10,11 +10,17 @@ export function isPassedOver(line: ImportLine): line is PassedOverFile {
   return 'skipped' in line;
 }
 
+/** "request 4", or "item 5" for a user story, bug or task (one id space, as Ticket#N). */
+function createdText(line: Exclude<ImportLine, PassedOverFile>): string {
+  const requests = new Set(line.createdDetail.requests);
+  return line.created.map((id) => `${requests.has(id) ? 'request' : 'item'} ${id}`).join(', ');
+}
+
 export function humanLine(line: ImportLine): string {
   if (isPassedOver(line)) return `${line.outcome.padEnd(9)} ${line.file}: ${line.reason}`;
   const what =
     line.outcome === 'imported'
-      ? `rule ${line.rule}: ${line.actions.join(', ')}${line.created.length ? ` → request ${line.created.join(', ')}` : ''}`
+      ? `rule ${line.rule}: ${line.actions.join(', ')}${line.created.length ? ` → ${createdText(line)}` : ''}`
       : line.outcome === 'commented'
         ? `${line.actions.join(', ')}`
         : line.reason ?? '';
