@@ -2,7 +2,8 @@
 // PostgreSQL when a postgres:// URL is given. Migrations run on open, so a fresh data dir just works.
 import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, sql, type Migration } from 'kysely';
+import { OwnSchemaPostgresDialect } from './pg-introspector.js';
 import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { Database } from './schema.js';
@@ -98,7 +99,7 @@ export async function openStore(options: OpenOptions): Promise<Store> {
       max: 10,
       ...(schema ? { options: `-c search_path=${quoteIdent(schema)}` } : {}),
     });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StripNulPlugin()] });
+    db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }), plugins: [new StripNulPlugin()] });
     location = redactUrl(url) + (schema ? ` (schema ${schema})` : '');
   } else if (url) {
     throw new Error(`MAILBIND_DATABASE_URL must start with postgres:// (got ${redactUrl(url)})`);
@@ -181,16 +182,8 @@ async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void>
     provider: { getMigrations: async () => migrations },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  for (let attempt = 1; ; attempt++) {
-    const { error, results } = await migrator.migrateToLatest();
-    if (!error) return;
-    // Kysely's introspection reads every schema of the database by name; one that another session drops
-    // meanwhile (tests drop theirs; an operator may drop an old one) fails the read with "schema … does not
-    // exist" (3F000), though ours is fine. Reading again sees the catalog without it.
-    if ((error as { code?: string }).code === '3F000' && attempt < 5) {
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-      continue;
-    }
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`);
   }

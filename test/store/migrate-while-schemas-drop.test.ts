@@ -1,4 +1,4 @@
-// Opening a store on PostgreSQL while other sessions drop other mailbind schemas of the same database.
+// Opening a store on PostgreSQL while other sessions drop other schemas of the same database.
 // Kysely's migrator reads the whole catalog by schema name, and a schema dropped during that read made
 // the migration fail with "schema t_… does not exist" (seen as rare test failures under load). Here
 // schemas are dropped in a tight loop while stores open; every open must succeed.
