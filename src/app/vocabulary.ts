@@ -1,21 +1,8 @@
 // The phrases plugins added to the rule language, as data: the web editor parses rules in the browser
 // and learns the plugins' words from this (their code stays on the server, where rules are evaluated).
-import { vocabulary, type ActionDefinition, type ItemKind } from '../rules/index.js';
+import { vocabulary, type ActionDefinition, type PluginPhrase } from '../rules/index.js';
 
-export interface PluginPhrase {
-  kind: 'condition' | 'action';
-  /** As declared: `spam score above {number:score}`. */
-  pattern: string;
-  help: string;
-  /** Other spellings that mean the same. */
-  alsoWritten?: string[];
-  /** Actions: create, modifier, alone or plain. */
-  role?: ActionDefinition['role'];
-  /** Modifiers: the kinds of item they apply to. */
-  onlyFor?: ItemKind[];
-  /** The plugin's name (or its entry in MAILBIND_PLUGINS). */
-  origin: string;
-}
+export type { PluginPhrase };
 
 /** Every plugin phrase in use, conditions first, each once (not once per spelling), in load order. */
 export function pluginPhrases(): PluginPhrase[] {

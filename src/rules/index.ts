@@ -36,7 +36,7 @@ export { checkReferences } from './references.js';
 export { tokenize, isBlankOrComment, type Token, type TokenKind } from './lexer.js';
 export { keywordPhrases, conditionLeads, actionLeads, type Phrase } from './phrases.js';
 export { vocabulary, usePlugins, type PhraseGroup } from './vocabulary.js';
-export type { ActionDefinition, ActionStep, ConditionDefinition, Verdict, EvalScope } from './language.js';
+export type { ActionDefinition, ActionStep, ConditionDefinition, PluginPhrase, Verdict, EvalScope } from './language.js';
 export { ITEM_STATES, normalizeState } from './actions.js';
 export { PROJECT_CODE, projectCodeProblem } from './slots.js';
 export { MAX_SCANNED } from './conditions.js';

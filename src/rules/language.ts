@@ -144,3 +144,22 @@ function checkUnambiguous(defined: Defined<unknown>[]): void {
     }
   }
 }
+
+/**
+ * A plugin's phrase as data (GET /rules/vocabulary): what a process without the plugin's code (the web
+ * editor) needs to parse and print it.
+ */
+export interface PluginPhrase {
+  kind: 'condition' | 'action';
+  /** As declared: `spam score above {number:score}`. */
+  pattern: string;
+  help: string;
+  /** Other spellings that mean the same. */
+  alsoWritten?: string[];
+  /** Actions: create, modifier, alone or plain. */
+  role?: ActionDefinition['role'];
+  /** Modifiers: the kinds of item they apply to. */
+  onlyFor?: ItemKind[];
+  /** The plugin's name (or its entry in MAILBIND_PLUGINS). */
+  origin: string;
+}

@@ -4,18 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { evaluateRules, parseRules, vocabulary, type ConditionDefinition, type EvalScope } from '../../src/rules/index.js';
+import { prng } from '../support/prng.js';
 import { context, view } from './helpers.js';
-
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['Order', 'order', ' ', '#', '12', '345', 'INV-7-', '9', 'ÄÖ', 'straße', 'STRASSE', 'tp', 'TP', '\n', 'x', '[', ']', 'ZED', 'İ', 'ı'];
 

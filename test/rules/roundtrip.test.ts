@@ -15,22 +15,17 @@ import type { Defined } from '../../src/rules/language.js';
 import type { Part, Slot } from '../../src/rules/pattern.js';
 import { compileRegex } from '../../src/rules/regex.js';
 import { view } from './helpers.js';
+import { prng } from '../support/prng.js';
 
 const CASES = Number(process.env.MAILBIND_ROUNDTRIP_CASES ?? 3000);
 const ONLY_SEED = process.env.MAILBIND_ROUNDTRIP_SEED;
 
-// ---- a seeded PRNG (mulberry32) ----
+// ---- drawing from a seeded PRNG ----
 
 class Random {
-  private state: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = prng(seed);
   }
   int(below: number): number {
     return Math.floor(this.next() * below);

@@ -3,19 +3,9 @@
 // /rules/vocabulary, as definitions that only parse: their code stays on the server, which evaluates
 // rules (the rule tester and previews ask it). Parsing, errors, suggestions, formatting, highlighting
 // and the reference then know the plugin words as they know the built-in ones.
-import { usePlugins, type ActionDefinition, type ConditionDefinition, type ItemKind, type PhraseGroup } from '../../src/rules/index.js';
+import { usePlugins, type ActionDefinition, type ConditionDefinition, type PhraseGroup, type PluginPhrase } from '../../src/rules/index.js';
 import { api } from './api.js';
 
-/** One entry of GET /rules/vocabulary (src/app/vocabulary.ts PluginPhrase). */
-export interface PluginPhrase {
-  kind: 'condition' | 'action';
-  pattern: string;
-  help: string;
-  alsoWritten?: string[];
-  role?: ActionDefinition['role'];
-  onlyFor?: ItemKind[];
-  origin: string;
-}
 
 /** A plugin's phrases as definitions that parse and print but do nothing: evaluation is the server's. */
 export function inertGroups(phrases: readonly PluginPhrase[]): PhraseGroup[] {

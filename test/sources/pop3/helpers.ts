@@ -33,17 +33,7 @@ export function aliceOptions(dc: Dovecot, tls: Pop3Options['tls'] = 'tls', extra
   };
 }
 
-/** A deterministic PRNG (mulberry32), so a failing fuzz run can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../support/prng.js';
 
 /** RFC 1939 byte-stuffing of a CRLF message plus the terminator: what a server puts on the wire after +OK. */
 export function stuff(message: Buffer): Buffer {
