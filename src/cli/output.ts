@@ -100,6 +100,7 @@ function traceLines(trace: Trace, sources: boolean): string[] {
   lines.push(`classification: ${c.kind}${c.kind === 'human' ? '' : ` (${c.reason})`}`);
   lines.push(`sender: ${trace.sender.email ?? '(none)'} — ${trace.sender.summary}`);
   if (trace.reference) lines.push(`reference: Ticket#${trace.reference.ticket} ${trace.reference.exists ? 'names an existing item' : 'names no item'}`);
+  if (trace.reply) lines.push(`comment text: ${trace.reply.how}`);
   for (const rule of trace.rules) {
     lines.push(`rule ${rule.line}: ${rule.matched ? 'MATCHED' : 'no'} — ${rule.reason}`);
     if (sources) lines.push(`    ${rule.source.trim()}`);

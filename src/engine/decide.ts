@@ -1,6 +1,6 @@
 // decide(message, rules, tracker snapshot) → Plan. Pure: no I/O, no clock. That is what makes dry
 // runs (`rules test`), reprocessing and the trace possible.
-import { classify, findTicketReference } from '../mail/index.js';
+import { classify, findTicketReference, splitReply } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
 import { evaluateRules, exprToText, type RuleSet } from '../rules/index.js';
 import type { TrackerSnapshot } from '../tracker/port.js';
@@ -39,7 +39,11 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
       // Requesters are created only for imported mail: a comment links the people we already know.
       const known = requesters.filter((r) => r.existingId !== null);
       const steps: PlanStep[] = [{ kind: 'comment', itemId: ticket }];
-      return { outcome: 'commented', reason: `Ticket#${ticket} in the body`, ruleLine: null, steps, requesters: known, trace };
+      // Only what was written now; the whole text, quotes included, stays on the message.
+      const split = splitReply({ text: message.text, html: message.html });
+      trace.reply = { how: split.how, fullTextKept: split.fullTextKept };
+      const comment = { body: split.reply, quotedText: split.removed === '' ? null : split.removed };
+      return { outcome: 'commented', reason: `Ticket#${ticket} in the body`, ruleLine: null, steps, requesters: known, trace, comment };
     }
   }
 

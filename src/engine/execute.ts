@@ -1,7 +1,6 @@
 // Carries out a plan through the tracker's write port. For the builtin tracker the writer is bound to
 // the inbox item's transaction, so the items and the outcome commit together.
 import type { Message } from '../mail/message.js';
-import { replyText } from '../mail/index.js';
 import type { NewAttachment, TrackerWriter } from '../tracker/port.js';
 import type { Plan, PlanStep } from './plan.js';
 
@@ -99,8 +98,9 @@ export async function executePlan(
           messageId: messageRowId,
           requesterId: senderRequesterId,
           userId: plan.trace.sender.userId,
-          // Only what was written now; the whole text, quotes included, stays on the message.
-          body: replyText(message.text),
+          // decide() split the reply; a plan without that split (none is made today) keeps the whole text.
+          body: plan.comment?.body ?? message.text,
+          quotedText: plan.comment?.quotedText ?? null,
         });
         created.comments.push(commentId);
         await writer.linkMessage(step.itemId, messageRowId);

@@ -47,6 +47,11 @@ export interface Trace {
   classification: Classification;
   sender: SenderResolution;
   reference: { ticket: number; exists: boolean } | null;
+  /**
+   * For a reply made a comment: how its new words were told from what it carries along (quote, forwarded
+   * mail, signature), and whether nothing would have been left so the whole text was kept.
+   */
+  reply?: { how: string; fullTextKept: boolean };
   rules: RuleTraceEntry[];
   /** Rules tried that did not match and are not listed in `rules` (past the first MAX_TRACED_RULES). */
   rulesNotListed?: number;
@@ -67,6 +72,8 @@ export interface Plan {
   requesters: PlannedRequester[];
   /** Classification, sender, reference and every rule tried: the why of the outcome. */
   trace: Trace;
+  /** With a comment step: the comment's text and what was stripped from the reply to make it. */
+  comment?: { body: string; quotedText: string | null };
 }
 
 export function stepToText(step: PlanStep): string {

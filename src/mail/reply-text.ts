@@ -3,6 +3,7 @@
 // is lossy, so the full text stays on the stored message; if nothing would remain, the full text is
 // used rather than an empty comment.
 import EmailReplyParser from 'email-reply-parser';
+import type { ReplySource, ReplySplit } from './reply/split.js';
 
 export function replyText(text: string): string {
   const full = text.trim();
@@ -14,4 +15,10 @@ export function replyText(text: string): string {
     return full;
   }
   return reply || full;
+}
+
+/** Stand-in until the corpus-measured stripper lands (src/mail/reply/): the same text, nothing kept aside. */
+export function splitReply(source: ReplySource): ReplySplit {
+  const reply = replyText(source.text);
+  return { reply, removed: '', how: 'quoted text stripped by email-reply-parser', fullTextKept: reply === source.text.trim() };
 }

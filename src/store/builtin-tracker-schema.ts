@@ -1,7 +1,7 @@
 // The builtin tracker's own tables: companies, projects, teams, people, messages, items, comments and
 // attachments. They live in mailbind's database so that a plan and its outcome commit together, but
 // only the builtin adapter (tracker/builtin/) reads and writes them; an external tracker (TargetProcess)
-// leaves them empty. Created by migrations/001-builtin-tracker.ts; 007 and 010 add to them.
+// leaves them empty. Created by migrations/001-builtin-tracker.ts; 007, 010 and 011 add to them.
 import type { Generated } from 'kysely';
 
 export interface CompanyTable {
@@ -117,6 +117,8 @@ export interface CommentTable {
   requester_id: number | null;
   user_id: number | null;
   body: string;
+  /** What reply stripping removed from the message to make `body` (011); null when nothing was. */
+  quoted_text: string | null;
   created_at: string;
 }
 

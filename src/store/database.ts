@@ -17,6 +17,7 @@ import { createRulesHistoryBackfillMigration } from './migrations/008-rules-hist
 import { createItemStateMigration } from './migrations/007-item-state.js';
 import { createFailingSinceMigration } from './migrations/009-failing-since.js';
 import { createItemFieldsMigration } from './migrations/010-item-fields.js';
+import { createCommentQuotedTextMigration } from './migrations/011-comment-quoted-text.js';
 import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -170,6 +171,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '008-rules-history-backfill': createRulesHistoryBackfillMigration(),
     '009-failing-since': createFailingSinceMigration(),
     '010-item-fields': createItemFieldsMigration(dialect),
+    '011-comment-quoted-text': createCommentQuotedTextMigration(),
   };
 }
 

@@ -112,7 +112,10 @@ export interface NewComment {
   messageId: number | null;
   requesterId: number | null;
   userId: number | null;
+  /** Only what the reply says now. */
   body: string;
+  /** What was stripped from the reply to make `body` (quote, forwarded mail, signature); null when nothing was. */
+  quotedText: string | null;
 }
 
 /** Write operations; each returns the new id. */

@@ -116,6 +116,12 @@ for (const dialect of await dialects()) {
       const comment = comments.find((c) => c.id === reply.created.comments[0]);
       assert.equal(comment.itemId, itemId);
       assert.equal(comment.body, 'Thanks, it works now.', 'the quoted notification is not part of the comment');
+      assert.match(comment.quotedText, /^On Tue, 24 Nov 2026 Support <support@mailbind\.test> wrote:/, 'what was stripped is kept with the comment');
+      assert.match(comment.quotedText, new RegExp(`Ticket#${itemId}`));
+      const stored = await getInboxItem(t.store.db, reply.itemId);
+      const replyTrace = (stored?.trace as any).reply;
+      assert.equal(replyTrace.fullTextKept, false);
+      assert.match(replyTrace.how, /quote/i, 'the trace says what was cut');
       const requesters = await listTracker(t.store.db, 'requesters') as any[];
       assert.equal(comment.requesterId, requesters.find((q) => q.email === 'frank@cust.example').id);
       assert.ok(!requesters.some((q) => q.email === 'newcomer@cust.example'), 'a comment creates no requesters');

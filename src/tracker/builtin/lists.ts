@@ -198,6 +198,7 @@ async function listComments(db: Db, filter: TrackerFilter) {
     itemId: Number(c.item_id),
     projectId: Number(c.project_id),
     body: c.body,
+    quotedText: c.quoted_text,
     messageId: optionalId(c.message_id),
     messageIds: c.message_id === null ? [] : [Number(c.message_id)],
     requesterId: optionalId(c.requester_id),

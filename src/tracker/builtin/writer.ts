@@ -117,6 +117,7 @@ export class BuiltinTrackerWriter implements TrackerWriter {
         requester_id: c.requesterId,
         user_id: c.userId,
         body: c.body,
+        quoted_text: c.quotedText,
         created_at: now(),
       })
       .returning('id')

@@ -16,6 +16,7 @@ function TraceWords({ trace }: { trace: Trace }) {
         <li>Classified as <strong>{trace.classification.kind}</strong>{trace.classification.reason ? ` (${trace.classification.reason})` : ''}.</li>
         <li>Sender: {trace.sender.summary}</li>
         {trace.reference && <li>Refers to ticket #{trace.reference.ticket}, which {trace.reference.exists ? 'exists' : 'does not exist'}.</li>}
+        {trace.reply && <li>Comment text: {trace.reply.how}.</li>}
         <li>{trace.rulesVersion != null ? `Decided by rules version ${trace.rulesVersion}.` : 'Decided before the rules had a history, or by unsaved rules.'}</li>
       </ul>
       {trace.rules.length === 0 ? (

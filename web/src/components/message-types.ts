@@ -32,6 +32,7 @@ export interface Trace {
   classification: { kind: string; reason: string };
   sender: { summary: string };
   reference: { ticket: number; exists: boolean } | null;
+  reply?: { how: string; fullTextKept: boolean };
   rules: RuleTrace[];
   /** Rules tried that did not match, past the first 100 listed. */
   rulesNotListed?: number;
@@ -73,7 +74,7 @@ export interface Item {
 
 /** The states of an item (the API's ITEM_STATES). */
 export const ITEM_STATES = ['new', 'open', 'in-progress', 'done', 'closed'];
-export interface Comment { id: number; itemId: number; body: string; messageId: number | null; requesterId: number | null; createdAt: string }
+export interface Comment { id: number; itemId: number; body: string; quotedText: string | null; messageId: number | null; requesterId: number | null; createdAt: string }
 export interface Attachment { id: number; fileName: string; contentType: string; size: number; messageId: number | null; itemId: number | null; commentId: number | null }
 
 /** The item listings of the tracker and the word for one of each. */

@@ -49,7 +49,7 @@ export function ItemPage({ params }: { params: Record<string, string> }) {
           <h2>Comments</h2>
           {comments.error && <p class="error" role="alert">{comments.error}</p>}
           {own.length === 0 ? <p>No comments yet: replies to this {kind} become comments.</p> : (
-            <ol class="comments">{own.map((c) => <li key={c.id}><p class="hint">{when(c.createdAt)}</p><pre class="mail-text">{c.body}</pre></li>)}</ol>
+            <ol class="comments">{own.map((c) => <li key={c.id}><p class="hint">{when(c.createdAt)}</p><pre class="mail-text">{c.body}</pre><QuotedText text={c.quotedText} /></li>)}</ol>
           )}
           <h2>Attachments</h2>
           {attachments.error && <p class="error" role="alert">{attachments.error}</p>}
@@ -122,5 +122,17 @@ function StateForm({ list, item, onChanged }: { list: ItemList; item: Item; onCh
       </Field>
       <button type="submit" disabled={saving || state === item.state}>{saving ? 'Saving…' : 'Change state'}</button>
     </form>
+  );
+}
+
+/** What was stripped from the reply (its quote, a forwarded mail, the signature), folded away until asked for. */
+function QuotedText({ text }: { text: string | null }) {
+  if (!text) return null;
+  const lines = text.split('\n').length;
+  return (
+    <details class="quoted-text">
+      <summary>Show quoted text ({lines} {lines === 1 ? 'line' : 'lines'})</summary>
+      <pre class="mail-text">{text}</pre>
+    </details>
   );
 }
