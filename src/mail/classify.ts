@@ -17,9 +17,10 @@
 // combination counts. Their "Automatic reply:" subject and null Return-Path are caught anyway.
 import libmime from 'libmime';
 import { headerValue } from './headers.js';
+import type { ClassificationKind } from './classification-kinds.js';
 import type { Message } from './message.js';
 
-export type ClassificationKind = 'human' | 'auto-reply' | 'bounce' | 'bulk' | 'own-loop';
+export type { ClassificationKind };
 
 export interface Classification {
   kind: ClassificationKind;
