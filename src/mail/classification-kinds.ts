@@ -20,3 +20,9 @@ export const CLASSIFICATION_KINDS = [
 ] as const;
 
 export type ClassificationKind = (typeof CLASSIFICATION_KINDS)[number];
+
+export interface Classification {
+  kind: ClassificationKind;
+  /** The signal that decided, naming the header (or body line), e.g. `Auto-Submitted: auto-replied`. */
+  reason: string;
+}

@@ -158,6 +158,7 @@ test('challenge-response: vendor headers decide alone; a vendor domain, a subjec
     assert.match(result.reason, new RegExp(`^${header.split(':')[0]} header`), header);
   }
   assert.equal(classify(await eml('From: a@example.com', 'Message-ID: <1234.5678-tmda-confirm@example.com>')).kind, 'challenge');
+  assert.equal(classify(await eml('From: a@example.com', 'Message-ID: <1234.5678@example.com-tmda-confirm>')).kind, 'challenge');
   assert.equal(classify(await eml('From: a@example.com', 'Subject: Re: order 5 [Qurb #1234567]')).kind, 'challenge');
   assert.equal(classify(await eml('Return-Path: <spamblocker-challenge@earthlink.net>', 'From: ann@earthlink.net', 'Subject: Re: hello')).kind, 'challenge');
 
