@@ -230,6 +230,22 @@ test('free-text bounces: a mail-system phrase in the body with a null sender or 
   assert.deepEqual(late, { kind: 'auto-reply', reason: 'Return-Path: <> (null sender)' });
 });
 
+test('a bounce quoting our returned message is a bounce, whatever the returned message says', async () => {
+  const exim = [
+    'This message was created automatically by mail delivery software.',
+    '',
+    'A message that you sent could not be delivered to one or more of its recipients.',
+    '',
+    '------ This is a copy of the message, including all the headers. ------',
+    '',
+    'Subject: About challenge-response filters',
+    '',
+    'This account is protected by SpamStop: please verify you are a human.',
+  ].join('\r\n');
+  const result = classify(await withBody(['From: Mail Delivery System <postmaster@mx.example.com>', 'X-Failed-Recipients: ann@example.org', 'Subject: Notice'], exim));
+  assert.deepEqual(result, { kind: 'bounce', reason: 'X-Failed-Recipients header' });
+});
+
 test('a sisimai "not a bounce" regression fixture is a bounce: postmaster, null sender, "automatic bounce notification"', { skip }, async () => {
   const result = classify(await parseRaw(corpusFile('sisimai/not/rb-issue-368-bug.eml')));
   assert.equal(result.kind, 'bounce');

@@ -21,6 +21,12 @@ const BOUNCE_LINE =
 const CHALLENGE_LINE =
   /(?:\byour server requires confirmation\b|\bthis (?:account|mailbox|address|e-?mail address) is protected by\b|\badd(?:ed)? (?:you|yourself|your (?:e-?mail )?address) to (?:my|the|his|her|our) (?:boxbe )?(?:guest|allowed|approved|safe|trusted|white) ?(?:senders? )?list\b|\bto have your (?:e-?mail )?address added to\b|\bhas been waitlisted\b|\bchallenge[- /]response\b|\bverify (?:that )?you are (?:a )?(?:human|real person|person|not a (?:spammer|robot|machine))\b|\bto release your message\b)/i;
 
+// Where a free-text bounce starts quoting the returned message (Exim, qmail, Gmail, SMTP32, Domino)
+// or a person starts quoting: what follows was written by someone else, so the scan stops there. A
+// returned message of ours that mentions "challenge-response" must not make its bounce a challenge.
+const QUOTED_MESSAGE_START =
+  /^(?:-+ ?this is a copy of the message\b|-*\s*below this line is a copy of the message\b|original message follows\b|-+ ?original message ?-+$|-+ ?forwarded message ?-+$|bounced e-?mail:?$)/i;
+
 export interface BodyPhrases {
   /** The first line that reads like a mail system reporting a failed delivery. */
   bounce: string | null;
@@ -28,7 +34,10 @@ export interface BodyPhrases {
   challenge: string | null;
 }
 
-/** One pass over the start of the text, both kinds of phrase at once; quoted lines (`>`) are skipped. */
+/**
+ * One pass over the start of the text, both kinds of phrase at once. Quoted lines (`>`) are skipped,
+ * and the scan ends where a returned or forwarded message begins.
+ */
 export function scanBody(text: string): BodyPhrases {
   const found: BodyPhrases = { bounce: null, challenge: null };
   const window = text.length > BODY_SCAN_CHARS ? text.slice(0, BODY_SCAN_CHARS) : text;
@@ -39,6 +48,7 @@ export function scanBody(text: string): BodyPhrases {
     const line = window.slice(start, Math.min(end, start + MAX_LINE_CHARS)).trim();
     start = end + 1;
     if (line === '' || line.startsWith('>')) continue;
+    if (QUOTED_MESSAGE_START.test(line)) break;
     if (found.bounce === null && BOUNCE_LINE.test(line)) found.bounce = line;
     if (found.challenge === null && CHALLENGE_LINE.test(line)) found.challenge = line;
   }

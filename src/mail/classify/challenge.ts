@@ -47,10 +47,11 @@ function vendorSender(facts: MailFacts): Classification | null {
 
 /** A challenge subject or body phrase, with a header that says the mail is automatic. */
 function challengeWording(facts: MailFacts): Classification | null {
-  const said = wording(facts);
-  if (said === null) return null;
+  // Company first: mail no header calls automatic (most mail) never has its body read.
   const company = facts.company() ?? (facts.has('x-failed-recipients') ? 'X-Failed-Recipients header' : null);
-  return company === null ? null : { kind: 'challenge', reason: `${said} with ${company}` };
+  if (company === null) return null;
+  const said = wording(facts);
+  return said === null ? null : { kind: 'challenge', reason: `${said} with ${company}` };
 }
 
 function wording(facts: MailFacts): string | null {
