@@ -21,7 +21,7 @@ export function bounce(facts: MailFacts): Classification | null {
   const system = mailSystemSender(facts);
   // MAILER-DAEMON is never a person's mailbox. postmaster@ often is (the one address a small
   // company's admin has), so it counts only with a second automatic signal.
-  if (system?.role === 'mailer-daemon') return { kind: 'bounce', reason: `From: ${system.address} (mail system sender)` };
+  if (system?.role === 'mailer-daemon') return { kind: 'bounce', reason: `From: ${clip(system.address)} (mail system sender)` };
 
   const subject = facts.subject;
   if (BOUNCE_SUBJECT.test(subject)) return { kind: 'bounce', reason: `Subject: "${clip(facts.message.subject)}"` };
@@ -37,7 +37,7 @@ export function bounce(facts: MailFacts): Classification | null {
   const phrase = company !== null || system !== null ? facts.bodyPhrases().bounce : null;
   if (system !== null) {
     const withWhat = company ?? (phrase !== null ? bodyReason(phrase) : null);
-    if (withWhat !== null) return { kind: 'bounce', reason: `From: ${system.address} (mail system sender) with ${withWhat}` };
+    if (withWhat !== null) return { kind: 'bounce', reason: `From: ${clip(system.address)} (mail system sender) with ${withWhat}` };
   }
   if (company !== null && phrase !== null) return { kind: 'bounce', reason: `${bodyReason(phrase)} with ${company}` };
   return null;

@@ -19,7 +19,7 @@ function vendorMark(facts: MailFacts): Classification | null {
     }
     for (const [header, address] of from) {
       const local = address.slice(0, address.lastIndexOf('@')).toLowerCase();
-      if (vendor.localParts?.includes(local)) return found(`${header}: ${address}`, vendor);
+      if (vendor.localParts?.includes(local)) return found(`${header}: ${clip(address)}`, vendor);
     }
   }
   const message = facts.message;
@@ -64,7 +64,7 @@ function vendorDomainSender(from: Array<[string, string]>, vendor: ChallengeVend
   if (!vendor.domains) return null;
   for (const [header, address] of from) {
     const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-    if (vendor.domains.some((d) => domain === d || domain.endsWith(`.${d}`))) return `${header}: ${address}`;
+    if (vendor.domains.some((d) => domain === d || domain.endsWith(`.${d}`))) return `${header}: ${clip(address)}`;
   }
   return null;
 }
