@@ -1,9 +1,12 @@
 // How a message points at earlier work: the TargetProcess `Ticket#N` token in the body, and the
 // Message-IDs of the thread. Pure string functions; the engine decides what a match binds to.
 
-// TargetProcess matches this exact, case-sensitive pattern anywhere in the body (quoted text
-// included), takes the first match only, and ignores it unless the number is above zero.
-const TICKET_TOKEN = /Ticket#(\d+)/;
+// TargetProcess matches `Ticket#(\d+)`, case-sensitive, anywhere in the body (quoted text
+// included), takes the first match only, and ignores it unless the number is above zero. We read the
+// same token without ever taking more than 11 digits into a number: leading zeros are skipped, the
+// significant digits are capped at 10 (a 32-bit id has at most 10), and an 11th digit right after
+// them means "too large", as the long number would be. Same answer, bounded work on "Ticket#999…".
+const TICKET_TOKEN = /Ticket#0*(\d{1,10})(\d?)/;
 /** TargetProcess entity ids are 32-bit integers; a longer number cannot name one. */
 const MAX_TICKET_ID = 2_147_483_647;
 
@@ -13,7 +16,7 @@ const MAX_TICKET_ID = 2_147_483_647;
  */
 export function findTicketReference(text: string): number | null {
   const match = TICKET_TOKEN.exec(text);
-  if (!match?.[1]) return null;
+  if (!match?.[1] || match[2]) return null;
   const id = Number(match[1]);
   return id > 0 && id <= MAX_TICKET_ID ? id : null;
 }
@@ -33,6 +36,8 @@ export function parseMessageIdList(value: string | null | undefined): string[] {
 }
 
 function messageIds(value: string): string[] {
+  // Linear: [^()] cannot pass a parenthesis, so each "(" is tried against the text up to the next
+  // one only ("((((…" costs one step per character; classify-deadline.test.ts holds it to that).
   const text = value.replace(/\([^()]*\)/g, ' ');
   if (text.includes('<')) {
     const ids: string[] = [];

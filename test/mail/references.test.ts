@@ -27,6 +27,10 @@ test('findTicketReference: leading zeros, zero and numbers beyond an entity id',
   assert.equal(findTicketReference('Ticket#2147483647'), 2147483647);
   assert.equal(findTicketReference('Ticket#2147483648'), null);
   assert.equal(findTicketReference('Ticket#99999999999999999999999'), null);
+  // Any number of leading zeros, as Number() reads them; eleven significant digits are too many.
+  assert.equal(findTicketReference(`Ticket#${'0'.repeat(30)}12 and more`), 12);
+  assert.equal(findTicketReference('Ticket#10000000000'), null);
+  assert.equal(findTicketReference('Ticket#1000000000'), 1000000000);
   assert.equal(findTicketReference(''), null);
 });
 

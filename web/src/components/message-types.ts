@@ -1,4 +1,6 @@
 // The API's shapes of the message log, its bodies and the tracker, as the message and tracker pages use them.
+import type { ClassificationKind } from '../../../src/mail/classification-kinds.js';
+
 export type Outcome = 'imported' | 'commented' | 'skipped' | 'ignored' | 'failed';
 
 export interface MessageSummary {
@@ -29,7 +31,7 @@ export interface RuleTrace {
 }
 
 export interface Trace {
-  classification: { kind: string; reason: string };
+  classification: { kind: ClassificationKind; reason: string };
   sender: { summary: string };
   reference: { ticket: number; exists: boolean } | null;
   reply?: { how: string; fullTextKept: boolean };
