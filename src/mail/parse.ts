@@ -9,6 +9,7 @@ import { parseMailDate } from './dates.js';
 import { AttachmentTooLargeError, UnparseableMessageError } from './errors.js';
 import { headerValue, headerValues, readHeaderFields, toHeaders } from './headers.js';
 import type { AttachmentInfo, AttachmentSink, Message } from './message.js';
+import { BareCrToCrlf } from './line-endings.js';
 import { RawTap } from './raw-tap.js';
 import { normalizeMessageId, parseMessageIdList } from './references.js';
 
@@ -104,7 +105,8 @@ export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOpt
     const source = Buffer.isBuffer(raw) ? Readable.from([raw]) : raw;
     // Registered before pipeline() so the input's error is known when the parser reports it.
     source.on('error', (err: unknown) => (inputError = err));
-    pipeline(source, tap, parser, (err) => {
+    // The tap sees the bytes as received; only the parser's view has its line endings normalised.
+    pipeline(source, tap, new BareCrToCrlf(), parser, (err) => {
       if (!err) return;
       // The parser's own errors arrive through its 'error' listener; anything else here is the
       // input failing (a dropped connection), which is not the message's fault.
