@@ -2,9 +2,10 @@
 // the sink one at a time and a large message never sits in memory twice. The raw bytes stay the
 // source of truth (the caller stores them); this is a derived view that can be recomputed.
 import { Readable, pipeline } from 'node:stream';
-import { MailParser, type AttachmentStream } from 'mailparser';
+import type { AttachmentStream, MailParser } from 'mailparser';
 import { addressList, firstAddress } from './addresses.js';
 import { saveAttachment } from './attachments.js';
+import { MimeParser } from './mime-parser.js';
 import { parseMailDate } from './dates.js';
 import { AttachmentTooLargeError, UnparseableMessageError } from './errors.js';
 import { headerValue, headerValues, readHeaderFields, toHeaders } from './headers.js';
@@ -32,7 +33,7 @@ export const SYNTHETIC_ID_DOMAIN = 'mailbind.invalid';
  */
 export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOptions): Promise<Message> {
   return new Promise<Message>((resolve, reject) => {
-    const parser = new MailParser({
+    const parser = new MimeParser({
       // message/rfc822 parts stay whole and become .eml attachments instead of being merged into
       // the body text.
       ignoreEmbedded: true,
