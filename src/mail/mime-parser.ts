@@ -9,12 +9,19 @@
 // mailparser is pinned exactly, and the check below fails loudly at start-up if the method disappears.
 // Deciding here, before mailparser routes the part, is the least invasive place: after it, the text
 // is already merged and the part's bytes gone.
+//
+// The same hook gives a raw 8-bit file name the reading raw 8-bit headers get (part-file-name.ts):
+// mailparser copies the node's filename onto the attachment after this method returns.
 import { MailParser } from 'mailparser';
+import { eightBitFileName, type RawHeaderLine } from './part-file-name.js';
 
 /** What this file reads of mailsplit's MIME node (the `data` of a 'node' chunk). */
 interface SplitNode {
   /** The part's file name (Content-Disposition filename, else Content-Type name), decoded; false when none. */
   filename: string | false;
+  /** The Content-Type charset parameter; false when none. */
+  charset: string | false;
+  headers: { getList(): RawHeaderLine[] };
 }
 
 /** What this file reads and changes of the node mailparser builds from it. */
@@ -33,6 +40,7 @@ if (typeof baseCreateNode !== 'function') {
 export class MimeParser extends MailParser {
   /** Called by MailParser for every MIME part, before it decides where the part's content goes. */
   createNode(node: SplitNode): ParserNode {
+    if (node.filename) node.filename = eightBitFileName(node.headers.getList(), node.charset) ?? node.filename;
     const created = baseCreateNode!.call(this, node);
     if (created.isAttachment === false && node.filename) created.isAttachment = true;
     return created;
