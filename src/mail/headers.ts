@@ -4,8 +4,8 @@
 // the classifier want what the sender wrote, and raw 8-bit headers need a better guess than the
 // Map's "UTF-8 or U+FFFD".
 import libmime from 'libmime';
-import { decode as decodeCharset } from 'libmime/lib/charset.js';
 import type { HeaderLines } from 'mailparser';
+import { eightBitToText } from './eight-bit.js';
 import type { Header } from './message.js';
 
 export interface HeaderField {
@@ -17,8 +17,6 @@ export interface HeaderField {
   value: string;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 export function readHeaderFields(lines: HeaderLines | false | null | undefined): HeaderField[] {
   if (!lines) return [];
   const unfolded = lines
@@ -26,11 +24,12 @@ export function readHeaderFields(lines: HeaderLines | false | null | undefined):
     // or empty key; neither is a header field (RFC 5322 field names are printable ASCII).
     .filter(({ key, line }) => /^[!-9;-~]+$/.test(key) && line.includes(':'))
     .map(({ key, line }) => ({ name: key, binary: unfold(line) }));
-  // Raw 8-bit header bytes carry no charset label; the body's charset is the sender's best hint.
+  // Raw 8-bit header bytes carry no charset label; the body's charset is the sender's best hint
+  // (eight-bit.ts has the rule).
   const contentType = unfolded.find((h) => h.name === 'content-type');
   const hint = contentType ? libmime.parseHeaderValue(contentType.binary).params['charset'] : undefined;
   return unfolded.map(({ name, binary }) => {
-    const raw = bytesToText(binary, hint).trim();
+    const raw = eightBitToText(binary, hint).trim();
     // A header value is one line: encoded words may decode to line breaks or other controls.
     return { name, raw, value: decodeWords(raw).replace(/[\u0000-\u0008\u000a-\u001f\u007f]+/g, ' ').trim() };
   });
@@ -50,28 +49,11 @@ export function headerValues(headers: readonly Header[], name: string): string[]
 }
 
 /** The value part of a raw header line, unfolded (RFC 5322 §2.2.3) into one line. */
-function unfold(line: string): string {
+export function unfold(line: string): string {
   const colon = line.indexOf(':');
   const value = colon >= 0 ? line.slice(colon + 1) : '';
   // Drop the line break before folding whitespace; a stray bare CR or LF elsewhere becomes a space.
   return value.replace(/(?:\r\n|\r|\n)(?=[ \t])/g, '').replace(/\r\n|\r|\n/g, ' ');
-}
-
-/**
- * mailsplit hands header lines over as "binary" strings (one char per byte). 8-bit bytes are UTF-8
- * in modern mail (RFC 6532); otherwise they are in the body's charset or, most often, Windows-1252.
- */
-function bytesToText(binary: string, charsetHint: string | undefined): string {
-  // Pure ASCII needs nothing; anything beyond U+00FF means the string is already text.
-  if (!/[\u0080-\u00ff]/.test(binary) || /[^\u0000-\u00ff]/.test(binary)) return binary;
-  const bytes = Buffer.from(binary, 'latin1');
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    const hint = (charsetHint ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
-    const charset = hint && !['utf8', 'usascii', 'ascii'].includes(hint) ? charsetHint! : 'windows-1252';
-    return decodeCharset(bytes, charset);
-  }
 }
 
 function decodeWords(text: string): string {

@@ -1,16 +1,22 @@
 // Raw RFC 5322 bytes → Message, with mailparser's streaming MailParser so that attachments flow to
 // the sink one at a time and a large message never sits in memory twice. The raw bytes stay the
 // source of truth (the caller stores them); this is a derived view that can be recomputed.
+// What the parser is shown, and how it decides what is a file, is in line-endings.ts and
+// mime-parser.ts; the files and body inside a winmail.dat come from tnef/.
 import { Readable, pipeline } from 'node:stream';
-import { MailParser, type AttachmentStream } from 'mailparser';
+import type { AttachmentStream, MailParser } from 'mailparser';
 import { addressList, firstAddress } from './addresses.js';
-import { saveAttachment } from './attachments.js';
+import { saveAttachment, saveFile } from './attachments.js';
+import { MimeParser } from './mime-parser.js';
 import { parseMailDate } from './dates.js';
 import { AttachmentTooLargeError, UnparseableMessageError } from './errors.js';
 import { headerValue, headerValues, readHeaderFields, toHeaders } from './headers.js';
 import type { AttachmentInfo, AttachmentSink, Message } from './message.js';
+import { BareCrToCrlf } from './line-endings.js';
 import { RawTap } from './raw-tap.js';
 import { normalizeMessageId, parseMessageIdList } from './references.js';
+import { ByteCopy, isTnefPart, MAX_TNEF_BYTES, tnefBody, tnefFiles } from './tnef/part.js';
+import { readTnef, type TnefBody } from './tnef/reader.js';
 
 export interface ParseOptions {
   /** When the message reached us; the date of a message without a usable Date header. */
@@ -31,7 +37,7 @@ export const SYNTHETIC_ID_DOMAIN = 'mailbind.invalid';
  */
 export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOptions): Promise<Message> {
   return new Promise<Message>((resolve, reject) => {
-    const parser = new MailParser({
+    const parser = new MimeParser({
       // message/rfc822 parts stay whole and become .eml attachments instead of being merged into
       // the body text.
       ignoreEmbedded: true,
@@ -75,8 +81,11 @@ export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOpt
     const store = async (attachment: AttachmentStream): Promise<void> => {
       if (settled) return;
       current = attachment;
+      // A winmail.dat is stored as it is, and a copy is read for the files and body inside it.
+      const tnefCopy = isTnefPart(attachment.contentType, attachment.filename) ? new ByteCopy(MAX_TNEF_BYTES) : null;
       try {
-        attachments.push(await saveAttachment(attachment, opts.sink, opts.maxAttachmentBytes));
+        attachments.push(await saveAttachment(attachment, opts.sink, opts.maxAttachmentBytes, tnefCopy?.add));
+        if (tnefCopy) await storeTnefContents(tnefCopy.bytes());
       } catch (err) {
         fail(err instanceof AttachmentTooLargeError ? tooLarge(err) : err);
         return;
@@ -88,11 +97,22 @@ export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOpt
       attachment.release?.();
     };
 
+    const tnefBodies: TnefBody[] = [];
+    const storeTnefContents = async (bytes: Buffer | null): Promise<void> => {
+      const content = bytes ? readSafely(() => readTnef(bytes)) : null;
+      if (!content) return;
+      tnefBodies.push(content.body);
+      for (const file of tnefFiles(content)) {
+        const info = { fileName: file.fileName, contentType: file.contentType, contentId: file.contentId, inline: false };
+        attachments.push(await saveFile(info, file.data, opts.sink, opts.maxAttachmentBytes));
+      }
+    };
+
     parser.on('end', () => {
       void saving.then(() => {
         if (settled) return;
         try {
-          const message = buildMessage(parser, attachments, tap.sha256(), tap.size, opts.receivedAt);
+          const message = buildMessage(parser, attachments, tnefBodies, tap.sha256(), tap.size, opts.receivedAt);
           settled = true;
           resolve(message);
         } catch (err) {
@@ -104,7 +124,8 @@ export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOpt
     const source = Buffer.isBuffer(raw) ? Readable.from([raw]) : raw;
     // Registered before pipeline() so the input's error is known when the parser reports it.
     source.on('error', (err: unknown) => (inputError = err));
-    pipeline(source, tap, parser, (err) => {
+    // The tap sees the bytes as received; only the parser's view has its line endings normalised.
+    pipeline(source, tap, new BareCrToCrlf(), parser, (err) => {
       if (!err) return;
       // The parser's own errors arrive through its 'error' listener; anything else here is the
       // input failing (a dropped connection), which is not the message's fault.
@@ -114,8 +135,18 @@ export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOpt
   });
 }
 
-function buildMessage(parser: MailParser, attachments: AttachmentInfo[], rawSha256: string, size: number, receivedAt: Date): Message {
+function buildMessage(
+  parser: MailParser,
+  attachments: AttachmentInfo[],
+  tnefBodies: readonly TnefBody[],
+  rawSha256: string,
+  size: number,
+  receivedAt: Date,
+): Message {
   const fields = readHeaderFields(parser.headerLines);
+  // A message whose only body is inside its winmail.dat (Outlook sending "rich text") reads as that body.
+  const ownBody = (parser.text || '').trim() !== '' || Boolean(parser.html);
+  const fallback = ownBody ? null : firstTnefBody(tnefBodies);
   const headers = toHeaders(fields);
   const headerId = normalizeMessageId(headerValue(headers, 'message-id'));
   const headerDate = parseMailDate(headerValue(headers, 'date'));
@@ -132,12 +163,29 @@ function buildMessage(parser: MailParser, attachments: AttachmentInfo[], rawSha2
     subject: cleanSubject(headerValue(headers, 'subject') ?? ''),
     date: (headerDate ?? receivedAt).toISOString(),
     dateFromHeader: headerDate !== null,
-    text: parser.text || '',
-    html: parser.html || null,
+    text: fallback?.text ?? (parser.text || ''),
+    html: parser.html || fallback?.html || null,
     attachments,
     headers,
     size,
   };
+}
+
+function firstTnefBody(bodies: readonly TnefBody[]): { text: string; html: string | null } | null {
+  for (const body of bodies) {
+    const found = readSafely(() => tnefBody(body));
+    if (found) return found;
+  }
+  return null;
+}
+
+/** A winmail.dat that cannot be read stays an opaque attachment; it never costs the message. */
+function readSafely<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch {
+    return null;
+  }
 }
 
 /**

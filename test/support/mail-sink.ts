@@ -19,3 +19,16 @@ export class HashingSink implements AttachmentSink {
     return result;
   }
 }
+
+/** An AttachmentSink that keeps every stored body, for tests that read what was stored. */
+export class KeepingSink implements AttachmentSink {
+  readonly saved: Buffer[] = [];
+
+  async save(content: NodeJS.ReadableStream): Promise<{ ref: string; size: number }> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of content as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    const bytes = Buffer.concat(chunks);
+    this.saved.push(bytes);
+    return { ref: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+  }
+}

@@ -1,30 +1,54 @@
 // Splits an mbox file into messages while streaming it: never more than one message in memory.
-// Messages start at a "From " line after a blank line (or at the start of the file); ">From " quoting
-// (mboxrd and mboxo) loses one ">" on the way out.
+// The first line of the file, when it is a "From " line, opens the first message. After that a message
+// starts only at a "From " line that follows a blank line AND is followed by a header line: mail
+// bodies often hold an unescaped "From what I saw…" after a blank line (mboxo writers do not quote it,
+// and many mailers never did), and splitting there invented a second message out of half a body.
+// ">From " quoting (mboxrd and mboxo) loses one ">" on the way out.
 import { createReadStream } from 'node:fs';
+
+/** Lines longer than this are looked at only this far: enough for a header name, bounded per line. */
+const PEEK_BYTES = 1000;
 
 export async function* splitMbox(path: string): AsyncGenerator<Buffer> {
   let current: Buffer[] = [];
   let started = false;
   let previousBlank = true;
   let lineEnding = '\n';
+  /** A "From " line after a blank line: a separator only if the next line is a header. */
+  let candidate: Buffer | null = null;
+
+  const startMessage = (fromLine: Buffer) => {
+    current = [];
+    started = true;
+    previousBlank = false;
+    lineEnding = fromLine.at(-2) === 0x0d ? '\r\n' : '\n';
+  };
+  const addBodyLine = (line: Buffer) => {
+    started = true;
+    previousBlank = isBlank(line);
+    current.push(/^>+From /.test(peek(line)) ? line.subarray(1) : line);
+  };
+
   for await (const line of readLines(path)) {
-    const text = line.subarray(0, 5).toString('latin1');
-    if (text === 'From ' && previousBlank) {
-      if (started) yield finish(current, lineEnding);
-      current = [];
-      started = true;
-      previousBlank = false;
-      lineEnding = line.at(-2) === 0x0d ? '\r\n' : '\n';
+    if (candidate) {
+      const fromLine = candidate;
+      candidate = null;
+      if (isHeaderLine(line)) {
+        yield finish(current, lineEnding);
+        startMessage(fromLine);
+      } else addBodyLine(fromLine);
+    } else if (isFromLine(line) && !started) {
+      // The very first line of the file: the mbox's own separator.
+      startMessage(line);
+      continue;
+    } else if (isFromLine(line) && previousBlank) {
+      candidate = line;
       continue;
     }
-    if (!started) {
-      // Not an mbox separator at the top: treat the whole file as one message.
-      started = true;
-    }
-    previousBlank = line.length === 1 || (line.length === 2 && line[0] === 0x0d);
-    current.push(/^>+From /.test(line.subarray(0, 64).toString('latin1')) ? line.subarray(1) : line);
+    addBodyLine(line);
   }
+  // A "From " line as the last line of the file has no header after it: it is body text.
+  if (candidate) addBodyLine(candidate);
   if (started && current.length) yield finish(current, lineEnding);
 }
 
@@ -49,7 +73,28 @@ async function* readLines(path: string): AsyncGenerator<Buffer> {
   if (rest.length) yield rest;
 }
 
-/** An mbox file starts with a "From " separator line. */
+function peek(line: Buffer): string {
+  return line.subarray(0, PEEK_BYTES).toString('latin1');
+}
+
+function isFromLine(line: Buffer): boolean {
+  return line.subarray(0, 5).toString('latin1') === 'From ';
+}
+
+function isBlank(line: Buffer): boolean {
+  return line.length === 1 || (line.length === 2 && line[0] === 0x0d);
+}
+
+/** "Name: value" (or RFC 822's obsolete "Name :"), as a message's header block starts. */
+function isHeaderLine(line: Buffer): boolean {
+  return /^[!-9;-~]+[ \t]*:/.test(peek(line));
+}
+
+/**
+ * Whether a file is shaped like an mbox: its first line is a "From " envelope line and the line right
+ * after it is a header. A file that merely starts with the word "From" is a message, not an mbox.
+ */
 export function looksLikeMbox(head: Buffer): boolean {
-  return head.subarray(0, 5).toString('latin1') === 'From ';
+  const [first, second] = head.subarray(0, 2 * PEEK_BYTES).toString('latin1').split(/\r?\n/, 2);
+  return first !== undefined && second !== undefined && first.startsWith('From ') && /^[!-9;-~]+[ \t]*:/.test(second);
 }

@@ -1,0 +1,48 @@
+// mailparser's streaming MailParser with our rule for what is a file. mailparser decides per MIME part,
+// in its createNode(), that a text/plain or text/html part with an inline (or no) disposition is body
+// text and merges it into `text`/`html`, even when the part carries a file name (`Content-Disposition:
+// inline; filename=log.txt`, or only `Content-Type: text/plain; name=log.txt`): the file is lost and its
+// content pasted under the message. Our rule: a part with a file name is a file. It goes through the
+// sink and into `attachments`, and the body stays what the sender wrote as body.
+//
+// createNode() is internal to mailparser (no option reaches it), so this subclass depends on its shape;
+// mailparser is pinned exactly, and the check below fails loudly at start-up if the method disappears.
+// Deciding here, before mailparser routes the part, is the least invasive place: after it, the text
+// is already merged and the part's bytes gone.
+//
+// The same hook gives a raw 8-bit file name the reading raw 8-bit headers get (part-file-name.ts):
+// mailparser copies the node's filename onto the attachment after this method returns.
+import { MailParser } from 'mailparser';
+import { eightBitFileName, type RawHeaderLine } from './part-file-name.js';
+
+/** What this file reads of mailsplit's MIME node (the `data` of a 'node' chunk). */
+interface SplitNode {
+  /** The part's file name (Content-Disposition filename, else Content-Type name), decoded; false when none. */
+  filename: string | false;
+  /** The Content-Type charset parameter; false when none. */
+  charset: string | false;
+  headers: { getList(): RawHeaderLine[] };
+}
+
+/** What this file reads and changes of the node mailparser builds from it. */
+interface ParserNode {
+  /** Absent on multipart containers. */
+  isAttachment?: boolean;
+}
+
+type CreateNode = (this: MailParser, node: SplitNode) => ParserNode;
+
+const baseCreateNode = (MailParser.prototype as unknown as { createNode?: CreateNode }).createNode;
+if (typeof baseCreateNode !== 'function') {
+  throw new Error('mailparser no longer has createNode(); src/mail/mime-parser.ts must be adapted to the new version');
+}
+
+export class MimeParser extends MailParser {
+  /** Called by MailParser for every MIME part, before it decides where the part's content goes. */
+  createNode(node: SplitNode): ParserNode {
+    if (node.filename) node.filename = eightBitFileName(node.headers.getList(), node.charset) ?? node.filename;
+    const created = baseCreateNode!.call(this, node);
+    if (created.isAttachment === false && node.filename) created.isAttachment = true;
+    return created;
+  }
+}

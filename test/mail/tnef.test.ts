@@ -1,0 +1,91 @@
+// winmail.dat through parseMessage: the files inside become attachments of their own (the winmail.dat
+// is kept too), and its body is the message's body when the message has none of its own.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseMessage, type Message } from '../../src/mail/index.js';
+import { corpusFile, corpusSkip } from '../support/mail-corpus.js';
+import { KeepingSink } from '../support/mail-sink.js';
+import { buildTnef, messageWithParts, PR, prop, storedRtf } from '../support/tnef.js';
+
+const skip = corpusSkip();
+const receivedAt = new Date('2024-05-06T07:08:09.000Z');
+
+async function parse(raw: Buffer): Promise<{ message: Message; sink: KeepingSink }> {
+  const sink = new KeepingSink();
+  const message = await parseMessage(raw, { receivedAt, sink });
+  return { message, sink };
+}
+
+const files = (message: Message) => message.attachments.map((a) => [a.fileName, a.contentType, a.size]);
+
+test('rich-text.eml (1.1 MB): the picture and Outlook items inside winmail.dat become attachments; its own text stays', { skip }, async () => {
+  const { message, sink } = await parse(corpusFile('mimekit/tnef/rich-text.eml'));
+  assert.deepEqual(files(message), [
+    ['winmail.dat', 'application/ms-tnef', 821421],
+    ['kitten-playing-with-a-christmas-tree.jpg', 'image/jpeg', 375081],
+    ['Untitled Attachment', 'application/ms-tnef', 6508],
+    ['Untitled Attachment', 'application/ms-tnef', 385301],
+  ]);
+  assert.equal(sink.saved[1]!.subarray(0, 3).toString('hex'), 'ffd8ff', 'the JPEG bytes themselves');
+  assert.match(message.text, /^\s*You've made this a Christmas to remember/);
+});
+
+test('ukr.eml: an HTML-only winmail.dat without files adds nothing; the KOI8-R text part stays the body', { skip }, async () => {
+  const { message } = await parse(corpusFile('mimekit/tnef/ukr.eml'));
+  assert.deepEqual(files(message), [['winmail.dat', 'application/ms-tnef', 9566]]);
+  assert.match(message.text, /^шостий\n/);
+  assert.equal(message.html, null);
+});
+
+test('a message that is only a winmail.dat reads as the body inside it (ukr.eml\'s HTML, KOI8-R)', { skip }, async () => {
+  const winmail = (await parse(corpusFile('mimekit/tnef/ukr.eml'))).sink.saved[0]!;
+  const { message } = await parse(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: winmail }));
+  assert.match(message.html ?? '', /<p>шостий<\/p>/);
+  assert.match(message.text, /^шостий\n\n\{EMAILSIGNATURE\}\n\nRR Test 1$/);
+});
+
+test('the redmine "bare application/ms-tnef" fixtures are not TNEF ("Fixture"): kept as winmail.dat, nothing invented', { skip }, async () => {
+  for (const name of ['redmine/no_subject_header.eml', 'redmine/subject_as_iso-8859-1.eml']) {
+    const { message, sink } = await parse(corpusFile(name));
+    assert.deepEqual(files(message), [['winmail.dat', 'application/ms-tnef', 8]], name);
+    assert.equal(sink.saved[0]!.toString(), 'Fixture\n', name);
+    assert.equal(message.text, '', name);
+  }
+});
+
+test('the body of a winmail.dat-only message: plain text first, else text from its RTF; a message with text keeps its own', async () => {
+  const plain = buildTnef({ messageProps: [prop.unicode(PR.BODY, 'Plain body'), prop.binary(PR.RTF_COMPRESSED, storedRtf('{\\rtf1 RTF body}'))] });
+  assert.equal((await parse(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: plain }))).message.text, 'Plain body');
+  const rtfOnly = buildTnef({ messageProps: [prop.binary(PR.RTF_COMPRESSED, storedRtf('{\\rtf1\\ansi First line\\par Second \\u8364?}'))] });
+  const fromRtf = (await parse(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: rtfOnly }))).message;
+  assert.equal(fromRtf.text, 'First line\nSecond €');
+  assert.equal(fromRtf.html, null);
+  const own = (await parse(messageWithParts({ type: 'text/plain; charset=utf-8', body: Buffer.from('My own words') }, { type: 'application/ms-tnef', name: 'winmail.dat', body: plain }))).message;
+  assert.equal(own.text, 'My own words');
+});
+
+test('files inside a winmail.dat go through the sink in order, after it, with safe names and types from their names', async () => {
+  const tnef = buildTnef({
+    attachments: [
+      { title: Buffer.from('REPORT~1.CSV'), data: Buffer.from('a,b\n1,2\n'), props: [prop.unicode(PR.ATTACH_LONG_FILENAME, '../report 2024.csv')] },
+      { title: Buffer.from('logo.png'), data: Buffer.alloc(300, 1) },
+    ],
+  });
+  const raw = messageWithParts({ type: 'text/plain', body: Buffer.from('see attached') }, { type: 'application/vnd.ms-tnef', name: 'winmail.dat', body: tnef });
+  const { message, sink } = await parse(raw);
+  // The name is made safe like any other: no path.
+  assert.deepEqual(files(message), [
+    ['winmail.dat', 'application/vnd.ms-tnef', tnef.length],
+    ['report 2024.csv', 'text/csv', 8],
+    ['logo.png', 'image/png', 300],
+  ]);
+  assert.equal(sink.saved[1]!.toString(), 'a,b\n1,2\n');
+});
+
+test('a damaged winmail.dat stays an opaque attachment and never fails the message', async () => {
+  const cut = buildTnef({ messageProps: [prop.unicode(PR.BODY, 'body')], attachments: [{ title: Buffer.from('a.txt'), data: Buffer.from('A') }] });
+  for (const bytes of [cut.subarray(0, 40), Buffer.concat([cut.subarray(0, 6), Buffer.alloc(64, 0xff)])]) {
+    const { message } = await parse(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: bytes }));
+    assert.equal(message.attachments[0]?.fileName, 'winmail.dat');
+  }
+});
