@@ -1,7 +1,7 @@
 // Carries out a plan through the tracker's write port. For the builtin tracker the writer is bound to
 // the inbox item's transaction, so the items and the outcome commit together.
 import type { Message } from '../mail/message.js';
-import { replyText } from '../mail/index.js';
+import { splitReply } from '../mail/index.js';
 import type { NewAttachment, TrackerWriter } from '../tracker/port.js';
 import type { Plan, PlanStep } from './plan.js';
 
@@ -100,7 +100,7 @@ export async function executePlan(
           requesterId: senderRequesterId,
           userId: plan.trace.sender.userId,
           // Only what was written now; the whole text, quotes included, stays on the message.
-          body: replyText(message.text),
+          body: splitReply({ text: message.text, html: message.html }).reply,
         });
         created.comments.push(commentId);
         await writer.linkMessage(step.itemId, messageRowId);
