@@ -1,6 +1,6 @@
 // A plain-text body as the lines the splitter classifies. Each keeps what was written, for the reply and
 // the removed part, and a prepared form to classify: quote prefixes normalised ("Richard>", "|" become
-// ">"), the content of enclosed quotes (">>> Bob >>>" … "<<< Bob <<<") marked quoted, a quote header
+// ">"), mailto: links that HTML conversion printed taken out, the content of enclosed quotes (">>> Bob >>>" … "<<< Bob <<<") marked quoted, a quote header
 // that a client wrapped over lines rejoined, PGP armour and a trailing unsubscribe line set aside. The
 // steps are discourse/email_reply_trimmer's preprocess! (MIT, Copyright (c) Discourse), done line by
 // line instead of by regular expressions over the whole text, so each costs time linear in the text.
@@ -25,7 +25,7 @@ export function readTextLines(body: string): TextLine[] {
   const raw = body.replace(/\r\n?/g, '\n').split('\n');
   const lines: TextLine[] = raw.map((line) => ({
     original: line,
-    text: normaliseQuotePrefix(line),
+    text: withoutMailtoLinks(normaliseQuotePrefix(line)),
     code: false,
     noise: false,
     quoteHeader: false,
@@ -60,6 +60,16 @@ function normaliseQuotePrefix(line: string): string {
     at = mark + 1;
   }
   return at === 0 ? line : out + line.slice(at);
+}
+
+/**
+ * Text made from HTML by html-to-text (mailparser does so for a mail without a text part) prints a
+ * mail link's address after its text: `"Bob" <bob@example.com [bob@example.com]>:`, or with "mailto:".
+ * For classifying, the bracketed address goes, so the line reads as the quote header it is.
+ */
+function withoutMailtoLinks(line: string): string {
+  if (line.length > MARKER_LINE_MAX || !line.includes('@') || !line.includes(' [')) return line;
+  return line.replace(/ \[(?:mailto:)?[^\]\s@]+@[^\]\s]+\]/g, '');
 }
 
 const FENCE_OPEN = /^```\w*$/;

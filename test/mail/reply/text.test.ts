@@ -114,6 +114,12 @@ describe('Gmail headers wrapped over two or more lines', () => {
   test('Russian: "пользователь … <" / "… написал:"', () => {
     assertCutAt('02.04.2026 14:20 пользователь "bob@example.com" <\nbob@example.com> написал:');
   });
+  test('text made from HTML: a mail link printed with its address after it', () => {
+    // mailparser makes the text of an HTML-only mail with html-to-text, which prints links so.
+    assertCutAt('26.06.2026, 14:41, "Jane Doe" <jane@example.com [jane@example.com]>:');
+    assertCutAt('26.06.2026, 14:41, "Jane Doe" <jane@example.com [mailto:jane@example.com]>:');
+  });
+
   test('a dated line of the reply is not pulled into the header below it', () => {
     const split = splitReplyText('The meeting is on 2026-11-25 at 10:00.\nOn Mon, Nov 23, 2026 at 10:00 AM Jane Doe <jane@example.com> wrote:\n> Can we meet?\n');
     assert.equal(split.reply, 'The meeting is on 2026-11-25 at 10:00.');
