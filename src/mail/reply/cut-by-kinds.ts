@@ -35,8 +35,11 @@ class Pattern {
     this.ids = this.ids.slice(start);
   }
 
-  /** Drops every line of `kind` that stands in a run of at least `minRun` of them; returns how many. */
-  drop(kind: LineKind, minRun = 1): number {
+  /**
+   * Drops every line of `kind` that stands in a run of at least `minRun` of them (and, given
+   * `runCounts`, for which it says yes); returns how many.
+   */
+  drop(kind: LineKind, minRun = 1, runCounts: (start: number, end: number) => boolean = () => true): number {
     const keep = this.kinds.map(() => true);
     for (let i = 0; i < this.kinds.length; ) {
       if (this.kinds[i] !== kind) {
@@ -45,7 +48,7 @@ class Pattern {
       }
       let end = i;
       while (end < this.kinds.length && this.kinds[end] === kind) end += 1;
-      if (end - i >= minRun) keep.fill(false, i, end);
+      if (end - i >= minRun && runCounts(i, end)) keep.fill(false, i, end);
       i = end;
     }
     const before = this.kinds.length;
@@ -73,9 +76,14 @@ class Pattern {
   }
 }
 
-export function cutByKinds(kinds: readonly LineKind[]): KindCut {
+/**
+ * `kinds` has one letter per line; `mailHeader[i]` says whether line i, if a header field, shows it is
+ * a mail's (a subject label or an address): header blocks count only with such a line in them.
+ */
+export function cutByKinds(kinds: readonly LineKind[], mailHeader: readonly boolean[] = []): KindCut {
   const notes: string[] = [];
   const p = new Pattern(settleSignatures(kinds), kinds.map((_, i) => i));
+  const isMailBlock = (start: number, end: number): boolean => p.ids.slice(start, end).some((id) => mailHeader[id] === true);
 
   // /d/: everything from the first delimiter ("-- ", "____") on is signature or quoted mail.
   const delimiter = p.indexOf('d');
@@ -142,17 +150,18 @@ export function cutByKinds(kinds: readonly LineKind[]): KindCut {
   // /h+[hte]+h+e/: a header block whose fields wrap ("Subject: a long\nsubject") counts as headers.
   mergeWrappedHeaderBlock(p);
 
-  // /t[eq]*h{3,}/: three header fields in a row under the text start an embedded mail.
-  const block = findHeaderBlock(p);
+  // /t[eq]*h{3,}/: three header fields in a row under the text start an embedded mail (when one of
+  // them shows it is a mail's, which the trimmer does not ask).
+  const block = findHeaderBlock(p, isMailBlock);
   if (block >= 0) {
     p.keepBefore(block + 1);
     notes.push('header block (From:, Sent:, To:)');
   }
 
-  // Header fields still standing in a block of two or more are dropped (a forward's header at the top).
-  // The trimmer drops lone ones too; a lone "Subject: your invoice" or "To: all staff" is kept here,
-  // since it is more often a sentence of the reply than a stray header.
-  if (p.drop('h', 2) > 0) notes.push('header fields');
+  // Header fields still standing in a block of two or more, one of them a mail's, are dropped (a
+  // forward's header at the top). The trimmer drops every one; a lone "Subject: your invoice" or a
+  // "From: Berlin" / "To: Paris" pair is kept here, as the reply's own text.
+  if (p.drop('h', 2, isMailBlock) > 0) notes.push('header fields');
 
   // /[eq]+$/ when there is text: quoted lines at the end go.
   if (p.kinds.includes('t')) {
@@ -214,8 +223,8 @@ function mergeWrappedHeaderBlock(p: Pattern): void {
   }
 }
 
-/** Position of the 't' in the first /t[eq]*h{3,}/, or -1. */
-function findHeaderBlock(p: Pattern): number {
+/** Position of the 't' in the first /t[eq]*h{3,}/ whose run of h `counts`, or -1. */
+function findHeaderBlock(p: Pattern, counts: (start: number, end: number) => boolean): number {
   let i = 0;
   while (i < p.length) {
     if (p.kinds[i] !== 'h') {
@@ -224,7 +233,7 @@ function findHeaderBlock(p: Pattern): number {
     }
     let runEnd = i;
     while (runEnd < p.length && p.kinds[runEnd] === 'h') runEnd += 1;
-    if (runEnd - i >= 3) {
+    if (runEnd - i >= 3 && counts(i, runEnd)) {
       const text = p.previousOutside(i, 'eq');
       if (text >= 0 && p.kinds[text] === 't') return text;
     }

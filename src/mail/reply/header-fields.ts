@@ -35,6 +35,11 @@ const TEXT_LABELS: readonly string[] = [
   '发件人', '收件人', '抄送', '主题', // Chinese
 ];
 
+/** Labels only a mail header has: a block of header fields holding one is an embedded mail's. */
+const SUBJECT_LABELS: readonly string[] = [
+  'Subject', 'Objet', 'Betreff', 'Asunto', 'Assunto', 'Oggetto', 'Onderwerp', 'Temat', 'Ämne', 'Emne', 'Тема', '主题',
+];
+
 function labelPattern(labels: readonly string[], flags: string): RegExp {
   const escaped = [...new Set(labels)].map((label) => label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   // `[blank*]*` around the label: "*From:*" is what HTML's <b>From:</b> becomes as text.
@@ -43,6 +48,7 @@ function labelPattern(labels: readonly string[], flags: string): RegExp {
 
 const DATE_FIELD = labelPattern(DATE_LABELS, 'u');
 const TEXT_FIELD = labelPattern(TEXT_LABELS, 'iu');
+const SUBJECT_FIELD = labelPattern(SUBJECT_LABELS, 'iu');
 
 /** Whether `line` is one header field of an embedded mail ("Sent: Friday, 23 March 2012 5:08 p.m."). */
 export function isHeaderField(line: string): boolean {
@@ -51,4 +57,13 @@ export function isHeaderField(line: string): boolean {
   if (date && /\d/u.test(line.slice(date[0].length))) return true;
   const text = TEXT_FIELD.exec(line);
   return text !== null && /[\p{L}\p{N}_]/u.test(line.slice(text[0].length));
+}
+
+/**
+ * Whether a header field line shows it belongs to a mail: a subject label, or an address. "From: Berlin",
+ * "To: Paris", "Date: 5 May 2026" in a booking are header-shaped too; a block of them without either is
+ * the reply's own text.
+ */
+export function isMailHeaderEvidence(line: string): boolean {
+  return line.length <= MARKER_LINE_MAX && (line.includes('@') || SUBJECT_FIELD.test(line));
 }

@@ -20,7 +20,9 @@ interface OnDateWrote {
 }
 
 const ON_DATE_SOMEONE_WROTE: readonly OnDateWrote[] = [
-  { starts: ['on', 'at'], ends: ['wrote', 'writes', 'says', 'said'], notInside: ['on', 'wrote', 'writes', 'says', 'said'] }, // English
+  // English. The trimmer also ends on "says" and "said"; "On 2026-01-05 our monitor said:" opens a
+  // sentence as often as a quote, and no corpus case needs them.
+  { starts: ['on', 'at'], ends: ['wrote', 'writes'], notInside: ['on', 'wrote', 'writes'] },
   { starts: ['in message'], ends: ['writes'], notInside: ['in message', 'writes'] }, // English (old list software)
   { starts: ['le'], ends: ['a écrit', 'nous a dit'], notInside: ['le', 'a écrit', 'nous a dit'] }, // French
   { starts: ['am'], ends: ['schrieben sie', 'geschrieben'], notInside: ['am', 'schrieben sie', 'geschrieben'] }, // German ("Am … schrieb X:" below)

@@ -2,6 +2,7 @@
 // prepared (text-lines.ts), each gets a kind letter (line-kinds.ts), and the kind string decides the cut
 // (cut-by-kinds.ts). Time is linear in the text: every pattern runs on one capped line or none.
 import { cutByKinds } from './cut-by-kinds.js';
+import { isMailHeaderEvidence } from './header-fields.js';
 import { kindOf } from './line-kinds.js';
 import type { ReplySplit } from './split.js';
 import { readTextLines } from './text-lines.js';
@@ -9,7 +10,11 @@ import { readTextLines } from './text-lines.js';
 export function splitReplyText(text: string): ReplySplit {
   const lines = readTextLines(text);
   const classified = lines.filter((line) => !line.noise);
-  const { kept, notes } = cutByKinds(classified.map((line) => kindOf(line.text, line.code, line.quoteHeader)));
+  const kinds = classified.map((line) => kindOf(line.text, line.code, line.quoteHeader));
+  const { kept, notes } = cutByKinds(
+    kinds,
+    classified.map((line, i) => kinds[i] === 'h' && isMailHeaderEvidence(line.text)),
+  );
 
   const keptLines = new Set(kept.map((position) => classified[position]!));
   const reply = joinLines(lines.filter((line) => keptLines.has(line)));

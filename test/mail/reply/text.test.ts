@@ -34,6 +34,11 @@ describe('quote headers ("On … wrote:") in each language', () => {
     });
   }
 
+  test('"On <date> … said:" opens a sentence, not a quote (the trimmer counts "said" and "says")', () => {
+    const text = 'On 2026-01-05 at 10:00 our monitoring said:\nDisk full on server 3.\nPlease help.';
+    assert.equal(splitReplyText(text).reply, text);
+  });
+
   test('a quote header inside the quote (Apple Mail quotes its own header) cuts there too', () => {
     assertCutAt('> On 22 Aug 2026, at 19:21, Jane Doe <jane@example.com> wrote:\n>');
   });
@@ -62,6 +67,11 @@ describe('Outlook header blocks ("From: … Sent: … To: … Subject:") in each
   test('Outlook HTML turned into text: "*From:* … *Sent:* …" under a rule of dashes', () => {
     const split = splitReplyText(`${REPLY}\n\n ------------------------------\n\n*From:* Jane Doe [mailto:jane@example.com]\n*Sent:* Thursday, February 09, 2026 1:36 PM\n*To:* support@example.com\n*Subject:* Printer\n\nOld text\n`);
     assert.equal(split.reply, REPLY);
+  });
+
+  test('header-shaped lines with no subject and no address are the reply, not an embedded mail', () => {
+    const text = 'Please book the transfer:\nFrom: Berlin\nTo: Paris\nDate: 5 May 2026\n\nThanks';
+    assert.equal(splitReplyText(text).reply, text);
   });
 
   test('one line that looks like a header field is a sentence of the reply, not a header block', () => {
