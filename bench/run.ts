@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRules, evaluateRules } from '../src/rules/index.js';
 import { benchContext, ruleEngineBench } from './rules.js';
+import { replySplittingBench } from './replies.js';
 import { parseMessage } from '../src/mail/index.js';
 import { discardingSink } from '../src/store/blobs.js';
 import { openStore } from '../src/store/database.js';
@@ -79,6 +80,9 @@ if (corpusAvailable()) {
   parseRate = files.length / (ms / 1000);
   report(`mail: parse ${files.length} corpus messages (${(bytes / 1048576).toFixed(1)} MiB)`, `${parseRate.toFixed(0)} msg/s, ${(bytes / 1048576 / (ms / 1000)).toFixed(1)} MiB/s`);
 }
+
+// Mail: reply splitting on expensive shapes.
+replySplittingBench(report);
 
 // Pipeline: intake (fsynced blob + inbox row) and processing (parse, decide, execute) on SQLite.
 const dir = mkdtempSync(join(tmpdir(), 'mailbind-bench-'));

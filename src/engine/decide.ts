@@ -40,7 +40,7 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
       const known = requesters.filter((r) => r.existingId !== null);
       const steps: PlanStep[] = [{ kind: 'comment', itemId: ticket }];
       // Only what was written now; the whole text, quotes included, stays on the message.
-      const split = splitReply({ text: message.text, html: message.html });
+      const split = splitReply({ text: message.text, html: message.html, textFromHtml: message.textFromHtml });
       trace.reply = { how: split.how, fullTextKept: split.fullTextKept };
       const comment = { body: split.reply, quotedText: split.removed === '' ? null : split.removed };
       return { outcome: 'commented', reason: `Ticket#${ticket} in the body`, ruleLine: null, steps, requesters: known, trace, comment };

@@ -9,6 +9,5 @@ export { safeFileName, MAX_FILE_NAME_BYTES } from './safe-file-name.js';
 export { parseMailDate } from './dates.js';
 export { headerValue, headerValues } from './headers.js';
 export { findTicketReference, normalizeMessageId, parseMessageIdList } from './references.js';
-export { replyText, splitReply } from './reply-text.js';
-export type { ReplySplit, ReplySource } from './reply/split.js';
+export { splitReply, type ReplySource, type ReplySplit } from './reply/index.js';
 export { domainOf } from './domain.js';

@@ -42,6 +42,8 @@ export interface Message {
   dateFromHeader: boolean;
   text: string;
   html: string | null;
+  /** True when the message has no text part and `text` was made from `html` (rules read it; reply splitting reads the HTML). */
+  textFromHtml: boolean;
   attachments: AttachmentInfo[];
   /** Every header in order, decoded to text as the parser gives it. */
   headers: Header[];

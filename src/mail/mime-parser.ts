@@ -46,3 +46,14 @@ export class MimeParser extends MailParser {
     return created;
   }
 }
+
+/**
+ * Whether the message had a text/plain body part. Without one mailparser writes `text` itself, from the
+ * HTML, and reply splitting then reads the HTML instead, where the quote markers still are. `hasText`
+ * is mailparser's own (internal, set per body part); a version without it reads as "had one", which
+ * only costs the HTML-first splitting, never text.
+ */
+export function hadTextPart(parser: MailParser): boolean {
+  const flag = (parser as unknown as { hasText?: unknown }).hasText;
+  return typeof flag === 'boolean' ? flag : true;
+}

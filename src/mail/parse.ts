@@ -7,7 +7,7 @@ import { Readable, pipeline } from 'node:stream';
 import type { AttachmentStream, MailParser } from 'mailparser';
 import { addressList, firstAddress } from './addresses.js';
 import { saveAttachment, saveFile } from './attachments.js';
-import { MimeParser } from './mime-parser.js';
+import { hadTextPart, MimeParser } from './mime-parser.js';
 import { parseMailDate } from './dates.js';
 import { AttachmentTooLargeError, UnparseableMessageError } from './errors.js';
 import { headerValue, headerValues, readHeaderFields, toHeaders } from './headers.js';
@@ -165,6 +165,7 @@ function buildMessage(
     dateFromHeader: headerDate !== null,
     text: fallback?.text ?? (parser.text || ''),
     html: parser.html || fallback?.html || null,
+    textFromHtml: fallback === null && Boolean(parser.html) && !hadTextPart(parser),
     attachments,
     headers,
     size,

@@ -32,6 +32,7 @@ function message(parts: { subject?: string; text?: string; headers?: Header[] })
     subject: parts.subject ?? '',
     date: '2024-01-01T00:00:00.000Z',
     dateFromHeader: true,
+    textFromHtml: false,
     text: parts.text ?? '',
     html: null,
     attachments: [],

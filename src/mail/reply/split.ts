@@ -17,4 +17,6 @@ export interface ReplySplit {
 export interface ReplySource {
   text: string;
   html: string | null;
+  /** The text was made from the HTML (no text part): the HTML is read, where the quote markers still are. */
+  textFromHtml?: boolean;
 }

@@ -1,0 +1,243 @@
+// Which lines are the reply, decided by the shape of the kind string alone (one letter a line, see
+// line-kinds.ts). The steps and their order are discourse/email_reply_trimmer's trim (MIT, Copyright (c)
+// Discourse); each regular expression of the original is named in a comment and done as a scan, because
+// several of them (`t[et]*$`, `te*b[eqbh]*[te]*$`) backtrack quadratically on a long string of one letter
+// and a mail may have hundreds of thousands of lines.
+import type { LineKind } from './line-kinds.js';
+
+export interface KindCut {
+  /** Positions (in the kind list given) of the lines that are the reply, in order. */
+  kept: number[];
+  /** What was cut and by which signal, in the order the steps ran; empty when nothing was. */
+  notes: string[];
+}
+
+/** The working pattern: the kinds still in play and the position each came from. */
+class Pattern {
+  constructor(
+    public kinds: LineKind[],
+    public ids: number[],
+  ) {}
+
+  get length(): number {
+    return this.kinds.length;
+  }
+
+  /** Keeps positions [0, end). */
+  keepBefore(end: number): void {
+    this.kinds = this.kinds.slice(0, end);
+    this.ids = this.ids.slice(0, end);
+  }
+
+  /** Keeps positions [start, length). */
+  keepFrom(start: number): void {
+    this.kinds = this.kinds.slice(start);
+    this.ids = this.ids.slice(start);
+  }
+
+  /**
+   * Drops every line of `kind` that stands in a run of at least `minRun` of them (and, given
+   * `runCounts`, for which it says yes); returns how many.
+   */
+  drop(kind: LineKind, minRun = 1, runCounts: (start: number, end: number) => boolean = () => true): number {
+    const keep = this.kinds.map(() => true);
+    for (let i = 0; i < this.kinds.length; ) {
+      if (this.kinds[i] !== kind) {
+        i += 1;
+        continue;
+      }
+      let end = i;
+      while (end < this.kinds.length && this.kinds[end] === kind) end += 1;
+      if (end - i >= minRun && runCounts(i, end)) keep.fill(false, i, end);
+      i = end;
+    }
+    const before = this.kinds.length;
+    this.kinds = this.kinds.filter((_, i) => keep[i]);
+    this.ids = this.ids.filter((_, i) => keep[i]);
+    return before - this.kinds.length;
+  }
+
+  indexOf(kind: LineKind): number {
+    return this.kinds.indexOf(kind);
+  }
+
+  /** Start of the longest suffix whose kinds are all in `set` (length when there is none). */
+  suffixStart(set: string): number {
+    let start = this.kinds.length;
+    while (start > 0 && set.includes(this.kinds[start - 1]!)) start -= 1;
+    return start;
+  }
+
+  /** Position of the last kind before `at` that is not in `skip`, or -1. */
+  previousOutside(at: number, skip: string): number {
+    let i = at - 1;
+    while (i >= 0 && skip.includes(this.kinds[i]!)) i -= 1;
+    return i;
+  }
+}
+
+/**
+ * `kinds` has one letter per line; `mailHeader[i]` says whether line i, if a header field, shows it is
+ * a mail's (a subject label or an address): header blocks count only with such a line in them.
+ */
+export function cutByKinds(kinds: readonly LineKind[], mailHeader: readonly boolean[] = []): KindCut {
+  const notes: string[] = [];
+  const p = new Pattern(settleSignatures(kinds), kinds.map((_, i) => i));
+  const isMailBlock = (start: number, end: number): boolean => p.ids.slice(start, end).some((id) => mailHeader[id] === true);
+
+  // /d/: everything from the first delimiter ("-- ", "____") on is signature or quoted mail.
+  const delimiter = p.indexOf('d');
+  if (delimiter >= 0) {
+    p.keepBefore(delimiter);
+    notes.push('delimiter line');
+  }
+
+  // Signatures ("Sent from my iPhone") that end the written part.
+  if (p.drop('s') > 0) notes.push('signature');
+
+  // /^b[^t]+t[et]*$/: the reply is under the quote, and nothing but text follows it.
+  if (p.kinds[0] === 'b') {
+    const firstText = p.indexOf('t');
+    if (firstText > 1 && p.suffixStart('et') <= firstText) {
+      p.keepFrom(firstText);
+      notes.push('reply below the quote');
+      return done(p, notes);
+    }
+  }
+
+  // /te*b[^q]*$/: a quote header with no quoted line after it (a forward, an Outlook original
+  // message): the reply is the text before it.
+  const lastQuote = p.kinds.lastIndexOf('q');
+  for (let i = lastQuote + 1; i < p.length; i += 1) {
+    if (p.kinds[i] !== 'b') continue;
+    const text = p.previousOutside(i, 'e');
+    if (text >= 0 && p.kinds[text] === 't') {
+      p.keepBefore(text + 1);
+      notes.push('quote header');
+      break;
+    }
+  }
+
+  // /te*b[eqbh]*([te]*)$/ with fewer than 7 text lines in the group: a quote header, then quoted mail,
+  // then at most a short tail (a footer, a line the client added): cut at the header.
+  {
+    const tail = p.suffixStart('te');
+    const quoted = p.previousOutside(tail, 'eqbh') + 1;
+    const firstNonEmpty = firstOutside(p.kinds, quoted, tail, 'e');
+    if (quoted > 0 && p.kinds[quoted - 1] === 't' && firstNonEmpty >= 0 && p.kinds[firstNonEmpty] === 'b') {
+      const tailTexts = p.kinds.slice(tail).filter((k) => k === 't').length;
+      if (tailTexts < 7) {
+        p.keepBefore(quoted);
+        notes.push('quote header and quoted mail');
+      }
+    }
+  }
+
+  // /t?e*[qbe]+$/: quoted lines to the end go. (Ruby keeps pattern[0..index], the matched line
+  // included; when no text line opens the match, that keeps the first quoted line, so an all-quoted
+  // mail gave its first line as the reply. Here it gives nothing, and the caller keeps the whole text.)
+  {
+    const start = p.suffixStart('qbe');
+    if (start < p.length) {
+      if (p.kinds.slice(start).some((kind) => kind !== 'e')) notes.push('trailing quote');
+      p.keepBefore(start);
+    }
+  }
+
+  // Quote headers still standing (one above an inline reply): the line goes, the text stays.
+  if (p.drop('b') > 0) notes.push('quote header line');
+
+  // /h+[hte]+h+e/: a header block whose fields wrap ("Subject: a long\nsubject") counts as headers.
+  mergeWrappedHeaderBlock(p);
+
+  // /t[eq]*h{3,}/: three header fields in a row under the text start an embedded mail (when one of
+  // them shows it is a mail's, which the trimmer does not ask).
+  const block = findHeaderBlock(p, isMailBlock);
+  if (block >= 0) {
+    p.keepBefore(block + 1);
+    notes.push('header block (From:, Sent:, To:)');
+  }
+
+  // Header fields still standing in a block of two or more, one of them a mail's, are dropped (a
+  // forward's header at the top). The trimmer drops every one; a lone "Subject: your invoice" or a
+  // "From: Berlin" / "To: Paris" pair is kept here, as the reply's own text.
+  if (p.drop('h', 2, isMailBlock) > 0) notes.push('header fields');
+
+  // /[eq]+$/ when there is text: quoted lines at the end go.
+  if (p.kinds.includes('t')) {
+    const start = p.suffixStart('eq');
+    if (start < p.length) {
+      if (p.kinds.slice(start).includes('q')) notes.push('trailing quote');
+      p.keepBefore(start);
+    }
+  }
+  return done(p, notes);
+}
+
+function done(p: Pattern, notes: string[]): KindCut {
+  return { kept: p.ids, notes };
+}
+
+/**
+ * A signature line counts only where it ends the written part: when what follows it (past blank lines
+ * and other signatures) is the end, a delimiter, a quote header, header fields or quoted lines. "Sent
+ * from my iPhone" in the middle of a paragraph is text.
+ */
+function settleSignatures(kinds: readonly LineKind[]): LineKind[] {
+  const out = [...kinds];
+  let next: LineKind | undefined;
+  for (let i = out.length - 1; i >= 0; i -= 1) {
+    const kind = out[i]!;
+    if (kind === 's' && next === 't') out[i] = 't';
+    if (kind !== 'e' && kind !== 's') next = out[i];
+  }
+  return out;
+}
+
+function firstOutside(kinds: readonly LineKind[], from: number, to: number, skip: string): number {
+  for (let i = from; i < to; i += 1) if (!skip.includes(kinds[i]!)) return i;
+  return -1;
+}
+
+/**
+ * The first wrapped header block, /h+[hte]+h+e/: from the first 'h' of a run of h, t and e, to the last
+ * 'e' in that run that follows an 'h' at least three places on. All of it becomes 'h'. Only the first
+ * match is fixed, as in Ruby's `if`.
+ */
+function mergeWrappedHeaderBlock(p: Pattern): void {
+  let i = 0;
+  while (i < p.length) {
+    if (p.kinds[i] !== 'h') {
+      i += 1;
+      continue;
+    }
+    let runEnd = i;
+    while (runEnd < p.length && 'hte'.includes(p.kinds[runEnd]!)) runEnd += 1;
+    for (let j = runEnd - 1; j >= i + 3; j -= 1) {
+      if (p.kinds[j] === 'e' && p.kinds[j - 1] === 'h') {
+        for (let k = i; k <= j; k += 1) p.kinds[k] = 'h';
+        return;
+      }
+    }
+    i = runEnd;
+  }
+}
+
+/** Position of the 't' in the first /t[eq]*h{3,}/ whose run of h `counts`, or -1. */
+function findHeaderBlock(p: Pattern, counts: (start: number, end: number) => boolean): number {
+  let i = 0;
+  while (i < p.length) {
+    if (p.kinds[i] !== 'h') {
+      i += 1;
+      continue;
+    }
+    let runEnd = i;
+    while (runEnd < p.length && p.kinds[runEnd] === 'h') runEnd += 1;
+    if (runEnd - i >= 3 && counts(i, runEnd)) {
+      const text = p.previousOutside(i, 'eq');
+      if (text >= 0 && p.kinds[text] === 't') return text;
+    }
+    i = runEnd;
+  }
+  return -1;
+}
