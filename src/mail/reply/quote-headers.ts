@@ -29,6 +29,7 @@ const ON_DATE_SOMEONE_WROTE: readonly OnDateWrote[] = [
   { starts: ['op'], ends: ['het volgende geschreven', 'schreef'], notInside: ['op', 'het volgende geschreven', 'schreef'] }, // Dutch
   { starts: ['il'], ends: ['ha scritto'], notInside: ['il', 'ha scritto'] }, // Italian
   { starts: ['dnia', 'dňa', 'w dniu'], ends: ['napisał(a)', 'napisała', 'napisał', 'pisze'], notInside: ['dnia', 'dňa', 'napisał', 'pisze'] }, // Polish, Slovak
+  { starts: ['dne'], ends: ['napsal(a)', 'napsala', 'napsal'], notInside: ['dne', 'napsal'] }, // Czech
   { starts: ['em'], ends: ['escreveu'], notInside: ['em', 'escreveu'] }, // Portuguese
   { starts: ['el'], ends: ['escribió', 'escribio'], notInside: ['el', 'escribió'] }, // Spanish
   { starts: ['den', 'på'], ends: ['skrev'], notInside: ['den', 'skrev'] }, // Swedish, Danish, Norwegian

@@ -26,6 +26,7 @@ describe('quote headers ("On … wrote:") in each language', () => {
     pl: ['W dniu 23.11.2026 o 10:00, Jan Kowalski pisze:', 'pon., 23 lis 2026 o 10:00 Jan Kowalski <jan@example.com> napisał(a):'],
     ru: ['23.11.2026 10:00, Иван Петров написал:', 'пн, 23 нояб. 2026 г. в 10:00, Иван Петров <ivan@example.com>:', '23 ноября 2026 г., в 10:00, Иван Петров написал(а):'],
     sv: ['Den mån 23 nov. 2026 kl 10:00 skrev Jane Doe <jane@example.com>:', '23 nov. 2026 kl. 10:00 skrev Jane Doe <jane@example.com>:'],
+    cs: ['Dne po 23. 11. 2026 v 10:00 Jan Novák <jan@example.com> napsal(a):'],
     uk: ['пн, 23 лист. 2026 р. о 10:00 Олена <olena@example.com> пише:', '23.11.2026 10:00, Олена Коваль написав(ла):'],
   };
   for (const [language, lines] of Object.entries(headers)) {
