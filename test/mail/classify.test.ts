@@ -251,3 +251,20 @@ test('a sisimai "not a bounce" regression fixture is a bounce: postmaster, null 
   assert.equal(result.kind, 'bounce');
   assert.match(result.reason, /^From: postmaster@yyyyyy\.de \(mail system sender\) with /);
 });
+
+test('a person writing about auto-replies or office hours is a person: the subject phrase must be the responder\'s prefix', async () => {
+  for (const subject of ['Auto-reply not working in my account', 'Out of office hours callout needed', 'Automatic reply settings for the support mailbox']) {
+    assert.deepEqual(classify(await eml('From: ann@customer.example', `Subject: ${subject}`)), { kind: 'human', reason: 'no automatic-mail signal' }, subject);
+  }
+  for (const subject of ['Automatic reply: your request', 'Out of Office', 'Out of Office AutoReply: x', 'Abwesenheitsnotiz: Anfrage', '[Automatyczna odpowiedź] test']) {
+    assert.equal(classify(await eml('From: ann@customer.example', `Subject: ${subject}`)).kind, 'auto-reply', subject);
+  }
+});
+
+test("someone at a challenge-response vendor writing about its filter is a person: their words never stand in for an automatic header", async () => {
+  const mail = await withBody(
+    ['From: Ann <ann@mailinblack.com>', 'Subject: Please verify our integration', 'Message-ID: <2@mailinblack.com>'],
+    'Hello,\r\n\r\nour challenge-response filter blocks your notifications; to have your address added to the allowed list, write back.\r\n',
+  );
+  assert.deepEqual(classify(mail), { kind: 'human', reason: 'no automatic-mail signal' });
+});

@@ -10,9 +10,16 @@ import type { MailFacts } from './facts.js';
 import { clip, display } from './text.js';
 
 // Auto-reply subjects. Prefixes in the languages we have seen, an optional "[" (Polish clients
-// write "[Automatyczna odpowiedź] …"); AOL's "(Automatic Response)" is a suffix.
-const AUTO_REPLY_SUBJECT_START =
-  /^\[?(?:auto:|automatic reply\b|auto[- ]?reply\b|autoreply\b|auto[- ]?response\b|out of (?:the )?office\b|abwesenheitsnotiz\b|automatische antwort\b|réponse automatique\b|respuesta automática\b|risposta automatica\b|automatyczna odpowiedź|automatisch antwoord\b|resposta automática\b)/i;
+// write "[Automatyczna odpowiedź] …"); AOL's "(Automatic Response)" is a suffix. The phrase must end
+// at a ':' or ']' (the responder's prefix before the original subject) or end the subject: a person
+// writes "Auto-reply not working in my account" or "Out of office hours callout needed" as a subject.
+// Out-of-office subjects that go on with a date ("Out of the office until May") are the exception.
+const AUTO_REPLY_PHRASE =
+  '(?:automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|out of (?:the )?office|abwesenheitsnotiz|automatische antwort|réponse automatique|respuesta automática|risposta automatica|automatyczna odpowiedź|automatisch antwoord|resposta automática)';
+const AUTO_REPLY_SUBJECT_START = new RegExp(
+  `^\\[?\\s*(?:auto:|${AUTO_REPLY_PHRASE}(?:\\s+(?:auto-?reply|reply|response|notice|message))?\\s*(?:[:\\]]|$)|out of (?:the )?office (?:until|till|from|through|back|returning)\\b)`,
+  'i',
+);
 const AUTO_REPLY_SUBJECT_END = /\((?:automatic response|auto-?reply)\)\s*$/i;
 
 const VENDOR_HEADERS: [string, RegExp][] = [

@@ -39,7 +39,7 @@ function vendorSender(facts: MailFacts): Classification | null {
   for (const vendor of CHALLENGE_VENDORS) {
     const mark = vendorDomainSender(from, vendor) ?? vendorHeaderPrefix(facts, vendor);
     if (mark === null) continue;
-    const company = facts.company() ?? wording(facts);
+    const company = facts.company();
     if (company !== null) return found(mark, vendor, company);
   }
   return null;
