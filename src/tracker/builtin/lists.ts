@@ -184,7 +184,7 @@ async function listItems(db: Db, kind: ItemKind, filter: TrackerFilter) {
       /** People Cc'd onto the item's thread who may reply to it besides its requesters (lowercased emails). */
       participants: own(participants).map((p) => p.email).sort(),
       /** The closed item this one was made from a reply to (the profile's closed-replies 'new-item'); null otherwise. */
-      followsUp: own(followUps).map((l) => Number(l.linked_item_id)).sort((a, b) => a - b)[0] ?? null,
+      followsUp: own(followUps).reduce<number | null>((first, l) => Math.min(first ?? Infinity, Number(l.linked_item_id)), null),
       createdAt: i.created_at,
     };
   });
