@@ -34,6 +34,8 @@ function companyOf(email: string, snapshot: TrackerSnapshot): number | null {
 /**
  * The people an allowed reply brings onto the item's thread: its Cc and To, except our own mailbox
  * addresses, staff (who may always write) and those already allowed as requesters or participants.
+ * To counts only when the profile knows its own addresses: a reply's To is mostly our mailbox, and a
+ * profile that takes imported mail only cannot tell it from a person.
  */
 export function newParticipants(message: Message, item: ItemView, snapshot: TrackerSnapshot, ownAddresses: ReadonlySet<string>): NewParticipant[] {
   const from = message.from?.address.toLowerCase() ?? null;
@@ -41,7 +43,7 @@ export function newParticipants(message: Message, item: ItemView, snapshot: Trac
   const found: NewParticipant[] = [];
   const candidates: Array<[string, NewParticipant['source']]> = [
     ...message.cc.map((a) => [a.address, 'cc'] as [string, NewParticipant['source']]),
-    ...message.to.map((a) => [a.address, 'to'] as [string, NewParticipant['source']]),
+    ...(ownAddresses.size > 0 ? message.to.map((a) => [a.address, 'to'] as [string, NewParticipant['source']]) : []),
   ];
   for (const [address, source] of candidates) {
     const email = address.toLowerCase();

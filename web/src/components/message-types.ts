@@ -33,7 +33,13 @@ export interface RuleTrace {
 export interface Trace {
   classification: { kind: ClassificationKind; reason: string };
   sender: { summary: string };
-  reference: { ticket: number; exists: boolean } | null;
+  /** The item a reply was bound to, and by what; null for new mail. Absent in traces from before issue 12. */
+  binding?: { layer: string; evidence: string; itemId: number } | null;
+  /** Why candidate items did not take the message (no such item, deleted, not a participant, closed). */
+  bindingRefused?: string[];
+  replyAccess?: string;
+  /** Traces from before issue 12 (Ticket#N only). */
+  reference?: { ticket: number; exists: boolean } | null;
   reply?: { how: string; fullTextKept: boolean };
   rules: RuleTrace[];
   /** Rules tried that did not match, past the first 100 listed. */
