@@ -78,6 +78,10 @@ export interface Item {
   teamId: number | null; requesterIds: number[]; messageIds: number[]; createdAt: string;
   priority: string | null; severity: string | null; assigneeId: number | null; assignee: string | null;
   tags: string[]; fields: Record<string, string>;
+  /** People Cc'd onto the thread who may reply besides the requesters. */
+  participants: string[];
+  /** The closed item this one was made from a reply to; null otherwise. */
+  followsUp: number | null;
 }
 
 /** The states of an item (the API's ITEM_STATES). */
