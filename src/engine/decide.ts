@@ -58,7 +58,8 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
   const refusal = reply.decisive ?? reply.refused[reply.refused.length - 1] ?? null;
 
   if (ruleSet.rules.length === 0) {
-    return { ...base, outcome: 'skipped', reason: 'the profile has no rules', ruleLine: null, steps: [] };
+    const reason = reply.decisive !== null ? `${reply.decisive}, and the profile has no rules` : 'the profile has no rules';
+    return { ...base, outcome: 'skipped', reason, ruleLine: null, steps: [] };
   }
   const evaluation = evaluateRules(ruleSet, evalContext(message, snapshot, sender));
   // A trace names each rule tried; past the first hundred (a profile of a thousand rules) it counts them,
