@@ -3,6 +3,7 @@
 import type { SourceSettings } from '../sources/settings.js';
 import { defaultPort } from '../sources/settings-core.js';
 import type { Profile } from '../store/profiles.js';
+import type { ThreadingSettings } from '../store/threading-settings.js';
 
 /** The mailbox settings as shown: the stored ones without the password, plus whether one is set. */
 export type MailboxView = Omit<SourceSettings, 'password'> & {
@@ -21,6 +22,8 @@ export interface ProfileView {
   source: MailboxView | null;
   /** The rules history version the rules are (see rules-history.ts). */
   rulesVersion: number | null;
+  /** How replies find their item and who may add to it (docs/conversations.md). */
+  threading: ThreadingSettings;
   createdAt: string;
   updatedAt: string;
 }
@@ -33,6 +36,7 @@ export function toProfileView(profile: Profile): ProfileView {
     ruleCount: profile.rules.split(/\r\n|\r|\n/).filter((l) => l.trim() && !l.trim().startsWith('#')).length,
     source: profile.source ? mailboxView(profile.source) : null,
     rulesVersion: profile.rulesVersion,
+    threading: { ...profile.threading },
     createdAt: profile.createdAt,
     updatedAt: profile.updatedAt,
   };

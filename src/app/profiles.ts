@@ -16,6 +16,8 @@ import type { App } from './app.js';
 import { recordAudit } from './audit.js';
 import { conflict, userError } from './errors.js';
 import { toProfileView, type ProfileView } from './profile-view.js';
+import { DEFAULT_THREADING, type ThreadingSettings } from '../store/threading-settings.js';
+import { mergeThreading, type ThreadingChange } from './threading-input.js';
 import { actorName, type Principal } from './principal.js';
 import { checkRulesAgainst, rulesInvalid } from './rules.js';
 
@@ -34,6 +36,8 @@ export interface ProfileChange {
   rules?: RulesInput;
   /** Only the settings given change; a missing password keeps the stored one. */
   source?: Partial<SourceSettingsInput>;
+  /** Only the threading settings given change; null sets one back to its default. */
+  threading?: ThreadingChange;
 }
 
 export interface ProfileSaved {
@@ -55,13 +59,14 @@ export async function showProfile(app: App, nameOrId: string | number): Promise<
 export async function createProfile(app: App, input: { name: string } & ProfileChange, who: Principal): Promise<ProfileSaved> {
   const rules = input.rules ? await validRules(app, input.rules) : { text: '', warnings: [], comment: null };
   const source = input.source && Object.keys(input.source).length ? newSource(app, input.source) : null;
+  const threading = mergeThreading(DEFAULT_THREADING, input.threading ?? {});
   // Version 1 is written even for empty rules: the history then starts where the profile did.
   const created = await inTransaction(app.store.db, async (trx) => {
-    const made = await profiles.createProfile(trx, { name: input.name, rules: rules.text, source });
+    const made = await profiles.createProfile(trx, { name: input.name, rules: rules.text, source, threading });
     const version = await appendRulesVersion(trx, made.id, { rules: rules.text, author: actorName(who), comment: rules.comment });
     await recordAudit(trx, who, 'profile.create', `profile ${made.name}`, {
       id: made.id,
-      settings: changedSettingNames(input.source),
+      settings: [...changedSettingNames(input.source), ...changedThreadingNames(input.threading)],
       rules: Boolean(input.rules),
       rulesVersion: version!.version,
     });
@@ -99,17 +104,28 @@ export async function changeProfile(
     if (!existing.source && !change.source.protocol) throw needProtocol();
     source = mergeStoredSettings(existing.source, change.source, app.secrets());
   }
+  let threading: ThreadingSettings | undefined;
+  if (change.threading && Object.keys(change.threading).length) {
+    const merged = mergeThreading(existing.threading, change.threading);
+    // Unchanged settings write nothing: no audit entry for a form saved as it was.
+    if (JSON.stringify(merged) !== JSON.stringify(existing.threading)) threading = merged;
+  }
   const notes: string[] = [];
   const updated = await inTransaction(app.store.db, async (trx) => {
     const version = rules
       ? await appendRulesVersion(trx, existing.id, { rules: rules.text, author: actorName(who), comment: rules.comment }, { ifChanged: true })
       : null;
     if (rules && !version) notes.push('the rules are the same as the current ones; no new version was saved');
-    if (!version && !source) return existing;
-    const saved = await profiles.updateProfile(trx, existing.id, { ...(version ? { rules: version.rules } : {}), ...(source ? { source } : {}) });
-    await recordAudit(trx, who, source ? 'profile.update' : rulesAction, `profile ${saved.name}`, {
+    if (!version && !source && !threading) return existing;
+    const saved = await profiles.updateProfile(trx, existing.id, {
+      ...(version ? { rules: version.rules } : {}),
+      ...(source ? { source } : {}),
+      ...(threading ? { threading } : {}),
+    });
+    const settings = [...(source ? changedSettingNames(change.source) : []), ...(threading ? changedThreadingNames(change.threading) : [])];
+    await recordAudit(trx, who, source || threading ? 'profile.update' : rulesAction, `profile ${saved.name}`, {
       id: saved.id,
-      ...(source ? { settings: changedSettingNames(change.source) } : {}),
+      ...(settings.length ? { settings } : {}),
       ...(version ? { rules: true, rulesVersion: version.version, ...(version.comment ? { comment: version.comment } : {}) } : {}),
     });
     return saved;
@@ -157,6 +173,11 @@ function newSource(app: App, input: Partial<SourceSettingsInput>): SourceSetting
 /** Which settings a change named; their values stay out of the audit log (one of them is a password). */
 function changedSettingNames(source: Partial<SourceSettingsInput> | undefined): string[] {
   return source ? Object.keys(source).sort() : [];
+}
+
+/** Threading settings a change named, as `threading.closedReplies`. */
+function changedThreadingNames(threading: ThreadingChange | undefined): string[] {
+  return threading ? Object.keys(threading).sort().map((k) => `threading.${k}`) : [];
 }
 
 function needProtocol() {

@@ -93,12 +93,16 @@ export class ProgressBar {
   }
 }
 
-/** Classification, sender, reference and each rule tried: the same words for a dry run and the log. */
+/** Classification, sender, the reply's binding (or why there was none) and each rule tried: the same words for a dry run and the log. */
 function traceLines(trace: Trace, sources: boolean): string[] {
   const lines: string[] = [];
   const c = trace.classification;
   lines.push(`classification: ${c.kind}${c.kind === 'human' ? '' : ` (${c.reason})`}`);
   lines.push(`sender: ${trace.sender.email ?? '(none)'} — ${trace.sender.summary}`);
+  if (trace.binding) lines.push(`reply to item ${trace.binding.itemId}: ${trace.binding.evidence} (${trace.binding.layer})`);
+  if (trace.replyAccess) lines.push(`may add to it: ${trace.replyAccess}`);
+  for (const refused of trace.bindingRefused ?? []) lines.push(`not a reply: ${refused}`);
+  // Traces recorded before replies had binders.
   if (trace.reference) lines.push(`reference: Ticket#${trace.reference.ticket} ${trace.reference.exists ? 'names an existing item' : 'names no item'}`);
   if (trace.reply) lines.push(`comment text: ${trace.reply.how}`);
   for (const rule of trace.rules) {

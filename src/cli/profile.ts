@@ -10,6 +10,7 @@ import { printCheckStep, reportCheck } from './check.js';
 import { action, jsonOption, printJson, withApp, type Opts } from './context.js';
 import { printWarnings, readRulesFile } from './rules-file.js';
 import { addSourceOptions, sourceInputFromOptions } from './source-options.js';
+import { addThreadingOptions, threadingInputFromOptions } from './threading-options.js';
 
 const rulesFrom = (file: string | undefined, comment: string | undefined) =>
   file ? { text: readRulesFile(file), label: file, ...(comment !== undefined ? { comment } : {}) } : undefined;
@@ -25,7 +26,7 @@ function reportSaved(saved: ProfileSaved, opts: { json?: boolean; rulesFile?: st
 export function profileCommand(): Command {
   const profile = new Command('profile').description('profiles: one mailbox and its rules');
 
-  addSourceOptions(jsonOption(profile.command('add [name]').description('add a profile')))
+  addThreadingOptions(addSourceOptions(jsonOption(profile.command('add [name]').description('add a profile'))))
     .option('--name <name>', 'profile name (letters, digits, space, dot, dash, underscore)')
     .option('--rules-file <file>', 'the rules, one per line')
     .option(...COMMENT)
@@ -36,12 +37,13 @@ export function profileCommand(): Command {
         const source = sourceInputFromOptions(opts);
         const rules = rulesFrom(opts.rulesFile, opts.comment);
         const { createProfile } = await import('../app/profiles.js');
-        const saved = await withApp(opts, 'write', (app) => createProfile(app, { name, source, ...(rules ? { rules } : {}) }, cliPrincipal()));
+        const threading = threadingInputFromOptions(opts);
+        const saved = await withApp(opts, 'write', (app) => createProfile(app, { name, source, threading, ...(rules ? { rules } : {}) }, cliPrincipal()));
         reportSaved(saved, opts, () => process.stdout.write(`${saved.profile.id}\n`));
       }),
     );
 
-  addSourceOptions(jsonOption(profile.command('update <name>').description("change a profile's mailbox settings or rules")))
+  addThreadingOptions(addSourceOptions(jsonOption(profile.command('update <name>').description("change a profile's mailbox settings, threading settings or rules"))))
     .option('--rules-file <file>', 'replace the rules')
     .option(...COMMENT)
     .action(
@@ -49,7 +51,8 @@ export function profileCommand(): Command {
         const source = sourceInputFromOptions(opts);
         const rules = rulesFrom(opts.rulesFile, opts.comment);
         const { updateProfile } = await import('../app/profiles.js');
-        const saved = await withApp(opts, 'write', (app) => updateProfile(app, name, { source, ...(rules ? { rules } : {}) }, cliPrincipal()));
+        const threading = threadingInputFromOptions(opts);
+        const saved = await withApp(opts, 'write', (app) => updateProfile(app, name, { source, threading, ...(rules ? { rules } : {}) }, cliPrincipal()));
         reportSaved(saved, opts, () => {});
       }),
     );
@@ -140,6 +143,8 @@ export function describeProfile(p: ProfileView): string {
     row('max size', sizeText(s.maxMessageBytes));
     if (s.address) row('address', s.address);
   }
+  const t = p.threading;
+  lines.push(`${'replies:'.padEnd(16)}subject tokens ${t.subjectTokens ? 'on' : 'off'}; company may reply ${t.companyMayReply ? 'on' : 'off'}; closed items: ${t.closedReplies}`);
   if (p.rulesVersion !== null) lines.push(`${'rules version:'.padEnd(16)}${p.rulesVersion}`);
   lines.push(`rules (${p.ruleCount}):`);
   if (p.rules.trim()) lines.push(...p.rules.replace(/\s+$/, '').split(/\r\n|\r|\n/).map((l) => `  ${l}`));

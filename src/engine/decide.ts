@@ -1,11 +1,14 @@
 // decide(message, rules, tracker snapshot) → Plan. Pure: no I/O, no clock. That is what makes dry
 // runs (`rules test`), reprocessing and the trace possible.
-import { classify, findTicketReference, splitReply } from '../mail/index.js';
+import { classify } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
 import { evaluateRules, exprToText, type RuleSet } from '../rules/index.js';
+import { DEFAULT_THREADING, type ThreadingSettings } from '../store/threading-settings.js';
 import type { TrackerSnapshot } from '../tracker/port.js';
 import type { Plan, PlanStep, RuleTraceEntry, Trace } from './plan.js';
 import { evalContext } from './message-view.js';
+import { decideReply } from './reply.js';
+import { LazyReplySplit } from './reply-split.js';
 import { planRequesters, resolveSender } from './sender.js';
 
 /** How many rules tried a trace lists one by one. */
@@ -16,39 +19,47 @@ export interface DecideOptions {
   ownAddresses?: string[];
   /** Domains of our own outgoing mail, for loop detection. */
   ownDomains?: string[];
+  /** The profile's threading settings (how replies bind, who may add, closed items); defaults when absent. */
+  threading?: ThreadingSettings;
+  /** The message's reply split, when the caller made (or may make) it already. */
+  split?: LazyReplySplit;
 }
 
 export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnapshot, options: DecideOptions = {}): Plan {
   const classification = classify(message, options.ownDomains ?? []);
   const sender = resolveSender(message, snapshot);
-  const trace: Trace = { classification, sender, reference: null, rules: [], warnings: [] };
+  const trace: Trace = { classification, sender, binding: null, bindingRefused: [], rules: [], warnings: [] };
   const base = { requesters: [], trace };
 
   if (classification.kind !== 'human') {
     return { ...base, outcome: 'ignored', reason: `${classification.kind}: ${classification.reason}`, ruleLine: null, steps: [] };
   }
-  const requesters = planRequesters(message, snapshot, new Set((options.ownAddresses ?? []).map((a) => a.toLowerCase())));
+  const own = new Set((options.ownAddresses ?? []).map((a) => a.toLowerCase()));
+  const requesters = planRequesters(message, snapshot, own);
 
-  // TargetProcess compatibility: a Ticket#N in the body (its notification footer, quoted in replies)
-  // makes the message a comment on item N; an unknown N falls back to the rules.
-  const ticket = findTicketReference(message.text) ?? (message.html ? findTicketReference(message.html) : null);
-  if (ticket !== null) {
-    const exists = snapshot.itemExists(ticket);
-    trace.reference = { ticket, exists };
-    if (exists) {
-      // Requesters are created only for imported mail: a comment links the people we already know.
-      const known = requesters.filter((r) => r.existingId !== null);
-      const steps: PlanStep[] = [{ kind: 'comment', itemId: ticket }];
-      // Only what was written now; the whole text, quotes included, stays on the message.
-      const split = splitReply({ text: message.text, html: message.html, textFromHtml: message.textFromHtml });
-      trace.reply = { how: split.how, fullTextKept: split.fullTextKept };
-      const comment = { body: split.reply, quotedText: split.removed === '' ? null : split.removed };
-      return { outcome: 'commented', reason: `Ticket#${ticket} in the body`, ruleLine: null, steps, requesters: known, trace, comment };
-    }
+  // A reply to an item we hold, from someone allowed to add to it, is a comment; anything else is new
+  // mail for the rules, with every refused candidate in the trace.
+  const split = options.split ?? new LazyReplySplit(message);
+  const threading = options.threading ?? DEFAULT_THREADING;
+  const reply = decideReply({ message, get split() { return split.value; }, settings: threading, snapshot }, own);
+  trace.bindingRefused = reply.refused;
+  if (reply.kind === 'comment') {
+    const { binding } = reply;
+    trace.binding = { layer: binding.layer, evidence: binding.evidence, itemId: binding.itemId };
+    trace.replyAccess = reply.access;
+    // Requesters are created only for imported mail: a comment links the people we already know.
+    const known = requesters.filter((r) => r.existingId !== null);
+    // Only what was written now; the whole text, quotes included, stays on the message.
+    const { reply: body, removed, how, fullTextKept } = split.value;
+    trace.reply = { how, fullTextKept };
+    const comment = { body, quotedText: removed === '' ? null : removed };
+    return { outcome: 'commented', reason: binding.evidence, ruleLine: null, steps: reply.steps, requesters: known, trace, comment };
   }
+  const refusal = reply.decisive ?? reply.refused[reply.refused.length - 1] ?? null;
 
   if (ruleSet.rules.length === 0) {
-    return { ...base, outcome: 'skipped', reason: 'the profile has no rules', ruleLine: null, steps: [] };
+    const reason = reply.decisive !== null ? `${reply.decisive}, and the profile has no rules` : 'the profile has no rules';
+    return { ...base, outcome: 'skipped', reason, ruleLine: null, steps: [] };
   }
   const evaluation = evaluateRules(ruleSet, evalContext(message, snapshot, sender));
   // A trace names each rule tried; past the first hundred (a profile of a thousand rules) it counts them,
@@ -66,11 +77,11 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
   );
   const rule = evaluation.matched;
   if (!rule) {
-    const reason = ticket !== null ? `Ticket#${ticket} names no item, and no rule matched` : 'no rule matched';
+    const reason = refusal !== null ? `${refusal}, and no rule matched` : 'no rule matched';
     return { ...base, outcome: 'skipped', reason, ruleLine: null, steps: [] };
   }
   trace.warnings.push(...evaluation.warnings);
-  const steps: PlanStep[] = evaluation.effects;
+  const steps: PlanStep[] = [...evaluation.effects];
   const ignore = evaluation.effects.find((e) => e.kind === 'ignore');
   if (ignore) {
     // Ignored by a rule: no requester, no item; the reason is the rule's own words.
@@ -81,5 +92,8 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     // message nobody sees. Skipped, it shows up with the reason and can be reprocessed once rules change.
     return { ...base, outcome: 'skipped', reason: `the rule on line ${rule.line} matched, but every action was left out (see the warnings)`, ruleLine: rule.line, steps };
   }
-  return { outcome: 'imported', reason: null, ruleLine: rule.line, steps, requesters, trace };
+  // A reply to a closed item, made new mail by the profile: what the rule creates follows that item up.
+  if (reply.followsUp !== null && steps.some((s) => s.kind === 'create')) steps.push({ kind: 'follow-up', itemId: reply.followsUp });
+  // Why mail that answered an item is new mail after all shows with the outcome, not only in the trace.
+  return { outcome: 'imported', reason: reply.decisive, ruleLine: rule.line, steps, requesters, trace };
 }

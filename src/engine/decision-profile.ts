@@ -1,4 +1,5 @@
-// A stored profile as decide() sees it: its parsed rules and the mailbox's own addresses.
+// A stored profile as decide() sees it: its parsed rules, the mailbox's own addresses and its threading
+// settings.
 import { parseRules, type RuleError, type RuleSet } from '../rules/index.js';
 import type { Profile } from '../store/profiles.js';
 import type { DecisionProfile } from './prepare.js';
@@ -16,7 +17,13 @@ export class DecisionProfiles {
       if (this.cache.size > 100) this.cache.clear();
       this.cache.set(profile.rules, parsed);
     }
-    return { ruleSet: parsed.ruleSet, ruleErrors: parsed.errors, ownAddresses: ownAddresses(profile), rulesVersion: profile.rulesVersion };
+    return {
+      ruleSet: parsed.ruleSet,
+      ruleErrors: parsed.errors,
+      ownAddresses: ownAddresses(profile),
+      rulesVersion: profile.rulesVersion,
+      threading: profile.threading,
+    };
   }
 }
 

@@ -107,6 +107,16 @@ export async function executePlan(
         created.attachments.push(...(await writer.addAttachments({ commentId }, attachments)));
         break;
       }
+      case 'add-participants':
+        await writer.addParticipants(step.itemId, step.participants);
+        break;
+      case 'reopen':
+        await writer.setItemState(step.itemId, 'open');
+        break;
+      case 'follow-up':
+        // The plan puts this step after the rule's creates: every item made so far follows the old one up.
+        for (const itemId of created.items) await writer.linkFollowUp(itemId, step.itemId);
+        break;
     }
   }
   return created;

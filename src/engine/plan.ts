@@ -4,6 +4,8 @@
 // beside them in the plan.
 import type { Classification } from '../mail/index.js';
 import { effectToText, type Effect } from '../rules/index.js';
+import type { NewParticipant } from '../tracker/port.js';
+import type { BindingLayer } from './binders/index.js';
 
 export type PlannedOutcome = 'imported' | 'commented' | 'skipped' | 'ignored';
 
@@ -29,10 +31,25 @@ export interface SenderResolution {
 
 /**
  * One tracker operation: an effect of the matched rule (its actions with projects resolved and
- * captures filled in, printed in the rule language's words); a reply's comment is the one step no rule
- * writes.
+ * captures filled in, printed in the rule language's words), or one a reply makes that no rule
+ * writes: its comment, the people it brings onto the item, reopening a closed item, and linking what
+ * a reply to a closed item created to that item.
  */
-export type PlanStep = Effect | { kind: 'comment'; itemId: number };
+export type PlanStep = Effect | ReplyStep;
+
+export type ReplyStep =
+  | { kind: 'comment'; itemId: number }
+  | { kind: 'add-participants'; itemId: number; participants: NewParticipant[] }
+  | { kind: 'reopen'; itemId: number }
+  /** Every item this plan creates follows up `itemId`. */
+  | { kind: 'follow-up'; itemId: number };
+
+/** What bound a reply to its item, as the trace keeps it. */
+export interface TracedBinding {
+  layer: BindingLayer;
+  evidence: string;
+  itemId: number;
+}
 
 export interface RuleTraceEntry {
   line: number;
@@ -46,7 +63,17 @@ export interface RuleTraceEntry {
 export interface Trace {
   classification: Classification;
   sender: SenderResolution;
-  reference: { ticket: number; exists: boolean } | null;
+  /** The item the reply became a comment on, and the evidence; null for new mail. */
+  binding: TracedBinding | null;
+  /**
+   * Why each candidate item did not take the message: a Ticket#N naming no item, a deleted item, a
+   * sender who is not a participant, a closed item the profile makes new items for. Empty when none.
+   */
+  bindingRefused: string[];
+  /** Who may add to the bound item and why this sender may ("ann@x is a requester of request 12"). */
+  replyAccess?: string;
+  /** Traces recorded before issue 12 (Ticket#N only) say this instead of `binding`. */
+  reference?: { ticket: number; exists: boolean } | null;
   /**
    * For a reply made a comment: how its new words were told from what it carries along (quote, forwarded
    * mail, signature), and whether nothing would have been left so the whole text was kept.
@@ -77,7 +104,18 @@ export interface Plan {
 }
 
 export function stepToText(step: PlanStep): string {
-  return step.kind === 'comment' ? `comment on item ${step.itemId}` : effectToText(step);
+  switch (step.kind) {
+    case 'comment':
+      return `comment on item ${step.itemId}`;
+    case 'add-participants':
+      return `add ${step.participants.map((p) => p.email).join(', ')} as participants of item ${step.itemId}`;
+    case 'reopen':
+      return `reopen item ${step.itemId}`;
+    case 'follow-up':
+      return `link the new items as following up item ${step.itemId}`;
+    default:
+      return effectToText(step);
+  }
 }
 
 /** The plan's steps in words, as shown and stored with the outcome. */

@@ -3,9 +3,12 @@
 // does (DESIGN §5): the same snapshot request, the same rules, the same own addresses and domains.
 import { findTicketReference, parseMessage, type AttachmentSink, type Message } from '../mail/index.js';
 import type { RuleError, RuleSet } from '../rules/index.js';
+import type { ThreadingSettings } from '../store/threading-settings.js';
 import type { SnapshotRequest, Tracker } from '../tracker/port.js';
+import { findSubjectToken } from './binders/index.js';
 import { decide } from './decide.js';
 import type { Plan } from './plan.js';
+import { LazyReplySplit } from './reply-split.js';
 
 /** What decide needs to know about the profile a message arrived on. */
 export interface DecisionProfile {
@@ -16,6 +19,8 @@ export interface DecisionProfile {
   rulesVersion?: number | null;
   /** Lines of the stored rules that no longer parse: left out of `ruleSet`, named in every trace. */
   ruleErrors?: RuleError[];
+  /** How replies bind and who may add to an item; the defaults when absent. */
+  threading?: ThreadingSettings;
 }
 
 export interface DecisionContext {
@@ -24,10 +29,17 @@ export interface DecisionContext {
   ownDomains: string[];
 }
 
-/** Everything the tracker must look up for this message, and nothing more. */
-export function snapshotRequestFor(message: Message): SnapshotRequest {
-  const people = [message.from, message.sender, ...message.cc, ...message.replyTo].filter((a) => a !== null);
-  const tickets = [findTicketReference(message.text), message.html ? findTicketReference(message.html) : null];
+/**
+ * Everything the tracker must look up for this message, and nothing more: its people (To as well: they
+ * may become participants, and staff among them must not), the items it names by number (Ticket#N in
+ * its new words and in its whole body, a subject token) and its thread's Message-IDs.
+ */
+export function snapshotRequestFor(message: Message, split: LazyReplySplit = new LazyReplySplit(message)): SnapshotRequest {
+  const people = [message.from, message.sender, ...message.cc, ...message.to, ...message.replyTo].filter((a) => a !== null);
+  const inBody = findTicketReference(message.text) ?? (message.html ? findTicketReference(message.html) : null);
+  // The new words are split only when the body has a token at all: most mail has none.
+  const inReply = inBody === null ? null : findTicketReference(split.value.reply);
+  const tickets = [inBody, inReply, findSubjectToken(message.subject)?.id ?? null];
   return {
     emails: people.map((a) => a.address),
     itemIds: tickets.filter((id): id is number => id !== null),
@@ -44,9 +56,15 @@ export async function decideMessage(message: Message, profile: DecisionProfile, 
  * one tracker snapshot, so that the plans differ only by what the rules say.
  */
 export async function decideMessageUnder(message: Message, profiles: DecisionProfile[], context: DecisionContext): Promise<Plan[]> {
-  const snapshot = await context.tracker.snapshot(snapshotRequestFor(message));
+  const split = new LazyReplySplit(message);
+  const snapshot = await context.tracker.snapshot(snapshotRequestFor(message, split));
   return profiles.map((profile) => {
-    const plan = decide(message, profile.ruleSet, snapshot, { ownAddresses: profile.ownAddresses, ownDomains: context.ownDomains });
+    const plan = decide(message, profile.ruleSet, snapshot, {
+      ownAddresses: profile.ownAddresses,
+      ownDomains: context.ownDomains,
+      ...(profile.threading ? { threading: profile.threading } : {}),
+      split,
+    });
     const unread = (profile.ruleErrors ?? []).map((e) => `rule line ${e.line} was left out: it cannot be read (${e.line}:${e.column}: ${e.message})`);
     return { ...plan, trace: { ...plan.trace, rulesVersion: profile.rulesVersion ?? null, warnings: [...unread, ...plan.trace.warnings] } };
   });

@@ -1,7 +1,7 @@
 // The builtin tracker's own tables: companies, projects, teams, people, messages, items, comments and
 // attachments. They live in mailbind's database so that a plan and its outcome commit together, but
 // only the builtin adapter (tracker/builtin/) reads and writes them; an external tracker (TargetProcess)
-// leaves them empty. Created by migrations/001-builtin-tracker.ts; 007, 010 and 011 add to them.
+// leaves them empty. Created by migrations/001-builtin-tracker.ts; 007, 010, 011 and 012 add to them.
 import type { Generated } from 'kysely';
 
 export interface CompanyTable {
@@ -122,6 +122,23 @@ export interface CommentTable {
   created_at: string;
 }
 
+/** People who may reply to an item besides its requesters: Cc'd (or To) on an allowed reply. Added by 012. */
+export interface ItemParticipantTable {
+  item_id: number;
+  /** Lowercased. */
+  email: string;
+  added_at: string;
+  /** How they joined: 'cc' or 'to'. */
+  source: string;
+}
+
+/** `item_id` follows up `linked_item_id` (kind 'follows-up': a reply to a closed item made new). Added by 012. */
+export interface ItemLinkTable {
+  item_id: number;
+  linked_item_id: number;
+  kind: string;
+}
+
 export interface AttachmentTable {
   id: Generated<number>;
   blob_ref: string;
@@ -151,4 +168,6 @@ export interface BuiltinTrackerTables {
   item_fields: ItemFieldTable;
   comments: CommentTable;
   attachments: AttachmentTable;
+  item_participants: ItemParticipantTable;
+  item_links: ItemLinkTable;
 }

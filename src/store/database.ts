@@ -18,6 +18,7 @@ import { createItemStateMigration } from './migrations/007-item-state.js';
 import { createFailingSinceMigration } from './migrations/009-failing-since.js';
 import { createItemFieldsMigration } from './migrations/010-item-fields.js';
 import { createCommentQuotedTextMigration } from './migrations/011-comment-quoted-text.js';
+import { createConversationsMigration } from './migrations/012-conversations.js';
 import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -172,6 +173,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '009-failing-since': createFailingSinceMigration(),
     '010-item-fields': createItemFieldsMigration(dialect),
     '011-comment-quoted-text': createCommentQuotedTextMigration(),
+    '012-conversations': createConversationsMigration(dialect),
   };
 }
 

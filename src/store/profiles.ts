@@ -6,6 +6,7 @@ import { now } from './database.js';
 import type { ProfileTable } from './schema.js';
 import type { Selectable } from 'kysely';
 import type { SourceSettings } from '../sources/settings.js';
+import { DEFAULT_THREADING, readThreadingSettings, type ThreadingSettings } from './threading-settings.js';
 
 export interface Profile {
   id: number;
@@ -15,6 +16,8 @@ export interface Profile {
   source: SourceSettings | null;
   /** The history version whose text `rules` is (null only for a profile saved outside app/). */
   rulesVersion: number | null;
+  /** How replies find their item and who may add to it. */
+  threading: ThreadingSettings;
   createdAt: string;
   updatedAt: string;
 }
@@ -54,6 +57,7 @@ function toProfile(row: ProfileRow): Profile {
     // Written only through the settings schema; `{}` is how an import-only profile is stored.
     source: source.protocol ? (source as SourceSettings) : null,
     rulesVersion: row.rules_version === null ? null : Number(row.rules_version),
+    threading: readThreadingSettings(row.threading),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -61,14 +65,21 @@ function toProfile(row: ProfileRow): Profile {
 
 export async function createProfile(
   db: Db,
-  input: { name: string; rules: string; source?: SourceSettings | null },
+  input: { name: string; rules: string; source?: SourceSettings | null; threading?: ThreadingSettings },
 ): Promise<Profile> {
   const name = validateProfileName(input.name);
   if (await findProfile(db, name)) throw new ProfileNameError(`a profile named '${name}' already exists`, 'taken');
   const at = now();
   const row = await db
     .insertInto('profiles')
-    .values({ name, rules: input.rules, source: JSON.stringify(input.source ?? {}), created_at: at, updated_at: at })
+    .values({
+      name,
+      rules: input.rules,
+      source: JSON.stringify(input.source ?? {}),
+      threading: JSON.stringify(input.threading ?? DEFAULT_THREADING),
+      created_at: at,
+      updated_at: at,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return (await profileById(db, Number(row.id)))!;
@@ -122,13 +133,14 @@ export async function listProfiles(db: Db): Promise<Profile[]> {
 export async function updateProfile(
   db: Db,
   id: number,
-  changes: { rules?: string; source?: SourceSettings | null },
+  changes: { rules?: string; source?: SourceSettings | null; threading?: ThreadingSettings },
 ): Promise<Profile> {
   await db
     .updateTable('profiles')
     .set({
       ...(changes.rules !== undefined ? { rules: changes.rules } : {}),
       ...(changes.source !== undefined ? { source: JSON.stringify(changes.source ?? {}) } : {}),
+      ...(changes.threading !== undefined ? { threading: JSON.stringify(changes.threading) } : {}),
       updated_at: now(),
     })
     .where('id', '=', id)

@@ -13,6 +13,8 @@ export interface ProfileTable {
   updated_at: string;
   /** SHA-256 of the push-intake token; null when push intake is off. */
   intake_token_hash: string | null;
+  /** JSON of the threading settings (store/threading-settings.ts); '{}' is every default. Added by 012. */
+  threading: Generated<string>;
 }
 
 export type InboxState = 'pending' | 'processing' | 'done' | 'failed';

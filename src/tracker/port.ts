@@ -30,6 +30,36 @@ export interface CompanyView {
   name: string;
 }
 
+/**
+ * An item a reply may bind to, with what deciding whether it may needs: who may add to it and its state.
+ * Loaded for the items a message names (Ticket#N, subject tokens) and those its thread's Message-IDs lead to.
+ */
+export interface ItemView {
+  id: number;
+  kind: ItemKind;
+  /** One of the tracker's states ('open', 'closed', …). */
+  state: string;
+  projectId: number;
+  /** Gone for replies: deleted in the tracker (builtin: its project was deleted). */
+  deleted: boolean;
+  /** Lowercased emails of the item's requesters. */
+  requesterEmails: string[];
+  /** Lowercased emails of the people Cc'd onto its thread by someone allowed (not its requesters). */
+  participantEmails: string[];
+  /** The companies of its requesters (by their requester records). */
+  requesterCompanyIds: number[];
+}
+
+/**
+ * How a stored Message-ID belongs to an item: it created the item, was attached to it, or made one of
+ * its comments. 'sent' (a mail we sent about the item) comes with the outbox: the outgoing-mail
+ * adapter answers it for the Message-IDs it minted, and the References binder reads it unchanged.
+ */
+export interface MessageThread {
+  itemId: number;
+  via: 'created' | 'attached' | 'comment' | 'sent';
+}
+
 /** A read-only, synchronous view for the pure decide step, loaded once per message. */
 export interface TrackerSnapshot {
   project(id: number): ProjectView | undefined;
@@ -42,15 +72,20 @@ export interface TrackerSnapshot {
   projectByCode(code: string): ProjectView | undefined;
   /** A staff user by email (every user: rules assign items to staff named in them). */
   staffByEmail(email: string): UserView | undefined;
-  itemExists(id: number): boolean;
+  /** An item the request named or a thread Message-ID led to; undefined for any other (or none such). */
+  item(id: number): ItemView | undefined;
   teamExists(id: number): boolean;
-  /** The item a message we already hold (by its Message-ID) is linked to, for reply threading. */
-  itemOfMessage(messageId: string): number | undefined;
+  /**
+   * The item a message we already hold (by its Message-ID) belongs to, for reply threading: the
+   * oldest one when it belongs to several.
+   */
+  itemOfMessage(messageId: string): MessageThread | undefined;
 }
 
 /** What one message names: its people, the items it refers to, and the Message-IDs of its thread. */
 export interface SnapshotRequest {
   emails: string[];
+  /** Items named by number (Ticket#N, subject tokens); those the Message-IDs lead to are loaded too. */
   itemIds: number[];
   messageIds: string[];
 }
@@ -128,6 +163,18 @@ export interface TrackerWriter {
   linkMessage(itemId: number, messageId: number): Promise<void>;
   addComment(comment: NewComment): Promise<number>;
   addAttachments(owner: AttachmentOwner, attachments: NewAttachment[]): Promise<number[]>;
+  /** People who may reply to the item from now on; those already there are left as they are. */
+  addParticipants(itemId: number, participants: NewParticipant[]): Promise<void>;
+  /** A reply reopened a closed item. */
+  setItemState(itemId: number, state: string): Promise<void>;
+  /** `itemId` follows up `followedItemId` (a reply to a closed item, made a new item). */
+  linkFollowUp(itemId: number, followedItemId: number): Promise<void>;
+}
+
+export interface NewParticipant {
+  email: string;
+  /** How they joined: 'cc' or 'to' of an allowed reply. */
+  source: 'cc' | 'to';
 }
 
 /** `Transaction` is the database transaction that records a message's outcome (the store's). */

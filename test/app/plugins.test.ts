@@ -266,7 +266,7 @@ const SNAPSHOT: TrackerSnapshot = {
   company: () => undefined,
   projectByCode: () => undefined,
   staffByEmail: () => undefined,
-  itemExists: () => false,
+  item: () => undefined,
   teamExists: () => false,
   itemOfMessage: () => undefined,
 };

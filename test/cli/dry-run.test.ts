@@ -29,7 +29,8 @@ test('rules test of a reply quoting Ticket#1 says "commented", and import then c
 
   const human = await runCli(['rules', 'test', '--profile', 'support', join(dir, 'reply.eml')], env);
   assert.equal(human.code, 0, human.stderr);
-  assert.match(human.stdout, /reference: Ticket#1 names an existing item/);
+  assert.match(human.stdout, /reply to item 1: Ticket#1 in the quoted part of the body names request 1 \(ticket\)/);
+  assert.match(human.stdout, /may add to it: alice@example\.com is a requester of request 1/);
   assert.match(human.stdout, /outcome: commented/);
   assert.match(human.stdout, /plan: comment on item 1/);
   const dry = await cliJson(['rules', 'test', '--profile', 'support', join(dir, 'reply.eml')], env);

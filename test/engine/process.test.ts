@@ -110,7 +110,7 @@ for (const dialect of await dialects()) {
       }));
       assert.equal(reply.outcome, 'commented');
       assert.equal(reply.rule, null);
-      assert.deepEqual(reply.actions, [`comment on item ${itemId}`]);
+      assert.deepEqual(reply.actions, [`comment on item ${itemId}`, `add newcomer@cust.example as participants of item ${itemId}`]);
       assert.deepEqual(reply.created.requests, []);
       const comments = await listTracker(t.store.db, 'comments') as any[];
       const comment = comments.find((c) => c.id === reply.created.comments[0]);
@@ -124,7 +124,7 @@ for (const dialect of await dialects()) {
       assert.match(replyTrace.how, /quote/i, 'the trace says what was cut');
       const requesters = await listTracker(t.store.db, 'requesters') as any[];
       assert.equal(comment.requesterId, requesters.find((q) => q.email === 'frank@cust.example').id);
-      assert.ok(!requesters.some((q) => q.email === 'newcomer@cust.example'), 'a comment creates no requesters');
+      assert.ok(!requesters.some((q) => q.email === 'newcomer@cust.example'), 'a comment creates no requesters: the Cc joins as a participant');
     });
 
     test('Ticket#N naming no item runs the rules', async () => {
@@ -132,7 +132,8 @@ for (const dialect of await dialects()) {
       assert.equal(r.outcome, 'imported');
       assert.equal(r.rule, 3);
       const item = await getInboxItem(t.store.db, r.itemId);
-      assert.deepEqual((item?.trace as any).reference, { ticket: 999999, exists: false });
+      assert.deepEqual((item?.trace as any).binding, null);
+      assert.deepEqual((item?.trace as any).bindingRefused, ['Ticket#999999 in the new words of the reply names no item']);
     });
 
     test('a rule whose target projects are all deleted is skipped; the next rule wins', async () => {

@@ -7,6 +7,7 @@
 // to another database must give them the same ids for its rules to mean the same. Requesters are not
 // here: they are data, made by mail as it arrives, not configuration an admin writes.
 import { z } from 'zod';
+import { threadingSettingsSchema } from '../../store/threading-settings.js';
 
 const name = z.string().trim().min(1, 'Name should not be empty');
 const id = z.number().int('An id is a whole number').positive('An id is a positive number');
@@ -37,6 +38,8 @@ export const profileEntry = z.strictObject({
    */
   source: z.record(z.string(), z.unknown()).optional(),
   rules: z.string().default(''),
+  /** How replies find their item and who may add to it; a setting left out is its default. */
+  threading: threadingSettingsSchema.default(threadingSettingsSchema.parse({})),
 });
 
 export const configDocument = z.strictObject({

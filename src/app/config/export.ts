@@ -5,6 +5,7 @@
 import { Document, isScalar, Scalar, visit } from 'yaml';
 import { sourceSettingsSchema } from '../../sources/settings.js';
 import { listProfiles } from '../../store/profiles.js';
+import { DEFAULT_THREADING, type ThreadingSettings } from '../../store/threading-settings.js';
 import { listTracker } from '../../tracker/builtin/index.js';
 import type { App } from '../app.js';
 import { translated } from '../error-translation.js';
@@ -42,7 +43,15 @@ export function exportConfig(app: App): Promise<string> {
         const stored = (p.source ?? {}) as Record<string, unknown>;
         const source = Object.fromEntries(SETTING_KEYS.filter((k) => stored[k] !== undefined).map((k) => [k, stored[k]]));
         if (stored.password) source.passwordEnv = passwordEnvFor(p.name);
-        return { name: p.name, ...(p.source ? { source } : {}), ...(p.rules ? { rules: p.rules } : {}) };
+        // Only the settings that differ from their defaults: apply reads a missing one as its default.
+        const keys = Object.keys(DEFAULT_THREADING) as Array<keyof ThreadingSettings>;
+        const threading = Object.fromEntries(keys.filter((k) => p.threading[k] !== DEFAULT_THREADING[k]).map((k) => [k, p.threading[k]]));
+        return {
+          name: p.name,
+          ...(p.source ? { source } : {}),
+          ...(Object.keys(threading).length ? { threading } : {}),
+          ...(p.rules ? { rules: p.rules } : {}),
+        };
       }),
     };
     const yaml = new Document(document);

@@ -159,17 +159,24 @@ export async function planConfig(app: App, doc: ConfigDocument, options: { prune
     const existing = profileByName.get(lower(name));
     if (!existing) {
       return step({ kind: 'profile', name, change: 'create' }, (a, who) =>
-        createProfile(a, { name, ...(entry.rules ? { rules } : {}), ...(source ? { source } : {}) }, who));
+        createProfile(a, { name, threading: entry.threading, ...(entry.rules ? { rules } : {}), ...(source ? { source } : {}) }, who));
     }
     if (!entry.source && existing.source) {
       return fail(['profiles', i], `profile '${existing.name}' reads a ${existing.source.protocol} mailbox; a file cannot take it away (keep its source here, or delete the profile)`);
     }
     const sourceFields = source ? changedSettings(app, existing.source, source) : [];
-    const fields = [...(existing.rules !== entry.rules ? ['rules'] : []), ...sourceFields.map((f) => `source.${f}`)];
+    // The file says every threading setting (one left out is its default), as it says the whole rules.
+    const threadingFields = (Object.keys(entry.threading) as Array<keyof typeof entry.threading>).filter((k) => entry.threading[k] !== existing.threading[k]);
+    const fields = [
+      ...(existing.rules !== entry.rules ? ['rules'] : []),
+      ...sourceFields.map((f) => `source.${f}`),
+      ...threadingFields.map((f) => `threading.${f}`),
+    ];
     step({ kind: 'profile', name: existing.name, change: fields.length ? 'update' : 'unchanged', ...(fields.length ? { fields } : {}) }, (a, who) =>
       updateProfile(a, existing.id, {
         ...(fields.includes('rules') ? { rules } : {}),
         ...(source && sourceFields.length ? { source: replacing(existing.source, source) } : {}),
+        ...(threadingFields.length ? { threading: entry.threading } : {}),
       }, who));
   });
   const profileNames = new Set(doc.profiles.map((p) => lower(p.name)));

@@ -91,6 +91,7 @@ export function registerProfiles(api: Api): void {
         name: body.name,
         ...(body.rules !== undefined ? { rules: { text: body.rules, label: 'rules', ...(body.rulesComment ? { comment: body.rulesComment } : {}) } } : {}),
         ...(body.source ? { source: body.source } : {}),
+        ...(body.threading ? { threading: body.threading } : {}),
       },
       principalOf(c),
     );
@@ -105,6 +106,7 @@ export function registerProfiles(api: Api): void {
       {
         ...(body.rules !== undefined ? { rules: { text: body.rules, label: 'rules', ...(body.rulesComment ? { comment: body.rulesComment } : {}) } } : {}),
         ...(body.source ? { source: body.source } : {}),
+        ...(body.threading ? { threading: body.threading } : {}),
       },
       principalOf(c),
     );

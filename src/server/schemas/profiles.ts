@@ -2,6 +2,21 @@
 // carry `password`, responses only `hasPassword`.
 import { z } from '@hono/zod-openapi';
 import { PROTOCOLS, TLS_MODES } from '../../app/source-input.js';
+import { CLOSED_REPLIES } from '../../app/threading-input.js';
+
+const threadingFields = {
+  subjectTokens: z.boolean().openapi({ description: '`[#N]` / `[CODE-N]` in the subject binds a reply to item N (default false)' }),
+  companyMayReply: z.boolean().openapi({ description: "anyone of a requester's company may add to the item (default false)" }),
+  closedReplies: z.enum(CLOSED_REPLIES).openapi({ description: 'what a reply to a closed item does (default comment)' }),
+};
+
+export const Threading = z.object(threadingFields).openapi('Threading', { description: 'how replies find their item and who may add to it' });
+
+/** Only the settings named change; `null` sets one back to its default. */
+export const ThreadingInput = z
+  .object(Object.fromEntries(Object.entries(threadingFields).map(([k, v]) => [k, v.nullable().optional()])))
+  .strict()
+  .openapi('ThreadingInput', { description: 'only the settings named change; `null` sets one back to its default' }) as z.ZodType<Record<string, unknown>>;
 
 const sourceFields = {
   protocol: z.enum(PROTOCOLS).openapi({ example: 'imap' }),
@@ -61,6 +76,7 @@ export const ProfileView = z
     rules: z.string(),
     ruleCount: z.number().int(),
     source: MailboxView.nullable(),
+    threading: Threading,
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -78,11 +94,12 @@ export const ProfileCreate = z
     rules: z.string().optional().openapi({ example: 'then attach to project 1 and create request in project 1' }),
     rulesComment: z.string().optional(),
     source: SourceInput.optional(),
+    threading: ThreadingInput.optional(),
   })
   .openapi('ProfileCreate');
 
 export const ProfileUpdate = z
-  .object({ rules: z.string().optional(), rulesComment: z.string().optional(), source: SourceInput.optional() })
+  .object({ rules: z.string().optional(), rulesComment: z.string().optional(), source: SourceInput.optional(), threading: ThreadingInput.optional() })
   .openapi('ProfileUpdate');
 
 export const CheckStep = z

@@ -36,6 +36,8 @@ export const TrackerItem = z
     teamId: z.number().int().nullable(),
     requesterIds: z.array(z.number().int()),
     messageIds: z.array(z.number().int()),
+    participants: z.array(z.string()).openapi({ description: "people Cc'd onto the thread who may reply besides the requesters" }),
+    followsUp: z.number().int().nullable().openapi({ description: 'the closed item this one was made from a reply to' }),
     createdAt: z.string(),
   })
   .openapi('TrackerItem');

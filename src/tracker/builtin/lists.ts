@@ -149,6 +149,8 @@ async function listItems(db: Db, kind: ItemKind, filter: TrackerFilter) {
   const messages = await db.selectFrom('item_messages').selectAll().where('item_id', 'in', ids).execute();
   const tags = await db.selectFrom('item_tags').selectAll().where('item_id', 'in', ids).execute();
   const fields = await db.selectFrom('item_fields').selectAll().where('item_id', 'in', ids).execute();
+  const participants = await db.selectFrom('item_participants').select(['item_id', 'email']).where('item_id', 'in', ids).execute();
+  const followUps = await db.selectFrom('item_links').select(['item_id', 'linked_item_id']).where('kind', '=', 'follows-up').where('item_id', 'in', ids).execute();
   const assigneeIds = [...new Set(items.flatMap((i) => (i.assignee_user_id === null ? [] : [Number(i.assignee_user_id)])))];
   const assignees = new Map<number, string>();
   if (assigneeIds.length) {
@@ -179,6 +181,10 @@ async function listItems(db: Db, kind: ItemKind, filter: TrackerFilter) {
       teamId: optionalId(i.team_id),
       requesterIds: own(requesters).map((r) => Number(r.requester_id)).sort((a, b) => a - b),
       messageIds: own(messages).map((m) => Number(m.message_id)).sort((a, b) => a - b),
+      /** People Cc'd onto the item's thread who may reply to it besides its requesters (lowercased emails). */
+      participants: own(participants).map((p) => p.email).sort(),
+      /** The closed item this one was made from a reply to (the profile's closed-replies 'new-item'); null otherwise. */
+      followsUp: own(followUps).reduce<number | null>((first, l) => Math.min(first ?? Infinity, Number(l.linked_item_id)), null),
       createdAt: i.created_at,
     };
   });

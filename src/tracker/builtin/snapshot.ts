@@ -1,8 +1,8 @@
 // Loads what decide needs for one message in a handful of queries: all projects and all staff users (a
 // tracker has few of each: rules name projects by code and assign items to staff by address), and only
-// the requesters, domains, companies, items and thread Message-IDs this message names.
+// the requesters, domains, companies, items and thread Message-IDs this message names (the items and
+// threads in snapshot-items.ts).
 import { domainOf } from '../../mail/domain.js';
-import { chunksOf } from '../../store/chunks.js';
 import type { Db } from '../../store/database.js';
 import type {
   CompanyView,
@@ -12,6 +12,7 @@ import type {
   TrackerSnapshot,
   UserView,
 } from '../port.js';
+import { loadItemViews, loadThreads } from './snapshot-items.js';
 
 export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<TrackerSnapshot> {
   const named = new Set(request.emails.map((e) => e.toLowerCase()));
@@ -40,7 +41,6 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
   const requesters = new Map<string, RequesterView>();
   const byDomain = new Map<string, CompanyView>();
   const companies = new Map<number, CompanyView>();
-  const items = new Set<number>();
   if (emails.length) {
     for (const r of await db.selectFrom('requesters').selectAll().where('email', 'in', emails).execute()) {
       requesters.set(r.email, {
@@ -71,24 +71,9 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
       companies.set(Number(c.id), { id: Number(c.id), name: c.name });
     }
   }
-  if (itemIds.length) {
-    for (const row of await db.selectFrom('items').select('id').where('id', 'in', itemIds).execute()) {
-      items.add(Number(row.id));
-    }
-  }
-  const threads = new Map<string, number>();
-  // A References header may name hundreds of ids.
-  for (const chunk of chunksOf(messageIds)) {
-    const rows = await db
-      .selectFrom('messages')
-      .innerJoin('item_messages', 'item_messages.message_id', 'messages.id')
-      .select(['messages.message_id', 'item_messages.item_id'])
-      .where('messages.message_id', 'in', chunk)
-      .orderBy('item_messages.item_id')
-      .execute();
-    // The oldest item wins when one message was linked to several.
-    for (const row of rows) if (!threads.has(row.message_id)) threads.set(row.message_id, Number(row.item_id));
-  }
+  // Replies: the items the thread's Message-IDs lead to are candidates as much as those named by number.
+  const threads = await loadThreads(db, messageIds);
+  const items = await loadItemViews(db, [...itemIds, ...[...threads.values()].map((t) => t.itemId)]);
   const teams = new Set((await db.selectFrom('teams').select('id').execute()).map((t) => Number(t.id)));
 
   return {
@@ -101,7 +86,7 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
     companyByDomain: (domain) => byDomain.get(domain.toLowerCase()),
     company: (id) => companies.get(id),
     projectByCode: (code) => codes.get(code.trim().toLowerCase()),
-    itemExists: (id) => items.has(id),
+    item: (id) => items.get(id),
     teamExists: (id) => teams.has(id),
     itemOfMessage: (messageId) => threads.get(messageId),
   };

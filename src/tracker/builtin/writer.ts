@@ -7,6 +7,7 @@ import type {
   NewAttachment,
   NewComment,
   NewItem,
+  NewParticipant,
   NewRequester,
   NewTrackerMessage,
   TrackerWriter,
@@ -145,6 +146,31 @@ export class BuiltinTrackerWriter implements TrackerWriter {
       .returning('id')
       .execute();
     return rows.map((r) => Number(r.id));
+  }
+
+  async addParticipants(itemId: number, participants: NewParticipant[]): Promise<void> {
+    const byEmail = new Map<string, NewParticipant>();
+    for (const p of participants) if (!byEmail.has(p.email.toLowerCase())) byEmail.set(p.email.toLowerCase(), p);
+    if (!byEmail.size) return;
+    const at = now();
+    await this.db
+      .insertInto('item_participants')
+      .values([...byEmail].map(([email, p]) => ({ item_id: itemId, email, added_at: at, source: p.source })))
+      // The first way someone joined is kept: a later Cc says nothing new.
+      .onConflict((oc) => oc.columns(['item_id', 'email']).doNothing())
+      .execute();
+  }
+
+  async setItemState(itemId: number, state: string): Promise<void> {
+    await this.db.updateTable('items').set({ state: requireItemState(state) }).where('id', '=', itemId).execute();
+  }
+
+  async linkFollowUp(itemId: number, followedItemId: number): Promise<void> {
+    await this.db
+      .insertInto('item_links')
+      .values({ item_id: itemId, linked_item_id: followedItemId, kind: 'follows-up' })
+      .onConflict((oc) => oc.columns(['item_id', 'linked_item_id', 'kind']).doNothing())
+      .execute();
   }
 }
 

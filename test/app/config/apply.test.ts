@@ -45,7 +45,7 @@ for (const dialect of await dialects()) {
         source: { protocol: 'imap', host: 'imap.example.com', login: 'support@example.com', password: SECRET, tls: 'starttls', afterImport: 'move:Done' },
         rules: { text: RULES, label: 'rules' },
       }, who);
-      await createProfile(from, { name: 'pushed', source: { protocol: 'pipe' } }, who);
+      await createProfile(from, { name: 'pushed', source: { protocol: 'pipe' }, threading: { subjectTokens: true, closedReplies: 'reopen' } }, who);
       await createProfile(from, { name: 'imports' }, who);
       exported = await exportConfig(from);
     });
@@ -132,6 +132,23 @@ for (const dialect of await dialects()) {
       assert.equal(await exportConfig(to), exported, 'not even the valid parts were applied');
     });
 
+    test('threading settings: only those off their defaults are exported; a change is an update of those fields', async () => {
+      assert.match(exported, /- name: pushed\n {4}source:\n {6}protocol: pipe\n(?: {6}.*\n)* {4}threading:\n {6}subjectTokens: true\n {6}closedReplies: reopen\n/);
+      assert.doesNotMatch(exported, /companyMayReply/, 'a default is left out');
+      const changed = exported.replace('closedReplies: reopen', 'closedReplies: new-item\n      companyMayReply: true');
+      const plan = await applyConfig(to, changed, who, { dryRun: true, env: { MAILBIND_PASSWORD_SUPPORT_DESK: SECRET } });
+      assert.deepEqual(plan.changes.filter((c) => c.change !== 'unchanged'), [
+        { kind: 'profile', name: 'pushed', change: 'update', fields: ['threading.companyMayReply', 'threading.closedReplies'] },
+      ]);
+      // Left out of the file: back to the defaults.
+      const reset = exported.replace(/ {4}threading:\n {6}subjectTokens: true\n {6}closedReplies: reopen\n/, '');
+      const resetPlan = await applyConfig(to, reset, who, { dryRun: true, env: { MAILBIND_PASSWORD_SUPPORT_DESK: SECRET } });
+      assert.deepEqual(resetPlan.changes.filter((c) => c.change !== 'unchanged').map((c) => c.fields), [['threading.subjectTokens', 'threading.closedReplies']]);
+      const bad = exported.replace('closedReplies: reopen', 'closedReplies: ignore');
+      const error = await refusal(applyConfig(to, bad, who, { env: { MAILBIND_PASSWORD_SUPPORT_DESK: SECRET } }));
+      assert.deepEqual(error.details.fields?.map((f) => f.field), ['profiles[1].threading.closedReplies']);
+    });
+
     test("a file whose ids disagree with the database's is refused: its rules would mean other projects", async () => {
       const moved = exported.replace('- id: 3\n    name: Acme support', '- id: 7\n    name: Acme support');
       const error = await refusal(applyConfig(to, moved, who, { env: { MAILBIND_PASSWORD_SUPPORT_DESK: SECRET } }));
@@ -142,7 +159,7 @@ for (const dialect of await dialects()) {
       const smaller = [
         'companies: [{ name: Acme, domains: [acme.example, acme.org] }]',
         'projects: [{ id: 1, name: General }, { id: 2, name: Scratch, deleted: true }]',
-        'profiles: [{ name: pushed, source: { protocol: pipe } }]',
+        'profiles: [{ name: pushed, source: { protocol: pipe }, threading: { subjectTokens: true, closedReplies: reopen } }]',
       ].join('\n');
       const kept = await applyConfig(to, smaller, who, {});
       assert.equal(kept.changes.filter((c) => c.change !== 'unchanged').length, 0);

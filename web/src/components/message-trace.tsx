@@ -1,5 +1,5 @@
-// Why a message ended as it did, in words: how it was classified, who sent it, the ticket it refers
-// to, each rule checked top to bottom with each condition, and the rules version that decided.
+// Why a message ended as it did, in words: how it was classified, who sent it, the item a reply was
+// bound to (or why not), each rule checked top to bottom with each condition, and the rules version that decided.
 import type { MessageDetail, Trace } from './message-types.js';
 
 export function MessageTrace({ message }: { message: MessageDetail }) {
@@ -9,12 +9,16 @@ export function MessageTrace({ message }: { message: MessageDetail }) {
   return <TraceWords trace={trace} />;
 }
 
+const cap = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 function TraceWords({ trace }: { trace: Trace }) {
   return (
     <div class="trace">
       <ul>
         <li>Classified as <strong>{trace.classification.kind}</strong>{trace.classification.reason ? ` (${trace.classification.reason})` : ''}.</li>
         <li>Sender: {trace.sender.summary}</li>
+        {trace.binding && <li>A reply to item {trace.binding.itemId}: {trace.binding.evidence}.{trace.replyAccess ? ` ${cap(trace.replyAccess)}.` : ''}</li>}
+        {(trace.bindingRefused ?? []).map((why, i) => <li key={`refused-${i}`}>Not a reply: {why}.</li>)}
         {trace.reference && <li>Refers to ticket #{trace.reference.ticket}, which {trace.reference.exists ? 'exists' : 'does not exist'}.</li>}
         {trace.reply && <li>Comment text: {trace.reply.how}.</li>}
         <li>{trace.rulesVersion != null ? `Decided by rules version ${trace.rulesVersion}.` : 'Decided before the rules had a history, or by unsaved rules.'}</li>

@@ -33,7 +33,13 @@ export interface RuleTrace {
 export interface Trace {
   classification: { kind: ClassificationKind; reason: string };
   sender: { summary: string };
-  reference: { ticket: number; exists: boolean } | null;
+  /** The item a reply was bound to, and by what; null for new mail. Absent in traces from before issue 12. */
+  binding?: { layer: string; evidence: string; itemId: number } | null;
+  /** Why candidate items did not take the message (no such item, deleted, not a participant, closed). */
+  bindingRefused?: string[];
+  replyAccess?: string;
+  /** Traces from before issue 12 (Ticket#N only). */
+  reference?: { ticket: number; exists: boolean } | null;
   reply?: { how: string; fullTextKept: boolean };
   rules: RuleTrace[];
   /** Rules tried that did not match, past the first 100 listed. */
@@ -72,6 +78,10 @@ export interface Item {
   teamId: number | null; requesterIds: number[]; messageIds: number[]; createdAt: string;
   priority: string | null; severity: string | null; assigneeId: number | null; assignee: string | null;
   tags: string[]; fields: Record<string, string>;
+  /** People Cc'd onto the thread who may reply besides the requesters. */
+  participants: string[];
+  /** The closed item this one was made from a reply to; null otherwise. */
+  followsUp: number | null;
 }
 
 /** The states of an item (the API's ITEM_STATES). */

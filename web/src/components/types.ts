@@ -25,8 +25,18 @@ export interface Profile {
   ruleCount: number;
   rulesVersion?: number | null;
   source: Mailbox | null;
+  /** How replies find their item and who may add to it (docs/conversations.md). */
+  threading: Threading;
   createdAt: string;
   updatedAt: string;
+}
+
+export type ClosedReplies = 'comment' | 'reopen' | 'new-item';
+
+export interface Threading {
+  subjectTokens: boolean;
+  companyMayReply: boolean;
+  closedReplies: ClosedReplies;
 }
 
 export interface ProfileStatus {

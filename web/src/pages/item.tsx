@@ -1,6 +1,6 @@
 // One request, story, bug or task: its state and what rules set on it (priority, severity, assignee,
-// tags, custom fields), its description, requesters, the messages and comments on it and their
-// attachments (downloads). Admins change its state.
+// tags, custom fields), the closed item it follows up, its description, requesters and participants,
+// the messages and comments on it and their attachments (downloads). Admins change its state.
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
@@ -35,6 +35,7 @@ export function ItemPage({ params }: { params: Record<string, string> }) {
         <>
           <h1>{it.name}</h1>
           <p>{kind} #{it.id}, {it.isPrivate ? 'private' : 'public'}, created {when(it.createdAt)}{it.teamId !== null ? `, team ${it.teamId}` : ''}.</p>
+          {it.followsUp !== null && <p class="follows-up">Follows up #{it.followsUp}: a reply to it came after it was closed.</p>}
           <Details item={it} />
           {isAdmin() && <StateForm list={list} item={it} onChanged={item.reload} />}
           <h2>Description</h2>
@@ -43,6 +44,13 @@ export function ItemPage({ params }: { params: Record<string, string> }) {
           {requesters.error && <p class="error" role="alert">The requesters' names could not be loaded: {requesters.error}</p>}
           {it.requesterIds.length === 0 ? <p>None.</p> : (
             <ul>{it.requesterIds.map((rid) => { const r = requesters.data?.requesters.find((x) => x.id === rid); return <li key={rid}>{r ? `${r.name ? `${r.name} ` : ''}<${r.email}>` : `requester ${rid}`}</li>; })}</ul>
+          )}
+          {it.participants.length > 0 && (
+            <>
+              <h2>Participants</h2>
+              <p class="hint">Cc'd on replies; they may reply to this {kind} too.</p>
+              <ul>{it.participants.map((email) => <li key={email}>{email}</li>)}</ul>
+            </>
           )}
           <h2>Messages</h2>
           {it.messageIds.length === 0 ? <p>None.</p> : <ul>{it.messageIds.map((mid) => <MessageLine key={mid} id={mid} />)}</ul>}

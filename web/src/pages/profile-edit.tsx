@@ -1,9 +1,9 @@
 // Add Profile / edit: every mailbox setting, Check Connection step by step with the failure next to
-// the field at fault, the rules, and save. The password is write-only: "unchanged" unless typed.
+// the field at fault, how replies are threaded, the rules, and save. The password is write-only: "unchanged" unless typed.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, apiLines, errorText } from '../api.js';
 import { described, Field } from '../components/field.js';
-import type { CheckStep, Profile } from '../components/types.js';
+import type { CheckStep, ClosedReplies, Profile, Threading } from '../components/types.js';
 import { RulesField } from '../components/rules-field.js';
 import { RulesHistory } from '../components/rules-history.js';
 import { RulesPreview } from '../components/rules-preview.js';
@@ -34,11 +34,15 @@ interface Form {
   address: string;
   rules: string;
   rulesComment: string;
+  subjectTokens: boolean;
+  companyMayReply: boolean;
+  closedReplies: ClosedReplies;
 }
 
 const EMPTY: Form = {
   name: '', protocol: 'imap', host: '', port: '993', tls: 'tls', allowInvalidCertificate: false, login: '', password: '',
   folder: 'INBOX', pollSeconds: '60', maxMessageBytes: '50', idle: true, afterImport: '', afterOther: '', firstRun: 'from-now', address: '', rules: '', rulesComment: '',
+  subjectTokens: false, companyMayReply: false, closedReplies: 'comment',
 };
 
 export function defaultPort(protocol: Protocol, tls: Tls): string {
@@ -53,6 +57,7 @@ function formOf(p: Profile): Form {
     ...EMPTY,
     name: p.name,
     rules: p.rules,
+    ...p.threading,
     ...(s
       ? {
           protocol: s.protocol, host: s.host ?? '', port: String(s.port ?? s.effectivePort ?? ''), tls: s.tls, allowInvalidCertificate: s.allowInvalidCertificate,
@@ -85,6 +90,13 @@ function sourceOf(form: Form, before: Form | null): Record<string, unknown> {
   if (!before) return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== null));
   const was = (key: string) => (key === 'maxMessageBytes' ? bytes(before.maxMessageBytes) : (before as any)[key]);
   return Object.fromEntries(Object.entries(all).filter(([key, value]) => key === 'password' || String(was(key)) !== String(value ?? '')));
+}
+
+/** The threading settings to send: on edit only those that changed. */
+function threadingOf(form: Form, before: Form | null): Partial<Threading> {
+  const all: Threading = { subjectTokens: form.subjectTokens, companyMayReply: form.companyMayReply, closedReplies: form.closedReplies };
+  if (!before) return all;
+  return Object.fromEntries(Object.entries(all).filter(([key, value]) => (before as any)[key] !== value));
 }
 
 const MB = 1024 * 1024;
@@ -152,9 +164,11 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
     try {
       const rules = before && form.rules === before.rules ? {} : { rules: form.rules, ...(form.rulesComment ? { rulesComment: form.rulesComment } : {}) };
       const source = sourceOf(form, before);
+      const threading = threadingOf(form, before);
+      const replies = Object.keys(threading).length ? { threading } : {};
       const result = id === null
-        ? await api<{ profile: Profile; notes: string[] }>('/profiles', { body: { name: form.name, ...rules, ...(form.protocol === 'pipe' && !form.address ? {} : { source }) } })
-        : await api<{ profile: Profile; notes: string[] }>(`/profiles/${id}`, { method: 'PATCH', body: { ...rules, ...(Object.keys(source).length ? { source } : {}) } });
+        ? await api<{ profile: Profile; notes: string[] }>('/profiles', { body: { name: form.name, ...rules, ...replies, ...(form.protocol === 'pipe' && !form.address ? {} : { source }) } })
+        : await api<{ profile: Profile; notes: string[] }>(`/profiles/${id}`, { method: 'PATCH', body: { ...rules, ...replies, ...(Object.keys(source).length ? { source } : {}) } });
       setProfile(result.profile);
       setForm({ ...formOf(result.profile), rulesComment: '' });
       setSaved(['Saved.', ...result.notes].join(' '));
@@ -255,6 +269,22 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
               )}
             </div>
           )}
+        </fieldset>
+        <fieldset disabled={!admin}>
+          <legend>Replies</legend>
+          <Field id="subjectTokens" label="Subject tokens" error={fieldError('subjectTokens')}>
+            <label class="inline"><input id="subjectTokens" type="checkbox" checked={form.subjectTokens} onChange={(e) => set('subjectTokens', e.currentTarget.checked)} /> a reply whose subject has [#N] or [CODE-N] belongs to item N</label>
+          </Field>
+          <Field id="companyMayReply" label="Who may reply" error={fieldError('companyMayReply')}>
+            <label class="inline"><input id="companyMayReply" type="checkbox" checked={form.companyMayReply} onChange={(e) => set('companyMayReply', e.currentTarget.checked)} /> anyone of a requester's company, not only requesters, participants and staff</label>
+          </Field>
+          <Field id="closedReplies" label="A reply to a closed item" error={fieldError('closedReplies')}>
+            <select id="closedReplies" value={form.closedReplies} onChange={(e) => set('closedReplies', e.currentTarget.value as ClosedReplies)}>
+              <option value="comment">is a comment; the item stays closed</option>
+              <option value="reopen">is a comment and reopens the item</option>
+              <option value="new-item">is new mail; what it creates follows the closed item up</option>
+            </select>
+          </Field>
         </fieldset>
         <fieldset>
           <legend>Rules</legend>

@@ -1,0 +1,27 @@
+// A change to a profile's threading settings, as every face sends it: only the settings named change,
+// `null` sets one back to its default, and a wrong value is a user error naming the field.
+import { DEFAULT_THREADING, threadingSettingsSchema, type ThreadingSettings } from '../store/threading-settings.js';
+import { userError } from './errors.js';
+
+export { CLOSED_REPLIES, DEFAULT_THREADING, type ThreadingSettings } from '../store/threading-settings.js';
+
+export type ThreadingChange = { [K in keyof ThreadingSettings]?: ThreadingSettings[K] | null };
+
+export function mergeThreading(stored: ThreadingSettings, change: ThreadingChange): ThreadingSettings {
+  const merged: Record<string, unknown> = { ...stored };
+  for (const [key, value] of Object.entries(change)) {
+    if (value === undefined) continue;
+    merged[key] = value === null ? (DEFAULT_THREADING as Record<string, unknown>)[key] ?? null : value;
+  }
+  const result = threadingSettingsSchema.safeParse(merged);
+  if (result.success) return result.data;
+  const fields = result.error.issues.map((issue) => ({ field: issue.path.length ? String(issue.path[0]) : 'threading', message: issueWords(issue) }));
+  throw userError(`threading settings: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { fields });
+}
+
+function issueWords(issue: { code: string; message: string; keys?: string[]; values?: unknown[]; expected?: string }): string {
+  if (issue.code === 'unrecognized_keys') return `no such setting (there are ${Object.keys(DEFAULT_THREADING).join(', ')})`;
+  if (issue.code === 'invalid_value' && issue.values) return `choose one of ${issue.values.map(String).join(', ')}`;
+  if (issue.code === 'invalid_type') return issue.expected === 'boolean' ? 'should be true or false' : `should be a ${issue.expected}`;
+  return issue.message;
+}

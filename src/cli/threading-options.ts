@@ -1,0 +1,21 @@
+// The threading flags of `profile add` and `profile update`: how replies find their item and who may
+// add to it (docs/conversations.md). Only the flags given change.
+import { Option, type Command } from 'commander';
+import { CLOSED_REPLIES, type ThreadingChange } from '../app/threading-input.js';
+
+const ON_OFF = ['on', 'off'] as const;
+
+export function addThreadingOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--subject-tokens <on|off>', "[#N] / [CODE-N] in a subject binds a reply to item N (default off)").choices([...ON_OFF]))
+    .addOption(new Option('--company-may-reply <on|off>', "anyone of a requester's company may add to the item (default off)").choices([...ON_OFF]))
+    .addOption(new Option('--closed-replies <policy>', 'a reply to a closed item: comment (default), reopen, or new-item').choices([...CLOSED_REPLIES]));
+}
+
+export function threadingInputFromOptions(opts: Record<string, any>): ThreadingChange {
+  const change: ThreadingChange = {};
+  if (opts.subjectTokens !== undefined) change.subjectTokens = opts.subjectTokens === 'on';
+  if (opts.companyMayReply !== undefined) change.companyMayReply = opts.companyMayReply === 'on';
+  if (opts.closedReplies !== undefined) change.closedReplies = opts.closedReplies;
+  return change;
+}

@@ -1,0 +1,35 @@
+// What every reply binder is given and what it answers. A binder is pure: it reads the message, its
+// reply split, the profile's threading settings and the tracker snapshot, and names at most one item
+// with the evidence in words, for the trace.
+import type { Message } from '../../mail/message.js';
+import type { ReplySplit } from '../../mail/index.js';
+import type { ThreadingSettings } from '../../store/threading-settings.js';
+import type { TrackerSnapshot } from '../../tracker/port.js';
+
+/** Which kind of evidence bound a reply. 'reply-token' (our signed token in outgoing mail) comes with outgoing mail. */
+export type BindingLayer = 'message-id' | 'ticket' | 'subject-token';
+
+export interface BinderInput {
+  message: Message;
+  /** The reply's new words and what it carries along; computed once, on first use, for every binder. */
+  readonly split: ReplySplit;
+  settings: ThreadingSettings;
+  snapshot: TrackerSnapshot;
+}
+
+export interface Binding {
+  itemId: number;
+  layer: BindingLayer;
+  /** In words: "In-Reply-To <abc@x> is the message that created request 12". */
+  evidence: string;
+}
+
+/** A candidate the binder saw but cannot bind to (no such item, a token not read): the next binder is tried. */
+export interface Refusal {
+  refused: string;
+}
+
+export interface Binder {
+  layer: BindingLayer;
+  bind(input: BinderInput): Binding | Refusal | null;
+}
