@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { parseMessage, type Message } from '../../src/mail/index.js';
 import { corpusFile, corpusSkip } from '../support/mail-corpus.js';
 import { KeepingSink } from '../support/mail-sink.js';
-import { buildTnef, messageWithParts, PR, prop, storedRtf } from '../support/tnef.js';
+import { parseWithDeadline } from '../support/parse-in-worker.js';
+import { attribute, buildTnef, messageWithParts, PR, prop, storedRtf, u32 } from '../support/tnef.js';
 
 const skip = corpusSkip();
 const receivedAt = new Date('2024-05-06T07:08:09.000Z');
@@ -88,4 +89,16 @@ test('a damaged winmail.dat stays an opaque attachment and never fails the messa
     const { message } = await parse(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: bytes }));
     assert.equal(message.attachments[0]?.fileName, 'winmail.dat');
   }
+});
+
+test('a 53-byte winmail.dat whose named property claims a name of 0xFFFFFFE0 bytes parses within 2 s (review 11 #1)', async () => {
+  // count 0xFFFFFFFF | PT_LONG, id 0x8000 (named) | GUID | kind 1 (a name) | name length 0xFFFFFFE0 | a value.
+  // Read with 32-bit padding, that length was -32: the reader stepped back and read the same bytes
+  // again until the count ran out, 4 billion times.
+  const props = Buffer.concat([u32(0xffffffff), u32(0x80000003), Buffer.alloc(16, 0xab), u32(1), u32(0xffffffe0), u32(7)]);
+  const winmail = Buffer.concat([buildTnef({}).subarray(0, 6), attribute(1, 0x9003, props)]);
+  assert.equal(winmail.length, 53);
+  const parsed = await parseWithDeadline(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: winmail }), 2000);
+  assert.deepEqual(parsed.attachments.map((a) => a.fileName), ['winmail.dat']);
+  assert.equal(parsed.text, '');
 });
