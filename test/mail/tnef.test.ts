@@ -102,3 +102,33 @@ test('a 53-byte winmail.dat whose named property claims a name of 0xFFFFFFE0 byt
   assert.deepEqual(parsed.attachments.map((a) => a.fileName), ['winmail.dat']);
   assert.equal(parsed.text, '');
 });
+
+test('a recorded MIME type is used only when shaped type/subtype (at most 127 characters); else the name decides; a long Content-ID is dropped (review 11 #18)', async () => {
+  const file = (name: string, type: string, contentId?: string) => ({
+    title: Buffer.from(name),
+    data: Buffer.from('x'),
+    props: [prop.string8(PR.ATTACH_MIME_TAG, Buffer.from(type)), ...(contentId ? [prop.string8(PR.ATTACH_CONTENT_ID, Buffer.from(contentId))] : [])],
+  });
+  const tnef = buildTnef({
+    attachments: [
+      file('a.pdf', 'Application/PDF', 'image001.png@01DA0000.12345678'),
+      file('b.png', 'image/png; name="b.png"'),
+      file('c.pdf', 'text/html\r\nX-Injected: 1'),
+      file('d.png', `image/${'x'.repeat(130)}`, `${'c'.repeat(300)}@example.com`),
+      file('e.csv', 'not a type'),
+      file('f.txt', 'text/ plain', 'has space@example.com'),
+    ],
+  });
+  const { message } = await parse(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: tnef }));
+  assert.deepEqual(
+    message.attachments.slice(1).map((a) => [a.fileName, a.contentType, a.contentId]),
+    [
+      ['a.pdf', 'application/pdf', 'image001.png@01DA0000.12345678'],
+      ['b.png', 'image/png', null],
+      ['c.pdf', 'application/pdf', null],
+      ['d.png', 'image/png', null],
+      ['e.csv', 'text/csv', null],
+      ['f.txt', 'text/plain', null],
+    ],
+  );
+});
