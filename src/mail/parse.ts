@@ -15,7 +15,7 @@ import type { AttachmentInfo, AttachmentSink, Message } from './message.js';
 import { BareCrToCrlf } from './line-endings.js';
 import { RawTap } from './raw-tap.js';
 import { normalizeMessageId, parseMessageIdList } from './references.js';
-import { ByteCopy, isTnefPart, MAX_TNEF_BYTES, tnefBody, tnefFiles } from './tnef/part.js';
+import { ByteCopy, isTnefPart, MAX_TNEF_BYTES, tnefBody, tnefFiles, type TnefMessageBody } from './tnef/part.js';
 import { readTnef, type TnefBody } from './tnef/reader.js';
 
 export interface ParseOptions {
@@ -165,14 +165,14 @@ function buildMessage(
     dateFromHeader: headerDate !== null,
     text: fallback?.text ?? (parser.text || ''),
     html: parser.html || fallback?.html || null,
-    textFromHtml: fallback === null && Boolean(parser.html) && !hadTextPart(parser),
+    textFromHtml: fallback ? fallback.textFromHtml : Boolean(parser.html) && !hadTextPart(parser),
     attachments,
     headers,
     size,
   };
 }
 
-function firstTnefBody(bodies: readonly TnefBody[]): { text: string; html: string | null } | null {
+function firstTnefBody(bodies: readonly TnefBody[]): TnefMessageBody | null {
   for (const body of bodies) {
     const found = readSafely(() => tnefBody(body));
     if (found) return found;

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseMessage, type Message } from '../../src/mail/index.js';
+import { htmlToReadableText } from '../../src/mail/reply/html-text.js';
 import { corpusFile, corpusSkip } from '../support/mail-corpus.js';
 import { KeepingSink } from '../support/mail-sink.js';
 import { parseWithDeadline } from '../support/parse-in-worker.js';
@@ -131,4 +132,17 @@ test('a recorded MIME type is used only when shaped type/subtype (at most 127 ch
       ['f.txt', 'text/plain', null],
     ],
   );
+});
+
+test('an HTML-only winmail.dat body is text made from HTML, as for an HTML-only MIME message: textFromHtml, one converter (review 11 #17)', async () => {
+  const html = '<html><head><style>p{color:red}</style></head><body><h1>Status</h1><p>The export failed.</p><blockquote>On Monday Bob wrote:<br>is it fixed?</blockquote></body></html>';
+  const tnef = buildTnef({ messageProps: [prop.unicode(PR.HTML, html)] });
+  const { message } = await parse(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: tnef }));
+  assert.equal(message.html, html);
+  assert.equal(message.textFromHtml, true, 'reply splitting then reads the HTML, where the quote is marked');
+  assert.equal(message.text, htmlToReadableText(html));
+  assert.match(message.text, /^Status\n\nThe export failed\.\n/);
+  // Text of its own (plain or RTF) is not text from HTML.
+  const withText = buildTnef({ messageProps: [prop.unicode(PR.BODY, 'Plain'), prop.unicode(PR.HTML, html)] });
+  assert.equal((await parse(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: withText }))).message.textFromHtml, false);
 });

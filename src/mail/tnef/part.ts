@@ -2,8 +2,8 @@
 // its bytes taken while they stream to the sink, the files inside it described like any attachment,
 // and the body it carries for a message that has none of its own.
 import libmime from 'libmime';
+import { htmlToReadableText } from '../reply/html-text.js';
 import { safeFileName } from '../safe-file-name.js';
-import { htmlToText } from './html-text.js';
 import type { TnefBody, TnefContent } from './reader.js';
 import { decompressRtf } from './rtf-decompress.js';
 import { rtfToText } from './rtf-text.js';
@@ -87,13 +87,24 @@ export function recordedContentId(recorded: string | null): string | null {
   return id.length > 0 && id.length <= CONTENT_ID_MAX && !/[\s\u0000-\u001f\u007f]/u.test(id) ? id : null;
 }
 
+export interface TnefMessageBody {
+  text: string;
+  html: string | null;
+  /** The stream had neither plain text nor RTF: `text` was made from `html` (Message.textFromHtml). */
+  textFromHtml: boolean;
+}
+
 /**
  * The message body a TNEF stream carries: plain text if it has some, else text from its RTF, else
  * from its HTML; the HTML alongside when there is one. Null when it carries no body at all.
+ * Text from HTML is made by the converter reply splitting uses for HTML-only mail, so a body reads
+ * the same whether its HTML came in a MIME part or inside a winmail.dat.
  */
-export function tnefBody(body: TnefBody): { text: string; html: string | null } | null {
+export function tnefBody(body: TnefBody): TnefMessageBody | null {
   const rtf = body.text?.trim() || !body.compressedRtf ? null : decompressRtf(body.compressedRtf);
-  const text = body.text?.trim() ? body.text : rtf ? rtfToText(rtf) : body.html ? htmlToText(body.html) : '';
+  const ownText = body.text?.trim() ? body.text : rtf ? rtfToText(rtf) : '';
+  const fromHtml = !ownText.trim() && body.html !== null;
+  const text = fromHtml ? htmlToReadableText(body.html!) : ownText;
   if (!text.trim() && !body.html) return null;
-  return { text, html: body.html };
+  return { text, html: body.html, textFromHtml: fromHtml };
 }
