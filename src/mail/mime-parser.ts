@@ -10,6 +10,12 @@
 // Deciding here, before mailparser routes the part, is the least invasive place: after it, the text
 // is already merged and the part's bytes gone.
 //
+// One exception, kept as a file AND read as the body: a message whose only part (its root, not a
+// multipart) is a named text part that mailparser would read as body. That part is what the sender
+// wrote, whatever name the mail program gave it; without it the message would have no body at all.
+// This class notes such a part (namedRootBody) and parse.ts reads the file's bytes as the body too
+// (named-root-body.ts).
+//
 // The same hook gives a raw 8-bit file name the reading raw 8-bit headers get (part-file-name.ts):
 // mailparser copies the node's filename onto the attachment after this method returns.
 import { MailParser } from 'mailparser';
@@ -21,6 +27,8 @@ interface SplitNode {
   filename: string | false;
   /** The Content-Type charset parameter; false when none. */
   charset: string | false;
+  /** The message's own top-level part. */
+  root?: boolean;
   headers: { getList(): RawHeaderLine[] };
 }
 
@@ -28,6 +36,15 @@ interface SplitNode {
 interface ParserNode {
   /** Absent on multipart containers. */
   isAttachment?: boolean;
+  /** Lower-case type/subtype. */
+  contentType?: string;
+}
+
+/** The root part of a single-part message that is named and would otherwise be its body. */
+export interface NamedRootPart {
+  contentType: 'text/plain' | 'text/html';
+  /** The Content-Type charset parameter; null when none (read as UTF-8, as mailparser does). */
+  charset: string | null;
 }
 
 type CreateNode = (this: MailParser, node: SplitNode) => ParserNode;
@@ -38,11 +55,19 @@ if (typeof baseCreateNode !== 'function') {
 }
 
 export class MimeParser extends MailParser {
+  /** Set when the message is one named text part (see the top of this file); null otherwise. */
+  namedRootBody: NamedRootPart | null = null;
+
   /** Called by MailParser for every MIME part, before it decides where the part's content goes. */
   createNode(node: SplitNode): ParserNode {
     if (node.filename) node.filename = eightBitFileName(node.headers.getList(), node.charset) ?? node.filename;
     const created = baseCreateNode!.call(this, node);
-    if (created.isAttachment === false && node.filename) created.isAttachment = true;
+    if (created.isAttachment === false && node.filename) {
+      created.isAttachment = true;
+      if (node.root && (created.contentType === 'text/plain' || created.contentType === 'text/html')) {
+        this.namedRootBody = { contentType: created.contentType, charset: node.charset || null };
+      }
+    }
     return created;
   }
 }

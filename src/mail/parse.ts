@@ -8,6 +8,7 @@ import type { AttachmentStream, MailParser } from 'mailparser';
 import { addressList, firstAddress } from './addresses.js';
 import { saveAttachment, saveFile } from './attachments.js';
 import { hadTextPart, MimeParser } from './mime-parser.js';
+import { MAX_NAMED_BODY_BYTES, namedRootBody, type NamedBody } from './named-root-body.js';
 import { parseMailDate } from './dates.js';
 import { AttachmentTooLargeError, UnparseableMessageError } from './errors.js';
 import { headerValue, headerValues, readHeaderFields, toHeaders } from './headers.js';
@@ -15,7 +16,7 @@ import type { AttachmentInfo, AttachmentSink, Message } from './message.js';
 import { BareCrToCrlf } from './line-endings.js';
 import { RawTap } from './raw-tap.js';
 import { normalizeMessageId, parseMessageIdList } from './references.js';
-import { ByteCopy, isTnefPart, MAX_TNEF_BYTES, tnefBody, tnefFiles } from './tnef/part.js';
+import { ByteCopy, isTnefPart, MAX_TNEF_BYTES, tnefBody, tnefFiles, type TnefMessageBody } from './tnef/part.js';
 import { readTnef, type TnefBody } from './tnef/reader.js';
 
 export interface ParseOptions {
@@ -83,9 +84,13 @@ export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOpt
       current = attachment;
       // A winmail.dat is stored as it is, and a copy is read for the files and body inside it.
       const tnefCopy = isTnefPart(attachment.contentType, attachment.filename) ? new ByteCopy(MAX_TNEF_BYTES) : null;
+      // A message that is one named text part: that part is the only attachment, and also the body.
+      const bodyCopy = !tnefCopy && parser.namedRootBody ? new ByteCopy(MAX_NAMED_BODY_BYTES) : null;
       try {
-        attachments.push(await saveAttachment(attachment, opts.sink, opts.maxAttachmentBytes, tnefCopy?.add));
+        attachments.push(await saveAttachment(attachment, opts.sink, opts.maxAttachmentBytes, (tnefCopy ?? bodyCopy)?.add));
         if (tnefCopy) await storeTnefContents(tnefCopy.bytes());
+        const bodyBytes = bodyCopy?.bytes();
+        if (bodyBytes && parser.namedRootBody) namedBody = namedRootBody(bodyBytes, parser.namedRootBody);
       } catch (err) {
         fail(err instanceof AttachmentTooLargeError ? tooLarge(err) : err);
         return;
@@ -97,6 +102,7 @@ export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOpt
       attachment.release?.();
     };
 
+    let namedBody: NamedBody | null = null;
     const tnefBodies: TnefBody[] = [];
     const storeTnefContents = async (bytes: Buffer | null): Promise<void> => {
       const content = bytes ? readSafely(() => readTnef(bytes)) : null;
@@ -112,7 +118,7 @@ export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOpt
       void saving.then(() => {
         if (settled) return;
         try {
-          const message = buildMessage(parser, attachments, tnefBodies, tap.sha256(), tap.size, opts.receivedAt);
+          const message = buildMessage(parser, attachments, namedBody, tnefBodies, tap.sha256(), tap.size, opts.receivedAt);
           settled = true;
           resolve(message);
         } catch (err) {
@@ -138,15 +144,17 @@ export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOpt
 function buildMessage(
   parser: MailParser,
   attachments: AttachmentInfo[],
+  namedBody: NamedBody | null,
   tnefBodies: readonly TnefBody[],
   rawSha256: string,
   size: number,
   receivedAt: Date,
 ): Message {
   const fields = readHeaderFields(parser.headerLines);
-  // A message whose only body is inside its winmail.dat (Outlook sending "rich text") reads as that body.
+  // A message whose only part is a named text part reads as that part; one whose only body is inside
+  // its winmail.dat (Outlook sending "rich text") reads as that body.
   const ownBody = (parser.text || '').trim() !== '' || Boolean(parser.html);
-  const fallback = ownBody ? null : firstTnefBody(tnefBodies);
+  const fallback = ownBody ? null : (namedBody ?? firstTnefBody(tnefBodies));
   const headers = toHeaders(fields);
   const headerId = normalizeMessageId(headerValue(headers, 'message-id'));
   const headerDate = parseMailDate(headerValue(headers, 'date'));
@@ -165,14 +173,14 @@ function buildMessage(
     dateFromHeader: headerDate !== null,
     text: fallback?.text ?? (parser.text || ''),
     html: parser.html || fallback?.html || null,
-    textFromHtml: fallback === null && Boolean(parser.html) && !hadTextPart(parser),
+    textFromHtml: fallback ? fallback.textFromHtml : Boolean(parser.html) && !hadTextPart(parser),
     attachments,
     headers,
     size,
   };
 }
 
-function firstTnefBody(bodies: readonly TnefBody[]): { text: string; html: string | null } | null {
+function firstTnefBody(bodies: readonly TnefBody[]): TnefMessageBody | null {
   for (const body of bodies) {
     const found = readSafely(() => tnefBody(body));
     if (found) return found;

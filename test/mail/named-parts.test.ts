@@ -87,3 +87,35 @@ test('a named inline text part with an RFC 2231 continued name is a file; the bo
     ],
   );
 });
+
+test('a message whose only part is a named text part reads it as its body, and keeps the file exactly as sent (review 11 #16)', async () => {
+  const singlePart = (contentType: string) =>
+    Buffer.concat([
+      eml('From: a@example.com', 'Subject: server down', 'MIME-Version: 1.0', `Content-Type: ${contentType}`, 'Content-Transfer-Encoding: 8bit', '', ''),
+      Buffer.from('Grüße,\r\nthe server is down.\r\n', 'latin1'),
+    ]);
+  const unnamed = (await parseWithSink(singlePart('text/plain; charset=iso-8859-1'))).message;
+  const { message, sink } = await parseWithSink(singlePart('text/plain; charset=iso-8859-1; name="body.txt"'));
+  assert.equal(message.text, unnamed.text);
+  assert.match(message.text, /^Grüße,\nthe server is down\.\n?$/);
+  assert.equal(message.textFromHtml, false);
+  assert.deepEqual(message.attachments.map((a) => [a.fileName, a.contentType, a.inline]), [['body.txt', 'text/plain', false]]);
+  const sentBytes = createHash('sha256').update(Buffer.from('Grüße,\r\nthe server is down.\r\n', 'latin1')).digest('hex');
+  assert.deepEqual(sink.saved.map((s) => s.ref), [sentBytes], 'the file is the bytes as sent, in their charset');
+});
+
+test('a message whose only part is a named HTML part reads it as its HTML body, text made from it', async () => {
+  const raw = eml('From: a@example.com', 'Subject: page', 'MIME-Version: 1.0', 'Content-Type: text/html; charset=utf-8; name="page.html"', '', '<p>The export failed.</p><p>Ann</p>', '');
+  const { message } = await parseWithSink(raw);
+  assert.equal(message.html, '<p>The export failed.</p><p>Ann</p>\n');
+  assert.match(message.text, /^The export failed\.\n\nAnn$/);
+  assert.equal(message.textFromHtml, true);
+  assert.deepEqual(message.attachments.map((a) => a.fileName), ['page.html']);
+});
+
+test('a single-part message marked "attachment" stays a file only: the sender said it is not the body', async () => {
+  const raw = eml('From: a@example.com', 'Subject: export', 'MIME-Version: 1.0', 'Content-Type: text/plain; name="export.txt"', 'Content-Disposition: attachment; filename="export.txt"', '', 'a,b', '');
+  const { message } = await parseWithSink(raw);
+  assert.equal(message.text, '');
+  assert.deepEqual(message.attachments.map((a) => a.fileName), ["export.txt"]);
+});

@@ -3,9 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseMessage, type Message } from '../../src/mail/index.js';
+import { htmlToReadableText } from '../../src/mail/reply/html-text.js';
 import { corpusFile, corpusSkip } from '../support/mail-corpus.js';
 import { KeepingSink } from '../support/mail-sink.js';
-import { buildTnef, messageWithParts, PR, prop, storedRtf } from '../support/tnef.js';
+import { parseWithDeadline } from '../support/parse-in-worker.js';
+import { attribute, buildTnef, messageWithParts, PR, prop, storedRtf, u32 } from '../support/tnef.js';
 
 const skip = corpusSkip();
 const receivedAt = new Date('2024-05-06T07:08:09.000Z');
@@ -88,4 +90,59 @@ test('a damaged winmail.dat stays an opaque attachment and never fails the messa
     const { message } = await parse(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: bytes }));
     assert.equal(message.attachments[0]?.fileName, 'winmail.dat');
   }
+});
+
+test('a 53-byte winmail.dat whose named property claims a name of 0xFFFFFFE0 bytes parses within 2 s (review 11 #1)', async () => {
+  // count 0xFFFFFFFF | PT_LONG, id 0x8000 (named) | GUID | kind 1 (a name) | name length 0xFFFFFFE0 | a value.
+  // Read with 32-bit padding, that length was -32: the reader stepped back and read the same bytes
+  // again until the count ran out, 4 billion times.
+  const props = Buffer.concat([u32(0xffffffff), u32(0x80000003), Buffer.alloc(16, 0xab), u32(1), u32(0xffffffe0), u32(7)]);
+  const winmail = Buffer.concat([buildTnef({}).subarray(0, 6), attribute(1, 0x9003, props)]);
+  assert.equal(winmail.length, 53);
+  const parsed = await parseWithDeadline(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: winmail }), 2000);
+  assert.deepEqual(parsed.attachments.map((a) => a.fileName), ['winmail.dat']);
+  assert.equal(parsed.text, '');
+});
+
+test('a recorded MIME type is used only when shaped type/subtype (at most 127 characters); else the name decides; a long Content-ID is dropped (review 11 #18)', async () => {
+  const file = (name: string, type: string, contentId?: string) => ({
+    title: Buffer.from(name),
+    data: Buffer.from('x'),
+    props: [prop.string8(PR.ATTACH_MIME_TAG, Buffer.from(type)), ...(contentId ? [prop.string8(PR.ATTACH_CONTENT_ID, Buffer.from(contentId))] : [])],
+  });
+  const tnef = buildTnef({
+    attachments: [
+      file('a.pdf', 'Application/PDF', 'image001.png@01DA0000.12345678'),
+      file('b.png', 'image/png; name="b.png"'),
+      file('c.pdf', 'text/html\r\nX-Injected: 1'),
+      file('d.png', `image/${'x'.repeat(130)}`, `${'c'.repeat(300)}@example.com`),
+      file('e.csv', 'not a type'),
+      file('f.txt', 'text/ plain', 'has space@example.com'),
+    ],
+  });
+  const { message } = await parse(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: tnef }));
+  assert.deepEqual(
+    message.attachments.slice(1).map((a) => [a.fileName, a.contentType, a.contentId]),
+    [
+      ['a.pdf', 'application/pdf', 'image001.png@01DA0000.12345678'],
+      ['b.png', 'image/png', null],
+      ['c.pdf', 'application/pdf', null],
+      ['d.png', 'image/png', null],
+      ['e.csv', 'text/csv', null],
+      ['f.txt', 'text/plain', null],
+    ],
+  );
+});
+
+test('an HTML-only winmail.dat body is text made from HTML, as for an HTML-only MIME message: textFromHtml, one converter (review 11 #17)', async () => {
+  const html = '<html><head><style>p{color:red}</style></head><body><h1>Status</h1><p>The export failed.</p><blockquote>On Monday Bob wrote:<br>is it fixed?</blockquote></body></html>';
+  const tnef = buildTnef({ messageProps: [prop.unicode(PR.HTML, html)] });
+  const { message } = await parse(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: tnef }));
+  assert.equal(message.html, html);
+  assert.equal(message.textFromHtml, true, 'reply splitting then reads the HTML, where the quote is marked');
+  assert.equal(message.text, htmlToReadableText(html));
+  assert.match(message.text, /^Status\n\nThe export failed\.\n/);
+  // Text of its own (plain or RTF) is not text from HTML.
+  const withText = buildTnef({ messageProps: [prop.unicode(PR.BODY, 'Plain'), prop.unicode(PR.HTML, html)] });
+  assert.equal((await parse(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: withText }))).message.textFromHtml, false);
 });

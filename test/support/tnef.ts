@@ -36,6 +36,7 @@ export const PR = {
   ATTACH_METHOD: 0x3705,
   ATTACH_LONG_FILENAME: 0x3707,
   ATTACH_MIME_TAG: 0x370e,
+  ATTACH_CONTENT_ID: 0x3712,
 } as const;
 
 export const prop = {

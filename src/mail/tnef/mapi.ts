@@ -1,7 +1,10 @@
 // MAPI property lists as TNEF carries them (attMAPIProps for the message, attAttachment for each
 // attachment): a count, then per property its type and id, a name for named properties, and its
 // value(s), every value padded to 4 bytes. Only what mailbind reads is kept; everything is bounded by
-// the bytes at hand: a declared count or length past the end stops the list, it never allocates.
+// the bytes at hand: every length is compared with the bytes left before it is skipped, a count is
+// never taken above what the bytes left can hold, and the reader only moves forward, so the work is
+// linear in the list's size whatever it declares. A length or count past the end stops the list; it
+// never allocates.
 
 /** Property types (PT_*) whose values are variable-length byte runs, each with its own length. */
 const PT_STRING8 = 0x001e;
@@ -37,56 +40,82 @@ export interface MapiProperty {
   value: Buffer;
 }
 
-const pad4 = (n: number) => (n + 3) & ~3;
+/**
+ * A length rounded up to a multiple of 4, in ordinary arithmetic: a declared length is a 32-bit
+ * unsigned number, and `(n + 3) & ~3` turns one above 2^31 negative (which once moved the reader back).
+ */
+const padded = (length: number) => length + ((4 - (length % 4)) % 4);
+
+/** Whether `length` bytes start at `at` inside the data (compared as the bytes left, never as a sum). */
+const fits = (data: Buffer, at: number, length: number) => length <= data.length - at;
+
+/** How many items of at least 4 bytes the data can hold after `at`: the most any declared count can be. */
+const room = (data: Buffer, at: number) => Math.max(0, Math.floor((data.length - at) / 4));
 
 /** The properties of a MAPI property list; a list cut short yields what was complete. */
 export function readMapiProperties(data: Buffer): MapiProperty[] {
   const out: MapiProperty[] = [];
   if (data.length < 4) return out;
-  const count = data.readUInt32LE(0);
+  // Every property takes at least 4 bytes, so a larger count is a lie; the bytes decide.
+  const count = Math.min(data.readUInt32LE(0), room(data, 4));
   let at = 4;
-  for (let i = 0; i < count && at + 4 <= data.length; i++) {
-    const rawType = data.readUInt16LE(at);
-    const id = data.readUInt16LE(at + 2);
-    at += 4;
-    const named = id >= 0x8000;
-    if (named) {
-      // GUID, then either a numeric id or a UTF-16 name with its byte length.
-      if (at + 20 > data.length) break;
-      const kind = data.readUInt32LE(at + 16);
-      at += 20;
-      if (kind === 0) at += 4;
-      else {
-        if (at + 4 > data.length) break;
-        at += 4 + pad4(data.readUInt32LE(at));
-      }
-    }
-    const type = rawType & ~MULTI_VALUED;
-    const variable = type === PT_STRING8 || type === PT_UNICODE || type === PT_BINARY || type === PT_OBJECT;
-    const multi = (rawType & MULTI_VALUED) !== 0;
-    let values = 1;
-    if (variable || multi) {
-      if (at + 4 > data.length) break;
-      values = data.readUInt32LE(at);
-      at += 4;
-    }
-    let first: Buffer | null = null;
-    for (let v = 0; v < values && at <= data.length; v++) {
-      let size: number;
-      if (variable) {
-        if (at + 4 > data.length) return out;
-        size = data.readUInt32LE(at);
-        at += 4;
-      } else {
-        const fixed = FIXED_SIZE[type];
-        if (fixed === undefined) return out; // an unknown type: its size is unknown, the rest unreadable
-        size = fixed;
-      }
-      if (at + size > data.length) return out;
-      first ??= data.subarray(at, at + size);
-      at += pad4(size);
-    }
-    if (first && !named) out.push({ id, type, value: first });
+  for (let i = 0; i < count; i++) {
+    const read = readProperty(data, at);
+    // The reader only moves forward: a property that would not advance it ends the list.
+    if (!read || read.end <= at) break;
+    if (read.property) out.push(read.property);
+    at = read.end;
   }
   return out;
+}
+
+/** One property starting at `start` and where the next one starts; null when it does not fit. */
+function readProperty(data: Buffer, start: number): { property: MapiProperty | null; end: number } | null {
+  let at = start;
+  if (!fits(data, at, 4)) return null;
+  const rawType = data.readUInt16LE(at);
+  const id = data.readUInt16LE(at + 2);
+  at += 4;
+  const named = id >= 0x8000;
+  if (named) {
+    // GUID, then either a numeric id or a UTF-16 name with its byte length.
+    if (!fits(data, at, 24)) return null;
+    const kind = data.readUInt32LE(at + 16);
+    at += 20;
+    if (kind === 0) at += 4;
+    else {
+      const nameLength = data.readUInt32LE(at);
+      at += 4;
+      if (!fits(data, at, nameLength)) return null;
+      at += padded(nameLength);
+    }
+  }
+  const type = rawType & ~MULTI_VALUED;
+  const variable = type === PT_STRING8 || type === PT_UNICODE || type === PT_BINARY || type === PT_OBJECT;
+  const multi = (rawType & MULTI_VALUED) !== 0;
+  let values = 1;
+  if (variable || multi) {
+    if (!fits(data, at, 4)) return null;
+    values = data.readUInt32LE(at);
+    at += 4;
+    // Every value takes at least 4 bytes (its length, or itself padded to 4).
+    if (values > room(data, at)) return null;
+  }
+  let first: Buffer | null = null;
+  for (let v = 0; v < values; v++) {
+    let size: number;
+    if (variable) {
+      if (!fits(data, at, 4)) return null;
+      size = data.readUInt32LE(at);
+      at += 4;
+    } else {
+      const fixed = FIXED_SIZE[type];
+      if (fixed === undefined) return null; // an unknown type: its size is unknown, the rest unreadable
+      size = fixed;
+    }
+    if (!fits(data, at, size)) return null;
+    first ??= data.subarray(at, at + size);
+    at += padded(size);
+  }
+  return { property: first && !named ? { id, type, value: first } : null, end: at };
 }

@@ -88,9 +88,9 @@ export function readTnef(data: Buffer): TnefContent | null {
     else if (attribute.level === LEVEL_ATTACHMENT && current) {
       if (attribute.id === ATT_ATTACH_TITLE) current.title = attribute.data;
       else if (attribute.id === ATT_ATTACH_DATA) current.data = attribute.data;
-      else if (attribute.id === ATT_ATTACHMENT) current.props.push(...readMapiProperties(attribute.data));
+      else if (attribute.id === ATT_ATTACHMENT) appendAll(current.props, readMapiProperties(attribute.data));
     } else if (attribute.level === LEVEL_MESSAGE) {
-      if (attribute.id === ATT_MAPI_PROPS) messageProps.push(...readMapiProperties(attribute.data));
+      if (attribute.id === ATT_MAPI_PROPS) appendAll(messageProps, readMapiProperties(attribute.data));
       else if (attribute.id === ATT_BODY) attBody = attribute.data;
     }
   }
@@ -140,6 +140,11 @@ function* attributes(data: Buffer): Generator<Attribute> {
     yield { level, id, data: data.subarray(start, start + length) };
     at = start + length + 2;
   }
+}
+
+/** push(...items) passes every item as an argument: a list of a million properties would overflow the stack. */
+function appendAll<T>(list: T[], items: readonly T[]): void {
+  for (const item of items) list.push(item);
 }
 
 function find(props: MapiProperty[], id: number): MapiProperty | undefined {

@@ -1,10 +1,12 @@
 // Splits an mbox file into messages while streaming it: never more than one message in memory.
-// The first line of the file, when it is a "From " line, opens the first message. After that a message
-// starts only at a "From " line that follows a blank line AND is followed by a header line: mail
-// bodies often hold an unescaped "From what I saw…" after a blank line (mboxo writers do not quote it,
-// and many mailers never did), and splitting there invented a second message out of half a body.
-// ">From " quoting (mboxrd and mboxo) loses one ">" on the way out.
+// A separator is an envelope line: "From ", a sender and an asctime date, as mutt's is_from() accepts
+// (envelope-line.ts). The first line of the file, when it is one, opens the first message. After that
+// a message starts only at an envelope line that follows a blank line AND is followed by a header
+// line: mail bodies often hold an unescaped "From what I saw…" or "From the server log:" after a blank
+// line (mboxo writers do not quote it, and many mailers never did), and splitting there invented a
+// second message out of half a body. ">From " quoting (mboxrd and mboxo) loses one ">" on the way out.
 import { createReadStream } from 'node:fs';
+import { isEnvelopeLine } from './envelope-line.js';
 
 /** Lines longer than this are looked at only this far: enough for a header name, bounded per line. */
 const PEEK_BYTES = 1000;
@@ -14,7 +16,7 @@ export async function* splitMbox(path: string): AsyncGenerator<Buffer> {
   let started = false;
   let previousBlank = true;
   let lineEnding = '\n';
-  /** A "From " line after a blank line: a separator only if the next line is a header. */
+  /** An envelope line after a blank line: a separator only if the next line is a header. */
   let candidate: Buffer | null = null;
 
   const startMessage = (fromLine: Buffer) => {
@@ -37,11 +39,11 @@ export async function* splitMbox(path: string): AsyncGenerator<Buffer> {
         yield finish(current, lineEnding);
         startMessage(fromLine);
       } else addBodyLine(fromLine);
-    } else if (isFromLine(line) && !started) {
+    } else if (isEnvelope(line) && !started) {
       // The very first line of the file: the mbox's own separator.
       startMessage(line);
       continue;
-    } else if (isFromLine(line) && previousBlank) {
+    } else if (isEnvelope(line) && previousBlank) {
       candidate = line;
       continue;
     }
@@ -77,8 +79,8 @@ function peek(line: Buffer): string {
   return line.subarray(0, PEEK_BYTES).toString('latin1');
 }
 
-function isFromLine(line: Buffer): boolean {
-  return line.subarray(0, 5).toString('latin1') === 'From ';
+function isEnvelope(line: Buffer): boolean {
+  return isEnvelopeLine(peek(line));
 }
 
 function isBlank(line: Buffer): boolean {
@@ -91,10 +93,11 @@ function isHeaderLine(line: Buffer): boolean {
 }
 
 /**
- * Whether a file is shaped like an mbox: its first line is a "From " envelope line and the line right
- * after it is a header. A file that merely starts with the word "From" is a message, not an mbox.
+ * Whether a file is shaped like an mbox: its first line is an envelope line (the separator rule above)
+ * and the line right after it is a header. A file that merely starts with the word "From" is a
+ * message, not an mbox.
  */
 export function looksLikeMbox(head: Buffer): boolean {
   const [first, second] = head.subarray(0, 2 * PEEK_BYTES).toString('latin1').split(/\r?\n/, 2);
-  return first !== undefined && second !== undefined && first.startsWith('From ') && /^[!-9;-~]+[ \t]*:/.test(second);
+  return first !== undefined && second !== undefined && isEnvelopeLine(first) && /^[!-9;-~]+[ \t]*:/.test(second);
 }

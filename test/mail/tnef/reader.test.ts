@@ -77,3 +77,28 @@ test('lying lengths and counts end the stream where its bytes end, without alloc
   const whole = buildTnef({ codepage: 1252, messageProps: [prop.unicode(PR.BODY, 'body')], attachments: [{ title: Buffer.from('t.bin'), data: Buffer.alloc(100, 1), props: [prop.unicode(PR.ATTACH_LONG_FILENAME, 'long.bin')] }] });
   for (let cut = 0; cut <= whole.length; cut++) readTnef(whole.subarray(0, cut));
 });
+
+test('a named property whose name length is above 2^31 ends the list instead of moving the reader back (review 11 #1)', () => {
+  const signature = buildTnef({}).subarray(0, 6);
+  const named = (nameLength: number) => Buffer.concat([u32(0x80000003), Buffer.alloc(16, 0xab), u32(1), u32(nameLength)]);
+  const body = mapiProps([prop.unicode(PR.BODY, 'after')]).subarray(4);
+  // Three properties: a named one with a 4-byte name, a named one with a lying length, then the body.
+  const lying = Buffer.concat([u32(3), named(4), Buffer.from('n\0a\0'), u32(1), named(0xffffffe0), u32(7), body]);
+  const started = performance.now();
+  const tnef = readTnef(Buffer.concat([signature, attribute(1, 0x9003, lying)]));
+  assert.ok(performance.now() - started < 1000);
+  assert.equal(tnef?.body.text, null, 'the lie ends the list: the body after it is not read');
+  // The same list with an honest name length reads through to the body.
+  const honest = Buffer.concat([u32(3), named(4), Buffer.from('n\0a\0'), u32(1), named(2), Buffer.from('b\0\0\0'), u32(7), body]);
+  assert.equal(readTnef(Buffer.concat([signature, attribute(1, 0x9003, honest)]))?.body.text, 'after');
+});
+
+test('a multi-valued property claiming 4 billion values ends the list; 500,000 properties are read whole', () => {
+  const signature = buildTnef({}).subarray(0, 6);
+  const manyValues = Buffer.concat([u32(2), u32(0x12341002), u32(0xffffffff), u32(1), mapiProps([prop.unicode(PR.BODY, 'x')]).subarray(4)]);
+  assert.equal(readTnef(Buffer.concat([signature, attribute(1, 0x9003, manyValues)]))?.body.text, null);
+  // Spread into push(), a list this long overflowed the call stack and the whole winmail.dat was lost.
+  const filler = Array.from({ length: 500_000 }, () => prop.long(0x6000, 1));
+  const long = mapiProps([...filler, prop.unicode(PR.BODY, 'last')]);
+  assert.equal(readTnef(Buffer.concat([signature, attribute(1, 0x9003, long)]))?.body.text, 'last');
+});

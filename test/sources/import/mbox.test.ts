@@ -92,3 +92,45 @@ test('mbox by extension: the first line is always a separator; later ones need a
   assert.deepEqual(found.map((e) => [e.label, e.kind]), [['mixed.mbox#1', 'not-mail'], ['mixed.mbox#2', 'message']]);
   assert.equal(found[1]!.text, 'Subject: real\n\nbody\n');
 });
+
+test('a body line "From …:" after a blank line and before a "Word:" line does not split: a separator is an envelope line (review 11 #12)', async () => {
+  const path = write('log.mbox', [
+    envelope('alice@example.com'),
+    'Subject: disk',
+    '',
+    'Hello,',
+    '',
+    'From the server log:',
+    'Error: disk full',
+    '',
+    'From my side:',
+    'Note: nothing changed since Monday.',
+    '',
+  ]);
+  const messages: string[] = [];
+  for await (const message of splitMbox(path)) messages.push(message.toString('latin1'));
+  assert.deepEqual(messages, [['Subject: disk', '', 'Hello,', '', 'From the server log:', 'Error: disk full', '', 'From my side:', 'Note: nothing changed since Monday.', ''].join('\n')]);
+  // An extensionless file is an mbox by the same rule.
+  assert.equal(looksLikeMbox(Buffer.from('From the server log:\nError: disk full\n')), false);
+  assert.equal(looksLikeMbox(Buffer.from('From my side:\nNote: fine\n')), false);
+});
+
+test('the envelope lines real mbox writers emit all split', async () => {
+  const envelopes = [
+    'From user@host Mon Jan  1 00:00:00 2024', // asctime, day padded with a space
+    'From MAILER-DAEMON Fri Jul  8 12:08:34 2011',
+    'From bob@example.com Wed Aug  2 00:39:12 MET DST 1995', // two time zone words (mutt's example)
+    'From 1787261640519838530@xxx Wed Jan 10 14:36:09 +0000 2024', // Google Takeout
+    'From - Tue Nov 24 10:00:00 2026', // Thunderbird
+    'From uucp!alice Mon Jan 1 00:00 2024 remote from host', // UUCP, no seconds
+    'From "Ann Lee"@example.com Sat Feb 03 09:15:00 2024',
+    'From root mon jan 01 00:00:00 2024',
+    'From Tue Nov 24 10:00:00 2026', // no sender at all
+  ];
+  const lines = envelopes.flatMap((line, i) => [line, `Subject: ${i + 1}`, '', `body ${i + 1}`, '']);
+  const path = write('writers.mbox', lines);
+  const subjects: string[] = [];
+  for await (const message of splitMbox(path)) subjects.push(message.toString('latin1').split('\n', 1)[0]!);
+  assert.deepEqual(subjects, envelopes.map((_, i) => `Subject: ${i + 1}`));
+  for (const line of envelopes) assert.equal(looksLikeMbox(Buffer.from(`${line}\nSubject: x\n`)), true, line);
+});
