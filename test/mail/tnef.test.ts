@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseMessage, type Message } from '../../src/mail/index.js';
 import { htmlToReadableText } from '../../src/mail/reply/html-text.js';
+import { MAX_TNEF_FILES } from '../../src/mail/tnef/part.js';
 import { corpusFile, corpusSkip } from '../support/mail-corpus.js';
 import { KeepingSink } from '../support/mail-sink.js';
 import { parseWithDeadline } from '../support/parse-in-worker.js';
@@ -145,4 +146,14 @@ test('an HTML-only winmail.dat body is text made from HTML, as for an HTML-only 
   // Text of its own (plain or RTF) is not text from HTML.
   const withText = buildTnef({ messageProps: [prop.unicode(PR.BODY, 'Plain'), prop.unicode(PR.HTML, html)] });
   assert.equal((await parse(messageWithParts({ type: 'application/ms-tnef', name: 'winmail.dat', body: withText }))).message.textFromHtml, false);
+});
+
+test('at most MAX_TNEF_FILES files come out of one winmail.dat; the rest stay inside it, kept whole', async () => {
+  const count = MAX_TNEF_FILES + 3;
+  const tnef = buildTnef({ attachments: Array.from({ length: count }, (_, i) => ({ title: Buffer.from(`f${i}.txt`), data: Buffer.from(`${i}`) })) });
+  const raw = messageWithParts({ type: 'text/plain', body: Buffer.from('many files') }, { type: 'application/vnd.ms-tnef', name: 'winmail.dat', body: tnef });
+  const { message } = await parse(raw);
+  assert.equal(message.attachments.length, 1 + MAX_TNEF_FILES);
+  assert.deepEqual(files(message)[0], ['winmail.dat', 'application/vnd.ms-tnef', tnef.length]);
+  assert.equal(message.attachments.at(-1)!.fileName, `f${MAX_TNEF_FILES - 1}.txt`);
 });

@@ -52,8 +52,15 @@ export interface TnefFile {
 }
 
 /** The files inside, with safe names and a content type (recorded, else guessed from the name). */
+/**
+ * Files taken out of one winmail.dat. Outlook puts a handful in one; a file is ~22 bytes of TNEF at
+ * the least, so a hostile 64 MiB one could otherwise make millions of attachment rows. Past the cap
+ * the rest stay inside the winmail.dat, which is always kept whole.
+ */
+export const MAX_TNEF_FILES = 500;
+
 export function tnefFiles(content: TnefContent): TnefFile[] {
-  return content.attachments.map((a) => {
+  return content.attachments.slice(0, MAX_TNEF_FILES).map((a) => {
     // An embedded Outlook item is itself TNEF; it is kept whole, as a file a TNEF reader opens.
     const contentType = a.embeddedMessage
       ? 'application/ms-tnef'
