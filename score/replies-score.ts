@@ -148,7 +148,8 @@ const discardAttachments: AttachmentSink = {
 
 async function messageSource(path: string): Promise<ReplySource> {
   const message = await parseMessage(readFileSync(path), { receivedAt: new Date(0), sink: discardAttachments });
-  return { text: message.text, html: message.html };
+  // As src/engine/decide.ts passes it: an HTML-only message is split in its HTML, as in production.
+  return { text: message.text, html: message.html, textFromHtml: message.textFromHtml };
 }
 
 export interface LoadedCases {

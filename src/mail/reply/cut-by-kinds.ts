@@ -12,6 +12,21 @@ export interface KindCut {
   notes: string[];
 }
 
+/** What the cut may ask of a line (by its position in the kinds given) beyond its kind. */
+export interface LineFacts {
+  /** A header field that shows it is a mail's: a subject label or an address (header-fields.ts). */
+  mailHeader(position: number): boolean;
+  /** A header field whose label is a date's ("Sent:", "Date:", "Gesendet:") and holds one. */
+  dateField(position: number): boolean;
+  /** Shaped like a footer or signature line: a link, an address, a few words ending no sentence. */
+  footer(position: number): boolean;
+}
+
+const NO_FACTS: LineFacts = { mailHeader: () => false, dateField: () => false, footer: () => false };
+
+/** Under a quote, a tail of at most this many footer-shaped lines is the quoted mail's footer. */
+const FOOTER_TAIL_MAX = 6;
+
 /** The working pattern: the kinds still in play and the position each came from. */
 class Pattern {
   constructor(
@@ -29,6 +44,12 @@ class Pattern {
     this.ids = this.ids.slice(0, end);
   }
 
+  /** Removes positions [start, end). */
+  remove(start: number, end: number): void {
+    this.kinds.splice(start, end - start);
+    this.ids.splice(start, end - start);
+  }
+
   /** Keeps positions [start, length). */
   keepFrom(start: number): void {
     this.kinds = this.kinds.slice(start);
@@ -40,6 +61,7 @@ class Pattern {
    * `runCounts`, for which it says yes); returns how many.
    */
   drop(kind: LineKind, minRun = 1, runCounts: (start: number, end: number) => boolean = () => true): number {
+    if (!this.kinds.includes(kind)) return 0;
     const keep = this.kinds.map(() => true);
     for (let i = 0; i < this.kinds.length; ) {
       if (this.kinds[i] !== kind) {
@@ -77,13 +99,16 @@ class Pattern {
 }
 
 /**
- * `kinds` has one letter per line; `mailHeader[i]` says whether line i, if a header field, shows it is
- * a mail's (a subject label or an address): header blocks count only with such a line in them.
+ * `kinds` has one letter per line, `facts` what else the cut asks of each line (see LineFacts): header
+ * blocks count only with a mail's field in them, an embedded mail's block only with a date as well,
+ * and text under a quote is kept unless it is a footer.
  */
-export function cutByKinds(kinds: readonly LineKind[], mailHeader: readonly boolean[] = []): KindCut {
+export function cutByKinds(kinds: readonly LineKind[], facts: LineFacts = NO_FACTS): KindCut {
   const notes: string[] = [];
   const p = new Pattern(settleSignatures(kinds), kinds.map((_, i) => i));
-  const isMailBlock = (start: number, end: number): boolean => p.ids.slice(start, end).some((id) => mailHeader[id] === true);
+  const any = (start: number, end: number, fact: keyof LineFacts): boolean => p.ids.slice(start, end).some((id) => facts[fact](id));
+  const isMailBlock = (start: number, end: number): boolean => any(start, end, 'mailHeader');
+  const isEmbeddedMail = (start: number, end: number): boolean => isMailBlock(start, end) && any(start, end, 'dateField');
 
   // /d/: everything from the first delimiter ("-- ", "____") on is signature or quoted mail.
   const delimiter = p.indexOf('d');
@@ -118,17 +143,24 @@ export function cutByKinds(kinds: readonly LineKind[], mailHeader: readonly bool
     }
   }
 
-  // /te*b[eqbh]*([te]*)$/ with fewer than 7 text lines in the group: a quote header, then quoted mail,
-  // then at most a short tail (a footer, a line the client added): cut at the header.
+  // /te*b[eqbh]*([te]*)$/: a quote header, then quoted mail, then text to the end. The trimmer cuts at
+  // the header when the tail has fewer than 7 text lines, taking it for a footer; but an answer written
+  // under the quote (bottom posting under a greeting, "see my answer below") is as short. So the tail
+  // is cut with the quote only when every line of it is footer-shaped (links, addresses, a name);
+  // otherwise the header and the quoted mail go and the text above and below is the reply.
   {
     const tail = p.suffixStart('te');
     const quoted = p.previousOutside(tail, 'eqbh') + 1;
     const firstNonEmpty = firstOutside(p.kinds, quoted, tail, 'e');
     if (quoted > 0 && p.kinds[quoted - 1] === 't' && firstNonEmpty >= 0 && p.kinds[firstNonEmpty] === 'b') {
-      const tailTexts = p.kinds.slice(tail).filter((k) => k === 't').length;
-      if (tailTexts < 7) {
+      const tailIds = p.ids.slice(tail).filter((_, i) => p.kinds[tail + i] === 't');
+      if (tailIds.length <= FOOTER_TAIL_MAX && tailIds.every((id) => facts.footer(id))) {
         p.keepBefore(quoted);
         notes.push('quote header and quoted mail');
+      } else {
+        // The blank lines above the header stay to part the two texts; those under the quote go.
+        p.remove(firstNonEmpty, firstOutside(p.kinds, tail, p.length, 'e'));
+        notes.push('quote header and quoted mail above the answer under it');
       }
     }
   }
@@ -150,18 +182,20 @@ export function cutByKinds(kinds: readonly LineKind[], mailHeader: readonly bool
   // /h+[hte]+h+e/: a header block whose fields wrap ("Subject: a long\nsubject") counts as headers.
   mergeWrappedHeaderBlock(p);
 
-  // /t[eq]*h{3,}/: three header fields in a row under the text start an embedded mail (when one of
-  // them shows it is a mail's, which the trimmer does not ask).
-  const block = findHeaderBlock(p, isMailBlock);
+  // /t[eq]*h{3,}/: three header fields in a row under the text start an embedded mail when one of them
+  // shows it is a mail's and one holds its date (the trimmer asks neither): "This mail bounced:" over a
+  // pasted "From: … To: … Subject: …" is the reply's own text.
+  const block = findHeaderBlock(p, isEmbeddedMail);
   if (block >= 0) {
     p.keepBefore(block + 1);
     notes.push('header block (From:, Sent:, To:)');
   }
 
-  // Header fields still standing in a block of two or more, one of them a mail's, are dropped (a
-  // forward's header at the top). The trimmer drops every one; a lone "Subject: your invoice" or a
-  // "From: Berlin" / "To: Paris" pair is kept here, as the reply's own text.
-  if (p.drop('h', 2, isMailBlock) > 0) notes.push('header fields');
+  // Header fields still standing in a block of two or more at the top, one of them a mail's, are
+  // dropped (a forward's header). The trimmer drops every one; a lone "Subject: your invoice", a
+  // "From: Berlin" / "To: Paris" pair, or addresses listed under a sentence are the reply's own text.
+  const firstText = p.indexOf('t');
+  if (p.drop('h', 2, (start, end) => (firstText < 0 || start < firstText) && isMailBlock(start, end)) > 0) notes.push('header fields');
 
   // /[eq]+$/ when there is text: quoted lines at the end go.
   if (p.kinds.includes('t')) {

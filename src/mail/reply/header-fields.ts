@@ -18,6 +18,7 @@ const DATE_LABELS: readonly string[] = [
   'Отправлено', 'Дата', // Russian
   'Надіслано', 'Відправлено', // Ukrainian
   '发送时间', '日期', // Chinese
+  '送信日時', '日付', // Japanese
 ];
 
 /** Labels whose value is text: the line counts when any word character follows. Compared ignoring case. */
@@ -33,17 +34,19 @@ const TEXT_LABELS: readonly string[] = [
   'От', 'Кому', 'Копия', 'Тема', // Russian
   'Від', 'Копія', // Ukrainian
   '发件人', '收件人', '抄送', '主题', // Chinese
+  '差出人', '宛先', '件名', // Japanese
 ];
 
 /** Labels only a mail header has: a block of header fields holding one is an embedded mail's. */
 const SUBJECT_LABELS: readonly string[] = [
-  'Subject', 'Objet', 'Betreff', 'Asunto', 'Assunto', 'Oggetto', 'Onderwerp', 'Temat', 'Ämne', 'Emne', 'Тема', '主题',
+  'Subject', 'Objet', 'Betreff', 'Asunto', 'Assunto', 'Oggetto', 'Onderwerp', 'Temat', 'Ämne', 'Emne', 'Тема', '主题', '件名',
 ];
 
 function labelPattern(labels: readonly string[], flags: string): RegExp {
   const escaped = [...new Set(labels)].map((label) => label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  // `[blank*]*` around the label: "*From:*" is what HTML's <b>From:</b> becomes as text.
-  return new RegExp(`^[\\t\\p{Zs}*]*(?:${escaped.join('|')})[\\t\\p{Zs}*]*:`, flags);
+  // `[blank*]*` around the label: "*From:*" is what HTML's <b>From:</b> becomes as text. Chinese and
+  // Japanese clients may write the full-width colon.
+  return new RegExp(`^[\\t\\p{Zs}*]*(?:${escaped.join('|')})[\\t\\p{Zs}*]*[:：]`, flags);
 }
 
 const DATE_FIELD = labelPattern(DATE_LABELS, 'u');
@@ -53,10 +56,16 @@ const SUBJECT_FIELD = labelPattern(SUBJECT_LABELS, 'iu');
 /** Whether `line` is one header field of an embedded mail ("Sent: Friday, 23 March 2012 5:08 p.m."). */
 export function isHeaderField(line: string): boolean {
   if (line.length > MARKER_LINE_MAX || !/[:：]/u.test(line)) return false;
-  const date = DATE_FIELD.exec(line);
-  if (date && /\d/u.test(line.slice(date[0].length))) return true;
+  if (isDateField(line)) return true;
   const text = TEXT_FIELD.exec(line);
   return text !== null && /[\p{L}\p{N}_]/u.test(line.slice(text[0].length));
+}
+
+/** Whether `line` is a header field with a date label and a date ("Sent: 5 May 2026 10:00"). */
+export function isDateField(line: string): boolean {
+  if (line.length > MARKER_LINE_MAX) return false;
+  const date = DATE_FIELD.exec(line);
+  return date !== null && /\d/u.test(line.slice(date[0].length));
 }
 
 /**

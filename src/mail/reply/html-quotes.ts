@@ -8,6 +8,11 @@
 // Two kinds of cut. A separator means everything after it is the old mail, so the DOM is cut from the
 // separator to the end. A quote container is removed only when the mail ends inside it: one followed by
 // more writing is an inline reply, and its quotes stay for the text splitter to judge (as in plain text).
+// A wrapper such as div.gmail_quote is removed whole only when all that shows in it is quote or the
+// attribution: people answer inline inside it, between its blockquotes.
+//
+// Whether a cut was made at a client's quote mark (anything but a plain <blockquote>) is reported: a
+// plain blockquote is also what "Indent more" makes, so it may not overrule a text part.
 import type { AnyNode, Document, Element } from 'domhandler';
 import { isHeaderField } from './header-fields.js';
 import { detach, detachFromHereOn, following, isElement, leadingText } from './html-dom.js';
@@ -16,6 +21,8 @@ export interface HtmlQuoteCut {
   /** The detached nodes, in document order. */
   removed: AnyNode[];
   notes: string[];
+  /** Whether a cut was made at a mark only mail programs write (not at a plain blockquote). */
+  clientMark: boolean;
 }
 
 /** Visible characters read after a separator to recognise a header block. */
@@ -32,18 +39,21 @@ const BLOCKS = new Set(['div', 'p', 'td', 'li', 'section', 'article']);
 export function cutHtmlQuotes(document: Document): HtmlQuoteCut {
   const removed: AnyNode[] = [];
   const notes: string[] = [];
+  let clientMark = false;
   const separator = findSeparator(document);
   if (separator) {
     removed.push(...detachFromHereOn(separator.node));
     notes.push(separator.note);
+    clientMark = true;
   }
   const trailing = findTrailingQuote(document);
   if (trailing) {
     for (const node of trailing.nodes) detach(node);
     removed.push(...trailing.nodes);
     notes.push(trailing.note);
+    clientMark ||= trailing.clientMark;
   }
-  return { removed, notes };
+  return { removed, notes, clientMark };
 }
 
 /** Elements and visible text nodes in document order, skipping what is never shown (head, style …). */
@@ -144,23 +154,58 @@ function nextElement(node: AnyNode): Element | null {
   return null;
 }
 
+function isQuoteContainer(node: AnyNode): node is Element {
+  return isElement(node) && (node.name === 'blockquote' || hasClass(node, QUOTE_CLASSES));
+}
+
+/**
+ * Whether a quote container may be removed whole. A blockquote is quote through and through (an
+ * older reply inside it is old too). A wrapper (div.gmail_quote …) may also hold the person's inline
+ * answers: it is removed only when all its visible text lies in a nested quote or the attribution, or
+ * when it nests no quote at all (it is then the quote itself, as div.yahoo_quoted is).
+ */
+function isWholeQuote(container: Element): boolean {
+  if (container.name === 'blockquote') return true;
+  let nestsQuote = false;
+  let textOutside = false;
+  const stack: AnyNode[] = [...container.children];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (isElement(node)) {
+      if (NOT_SHOWN.has(node.name)) continue;
+      if (isQuoteContainer(node)) {
+        nestsQuote = true;
+        continue;
+      }
+      if (hasClass(node, ATTRIBUTION_CLASSES)) continue;
+    }
+    if (isVisibleText(node)) textOutside = true;
+    if ('children' in node) stack.push(...node.children);
+  }
+  return !nestsQuote || !textOutside;
+}
+
 /**
  * The outermost quote container (a blockquote, div.gmail_quote …) that holds the last visible text of
- * the mail, with the attribution line a client put just before it (div.moz-cite-prefix, div.gmail_attr).
+ * the mail and may be removed whole, with the attribution line a client put just before it
+ * (div.moz-cite-prefix, div.gmail_attr).
  */
-function findTrailingQuote(document: Document): { nodes: AnyNode[]; note: string } | null {
+function findTrailingQuote(document: Document): { nodes: AnyNode[]; note: string; clientMark: boolean } | null {
   let last: AnyNode | null = null;
   for (const node of shown(document)) if (isVisibleText(node)) last = node;
   if (!last) return null;
-  let container: Element | null = null;
-  for (let at = last.parent; at; at = at.parent) {
-    if (isElement(at) && (at.name === 'blockquote' || hasClass(at, QUOTE_CLASSES))) container = at;
-  }
+  const containers: Element[] = [];
+  for (let at = last.parent; at; at = at.parent) if (isQuoteContainer(at)) containers.push(at);
+  // Outermost first; a wrapper holding inline answers gives way to the quote inside it.
+  const container = containers.reverse().find(isWholeQuote);
   if (!container) return null;
   const nodes: AnyNode[] = [];
   const attribution = previousElement(container);
-  if (attribution && hasClass(attribution, ATTRIBUTION_CLASSES)) nodes.push(attribution);
+  const attributed = attribution !== null && hasClass(attribution, ATTRIBUTION_CLASSES);
+  if (attributed) nodes.push(attribution);
   nodes.push(container);
-  const kind = container.name === 'blockquote' ? `blockquote${container.attribs['type'] === 'cite' ? ' type=cite' : ''}` : `div.${(container.attribs['class'] ?? '').split(/\s+/)[0]}`;
-  return { nodes, note: `quote at the end (${kind})` };
+  const cite = container.attribs['type'] === 'cite';
+  const kind = container.name === 'blockquote' ? `blockquote${cite ? ' type=cite' : ''}` : `div.${(container.attribs['class'] ?? '').split(/\s+/)[0]}`;
+  const clientMark = attributed || cite || hasClass(container, QUOTE_CLASSES) || containers.some((outer) => hasClass(outer, QUOTE_CLASSES));
+  return { nodes, note: `quote at the end (${kind})`, clientMark };
 }

@@ -10,10 +10,12 @@ import { splitReplyText } from './text.js';
 export interface HtmlReplySplit extends ReplySplit {
   /** Whether the DOM held a quote mark and something was cut there. */
   domCut: boolean;
+  /** Whether that cut was at a mark only mail programs write (div.gmail_quote, type=cite, #divRplyFwdMsg …). */
+  clientMark: boolean;
 }
 
 export function splitReplyHtml(html: string): ReplySplit {
-  const { domCut: _, ...split } = splitReplyHtmlDetailed(html);
+  const { domCut: _, clientMark: __, ...split } = splitReplyHtmlDetailed(html);
   return split;
 }
 
@@ -28,13 +30,14 @@ export function splitReplyHtmlDetailed(html: string): HtmlReplySplit {
   if (keptText === '') {
     // The DOM cut took everything: the whole mail is the reply.
     const full = domCut ? nodesToText(parseHtmlBounded(html).document.children) : '';
-    if (full === '') return { reply: '', removed: '', how: 'html: empty', fullTextKept: false, domCut: false };
+    if (full === '') return { reply: '', removed: '', how: 'html: empty', fullTextKept: false, domCut: false, clientMark: false };
     return {
       reply: full,
       removed: '',
       how: `html: the whole text is the reply (cutting ${domNotes.join(', ')} left nothing)`,
       fullTextKept: true,
       domCut: false,
+      clientMark: false,
     };
   }
 
@@ -42,8 +45,8 @@ export function splitReplyHtmlDetailed(html: string): HtmlReplySplit {
   const how = [domNotes.length > 0 ? `html: cut ${domNotes.join(', ')}` : 'html: no quote mark in the DOM', text.how].join('; ');
   if (text.fullTextKept) {
     // The text splitter would strip all that the DOM left: that is the reply, unless the DOM cut nothing.
-    return { reply: keptText, removed: removedByDom, how, fullTextKept: !domCut, domCut };
+    return { reply: keptText, removed: removedByDom, how, fullTextKept: !domCut, domCut, clientMark: cut.clientMark };
   }
   const removed = [text.removed, removedByDom].filter((part) => part !== '').join('\n\n');
-  return { reply: text.reply, removed, how, fullTextKept: false, domCut };
+  return { reply: text.reply, removed, how, fullTextKept: false, domCut, clientMark: cut.clientMark };
 }

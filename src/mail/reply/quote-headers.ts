@@ -51,8 +51,8 @@ function matchesOnDateSomeoneWrote(lower: string): boolean {
     const end = ends.find((word) => core.endsWith(word));
     if (end === undefined) continue;
     const middle = core.slice(start.length + 1, core.length - end.length);
-    // A date always has a digit; without one "On this day … I said" would count.
-    if (middle.trim() === '' || !/\d/.test(middle)) continue;
+    // A date, not only a time: "At 10:15 the backup job wrote:" opens a pasted log.
+    if (middle.trim() === '' || !hasDate(middle)) continue;
     if (notInside.some((word) => containsWord(middle, word))) continue;
     return true;
   }
@@ -68,6 +68,8 @@ const ON_DATE_WROTE_SOMEONE: ReadonlyArray<{ start: RegExp; verb: RegExp }> = [
 ];
 
 function matchesOnDateWroteSomeone(line: string): boolean {
+  // The sender ends the line with a colon; "Am Montag schrieb mir der Kunde: bitte …" goes on.
+  if (!/[:：]$/u.test(line.trimEnd())) return false;
   for (const { start, verb } of ON_DATE_WROTE_SOMEONE) {
     const prefix = start.exec(line);
     if (!prefix) continue;
@@ -75,7 +77,8 @@ function matchesOnDateWroteSomeone(line: string): boolean {
     const lastColon = line.lastIndexOf(':');
     verb.lastIndex = prefix[0].length + 1;
     for (let found = verb.exec(line); found; found = verb.exec(line)) {
-      if (lastColon > found.index + found[0].length) return true;
+      // A date between the opening word and the verb ("Am 18.09.2013 um 16:24 schrieb").
+      if (lastColon > found.index + found[0].length && hasDate(line.slice(prefix[0].length, found.index))) return true;
     }
   }
   return false;
@@ -87,10 +90,33 @@ const WROTE_VERBS: readonly string[] = [
   'написав(ла)', 'написала', 'написав', 'пише', // Ukrainian
   'napisał(a)', 'napisała', 'napisał', 'pisze', // Polish
   'wrote', 'schrieb', 'a écrit', 'escribió', 'escreveu', 'schreef', 'skrev', 'ha scritto',
+  '書きました', 'のメール', // Japanese (Gmail, Apple Mail)
 ];
 
 /** A date: a four-digit year, or day and month in digits (02.04.2012, 4/2/12). */
 const DATE_EVIDENCE = /\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2}/u;
+
+/** A time of day, "10:15" or "10:15:02", which alone dates nothing. */
+const TIME = /\d{1,2}:\d{2}(?::\d{2})?/gu;
+
+/** Whether `text` holds a date: a year, a numeric date, or a number besides a time ("5 May at 10:00"). */
+function hasDate(text: string): boolean {
+  return DATE_EVIDENCE.test(text) || /\d/u.test(text.replace(TIME, ''));
+}
+
+/**
+ * A line opens with a date when its first digit comes within DATE_START_WINDOW characters (past a
+ * weekday: "Thu, 26 Jun 2014", "понедельник, 6 октября 2014 г.") and the date is complete within
+ * DATE_WINDOW: "For urgent questions call 0171 1234567 …" opens with words.
+ */
+const DATE_START_WINDOW = 24;
+const DATE_WINDOW = 40;
+
+function opensWithDate(line: string): boolean {
+  const body = line.replace(/^[\t\p{Zs}>]*/u, '');
+  const firstDigit = body.slice(0, DATE_START_WINDOW).search(/\d/u);
+  return firstDigit >= 0 && DATE_EVIDENCE.test(body.slice(firstDigit, DATE_WINDOW));
+}
 
 /**
  * "02.04.2012 14:20 пользователь "bob" <bob@example.com> написал:", "30 серп. 2016 р. 20:45 "A" <a@x> пише:",
@@ -98,11 +124,11 @@ const DATE_EVIDENCE = /\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2}/u;
  */
 function matchesDateSomeoneWrote(lower: string): boolean {
   const core = lower.trimEnd();
-  if (!core.endsWith(':')) return false;
+  if (!core.endsWith(':') && !core.endsWith('：')) return false;
   const beforeColon = core.slice(0, -1).trimEnd();
   const verb = WROTE_VERBS.find((word) => beforeColon.endsWith(word));
   if (verb === undefined) return false;
-  return DATE_EVIDENCE.test(beforeColon.slice(0, beforeColon.length - verb.length));
+  return opensWithDate(beforeColon.slice(0, beforeColon.length - verb.length));
 }
 
 /**
@@ -117,8 +143,9 @@ function matchesDateSomeoneAddress(line: string): boolean {
   if (open < 0) return false;
   const inside = core.slice(open + 1, -1);
   if (!/^[^@<>]+@[^@<>.]+\.[^@<>]+$/u.test(inside)) return false;
-  // `\d{4}.{1,80}\s?<`: the year ends between 1 and 81 characters before the '<'.
-  return DATE_EVIDENCE.test(core.slice(Math.max(0, open - 86), Math.max(0, open - 1)));
+  // `\d{4}.{1,80}\s?<`: the year ends between 1 and 81 characters before the '<'; and the line opens
+  // with the date, so "… call 0171 1234567 or mail Jane Doe <jane@acme.com>" is a sentence.
+  return opensWithDate(core) && DATE_EVIDENCE.test(core.slice(Math.max(0, open - 86), Math.max(0, open - 1)));
 }
 
 /** "Max Mustermann <m@x.org> schrieb am Fr., 28. Apr. 2017 um 11:53 Uhr:", "X wrote on 1 May 2020:". */
@@ -127,12 +154,18 @@ const WROTE_ON = /(?<![\p{L}\p{N}_])(?:wrote\s+on|schrieb\s+am)(?![\p{L}\p{N}_])
 function matchesSomeoneWroteOnDate(line: string): boolean {
   const found = WROTE_ON.exec(line);
   if (!found || found.index === 0) return false;
-  const after = found.index + found[0].length;
-  // `.+[^:]+:` — at least two characters, the last of them not a colon, then a colon.
-  for (let colon = line.indexOf(':', after + 2); colon >= 0; colon = line.indexOf(':', colon + 1)) {
-    if (line[colon - 1] !== ':') return true;
-  }
-  return false;
+  // The date and a colon end the line: "As Bob wrote on Monday: the export is broken" goes on.
+  const core = line.trimEnd();
+  if (!core.endsWith(':') || core.endsWith('::')) return false;
+  return hasDate(core.slice(found.index + found[0].length));
+}
+
+/** Apple Mail in Polish: "Wiadomość napisana przez X <x@example.com> w dniu 05.05.2026, o godz. 10:00:". */
+function matchesPolishAppleMail(lower: string): boolean {
+  const body = lower.replace(/^[\t\p{Zs}>]*/u, '');
+  if (!body.startsWith('wiadomość napisana przez ') || !body.trimEnd().endsWith(':')) return false;
+  const on = body.lastIndexOf(' w dniu ');
+  return on > 0 && hasDate(body.slice(on));
 }
 
 /** "2016-03-03 17:21 GMT+01:00 Some One" (Gmail in some locales, the address on the next line). */
@@ -249,20 +282,30 @@ function isAttributionOf(line: string, lower: string): boolean {
     matchesDateSomeoneWrote(lower) ||
     matchesSomeoneWroteOnDate(line) ||
     matchesSomeoneViaWrote(line) ||
-    matchesSomeoneAddressWrote(line)
+    matchesSomeoneAddressWrote(line) ||
+    matchesPolishAppleMail(lower)
   );
 }
 
+/** Words a wrapped header may open with besides the "On <date>" ones. */
+const OTHER_OPENINGS: readonly string[] = ['wiadomość napisana przez'];
+
 /**
  * Whether `line` could be the first line of a quote header that a client wrapped: it opens like one
- * ("On …", "Am …") or holds a date. Only such lines are tried joined with the lines after them.
+ * ("On …", "Am …") or with a date, and ends no sentence ("Thanks for the update on ticket 4521." is
+ * one). Only such lines are tried joined with the lines after them.
  */
 export function mayOpenQuoteHeader(line: string): boolean {
-  if (line.length > MARKER_LINE_MAX) return false;
+  if (line.length > MARKER_LINE_MAX || /[.!?]$/u.test(line.trimEnd())) return false;
   const body = line.replace(ON_DATE_PREFIX, '').toLowerCase();
-  if (ON_DATE_SOMEONE_WROTE.some(({ starts }) => starts.some((word) => body.startsWith(`${word} `)))) return true;
-  return DATE_EVIDENCE.test(line);
+  const space = body.indexOf(' ');
+  if (space > 0 && OPENING_FIRST_WORDS.has(body.slice(0, space)) && OPENINGS.some((word) => body.startsWith(`${word} `))) return true;
+  return opensWithDate(line);
 }
+
+const OPENINGS: readonly string[] = [...ON_DATE_SOMEONE_WROTE.flatMap(({ starts }) => starts), ...OTHER_OPENINGS];
+/** The first word of each opening: most lines are answered by one look-up. */
+const OPENING_FIRST_WORDS = new Set(OPENINGS.map((word) => word.split(' ')[0]!));
 
 /**
  * Whether a line could be the last piece of a wrapped header: every header ends with a colon, an

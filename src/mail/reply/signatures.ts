@@ -4,10 +4,13 @@
 // depends on where it stands: see the caller, which only drops them at the end of the written part.
 import { MARKER_LINE_MAX } from './limits.js';
 
-/** Openings of device signatures. A "Sent from …" one needs the device check below as well. */
+/**
+ * Openings of device signatures. Each also has to be the whole line in a few words (DEVICE_WORDS_MAX,
+ * no sentence going on after it): "Login from mobile still fails." opens like "Nik from mobile".
+ */
 const DEVICE_SIGNATURES: readonly RegExp[] = [
   /^從我的 iPhone 傳送/iu, // Chinese
-  /^[\p{L}\p{N}_]+ from mobile/iu, // "Nik from mobile"
+  /^[\p{L}\p{N}_]+ from mobile[.!]?$/iu, // "Nik from mobile"
   /^Get Outlook for /iu,
   /^Envoyé (?:depuis|de) (?:mon|ma|Yahoo Mail)/iu, // French
   /^Von meinem .+ gesendet/iu, // German
@@ -19,11 +22,21 @@ const DEVICE_SIGNATURES: readonly RegExp[] = [
   /^Enviado desde mi /iu, // Spanish
   /^Verzonden (?:met|vanaf mijn) /iu, // Dutch
   /^Verstuurd vanaf mijn /iu,
-  /^(?:Skickat )?från min /iu, // Swedish
+  /^Skickat från min /iu, // Swedish
   /^Wysłane z (?:mojego|iPhone|iPada|urządzenia)/iu, // Polish
   /^Отправлено (?:с|из) /iu, // Russian
   /^Надіслано (?:з|із) /iu, // Ukrainian
 ];
+
+/** Openings that are as often a sentence ("Från min sida …", "Sent by courier …"): a device must be named. */
+const DEVICE_NAMED_SIGNATURES: readonly RegExp[] = [/^från min /iu];
+
+/** Words that name a device or a mail program, for the openings that need one. */
+const DEVICE_WORD =
+  /iphone|ipad|ipod|android|blackberry|mobil|phone|handy|telefon|tablet|galaxy|samsung|pixel|huawei|xiaomi|nokia|outlook|mail|yahoo|airmail|spark|device|watch|kindle|surface|cell|sparrow|superhuman|k-9/iu;
+
+/** A device signature names the phrase and the device; "Diese Nachricht wurde von … gesendet." is 12. */
+const DEVICE_WORDS_MAX = 12;
 
 /**
  * "Sent from my iPhone", "Sent with Airmail", "(sent from a phone)", "From My Iphone 6": the phrase and
@@ -31,6 +44,8 @@ const DEVICE_SIGNATURES: readonly RegExp[] = [
  * typos") but nothing else: "Sent from my desk, is much easier then my mobile phone." is a sentence.
  */
 const SENT_FROM = /^[(<]*(?:sent (?:from|via|with|by)|from my) /iu;
+/** "Sent by courier on Monday", "sent via DHL": these two need a device or program named after them. */
+const SENT_BY_OR_VIA = /^[(<]*sent (?:by|via) /iu;
 /** The point where a sentence goes on: punctuation followed by a word. */
 const SENTENCE_GOES_ON = /[,.;:!?]\s+\p{L}/u;
 const APOLOGY = /excuse|typo|brevity|pardon|sorry|apolog|short|autocorrect/iu;
@@ -41,6 +56,7 @@ function isSentFromDevice(line: string): boolean {
   const rest = line.slice(found[0].length);
   const goesOn = SENTENCE_GOES_ON.exec(rest);
   if (goesOn && !APOLOGY.test(rest.slice(goesOn.index))) return false;
+  if (SENT_BY_OR_VIA.test(found[0]) && !DEVICE_WORD.test(rest)) return false;
   // "From my …" is also how a sentence opens; as a signature it names a device in a few words.
   return !/^from my /iu.test(found[0]) || rest.split(/\s+/u).length <= 4;
 }
@@ -53,11 +69,29 @@ function withoutLinks(line: string): string {
   return line.replace(/\[([^[\]]*)\]\([^()]*\)/gu, '$1').replace(/<[^<>\s]*>/gu, '').trim();
 }
 
+/**
+ * The words every signature above opens with (past brackets and a link's '['), or "X from mobile": a
+ * line opening otherwise is none, and most lines are answered by this one test.
+ */
+const MAY_BE_DEVICE_SIGNATURE =
+  /^[\t\p{Zs}(<[]*(?:sent|from|get|envoy|von|gesendet|diese|inviato|sendt|enviado|verzonden|verstuurd|skickat|från|wysłane|отправлено|надіслано|從我的|[\p{L}\p{N}_]{1,30} from mobile)/iu;
+
 /** Whether `line` is a device or mail-program signature ("Sent from my iPhone", "Von meinem … gesendet"). */
 export function isDeviceSignature(line: string): boolean {
-  if (line.length > MARKER_LINE_MAX) return false;
+  if (line.length > MARKER_LINE_MAX || !MAY_BE_DEVICE_SIGNATURE.test(line)) return false;
   const text = withoutLinks(line);
-  return isSentFromDevice(text) || DEVICE_SIGNATURES.some((pattern) => pattern.test(text));
+  if (isSentFromDevice(text)) return true;
+  if (text.split(/\s+/u).length > DEVICE_WORDS_MAX || goesOnAsSentence(text)) return false;
+  return (
+    DEVICE_SIGNATURES.some((pattern) => pattern.test(text)) ||
+    DEVICE_NAMED_SIGNATURES.some((pattern) => pattern.test(text) && DEVICE_WORD.test(text))
+  );
+}
+
+/** Punctuation and then a word, past what an apology adds: the line is a sentence, not a signature. */
+function goesOnAsSentence(text: string): boolean {
+  const goesOn = SENTENCE_GOES_ON.exec(text);
+  return goesOn !== null && !APOLOGY.test(text.slice(goesOn.index));
 }
 
 /**
@@ -68,4 +102,31 @@ const DASH_SIGN_OFF = /^[\t\p{Zs}]*[-—]\p{Lu}[\p{L}.'’]*(?:[\t\p{Zs}]+\p{Lu}
 
 export function isDashSignOff(line: string): boolean {
   return line.length <= MARKER_LINE_MAX && DASH_SIGN_OFF.test(line);
+}
+
+/**
+ * Whether the "-Name" line at `i` signs off rather than lists: a list ("To export:\n-Open Settings\n
+ * -Click Save") has a dash line next to it or a line ending in ':' above it.
+ */
+export function isDashSignOffAt(lines: readonly string[], i: number): boolean {
+  const line = lines[i]!;
+  if (!line.includes('-') && !line.includes('—')) return false;
+  if (!isDashSignOff(line)) return false;
+  const dashed = (line: string | undefined): boolean => line !== undefined && /^[\t\p{Zs}]*[-—]\S/u.test(line);
+  const above = lines[i - 1];
+  return !dashed(above) && !dashed(lines[i + 1]) && !(above !== undefined && above.trimEnd().endsWith(':'));
+}
+
+const LINK_OR_CONTACT = /https?:\/\/|www\.|@|\+\d|\|/iu;
+const SENTENCE_END = /[.!?:…]$/u;
+
+/**
+ * Whether a line is shaped like part of a footer or a signature under a quote: a link, an address, a
+ * phone number or "a | b" columns, or a few words that end no sentence ("Anna Smith", "ACME Corp").
+ * "Version 3.2 on Windows 11." is a sentence someone wrote.
+ */
+export function isFooterLine(line: string): boolean {
+  const text = line.trim();
+  if (text === '' || LINK_OR_CONTACT.test(text.slice(0, MARKER_LINE_MAX))) return true;
+  return text.split(/\s+/u).length <= 4 && !SENTENCE_END.test(text);
 }

@@ -4,7 +4,7 @@
 // that a client wrapped over lines rejoined, PGP armour and a trailing unsubscribe line set aside. The
 // steps are discourse/email_reply_trimmer's preprocess! (MIT, Copyright (c) Discourse), done line by
 // line instead of by regular expressions over the whole text, so each costs time linear in the text.
-import { HEADER_JOIN_LINES_MAX, HEADER_JOIN_TESTS_MAX, MARKER_LINE_MAX } from './limits.js';
+import { HEADER_JOIN_LINES_MAX, MARKER_LINE_MAX } from './limits.js';
 import { isHeaderField } from './header-fields.js';
 import { isAttribution, isQuoteHeader, mayCloseQuoteHeader, mayOpenQuoteHeader } from './quote-headers.js';
 
@@ -23,9 +23,10 @@ export interface TextLine {
 
 export function readTextLines(body: string): TextLine[] {
   const raw = body.replace(/\r\n?/g, '\n').split('\n');
-  const lines: TextLine[] = raw.map((line) => ({
+  const prefixes = raw.map(quotePrefixOf);
+  const lines: TextLine[] = raw.map((line, i) => ({
     original: line,
-    text: withoutMailtoLinks(normaliseQuotePrefix(line)),
+    text: withoutMailtoLinks(prefixes[i]!.named && !namedQuoteHasNeighbour(prefixes, i) ? line : prefixes[i]!.text),
     code: false,
     noise: false,
     quoteHeader: false,
@@ -40,15 +41,26 @@ export function readTextLines(body: string): TextLine[] {
 const BLANK = /[\t\p{Zs}]/u;
 const LETTER = /\p{L}/u;
 
+interface QuotePrefix {
+  /** The line with its quote prefix normalised to '>'s (the line itself when it has none). */
+  text: string;
+  /** The prefix names who is quoted ("Richard> "): such a line must have a neighbour like it. */
+  named: string | null;
+}
+
 /**
  * "Richard> text" → "> text", "| text" → "> text": the leading run of `[blank]*[letters]*[>|]` segments,
- * with a letter run before '>' dropped and '|' read as '>'. Only the first MARKER_LINE_MAX characters
- * are looked at.
+ * with a letter run before '>' dropped and '|' read as '>'. A letter run counts only with a space or
+ * the line's end after its '>' ("Settings>Privacy>Export" is a menu path), and '|' only on a line
+ * that does not end in '|' too (a table row; a lone '|' is an empty quoted line). Only the first MARKER_LINE_MAX characters are looked at.
  */
-function normaliseQuotePrefix(line: string): string {
+function quotePrefixOf(line: string): QuotePrefix {
   const head = line.length > MARKER_LINE_MAX ? line.slice(0, MARKER_LINE_MAX) : line;
+  const trimmed = head.trim();
+  const tableRow = trimmed.length > 1 && trimmed.endsWith('|');
   let out = '';
   let at = 0;
+  let named: string | null = null;
   for (;;) {
     let letters = at;
     while (letters < head.length && BLANK.test(head[letters]!)) letters += 1;
@@ -56,10 +68,22 @@ function normaliseQuotePrefix(line: string): string {
     while (mark < head.length && LETTER.test(head[mark]!)) mark += 1;
     const ch = head[mark];
     if (ch !== '>' && ch !== '|') break;
+    if (ch === '|' && tableRow) break;
+    if (ch === '>' && mark > letters) {
+      const after = head[mark + 1];
+      if (after !== undefined && after !== ' ' && after !== '>') break;
+      named ??= head.slice(letters, mark);
+    }
     out += head.slice(at, letters) + (ch === '|' ? head.slice(letters, mark) : '') + '>';
     at = mark + 1;
   }
-  return at === 0 ? line : out + line.slice(at);
+  return { text: at === 0 ? line : out + line.slice(at), named };
+}
+
+/** Whether the line before or after a "Name> " line is quoted under the same name: one such line is a sentence. */
+function namedQuoteHasNeighbour(prefixes: readonly QuotePrefix[], i: number): boolean {
+  const name = prefixes[i]!.named;
+  return prefixes[i - 1]?.named === name || prefixes[i + 1]?.named === name;
 }
 
 /**
@@ -186,15 +210,15 @@ function markEnclosedQuotes(lines: TextLine[]): void {
  * that reads as an attribution wins; failing that, and only for a line that is no header by itself and
  * whose address is what wrapped, the shortest join that reads as any quote header. Header fields
  * ("Sent: …", "To: …") are never joined: a block of them is judged as a block. A following line that
- * opens a header of its own ends the try, so text above a header is never swallowed into it. A join is
- * tested only when its last line could end a header, and at most HEADER_JOIN_TESTS_MAX joins are tested
- * in a mail.
+ * may open a header of its own (a date or "On" at its start) ends the try, and so does a line that
+ * ends a sentence, so text above a header is never swallowed into it. A join is tested only when its last line could end a header: at
+ * most 2 × (HEADER_JOIN_LINES_MAX - 1) tests of at most MARKER_LINE_MAX characters per line, so the
+ * work is linear and a rejoin does not depend on how much was written above it.
  */
 function joinWrappedQuoteHeaders(lines: TextLine[]): TextLine[] {
   // Each line is asked at most once whether it is a header by itself, however many joins look at it.
   const headerAlone: Array<boolean | undefined> = [];
   const isHeaderAlone = (i: number): boolean => (headerAlone[i] ??= isQuoteHeader(lines[i]!.text));
-  const opensHeader = (i: number): boolean => isHeaderAlone(i) && mayOpenQuoteHeader(lines[i]!.text);
 
   /** Whether line `i` ends with '<' or the next non-blank line starts with it. */
   const addressWrapped = (i: number): boolean => {
@@ -202,20 +226,21 @@ function joinWrappedQuoteHeaders(lines: TextLine[]): TextLine[] {
     const next = lines.slice(i + 1, i + HEADER_JOIN_LINES_MAX).find((line) => !isBlankLine(line));
     return next !== undefined && next.text.trimStart().startsWith('<');
   };
-  let tests = 0;
   /** The fewest following lines that, joined to line `i`, pass `test`; 0 when none do. */
   const joinLength = (i: number, test: (text: string) => boolean): number => {
     let joined = lines[i]!.text.trimEnd();
     for (let k = 1; k < HEADER_JOIN_LINES_MAX && i + k < lines.length; k += 1) {
       const next = lines[i + k]!;
-      if (next.code || next.noise || opensHeader(i + k) || isHeaderField(next.text)) return 0;
+      // A line that may open a header of its own is no continuation: two openings make no header
+      // (and a pasted log of dated lines costs one look per line).
+      if (next.code || next.noise || mayOpenQuoteHeader(next.text) || isHeaderField(next.text)) return 0;
       const piece = next.text.trim();
       if (piece === '') continue;
+      // A sentence ended on the line before: what follows is not the rest of a header.
+      if (/[.!?]$/u.test(joined)) return 0;
       joined = `${joined} ${piece}`;
       if (joined.length > MARKER_LINE_MAX) return 0;
       if (!mayCloseQuoteHeader(piece)) continue;
-      if (tests >= HEADER_JOIN_TESTS_MAX) return 0;
-      tests += 1;
       if (test(joined)) return k;
     }
     return 0;

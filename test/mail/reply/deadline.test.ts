@@ -83,3 +83,12 @@ describe(`reply splitting finishes within ${DEADLINE_MS} ms of CPU`, () => {
     assert.ok(split.removed.length > MB / 2);
   });
 });
+
+describe('text past TEXT_INPUT_MAX is not split (finding 2)', () => {
+  test('40 MB of "From: a@b.c" paragraphs under a ticket reference', () => {
+    const text = fill('Ticket#1\n', 'From: a@b.c\nx\n\n', 40 * MB);
+    const split = splitWithin({ text, html: null });
+    assert.equal(split.reply.length + split.removed.length >= text.length - 100, true, 'nothing is lost: reply and removed hold the whole text');
+    assert.match(split.how, /only the first \d+ characters/);
+  });
+});
