@@ -1,6 +1,7 @@
 // A change to a profile's threading settings, as every face sends it: only the settings named change,
 // `null` sets one back to its default, and a wrong value is a user error naming the field.
-import { DEFAULT_THREADING, threadingSettingsSchema, type ThreadingSettings } from '../store/threading-settings.js';
+import { DEFAULT_THREADING, type ThreadingSettings } from '../store/threading-settings.js';
+import { threadingSettingsSchema } from './threading-schema.js';
 import { userError } from './errors.js';
 
 export { CLOSED_REPLIES, DEFAULT_THREADING, type ThreadingSettings } from '../store/threading-settings.js';
@@ -11,7 +12,7 @@ export function mergeThreading(stored: ThreadingSettings, change: ThreadingChang
   const merged: Record<string, unknown> = { ...stored };
   for (const [key, value] of Object.entries(change)) {
     if (value === undefined) continue;
-    merged[key] = value === null ? (DEFAULT_THREADING as Record<string, unknown>)[key] ?? null : value;
+    merged[key] = value === null ? (DEFAULT_THREADING as unknown as Record<string, unknown>)[key] ?? null : value;
   }
   const result = threadingSettingsSchema.safeParse(merged);
   if (result.success) return result.data;

@@ -7,7 +7,7 @@
 // to another database must give them the same ids for its rules to mean the same. Requesters are not
 // here: they are data, made by mail as it arrives, not configuration an admin writes.
 import { z } from 'zod';
-import { threadingSettingsSchema } from '../../store/threading-settings.js';
+import { threadingSettingsSchema } from '../threading-schema.js';
 
 const name = z.string().trim().min(1, 'Name should not be empty');
 const id = z.number().int('An id is a whole number').positive('An id is a positive number');
