@@ -1,4 +1,5 @@
-// A profile's threading settings: how replies find their item and who may add to it (issue 12). One
+// A profile's threading settings: how replies find their item, who may add to it, and how much mail
+// one sender may send before it is held (issue 12; docs/conversations.md). One
 // zod schema for the stored JSON, the API, the CLI and config as code, so every face has the same
 // names, defaults and messages.
 import { z } from 'zod';
@@ -7,6 +8,9 @@ import { z } from 'zod';
 export const CLOSED_REPLIES = ['comment', 'reopen', 'new-item'] as const;
 export type ClosedReplies = (typeof CLOSED_REPLIES)[number];
 
+/** Issue 12: 20 per hour per profile. A person rarely writes 20 mails an hour to support; a loop does in minutes. */
+export const DEFAULT_RATE_LIMIT_PER_SENDER_HOUR = 20;
+
 export const threadingSettingsSchema = z
   .object({
     /** `[#N]` / `[CODE-N]` in the subject binds a reply (off: subjects are typed by people, tokens get copied). */
@@ -14,6 +18,11 @@ export const threadingSettingsSchema = z
     /** Anyone of a requester's company may add to the item, not only its requesters and participants. */
     companyMayReply: z.boolean().default(false),
     closedReplies: z.enum(CLOSED_REPLIES).default('comment'),
+    /**
+     * Loop defence: messages from one sender address that may reach the rules (or become comments) in
+     * an hour; the next are ignored as rate limited. 0 turns the limit off.
+     */
+    rateLimitPerSenderHour: z.number().int().min(0).max(1_000_000).default(DEFAULT_RATE_LIMIT_PER_SENDER_HOUR),
   })
   .strict();
 
