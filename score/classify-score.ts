@@ -8,7 +8,7 @@ import { CLASSIFICATION_KINDS, classify, parseMessage, type AttachmentSink, type
 import { corpusRoot, labelledSets, type LabelledSet } from './classify-sets.js';
 
 /** The kinds scored as recall (the share of labelled files that get exactly this kind). */
-export const SCORED_KINDS = ['bounce', 'auto-reply', 'challenge', 'feedback'] as const satisfies readonly ClassificationKind[];
+export const SCORED_KINDS = ['bounce', 'auto-reply', 'challenge', 'feedback', 'bulk'] as const satisfies readonly ClassificationKind[];
 
 export interface Miss {
   set: string;
@@ -98,7 +98,7 @@ export function bounceAndAutoReplyRecall(tally: Tally): number {
 }
 
 function tallyText(tally: Tally): string {
-  const names: Record<(typeof SCORED_KINDS)[number], string> = { bounce: 'bounces', 'auto-reply': 'auto-replies', challenge: 'challenges', feedback: 'feedback reports' };
+  const names: Record<(typeof SCORED_KINDS)[number], string> = { bounce: 'bounces', 'auto-reply': 'auto-replies', challenge: 'challenges', feedback: 'feedback reports', bulk: 'bulk' };
   const parts = SCORED_KINDS.filter((k) => tally.recall[k].labelled > 0).map((k) => `${names[k]} ${tally.recall[k].caught}/${tally.recall[k].labelled}`);
   if (tally.humanIgnored.labelled > 0) parts.push(`human ignored ${tally.humanIgnored.ignored}/${tally.humanIgnored.labelled}`);
   return parts.join(', ');

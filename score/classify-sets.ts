@@ -136,6 +136,21 @@ function otherReportsSet(): LabelledSet {
   return { name: 'other reports', source: 'read by hand: DSNs (bounce), ARF (feedback) and the MDN (auto-reply) of the other folders', files, excluded: [] };
 }
 
+// Bulk mail of the corpus, read by hand: list traffic and junk that says so in its headers. Newsletters
+// without any such header are left out of the person set instead (they read as human, by design), and
+// so is the Mailman digest msg_02.txt: its Precedence headers are on the digested posts, not on it.
+const BULK_MAIL: Record<string, string> = {
+  'nodemailer-mailparser/large_text.eml': 'Launchpad bug mail relayed by Mailman: Precedence: bulk, List-Id, List-Unsubscribe',
+  'cpython-email/msg_32.txt': 'majordomo relay stamped Precedence: bulk (DESIGN 5a: bulk, even on a person\'s post)',
+  'cpython-email/msg_33.txt': 'as msg_32.txt (the same post, PGP-signed)',
+  'mikel-mail/error_emails/bad_date_header.eml': 'spam that says Precedence: junk',
+};
+
+function bulkMailSet(): LabelledSet {
+  const files = Object.entries(BULK_MAIL).map(([name, note]): LabelledFile => ({ name, expected: 'bulk', note }));
+  return { name: 'bulk mail', source: 'read by hand: list traffic and junk whose headers say so', files, excluded: [] };
+}
+
 // Person mail: every message of these folders, less the ones that are not a person's mail. Web-form
 // and lead notifications stay in: a machine sends them, but on a person's behalf, and they are
 // exactly the requests a support mailbox must not drop.
@@ -189,5 +204,5 @@ function personMailSet(root: string): LabelledSet {
 
 export function labelledSets(root = corpusRoot()): LabelledSet[] {
   if (!existsSync(join(root, 'README.md')) || readdirSync(root).length === 0) throw new Error(`no mail corpus at ${root} (../shared/corpus next to the repository, or MAILBIND_CORPUS)`);
-  return [bounceparserSet(root), sisimaiBsdSet(root), sisimaiNotSet(root), otherReportsSet(), personMailSet(root)];
+  return [bounceparserSet(root), sisimaiBsdSet(root), sisimaiNotSet(root), otherReportsSet(), bulkMailSet(), personMailSet(root)];
 }

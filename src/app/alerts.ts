@@ -1,6 +1,8 @@
 // Alerts to a webhook (MAILBIND_ALERT_WEBHOOK): a profile starts failing (N polls in a row failed, or
 // no successful poll for a while although it has a mailbox), it recovers, the backlog stalls (due
-// messages wait and none got an outcome for a while), it moves again. Checked on a timer from the
+// messages wait and none got an outcome for a while), it moves again, and a sender's mail is held by
+// the per-sender rate limit (once per sender and profile per hour: a loop that goes on is announced
+// again each hour, not at every message). Checked on a timer from the
 // database, so it sees what every worker did; each alert is sent once per transition, not at every
 // check. Sending happens in the background (webhook-queue.ts): a slow or failing webhook never holds up
 // a check, let alone intake or processing, which do not know this exists.
@@ -11,11 +13,12 @@ import type { Logger } from 'pino';
 import { isPolled } from '../sources/profile-settings.js';
 import { pollHealth, processingProgress } from '../store/observations.js';
 import { listProfiles, type Profile } from '../store/profiles.js';
+import { heldSendersSince } from '../store/sender-rate.js';
 import type { App } from './app.js';
 import { userError, type FieldError } from './errors.js';
 import { WebhookQueue } from './webhook-queue.js';
 
-export type AlertEvent = 'profile.failing' | 'profile.recovered' | 'backlog.stalled' | 'backlog.moving';
+export type AlertEvent = 'profile.failing' | 'profile.recovered' | 'backlog.stalled' | 'backlog.moving' | 'sender.rate-limited';
 
 export interface Alert {
   event: AlertEvent;
@@ -45,6 +48,7 @@ export interface AlertOptions {
 
 export const DEFAULT_ALERT_FAILURES = 3;
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 export class AlertMonitor {
   private readonly failures: number;
@@ -55,6 +59,8 @@ export class AlertMonitor {
   /** Each profile's state as last checked; a profile not in it has not been checked yet. */
   private readonly failing = new Map<number, boolean>();
   private stalled: boolean | undefined;
+  /** When each held sender (`profile id` + address) was last announced. */
+  private readonly heldAnnounced = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -139,6 +145,29 @@ export class AlertMonitor {
     }
     if (!stalled && this.stalled === true) this.send({ event: 'backlog.moving', reason: 'messages are processed again', at: iso(now), details });
     this.stalled = stalled;
+
+    await this.heldSenders(profiles, now);
+  }
+
+  /** A sender whose mail the rate limit held in the last hour, not announced in the last hour: one alert. */
+  private async heldSenders(profiles: Profile[], now: number): Promise<void> {
+    const byId = new Map(profiles.map((p) => [p.id, p]));
+    for (const held of await heldSendersSince(this.app.store.db, iso(now - HOUR))) {
+      const key = `${held.profileId} ${held.email}`;
+      const last = this.heldAnnounced.get(key);
+      if (last !== undefined && now - last < HOUR) continue;
+      this.heldAnnounced.set(key, now);
+      const profile = byId.get(held.profileId);
+      const limit = profile?.threading.rateLimitPerSenderHour;
+      this.send({
+        event: 'sender.rate-limited',
+        ...(profile ? { profile: { id: profile.id, name: profile.name } } : {}),
+        reason: `${held.email} sent more mail than the profile takes from one sender in an hour${limit ? ` (${limit})` : ''}: ${held.held} message(s) held as ignored, rate limited`,
+        at: iso(now),
+        details: { sender: held.email, held: held.held, lastHeldAt: held.lastAt, limit: limit ?? null },
+      });
+    }
+    for (const [key, at] of this.heldAnnounced) if (now - at >= HOUR) this.heldAnnounced.delete(key);
   }
 
   /** Why the profile is failing, or null when it is not. */

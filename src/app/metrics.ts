@@ -54,6 +54,12 @@ function createMetrics(app: App): Metrics {
     labelNames: [...LABELS, 'outcome'],
     registers: [registry],
   });
+  const rateLimited = new Counter({
+    name: 'mailbind_messages_rate_limited_total',
+    help: 'Messages the per-sender rate limit held (ignored, "rate limited: …"), by profile. Also counted in mailbind_messages_processed_total{outcome="ignored"}.',
+    labelNames: LABELS,
+    registers: [registry],
+  });
   const retries = new Counter({
     name: 'mailbind_processing_retries_total',
     help: 'Processing attempts that failed and wait for another try, by profile.',
@@ -129,6 +135,7 @@ function createMetrics(app: App): Metrics {
       return;
     }
     processed.inc({ ...labels, outcome: event.outcome });
+    if (event.rateLimited) rateLimited.inc(labels);
     latency.observe(labels, Math.max(0, Date.now() - Date.parse(event.receivedAt)) / 1000);
   };
   // A profile first seen here is looked up once; render() waits for lookups under way, so a scrape

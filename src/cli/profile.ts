@@ -144,7 +144,7 @@ export function describeProfile(p: ProfileView): string {
     if (s.address) row('address', s.address);
   }
   const t = p.threading;
-  lines.push(`${'replies:'.padEnd(16)}subject tokens ${t.subjectTokens ? 'on' : 'off'}; company may reply ${t.companyMayReply ? 'on' : 'off'}; closed items: ${t.closedReplies}`);
+  lines.push(`${'replies:'.padEnd(16)}subject tokens ${t.subjectTokens ? 'on' : 'off'}; company may reply ${t.companyMayReply ? 'on' : 'off'}; closed items: ${t.closedReplies}; rate limit ${t.rateLimitPerSenderHour ? `${t.rateLimitPerSenderHour} per sender per hour` : 'off'}`);
   if (p.rulesVersion !== null) lines.push(`${'rules version:'.padEnd(16)}${p.rulesVersion}`);
   lines.push(`rules (${p.ruleCount}):`);
   if (p.rules.trim()) lines.push(...p.rules.replace(/\s+$/, '').split(/\r\n|\r|\n/).map((l) => `  ${l}`));

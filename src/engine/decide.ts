@@ -10,6 +10,7 @@ import { evalContext } from './message-view.js';
 import { decideReply } from './reply.js';
 import { LazyReplySplit } from './reply-split.js';
 import { planRequesters, resolveSender } from './sender.js';
+import { rateLimitReason, type SenderHistory } from './sender-rate.js';
 
 /** How many rules tried a trace lists one by one. */
 export const MAX_TRACED_RULES = 100;
@@ -23,6 +24,11 @@ export interface DecideOptions {
   threading?: ThreadingSettings;
   /** The message's reply split, when the caller made (or may make) it already. */
   split?: LazyReplySplit;
+  /**
+   * The sender's mail in this profile in the hour before this message, for the rate limit
+   * (threading.rateLimitPerSenderHour). Absent: no limit applies (a dry run that did not look it up).
+   */
+  senderHistory?: SenderHistory;
 }
 
 export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnapshot, options: DecideOptions = {}): Plan {
@@ -34,13 +40,20 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
   if (classification.kind !== 'human') {
     return { ...base, outcome: 'ignored', reason: `${classification.kind}: ${classification.reason}`, ruleLine: null, steps: [] };
   }
+  // Loop defence after the classifier: a person (or a machine that looks like one) sending more than
+  // the profile allows in an hour is held before any reply binding or rule (engine/sender-rate.ts).
+  const threading = options.threading ?? DEFAULT_THREADING;
+  const limited = rateLimitReason(sender.email, options.senderHistory, threading.rateLimitPerSenderHour);
+  if (limited !== null) {
+    trace.rateLimit = { limit: threading.rateLimitPerSenderHour, reached: options.senderHistory!.reached, held: options.senderHistory!.held };
+    return { ...base, outcome: 'ignored', reason: limited, ruleLine: null, steps: [] };
+  }
   const own = new Set((options.ownAddresses ?? []).map((a) => a.toLowerCase()));
   const requesters = planRequesters(message, snapshot, own);
 
   // A reply to an item we hold, from someone allowed to add to it, is a comment; anything else is new
   // mail for the rules, with every refused candidate in the trace.
   const split = options.split ?? new LazyReplySplit(message);
-  const threading = options.threading ?? DEFAULT_THREADING;
   const reply = decideReply({ message, get split() { return split.value; }, settings: threading, snapshot }, own);
   trace.bindingRefused = reply.refused;
   if (reply.kind === 'comment') {

@@ -79,6 +79,11 @@ export interface Trace {
    * mail, signature), and whether nothing would have been left so the whole text was kept.
    */
   reply?: { how: string; fullTextKept: boolean };
+  /**
+   * Set when the per-sender rate limit held the message: the profile's limit, and the sender's messages
+   * of the hour before it that got through and that were held.
+   */
+  rateLimit?: { limit: number; reached: number; held: number };
   rules: RuleTraceEntry[];
   /** Rules tried that did not match and are not listed in `rules` (past the first MAX_TRACED_RULES). */
   rulesNotListed?: number;

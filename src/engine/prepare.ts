@@ -3,12 +3,13 @@
 // does (DESIGN §5): the same snapshot request, the same rules, the same own addresses and domains.
 import { findTicketReference, parseMessage, type AttachmentSink, type Message } from '../mail/index.js';
 import type { RuleError, RuleSet } from '../rules/index.js';
-import type { ThreadingSettings } from '../store/threading-settings.js';
+import { DEFAULT_RATE_LIMIT_PER_SENDER_HOUR, type ThreadingSettings } from '../store/threading-settings.js';
 import type { SnapshotRequest, Tracker } from '../tracker/port.js';
 import { findSubjectToken } from './binders/index.js';
 import { decide } from './decide.js';
 import type { Plan } from './plan.js';
 import { LazyReplySplit } from './reply-split.js';
+import type { SenderHistory } from './sender-rate.js';
 
 /** What decide needs to know about the profile a message arrived on. */
 export interface DecisionProfile {
@@ -27,6 +28,11 @@ export interface DecisionContext {
   tracker: Tracker;
   /** Domains of our own Message-IDs: mail carrying them is our own, come back (a loop). */
   ownDomains: string[];
+  /**
+   * The sender's mail in the profile in the hour before this message (lowercased address), for the
+   * per-sender rate limit. Processing looks it up in the inbox; without it no limit applies.
+   */
+  senderHistory?: (email: string) => Promise<SenderHistory>;
 }
 
 /**
@@ -58,12 +64,17 @@ export async function decideMessage(message: Message, profile: DecisionProfile, 
 export async function decideMessageUnder(message: Message, profiles: DecisionProfile[], context: DecisionContext): Promise<Plan[]> {
   const split = new LazyReplySplit(message);
   const snapshot = await context.tracker.snapshot(snapshotRequestFor(message, split));
+  // Looked up only when a limit can apply: some profile given has one (not 0), and the mail has a sender.
+  const limited = profiles.some((p) => (p.threading?.rateLimitPerSenderHour ?? DEFAULT_RATE_LIMIT_PER_SENDER_HOUR) > 0);
+  const from = message.from?.address.toLowerCase();
+  const history = context.senderHistory && limited && from ? await context.senderHistory(from) : undefined;
   return profiles.map((profile) => {
     const plan = decide(message, profile.ruleSet, snapshot, {
       ownAddresses: profile.ownAddresses,
       ownDomains: context.ownDomains,
       ...(profile.threading ? { threading: profile.threading } : {}),
       split,
+      ...(history ? { senderHistory: history } : {}),
     });
     const unread = (profile.ruleErrors ?? []).map((e) => `rule line ${e.line} was left out: it cannot be read (${e.line}:${e.column}: ${e.message})`);
     return { ...plan, trace: { ...plan.trace, rulesVersion: profile.rulesVersion ?? null, warnings: [...unread, ...plan.trace.warnings] } };

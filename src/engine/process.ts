@@ -20,6 +20,7 @@ import {
 } from '../store/inbox.js';
 import type { Outcome } from '../store/schema.js';
 import { getProfile, type Profile } from '../store/profiles.js';
+import { senderHistory } from '../store/sender-rate.js';
 import type { Tracker } from '../tracker/port.js';
 import { DecisionProfiles } from './decision-profile.js';
 import { executePlan, emptyCreated, type Created } from './execute.js';
@@ -38,6 +39,8 @@ export interface ProcessResult {
   created: Created;
   reason: string | null;
   error?: string;
+  /** The per-sender rate limit held it. */
+  rateLimited?: boolean;
 }
 
 class AlreadyProcessedError extends Error {
@@ -69,6 +72,8 @@ export interface ProcessedEvent {
   rule: number | null;
   ms: number;
   receivedAt: string;
+  /** The per-sender rate limit held the message (outcome ignored, reason "rate limited: …"). */
+  rateLimited: boolean;
 }
 
 export class Processor {
@@ -151,7 +156,11 @@ export class Processor {
       const prepared = await prepareAndDecide(
         { raw: this.blobs.open(item.rawRef), receivedAt: new Date(item.receivedAt), sink: this.blobs },
         decision,
-        { tracker, ownDomains },
+        {
+          tracker,
+          ownDomains,
+          senderHistory: (email) => senderHistory(this.store.db, { profileId: item.profileId, email, receivedAt: item.receivedAt, excludeItemId: item.id }),
+        },
       );
       message = prepared.message;
       const { plan } = prepared;
@@ -183,6 +192,7 @@ export class Processor {
         actions,
         created,
         reason: plan.reason,
+        rateLimited: plan.trace.rateLimit !== undefined,
       });
     } catch (error) {
       if (error instanceof UnparseableMessageError) {
@@ -212,7 +222,9 @@ export class Processor {
     if (result.outcome) this.options.logger?.info({ ...fields, ...err }, 'processed');
     else this.options.logger?.warn({ ...fields, ...err }, 'processing failed; will retry');
     try {
-      this.options.onProcessed?.({ profileId: item.profileId, itemId: item.id, outcome: result.outcome, rule: result.rule, ms, receivedAt: item.receivedAt });
+      this.options.onProcessed?.({
+        profileId: item.profileId, itemId: item.id, outcome: result.outcome, rule: result.rule, ms, receivedAt: item.receivedAt, rateLimited: result.rateLimited === true,
+      });
     } catch (error) {
       // An observer's bug must not turn a processed message into a retry.
       this.options.logger?.error({ err: (error as Error).message }, 'onProcessed failed');

@@ -15,7 +15,7 @@ export const CLASSIFICATION_KINDS = [
   'bounce',
   /** Out-of-office and other automatic answers, read receipts included (RFC 3834). */
   'auto-reply',
-  /** Bulk and junk mail (Precedence: bulk or junk). */
+  /** Bulk and junk mail (Precedence: bulk or junk; a list header with a bulk-sender signal). */
   'bulk',
 ] as const;
 

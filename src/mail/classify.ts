@@ -12,9 +12,11 @@
 //              DSN (Boxbe) or are a DSN asking for confirmation (the "whitelist" rejection);
 //   bounce     before auto-reply, because most MTAs also stamp DSNs `Auto-Submitted: auto-replied`;
 //   auto-reply before bulk, because vacation responders often add `Precedence: bulk|junk`;
-//   bulk       bulk and junk mail (Precedence). Not `Precedence: list`: mailing-list software such as
-//              Google Groups stamps it on every relayed message, and a support address is often such a
-//              group, so treating it as bulk would ignore real requests (RT draws the same line).
+//   bulk       bulk and junk mail: Precedence bulk/junk, or a list header with a bulk-sender signal
+//              (classify/bulk.ts). Not `Precedence: list` or a list header alone: mailing-list software
+//              such as Google Groups stamps them on every relayed message, and a support address is
+//              often such a group, so treating them as bulk would ignore real requests (RT draws the
+//              same line).
 //
 // Every scan is bounded: header values and subjects are capped before a pattern sees them, the body
 // is read only in its first 16 Ki characters, line by line (classify/body-scan.ts), and body phrases
@@ -23,10 +25,11 @@ import { headerValue } from './headers.js';
 import type { Classification } from './classification-kinds.js';
 import { autoReply } from './classify/auto-reply.js';
 import { bounce } from './classify/bounce.js';
+import { bulk } from './classify/bulk.js';
 import { challenge } from './classify/challenge.js';
 import { MailFacts } from './classify/facts.js';
 import { feedback } from './classify/feedback.js';
-import { clip, display } from './classify/text.js';
+import { clip } from './classify/text.js';
 import type { Message } from './message.js';
 
 export type { Classification, ClassificationKind } from './classification-kinds.js';
@@ -51,14 +54,6 @@ function ownLoop(message: Message, ownDomains: readonly string[]): Classificatio
     if (domain && (idDomain === domain || idDomain.endsWith(`.${domain}`))) {
       return { kind: 'own-loop', reason: `Message-ID on own domain ${domain}` };
     }
-  }
-  return null;
-}
-
-function bulk(facts: MailFacts): Classification | null {
-  for (const name of ['precedence', 'x-precedence']) {
-    const value = facts.header(name)?.trim() ?? '';
-    if (/^(?:bulk|junk)\b/i.test(value)) return { kind: 'bulk', reason: `${display(name)}: ${clip(value)}` };
   }
   return null;
 }

@@ -48,7 +48,7 @@ for (const dialect of await dialects()) {
       assert.deepEqual([line.profile, line.outcome, line.rule], ['support', 'imported', 1]);
       assert.equal(typeof line.ms, 'number');
       assert.ok(!JSON.stringify(line).includes('Salary'), 'the subject stays out of the log');
-      assert.deepEqual(events, [{ profileId, itemId: item.id, outcome: 'imported', rule: 1, ms: line.ms, receivedAt: item.receivedAt }]);
+      assert.deepEqual(events, [{ profileId, itemId: item.id, outcome: 'imported', rule: 1, ms: line.ms, receivedAt: item.receivedAt, rateLimited: false }]);
     });
 
     test('an unparseable message is one info line too, with its outcome failed', async () => {

@@ -73,6 +73,12 @@ test('classify: 100 000 header lines, and 1 MB header values', () => {
   const big: Header[] = ['content-type', 'auto-submitted', 'return-path', 'precedence', 'x-autoreply', 'x-loop', 'x-auto-response-suppress', 'message-id', 'x-hmxmroriginalrecipient'].map((name) => ({ name, value: ` ${huge}` }));
   within('1 MB header values', () => classify(message({ headers: big })));
   within('1 MB From header', () => classify({ ...message({}), from: null, headers: [{ name: 'from', value: '<'.repeat(MB) + ' postmaster' + ' '.repeat(MB) }] }));
+  // List mail: 100 000 distinct header names are walked for an X-Mailgun-… one, and list values of
+  // 1 MB of whitespace are folded into a reason.
+  const distinct: Header[] = [{ name: 'list-unsubscribe', value: `<${' \t'.repeat(MB / 2)}>` }, ...Array.from({ length: 100_000 }, (_, i) => ({ name: `x-filler-${i}`, value: 'v' }))];
+  within('list header with 100 000 distinct header names', () => classify(message({ headers: distinct })));
+  const bigList: Header[] = ['list-id', 'list-unsubscribe', 'list-unsubscribe-post', 'feedback-id', 'x-campaign'].map((name) => ({ name, value: ` ${' '.repeat(MB)}x` }));
+  within('1 MB list header values', () => classify(message({ headers: bigList })));
 });
 
 test('references: "((((" × 1 MB and "<<<<" × 1 MB in References, Ticket# with a million digits', () => {

@@ -27,9 +27,11 @@ describe('reply settings and follow-ups in Chromium', { skip: chromiumSkip() }, 
     assert.equal(await replies.locator('#companyMayReply').isChecked(), false);
     await replies.locator('#companyMayReply').check();
     await page.getByLabel('A reply to a closed item').selectOption('new-item');
+    assert.equal(await replies.locator('#rateLimitPerSenderHour').inputValue(), '20');
+    await page.getByLabel('Messages per sender per hour').fill('0');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved.').waitFor();
-    assert.deepEqual((await getProfile(ui.app.store.db, profile.id)).threading, { subjectTokens: true, companyMayReply: true, closedReplies: 'new-item' });
+    assert.deepEqual((await getProfile(ui.app.store.db, profile.id)).threading, { subjectTokens: true, companyMayReply: true, closedReplies: 'new-item', rateLimitPerSenderHour: 0 });
   });
 
   test('an item shows the closed item it follows up and its participants', async () => {

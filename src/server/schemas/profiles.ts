@@ -8,6 +8,7 @@ const threadingFields = {
   subjectTokens: z.boolean().openapi({ description: '`[#N]` / `[CODE-N]` in the subject binds a reply to item N (default false)' }),
   companyMayReply: z.boolean().openapi({ description: "anyone of a requester's company may add to the item (default false)" }),
   closedReplies: z.enum(CLOSED_REPLIES).openapi({ description: 'what a reply to a closed item does (default comment)' }),
+  rateLimitPerSenderHour: z.number().int().min(0).openapi({ description: 'messages from one sender address that may reach the rules in an hour; the next are ignored as rate limited (default 20; 0 turns it off)' }),
 };
 
 export const Threading = z.object(threadingFields).openapi('Threading', { description: 'how replies find their item and who may add to it' });

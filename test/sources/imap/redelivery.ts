@@ -15,6 +15,7 @@ import { startProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { ImapSource } from '../../../src/sources/imap/index.js';
 import { listInboxItems } from '../../../src/store/inbox.js';
 import { createProfile, type Profile } from '../../../src/store/profiles.js';
+import { DEFAULT_THREADING } from '../../../src/store/threading-settings.js';
 import { addProject } from '../../../src/tracker/builtin/admin.js';
 import type { Store } from '../../../src/store/database.js';
 import { context, serverMessages, settingsFor, sourceOptions, users } from './helpers.js';
@@ -48,8 +49,10 @@ describe(`the same mail delivered again, against Dovecot, on ${dialect}`, { skip
       });
       after(() => ts?.cleanup());
 
+      // 200 messages from one sender in a minute: the per-sender rate limit is off, it is not what this tests.
       const newProfile = (): Promise<Profile> => createProfile(ts.store.db, {
         name: `dup-imap-${++n}`, rules: 'then attach to project 1 and create request in project 1',
+        threading: { ...DEFAULT_THREADING, rateLimitPerSenderHour: 0 },
       });
       const requests = async (store: Store) =>
         Number((await store.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);

@@ -37,6 +37,8 @@ export interface Threading {
   subjectTokens: boolean;
   companyMayReply: boolean;
   closedReplies: ClosedReplies;
+  /** Messages from one sender that may reach the rules in an hour; 0: no limit. */
+  rateLimitPerSenderHour: number;
 }
 
 export interface ProfileStatus {

@@ -37,12 +37,13 @@ interface Form {
   subjectTokens: boolean;
   companyMayReply: boolean;
   closedReplies: ClosedReplies;
+  rateLimitPerSenderHour: string;
 }
 
 const EMPTY: Form = {
   name: '', protocol: 'imap', host: '', port: '993', tls: 'tls', allowInvalidCertificate: false, login: '', password: '',
   folder: 'INBOX', pollSeconds: '60', maxMessageBytes: '50', idle: true, afterImport: '', afterOther: '', firstRun: 'from-now', address: '', rules: '', rulesComment: '',
-  subjectTokens: false, companyMayReply: false, closedReplies: 'comment',
+  subjectTokens: false, companyMayReply: false, closedReplies: 'comment', rateLimitPerSenderHour: '20',
 };
 
 export function defaultPort(protocol: Protocol, tls: Tls): string {
@@ -58,6 +59,7 @@ function formOf(p: Profile): Form {
     name: p.name,
     rules: p.rules,
     ...p.threading,
+    rateLimitPerSenderHour: String(p.threading.rateLimitPerSenderHour),
     ...(s
       ? {
           protocol: s.protocol, host: s.host ?? '', port: String(s.port ?? s.effectivePort ?? ''), tls: s.tls, allowInvalidCertificate: s.allowInvalidCertificate,
@@ -94,9 +96,11 @@ function sourceOf(form: Form, before: Form | null): Record<string, unknown> {
 
 /** The threading settings to send: on edit only those that changed. */
 function threadingOf(form: Form, before: Form | null): Partial<Threading> {
-  const all: Threading = { subjectTokens: form.subjectTokens, companyMayReply: form.companyMayReply, closedReplies: form.closedReplies };
+  // The limit as a number when it reads as one; otherwise as typed, for the API to name the field.
+  const rate = /^\s*\d+\s*$/.test(form.rateLimitPerSenderHour) ? Number(form.rateLimitPerSenderHour) : (form.rateLimitPerSenderHour as unknown as number);
+  const all: Threading = { subjectTokens: form.subjectTokens, companyMayReply: form.companyMayReply, closedReplies: form.closedReplies, rateLimitPerSenderHour: rate };
   if (!before) return all;
-  return Object.fromEntries(Object.entries(all).filter(([key, value]) => (before as any)[key] !== value));
+  return Object.fromEntries(Object.entries(all).filter(([key, value]) => String((before as any)[key]) !== String(value)));
 }
 
 const MB = 1024 * 1024;
@@ -284,6 +288,9 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
               <option value="reopen">is a comment and reopens the item</option>
               <option value="new-item">is new mail; what it creates follows the closed item up</option>
             </select>
+          </Field>
+          <Field id="rateLimitPerSenderHour" label="Messages per sender per hour" error={fieldError('rateLimitPerSenderHour')} hint="more from one address in an hour are ignored as rate limited (a mail loop); 0: no limit">
+            <input id="rateLimitPerSenderHour" inputMode="numeric" value={form.rateLimitPerSenderHour} onInput={(e) => set('rateLimitPerSenderHour', e.currentTarget.value)} {...described('rateLimitPerSenderHour', fieldError('rateLimitPerSenderHour'), true)} />
           </Field>
         </fieldset>
         <fieldset>
