@@ -2,7 +2,7 @@
 // add to it (docs/conversations.md). Only the flags given change.
 import { Option, type Command } from 'commander';
 import type { ThreadingChange } from '../app/threading-input.js';
-import { CLOSED_REPLIES } from '../store/threading-settings.js';
+import { CLOSED_REPLIES } from '../app/threading-choices.js';
 
 const ON_OFF = ['on', 'off'] as const;
 

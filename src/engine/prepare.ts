@@ -32,7 +32,11 @@ export interface DecisionContext {
    * The sender's mail in the profile in the hour before this message (lowercased address), for the
    * per-sender rate limit. Processing looks it up in the inbox; without it no limit applies.
    */
-  senderHistory?: (email: string) => Promise<SenderHistory>;
+  /**
+   * The sender's mail of the last hour, for the rate limit; `writtenAt` is the message's date (its Date
+   * header, else when it arrived). Undefined when the limit does not apply to this message.
+   */
+  senderHistory?: (email: string, writtenAt: string) => Promise<SenderHistory | undefined>;
 }
 
 /**
@@ -67,7 +71,7 @@ export async function decideMessageUnder(message: Message, profiles: DecisionPro
   // Looked up only when a limit can apply: some profile given has one (not 0), and the mail has a sender.
   const limited = profiles.some((p) => (p.threading?.rateLimitPerSenderHour ?? DEFAULT_RATE_LIMIT_PER_SENDER_HOUR) > 0);
   const from = message.from?.address.toLowerCase();
-  const history = context.senderHistory && limited && from ? await context.senderHistory(from) : undefined;
+  const history = context.senderHistory && limited && from ? await context.senderHistory(from, message.date) : undefined;
   return profiles.map((profile) => {
     const plan = decide(message, profile.ruleSet, snapshot, {
       ownAddresses: profile.ownAddresses,

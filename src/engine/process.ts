@@ -20,7 +20,7 @@ import {
 } from '../store/inbox.js';
 import type { Outcome } from '../store/schema.js';
 import { getProfile, type Profile } from '../store/profiles.js';
-import { senderHistory } from '../store/sender-rate.js';
+import { SENDER_RATE_WINDOW_MS, senderHistory } from '../store/sender-rate.js';
 import type { Tracker } from '../tracker/port.js';
 import { DecisionProfiles } from './decision-profile.js';
 import { executePlan, emptyCreated, type Created } from './execute.js';
@@ -159,7 +159,15 @@ export class Processor {
         {
           tracker,
           ownDomains,
-          senderHistory: (email) => senderHistory(this.store.db, { profileId: item.profileId, email, receivedAt: item.receivedAt, excludeItemId: item.id }),
+          senderHistory: (email, writtenAt) => {
+            // A loop writes its mail now. Mail written over an hour ago (an archive imported, a mailbox's
+            // backlog on its first fetch) is never held and never looked up. The hour counted is the one
+            // before this decision, not before the message arrived: a held message retried later
+            // (messages retry ID) goes through once the flood is over.
+            const now = Date.now();
+            if (Date.parse(writtenAt) < now - SENDER_RATE_WINDOW_MS) return Promise.resolve(undefined);
+            return senderHistory(this.store.db, { profileId: item.profileId, email, receivedAt: new Date(now).toISOString(), excludeItemId: item.id });
+          },
         },
       );
       message = prepared.message;

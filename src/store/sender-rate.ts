@@ -1,5 +1,5 @@
 // What the per-sender rate limit (issue 12, loop defence) reads from the inbox: how many of one
-// sender's messages reached the rules in a profile in the hour before a message arrived, and which
+// sender's messages reached the rules in a profile in the hour before a moment (the decision), and which
 // senders were held lately (for the alert). Each is one lookup on an index of migration 014.
 import type { Db } from './database.js';
 import { sql } from './database.js';
@@ -7,7 +7,8 @@ import { sql } from './database.js';
 /** How every rate-limited message's reason begins: the engine writes it, the alert check finds it by it. */
 export const RATE_LIMITED_REASON = 'rate limited: ';
 
-const HOUR_MS = 60 * 60 * 1000;
+/** The window the limit counts in: the hour before the decision. */
+export const SENDER_RATE_WINDOW_MS = 60 * 60 * 1000;
 
 /** One sender's mail in a profile in the hour before a message. */
 export interface SenderHistory {
@@ -21,7 +22,7 @@ export async function senderHistory(
   db: Db,
   at: { profileId: number; email: string; receivedAt: string; excludeItemId?: number },
 ): Promise<SenderHistory> {
-  const since = new Date(Date.parse(at.receivedAt) - HOUR_MS).toISOString();
+  const since = new Date(Date.parse(at.receivedAt) - SENDER_RATE_WINDOW_MS).toISOString();
   // The (profile_id, from_address, received_at) index gives exactly this sender's last hour; the
   // outcome is read from those rows only. from_address is the lowercased sender a decision recorded.
   const row = await db

@@ -10,6 +10,7 @@ import { assemble, type App } from '../../src/app/app.js';
 import { metricsFor } from '../../src/app/metrics.js';
 import { cliPrincipal } from '../../src/app/principal.js';
 import { createProfile } from '../../src/app/profiles.js';
+import { retryMessage } from '../../src/app/messages.js';
 import { addProject } from '../../src/app/tracker.js';
 import type { Processor, ProcessResult } from '../../src/engine/process.js';
 import { intakeMessage } from '../../src/sources/intake.js';
@@ -53,7 +54,7 @@ for (const dialect of await dialects()) {
     async function send(profileId: number, from: string, n = 1): Promise<ProcessResult[]> {
       const results: ProcessResult[] = [];
       for (let i = 0; i < n; i++) {
-        const { item } = await intakeMessage(t.store, makeMessage({ from, subject: `Message ${i + 1}`, body: `Number ${i + 1}` }), { profileId });
+        const { item } = await intakeMessage(t.store, makeMessage({ from, subject: `Message ${i + 1}`, body: `Number ${i + 1}`, date: new Date().toUTCString() }), { profileId });
         const [result] = await processor.processDue({ ids: [item.id] });
         results.push(result!);
       }
@@ -91,6 +92,28 @@ for (const dialect of await dialects()) {
       await t.store.db.updateTable('inbox_items').set({ received_at: past }).where('id', 'in', [a!.itemId, b!.itemId]).execute();
       const [third] = await send(p.id, 'old@robot.example');
       assert.equal(third!.outcome, 'imported');
+    });
+
+    test('mail written over an hour ago (an archive, a backlog) is never held: a loop writes its mail now', async () => {
+      const p = await profile(2);
+      const results: ProcessResult[] = [];
+      for (let i = 0; i < 4; i++) {
+        const old = makeMessage({ from: 'archive@acme.example', subject: `Old ${i}`, date: 'Tue, 24 Nov 2026 10:00:00 +0000' });
+        const { item } = await intakeMessage(t.store, old, { profileId: p.id });
+        results.push((await processor.processDue({ ids: [item.id] }))[0]!);
+      }
+      assert.deepEqual(results.map((r) => r.outcome), ['imported', 'imported', 'imported', 'imported']);
+    });
+
+    test('a held message retried once the flood is over goes through', async () => {
+      const p = await profile(1);
+      const [first, held] = await send(p.id, 'burst@robot.example', 2);
+      assert.equal(held!.outcome, 'ignored');
+      // The first one arrived over an hour ago now: the hour before the retry holds nothing.
+      const past = new Date(Date.now() - 3_601_000).toISOString();
+      await t.store.db.updateTable('inbox_items').set({ received_at: past }).where('id', 'in', [first!.itemId, held!.itemId]).execute();
+      const retried = await retryMessage(app, held!.itemId);
+      assert.equal(retried.outcome, 'imported');
     });
 
     test('the limit is the profile’s own, and 0 turns it off', async () => {
