@@ -5,7 +5,7 @@ import { findTicketReference, parseMessage, type AttachmentSink, type Message } 
 import type { RuleError, RuleSet } from '../rules/index.js';
 import type { ThreadingSettings } from '../store/threading-settings.js';
 import type { SnapshotRequest, Tracker } from '../tracker/port.js';
-import { findSubjectToken } from './binders/index.js';
+import { findSubjectTokens, threadIds } from './binders/index.js';
 import { decide } from './decide.js';
 import type { Plan } from './plan.js';
 import { LazyReplySplit } from './reply-split.js';
@@ -27,6 +27,8 @@ export interface DecisionContext {
   tracker: Tracker;
   /** Domains of our own Message-IDs: mail carrying them is our own, come back (a loop). */
   ownDomains: string[];
+  /** Every profile's own addresses: a reply Cc'd to another of our mailboxes does not make it a participant. */
+  allProfileAddresses?: string[];
 }
 
 /**
@@ -39,11 +41,13 @@ export function snapshotRequestFor(message: Message, split: LazyReplySplit = new
   const inBody = findTicketReference(message.text) ?? (message.html ? findTicketReference(message.html) : null);
   // The new words are split only when the body has a token at all: most mail has none.
   const inReply = inBody === null ? null : findTicketReference(split.value.reply);
-  const tickets = [inBody, inReply, findSubjectToken(message.subject)?.id ?? null];
+  const tickets = [inBody, inReply, ...findSubjectTokens(message.subject).map((t) => t.id)];
   return {
     emails: people.map((a) => a.address),
     itemIds: tickets.filter((id): id is number => id !== null),
-    messageIds: [...(message.inReplyTo ? [message.inReplyTo] : []), ...message.references],
+    // Only the Message-IDs the binder reads: a References of thousands is trimmed as it trims it.
+    messageIds: threadIds(message).map((t) => t.id),
+    messageId: message.messageId,
   };
 }
 
@@ -62,6 +66,7 @@ export async function decideMessageUnder(message: Message, profiles: DecisionPro
     const plan = decide(message, profile.ruleSet, snapshot, {
       ownAddresses: profile.ownAddresses,
       ownDomains: context.ownDomains,
+      ...(context.allProfileAddresses ? { allProfileAddresses: context.allProfileAddresses } : {}),
       ...(profile.threading ? { threading: profile.threading } : {}),
       split,
     });

@@ -21,7 +21,7 @@ import {
 import type { Outcome } from '../store/schema.js';
 import { getProfile, type Profile } from '../store/profiles.js';
 import type { Tracker } from '../tracker/port.js';
-import { DecisionProfiles } from './decision-profile.js';
+import { DecisionProfiles, everyProfileAddress } from './decision-profile.js';
 import { executePlan, emptyCreated, type Created } from './execute.js';
 import { planActions } from './plan.js';
 import { prepareAndDecide } from './prepare.js';
@@ -148,10 +148,12 @@ export class Processor {
             'is MAILBIND_PLUGINS the same for every process?',
         );
       }
+      // Read before the blob is opened: a stream left waiting on another query could fail unheard.
+      const allProfileAddresses = await everyProfileAddress(this.store.db);
       const prepared = await prepareAndDecide(
         { raw: this.blobs.open(item.rawRef), receivedAt: new Date(item.receivedAt), sink: this.blobs },
         decision,
-        { tracker, ownDomains },
+        { tracker, ownDomains, allProfileAddresses },
       );
       message = prepared.message;
       const { plan } = prepared;
