@@ -1,7 +1,7 @@
 // The dry run behind `rules test`: what processing would do to a message (raw bytes, or one already
 // stored, by its inbox id), through the very path processing takes (engine/prepare.ts), changing
 // nothing. The view says which rule matched and, for each rule before it, why it did not, per condition.
-import { DecisionProfiles, ownAddresses } from '../engine/decision-profile.js';
+import { DecisionProfiles, everyProfileAddress } from '../engine/decision-profile.js';
 import { planActions, type PlannedRequester, type PlanStep, type RuleTraceEntry, type Trace } from '../engine/plan.js';
 import { prepareAndDecide, type DecisionProfile } from '../engine/prepare.js';
 import { BlobStore, discardingSink } from '../store/blobs.js';
@@ -55,12 +55,14 @@ export async function dryRun(app: App, input: DryRunInput): Promise<DryRunView> 
   const profile = profileRef !== undefined ? await getProfile(app.store.db, profileRef) : null;
   let decisionProfile: DecisionProfile = profile ? new DecisionProfiles().of(profile) : { ruleSet: { rules: [] }, ownAddresses: [] };
   if (input.rules) {
-    decisionProfile = { ruleSet: rulesToTry(input.rules.text, input.rules.label), ownAddresses: profile ? ownAddresses(profile) : [] };
+    // Other rules, the same profile: its own addresses and threading settings still apply (as in rules-preview).
+    decisionProfile = { ...decisionProfile, ruleSet: rulesToTry(input.rules.text, input.rules.label), ruleErrors: [], rulesVersion: null };
   }
+  const allProfileAddresses = await everyProfileAddress(app.store.db);
   const { message, plan } = await prepareAndDecide(
     { raw: stored?.raw ?? input.raw!, receivedAt: input.receivedAt ?? stored?.receivedAt ?? new Date(), sink: discardingSink },
     decisionProfile,
-    { tracker: app.tracker, ownDomains: app.ownDomains },
+    { tracker: app.tracker, ownDomains: app.ownDomains, allProfileAddresses },
   );
   const matched = plan.trace.rules.find((r) => r.matched);
   return {

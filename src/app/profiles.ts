@@ -66,7 +66,7 @@ export async function createProfile(app: App, input: { name: string } & ProfileC
     const version = await appendRulesVersion(trx, made.id, { rules: rules.text, author: actorName(who), comment: rules.comment });
     await recordAudit(trx, who, 'profile.create', `profile ${made.name}`, {
       id: made.id,
-      settings: [...changedSettingNames(input.source), ...changedThreadingNames(input.threading)],
+      settings: [...changedSettingNames(input.source), ...changedThreadingNames(DEFAULT_THREADING, threading)],
       rules: Boolean(input.rules),
       rulesVersion: version!.version,
     });
@@ -122,7 +122,7 @@ export async function changeProfile(
       ...(source ? { source } : {}),
       ...(threading ? { threading } : {}),
     });
-    const settings = [...(source ? changedSettingNames(change.source) : []), ...(threading ? changedThreadingNames(change.threading) : [])];
+    const settings = [...(source ? changedSettingNames(change.source) : []), ...(threading ? changedThreadingNames(existing.threading, threading) : [])];
     await recordAudit(trx, who, source || threading ? 'profile.update' : rulesAction, `profile ${saved.name}`, {
       id: saved.id,
       ...(settings.length ? { settings } : {}),
@@ -175,9 +175,14 @@ function changedSettingNames(source: Partial<SourceSettingsInput> | undefined): 
   return source ? Object.keys(source).sort() : [];
 }
 
-/** Threading settings a change named, as `threading.closedReplies`. */
-function changedThreadingNames(threading: ThreadingChange | undefined): string[] {
-  return threading ? Object.keys(threading).sort().map((k) => `threading.${k}`) : [];
+/**
+ * The threading settings that differ between before and after, as `threading.closedReplies`: config
+ * apply and the web form send every setting, but the audit log names only those that changed (for a
+ * new profile: those not at their defaults).
+ */
+function changedThreadingNames(before: ThreadingSettings, after: ThreadingSettings): string[] {
+  const keys = Object.keys(after) as Array<keyof ThreadingSettings>;
+  return keys.filter((k) => after[k] !== before[k]).sort().map((k) => `threading.${k}`);
 }
 
 function needProtocol() {

@@ -7,7 +7,7 @@
 // The recorded outcome is reported beside them. A few messages are in flight at a time; the rest wait
 // in the database, a page at a time.
 import { performance } from 'node:perf_hooks';
-import { DecisionProfiles } from '../engine/decision-profile.js';
+import { DecisionProfiles, everyProfileAddress } from '../engine/decision-profile.js';
 import { planActions, type Plan } from '../engine/plan.js';
 import { prepareAndDecideUnder, type DecisionProfile } from '../engine/prepare.js';
 import { UnparseableMessageError } from '../mail/index.js';
@@ -86,7 +86,7 @@ export async function previewRules(
   const current = new DecisionProfiles().of(profile);
   const proposed: DecisionProfile = { ...current, ruleSet: rulesToTry(input.rules.text, input.rules.label), ruleErrors: [], rulesVersion: null };
   const blobs = new BlobStore(app.store.dataDir);
-  const context = { tracker: app.tracker, ownDomains: app.ownDomains };
+  const context = { tracker: app.tracker, ownDomains: app.ownDomains, allProfileAddresses: await everyProfileAddress(app.store.db) };
   // Decided at intake (a duplicate, headers only): rules never see these messages.
   const report: PreviewReport = { examined: 0, lastId: null, changed: [], unreadable: 0, ms: 0 };
   const newest = newestMessages(app.store.db, profile.id, {

@@ -1,6 +1,6 @@
 // decide(message, rules, tracker snapshot) → Plan. Pure: no I/O, no clock. That is what makes dry
 // runs (`rules test`), reprocessing and the trace possible.
-import { classify } from '../mail/index.js';
+import { classify, contentIdKey, quotedImageIds } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
 import { evaluateRules, exprToText, type RuleSet } from '../rules/index.js';
 import { DEFAULT_THREADING, type ThreadingSettings } from '../store/threading-settings.js';
@@ -20,6 +20,8 @@ export interface DecideOptions {
   ownAddresses?: string[];
   /** Domains of our own outgoing mail, for loop detection. */
   ownDomains?: string[];
+  /** Every profile's own addresses (this one's too): never participants of an item. */
+  allProfileAddresses?: string[];
   /** The profile's threading settings (how replies bind, who may add, closed items); defaults when absent. */
   threading?: ThreadingSettings;
   /** The message's reply split, when the caller made (or may make) it already. */
@@ -54,8 +56,19 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
   // A reply to an item we hold, from someone allowed to add to it, is a comment; anything else is new
   // mail for the rules, with every refused candidate in the trace.
   const split = options.split ?? new LazyReplySplit(message);
-  const reply = decideReply({ message, get split() { return split.value; }, settings: threading, snapshot }, own);
+  const ownMail = {
+    profileAddresses: own,
+    allAddresses: new Set((options.allProfileAddresses ?? []).map((a) => a.toLowerCase())),
+    domains: options.ownDomains ?? [],
+  };
+  const reply = decideReply({ message, get split() { return split.value; }, settings: threading, snapshot }, ownMail);
   trace.bindingRefused = reply.refused;
+  if (reply.kind === 'already') {
+    // Delivered to two of our mailboxes, bound to the same item: the first made the comment.
+    trace.binding = { layer: reply.binding.layer, evidence: reply.binding.evidence, itemId: reply.binding.itemId };
+    trace.replyAccess = reply.access;
+    return { ...base, outcome: 'skipped', reason: reply.why, ruleLine: null, steps: [] };
+  }
   if (reply.kind === 'comment') {
     const { binding } = reply;
     trace.binding = { layer: binding.layer, evidence: binding.evidence, itemId: binding.itemId };
@@ -65,7 +78,8 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     // Only what was written now; the whole text, quotes included, stays on the message.
     const { reply: body, removed, how, fullTextKept } = split.value;
     trace.reply = { how, fullTextKept };
-    const comment = { body, quotedText: removed === '' ? null : removed };
+    const quotedImages = quotedInlineImages(message);
+    const comment = { body, quotedText: removed === '' ? null : removed, ...(quotedImages.length ? { quotedImages } : {}) };
     return { outcome: 'commented', reason: binding.evidence, ruleLine: null, steps: reply.steps, requesters: known, trace, comment };
   }
   const refusal = reply.decisive ?? reply.refused[reply.refused.length - 1] ?? null;
@@ -109,4 +123,15 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
   if (reply.followsUp !== null && steps.some((s) => s.kind === 'create')) steps.push({ kind: 'follow-up', itemId: reply.followsUp });
   // Why mail that answered an item is new mail after all shows with the outcome, not only in the trace.
   return { outcome: 'imported', reason: reply.decisive, ruleLine: rule.line, steps, requesters, trace };
+}
+
+/**
+ * The inline images of a reply that only its quoted HTML shows (the logo of the mail it answers): left
+ * off its comment. The HTML is read for this only when the message has inline images at all.
+ */
+function quotedInlineImages(message: Message): string[] {
+  const inline = message.attachments.filter((a) => a.inline && a.contentId !== null);
+  if (!inline.length || message.html === null) return [];
+  const quoted = quotedImageIds(message.html);
+  return inline.map((a) => contentIdKey(a.contentId!)).filter((id) => quoted.has(id));
 }

@@ -1,7 +1,8 @@
 // A stored profile as decide() sees it: its parsed rules, the mailbox's own addresses and its threading
 // settings.
 import { parseRules, type RuleError, type RuleSet } from '../rules/index.js';
-import type { Profile } from '../store/profiles.js';
+import type { Db } from '../store/database.js';
+import { listProfiles, type Profile } from '../store/profiles.js';
 import type { DecisionProfile } from './prepare.js';
 
 /** Parses each distinct rule text once; profiles are re-read per message, their rules rarely change. */
@@ -31,4 +32,12 @@ export class DecisionProfiles {
 export function ownAddresses(profile: Pick<Profile, 'source'>): string[] {
   const source = profile.source;
   return [source?.address, source?.login].filter((v): v is string => typeof v === 'string' && v.includes('@'));
+}
+
+/**
+ * The own addresses of every profile: a reply Cc'd to another of our mailboxes must not make that
+ * mailbox a participant (nor, later, a recipient of our own acknowledgements). One small query.
+ */
+export async function everyProfileAddress(db: Db): Promise<string[]> {
+  return (await listProfiles(db)).flatMap(ownAddresses);
 }

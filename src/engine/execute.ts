@@ -1,5 +1,6 @@
 // Carries out a plan through the tracker's write port. For the builtin tracker the writer is bound to
 // the inbox item's transaction, so the items and the outcome commit together.
+import { contentIdKey } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
 import type { NewAttachment, TrackerWriter } from '../tracker/port.js';
 import type { Plan, PlanStep } from './plan.js';
@@ -104,14 +105,18 @@ export async function executePlan(
         });
         created.comments.push(commentId);
         await writer.linkMessage(step.itemId, messageRowId);
-        created.attachments.push(...(await writer.addAttachments({ commentId }, attachments)));
+        // Inline images only the quote showed stay with the message: the comment holds the new words.
+        const quoted = new Set(plan.comment?.quotedImages ?? []);
+        const own = attachments.filter((a) => !(a.inline && a.contentId !== null && quoted.has(contentIdKey(a.contentId))));
+        created.attachments.push(...(await writer.addAttachments({ commentId }, own)));
         break;
       }
       case 'add-participants':
         await writer.addParticipants(step.itemId, step.participants);
         break;
       case 'reopen':
-        await writer.setItemState(step.itemId, 'open');
+        // Only if still closed; the writer audits it (who reopened it: this mail).
+        await writer.reopenItem(step.itemId, { messageId: message.messageId, from: plan.trace.sender.email });
         break;
       case 'follow-up':
         // The plan puts this step after the rule's creates: every item made so far follows the old one up.

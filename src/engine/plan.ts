@@ -105,7 +105,12 @@ export interface Plan {
   /** Classification, sender, reference and every rule tried: the why of the outcome. */
   trace: Trace;
   /** With a comment step: the comment's text and what was stripped from the reply to make it. */
-  comment?: { body: string; quotedText: string | null };
+  comment?: {
+    body: string;
+    quotedText: string | null;
+    /** Content-IDs (mail/reply/quoted-images.ts contentIdKey) of inline images only the quote showed: kept on the message, not on the comment. */
+    quotedImages?: string[];
+  };
 }
 
 export function stepToText(step: PlanStep): string {

@@ -5,7 +5,7 @@ import { findTicketReference, parseMessage, type AttachmentSink, type Message } 
 import type { RuleError, RuleSet } from '../rules/index.js';
 import { DEFAULT_RATE_LIMIT_PER_SENDER_HOUR, type ThreadingSettings } from '../store/threading-settings.js';
 import type { SnapshotRequest, Tracker } from '../tracker/port.js';
-import { findSubjectToken } from './binders/index.js';
+import { findSubjectTokens, threadIds } from './binders/index.js';
 import { decide } from './decide.js';
 import type { Plan } from './plan.js';
 import { LazyReplySplit } from './reply-split.js';
@@ -29,14 +29,12 @@ export interface DecisionContext {
   /** Domains of our own Message-IDs: mail carrying them is our own, come back (a loop). */
   ownDomains: string[];
   /**
-   * The sender's mail in the profile in the hour before this message (lowercased address), for the
-   * per-sender rate limit. Processing looks it up in the inbox; without it no limit applies.
-   */
-  /**
    * The sender's mail of the last hour, for the rate limit; `writtenAt` is the message's date (its Date
    * header, else when it arrived). Undefined when the limit does not apply to this message.
    */
   senderHistory?: (email: string, writtenAt: string) => Promise<SenderHistory | undefined>;
+  /** Every profile's own addresses: a reply Cc'd to another of our mailboxes does not make it a participant. */
+  allProfileAddresses?: string[];
 }
 
 /**
@@ -49,11 +47,13 @@ export function snapshotRequestFor(message: Message, split: LazyReplySplit = new
   const inBody = findTicketReference(message.text) ?? (message.html ? findTicketReference(message.html) : null);
   // The new words are split only when the body has a token at all: most mail has none.
   const inReply = inBody === null ? null : findTicketReference(split.value.reply);
-  const tickets = [inBody, inReply, findSubjectToken(message.subject)?.id ?? null];
+  const tickets = [inBody, inReply, ...findSubjectTokens(message.subject).map((t) => t.id)];
   return {
     emails: people.map((a) => a.address),
     itemIds: tickets.filter((id): id is number => id !== null),
-    messageIds: [...(message.inReplyTo ? [message.inReplyTo] : []), ...message.references],
+    // Only the Message-IDs the binder reads: a References of thousands is trimmed as it trims it.
+    messageIds: threadIds(message).map((t) => t.id),
+    messageId: message.messageId,
   };
 }
 
@@ -76,6 +76,7 @@ export async function decideMessageUnder(message: Message, profiles: DecisionPro
     const plan = decide(message, profile.ruleSet, snapshot, {
       ownAddresses: profile.ownAddresses,
       ownDomains: context.ownDomains,
+      ...(context.allProfileAddresses ? { allProfileAddresses: context.allProfileAddresses } : {}),
       ...(profile.threading ? { threading: profile.threading } : {}),
       split,
       ...(history ? { senderHistory: history } : {}),

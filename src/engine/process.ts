@@ -22,7 +22,7 @@ import type { Outcome } from '../store/schema.js';
 import { getProfile, type Profile } from '../store/profiles.js';
 import { SENDER_RATE_WINDOW_MS, senderHistory } from '../store/sender-rate.js';
 import type { Tracker } from '../tracker/port.js';
-import { DecisionProfiles } from './decision-profile.js';
+import { DecisionProfiles, everyProfileAddress } from './decision-profile.js';
 import { executePlan, emptyCreated, type Created } from './execute.js';
 import { planActions } from './plan.js';
 import { prepareAndDecide } from './prepare.js';
@@ -153,12 +153,15 @@ export class Processor {
             'is MAILBIND_PLUGINS the same for every process?',
         );
       }
+      // Read before the blob is opened: a stream left waiting on another query could fail unheard.
+      const allProfileAddresses = await everyProfileAddress(this.store.db);
       const prepared = await prepareAndDecide(
         { raw: this.blobs.open(item.rawRef), receivedAt: new Date(item.receivedAt), sink: this.blobs },
         decision,
         {
           tracker,
           ownDomains,
+          allProfileAddresses,
           senderHistory: (email, writtenAt) => {
             // A loop writes its mail now. Mail written over an hour ago (an archive imported, a mailbox's
             // backlog on its first fetch) is never held and never looked up. The hour counted is the one

@@ -9,5 +9,5 @@ export { safeFileName, MAX_FILE_NAME_BYTES } from './safe-file-name.js';
 export { parseMailDate } from './dates.js';
 export { headerValue, headerValues } from './headers.js';
 export { findTicketReference, normalizeMessageId, parseMessageIdList } from './references.js';
-export { splitReply, type ReplySource, type ReplySplit } from './reply/index.js';
+export { contentIdKey, quotedImageIds, splitReply, type ReplySource, type ReplySplit } from './reply/index.js';
 export { domainOf } from './domain.js';

@@ -48,6 +48,8 @@ export interface ItemView {
   participantEmails: string[];
   /** The companies of its requesters (by their requester records). */
   requesterCompanyIds: number[];
+  /** The items that follow this one up (made from replies to it once closed), oldest first; the snapshot holds them too. */
+  followedUpBy: number[];
 }
 
 /**
@@ -80,6 +82,12 @@ export interface TrackerSnapshot {
    * oldest one when it belongs to several.
    */
   itemOfMessage(messageId: string): MessageThread | undefined;
+  /**
+   * Whether the item already holds a message with this Message-ID (it created the item, made a comment
+   * on it or is attached to it): the same mail come again, by another profile's mailbox. Answers for the
+   * request's own Message-ID and its thread's.
+   */
+  itemHoldsMessage(itemId: number, messageId: string): boolean;
 }
 
 /** What one message names: its people, the items it refers to, and the Message-IDs of its thread. */
@@ -88,6 +96,8 @@ export interface SnapshotRequest {
   /** Items named by number (Ticket#N, subject tokens); those the Message-IDs lead to are loaded too. */
   itemIds: number[];
   messageIds: string[];
+  /** The message's own Message-ID, for itemHoldsMessage. */
+  messageId?: string;
 }
 
 export interface NewRequester {
@@ -165,10 +175,21 @@ export interface TrackerWriter {
   addAttachments(owner: AttachmentOwner, attachments: NewAttachment[]): Promise<number[]>;
   /** People who may reply to the item from now on; those already there are left as they are. */
   addParticipants(itemId: number, participants: NewParticipant[]): Promise<void>;
-  /** A reply reopened a closed item. */
-  setItemState(itemId: number, state: string): Promise<void>;
+  /**
+   * A reply reopens a closed item: only if it is still closed (an admin's change made meanwhile stands),
+   * recorded in the item's audit history. True when it was reopened.
+   */
+  reopenItem(itemId: number, by: ReopenedBy): Promise<boolean>;
   /** `itemId` follows up `followedItemId` (a reply to a closed item, made a new item). */
   linkFollowUp(itemId: number, followedItemId: number): Promise<void>;
+}
+
+/** The mail that reopened an item, as its audit entry names it. */
+export interface ReopenedBy {
+  /** The Message-ID of the reply. */
+  messageId: string;
+  /** Its From address; null when it had none. */
+  from: string | null;
 }
 
 export interface NewParticipant {

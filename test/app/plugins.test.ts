@@ -269,6 +269,7 @@ const SNAPSHOT: TrackerSnapshot = {
   item: () => undefined,
   teamExists: () => false,
   itemOfMessage: () => undefined,
+  itemHoldsMessage: () => false,
 };
 
 async function decideFor(rules: RuleSet, spamScore: string | undefined) {

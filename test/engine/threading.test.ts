@@ -14,6 +14,8 @@ import { intakeMessage } from '../../src/sources/intake.js';
 import type { Processor, ProcessResult } from '../../src/engine/process.js';
 import { addCompany, addProject, addUser, getTracker, listTracker, setItemState, setProjectDeleted } from '../../src/tracker/builtin/index.js';
 import { getInboxItem } from '../../src/store/inbox.js';
+import { listAudit } from '../../src/store/audit.js';
+import { BuiltinTrackerWriter } from '../../src/tracker/builtin/writer.js';
 
 const RULES = [
   "when subject contains 'acme' then attach to project 2 and create request in project 2",
@@ -55,6 +57,15 @@ for (const dialect of await dialects()) {
 
     async function deliver(spec: MessageSpec, settings: Partial<ThreadingSettings> = {}): Promise<ProcessResult & { trace: any }> {
       const { item, inserted } = await intakeMessage(t.store, makeMessage(spec), { profileId: await profileWith(settings) });
+      assert.equal(inserted, true);
+      const [result] = await processor.processDue({ ids: [item.id] });
+      assert.ok(result);
+      return { ...result, trace: (await getInboxItem(t.store.db, item.id))?.trace };
+    }
+
+    /** Raw bytes, as deliver does with a spec. */
+    async function deliverRaw(raw: Buffer, settings: Partial<ThreadingSettings> = {}, profileId?: number): Promise<ProcessResult & { trace: any }> {
+      const { item, inserted } = await intakeMessage(t.store, raw, { profileId: profileId ?? (await profileWith(settings)) });
       assert.equal(inserted, true);
       const [result] = await processor.processDue({ ids: [item.id] });
       assert.ok(result);
@@ -271,6 +282,128 @@ for (const dialect of await dialects()) {
       await setItemState(t.store.db, 'request', itemId, 'done');
       const onDone = await deliver(reply(messageId, { from: 'rae@cust.example' }), { closedReplies: 'new-item' });
       assert.equal(onDone.outcome, 'commented');
+    });
+
+    test("an outsider's refused reply in the thread does not take the requester's reply-all to it", async () => {
+      const bea = await newRequest('bea@cust.example');
+      const malloryId = `m-${randomBytes(4).toString('hex')}@elsewhere.example`;
+      const mallory = await deliver(reply(bea.messageId, { from: 'mallory@elsewhere.example', messageId: malloryId }));
+      assert.equal(mallory.outcome, 'imported', "Mallory's reply is new mail: a request of her own");
+      const malloryItem = mallory.created.requests[0]!;
+      const r = await deliver({
+        from: 'bea@cust.example',
+        subject: 'Re: Export is broken',
+        body: 'No, I did not ask for that.',
+        headers: { 'In-Reply-To': `<${malloryId}>`, References: `<${bea.messageId}> <${malloryId}>` },
+      });
+      assert.equal(r.outcome, 'commented');
+      assert.deepEqual(r.actions, [`comment on item ${bea.itemId}`]);
+      assert.equal(r.trace.binding.evidence, `References <${bea.messageId}> is the message that created request ${bea.itemId}`);
+      assert.deepEqual(r.trace.bindingRefused, [`In-Reply-To <${malloryId}> is the message that created request ${malloryItem}, but bea@cust.example is not a participant of request ${malloryItem}`]);
+    });
+
+    test('the same reply delivered to two profiles makes one comment; the second is skipped and says why', async () => {
+      const { itemId, messageId } = await newRequest('abe@cust.example');
+      const raw = makeMessage(reply(messageId, { from: 'abe@cust.example', messageId: `twice-${randomBytes(4).toString('hex')}@cust.example` }));
+      const first = await deliverRaw(raw);
+      assert.equal(first.outcome, 'commented');
+      const second = await deliverRaw(raw, { subjectTokens: true });
+      assert.equal(second.outcome, 'skipped');
+      assert.equal(second.reason, `request ${itemId} already has this message (the same mail came before, by another mailbox): no second comment`);
+      assert.deepEqual(second.created.comments, []);
+      const comments = (await listTracker(t.store.db, 'comments')).filter((c) => c.itemId === itemId);
+      assert.equal(comments.length, 1);
+    });
+
+    test("closed items, 'new-item': later replies go on in the open follow-up instead of making one per reply", async () => {
+      const { itemId, messageId } = await newRequest('bob@cust.example');
+      await setItemState(t.store.db, 'request', itemId, 'closed');
+      const first = await deliver(reply(messageId, { from: 'bob@cust.example' }), { closedReplies: 'new-item' });
+      const followUp = first.created.requests[0]!;
+      const second = await deliver(reply(messageId, { from: 'bob@cust.example', body: 'And another thing.' }), { closedReplies: 'new-item' });
+      assert.equal(second.outcome, 'commented');
+      assert.deepEqual(second.actions, [`comment on item ${followUp}`]);
+      assert.equal(second.trace.binding.evidence, `In-Reply-To <${messageId}> is the message that created request ${itemId}, which is closed and followed up by request ${followUp}`);
+      assert.deepEqual((await getTracker(t.store.db, 'requests', itemId))?.followedUpBy, [followUp]);
+      // Once the follow-up is closed too, the next reply makes a new one again.
+      await setItemState(t.store.db, 'request', followUp, 'closed');
+      const third = await deliver(reply(messageId, { from: 'bob@cust.example' }), { closedReplies: 'new-item' });
+      assert.equal(third.outcome, 'imported');
+      assert.deepEqual((await getTracker(t.store.db, 'requests', itemId))?.followedUpBy, [followUp, third.created.requests[0]!]);
+    });
+
+    test('a staff reply to a closed item is a plain comment: it neither reopens it nor makes a follow-up', async () => {
+      for (const closedReplies of ['reopen', 'new-item'] as const) {
+        const { itemId, messageId } = await newRequest('cal@cust.example');
+        await setItemState(t.store.db, 'request', itemId, 'closed');
+        const r = await deliver(reply(messageId, { from: 'staff@mailbind.test', body: 'Closing this, thanks.' }), { closedReplies });
+        assert.equal(r.outcome, 'commented', closedReplies);
+        assert.deepEqual(r.actions, [`comment on item ${itemId}`], closedReplies);
+        assert.equal((await getTracker(t.store.db, 'requests', itemId))?.state, 'closed', closedReplies);
+      }
+    });
+
+    test('reopening is audited like a manual state change, and an item no longer closed is left as it is', async () => {
+      const { itemId, messageId } = await newRequest('dot@cust.example');
+      await setItemState(t.store.db, 'request', itemId, 'closed');
+      const replyId = `reopen-${randomBytes(4).toString('hex')}@cust.example`;
+      await deliver(reply(messageId, { from: 'dot@cust.example', messageId: replyId }), { closedReplies: 'reopen' });
+      const entries = (await listAudit(t.store.db, { limit: 50 })).filter((e) => e.target === `request ${itemId}`);
+      assert.deepEqual(entries.map((e) => ({ actor: e.actor, action: e.action, details: e.details })), [
+        { actor: 'mail:dot@cust.example', action: 'request.state', details: { from: 'closed', to: 'open', messageId: replyId } },
+      ]);
+      // An admin set it to 'done' after the snapshot was read: the reopen must not overwrite that.
+      await setItemState(t.store.db, 'request', itemId, 'done');
+      const writer = new BuiltinTrackerWriter(t.store.db);
+      assert.equal(await writer.reopenItem(itemId, { messageId: replyId, from: 'dot@cust.example' }), false);
+      assert.equal((await getTracker(t.store.db, 'requests', itemId))?.state, 'done');
+      assert.equal((await listAudit(t.store.db, { limit: 50 })).filter((e) => e.target === `request ${itemId}`).length, 1);
+    });
+
+    test("another profile's mailbox Cc'd on a reply does not become a participant", async () => {
+      await createProfile(t.store.db, { name: `sales-${dialect}`, rules: RULES, source: validateSettings({ protocol: 'pipe', address: 'sales@mailbind.test' }) });
+      const { itemId, messageId } = await newRequest('eli@cust.example');
+      const r = await deliver(reply(messageId, { from: 'eli@cust.example', cc: 'Sales <SALES@mailbind.test>, fay@cust.example' }));
+      assert.equal(r.outcome, 'commented');
+      assert.deepEqual((await getTracker(t.store.db, 'requests', itemId))?.participants, ['fay@cust.example']);
+    });
+
+    test('staff whose From our server says failed DMARC cannot comment: the mail is new, and the reason says why', async () => {
+      const { itemId, messageId } = await newRequest('gil@cust.example');
+      const forged = await deliver(reply(messageId, {
+        from: 'staff@mailbind.test',
+        headers: { 'In-Reply-To': `<${messageId}>`, 'Authentication-Results': 'mx.mailbind.test; spf=fail smtp.mailfrom=evil.example; dmarc=fail (p=NONE) header.from=mailbind.test' },
+      }));
+      assert.equal(forged.outcome, 'imported');
+      assert.match(forged.reason ?? '', new RegExp(`staff@mailbind\\.test failed authentication \\(the Authentication-Results of mx\\.mailbind\\.test says dmarc=fail for mailbind\\.test\\), so it cannot add to request ${itemId} as staff`));
+      const without = await deliver(reply(messageId, { from: 'staff@mailbind.test' }));
+      assert.equal(without.outcome, 'commented', 'no Authentication-Results: as before');
+    });
+
+    test('inline images only the quote shows stay with the message, not on the comment', async () => {
+      const { itemId, messageId } = await newRequest('hub@cust.example');
+      const boundary = 'rel_' + randomBytes(4).toString('hex');
+      const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a48a0000000049454e44ae426082', 'hex').toString('base64');
+      const raw = Buffer.from([
+        'From: hub@cust.example', 'To: support@mailbind.test', 'Subject: Re: Export is broken', 'Date: Tue, 24 Nov 2026 10:00:00 +0000',
+        `Message-ID: <img-${randomBytes(4).toString('hex')}@cust.example>`, `In-Reply-To: <${messageId}>`, 'MIME-Version: 1.0',
+        `Content-Type: multipart/related; boundary="${boundary}"`, '',
+        `--${boundary}`, 'Content-Type: text/html; charset=utf-8', '',
+        '<div>Here is what I see: <img src="cid:shot@cust"></div>',
+        '<div class="gmail_quote"><div class="gmail_attr">On Tue, Support wrote:</div><blockquote class="gmail_quote"><img src="cid:logo@us"> Did you restart it?</blockquote></div>', '',
+        `--${boundary}`, 'Content-Type: image/png; name="shot.png"', 'Content-ID: <shot@cust>', 'Content-Disposition: inline; filename="shot.png"', 'Content-Transfer-Encoding: base64', '', png, '',
+        `--${boundary}`, 'Content-Type: image/png; name="logo.png"', 'Content-ID: <logo@us>', 'Content-Disposition: inline; filename="logo.png"', 'Content-Transfer-Encoding: base64', '', png, '',
+        `--${boundary}--`, '',
+      ].join('\r\n'));
+      const r = await deliverRaw(raw);
+      assert.equal(r.outcome, 'commented');
+      const commentId = r.created.comments[0]!;
+      const all = await listTracker(t.store.db, 'attachments');
+      const onComment = all.filter((a) => a.commentId === commentId).map((a) => a.fileName);
+      const onMessage = all.filter((a) => a.messageId === r.created.messages[0]).map((a) => a.fileName).sort();
+      assert.deepEqual(onComment, ['shot.png']);
+      assert.deepEqual(onMessage, ['logo.png', 'shot.png'], 'the message keeps both');
+      assert.equal((await getTracker(t.store.db, 'comments', commentId))?.itemId, itemId);
     });
   });
 }

@@ -31,6 +31,11 @@ for (const dialect of await dialects()) {
       assert.deepEqual((await s.call(`/api/v1/profiles/${id}`, { token: 'viewer' })).json.threading, reset.json.profile.threading);
       const audit = (await s.call('/api/v1/audit')).json.entries.find((e: any) => e.action === 'profile.update' && e.details?.id === id);
       assert.deepEqual(audit?.details.settings, ['threading.closedReplies', 'threading.subjectTokens']);
+      // The web form sends every setting: the audit log names only the one that changed.
+      const form = await s.call(`/api/v1/profiles/${id}`, { method: 'PATCH', json: { threading: { subjectTokens: false, companyMayReply: false, closedReplies: 'new-item' } } });
+      assert.equal(form.status, 200, form.text);
+      const entries = (await s.call('/api/v1/audit')).json.entries.filter((e: any) => e.action === 'profile.update' && e.details?.id === id);
+      assert.deepEqual(entries[0]?.details.settings, ['threading.companyMayReply']);
     });
 
     test('the per-sender rate limit is set per profile, 0 turns it off, null sets it back to 20', async () => {

@@ -7,13 +7,13 @@ import type { Binder } from './types.js';
 
 export const ticketBinder: Binder = {
   layer: 'ticket',
-  bind({ message, split, snapshot }) {
+  *candidates({ message, split, snapshot }) {
     const inBody = findTicketReference(message.text) ?? (message.html ? findTicketReference(message.html) : null);
-    if (inBody === null) return null; // no token anywhere: the split is not even needed
+    if (inBody === null) return; // no token anywhere: the split is not even needed
     const inReply = findTicketReference(split.reply);
     const ticket = inReply ?? inBody;
     const where = inReply !== null ? 'in the new words of the reply' : 'in the quoted part of the body';
-    if (!snapshot.item(ticket)) return { refused: `Ticket#${ticket} ${where} names no item` };
-    return { itemId: ticket, layer: 'ticket', evidence: `Ticket#${ticket} ${where} names ${itemWords(snapshot, ticket)}` };
+    if (!snapshot.item(ticket)) yield { refused: `Ticket#${ticket} ${where} names no item` };
+    else yield { itemId: ticket, layer: 'ticket', evidence: `Ticket#${ticket} ${where} names ${itemWords(snapshot, ticket)}` };
   },
 };

@@ -1,6 +1,6 @@
 // What every reply binder is given and what it answers. A binder is pure: it reads the message, its
-// reply split, the profile's threading settings and the tracker snapshot, and names at most one item
-// with the evidence in words, for the trace.
+// reply split, the profile's threading settings and the tracker snapshot, and names the items its
+// evidence points to, strongest first, each with the evidence in words, for the trace.
 import type { Message } from '../../mail/message.js';
 import type { ReplySplit } from '../../mail/index.js';
 import type { ThreadingSettings } from '../../store/threading-settings.js';
@@ -24,12 +24,16 @@ export interface Binding {
   evidence: string;
 }
 
-/** A candidate the binder saw but cannot bind to (no such item, a token not read): the next binder is tried. */
+/** A candidate the binder saw but cannot bind to (no such item, a token not read): the next candidate is tried. */
 export interface Refusal {
   refused: string;
 }
 
 export interface Binder {
   layer: BindingLayer;
-  bind(input: BinderInput): Binding | Refusal | null;
+  /**
+   * The items this binder's evidence names, strongest first (and the candidates it saw but cannot bind
+   * to, as refusals). Read lazily: bindReply stops at the first item the sender may add to.
+   */
+  candidates(input: BinderInput): Iterable<Binding | Refusal>;
 }

@@ -10,6 +10,7 @@ import { splitReplyText } from './text.js';
 export type { ReplySource, ReplySplit } from './split.js';
 export { splitReplyText } from './text.js';
 export { splitReplyHtml } from './html.js';
+export { contentIdKey, quotedImageIds } from './quoted-images.js';
 
 export function splitReply(source: ReplySource): ReplySplit {
   const html = source.html !== null && source.html.trim() !== '' ? source.html : null;

@@ -38,6 +38,7 @@ export const TrackerItem = z
     messageIds: z.array(z.number().int()),
     participants: z.array(z.string()).openapi({ description: "people Cc'd onto the thread who may reply besides the requesters" }),
     followsUp: z.number().int().nullable().openapi({ description: 'the closed item this one was made from a reply to' }),
+    followedUpBy: z.array(z.number().int()).openapi({ description: 'the items made from replies to this one once it was closed, oldest first' }),
     createdAt: z.string(),
   })
   .openapi('TrackerItem');

@@ -27,6 +27,12 @@ export function createConversationsMigration(dialect: Dialect) {
         .addColumn('kind', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('item_links_pk', ['item_id', 'linked_item_id', 'kind'])
         .execute();
+      await db.schema.createIndex('item_links_linked').on('item_links').columns(['linked_item_id', 'kind']).execute();
+      // Reply threading looks a reply's Message-IDs up through these three (tracker/builtin/snapshot-items.ts
+      // loadThreads) and an item's follow-ups through item_links: without them each lookup scans the table.
+      await db.schema.createIndex('items_source_message').on('items').column('source_message_id').execute();
+      await db.schema.createIndex('comments_message').on('comments').column('message_id').execute();
+      await db.schema.createIndex('item_messages_message').on('item_messages').column('message_id').execute();
       await db.schema.alterTable('profiles').addColumn('threading', 'text', (c) => c.notNull().defaultTo('{}')).execute();
     },
   };

@@ -151,6 +151,7 @@ async function listItems(db: Db, kind: ItemKind, filter: TrackerFilter) {
   const fields = await db.selectFrom('item_fields').selectAll().where('item_id', 'in', ids).execute();
   const participants = await db.selectFrom('item_participants').select(['item_id', 'email']).where('item_id', 'in', ids).execute();
   const followUps = await db.selectFrom('item_links').select(['item_id', 'linked_item_id']).where('kind', '=', 'follows-up').where('item_id', 'in', ids).execute();
+  const followedBy = await db.selectFrom('item_links').select(['item_id', 'linked_item_id']).where('kind', '=', 'follows-up').where('linked_item_id', 'in', ids).execute();
   const assigneeIds = [...new Set(items.flatMap((i) => (i.assignee_user_id === null ? [] : [Number(i.assignee_user_id)])))];
   const assignees = new Map<number, string>();
   if (assigneeIds.length) {
@@ -185,6 +186,8 @@ async function listItems(db: Db, kind: ItemKind, filter: TrackerFilter) {
       participants: own(participants).map((p) => p.email).sort(),
       /** The closed item this one was made from a reply to (the profile's closed-replies 'new-item'); null otherwise. */
       followsUp: own(followUps).reduce<number | null>((first, l) => Math.min(first ?? Infinity, Number(l.linked_item_id)), null),
+      /** The items made from replies to this one once it was closed: they follow it up. Oldest first. */
+      followedUpBy: followedBy.filter((l) => Number(l.linked_item_id) === Number(i.id)).map((l) => Number(l.item_id)).sort((a, b) => a - b),
       createdAt: i.created_at,
     };
   });

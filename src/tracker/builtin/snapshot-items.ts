@@ -1,51 +1,61 @@
-// The part of a snapshot that replies need: which item each thread Message-ID belongs to, and for the
-// candidate items who may add to them and their state. A fixed number of queries per chunk of ids,
-// never one per item or per Message-ID (a References header may name hundreds).
+// The part of a snapshot that replies need: which items each thread Message-ID belongs to, and for the
+// candidate items who may add to them, their state and what follows them up. A fixed number of queries
+// per chunk of ids, never one per item or per Message-ID, each served by an index (migration 012).
 import { chunksOf } from '../../store/chunks.js';
 import type { Db } from '../../store/database.js';
 import type { ItemKind, ItemView, MessageThread } from '../port.js';
 
-/** Each stored Message-ID's item: the one it created, else one it made a comment on, else one it is attached to. */
-export async function loadThreads(db: Db, messageIds: string[]): Promise<Map<string, MessageThread>> {
-  const found = new Map<string, MessageThread[]>();
-  const add = (messageId: string, thread: MessageThread) => found.set(messageId, [...(found.get(messageId) ?? []), thread]);
-  for (const chunk of chunksOf([...new Set(messageIds)])) {
-    const created = await db
+/**
+ * The three ways a stored message belongs to an item, each one query over a chunk of Message-IDs:
+ * it created the item, made one of its comments, or is linked (attached) to it. Named so a test can
+ * check each one's query plan.
+ */
+export const THREAD_QUERIES = {
+  created: (db: Db, messageIds: string[]) =>
+    db
       .selectFrom('messages')
       .innerJoin('items', 'items.source_message_id', 'messages.id')
       .select(['messages.message_id', 'items.id as item_id'])
-      .where('messages.message_id', 'in', chunk)
-      .execute();
-    for (const row of created) add(row.message_id, { itemId: Number(row.item_id), via: 'created' });
-    // Comments' messages: a comment is linked to its item as well, but a comment row is the stronger
-    // evidence (and the only one for comments written by another adapter or before links were kept).
-    const commented = await db
+      .where('messages.message_id', 'in', messageIds),
+  // A comment is linked to its item as well, but a comment row is the stronger evidence (and the only
+  // one for comments written by another adapter or before links were kept).
+  comment: (db: Db, messageIds: string[]) =>
+    db
       .selectFrom('messages')
       .innerJoin('comments', 'comments.message_id', 'messages.id')
       .select(['messages.message_id', 'comments.item_id'])
-      .where('messages.message_id', 'in', chunk)
-      .execute();
-    for (const row of commented) add(row.message_id, { itemId: Number(row.item_id), via: 'comment' });
-    const attached = await db
+      .where('messages.message_id', 'in', messageIds),
+  attached: (db: Db, messageIds: string[]) =>
+    db
       .selectFrom('messages')
       .innerJoin('item_messages', 'item_messages.message_id', 'messages.id')
       .select(['messages.message_id', 'item_messages.item_id'])
-      .where('messages.message_id', 'in', chunk)
-      .execute();
-    for (const row of attached) add(row.message_id, { itemId: Number(row.item_id), via: 'attached' });
+      .where('messages.message_id', 'in', messageIds),
+} as const;
+
+/** The items following up any of `itemIds` (a reply to a closed item made new): one query per chunk. */
+export const followUpsQuery = (db: Db, itemIds: number[]) =>
+  db.selectFrom('item_links').select(['item_id', 'linked_item_id']).where('kind', '=', 'follows-up').where('linked_item_id', 'in', itemIds);
+
+/**
+ * Every item each stored Message-ID belongs to, oldest item first, and for one item the strongest way
+ * it belongs there first (created, comment, attached): the first names the item a reply binds to.
+ */
+export async function loadThreads(db: Db, messageIds: string[]): Promise<Map<string, MessageThread[]>> {
+  const found = new Map<string, MessageThread[]>();
+  const add = (messageId: string, thread: MessageThread) => found.set(messageId, [...(found.get(messageId) ?? []), thread]);
+  for (const chunk of chunksOf([...new Set(messageIds)])) {
+    for (const row of await THREAD_QUERIES.created(db, chunk).execute()) add(row.message_id, { itemId: Number(row.item_id), via: 'created' });
+    for (const row of await THREAD_QUERIES.comment(db, chunk).execute()) add(row.message_id, { itemId: Number(row.item_id), via: 'comment' });
+    for (const row of await THREAD_QUERIES.attached(db, chunk).execute()) add(row.message_id, { itemId: Number(row.item_id), via: 'attached' });
   }
   const order = { created: 0, comment: 1, attached: 2, sent: 3 } as const;
-  const threads = new Map<string, MessageThread>();
-  for (const [messageId, all] of found) {
-    // The oldest item wins when one Message-ID belongs to several (a reused id, a mail sent to two
-    // profiles); for one item, the strongest way it belongs there names it in the trace.
-    all.sort((a, b) => a.itemId - b.itemId || order[a.via] - order[b.via]);
-    threads.set(messageId, all[0]!);
-  }
-  return threads;
+  // The oldest item wins when one Message-ID belongs to several (a reused id, a mail sent to two profiles).
+  for (const all of found.values()) all.sort((a, b) => a.itemId - b.itemId || order[a.via] - order[b.via]);
+  return found;
 }
 
-/** The items `ids` names that exist, with their requesters, participants and state. */
+/** The items `ids` names that exist, with their requesters, participants, state and follow-ups. */
 export async function loadItemViews(db: Db, ids: number[]): Promise<Map<number, ItemView>> {
   const items = new Map<number, ItemView>();
   for (const chunk of chunksOf([...new Set(ids)])) {
@@ -66,6 +76,7 @@ export async function loadItemViews(db: Db, ids: number[]): Promise<Map<number, 
         requesterEmails: [],
         participantEmails: [],
         requesterCompanyIds: [],
+        followedUpBy: [],
       });
     }
     const requesters = await db
@@ -87,6 +98,8 @@ export async function loadItemViews(db: Db, ids: number[]): Promise<Map<number, 
       .where('item_id', 'in', chunk)
       .execute();
     for (const row of participants) items.get(Number(row.item_id))?.participantEmails.push(row.email);
+    for (const row of await followUpsQuery(db, chunk).execute()) items.get(Number(row.linked_item_id))?.followedUpBy.push(Number(row.item_id));
   }
+  for (const item of items.values()) item.followedUpBy.sort((a, b) => a - b);
   return items;
 }

@@ -19,7 +19,8 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
   const emails = [...named];
   const domains = [...new Set(emails.map(domainOf).filter((d): d is string => d !== null))];
   const itemIds = [...new Set(request.itemIds)];
-  const messageIds = [...new Set(request.messageIds)];
+  // The message's own Message-ID too: an item it is already on must not get it a second time.
+  const messageIds = [...new Set([...request.messageIds, ...(request.messageId ? [request.messageId] : [])])];
 
   const projects = new Map<number, ProjectView>();
   const codes = new Map<string, ProjectView>();
@@ -73,7 +74,10 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
   }
   // Replies: the items the thread's Message-IDs lead to are candidates as much as those named by number.
   const threads = await loadThreads(db, messageIds);
-  const items = await loadItemViews(db, [...itemIds, ...[...threads.values()].map((t) => t.itemId)]);
+  const items = await loadItemViews(db, [...itemIds, ...[...threads.values()].flatMap((all) => all.map((t) => t.itemId))]);
+  // A reply to a closed item may go on where a follow-up of it took the conversation (one step, not a chain).
+  const followUps = [...items.values()].flatMap((i) => i.followedUpBy).filter((id) => !items.has(id));
+  if (followUps.length) for (const [id, view] of await loadItemViews(db, followUps)) items.set(id, view);
   const teams = new Set((await db.selectFrom('teams').select('id').execute()).map((t) => Number(t.id)));
 
   return {
@@ -88,6 +92,7 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
     projectByCode: (code) => codes.get(code.trim().toLowerCase()),
     item: (id) => items.get(id),
     teamExists: (id) => teams.has(id),
-    itemOfMessage: (messageId) => threads.get(messageId),
+    itemOfMessage: (messageId) => threads.get(messageId)?.[0],
+    itemHoldsMessage: (itemId, messageId) => threads.get(messageId)?.some((t) => t.itemId === itemId) ?? false,
   };
 }

@@ -2,6 +2,7 @@
 // and the recorded outcome commit together or not at all.
 import type { Db } from '../../store/database.js';
 import { now } from '../../store/database.js';
+import { appendAudit } from '../../store/audit.js';
 import type {
   AttachmentOwner,
   NewAttachment,
@@ -10,6 +11,7 @@ import type {
   NewParticipant,
   NewRequester,
   NewTrackerMessage,
+  ReopenedBy,
   TrackerWriter,
 } from '../port.js';
 import { requireItemState } from './items.js';
@@ -161,8 +163,25 @@ export class BuiltinTrackerWriter implements TrackerWriter {
       .execute();
   }
 
-  async setItemState(itemId: number, state: string): Promise<void> {
-    await this.db.updateTable('items').set({ state: requireItemState(state) }).where('id', '=', itemId).execute();
+  async reopenItem(itemId: number, by: ReopenedBy): Promise<boolean> {
+    // Only a still-closed item: an admin who set another state since the snapshot was read has the last word.
+    const row = await this.db
+      .updateTable('items')
+      .set({ state: 'open' })
+      .where('id', '=', itemId)
+      .where('state', '=', 'closed')
+      .returning('kind')
+      .executeTakeFirst();
+    if (!row) return false;
+    // Audited as an admin's state change is (app/tracker/changes.ts), so the item's history shows who
+    // reopened it: the mail, named by its sender as the From header gives it.
+    await appendAudit(this.db, {
+      actor: by.from ? `mail:${by.from}` : 'mail',
+      action: `${row.kind}.state`,
+      target: `${row.kind} ${itemId}`,
+      details: { from: 'closed', to: 'open', messageId: by.messageId },
+    });
+    return true;
   }
 
   async linkFollowUp(itemId: number, followedItemId: number): Promise<void> {

@@ -132,6 +132,13 @@ for (const dialect of await dialects()) {
       assert.equal(await exportConfig(to), exported, 'not even the valid parts were applied');
     });
 
+    test('the audit log of a created profile names only the threading settings off their defaults', async () => {
+      const created = (await readAudit(to, { limit: 500 })).entries.filter((e) => e.action === 'profile.create');
+      const settingsOf = (name: string) => ((created.find((e) => e.target === `profile ${name}`)?.details?.['settings'] ?? []) as string[]).filter((n) => n.startsWith('threading.'));
+      assert.deepEqual(settingsOf('pushed'), ['threading.closedReplies', 'threading.subjectTokens']);
+      assert.deepEqual(settingsOf('imports'), [], 'every threading setting at its default');
+    });
+
     test('threading settings: only those off their defaults are exported; a change is an update of those fields', async () => {
       assert.match(exported, /- name: pushed\n {4}source:\n {6}protocol: pipe\n(?: {6}.*\n)* {4}threading:\n {6}subjectTokens: true\n {6}closedReplies: reopen\n/);
       assert.doesNotMatch(exported, /companyMayReply/, 'a default is left out');

@@ -2,7 +2,7 @@
 import type { ItemView, MessageThread, ProjectView, TrackerSnapshot } from '../../../src/tracker/port.js';
 
 export function item(id: number, more: Partial<ItemView> = {}): ItemView {
-  return { id, kind: 'request', state: 'open', projectId: 1, deleted: false, requesterEmails: [], participantEmails: [], requesterCompanyIds: [], ...more };
+  return { id, kind: 'request', state: 'open', projectId: 1, deleted: false, requesterEmails: [], participantEmails: [], requesterCompanyIds: [], followedUpBy: [], ...more };
 }
 
 export function fakeSnapshot(spec: {
@@ -10,6 +10,8 @@ export function fakeSnapshot(spec: {
   threads?: Record<string, MessageThread>;
   projects?: ProjectView[];
   staff?: string[];
+  /** [item id, Message-ID]: the item already holds that message. */
+  held?: Array<[number, string]>;
 } = {}): TrackerSnapshot {
   const items = new Map((spec.items ?? []).map((i) => [i.id, i]));
   const projects = spec.projects ?? [];
@@ -24,5 +26,6 @@ export function fakeSnapshot(spec: {
     item: (id) => items.get(id),
     teamExists: () => false,
     itemOfMessage: (messageId) => spec.threads?.[messageId],
+    itemHoldsMessage: (itemId, messageId) => (spec.held ?? []).some(([i, m]) => i === itemId && m === messageId),
   };
 }

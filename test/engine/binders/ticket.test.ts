@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ticketBinder } from '../../../src/engine/binders/ticket.js';
-import { binderInput } from './binder-input.js';
+import { binderInput, firstCandidate } from './binder-input.js';
 import { fakeSnapshot, item } from './fake-snapshot.js';
 
 const snapshot = fakeSnapshot({ items: [item(5), item(7, { kind: 'task' })] });
@@ -10,19 +10,19 @@ const QUOTE = 'On Tue, 24 Nov 2026 Support <support@mailbind.test> wrote:\r\n';
 
 test('Ticket#N in the new words wins over a Ticket#N quoted before it', async () => {
   const input = await binderInput({ body: `${QUOTE}> Ticket#5 notification\r\n\r\nNow about Ticket#7.` }, snapshot);
-  assert.deepEqual(ticketBinder.bind(input), { itemId: 7, layer: 'ticket', evidence: 'Ticket#7 in the new words of the reply names task 7' });
+  assert.deepEqual(firstCandidate(ticketBinder, input), { itemId: 7, layer: 'ticket', evidence: 'Ticket#7 in the new words of the reply names task 7' });
 });
 
 test('a Ticket#N only in the quote still binds, as TargetProcess read it', async () => {
   const input = await binderInput({ body: `Thanks!\r\n\r\n${QUOTE}> Ticket#5 notification` }, snapshot);
-  assert.deepEqual(ticketBinder.bind(input), { itemId: 5, layer: 'ticket', evidence: 'Ticket#5 in the quoted part of the body names request 5' });
+  assert.deepEqual(firstCandidate(ticketBinder, input), { itemId: 5, layer: 'ticket', evidence: 'Ticket#5 in the quoted part of the body names request 5' });
 });
 
 test('a Ticket#N naming no item is refused with the reason, so later layers are tried', async () => {
   const input = await binderInput({ body: 'see Ticket#99' }, snapshot);
-  assert.deepEqual(ticketBinder.bind(input), { refused: 'Ticket#99 in the new words of the reply names no item' });
+  assert.deepEqual(firstCandidate(ticketBinder, input), { refused: 'Ticket#99 in the new words of the reply names no item' });
 });
 
 test('no token: nothing', async () => {
-  assert.equal(ticketBinder.bind(await binderInput({ body: 'ticket 5 please' }, snapshot)), null);
+  assert.equal(firstCandidate(ticketBinder, await binderInput({ body: 'ticket 5 please' }, snapshot)), null);
 });

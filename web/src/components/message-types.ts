@@ -82,6 +82,8 @@ export interface Item {
   participants: string[];
   /** The closed item this one was made from a reply to; null otherwise. */
   followsUp: number | null;
+  /** The items made from replies to this one once it was closed, oldest first. */
+  followedUpBy: number[];
 }
 
 /** The states of an item (the API's ITEM_STATES). */

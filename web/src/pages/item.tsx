@@ -1,5 +1,5 @@
 // One request, story, bug or task: its state and what rules set on it (priority, severity, assignee,
-// tags, custom fields), the closed item it follows up, its description, requesters and participants,
+// tags, custom fields), the closed item it follows up and the items that follow it up, its description, requesters and participants,
 // the messages and comments on it and their attachments (downloads). Admins change its state.
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
@@ -36,6 +36,9 @@ export function ItemPage({ params }: { params: Record<string, string> }) {
           <h1>{it.name}</h1>
           <p>{kind} #{it.id}, {it.isPrivate ? 'private' : 'public'}, created {when(it.createdAt)}{it.teamId !== null ? `, team ${it.teamId}` : ''}.</p>
           {it.followsUp !== null && <p class="follows-up">Follows up #{it.followsUp}: a reply to it came after it was closed.</p>}
+          {it.followedUpBy.length > 0 && (
+            <p class="followed-up">Followed up by {it.followedUpBy.map((n) => `#${n}`).join(', ')}: replies to it came after it was closed.</p>
+          )}
           <Details item={it} />
           {isAdmin() && <StateForm list={list} item={it} onChanged={item.reload} />}
           <h2>Description</h2>
