@@ -14,6 +14,8 @@ export const threadingSettingsSchema = z
     /** Anyone of a requester's company may add to the item, not only its requesters and participants. */
     companyMayReply: z.boolean().default(false),
     closedReplies: z.enum(CLOSED_REPLIES).default('comment'),
+    /** Send the requester an acknowledgement (the profile's `acknowledgement` template) for each item made from new mail. */
+    acknowledge: z.boolean().default(false),
   })
   .strict();
 
