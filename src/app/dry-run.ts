@@ -60,7 +60,7 @@ export async function dryRun(app: App, input: DryRunInput): Promise<DryRunView> 
   const { message, plan } = await prepareAndDecide(
     { raw: stored?.raw ?? input.raw!, receivedAt: input.receivedAt ?? stored?.receivedAt ?? new Date(), sink: discardingSink },
     decisionProfile,
-    { tracker: app.tracker, ownDomains: app.ownDomains },
+    { tracker: app.tracker, ownDomains: app.ownDomains, outgoing: app.outgoing },
   );
   const matched = plan.trace.rules.find((r) => r.matched);
   return {

@@ -23,6 +23,8 @@ export interface DecideOptions {
   threading?: ThreadingSettings;
   /** The message's reply split, when the caller made (or may make) it already. */
   split?: LazyReplySplit;
+  /** The installation's key that signs reply tokens; without it tokens are not read. */
+  replyTokenKey?: Buffer | null;
 }
 
 export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnapshot, options: DecideOptions = {}): Plan {
@@ -41,7 +43,10 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
   // mail for the rules, with every refused candidate in the trace.
   const split = options.split ?? new LazyReplySplit(message);
   const threading = options.threading ?? DEFAULT_THREADING;
-  const reply = decideReply({ message, get split() { return split.value; }, settings: threading, snapshot }, own);
+  const reply = decideReply(
+    { message, get split() { return split.value; }, settings: threading, snapshot, ownAddresses: own, replyTokenKey: options.replyTokenKey ?? null },
+    own,
+  );
   trace.bindingRefused = reply.refused;
   if (reply.kind === 'comment') {
     const { binding } = reply;
@@ -93,7 +98,10 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     return { ...base, outcome: 'skipped', reason: `the rule on line ${rule.line} matched, but every action was left out (see the warnings)`, ruleLine: rule.line, steps };
   }
   // A reply to a closed item, made new mail by the profile: what the rule creates follows that item up.
-  if (reply.followsUp !== null && steps.some((s) => s.kind === 'create')) steps.push({ kind: 'follow-up', itemId: reply.followsUp });
+  const creates = steps.some((s) => s.kind === 'create');
+  if (reply.followsUp !== null && creates) steps.push({ kind: 'follow-up', itemId: reply.followsUp });
+  // New work from a person (automatic mail returned above): the profile may acknowledge it by mail.
+  if (threading.acknowledge && creates) steps.push({ kind: 'acknowledge' });
   // Why mail that answered an item is new mail after all shows with the outcome, not only in the trace.
   return { outcome: 'imported', reason: reply.decisive, ruleLine: rule.line, steps, requesters, trace };
 }

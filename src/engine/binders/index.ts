@@ -1,7 +1,7 @@
 // The reply binders, in the order they are tried: the first that binds wins. A new binder is one file
-// and one line here. The reply token of outgoing mail (layer 2, between the Message-IDs and Ticket#N)
-// comes with outgoing mail, as does the 'sent' answer of itemOfMessage for mails we sent.
+// and one line here.
 import { messageIdBinder } from './message-id.js';
+import { replyTokenBinder } from './reply-token.js';
 import { subjectTokenBinder } from './subject-token.js';
 import { ticketBinder } from './ticket.js';
 import type { Binder, BinderInput, Binding } from './types.js';
@@ -9,7 +9,7 @@ import type { Binder, BinderInput, Binding } from './types.js';
 export type { Binder, BinderInput, Binding, BindingLayer, Refusal } from './types.js';
 export { findSubjectToken } from './subject-token.js';
 
-export const BINDERS: readonly Binder[] = [messageIdBinder, ticketBinder, subjectTokenBinder];
+export const BINDERS: readonly Binder[] = [messageIdBinder, replyTokenBinder, ticketBinder, subjectTokenBinder];
 
 export interface BindResult {
   /** The item the reply belongs to, found and not gone; null when no binder bound (or the item is gone). */
