@@ -1,0 +1,240 @@
+// Outgoing mail end to end on SQLite and PostgreSQL (issue 12), against smtp-server on loopback as the
+// real SMTP peer (STARTTLS, AUTH): acknowledgements queued with the outcome and sent by the worker,
+// retried while the server is down and sent once when it is back, a wrong password recorded in words,
+// and answers threading back by our Message-ID or by the reply token alone.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { processorFor } from '../../support/processor.js';
+import { dialects, openTestStore, type TestStore } from '../../support/store.js';
+import { makeMessage, type MessageSpec } from '../../support/messages.js';
+import { SmtpSink } from '../../support/smtp-sink.js';
+import { createProfile } from '../../../src/store/profiles.js';
+import { validateSettings } from '../../../src/sources/settings.js';
+import { DEFAULT_THREADING } from '../../../src/store/threading-settings.js';
+import { mergeSmtpSettings } from '../../../src/store/smtp-settings.js';
+import { intakeMessage } from '../../../src/sources/intake.js';
+import type { Processor, ProcessResult } from '../../../src/engine/process.js';
+import { OutboxSender } from '../../../src/engine/outbox/sender.js';
+import { assemble, type App } from '../../../src/app/app.js';
+import { addProject } from '../../../src/tracker/builtin/index.js';
+import { getInboxItem } from '../../../src/store/inbox.js';
+import { getOutboxMail, listAttempts, listOutbox } from '../../../src/store/outbox.js';
+import { makeReplyToken } from '../../../src/engine/outbox/reply-token.js';
+import { sql } from '../../../src/store/database.js';
+
+const RULES = 'then attach to project 1 and create request in project 1\n';
+const OUR_DOMAIN = 'mb.mailbind.test';
+
+for (const dialect of await dialects()) {
+  describe(`outgoing mail on ${dialect}`, () => {
+    let t: TestStore;
+    let app: App;
+    let sink: SmtpSink;
+    let processor: Processor;
+    let sender: OutboxSender;
+
+    before(async () => {
+      t = await openTestStore(dialect);
+      app = assemble(t.store, { messageIdDomain: OUR_DOMAIN });
+      await addProject(t.store.db, { name: 'General' });
+      sink = await SmtpSink.start();
+      processor = processorFor(t.store, { ownDomains: app.ownDomains, outgoing: app.outgoing });
+      sender = new OutboxSender({ store: t.store, secrets: app.secrets(), loopMarker: OUR_DOMAIN, extras: { ca: sink.pki.caCert, timeoutMs: 5000 } });
+    });
+    after(async () => {
+      await sink.stop();
+      await t.cleanup();
+    });
+
+    async function profile(options: { acknowledge?: boolean; smtp?: Record<string, unknown> | null } = {}): Promise<number> {
+      const smtp = options.smtp === null ? null : mergeSmtpSettings(null, sink.settings(options.smtp ?? {}), app.secrets());
+      const created = await createProfile(t.store.db, {
+        name: `p-${randomBytes(4).toString('hex')}`,
+        rules: RULES,
+        source: validateSettings({ protocol: 'pipe', address: 'support@mailbind.test' }),
+        threading: { ...DEFAULT_THREADING, acknowledge: options.acknowledge ?? true },
+        smtp,
+      });
+      return created.id;
+    }
+
+    async function deliver(profileId: number, spec: MessageSpec): Promise<ProcessResult & { trace: any }> {
+      const { item } = await intakeMessage(t.store, makeMessage(spec), { profileId });
+      const [result] = await processor.processDue({ ids: [item.id] });
+      assert.ok(result);
+      return { ...result, trace: (await getInboxItem(t.store.db, item.id))?.trace };
+    }
+
+    /** Make every waiting mail due now, instead of waiting out its backoff. */
+    async function dueNow(): Promise<void> {
+      await t.store.db.updateTable('outbox').set({ next_attempt_at: new Date(0).toISOString() }).where('state', '=', 'pending').execute();
+    }
+
+    test('a new request is acknowledged once, over STARTTLS with AUTH, threading back to the original', async () => {
+      const p = await profile();
+      const before = sink.mails.length;
+      const original = `orig-${randomBytes(4).toString('hex')}@acme.example`;
+      const r = await deliver(p, { from: 'Ann Acme <ann@acme.example>', subject: 'Export is broken', messageId: original });
+      assert.equal(r.outcome, 'imported');
+      assert.ok(r.actions.includes('acknowledge the new items to the sender by mail'), r.actions.join('; '));
+      const itemId = r.created.requests[0]!;
+      assert.equal(r.created.mails.length, 1);
+      const queued = await getOutboxMail(t.store.db, r.created.mails[0]!);
+      assert.equal(queued?.state, 'pending', 'queued with the outcome, sent by the worker');
+
+      const sent = await sender.sendDue({ ids: r.created.mails });
+      assert.deepEqual(sent.map((s) => s.state), ['sent']);
+      assert.equal(sink.mails.length, before + 1);
+      const mail = sink.mails.at(-1)!;
+      assert.equal(mail.secure, true, 'upgraded with STARTTLS');
+      assert.equal(mail.user, 'mailer', 'authenticated');
+      assert.deepEqual(mail.to, ['ann@acme.example']);
+      const h = (name: string) => SmtpSink.header(mail.raw, name);
+      assert.equal(h('Auto-Submitted'), 'auto-replied');
+      assert.equal(h('X-Mailbind-Loop'), OUR_DOMAIN);
+      assert.equal(h('In-Reply-To'), `<${original}>`);
+      assert.equal(h('References'), `<${original}>`);
+      assert.match(h('Message-ID') ?? '', new RegExp(`@${OUR_DOMAIN.replace(/\./g, '\\.')}>$`));
+      assert.equal(h('Subject'), `Re: Export is broken [#${itemId}]`);
+      const key = await app.outgoing.replyTokenKey();
+      assert.equal(h('Reply-To'), `support+${makeReplyToken(key!, itemId)}@mailbind.test`);
+      assert.match(mail.raw, /Hello Ann Acme,/);
+      assert.match(mail.raw, new RegExp(`Reference: Ticket#${itemId}`));
+
+      const stored = await getOutboxMail(t.store.db, r.created.mails[0]!);
+      assert.equal(stored?.state, 'sent');
+      assert.equal(stored?.smtpResponse, `250 Ok: queued as SINK${sink.mails.length}`);
+      const attempts = await listAttempts(t.store.db, stored!.id);
+      assert.deepEqual(attempts.map((a) => [a.ok, a.code]), [[true, 250]]);
+      assert.deepEqual(await sender.sendDue({ ids: r.created.mails }), [], 'nothing is sent twice');
+    });
+
+    test("a reply to our acknowledgement threads by its Message-ID, is a comment, and is not acknowledged", async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'bea@acme.example', subject: 'Printer on fire' });
+      const itemId = r.created.requests[0]!;
+      await sender.sendDue({ ids: r.created.mails });
+      const ours = (await getOutboxMail(t.store.db, r.created.mails[0]!))!.messageId;
+      const reply = await deliver(p, { from: 'bea@acme.example', subject: 'Re: Printer on fire', body: 'Still burning.', headers: { 'In-Reply-To': `<${ours}>` } });
+      assert.equal(reply.outcome, 'commented');
+      assert.equal(reply.trace.binding.evidence, `In-Reply-To <${ours}> is a mail we sent about request ${itemId}`);
+      assert.deepEqual(reply.created.mails, [], 'no acknowledgement for a comment');
+    });
+
+    test('automatic mail gets no acknowledgement', async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'cal@acme.example', subject: 'Out of office', headers: { 'Auto-Submitted': 'auto-replied' } });
+      assert.equal(r.outcome, 'ignored');
+      assert.deepEqual(r.created.mails, []);
+      assert.deepEqual(await listOutbox(t.store.db, { profileId: p }), []);
+    });
+
+    test('an address gets at most the hourly limit of mails; the rest are recorded as skipped with why', async () => {
+      const p = await profile();
+      const limited = processorFor(t.store, { ownDomains: app.ownDomains, outgoing: { ...app.outgoing, limits: { acknowledgementsPerItem: 1, perAddressPerHour: 2 } } });
+      const states: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { item } = await intakeMessage(t.store, makeMessage({ from: 'dee@acme.example', subject: `Request ${i}` }), { profileId: p });
+        const [result] = await limited.processDue({ ids: [item.id] });
+        const mail = await getOutboxMail(t.store.db, result!.created.mails[0]!);
+        states.push(mail!.state + (mail!.reason ? `: ${mail!.reason}` : ''));
+      }
+      assert.deepEqual(states, ['pending', 'pending', 'skipped: rate limited: 2 mails to dee@acme.example in the last hour (at most 2)']);
+    });
+
+    test('a profile without SMTP settings records the acknowledgement as skipped', async () => {
+      const p = await profile({ smtp: null });
+      const r = await deliver(p, { from: 'eli@acme.example', subject: 'Hello' });
+      const mail = await getOutboxMail(t.store.db, r.created.mails[0]!);
+      assert.equal(mail?.state, 'skipped');
+      assert.equal(mail?.reason, 'the profile has no SMTP settings');
+    });
+
+    test('SMTP down: the mail waits for its backoff and is sent once when the server is back', async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'fay@acme.example', subject: 'Server down test' });
+      await sink.stop();
+      try {
+        const first = await sender.sendDue({ ids: r.created.mails });
+        assert.equal(first[0]?.state, 'pending');
+        assert.match(first[0]!.response, /refused the connection/);
+        const waiting = await getOutboxMail(t.store.db, r.created.mails[0]!);
+        assert.equal(waiting?.attempts, 1);
+        assert.ok(Date.parse(waiting!.nextAttemptAt) > Date.now() + 20_000, 'retried after 30 s, not at once');
+        assert.deepEqual(await sender.sendDue({ ids: r.created.mails }), [], 'not due before its backoff');
+      } finally {
+        await sink.listen();
+      }
+      const before = sink.mails.length;
+      await dueNow();
+      const second = await sender.sendDue({ ids: r.created.mails });
+      assert.equal(second[0]?.state, 'sent');
+      await dueNow();
+      assert.deepEqual(await sender.sendDue({ ids: r.created.mails }), []);
+      assert.equal(sink.mails.filter((m) => m.to.includes('fay@acme.example')).length, 1, 'exactly one mail reached the server');
+      assert.equal(sink.mails.length, before + 1);
+      const attempts = await listAttempts(t.store.db, r.created.mails[0]!);
+      assert.deepEqual(attempts.map((a) => a.ok), [false, true]);
+    });
+
+    test('a wrong SMTP password is recorded on the mail in words, with the reply code', async () => {
+      const p = await profile({ smtp: { password: 'Pa55-not-this-one' } });
+      const r = await deliver(p, { from: 'gus@acme.example', subject: 'Bad password' });
+      const [outcome] = await sender.sendDue({ ids: r.created.mails });
+      assert.equal(outcome?.state, 'pending');
+      const mail = await getOutboxMail(t.store.db, r.created.mails[0]!);
+      assert.match(mail!.lastError!, /refused the login of mailer: wrong user or password \(the server said: 535/);
+      assert.ok(!mail!.lastError!.includes('Pa55'), 'the password is not in the record');
+      const attempts = await listAttempts(t.store.db, mail!.id);
+      assert.equal(attempts[0]?.code, 535);
+    });
+
+    test('a recipient the server refuses for good fails at once, with the reply', async () => {
+      const refusing = await SmtpSink.start({ refuse: ['nobody@acme.example'] });
+      try {
+        const p = await profile({ smtp: { port: refusing.port } });
+        const r = await deliver(p, { from: 'nobody@acme.example', subject: 'No such user' });
+        const own = new OutboxSender({ store: t.store, secrets: app.secrets(), loopMarker: OUR_DOMAIN, extras: { ca: refusing.pki.caCert } });
+        const [outcome] = await own.sendDue({ ids: r.created.mails });
+        assert.equal(outcome?.state, 'failed');
+        const mail = await getOutboxMail(t.store.db, r.created.mails[0]!);
+        assert.match(mail!.reason!, /^refused: .*550.*User unknown/);
+      } finally {
+        await refusing.stop();
+      }
+    });
+
+    test('the reply token alone threads a reply whose client dropped In-Reply-To and References', async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'hal@acme.example', subject: 'Token test' });
+      const itemId = r.created.requests[0]!;
+      await sender.sendDue({ ids: r.created.mails });
+      const replyTo = (await getOutboxMail(t.store.db, r.created.mails[0]!))!.replyTo!;
+      const reply = await deliver(p, { from: 'hal@acme.example', to: replyTo, subject: 'Token test', body: 'Any news?' });
+      assert.equal(reply.outcome, 'commented');
+      assert.equal(reply.trace.binding.layer, 'reply-token');
+      assert.equal(reply.trace.binding.evidence, `the reply token in To <${replyTo}> names request ${itemId}`);
+    });
+
+    test('a forged reply token binds nothing and says why', async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'ida@acme.example', subject: 'Forgery target' });
+      const itemId = r.created.requests[0]!;
+      const real = makeReplyToken((await app.outgoing.replyTokenKey())!, itemId);
+      const forged = real.slice(0, -1) + (real.endsWith('a') ? 'b' : 'a');
+      const reply = await deliver(p, { from: 'ida@acme.example', to: `support+${forged}@mailbind.test`, subject: 'Forgery', body: 'hi' });
+      assert.equal(reply.outcome, 'imported', 'new mail, not a comment');
+      assert.ok(
+        reply.trace.bindingRefused.some((why: string) => why === `the reply token in To <support+${forged}@mailbind.test> claims item ${itemId} but its signature is wrong (forged or mistyped)`),
+        reply.trace.bindingRefused.join('; '),
+      );
+    });
+
+    test('the installation keeps one reply token key, sealed', async () => {
+      const rows = await sql<{ sealed: string }>`select sealed from installation_secrets`.execute(t.store.db);
+      assert.equal(rows.rows.length, 1);
+      assert.match(rows.rows[0]!.sealed, /^v1:/);
+    });
+  });
+}
