@@ -18,6 +18,7 @@ import { conflict, userError } from './errors.js';
 import { toProfileView, type ProfileView } from './profile-view.js';
 import { DEFAULT_THREADING, type ThreadingSettings } from '../store/threading-settings.js';
 import { mergeThreading, type ThreadingChange } from './threading-input.js';
+import { mergeSmtpSettings, type SmtpChanges, type SmtpSettings } from '../store/smtp-settings.js';
 import { actorName, type Principal } from './principal.js';
 import { checkRulesAgainst, rulesInvalid } from './rules.js';
 
@@ -38,6 +39,8 @@ export interface ProfileChange {
   source?: Partial<SourceSettingsInput>;
   /** Only the threading settings given change; null sets one back to its default. */
   threading?: ThreadingChange;
+  /** Only the SMTP settings given change (a missing password keeps the stored one); null: the profile sends no mail. */
+  smtp?: SmtpChanges | null;
 }
 
 export interface ProfileSaved {
@@ -60,13 +63,14 @@ export async function createProfile(app: App, input: { name: string } & ProfileC
   const rules = input.rules ? await validRules(app, input.rules) : { text: '', warnings: [], comment: null };
   const source = input.source && Object.keys(input.source).length ? newSource(app, input.source) : null;
   const threading = mergeThreading(DEFAULT_THREADING, input.threading ?? {});
+  const smtp = input.smtp && Object.keys(input.smtp).length ? mergeSmtpSettings(null, input.smtp, app.secrets()) : null;
   // Version 1 is written even for empty rules: the history then starts where the profile did.
   const created = await inTransaction(app.store.db, async (trx) => {
-    const made = await profiles.createProfile(trx, { name: input.name, rules: rules.text, source, threading });
+    const made = await profiles.createProfile(trx, { name: input.name, rules: rules.text, source, threading, smtp });
     const version = await appendRulesVersion(trx, made.id, { rules: rules.text, author: actorName(who), comment: rules.comment });
     await recordAudit(trx, who, 'profile.create', `profile ${made.name}`, {
       id: made.id,
-      settings: [...changedSettingNames(input.source), ...changedThreadingNames(input.threading)],
+      settings: [...changedSettingNames(input.source), ...changedThreadingNames(input.threading), ...changedSmtpNames(input.smtp)],
       rules: Boolean(input.rules),
       rulesVersion: version!.version,
     });
@@ -110,20 +114,29 @@ export async function changeProfile(
     // Unchanged settings write nothing: no audit entry for a form saved as it was.
     if (JSON.stringify(merged) !== JSON.stringify(existing.threading)) threading = merged;
   }
+  // undefined: unchanged; null: sends no mail any more.
+  let smtp: SmtpSettings | null | undefined;
+  if (change.smtp === null) smtp = existing.smtp ? null : undefined;
+  else if (change.smtp && Object.keys(change.smtp).length) smtp = mergeSmtpSettings(existing.smtp, change.smtp, app.secrets());
   const notes: string[] = [];
   const updated = await inTransaction(app.store.db, async (trx) => {
     const version = rules
       ? await appendRulesVersion(trx, existing.id, { rules: rules.text, author: actorName(who), comment: rules.comment }, { ifChanged: true })
       : null;
     if (rules && !version) notes.push('the rules are the same as the current ones; no new version was saved');
-    if (!version && !source && !threading) return existing;
+    if (!version && !source && !threading && smtp === undefined) return existing;
     const saved = await profiles.updateProfile(trx, existing.id, {
       ...(version ? { rules: version.rules } : {}),
       ...(source ? { source } : {}),
       ...(threading ? { threading } : {}),
+      ...(smtp !== undefined ? { smtp } : {}),
     });
-    const settings = [...(source ? changedSettingNames(change.source) : []), ...(threading ? changedThreadingNames(change.threading) : [])];
-    await recordAudit(trx, who, source || threading ? 'profile.update' : rulesAction, `profile ${saved.name}`, {
+    const settings = [
+      ...(source ? changedSettingNames(change.source) : []),
+      ...(threading ? changedThreadingNames(change.threading) : []),
+      ...(smtp !== undefined ? changedSmtpNames(change.smtp) : []),
+    ];
+    await recordAudit(trx, who, source || threading || smtp !== undefined ? 'profile.update' : rulesAction, `profile ${saved.name}`, {
       id: saved.id,
       ...(settings.length ? { settings } : {}),
       ...(version ? { rules: true, rulesVersion: version.version, ...(version.comment ? { comment: version.comment } : {}) } : {}),
@@ -178,6 +191,12 @@ function changedSettingNames(source: Partial<SourceSettingsInput> | undefined): 
 /** Threading settings a change named, as `threading.closedReplies`. */
 function changedThreadingNames(threading: ThreadingChange | undefined): string[] {
   return threading ? Object.keys(threading).sort().map((k) => `threading.${k}`) : [];
+}
+
+/** SMTP settings a change named, as `smtp.host` (never their values: one is a password); `smtp` when removed. */
+function changedSmtpNames(smtp: SmtpChanges | null | undefined): string[] {
+  if (smtp === null) return ['smtp'];
+  return smtp ? Object.keys(smtp).sort().map((k) => `smtp.${k}`) : [];
 }
 
 function needProtocol() {

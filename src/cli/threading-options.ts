@@ -9,7 +9,8 @@ export function addThreadingOptions(command: Command): Command {
   return command
     .addOption(new Option('--subject-tokens <on|off>', "[#N] / [CODE-N] in a subject binds a reply to item N (default off)").choices([...ON_OFF]))
     .addOption(new Option('--company-may-reply <on|off>', "anyone of a requester's company may add to the item (default off)").choices([...ON_OFF]))
-    .addOption(new Option('--closed-replies <policy>', 'a reply to a closed item: comment (default), reopen, or new-item').choices([...CLOSED_REPLIES]));
+    .addOption(new Option('--closed-replies <policy>', 'a reply to a closed item: comment (default), reopen, or new-item').choices([...CLOSED_REPLIES]))
+    .addOption(new Option('--acknowledge <on|off>', "mail the sender the profile's acknowledgement for each item made from new mail (default off; needs SMTP settings)").choices([...ON_OFF]));
 }
 
 export function threadingInputFromOptions(opts: Record<string, any>): ThreadingChange {
@@ -17,5 +18,6 @@ export function threadingInputFromOptions(opts: Record<string, any>): ThreadingC
   if (opts.subjectTokens !== undefined) change.subjectTokens = opts.subjectTokens === 'on';
   if (opts.companyMayReply !== undefined) change.companyMayReply = opts.companyMayReply === 'on';
   if (opts.closedReplies !== undefined) change.closedReplies = opts.closedReplies;
+  if (opts.acknowledge !== undefined) change.acknowledge = opts.acknowledge === 'on';
   return change;
 }
