@@ -21,6 +21,8 @@ import { mergeThreading, type ThreadingChange } from './threading-input.js';
 import { mergeSmtpSettings, type SmtpChanges, type SmtpSettings } from '../store/smtp-settings.js';
 import { actorName, type Principal } from './principal.js';
 import { checkRulesAgainst, rulesInvalid } from './rules.js';
+import { listTemplates } from '../store/templates.js';
+import { ACKNOWLEDGEMENT } from '../engine/outbox/template.js';
 
 /** New rules and where they came from (a file name, "the request"), for error messages. */
 export interface RulesInput {
@@ -60,7 +62,7 @@ export async function showProfile(app: App, nameOrId: string | number): Promise<
 }
 
 export async function createProfile(app: App, input: { name: string } & ProfileChange, who: Principal): Promise<ProfileSaved> {
-  const rules = input.rules ? await validRules(app, input.rules) : { text: '', warnings: [], comment: null };
+  const rules = input.rules ? await validRules(app, input.rules, null) : { text: '', warnings: [], comment: null };
   const source = input.source && Object.keys(input.source).length ? newSource(app, input.source) : null;
   const threading = mergeThreading(DEFAULT_THREADING, input.threading ?? {});
   const smtp = input.smtp && Object.keys(input.smtp).length ? mergeSmtpSettings(null, input.smtp, app.secrets()) : null;
@@ -102,7 +104,7 @@ export async function changeProfile(
   rulesAction: string,
 ): Promise<ProfileSaved> {
   const existing = await profiles.getProfile(app.store.db, nameOrId);
-  const rules = change.rules ? await validRules(app, change.rules) : undefined;
+  const rules = change.rules ? await validRules(app, change.rules, existing.id) : undefined;
   let source: SourceSettings | undefined;
   if (change.source && Object.keys(change.source).length) {
     if (!existing.source && !change.source.protocol) throw needProtocol();
@@ -167,13 +169,16 @@ export async function deleteProfile(app: App, nameOrId: string | number, who: Pr
   return toProfileView(existing);
 }
 
-async function validRules(app: App, rules: RulesInput): Promise<{ text: string; warnings: RuleWarning[]; comment: string | null }> {
+/** `profileId`: whose reply templates a rule may name (null: a new profile, which has only the built-in one). */
+async function validRules(app: App, rules: RulesInput, profileId: number | null): Promise<{ text: string; warnings: RuleWarning[]; comment: string | null }> {
   const comment = rules.comment?.trim() || null;
   if (comment && comment.length > MAX_RULES_COMMENT) {
     const message = `A comment should be at most ${MAX_RULES_COMMENT} characters (this one has ${comment.length})`;
     throw userError(message, { fields: [{ field: 'comment', message }] });
   }
-  const check = await checkRulesAgainst(app.tracker, rules.text);
+  const saved = profileId === null ? [] : await listTemplates(app.store.db, profileId);
+  const templates = new Set([ACKNOWLEDGEMENT, ...saved.map((t) => t.name.toLowerCase())]);
+  const check = await checkRulesAgainst(app.tracker, rules.text, templates);
   if (check.errors.length) throw rulesInvalid(check.errors, rules.label);
   return { text: rules.text, warnings: check.warnings, comment };
 }

@@ -86,7 +86,13 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     return { ...base, outcome: 'skipped', reason, ruleLine: null, steps: [] };
   }
   trace.warnings.push(...evaluation.warnings);
-  const steps: PlanStep[] = [...evaluation.effects];
+  const creates = evaluation.effects.some((e) => e.kind === 'create');
+  // A reply is about an item (its token, its number): a rule that makes none has nothing to answer with.
+  const steps: PlanStep[] = evaluation.effects.filter((e) => {
+    if (e.kind !== 'reply' || creates) return true;
+    trace.warnings.push(`left out 'reply with template '${e.template}'': the rule creates no item for the reply to be about`);
+    return false;
+  });
   const ignore = evaluation.effects.find((e) => e.kind === 'ignore');
   if (ignore) {
     // Ignored by a rule: no requester, no item; the reason is the rule's own words.
@@ -98,7 +104,6 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     return { ...base, outcome: 'skipped', reason: `the rule on line ${rule.line} matched, but every action was left out (see the warnings)`, ruleLine: rule.line, steps };
   }
   // A reply to a closed item, made new mail by the profile: what the rule creates follows that item up.
-  const creates = steps.some((s) => s.kind === 'create');
   if (reply.followsUp !== null && creates) steps.push({ kind: 'follow-up', itemId: reply.followsUp });
   // New work from a person (automatic mail returned above): the profile may acknowledge it by mail.
   if (threading.acknowledge && creates) steps.push({ kind: 'acknowledge' });

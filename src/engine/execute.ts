@@ -120,6 +120,7 @@ export async function executePlan(
         for (const itemId of created.items) await writer.linkFollowUp(itemId, step.itemId);
         break;
       case 'acknowledge':
+      case 'reply':
         // Mail, not tracker work: the outbox queues it in the same transaction (outbox/queue.ts).
         break;
     }

@@ -52,7 +52,10 @@ interface MailAbout {
   projectId: number;
 }
 
-/** The mails a plan asks for: an acknowledgement per item it created, when the plan acknowledges. */
+/**
+ * The mails a plan asks for: an acknowledgement per item it created, when the plan acknowledges, and a
+ * rule's `reply with template` about the first item the rule created.
+ */
 function mailsOf(plan: Plan, message: Message, created: Created): MailAbout[] {
   const creates = plan.steps.filter((s): s is Extract<PlanStep, { kind: 'create' }> => s.kind === 'create');
   // execute() makes the items in the order of the create steps: the n-th created item is the n-th step's.
@@ -68,6 +71,7 @@ function mailsOf(plan: Plan, message: Message, created: Created): MailAbout[] {
   const mails: MailAbout[] = [];
   for (const step of plan.steps) {
     if (step.kind === 'acknowledge') mails.push(...items.map((c) => about('acknowledgement', ACKNOWLEDGEMENT, c)));
+    if (step.kind === 'reply' && items[0]) mails.push(about('reply', step.template, items[0]));
   }
   return mails;
 }
