@@ -22,6 +22,14 @@ import { getInboxItem } from '../../../src/store/inbox.js';
 import { getOutboxMail, listAttempts, listOutbox } from '../../../src/store/outbox.js';
 import { makeReplyToken } from '../../../src/engine/outbox/reply-token.js';
 import { sql } from '../../../src/store/database.js';
+import { saveTemplate } from '../../../src/store/templates.js';
+import { getProfile } from '../../../src/store/profiles.js';
+import { discardingSink } from '../../../src/store/blobs.js';
+import { BuiltinTracker } from '../../../src/tracker/builtin/index.js';
+import { prepareAndDecide } from '../../../src/engine/prepare.js';
+import { DecisionProfiles } from '../../../src/engine/decision-profile.js';
+import { emptyCreated } from '../../../src/engine/execute.js';
+import { queueMail } from '../../../src/engine/outbox/queue.js';
 
 const RULES = 'then attach to project 1 and create request in project 1\n';
 const OUR_DOMAIN = 'mb.mailbind.test';
@@ -47,11 +55,11 @@ for (const dialect of await dialects()) {
       await t.cleanup();
     });
 
-    async function profile(options: { acknowledge?: boolean; smtp?: Record<string, unknown> | null } = {}): Promise<number> {
+    async function profile(options: { acknowledge?: boolean; smtp?: Record<string, unknown> | null; rules?: string } = {}): Promise<number> {
       const smtp = options.smtp === null ? null : mergeSmtpSettings(null, sink.settings(options.smtp ?? {}), app.secrets());
       const created = await createProfile(t.store.db, {
         name: `p-${randomBytes(4).toString('hex')}`,
-        rules: RULES,
+        rules: options.rules ?? RULES,
         source: validateSettings({ protocol: 'pipe', address: 'support@mailbind.test' }),
         threading: { ...DEFAULT_THREADING, acknowledge: options.acknowledge ?? true },
         smtp,
@@ -230,6 +238,65 @@ for (const dialect of await dialects()) {
         reply.trace.bindingRefused.join('; '),
       );
     });
+
+    test("a rule's `reply with template` mails the profile's template about the item it created", async () => {
+      const p = await profile({
+        acknowledge: false,
+        rules: "when subject contains 'invoice' then create request in project 1 and reply with template 'billing'\n" +
+          "when subject contains 'attach only' then attach to project 1 and reply with template 'billing'\n" + RULES,
+      });
+      await saveTemplate(t.store.db, p, { name: 'billing', subject: 'About your invoice, {{requester.name}}', text: '{{item.kind}} {{item.id}}: {{item.title}} in {{project.name}}', html: '<b>{{item.title}}</b>' });
+      const r = await deliver(p, { from: 'Jo <jo@acme.example>', subject: 'invoice <wrong>' });
+      assert.ok(r.actions.includes("reply with template 'billing'"), r.actions.join('; '));
+      const itemId = r.created.requests[0]!;
+      const mail = await getOutboxMail(t.store.db, r.created.mails[0]!);
+      assert.equal(mail?.kind, 'reply');
+      assert.equal(mail?.subject, 'About your invoice, Jo');
+      assert.equal(mail?.bodyText, `request ${itemId}: invoice <wrong> in General\n\n-- \nReference: Ticket#${itemId}\n`);
+      assert.match(mail!.bodyHtml!, /^<b>invoice &lt;wrong&gt;<\/b>/);
+      await sender.sendDue({ ids: r.created.mails });
+      assert.equal((await getOutboxMail(t.store.db, mail!.id))?.state, 'sent');
+
+      const none = await deliver(p, { from: 'jo@acme.example', subject: 'attach only please' });
+      assert.deepEqual(none.created.mails, []);
+      assert.ok(none.trace.warnings.some((w: string) => w.includes('the rule creates no item for the reply to be about')), none.trace.warnings.join('; '));
+    });
+
+    test('a rule naming a template the profile does not have records the reply as skipped', async () => {
+      const p = await profile({ acknowledge: false, rules: "then create request in project 1 and reply with template 'gone'\n" });
+      const r = await deliver(p, { from: 'kim@acme.example', subject: 'Hello' });
+      const mail = await getOutboxMail(t.store.db, r.created.mails[0]!);
+      assert.deepEqual([mail?.state, mail?.reason], ['skipped', "the profile has no template named 'gone'"]);
+    });
+
+    test('an item is acknowledged once however often its plan is queued; our own address and automatic mail never get one', async () => {
+      const p = await profile();
+      const prepared = await decidedFor(p, { from: 'lee@acme.example', subject: 'Once' });
+      const created = { ...emptyCreated(), messages: [1], items: [990001], requests: [990001] };
+      const context = { profile: { id: p, smtp: (await getProfile(t.store.db, p)).smtp }, ownAddresses: ['support@mailbind.test'], messageIdDomain: OUR_DOMAIN, replyTokenKey: null, publicUrl: null, projectName: () => 'General' };
+      const first = await queueMail(t.store.db, prepared.plan, prepared.message, created, null, context);
+      const second = await queueMail(t.store.db, prepared.plan, prepared.message, created, null, context);
+      assert.equal((await getOutboxMail(t.store.db, first[0]!))?.state, 'pending');
+      const again = await getOutboxMail(t.store.db, second[0]!);
+      assert.deepEqual([again?.state, again?.reason], ['skipped', 'item 990001 was acknowledged already']);
+
+      const ours = await decidedFor(p, { from: 'support@mailbind.test', subject: 'From ourselves' });
+      const own = await queueMail(t.store.db, ours.plan, ours.message, { ...created, items: [990002], requests: [990002] }, null, context);
+      assert.equal((await getOutboxMail(t.store.db, own[0]!))?.reason, 'support@mailbind.test is one of our own addresses');
+
+      const automatic = { ...prepared.plan, trace: { ...prepared.plan.trace, classification: { kind: 'auto-reply' as const, reason: 'Auto-Submitted: auto-replied' } } };
+      await assert.rejects(queueMail(t.store.db, automatic, prepared.message, created, null, context), /refusing to answer automatic mail \(auto-reply\)/);
+    });
+
+    /** The plan processing would make for this message on profile `p`, without carrying it out. */
+    async function decidedFor(p: number, spec: MessageSpec) {
+      const stored = await getProfile(t.store.db, p);
+      return prepareAndDecide(
+        { raw: makeMessage(spec), receivedAt: new Date(), sink: discardingSink },
+        new DecisionProfiles().of(stored),
+        { tracker: new BuiltinTracker(t.store.db), ownDomains: app.ownDomains, outgoing: app.outgoing },
+      );
+    }
 
     test('the installation keeps one reply token key, sealed', async () => {
       const rows = await sql<{ sealed: string }>`select sealed from installation_secrets`.execute(t.store.db);
