@@ -11,7 +11,7 @@ export function mergeThreading(stored: ThreadingSettings, change: ThreadingChang
   const merged: Record<string, unknown> = { ...stored };
   for (const [key, value] of Object.entries(change)) {
     if (value === undefined) continue;
-    merged[key] = value === null ? (DEFAULT_THREADING as Record<string, unknown>)[key] ?? null : value;
+    merged[key] = value === null ? (DEFAULT_THREADING as unknown as Record<string, unknown>)[key] ?? null : value;
   }
   const result = threadingSettingsSchema.safeParse(merged);
   if (result.success) return result.data;

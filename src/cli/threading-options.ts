@@ -1,7 +1,8 @@
 // The threading flags of `profile add` and `profile update`: how replies find their item and who may
 // add to it (docs/conversations.md). Only the flags given change.
 import { Option, type Command } from 'commander';
-import { CLOSED_REPLIES, type ThreadingChange } from '../app/threading-input.js';
+import { CLOSED_REPLIES } from '../app/threading-choices.js';
+import type { ThreadingChange } from '../app/threading-input.js';
 
 const ON_OFF = ['on', 'off'] as const;
 

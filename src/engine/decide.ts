@@ -3,7 +3,7 @@
 import { classify } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
 import { evaluateRules, exprToText, type RuleSet } from '../rules/index.js';
-import { DEFAULT_THREADING, type ThreadingSettings } from '../store/threading-settings.js';
+import { DEFAULT_THREADING, type ThreadingSettings } from '../store/threading-settings-core.js';
 import type { TrackerSnapshot } from '../tracker/port.js';
 import type { Plan, PlanStep, RuleTraceEntry, Trace } from './plan.js';
 import { evalContext } from './message-view.js';

@@ -6,8 +6,9 @@ import { now } from './database.js';
 import type { ProfileTable } from './schema.js';
 import type { Selectable } from 'kysely';
 import type { SourceSettings } from '../sources/settings.js';
-import { DEFAULT_THREADING, readThreadingSettings, type ThreadingSettings } from './threading-settings.js';
-import { readSmtpSettings, type SmtpSettings } from './smtp-settings.js';
+import { DEFAULT_THREADING, readThreadingSettings, type ThreadingSettings } from './threading-settings-core.js';
+import { readSmtpSettings } from './smtp-settings-core.js';
+import type { SmtpSettings } from './smtp-settings.js';
 
 export interface Profile {
   id: number;
