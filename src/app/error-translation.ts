@@ -5,7 +5,7 @@ import { SettingsError } from '../sources/settings-core.js';
 import { StoreOpenError } from '../store/database.js';
 import { ProfileNameError } from '../store/profiles.js';
 import { SecretKeyError } from '../store/secrets.js';
-import { SmtpSettingsError } from '../store/smtp-settings.js';
+import { SmtpSettingsError } from '../store/smtp-settings-core.js';
 import { TrackerInputError } from '../tracker/builtin/admin.js';
 import { AppError, unavailable, userError, type ErrorCategory } from './errors.js';
 

@@ -3,14 +3,9 @@
 // exactly as the mailbox password is (SecretBox), and changing where it goes needs it again.
 import { z } from 'zod';
 import type { SecretBox } from './secrets.js';
+import { defaultSmtpPort, resolveStoredSmtp, SMTP_TLS_MODES, SmtpSettingsError, type ResolvedSmtp } from './smtp-settings-core.js';
 
-export const SMTP_TLS_MODES = ['none', 'starttls', 'tls'] as const;
-export type SmtpTlsMode = (typeof SMTP_TLS_MODES)[number];
-
-/** The submission ports: 465 is TLS from the first byte (RFC 8314), 587 upgrades with STARTTLS, 25 is plain relay. */
-export function defaultSmtpPort(tls: SmtpTlsMode): number {
-  return tls === 'tls' ? 465 : tls === 'starttls' ? 587 : 25;
-}
+export * from './smtp-settings-core.js';
 
 const address = z.string().trim().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'should be an email address (name@domain)');
 
@@ -38,26 +33,6 @@ export type SmtpSettings = z.output<typeof smtpSettingsSchema>;
 /** A change as every face sends it: null clears a setting (back to its default, or none). */
 export type SmtpChanges = { [K in keyof SmtpSettingsInput]?: SmtpSettingsInput[K] | null };
 
-/** With defaults filled in and the password in plain text: what a connection is made with. */
-export interface ResolvedSmtp {
-  host: string;
-  port: number;
-  tls: SmtpTlsMode;
-  allowInvalidCertificate: boolean;
-  user: string | null;
-  password: string;
-  fromAddress: string;
-  fromName: string | null;
-}
-
-export class SmtpSettingsError extends Error {
-  constructor(
-    message: string,
-    readonly fields: ReadonlyArray<{ field: string; message: string }>,
-  ) {
-    super(message);
-  }
-}
 
 export function validateSmtp(input: unknown): SmtpSettings {
   const result = smtpSettingsSchema.safeParse(input);
@@ -71,17 +46,6 @@ function issueWords(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_value') return `choose one of ${issue.values.map(String).join(', ')}`;
   if (issue.code === 'invalid_type') return issue.expected === 'boolean' ? 'should be true or false' : issue.expected === 'number' ? 'should be a number' : `should be a ${issue.expected}`;
   return issue.message;
-}
-
-/** The stored JSON read back; '{}' (or anything unreadable) is a profile that sends nothing. */
-export function readSmtpSettings(json: string | null | undefined): SmtpSettings | null {
-  try {
-    const raw = JSON.parse(json ?? '{}') as Record<string, unknown>;
-    if (!raw || typeof raw !== 'object' || !raw.host) return null;
-    return smtpSettingsSchema.parse(raw);
-  } catch {
-    return null;
-  }
 }
 
 /** The settings that say where the password goes: changing one of them needs the password again. */
@@ -122,26 +86,7 @@ export function mergeSmtpSettings(stored: SmtpSettings | null, changes: SmtpChan
 /** Settings not saved (a form's Check Connection), plain password: validated and resolved. */
 export function resolveUnsavedSmtp(input: SmtpChanges): ResolvedSmtp {
   const valid = validateSmtp(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined)));
-  return resolve(valid, valid.password ?? '');
-}
-
-/** The stored settings with the password unsealed, for a connection; null when the profile sends nothing. */
-export function resolveSmtp(stored: SmtpSettings | null, secrets: SecretBox): ResolvedSmtp | null {
-  if (!stored) return null;
-  return resolve(stored, stored.password ? secrets.decrypt(stored.password) : '');
-}
-
-function resolve(s: SmtpSettings, password: string): ResolvedSmtp {
-  return {
-    host: s.host,
-    port: s.port ?? defaultSmtpPort(s.tls),
-    tls: s.tls,
-    allowInvalidCertificate: s.allowInvalidCertificate,
-    user: s.user ?? null,
-    password,
-    fromAddress: s.fromAddress,
-    fromName: s.fromName ?? null,
-  };
+  return resolveStoredSmtp(valid, valid.password ?? '');
 }
 
 /** What may be shown: never the password, not even sealed. */

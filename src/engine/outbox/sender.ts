@@ -10,7 +10,7 @@ import type { Store } from '../../store/database.js';
 import { claimDueMail, markSent, recordSendFailure, type OutboxMail } from '../../store/outbox.js';
 import { findProfile } from '../../store/profiles.js';
 import type { SecretBox } from '../../store/secrets.js';
-import { resolveSmtp } from '../../store/smtp-settings.js';
+import { resolveSmtp } from '../../store/smtp-settings-core.js';
 import { describeSmtpError, sendOne, type SmtpExtras } from './smtp.js';
 
 export interface OutboxSenderOptions {
