@@ -5,8 +5,8 @@ import { BINDERS, bindReply } from '../../../src/engine/binders/index.js';
 import { binderInput } from './binder-input.js';
 import { fakeSnapshot, item } from './fake-snapshot.js';
 
-test('the order is Message-ID, Ticket#N, subject token', () => {
-  assert.deepEqual(BINDERS.map((b) => b.layer), ['message-id', 'ticket', 'subject-token']);
+test('the order is Message-ID, reply token, Ticket#N, subject token', () => {
+  assert.deepEqual(BINDERS.map((b) => b.layer), ['message-id', 'reply-token', 'ticket', 'subject-token']);
 });
 
 test('the first layer that binds wins over later ones', async () => {

@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { replyTokenBinder } from '../../../src/engine/binders/reply-token.js';
-import { BINDERS } from '../../../src/engine/binders/index.js';
 import { checkReplyToken, claimedItemId, makeReplyToken, replyTokenAddress } from '../../../src/engine/outbox/reply-token.js';
 import { binderInput } from './binder-input.js';
 import { fakeSnapshot, item } from './fake-snapshot.js';
@@ -14,9 +13,6 @@ const own = new Set(['support@example.com']);
 const snapshot = fakeSnapshot({ items: [item(12), item(70000)] });
 const withKey = async (spec: Parameters<typeof binderInput>[0]) => ({ ...(await binderInput(spec, snapshot)), ownAddresses: own, replyTokenKey: key });
 
-test('the binder sits between the Message-IDs and Ticket#N', () => {
-  assert.deepEqual(BINDERS.map((b) => b.layer), ['message-id', 'reply-token', 'ticket', 'subject-token']);
-});
 
 test('a token is t, the id in base32 and 6 signature characters, and verifies for its item only', () => {
   const token = makeReplyToken(key, 12);

@@ -27,6 +27,8 @@ export interface Profile {
   source: Mailbox | null;
   /** How replies find their item and who may add to it (docs/conversations.md). */
   threading: Threading;
+  /** Where its mail (acknowledgements, rule replies) is sent; null: it sends none. */
+  smtp: Smtp | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -37,6 +39,21 @@ export interface Threading {
   subjectTokens: boolean;
   companyMayReply: boolean;
   closedReplies: ClosedReplies;
+  acknowledge: boolean;
+}
+
+export type SmtpTls = 'starttls' | 'tls' | 'none';
+
+export interface Smtp {
+  host: string;
+  port?: number;
+  tls: SmtpTls;
+  allowInvalidCertificate: boolean;
+  user?: string;
+  fromAddress: string;
+  fromName?: string;
+  hasPassword: boolean;
+  effectivePort: number;
 }
 
 export interface ProfileStatus {
