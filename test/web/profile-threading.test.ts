@@ -29,7 +29,7 @@ describe('reply settings and follow-ups in Chromium', { skip: chromiumSkip() }, 
     await page.getByLabel('A reply to a closed item').selectOption('new-item');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved.').waitFor();
-    assert.deepEqual((await getProfile(ui.app.store.db, profile.id)).threading, { subjectTokens: true, companyMayReply: true, closedReplies: 'new-item' });
+    assert.deepEqual((await getProfile(ui.app.store.db, profile.id)).threading, { subjectTokens: true, companyMayReply: true, closedReplies: 'new-item', acknowledge: false });
   });
 
   test('an item shows the closed item it follows up and its participants', async () => {

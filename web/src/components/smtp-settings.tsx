@@ -91,7 +91,7 @@ export function SmtpSettings({ profile, form, before, onChange, error }: {
       <Field id="smtpHost" label="SMTP server" error={fieldError('host')}>
         <input id="smtpHost" value={form.host} autocomplete="off" onInput={(e) => set('host', e.currentTarget.value)} {...described('smtpHost', fieldError('host'))} />
       </Field>
-      <Field id="smtpTls" label="SMTP security" error={fieldError('tls')}>
+      <Field id="smtpTls" label="SMTP encryption" error={fieldError('tls')}>
         <select id="smtpTls" value={form.tls} onChange={(e) => onChange({ ...form, tls: e.currentTarget.value as SmtpTls, port: smtpPort(e.currentTarget.value as SmtpTls) })}>
           <option value="starttls">STARTTLS</option>
           <option value="tls">TLS</option>
@@ -102,7 +102,7 @@ export function SmtpSettings({ profile, form, before, onChange, error }: {
         <input id="smtpPort" inputMode="numeric" value={form.port} onInput={(e) => set('port', e.currentTarget.value)} {...described('smtpPort', fieldError('port'))} />
       </Field>
       <Field id="smtpAllowInvalidCertificate" label="SMTP certificate" error={fieldError('allowInvalidCertificate')}>
-        <label class="inline"><input id="smtpAllowInvalidCertificate" type="checkbox" checked={form.allowInvalidCertificate} onChange={(e) => set('allowInvalidCertificate', e.currentTarget.checked)} /> accept a self-signed or mismatched certificate</label>
+        <label class="inline"><input id="smtpAllowInvalidCertificate" type="checkbox" checked={form.allowInvalidCertificate} onChange={(e) => set('allowInvalidCertificate', e.currentTarget.checked)} /> accept the SMTP server's self-signed or mismatched certificate</label>
       </Field>
       <Field id="smtpUser" label="SMTP user" error={fieldError('user')} hint="empty for a server that takes mail without a login">
         <input id="smtpUser" value={form.user} autocomplete="off" onInput={(e) => set('user', e.currentTarget.value)} {...described('smtpUser', fieldError('user'), true)} />
