@@ -42,6 +42,17 @@ test('SMTP flags and --acknowledge: saved, shown without the password, checked s
   assert.equal(wrong.code, 1);
   assert.match(wrong.stdout, /^FAIL auth .*wrong user or password.*\(check the smtp\.password setting\)$/m);
 
+  // With nobody else processing, deliver processes the message itself: the acknowledgement is queued.
+  writeFileSync(join(dir, 'rules.txt'), 'then create request in project 1\n');
+  assert.equal((await runCli(['tracker', 'project', 'add', '--name', 'General'], env)).code, 0);
+  assert.equal((await runCli(['profile', 'update', 'mailer', '--rules-file', join(dir, 'rules.txt')], env)).code, 0);
+  const delivered = await runCli(['deliver', '--profile', 'mailer'], env, 'From: Ann <ann@acme.example>\r\nTo: help@example.com\r\nSubject: Printer\r\nMessage-ID: <p1@acme.example>\r\n\r\nIt is on fire.\r\n');
+  assert.equal(delivered.code, 0, delivered.stderr);
+  const outbox = await runCli(['outbox', 'list', '--profile', 'mailer'], env);
+  assert.match(outbox.stdout, /^\d+\tpending\tacknowledgement\titem 1\tann@acme\.example\tRe: Printer \[#1\]$/m);
+  const one = await cliJson(['outbox', 'show', outbox.stdout.split('\t')[0]!], env);
+  assert.equal(one.replyTo.startsWith('help+t'), true);
+
   const moved = await runCli(['profile', 'update', 'mailer', '--smtp-host', '127.0.0.1'], env);
   assert.notEqual(moved.code, 0);
   assert.match(moved.stderr, /Password should be given again: the host changed/);

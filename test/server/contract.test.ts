@@ -28,6 +28,7 @@ const VALID_BODIES: Record<string, unknown> = {
 const VALID_QUERIES: Record<string, string> = {
   'get /api/v1/profiles/{id}/rules/diff': '?from=1&to=2',
   'get /api/v1/messages': '?profileId=999999',
+  'get /api/v1/outbox': '?profileId=999999',
 };
 
 /** `{id}` → a value that names nothing. */

@@ -6,6 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import { dialects } from '../support/store.js';
 import { openTestServer, type TestServer } from '../support/http.js';
 import { SmtpSink } from '../support/smtp-sink.js';
+import { makeMessage } from '../support/messages.js';
+import { intakeMessage } from '../../src/sources/intake.js';
+import { addProject } from '../../src/tracker/builtin/index.js';
 
 const PASSWORD = 'Smtp-Secret-4711';
 
@@ -70,6 +73,26 @@ for (const dialect of await dialects()) {
       const strict = await s.call('/api/v1/profiles/check-smtp', { json: { smtp: { ...smtp(), allowInvalidCertificate: false } } });
       const tls = strict.json.steps.find((st: any) => !st.ok);
       assert.deepEqual([tls.step, tls.field], ['tls', 'smtp.allowInvalidCertificate']);
+    });
+
+    test('the outbox: an acknowledgement queued with the outcome, listed, then sent with the reply kept', async () => {
+      await addProject(s.app.store.db, { name: 'General' });
+      const rules = 'then create request in project 1\n';
+      const id = (await s.call('/api/v1/profiles', { json: { name: 'acker', rules, smtp: smtp(), threading: { acknowledge: true } } })).json.profile.id;
+      const { item } = await intakeMessage(s.app.store, makeMessage({ from: 'Ann <ann@acme.example>', subject: 'Printer' }), { profileId: id });
+      await (await s.app.processor()).processDue({ ids: [item.id] });
+      const listed = await s.call(`/api/v1/outbox?profileId=${id}`, { token: 'viewer' });
+      assert.equal(listed.status, 200, listed.text);
+      assert.deepEqual(listed.json.mails.map((m: any) => [m.kind, m.state, m.to, m.messageId]), [['acknowledgement', 'pending', 'ann@acme.example', item.id]]);
+      const mailId = listed.json.mails[0].id;
+      const sender = await s.app.outboxSender();
+      await sender.sendDue({ ids: [mailId] });
+      const shown = await s.call(`/api/v1/outbox/${mailId}`);
+      assert.equal(shown.json.state, 'sent');
+      assert.deepEqual(shown.json.history.map((a: any) => [a.ok, a.code]), [[true, 250]]);
+      assert.match(shown.json.bodyText, /Hello Ann,/);
+      assert.equal((await s.call('/api/v1/outbox?state=bogus')).status, 400);
+      assert.equal((await s.call('/api/v1/outbox/999999')).status, 404);
     });
 
     test('templates: the built-in acknowledgement is listed; a bad placeholder is refused with its position; set, show, remove', async () => {

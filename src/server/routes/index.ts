@@ -8,6 +8,7 @@ import { registerTemplates } from './templates.js';
 import { registerRules } from './rules.js';
 import { registerMessages } from './messages.js';
 import { registerMessageBody } from './message-body.js';
+import { registerOutbox } from './outbox.js';
 import { registerStats } from './stats.js';
 import { registerIntake } from './intake.js';
 import { registerAdmin } from './admin.js';
@@ -24,6 +25,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerRules,
   registerMessages,
   registerMessageBody,
+  registerOutbox,
   registerStats,
   registerIntake,
   registerAdmin,

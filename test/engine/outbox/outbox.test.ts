@@ -15,7 +15,8 @@ import { DEFAULT_THREADING } from '../../../src/store/threading-settings.js';
 import { mergeSmtpSettings } from '../../../src/store/smtp-settings.js';
 import { intakeMessage } from '../../../src/sources/intake.js';
 import type { Processor, ProcessResult } from '../../../src/engine/process.js';
-import { OutboxSender } from '../../../src/engine/outbox/sender.js';
+import { OutboxSender, runOutboxLoop } from '../../../src/engine/outbox/sender.js';
+import { waitFor } from '../../support/wait.js';
 import { assemble, type App } from '../../../src/app/app.js';
 import { addProject } from '../../../src/tracker/builtin/index.js';
 import { getInboxItem } from '../../../src/store/inbox.js';
@@ -297,6 +298,20 @@ for (const dialect of await dialects()) {
         { tracker: new BuiltinTracker(t.store.db), ownDomains: app.ownDomains, outgoing: app.outgoing },
       );
     }
+
+    test("the service's sending loop sends what processing queued, and stops with its signal", async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'max@acme.example', subject: 'Loop test' });
+      const stop = new AbortController();
+      const loop = runOutboxLoop(sender, { signal: stop.signal, idleMs: 20 });
+      try {
+        await waitFor(() => sink.mails.some((m) => m.to.includes('max@acme.example')), { what: 'the loop to send the acknowledgement' });
+      } finally {
+        stop.abort();
+        await loop;
+      }
+      assert.equal((await getOutboxMail(t.store.db, r.created.mails[0]!))?.state, 'sent');
+    });
 
     test('the installation keeps one reply token key, sealed', async () => {
       const rows = await sql<{ sealed: string }>`select sealed from installation_secrets`.execute(t.store.db);
