@@ -42,8 +42,10 @@ export class OutboxSender {
     const outcomes: SendOutcome[] = [];
     const limit = filter.limit ?? Infinity;
     while (outcomes.length < limit && !filter.signal?.aborted) {
+      // One claim a mail: a slow server can take minutes over a batch, and a claim that ran out meanwhile
+      // would let another worker send the rest again.
       const batch = await claimDueMail(this.options.store, {
-        limit: Math.min(10, limit - outcomes.length),
+        limit: 1,
         owner: this.owner,
         ...(filter.ids ? { ids: filter.ids } : {}),
       });
