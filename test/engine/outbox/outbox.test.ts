@@ -299,6 +299,19 @@ for (const dialect of await dialects()) {
       );
     }
 
+    test('two workers sending at once send each mail exactly once', async () => {
+      const p = await profile();
+      const queued: number[] = [];
+      for (const who of ['nia', 'oto', 'pam', 'quy']) queued.push(...(await deliver(p, { from: `${who}@race.example`, subject: `Race ${who}` })).created.mails);
+      const before = sink.mails.length;
+      const other = new OutboxSender({ store: t.store, secrets: app.secrets(), loopMarker: OUR_DOMAIN, extras: { ca: sink.pki.caCert } });
+      const [a, b] = await Promise.all([sender.sendDue({ ids: queued }), other.sendDue({ ids: queued })]);
+      assert.equal(a.length + b.length, queued.length, 'each mail was claimed by one of them');
+      assert.ok(a.length > 0 && b.length > 0, `both workers sent (${a.length} and ${b.length}): the race happened`);
+      const sent = sink.mails.slice(before).map((m) => m.to[0]).sort();
+      assert.deepEqual(sent, ['nia@race.example', 'oto@race.example', 'pam@race.example', 'quy@race.example']);
+    });
+
     test("the service's sending loop sends what processing queued, and stops with its signal", async () => {
       const p = await profile();
       const r = await deliver(p, { from: 'max@acme.example', subject: 'Loop test' });
