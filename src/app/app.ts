@@ -2,7 +2,10 @@
 // case shares. This is the one place that picks the tracker adapter; the engine is handed it.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { ProcessedEvent, Processor } from '../engine/process.js';
+import type { OutboxSender } from '../engine/outbox/sender.js';
+import type { OutgoingMailOptions, ProcessedEvent, Processor } from '../engine/process.js';
+import { sentThreads } from '../store/outbox.js';
+import { installationSecret, REPLY_TOKEN_KEY } from '../store/installation-secrets.js';
 import { openStore, type Db, type Store } from '../store/database.js';
 import { SecretBox } from '../store/secrets.js';
 import { BuiltinTracker } from '../tracker/builtin/index.js';
@@ -18,6 +21,8 @@ export interface AppOptions {
   create?: boolean;
   /** The domain of our own Message-IDs, for loop detection; default `mailbind.` + the host name. */
   messageIdDomain?: string;
+  /** Where the web UI is reached (MAILBIND_PUBLIC_URL), for links in the mail we send. */
+  publicUrl?: string;
 }
 
 export interface App {
@@ -37,16 +42,21 @@ export interface App {
    * returns the way to stop listening.
    */
   onProcessed(listener: (event: ProcessedEvent) => void): () => void;
+  /** What the outbox knows that replies need: the items of mail we sent, and the reply token key. */
+  readonly outgoing: OutgoingMailOptions;
+  /** The sender of the outbox, claiming as `owner`; loaded on first use. */
+  outboxSender(logger?: Logger, owner?: string): Promise<OutboxSender>;
   close(): Promise<void>;
 }
 
-/** Settings from the environment: MAILBIND_DATABASE_URL, MAILBIND_DATABASE_SCHEMA, MAILBIND_MESSAGE_ID_DOMAIN. */
+/** Settings from the environment: MAILBIND_DATABASE_URL, MAILBIND_DATABASE_SCHEMA, MAILBIND_MESSAGE_ID_DOMAIN, MAILBIND_PUBLIC_URL. */
 export function appOptionsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): AppOptions {
   return {
     dataDir,
     ...(env.MAILBIND_DATABASE_URL ? { databaseUrl: env.MAILBIND_DATABASE_URL } : {}),
     ...(env.MAILBIND_DATABASE_SCHEMA ? { schema: env.MAILBIND_DATABASE_SCHEMA } : {}),
     ...(env.MAILBIND_MESSAGE_ID_DOMAIN ? { messageIdDomain: env.MAILBIND_MESSAGE_ID_DOMAIN } : {}),
+    ...(env.MAILBIND_PUBLIC_URL ? { publicUrl: env.MAILBIND_PUBLIC_URL } : {}),
   };
 }
 
@@ -73,7 +83,7 @@ export async function openApp(options: AppOptions): Promise<App> {
 }
 
 /** An app over a store that is already open (tests, benchmarks); closing it closes the store. */
-export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomain'> = {}): App {
+export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomain' | 'publicUrl'> = {}): App {
   const tracker = trackerOn(store.db);
   const ownDomains = ownMessageIdDomains(options.messageIdDomain);
   let secrets: SecretBox | null = null;
@@ -83,14 +93,30 @@ export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomai
   const onProcessed = (event: ProcessedEvent) => {
     for (const listener of listeners) listener(event);
   };
+  const secretBox = () => (secrets ??= SecretBox.forDataDir(store.dataDir));
+  // Made once per installation (sealed in the database), read once per process.
+  let tokenKey: Promise<Buffer> | null = null;
+  const outgoing: OutgoingMailOptions = {
+    sentThreads: (ids) => sentThreads(store.db, ids),
+    replyTokenKey: () => (tokenKey ??= installationSecret(store.db, secretBox(), REPLY_TOKEN_KEY).catch((error) => {
+      tokenKey = null;
+      throw error;
+    })),
+    publicUrl: options.publicUrl ?? null,
+  };
   return {
     store,
     tracker,
     ownDomains,
-    secrets: () => (secrets ??= SecretBox.forDataDir(store.dataDir)),
+    secrets: secretBox,
+    outgoing,
     processor: async (logger, owner) => {
       const { Processor } = await import('../engine/process.js');
-      return new Processor({ store, tracker, ownDomains, onProcessed, ...(logger ? { logger } : {}), ...(owner ? { owner } : {}) });
+      return new Processor({ store, tracker, ownDomains, onProcessed, outgoing, ...(logger ? { logger } : {}), ...(owner ? { owner } : {}) });
+    },
+    outboxSender: async (logger, owner) => {
+      const { OutboxSender } = await import('../engine/outbox/sender.js');
+      return new OutboxSender({ store, secrets: secretBox(), loopMarker: ownDomains[0]!, ...(logger ? { logger } : {}), ...(owner ? { owner } : {}) });
     },
     onProcessed: (listener) => {
       listeners.add(listener);

@@ -6,6 +6,11 @@ import { resolveSettings, SettingsError, validateSettings, type ResolvedSettings
 import { getProfile } from '../store/profiles.js';
 import type { App } from './app.js';
 import { userError } from './errors.js';
+import type { SmtpCheckResult, SmtpCheckStep } from '../engine/outbox/smtp-check.js';
+import type { SmtpExtras } from '../engine/outbox/smtp.js';
+import { mergeSmtpSettings, resolveSmtp, resolveUnsavedSmtp, SmtpSettingsError, type ResolvedSmtp, type SmtpChanges } from '../store/smtp-settings.js';
+
+export type { SmtpCheckResult, SmtpCheckStep } from '../engine/outbox/smtp-check.js';
 
 export type { CheckResult, CheckStep, StepListener } from '../sources/check.js';
 
@@ -45,4 +50,51 @@ async function checkSettings(settingsOf: () => ResolvedSettings, listener?: Step
     return { ok: false, steps: [step] };
   }
   return checkConnection(settings, {}, listener);
+}
+
+/**
+ * Check Connection for a profile's SMTP settings: the saved ones, or with `changes` not saved yet
+ * merged as a save would merge them (the stored password only goes where it was set for).
+ */
+export async function checkSavedSmtp(
+  app: App,
+  nameOrId: string | number,
+  listener?: (step: SmtpCheckStep) => void,
+  changes?: SmtpChanges,
+  extras?: SmtpExtras,
+): Promise<SmtpCheckResult> {
+  const profile = await getProfile(app.store.db, nameOrId);
+  const { checkSmtp } = await import('../engine/outbox/smtp-check.js');
+  let settings: ResolvedSmtp | null;
+  try {
+    settings = changes && Object.keys(changes).length
+      ? resolveSmtp(mergeSmtpSettings(profile.smtp, changes, app.secrets()), app.secrets())
+      : resolveSmtp(profile.smtp, app.secrets());
+  } catch (error) {
+    if (error instanceof SmtpSettingsError) return smtpSettingsFailed(error, listener);
+    throw error;
+  }
+  if (!settings) throw userError(`profile '${profile.name}' has no SMTP settings: it sends no mail`);
+  return checkSmtp(settings, extras, listener);
+}
+
+/** Check Connection for SMTP settings not saved at all (with their password). */
+export async function checkUnsavedSmtp(input: SmtpChanges, listener?: (step: SmtpCheckStep) => void, extras?: SmtpExtras): Promise<SmtpCheckResult> {
+  const { checkSmtp } = await import('../engine/outbox/smtp-check.js');
+  let settings: ResolvedSmtp;
+  try {
+    settings = resolveUnsavedSmtp(input);
+  } catch (error) {
+    if (error instanceof SmtpSettingsError) return smtpSettingsFailed(error, listener);
+    throw error;
+  }
+  return checkSmtp(settings, extras, listener);
+}
+
+/** Settings that do not validate fail as a first step named `settings`, with the field to fix. */
+function smtpSettingsFailed(error: SmtpSettingsError, listener?: (step: SmtpCheckStep) => void): SmtpCheckResult {
+  const first = error.fields[0];
+  const step: SmtpCheckStep = { step: 'settings', ok: false, ms: 0, message: error.message, field: first ? `smtp.${first.field}` : null };
+  listener?.(step);
+  return { ok: false, steps: [step] };
 }

@@ -62,7 +62,7 @@ export async function dryRun(app: App, input: DryRunInput): Promise<DryRunView> 
   const { message, plan } = await prepareAndDecide(
     { raw: stored?.raw ?? input.raw!, receivedAt: input.receivedAt ?? stored?.receivedAt ?? new Date(), sink: discardingSink },
     decisionProfile,
-    { tracker: app.tracker, ownDomains: app.ownDomains, allProfileAddresses },
+    { tracker: app.tracker, ownDomains: app.ownDomains, allProfileAddresses, outgoing: app.outgoing },
   );
   const matched = plan.trace.rules.find((r) => r.matched);
   return {

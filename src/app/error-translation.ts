@@ -5,6 +5,7 @@ import { SettingsError } from '../sources/settings-core.js';
 import { StoreOpenError } from '../store/database.js';
 import { ProfileNameError } from '../store/profiles.js';
 import { SecretKeyError } from '../store/secrets.js';
+import { SmtpSettingsError } from '../store/smtp-settings-core.js';
 import { TrackerInputError } from '../tracker/builtin/admin.js';
 import { AppError, unavailable, userError, type ErrorCategory } from './errors.js';
 
@@ -27,6 +28,10 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof ProfileNameError) return new AppError(PROFILE_NAME_CATEGORY[error.reason], error.message);
   if (error instanceof SettingsError) {
     return userError(error.message, error.fields.length ? { fields: [...error.fields] } : {});
+  }
+  if (error instanceof SmtpSettingsError) {
+    // Named smtp.X: a form holds the mailbox's fields of the same names (host, port, password).
+    return userError(error.message, { fields: error.fields.map((f) => ({ field: `smtp.${f.field}`, message: f.message })) });
   }
   if (error instanceof TrackerInputError) {
     return new AppError(TRACKER_INPUT_CATEGORY[error.reason], error.message, error.fields.length ? { fields: error.fields } : {});

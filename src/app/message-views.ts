@@ -70,7 +70,7 @@ export function storedMessage(
     rule: item.ruleLine,
     actions: done ? item.actions : [],
     created: [],
-    createdDetail: { messages: [], items: [], requests: [], comments: [], requesters: [], attachments: [] },
+    createdDetail: { messages: [], items: [], requests: [], comments: [], requesters: [], attachments: [], mails: [] },
     reason: extra.reason ?? item.reason,
     duplicate: extra.duplicate ?? false,
     ...(extra.storedEarlier ? { storedEarlier: true } : {}),

@@ -314,6 +314,7 @@ const STEP_FIELDS: Record<ActionStep['do'], Record<string, (v: unknown) => boole
   tag: { tag: text },
   field: { name: text, value: text },
   ignore: { reason: textOrNull },
+  reply: { template: text },
 };
 
 function stepProblem(step: unknown): string | undefined {

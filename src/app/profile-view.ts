@@ -4,6 +4,7 @@ import type { SourceSettings } from '../sources/settings.js';
 import { defaultPort } from '../sources/settings-core.js';
 import type { Profile } from '../store/profiles.js';
 import type { ThreadingSettings } from '../store/threading-settings.js';
+import { smtpView, type SmtpView } from '../store/smtp-settings.js';
 
 /** The mailbox settings as shown: the stored ones without the password, plus whether one is set. */
 export type MailboxView = Omit<SourceSettings, 'password'> & {
@@ -24,6 +25,8 @@ export interface ProfileView {
   rulesVersion: number | null;
   /** How replies find their item and who may add to it (docs/conversations.md). */
   threading: ThreadingSettings;
+  /** Where its mail is sent (acknowledgements, rule replies), never with the password; null: it sends none. */
+  smtp: SmtpView | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -37,6 +40,7 @@ export function toProfileView(profile: Profile): ProfileView {
     source: profile.source ? mailboxView(profile.source) : null,
     rulesVersion: profile.rulesVersion,
     threading: { ...profile.threading },
+    smtp: smtpView(profile.smtp),
     createdAt: profile.createdAt,
     updatedAt: profile.updatedAt,
   };

@@ -18,8 +18,11 @@ import { conflict, userError } from './errors.js';
 import { toProfileView, type ProfileView } from './profile-view.js';
 import { DEFAULT_THREADING, type ThreadingSettings } from '../store/threading-settings.js';
 import { mergeThreading, type ThreadingChange } from './threading-input.js';
+import { mergeSmtpSettings, type SmtpChanges, type SmtpSettings } from '../store/smtp-settings.js';
 import { actorName, type Principal } from './principal.js';
 import { checkRulesAgainst, rulesInvalid } from './rules.js';
+import { listTemplates } from '../store/templates.js';
+import { ACKNOWLEDGEMENT } from '../engine/outbox/template.js';
 
 /** New rules and where they came from (a file name, "the request"), for error messages. */
 export interface RulesInput {
@@ -38,6 +41,8 @@ export interface ProfileChange {
   source?: Partial<SourceSettingsInput>;
   /** Only the threading settings given change; null sets one back to its default. */
   threading?: ThreadingChange;
+  /** Only the SMTP settings given change (a missing password keeps the stored one); null: the profile sends no mail. */
+  smtp?: SmtpChanges | null;
 }
 
 export interface ProfileSaved {
@@ -57,16 +62,17 @@ export async function showProfile(app: App, nameOrId: string | number): Promise<
 }
 
 export async function createProfile(app: App, input: { name: string } & ProfileChange, who: Principal): Promise<ProfileSaved> {
-  const rules = input.rules ? await validRules(app, input.rules) : { text: '', warnings: [], comment: null };
+  const rules = input.rules ? await validRules(app, input.rules, null) : { text: '', warnings: [], comment: null };
   const source = input.source && Object.keys(input.source).length ? newSource(app, input.source) : null;
   const threading = mergeThreading(DEFAULT_THREADING, input.threading ?? {});
+  const smtp = input.smtp && Object.keys(input.smtp).length ? mergeSmtpSettings(null, input.smtp, app.secrets()) : null;
   // Version 1 is written even for empty rules: the history then starts where the profile did.
   const created = await inTransaction(app.store.db, async (trx) => {
-    const made = await profiles.createProfile(trx, { name: input.name, rules: rules.text, source, threading });
+    const made = await profiles.createProfile(trx, { name: input.name, rules: rules.text, source, threading, smtp });
     const version = await appendRulesVersion(trx, made.id, { rules: rules.text, author: actorName(who), comment: rules.comment });
     await recordAudit(trx, who, 'profile.create', `profile ${made.name}`, {
       id: made.id,
-      settings: [...changedSettingNames(input.source), ...changedThreadingNames(DEFAULT_THREADING, threading)],
+      settings: [...changedSettingNames(input.source), ...changedThreadingNames(DEFAULT_THREADING, threading), ...changedSmtpNames(input.smtp)],
       rules: Boolean(input.rules),
       rulesVersion: version!.version,
     });
@@ -98,7 +104,7 @@ export async function changeProfile(
   rulesAction: string,
 ): Promise<ProfileSaved> {
   const existing = await profiles.getProfile(app.store.db, nameOrId);
-  const rules = change.rules ? await validRules(app, change.rules) : undefined;
+  const rules = change.rules ? await validRules(app, change.rules, existing.id) : undefined;
   let source: SourceSettings | undefined;
   if (change.source && Object.keys(change.source).length) {
     if (!existing.source && !change.source.protocol) throw needProtocol();
@@ -110,20 +116,29 @@ export async function changeProfile(
     // Unchanged settings write nothing: no audit entry for a form saved as it was.
     if (JSON.stringify(merged) !== JSON.stringify(existing.threading)) threading = merged;
   }
+  // undefined: unchanged; null: sends no mail any more.
+  let smtp: SmtpSettings | null | undefined;
+  if (change.smtp === null) smtp = existing.smtp ? null : undefined;
+  else if (change.smtp && Object.keys(change.smtp).length) smtp = mergeSmtpSettings(existing.smtp, change.smtp, app.secrets());
   const notes: string[] = [];
   const updated = await inTransaction(app.store.db, async (trx) => {
     const version = rules
       ? await appendRulesVersion(trx, existing.id, { rules: rules.text, author: actorName(who), comment: rules.comment }, { ifChanged: true })
       : null;
     if (rules && !version) notes.push('the rules are the same as the current ones; no new version was saved');
-    if (!version && !source && !threading) return existing;
+    if (!version && !source && !threading && smtp === undefined) return existing;
     const saved = await profiles.updateProfile(trx, existing.id, {
       ...(version ? { rules: version.rules } : {}),
       ...(source ? { source } : {}),
       ...(threading ? { threading } : {}),
+      ...(smtp !== undefined ? { smtp } : {}),
     });
-    const settings = [...(source ? changedSettingNames(change.source) : []), ...(threading ? changedThreadingNames(existing.threading, threading) : [])];
-    await recordAudit(trx, who, source || threading ? 'profile.update' : rulesAction, `profile ${saved.name}`, {
+    const settings = [
+      ...(source ? changedSettingNames(change.source) : []),
+      ...(threading ? changedThreadingNames(existing.threading, threading) : []),
+      ...(smtp !== undefined ? changedSmtpNames(change.smtp) : []),
+    ];
+    await recordAudit(trx, who, source || threading || smtp !== undefined ? 'profile.update' : rulesAction, `profile ${saved.name}`, {
       id: saved.id,
       ...(settings.length ? { settings } : {}),
       ...(version ? { rules: true, rulesVersion: version.version, ...(version.comment ? { comment: version.comment } : {}) } : {}),
@@ -154,13 +169,16 @@ export async function deleteProfile(app: App, nameOrId: string | number, who: Pr
   return toProfileView(existing);
 }
 
-async function validRules(app: App, rules: RulesInput): Promise<{ text: string; warnings: RuleWarning[]; comment: string | null }> {
+/** `profileId`: whose reply templates a rule may name (null: a new profile, which has only the built-in one). */
+async function validRules(app: App, rules: RulesInput, profileId: number | null): Promise<{ text: string; warnings: RuleWarning[]; comment: string | null }> {
   const comment = rules.comment?.trim() || null;
   if (comment && comment.length > MAX_RULES_COMMENT) {
     const message = `A comment should be at most ${MAX_RULES_COMMENT} characters (this one has ${comment.length})`;
     throw userError(message, { fields: [{ field: 'comment', message }] });
   }
-  const check = await checkRulesAgainst(app.tracker, rules.text);
+  const saved = profileId === null ? [] : await listTemplates(app.store.db, profileId);
+  const templates = new Set([ACKNOWLEDGEMENT, ...saved.map((t) => t.name.toLowerCase())]);
+  const check = await checkRulesAgainst(app.tracker, rules.text, templates);
   if (check.errors.length) throw rulesInvalid(check.errors, rules.label);
   return { text: rules.text, warnings: check.warnings, comment };
 }
@@ -183,6 +201,12 @@ function changedSettingNames(source: Partial<SourceSettingsInput> | undefined): 
 function changedThreadingNames(before: ThreadingSettings, after: ThreadingSettings): string[] {
   const keys = Object.keys(after) as Array<keyof ThreadingSettings>;
   return keys.filter((k) => after[k] !== before[k]).sort().map((k) => `threading.${k}`);
+}
+
+/** SMTP settings a change named, as `smtp.host` (never their values: one is a password); `smtp` when removed. */
+function changedSmtpNames(smtp: SmtpChanges | null | undefined): string[] {
+  if (smtp === null) return ['smtp'];
+  return smtp ? Object.keys(smtp).sort().map((k) => `smtp.${k}`) : [];
 }
 
 function needProtocol() {

@@ -86,7 +86,7 @@ export async function previewRules(
   const current = new DecisionProfiles().of(profile);
   const proposed: DecisionProfile = { ...current, ruleSet: rulesToTry(input.rules.text, input.rules.label), ruleErrors: [], rulesVersion: null };
   const blobs = new BlobStore(app.store.dataDir);
-  const context = { tracker: app.tracker, ownDomains: app.ownDomains, allProfileAddresses: await everyProfileAddress(app.store.db) };
+  const context = { tracker: app.tracker, ownDomains: app.ownDomains, allProfileAddresses: await everyProfileAddress(app.store.db), outgoing: app.outgoing };
   // Decided at intake (a duplicate, headers only): rules never see these messages.
   const report: PreviewReport = { examined: 0, lastId: null, changed: [], unreadable: 0, ms: 0 };
   const newest = newestMessages(app.store.db, profile.id, {

@@ -29,7 +29,8 @@ export function checkRulesText(text: string): RulesCheckView {
 }
 
 /** Parse, then ask the tracker about every project and team id the rules name. */
-export async function checkRulesAgainst(tracker: Tracker, text: string): Promise<RulesCheckView> {
+/** `templates`: the lowercased names of the profile's reply templates, to warn of one a rule names that is not there. */
+export async function checkRulesAgainst(tracker: Tracker, text: string, templates?: ReadonlySet<string>): Promise<RulesCheckView> {
   const { ruleSet, errors } = parseRules(text);
   if (errors.length) return { ok: false, rules: ruleSet.rules.length, errors, warnings: [] };
   const snapshot = await tracker.snapshot({ emails: [], itemIds: [], messageIds: [] });
@@ -38,6 +39,7 @@ export async function checkRulesAgainst(tracker: Tracker, text: string): Promise
     teamExists: (id) => snapshot.teamExists(id),
     projectCodeExists: (code) => snapshot.projectByCode(code)?.live === true,
     staffExists: (email) => snapshot.staffByEmail(email) !== undefined,
+    ...(templates ? { templateExists: (name: string) => templates.has(name.toLowerCase()) } : {}),
   });
   return { ok: true, rules: ruleSet.rules.length, errors, warnings };
 }

@@ -73,9 +73,12 @@ async function serve(app: App, logger: Logger, signal: AbortSignal, id: string, 
   // /metrics is served by `serve`; counting starts now, not at the first scrape. Workers serve no HTTP.
   const metrics = kind === 'serve' ? (await import('./metrics.js')).metricsFor(app) : null;
   const releaseIdle = metrics?.countIdleWith(() => scheduler.idleConnections());
+  const sender = await app.outboxSender(logger, id);
+  const { runOutboxLoop } = await import('../engine/outbox/sender.js');
   await scheduler.start();
   try {
-    await runProcessingLoop(processor, { signal, logger });
+    // Mail the outcomes queued goes out beside processing: a slow SMTP server never holds up new mail.
+    await Promise.all([runProcessingLoop(processor, { signal, logger }), runOutboxLoop(sender, { signal, logger })]);
   } finally {
     await scheduler.stop();
     releaseIdle?.();

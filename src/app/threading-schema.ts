@@ -10,6 +10,7 @@ export const threadingSettingsSchema = z
     companyMayReply: z.boolean().default(false),
     closedReplies: z.enum(CLOSED_REPLIES).default('comment'),
     rateLimitPerSenderHour: z.number().int().min(0).max(MAX_RATE_LIMIT_PER_SENDER_HOUR).default(DEFAULT_RATE_LIMIT_PER_SENDER_HOUR),
+    acknowledge: z.boolean().default(false),
   })
   .strict();
 

@@ -13,6 +13,7 @@ import { reportError } from './errors.js';
 import { fetchCommand } from './fetch.js';
 import { importCommand } from './import.js';
 import { messagesCommand } from './messages.js';
+import { outboxCommand } from './outbox.js';
 import { profileCommand } from './profile.js';
 import { rulesCommand } from './rules.js';
 import { serveCommand, workerCommand } from './service.js';
@@ -43,6 +44,7 @@ for (const command of [
   profileCommand(),
   rulesCommand(),
   messagesCommand(),
+  outboxCommand(),
   trackerCommand(),
   accountCommand(),
   tokenCommand(),

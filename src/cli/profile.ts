@@ -1,5 +1,5 @@
 // `mailbind profile …`: profiles (a mailbox + its rules): add, update, list, show, set-rules (alias
-// rules), delete, check, status. Every rules change may carry a --comment for the rules history. Passwords come from the environment or stdin, are stored encrypted, and are never
+// rules), delete, check, check-smtp, template, status. Every rules change may carry a --comment for the rules history. Passwords come from the environment or stdin, are stored encrypted, and are never
 // printed.
 import { Command } from 'commander';
 import type { ProfileSaved } from '../app/profiles.js';
@@ -11,6 +11,8 @@ import { action, jsonOption, printJson, withApp, type Opts } from './context.js'
 import { printWarnings, readRulesFile } from './rules-file.js';
 import { addSourceOptions, sourceInputFromOptions } from './source-options.js';
 import { addThreadingOptions, threadingInputFromOptions } from './threading-options.js';
+import { addSmtpOptions, smtpInputFromOptions } from './smtp-options.js';
+import { templateCommand } from './template.js';
 
 const rulesFrom = (file: string | undefined, comment: string | undefined) =>
   file ? { text: readRulesFile(file), label: file, ...(comment !== undefined ? { comment } : {}) } : undefined;
@@ -26,7 +28,7 @@ function reportSaved(saved: ProfileSaved, opts: { json?: boolean; rulesFile?: st
 export function profileCommand(): Command {
   const profile = new Command('profile').description('profiles: one mailbox and its rules');
 
-  addThreadingOptions(addSourceOptions(jsonOption(profile.command('add [name]').description('add a profile'))))
+  addSmtpOptions(addThreadingOptions(addSourceOptions(jsonOption(profile.command('add [name]').description('add a profile')))))
     .option('--name <name>', 'profile name (letters, digits, space, dot, dash, underscore)')
     .option('--rules-file <file>', 'the rules, one per line')
     .option(...COMMENT)
@@ -38,12 +40,13 @@ export function profileCommand(): Command {
         const rules = rulesFrom(opts.rulesFile, opts.comment);
         const { createProfile } = await import('../app/profiles.js');
         const threading = threadingInputFromOptions(opts);
-        const saved = await withApp(opts, 'write', (app) => createProfile(app, { name, source, threading, ...(rules ? { rules } : {}) }, cliPrincipal()));
+        const smtp = smtpInputFromOptions(opts);
+        const saved = await withApp(opts, 'write', (app) => createProfile(app, { name, source, threading, ...(smtp ? { smtp } : {}), ...(rules ? { rules } : {}) }, cliPrincipal()));
         reportSaved(saved, opts, () => process.stdout.write(`${saved.profile.id}\n`));
       }),
     );
 
-  addThreadingOptions(addSourceOptions(jsonOption(profile.command('update <name>').description("change a profile's mailbox settings, threading settings or rules"))))
+  addSmtpOptions(addThreadingOptions(addSourceOptions(jsonOption(profile.command('update <name>').description("change a profile's mailbox, SMTP or threading settings, or its rules")))), { removable: true })
     .option('--rules-file <file>', 'replace the rules')
     .option(...COMMENT)
     .action(
@@ -52,7 +55,8 @@ export function profileCommand(): Command {
         const rules = rulesFrom(opts.rulesFile, opts.comment);
         const { updateProfile } = await import('../app/profiles.js');
         const threading = threadingInputFromOptions(opts);
-        const saved = await withApp(opts, 'write', (app) => updateProfile(app, name, { source, threading, ...(rules ? { rules } : {}) }, cliPrincipal()));
+        const smtp = smtpInputFromOptions(opts);
+        const saved = await withApp(opts, 'write', (app) => updateProfile(app, name, { source, threading, smtp, ...(rules ? { rules } : {}) }, cliPrincipal()));
         reportSaved(saved, opts, () => {});
       }),
     );
@@ -107,6 +111,18 @@ export function profileCommand(): Command {
       }),
     );
 
+  addSmtpOptions(jsonOption(profile.command('check-smtp <name>').description("check a profile's SMTP connection step by step (with SMTP flags: those changes, not saved)")))
+    .action(
+      action(async (name: string, opts: Opts) => {
+        const changes = smtpInputFromOptions(opts) ?? {};
+        const { checkSavedSmtp } = await import('../app/check.js');
+        const result = await withApp(opts, 'read', (app) => checkSavedSmtp(app, name, opts.json ? undefined : printCheckStep, changes));
+        reportCheck(result, opts.json);
+      }),
+    );
+
+  profile.addCommand(templateCommand());
+
   jsonOption(profile.command('status [name]').description('last success, last error, next poll and counts by outcome'))
     .action(
       action(async (name: string | undefined, opts: Opts) => {
@@ -144,7 +160,14 @@ export function describeProfile(p: ProfileView): string {
     if (s.address) row('address', s.address);
   }
   const t = p.threading;
-  lines.push(`${'replies:'.padEnd(16)}subject tokens ${t.subjectTokens ? 'on' : 'off'}; company may reply ${t.companyMayReply ? 'on' : 'off'}; closed items: ${t.closedReplies}; rate limit ${t.rateLimitPerSenderHour ? `${t.rateLimitPerSenderHour} per sender per hour` : 'off'}`);
+  lines.push(`${'replies:'.padEnd(16)}subject tokens ${t.subjectTokens ? 'on' : 'off'}; company may reply ${t.companyMayReply ? 'on' : 'off'}; closed items: ${t.closedReplies}; rate limit ${t.rateLimitPerSenderHour ? `${t.rateLimitPerSenderHour} per sender per hour` : 'off'}; acknowledge ${t.acknowledge ? 'on' : 'off'}`);
+  const m = p.smtp;
+  if (!m) lines.push(`${'smtp:'.padEnd(16)}none (sends no mail)`);
+  else {
+    lines.push(`${'smtp:'.padEnd(16)}${m.host}:${m.effectivePort} (TLS: ${m.tls}${m.allowInvalidCertificate ? ', any certificate accepted' : ''})`);
+    lines.push(`${'smtp login:'.padEnd(16)}${m.user ? `${m.user} (password ${m.hasPassword ? 'set' : 'not set'})` : 'none'}`);
+    lines.push(`${'sends from:'.padEnd(16)}${m.fromName ? `${m.fromName} <${m.fromAddress}>` : m.fromAddress}`);
+  }
   if (p.rulesVersion !== null) lines.push(`${'rules version:'.padEnd(16)}${p.rulesVersion}`);
   lines.push(`rules (${p.ruleCount}):`);
   if (p.rules.trim()) lines.push(...p.rules.replace(/\s+$/, '').split(/\r\n|\r|\n/).map((l) => `  ${l}`));

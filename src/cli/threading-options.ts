@@ -11,7 +11,8 @@ export function addThreadingOptions(command: Command): Command {
     .addOption(new Option('--subject-tokens <on|off>', "[#N] / [CODE-N] in a subject binds a reply to item N (default off)").choices([...ON_OFF]))
     .addOption(new Option('--company-may-reply <on|off>', "anyone of a requester's company may add to the item (default off)").choices([...ON_OFF]))
     .addOption(new Option('--closed-replies <policy>', 'a reply to a closed item: comment (default), reopen, or new-item').choices([...CLOSED_REPLIES]))
-    .addOption(new Option('--rate-limit-per-sender-hour <n>', 'messages from one sender that may reach the rules in an hour; the next are ignored (default 20; 0: off)'));
+    .addOption(new Option('--rate-limit-per-sender-hour <n>', 'messages from one sender that may reach the rules in an hour; the next are ignored (default 20; 0: off)'))
+    .addOption(new Option('--acknowledge <on|off>', "mail the sender the profile's acknowledgement for each item made from new mail (default off; needs SMTP settings)").choices([...ON_OFF]));
 }
 
 export function threadingInputFromOptions(opts: Record<string, any>): ThreadingChange {
@@ -22,5 +23,6 @@ export function threadingInputFromOptions(opts: Record<string, any>): ThreadingC
   // A number when it reads as one; otherwise as typed, so the settings schema names the mistake.
   const rate = opts.rateLimitPerSenderHour;
   if (rate !== undefined) change.rateLimitPerSenderHour = (/^\s*\d+\s*$/.test(rate) ? Number(rate) : rate) as number;
+  if (opts.acknowledge !== undefined) change.acknowledge = opts.acknowledge === 'on';
   return change;
 }

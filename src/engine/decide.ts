@@ -31,6 +31,8 @@ export interface DecideOptions {
    * (threading.rateLimitPerSenderHour). Absent: no limit applies (a dry run that did not look it up).
    */
   senderHistory?: SenderHistory;
+  /** The installation's key that signs reply tokens; without it tokens are not read. */
+  replyTokenKey?: Buffer | null;
 }
 
 export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnapshot, options: DecideOptions = {}): Plan {
@@ -61,7 +63,10 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     allAddresses: new Set((options.allProfileAddresses ?? []).map((a) => a.toLowerCase())),
     domains: options.ownDomains ?? [],
   };
-  const reply = decideReply({ message, get split() { return split.value; }, settings: threading, snapshot }, ownMail);
+  const reply = decideReply(
+    { message, get split() { return split.value; }, settings: threading, snapshot, ownAddresses: own, replyTokenKey: options.replyTokenKey ?? null },
+    ownMail,
+  );
   trace.bindingRefused = reply.refused;
   if (reply.kind === 'already') {
     // Delivered to two of our mailboxes, bound to the same item: the first made the comment.
@@ -108,7 +113,13 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     return { ...base, outcome: 'skipped', reason, ruleLine: null, steps: [] };
   }
   trace.warnings.push(...evaluation.warnings);
-  const steps: PlanStep[] = [...evaluation.effects];
+  const creates = evaluation.effects.some((e) => e.kind === 'create');
+  // A reply is about an item (its token, its number): a rule that makes none has nothing to answer with.
+  const steps: PlanStep[] = evaluation.effects.filter((e) => {
+    if (e.kind !== 'reply' || creates) return true;
+    trace.warnings.push(`left out 'reply with template '${e.template}'': the rule creates no item for the reply to be about`);
+    return false;
+  });
   const ignore = evaluation.effects.find((e) => e.kind === 'ignore');
   if (ignore) {
     // Ignored by a rule: no requester, no item; the reason is the rule's own words.
@@ -120,7 +131,9 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     return { ...base, outcome: 'skipped', reason: `the rule on line ${rule.line} matched, but every action was left out (see the warnings)`, ruleLine: rule.line, steps };
   }
   // A reply to a closed item, made new mail by the profile: what the rule creates follows that item up.
-  if (reply.followsUp !== null && steps.some((s) => s.kind === 'create')) steps.push({ kind: 'follow-up', itemId: reply.followsUp });
+  if (reply.followsUp !== null && creates) steps.push({ kind: 'follow-up', itemId: reply.followsUp });
+  // New work from a person (automatic mail returned above): the profile may acknowledge it by mail.
+  if (threading.acknowledge && creates) steps.push({ kind: 'acknowledge' });
   // Why mail that answered an item is new mail after all shows with the outcome, not only in the trace.
   return { outcome: 'imported', reason: reply.decisive, ruleLine: rule.line, steps, requesters, trace };
 }

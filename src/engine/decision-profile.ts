@@ -28,10 +28,14 @@ export class DecisionProfiles {
   }
 }
 
-/** The mailbox's own address and its login when that is an address: never requesters. */
-export function ownAddresses(profile: Pick<Profile, 'source'>): string[] {
+/**
+ * The mailbox's own address, its login when that is an address, and the address its mail is sent
+ * from: never requesters, never sent an acknowledgement, and the addresses reply tokens are read on.
+ */
+export function ownAddresses(profile: Pick<Profile, 'source'> & { smtp?: Profile['smtp'] }): string[] {
   const source = profile.source;
-  return [source?.address, source?.login].filter((v): v is string => typeof v === 'string' && v.includes('@'));
+  const found = [source?.address, source?.login, profile.smtp?.fromAddress].filter((v): v is string => typeof v === 'string' && v.includes('@'));
+  return [...new Set(found.map((a) => a.toLowerCase()))];
 }
 
 /**

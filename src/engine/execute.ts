@@ -13,10 +13,12 @@ export interface Created {
   comments: number[];
   requesters: number[];
   attachments: number[];
+  /** Mail queued in the outbox (or recorded as skipped) by this message: acknowledgements, rule replies. */
+  mails: number[];
 }
 
 export function emptyCreated(): Created {
-  return { messages: [], items: [], requests: [], comments: [], requesters: [], attachments: [] };
+  return { messages: [], items: [], requests: [], comments: [], requesters: [], attachments: [], mails: [] };
 }
 
 const MAX_NAME = 255;
@@ -122,6 +124,10 @@ export async function executePlan(
         // The plan puts this step after the rule's creates: every item made so far follows the old one up.
         for (const itemId of created.items) await writer.linkFollowUp(itemId, step.itemId);
         break;
+      case 'acknowledge':
+      case 'reply':
+        // Mail, not tracker work: the outbox queues it in the same transaction (outbox/queue.ts).
+        break;
     }
   }
   return created;
@@ -131,7 +137,7 @@ export async function executePlan(
  * A rule's title (captures filled in), else the subject. An empty subject names a request the way
  * TargetProcess did; other kinds are new here and say '(no subject)'.
  */
-function itemName(step: Extract<PlanStep, { kind: 'create' }>, subject: string, messageRowId: number): string {
+export function itemName(step: Extract<PlanStep, { kind: 'create' }>, subject: string, messageRowId: number): string {
   if (step.title !== null && step.title.trim() !== '') return [...step.title.trim()].slice(0, MAX_NAME).join('');
   if (step.item === 'request') return requestName(subject, messageRowId);
   return subject.trim() ? [...subject.trim()].slice(0, MAX_NAME).join('') : '(no subject)';

@@ -42,7 +42,9 @@ export type ReplyStep =
   | { kind: 'add-participants'; itemId: number; participants: NewParticipant[] }
   | { kind: 'reopen'; itemId: number }
   /** Every item this plan creates follows up `itemId`. */
-  | { kind: 'follow-up'; itemId: number };
+  | { kind: 'follow-up'; itemId: number }
+  /** Mail the sender the profile's acknowledgement for each item this plan creates (the outbox sends it). */
+  | { kind: 'acknowledge' };
 
 /** What bound a reply to its item, as the trace keeps it. */
 export interface TracedBinding {
@@ -123,6 +125,8 @@ export function stepToText(step: PlanStep): string {
       return `reopen item ${step.itemId}`;
     case 'follow-up':
       return `link the new items as following up item ${step.itemId}`;
+    case 'acknowledge':
+      return 'acknowledge the new items to the sender by mail';
     default:
       return effectToText(step);
   }

@@ -4,8 +4,10 @@
 import { findTicketReference, parseMessage, type AttachmentSink, type Message } from '../mail/index.js';
 import type { RuleError, RuleSet } from '../rules/index.js';
 import { DEFAULT_RATE_LIMIT_PER_SENDER_HOUR, type ThreadingSettings } from '../store/threading-settings.js';
-import type { SnapshotRequest, Tracker } from '../tracker/port.js';
+import type { SnapshotRequest, Tracker, TrackerSnapshot } from '../tracker/port.js';
 import { findSubjectTokens, threadIds } from './binders/index.js';
+import { deliveryAddresses, plusTag } from './binders/reply-token.js';
+import { claimedItemId } from './outbox/reply-token.js';
 import { decide } from './decide.js';
 import type { Plan } from './plan.js';
 import { LazyReplySplit } from './reply-split.js';
@@ -35,6 +37,14 @@ export interface DecisionContext {
   senderHistory?: (email: string, writtenAt: string) => Promise<SenderHistory | undefined>;
   /** Every profile's own addresses: a reply Cc'd to another of our mailboxes does not make it a participant. */
   allProfileAddresses?: string[];
+  /** Mail we sent: what we know of it, so that answers thread back to its items. Absent: none is known. */
+  outgoing?: OutgoingMailKnowledge;
+}
+
+/** What the outbox knows that replies need: the items of Message-IDs we sent, and the reply token key. */
+export interface OutgoingMailKnowledge {
+  sentThreads(messageIds: string[]): Promise<Map<string, number>>;
+  replyTokenKey(): Promise<Buffer | null>;
 }
 
 /**
@@ -47,7 +57,12 @@ export function snapshotRequestFor(message: Message, split: LazyReplySplit = new
   const inBody = findTicketReference(message.text) ?? (message.html ? findTicketReference(message.html) : null);
   // The new words are split only when the body has a token at all: most mail has none.
   const inReply = inBody === null ? null : findTicketReference(split.value.reply);
-  const tickets = [inBody, inReply, ...findSubjectTokens(message.subject).map((t) => t.id)];
+  // Reply tokens are checked in decide (it has the key); the items they claim are loaded here.
+  const tokens = deliveryAddresses(message).map((a) => {
+    const plus = plusTag(a.address);
+    return plus ? claimedItemId(plus.tag) : null;
+  });
+  const tickets = [inBody, inReply, ...findSubjectTokens(message.subject).map((t) => t.id), ...tokens];
   return {
     emails: people.map((a) => a.address),
     itemIds: tickets.filter((id): id is number => id !== null),
@@ -66,16 +81,29 @@ export async function decideMessage(message: Message, profile: DecisionProfile, 
  * one tracker snapshot, so that the plans differ only by what the rules say.
  */
 export async function decideMessageUnder(message: Message, profiles: DecisionProfile[], context: DecisionContext): Promise<Plan[]> {
+  return (await decideWithSnapshot(message, profiles, context)).plans;
+}
+
+/** As decideMessageUnder, also handing back the snapshot (processing names projects in the mail it queues). */
+async function decideWithSnapshot(
+  message: Message,
+  profiles: DecisionProfile[],
+  context: DecisionContext,
+): Promise<{ plans: Plan[]; snapshot: TrackerSnapshot }> {
   const split = new LazyReplySplit(message);
-  const snapshot = await context.tracker.snapshot(snapshotRequestFor(message, split));
+  const request = snapshotRequestFor(message, split);
+  const sent = context.outgoing ? await context.outgoing.sentThreads(request.messageIds) : new Map<string, number>();
+  const replyTokenKey = context.outgoing ? await context.outgoing.replyTokenKey() : null;
+  const snapshot = withSentMail(await context.tracker.snapshot({ ...request, itemIds: [...request.itemIds, ...sent.values()] }), sent);
   // Looked up only when a limit can apply: some profile given has one (not 0), and the mail has a sender.
   const limited = profiles.some((p) => (p.threading?.rateLimitPerSenderHour ?? DEFAULT_RATE_LIMIT_PER_SENDER_HOUR) > 0);
   const from = message.from?.address.toLowerCase();
   const history = context.senderHistory && limited && from ? await context.senderHistory(from, message.date) : undefined;
-  return profiles.map((profile) => {
+  const plans = profiles.map((profile) => {
     const plan = decide(message, profile.ruleSet, snapshot, {
       ownAddresses: profile.ownAddresses,
       ownDomains: context.ownDomains,
+      replyTokenKey,
       ...(context.allProfileAddresses ? { allProfileAddresses: context.allProfileAddresses } : {}),
       ...(profile.threading ? { threading: profile.threading } : {}),
       split,
@@ -84,6 +112,21 @@ export async function decideMessageUnder(message: Message, profiles: DecisionPro
     const unread = (profile.ruleErrors ?? []).map((e) => `rule line ${e.line} was left out: it cannot be read (${e.line}:${e.column}: ${e.message})`);
     return { ...plan, trace: { ...plan.trace, rulesVersion: profile.rulesVersion ?? null, warnings: [...unread, ...plan.trace.warnings] } };
   });
+  return { plans, snapshot };
+}
+
+/** The tracker's snapshot, answering `via: 'sent'` for the Message-IDs of mail we sent (the tracker's own answer first). */
+function withSentMail(snapshot: TrackerSnapshot, sent: Map<string, number>): TrackerSnapshot {
+  if (sent.size === 0) return snapshot;
+  // Everything else is the tracker's own snapshot (its methods found through the prototype).
+  const wrapped = Object.create(snapshot) as TrackerSnapshot;
+  wrapped.itemOfMessage = (messageId) => {
+    const own = snapshot.itemOfMessage(messageId);
+    if (own) return own;
+    const itemId = sent.get(messageId);
+    return itemId === undefined ? undefined : { itemId, via: 'sent' };
+  };
+  return wrapped;
 }
 
 export interface RawMessage {
@@ -98,9 +141,10 @@ export async function prepareAndDecide(
   input: RawMessage,
   profile: DecisionProfile,
   context: DecisionContext,
-): Promise<{ message: Message; plan: Plan }> {
-  const { message, plans } = await prepareAndDecideUnder(input, [profile], context);
-  return { message, plan: plans[0]! };
+): Promise<{ message: Message; plan: Plan; snapshot: TrackerSnapshot }> {
+  const message = await parseMessage(input.raw, { receivedAt: input.receivedAt, sink: input.sink });
+  const { plans, snapshot } = await decideWithSnapshot(message, [profile], context);
+  return { message, plan: plans[0]!, snapshot };
 }
 
 /** Parse once, then decide under each rule set (see decideMessageUnder). */

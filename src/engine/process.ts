@@ -24,8 +24,9 @@ import { SENDER_RATE_WINDOW_MS, senderHistory } from '../store/sender-rate.js';
 import type { Tracker } from '../tracker/port.js';
 import { DecisionProfiles, everyProfileAddress } from './decision-profile.js';
 import { executePlan, emptyCreated, type Created } from './execute.js';
+import { queueMail, type MailLimits } from './outbox/queue.js';
 import { planActions } from './plan.js';
-import { prepareAndDecide } from './prepare.js';
+import { prepareAndDecide, type OutgoingMailKnowledge } from './prepare.js';
 
 export interface ProcessResult {
   itemId: number;
@@ -62,6 +63,14 @@ export interface ProcessorOptions {
   owner?: string;
   /** Told of every message this processor finished or put back for a retry (metrics observe it). */
   onProcessed?: (event: ProcessedEvent) => void;
+  /** Mail we sent (replies to it thread back) and how new mail is written; without it no reply token is read or written. */
+  outgoing?: OutgoingMailOptions;
+}
+
+export interface OutgoingMailOptions extends OutgoingMailKnowledge {
+  /** Where the web UI is, for {{item.link}} in templates; null leaves it empty. */
+  publicUrl: string | null;
+  limits?: MailLimits;
 }
 
 /** One processing attempt: its outcome (null: it waits for a retry), how long it took, when the mail came in. */
@@ -140,7 +149,7 @@ export class Processor {
     let profile: Profile | undefined;
     const done = (result: ProcessResult) => this.finished(item, profile, result, started);
     const base = { itemId: item.id, profileId: item.profileId, rule: null, actions: [], created: emptyCreated() };
-    const { tracker, ownDomains } = this.options;
+    const { tracker, ownDomains, outgoing } = this.options;
     try {
       profile = await getProfile(this.store.db, item.profileId);
       const decision = this.profiles.of(profile);
@@ -162,6 +171,7 @@ export class Processor {
           tracker,
           ownDomains,
           allProfileAddresses,
+          ...(outgoing ? { outgoing } : {}),
           senderHistory: (email, writtenAt) => {
             // A loop writes its mail now. Mail written over an hour ago (an archive imported, a mailbox's
             // backlog on its first fetch) is never held and never looked up. The hour counted is the one
@@ -174,10 +184,23 @@ export class Processor {
         },
       );
       message = prepared.message;
-      const { plan } = prepared;
+      const { plan, snapshot } = prepared;
       const actions = planActions(plan);
+      const replyTokenKey = outgoing ? await outgoing.replyTokenKey() : null;
       const created = await this.store.db.transaction().execute(async (trx) => {
         const made = await executePlan(tracker.writer(trx), plan, prepared.message, item.id);
+        // Mail the plan asks for commits with the outcome: it exists exactly when the item it is about does.
+        made.mails.push(
+          ...(await queueMail(trx, plan, prepared.message, made, item.id, {
+            profile: profile!,
+            ownAddresses: decision.ownAddresses,
+            messageIdDomain: ownDomains[0] ?? 'mailbind.invalid',
+            replyTokenKey,
+            publicUrl: outgoing?.publicUrl ?? null,
+            projectName: (id) => snapshot.project(id)?.name ?? null,
+            ...(outgoing?.limits ? { limits: outgoing.limits } : {}),
+          })),
+        );
         const first = await recordOutcome(trx, item.id, {
           outcome: plan.outcome,
           reason: plan.reason,

@@ -77,6 +77,12 @@ export const BUILTIN_ACTIONS: readonly ActionDefinition[] = [
     steps: ([name, value]) => [{ do: 'field', name: (name as string).trim(), value: value as string }],
   },
   {
+    pattern: 'reply with template {text:template}',
+    help: "mails the sender the profile's reply template about the item the rule created (sent by the outbox, never to automatic mail)",
+    role: 'plain',
+    steps: ([template]) => [{ do: 'reply', template: (template as string).trim() }],
+  },
+  {
     pattern: 'ignore [because {text:reason}]',
     help: 'the message is ignored with that reason: no requester, no item',
     role: 'alone',

@@ -104,6 +104,10 @@ export function effectsOf(rule: Rule, captures: Record<string, string>, ctx: Eva
         effects.push({ kind: 'ignore', reason: step.reason });
         continue;
       }
+      if (step.do === 'reply') {
+        effects.push({ kind: 'reply', template: step.template });
+        continue;
+      }
       // A modifier: it changes the item created before it, if that was made.
       if (!item) {
         if (item === null) leftOut('the item it applies to was left out');
@@ -117,7 +121,7 @@ export function effectsOf(rule: Rule, captures: Record<string, string>, ctx: Eva
 
 function applyModifier(
   item: Extract<Effect, { kind: 'create' }>,
-  step: Exclude<ActionStep, { do: 'attach' | 'create' | 'ignore' }>,
+  step: Exclude<ActionStep, { do: 'attach' | 'create' | 'ignore' | 'reply' }>,
   ctx: EvalContext,
   leftOut: (why: string) => void,
   warnings: string[],

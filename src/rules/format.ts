@@ -72,6 +72,8 @@ export function effectToText(effect: Effect): string {
       return `attach to project ${effect.projectId}`;
     case 'ignore':
       return effect.reason === null ? 'ignore' : `ignore because ${quoteText(effect.reason)}`;
+    case 'reply':
+      return `reply with template ${quoteText(effect.template)}`;
     case 'create': {
       const words = effect.item === 'request' && effect.visibility === 'public' ? 'public request' : ITEM_WORDS[effect.item];
       const s = effect.settings;

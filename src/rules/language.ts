@@ -50,7 +50,8 @@ export type ActionStep =
   | { do: 'assign'; email: string }
   | { do: 'tag'; tag: string }
   | { do: 'field'; name: string; value: string }
-  | { do: 'ignore'; reason: string | null };
+  | { do: 'ignore'; reason: string | null }
+  | { do: 'reply'; template: string };
 
 export interface ActionDefinition {
   pattern: string;

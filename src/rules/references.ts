@@ -1,4 +1,5 @@
-// Save-time warnings for names that name nothing: project ids and codes, team ids, staff emails.
+// Save-time warnings for names that name nothing: project ids and codes, team ids, staff emails,
+// reply templates.
 // Warnings, not errors: a project may be created after the rule, and TargetProcess never checked at all.
 
 import type { Clause, Expr, ProjectRef, ReferenceChecks, RuleSet, RuleWarning, Span } from './types.js';
@@ -32,6 +33,11 @@ export function checkReferences(ruleSet: RuleSet, refs: ReferenceChecks): RuleWa
 function check(kind: string, arg: unknown, refs: ReferenceChecks): string | undefined {
   if (kind.startsWith('attach request to team')) {
     return typeof arg === 'number' && !refs.teamExists(arg) ? `team ${arg} does not exist` : undefined;
+  }
+  if (kind.startsWith('reply with template')) {
+    const name = typeof arg === 'string' ? arg.trim() : '';
+    if (/(?<!\\)\{/.test(name)) return undefined;
+    return name && refs.templateExists && !refs.templateExists(name) ? `the profile has no template named '${name}': the reply is recorded as skipped until one is saved` : undefined;
   }
   if (kind.startsWith('assign to')) {
     const email = typeof arg === 'string' ? arg.trim().toLowerCase() : '';

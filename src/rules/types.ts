@@ -193,7 +193,9 @@ export type Effect =
       title: string | null;
       settings: ItemSettings;
     }
-  | { kind: 'ignore'; reason: string | null };
+  | { kind: 'ignore'; reason: string | null }
+  /** Mail the sender the profile's template `template` about the item the rule created (engine/outbox/). */
+  | { kind: 'reply'; template: string };
 
 export interface ReferenceChecks {
   projectExists(id: number): boolean;
@@ -202,4 +204,6 @@ export interface ReferenceChecks {
   projectCodeExists?(code: string): boolean;
   /** Whether a staff user has this email; absent: assignees are not checked. */
   staffExists?(email: string): boolean;
+  /** Whether the profile has a reply template of this name; absent: templates are not checked. */
+  templateExists?(name: string): boolean;
 }

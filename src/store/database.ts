@@ -19,6 +19,7 @@ import { createFailingSinceMigration } from './migrations/009-failing-since.js';
 import { createItemFieldsMigration } from './migrations/010-item-fields.js';
 import { createCommentQuotedTextMigration } from './migrations/011-comment-quoted-text.js';
 import { createConversationsMigration } from './migrations/012-conversations.js';
+import { createOutgoingMailMigration } from './migrations/013-outgoing-mail.js';
 import { createSenderRateMigration } from './migrations/014-sender-rate.js';
 import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
@@ -175,6 +176,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '010-item-fields': createItemFieldsMigration(dialect),
     '011-comment-quoted-text': createCommentQuotedTextMigration(),
     '012-conversations': createConversationsMigration(dialect),
+    '013-outgoing-mail': createOutgoingMailMigration(dialect),
     '014-sender-rate': createSenderRateMigration(),
   };
 }

@@ -7,6 +7,8 @@ import type { ProfileTable } from './schema.js';
 import type { Selectable } from 'kysely';
 import type { SourceSettings } from '../sources/settings.js';
 import { DEFAULT_THREADING, readThreadingSettings, type ThreadingSettings } from './threading-settings.js';
+import { readSmtpSettings } from './smtp-settings-core.js';
+import type { SmtpSettings } from './smtp-settings.js';
 
 export interface Profile {
   id: number;
@@ -18,6 +20,8 @@ export interface Profile {
   rulesVersion: number | null;
   /** How replies find their item and who may add to it. */
   threading: ThreadingSettings;
+  /** Where its outgoing mail goes, password sealed; null: the profile sends nothing. */
+  smtp: SmtpSettings | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -58,6 +62,7 @@ function toProfile(row: ProfileRow): Profile {
     source: source.protocol ? (source as SourceSettings) : null,
     rulesVersion: row.rules_version === null ? null : Number(row.rules_version),
     threading: readThreadingSettings(row.threading),
+    smtp: readSmtpSettings(row.smtp),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -65,7 +70,7 @@ function toProfile(row: ProfileRow): Profile {
 
 export async function createProfile(
   db: Db,
-  input: { name: string; rules: string; source?: SourceSettings | null; threading?: ThreadingSettings },
+  input: { name: string; rules: string; source?: SourceSettings | null; threading?: ThreadingSettings; smtp?: SmtpSettings | null },
 ): Promise<Profile> {
   const name = validateProfileName(input.name);
   if (await findProfile(db, name)) throw new ProfileNameError(`a profile named '${name}' already exists`, 'taken');
@@ -77,6 +82,7 @@ export async function createProfile(
       rules: input.rules,
       source: JSON.stringify(input.source ?? {}),
       threading: JSON.stringify(input.threading ?? DEFAULT_THREADING),
+      smtp: JSON.stringify(input.smtp ?? {}),
       created_at: at,
       updated_at: at,
     })
@@ -133,7 +139,7 @@ export async function listProfiles(db: Db): Promise<Profile[]> {
 export async function updateProfile(
   db: Db,
   id: number,
-  changes: { rules?: string; source?: SourceSettings | null; threading?: ThreadingSettings },
+  changes: { rules?: string; source?: SourceSettings | null; threading?: ThreadingSettings; smtp?: SmtpSettings | null },
 ): Promise<Profile> {
   await db
     .updateTable('profiles')
@@ -141,6 +147,7 @@ export async function updateProfile(
       ...(changes.rules !== undefined ? { rules: changes.rules } : {}),
       ...(changes.source !== undefined ? { source: JSON.stringify(changes.source ?? {}) } : {}),
       ...(changes.threading !== undefined ? { threading: JSON.stringify(changes.threading) } : {}),
+      ...(changes.smtp !== undefined ? { smtp: JSON.stringify(changes.smtp ?? {}) } : {}),
       updated_at: now(),
     })
     .where('id', '=', id)

@@ -15,6 +15,8 @@ export interface ProfileTable {
   intake_token_hash: string | null;
   /** JSON of the threading settings (store/threading-settings.ts); '{}' is every default. Added by 012. */
   threading: Generated<string>;
+  /** JSON of the SMTP settings (store/smtp-settings.ts), password sealed; '{}' sends nothing. Added by 013. */
+  smtp: Generated<string>;
 }
 
 export type InboxState = 'pending' | 'processing' | 'done' | 'failed';
@@ -144,6 +146,67 @@ export interface RulesVersionTable {
   created_at: string;
 }
 
+export interface ReplyTemplateTable {
+  id: Generated<number>;
+  profile_id: number;
+  name: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+export type OutboxKind = 'acknowledgement' | 'reply';
+
+/** Mail to send, written in the transaction that records the outcome asking for it (engine/outbox/). */
+export interface OutboxTable {
+  id: Generated<number>;
+  profile_id: number;
+  inbox_item_id: number | null;
+  item_id: number | null;
+  kind: OutboxKind;
+  template: string;
+  recipient: string;
+  recipient_name: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  message_id: string;
+  in_reply_to: string | null;
+  /** JSON string[]. */
+  references: string;
+  reply_to: string | null;
+  state: OutboxState;
+  reason: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  lease_until: string | null;
+  claimed_by: string | null;
+  last_error: string | null;
+  smtp_response: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface OutboxAttemptTable {
+  id: Generated<number>;
+  outbox_id: number;
+  at: string;
+  /** 1 sent, 0 failed. */
+  ok: number;
+  code: number | null;
+  response: string;
+}
+
+export interface InstallationSecretTable {
+  name: string;
+  /** SecretBox-sealed. */
+  sealed: string;
+  created_at: string;
+}
+
 /** Every table: mailbind's own, and the builtin tracker's (read and written only by tracker/builtin/). */
 export interface Database extends BuiltinTrackerTables {
   profiles: ProfileTable;
@@ -156,4 +219,8 @@ export interface Database extends BuiltinTrackerTables {
   api_tokens: ApiTokenTable;
   audit_log: AuditLogTable;
   rules_versions: RulesVersionTable;
+  reply_templates: ReplyTemplateTable;
+  outbox: OutboxTable;
+  outbox_attempts: OutboxAttemptTable;
+  installation_secrets: InstallationSecretTable;
 }

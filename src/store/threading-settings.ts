@@ -1,5 +1,6 @@
 // A profile's threading settings: how replies find their item, who may add to it, and how much mail one
-// sender may send before it is held (issue 12; docs/conversations.md). The store reads them back with
+// sender may send before it is held, and whether new items are acknowledged by mail (issue 12;
+// docs/conversations.md). The store reads them back with
 // plain checks: `deliver` loads this module and must not load zod (the CLI startup test holds it to
 // that). The one schema for the API, the CLI and config as code, with the same names, defaults and
 // messages, is in app/threading-schema.ts, type-checked against this shape.
@@ -23,6 +24,8 @@ export interface ThreadingSettings {
    * hour; the next are ignored as rate limited. 0 turns the limit off.
    */
   rateLimitPerSenderHour: number;
+  /** Send the requester an acknowledgement (the profile's `acknowledgement` template) for each item made from new mail. */
+  acknowledge: boolean;
 }
 
 export const DEFAULT_THREADING: ThreadingSettings = Object.freeze({
@@ -30,6 +33,7 @@ export const DEFAULT_THREADING: ThreadingSettings = Object.freeze({
   companyMayReply: false,
   closedReplies: 'comment',
   rateLimitPerSenderHour: DEFAULT_RATE_LIMIT_PER_SENDER_HOUR,
+  acknowledge: false,
 });
 
 /** The stored JSON read back; a setting that no longer reads falls back to its default, never fails a message. */
@@ -49,5 +53,6 @@ export function readThreadingSettings(json: string | null | undefined): Threadin
     closedReplies: CLOSED_REPLIES.includes(closed as ClosedReplies) ? (closed as ClosedReplies) : DEFAULT_THREADING.closedReplies,
     rateLimitPerSenderHour:
       Number.isInteger(limit) && (limit as number) >= 0 && (limit as number) <= MAX_RATE_LIMIT_PER_SENDER_HOUR ? (limit as number) : DEFAULT_THREADING.rateLimitPerSenderHour,
+    acknowledge: typeof stored['acknowledge'] === 'boolean' ? stored['acknowledge'] : DEFAULT_THREADING.acknowledge,
   };
 }

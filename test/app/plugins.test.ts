@@ -239,7 +239,7 @@ describe("a plugin's code is checked at every call", () => {
       message: 'plugin flaky: condition \'flaky holds\': the function from holds returned "yes": it must return true or false',
     });
     await assert.rejects(decideFor(parsed('then create request in project 1 and flaky step'), '1'), {
-      message: 'plugin flaky: action \'flaky step\': steps returned the step {"do":"label","label":"x"}: a step\'s \'do\' is one of attach, create, team, set, assign, tag, field, ignore',
+      message: 'plugin flaky: action \'flaky step\': steps returned the step {"do":"label","label":"x"}: a step\'s \'do\' is one of attach, create, team, set, assign, tag, field, ignore, reply',
     });
   });
 

@@ -75,11 +75,11 @@ test('profile delete is refused while a message of the profile waits for process
 test('profile add and update take the threading flags; show prints them', async () => {
   const add = await runCli(['profile', 'add', 'threaded', '--closed-replies', 'new-item', '--subject-tokens', 'on', '--rate-limit-per-sender-hour', '5'], env);
   assert.equal(add.code, 0, add.stderr);
-  assert.deepEqual((await cliJson(['profile', 'show', 'threaded'], env)).threading, { subjectTokens: true, companyMayReply: false, closedReplies: 'new-item', rateLimitPerSenderHour: 5 });
+  assert.deepEqual((await cliJson(['profile', 'show', 'threaded'], env)).threading, { subjectTokens: true, companyMayReply: false, closedReplies: 'new-item', rateLimitPerSenderHour: 5, acknowledge: false });
   const update = await runCli(['profile', 'update', 'threaded', '--company-may-reply', 'on', '--subject-tokens', 'off', '--rate-limit-per-sender-hour', '0'], env);
   assert.equal(update.code, 0, update.stderr);
   const shown = await runCli(['profile', 'show', 'threaded'], env);
-  assert.match(shown.stdout, /^replies:\s+subject tokens off; company may reply on; closed items: new-item; rate limit off$/m);
+  assert.match(shown.stdout, /^replies:\s+subject tokens off; company may reply on; closed items: new-item; rate limit off; acknowledge off$/m);
   const wrong = await runCli(['profile', 'update', 'threaded', '--closed-replies', 'ignore'], env);
   assert.notEqual(wrong.code, 0);
   assert.match(wrong.stderr, /comment, reopen, new-item/);

@@ -310,6 +310,19 @@ describe('ignore', () => {
   });
 });
 
+describe('reply with template', () => {
+  table([
+    [
+      'after the create it answers about',
+      "then create request in project 1 and reply with template 'thanks'",
+      undefined,
+      ['create request in project 1', "reply with template 'thanks'"],
+      [],
+    ],
+    ['a {capture} in the name', "when subject matches /(?<t>billing)/ then create request in project 1 and reply with template '{t}'", view({ subject: 'billing question' }), ['create request in project 1', "reply with template 'billing'"], []],
+  ]);
+});
+
 describe("TargetProcess's team of a request", () => {
   table([
     ['attach request to team', 'then create request in project 1 and attach request to team 4', undefined, ['create request in project 1 and attach request to team 4'], []],

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { actionLeads, conditionLeads, parseRules, type RuleError } from '../../src/rules/index.js';
 
 const CONDITIONS = "a condition ('subject contains', 'company matched to project', 'from contains', … 22 in all)";
-const ACTIONS = "an action ('attach to project', 'create request in project', 'create public request in project', … 14 in all)";
+const ACTIONS = "an action ('attach to project', 'create request in project', 'create public request in project', … 15 in all)";
 const CONDITION_LIST = conditionLeads().map((p) => `'${p.join(' ')}'`);
 const ACTION_LIST = actionLeads().map((p) => `'${p.join(' ')}'`);
 const STATES = "'New', 'Open', 'In Progress', 'Done', 'Closed'";

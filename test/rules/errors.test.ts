@@ -5,7 +5,7 @@ import { actionLeads, conditionLeads, formatRuleError, formatRuleErrorWithSource
 
 // The TargetProcess phrases come first in every list; the rest of the language follows (see language.ts).
 const CONDITIONS = "a condition ('subject contains', 'company matched to project', 'from contains', … 22 in all)";
-const ACTIONS = "an action ('attach to project', 'create request in project', 'create public request in project', … 14 in all)";
+const ACTIONS = "an action ('attach to project', 'create request in project', 'create public request in project', … 15 in all)";
 const CONDITION_LIST = conditionLeads().map((p) => `'${p.join(' ')}'`);
 const ACTION_LIST = actionLeads().map((p) => `'${p.join(' ')}'`);
 const AFTER_ACTION = ["'and'", ...ACTION_LIST, 'end of line'];

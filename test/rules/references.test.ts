@@ -62,3 +62,20 @@ describe('checkReferences', () => {
     assert.deepEqual(checkReferences(ruleSet, refs), []);
   });
 });
+
+describe('reply templates', () => {
+  const templates = new Set(['acknowledgement', 'billing']);
+  const withTemplates = { ...refs, templateExists: (name: string) => templates.has(name.toLowerCase()) };
+
+  test("a template the profile does not have is a warning at its position; a known one (any case) is not", () => {
+    const { ruleSet } = parseRules("then create request in project 1 and reply with template 'Billing'\nthen create request in project 1 and reply with template 'gone'");
+    assert.deepEqual(checkReferences(ruleSet, withTemplates), [
+      { line: 2, column: 58, message: "the profile has no template named 'gone': the reply is recorded as skipped until one is saved" },
+    ]);
+  });
+
+  test('without a profile to look in, templates are not checked', () => {
+    const { ruleSet } = parseRules("then create request in project 1 and reply with template 'gone'");
+    assert.deepEqual(checkReferences(ruleSet, refs), []);
+  });
+});

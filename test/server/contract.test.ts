@@ -15,6 +15,7 @@ type Document = { openapi: string; paths: Record<string, Record<string, Operatio
 const VALID_BODIES: Record<string, unknown> = {
   'patch /api/v1/profiles/{id}': { rules: '' },
   'put /api/v1/profiles/{id}/rules': { rules: '' },
+  'put /api/v1/profiles/{id}/templates/{name}': { subject: 'Thanks', text: 'Thank you.' },
   'post /api/v1/profiles/{id}/rules/versions/{version}/restore': {},
   'patch /api/v1/accounts/{name}': { role: 'viewer' },
   'post /api/v1/rules/test': { profileId: 999999, raw: 'Subject: x\r\n\r\nbody\r\n' },
@@ -27,6 +28,7 @@ const VALID_BODIES: Record<string, unknown> = {
 const VALID_QUERIES: Record<string, string> = {
   'get /api/v1/profiles/{id}/rules/diff': '?from=1&to=2',
   'get /api/v1/messages': '?profileId=999999',
+  'get /api/v1/outbox': '?profileId=999999',
 };
 
 /** `{id}` → a value that names nothing. */

@@ -16,18 +16,18 @@ for (const dialect of await dialects()) {
     test('created with some settings, the rest are their defaults', async () => {
       const created = await s.call('/api/v1/profiles', { json: { name: 'replies', threading: { closedReplies: 'reopen' } } });
       assert.equal(created.status, 201, created.text);
-      assert.deepEqual(created.json.profile.threading, { subjectTokens: false, companyMayReply: false, closedReplies: 'reopen', rateLimitPerSenderHour: 20 });
+      assert.deepEqual(created.json.profile.threading, { subjectTokens: false, companyMayReply: false, closedReplies: 'reopen', rateLimitPerSenderHour: 20, acknowledge: false });
       const plain = await s.call('/api/v1/profiles', { json: { name: 'plain' } });
-      assert.deepEqual(plain.json.profile.threading, { subjectTokens: false, companyMayReply: false, closedReplies: 'comment', rateLimitPerSenderHour: 20 });
+      assert.deepEqual(plain.json.profile.threading, { subjectTokens: false, companyMayReply: false, closedReplies: 'comment', rateLimitPerSenderHour: 20, acknowledge: false });
     });
 
     test('a PATCH changes only the settings it names; null sets one back to its default; the audit log names them', async () => {
       const id = (await s.call('/api/v1/profiles', { json: { name: 'patched' } })).json.profile.id;
       const on = await s.call(`/api/v1/profiles/${id}`, { method: 'PATCH', json: { threading: { subjectTokens: true, companyMayReply: true } } });
       assert.equal(on.status, 200, on.text);
-      assert.deepEqual(on.json.profile.threading, { subjectTokens: true, companyMayReply: true, closedReplies: 'comment', rateLimitPerSenderHour: 20 });
+      assert.deepEqual(on.json.profile.threading, { subjectTokens: true, companyMayReply: true, closedReplies: 'comment', rateLimitPerSenderHour: 20, acknowledge: false });
       const reset = await s.call(`/api/v1/profiles/${id}`, { method: 'PATCH', json: { threading: { subjectTokens: null, closedReplies: 'new-item' } } });
-      assert.deepEqual(reset.json.profile.threading, { subjectTokens: false, companyMayReply: true, closedReplies: 'new-item', rateLimitPerSenderHour: 20 });
+      assert.deepEqual(reset.json.profile.threading, { subjectTokens: false, companyMayReply: true, closedReplies: 'new-item', rateLimitPerSenderHour: 20, acknowledge: false });
       assert.deepEqual((await s.call(`/api/v1/profiles/${id}`, { token: 'viewer' })).json.threading, reset.json.profile.threading);
       const audit = (await s.call('/api/v1/audit')).json.entries.find((e: any) => e.action === 'profile.update' && e.details?.id === id);
       assert.deepEqual(audit?.details.settings, ['threading.closedReplies', 'threading.subjectTokens']);

@@ -31,7 +31,7 @@ describe('reply settings and follow-ups in Chromium', { skip: chromiumSkip() }, 
     await page.getByLabel('Messages per sender per hour').fill('0');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved.').waitFor();
-    assert.deepEqual((await getProfile(ui.app.store.db, profile.id)).threading, { subjectTokens: true, companyMayReply: true, closedReplies: 'new-item', rateLimitPerSenderHour: 0 });
+    assert.deepEqual((await getProfile(ui.app.store.db, profile.id)).threading, { subjectTokens: true, companyMayReply: true, closedReplies: 'new-item', rateLimitPerSenderHour: 0, acknowledge: false });
   });
 
   test('an item shows the closed item it follows up and its participants', async () => {

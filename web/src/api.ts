@@ -24,9 +24,12 @@ export class ApiError extends Error {
     super(message);
   }
 
-  /** The message for one field, if the API named it. */
+  /**
+   * The message for one field, if the API named it: `closedReplies` finds `threading.closedReplies`.
+   * SMTP fields are asked for by their full name (`smtp.password`): the mailbox has fields of the same names.
+   */
   forField(field: string): string | undefined {
-    return this.fields.find((f) => f.field === field || f.field.endsWith(`.${field}`))?.message;
+    return this.fields.find((f) => f.field === field || (f.field.endsWith(`.${field}`) && !f.field.startsWith('smtp.')))?.message;
   }
 }
 

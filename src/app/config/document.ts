@@ -40,6 +40,11 @@ export const profileEntry = z.strictObject({
   rules: z.string().default(''),
   /** How replies find their item and who may add to it; a setting left out is its default. */
   threading: threadingSettingsSchema.default(threadingSettingsSchema.parse({})),
+  /**
+   * Where the profile's mail is sent, as `profile add --smtp-*` takes it, never the password
+   * (`passwordEnv`). Left out: the profile sends no mail.
+   */
+  smtp: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const configDocument = z.strictObject({

@@ -10,6 +10,8 @@ import { listTracker } from '../../tracker/builtin/index.js';
 import type { App } from '../app.js';
 import { translated } from '../error-translation.js';
 import { passwordEnvFor } from './document.js';
+import { smtpPasswordEnvFor } from './smtp.js';
+import { smtpSettingsSchema } from '../../store/smtp-settings.js';
 
 const HEADER = [
   ' mailbind configuration. Apply with `mailbind config apply FILE` (--dry-run shows the plan first).',
@@ -18,6 +20,7 @@ const HEADER = [
 
 /** Settings in the schema's order, without the password. */
 const SETTING_KEYS = Object.keys(sourceSettingsSchema.shape).filter((k) => k !== 'password');
+const SMTP_KEYS = Object.keys(smtpSettingsSchema.shape).filter((k) => k !== 'password');
 
 export function exportConfig(app: App): Promise<string> {
   return translated(async () => {
@@ -46,10 +49,14 @@ export function exportConfig(app: App): Promise<string> {
         // Only the settings that differ from their defaults: apply reads a missing one as its default.
         const keys = Object.keys(DEFAULT_THREADING) as Array<keyof ThreadingSettings>;
         const threading = Object.fromEntries(keys.filter((k) => p.threading[k] !== DEFAULT_THREADING[k]).map((k) => [k, p.threading[k]]));
+        const storedSmtp = (p.smtp ?? {}) as Record<string, unknown>;
+        const smtp = Object.fromEntries(SMTP_KEYS.filter((k) => storedSmtp[k] !== undefined).map((k) => [k, storedSmtp[k]]));
+        if (storedSmtp.password) smtp.passwordEnv = smtpPasswordEnvFor(p.name);
         return {
           name: p.name,
           ...(p.source ? { source } : {}),
           ...(Object.keys(threading).length ? { threading } : {}),
+          ...(p.smtp ? { smtp } : {}),
           ...(p.rules ? { rules: p.rules } : {}),
         };
       }),

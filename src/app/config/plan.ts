@@ -16,6 +16,8 @@ import { createProfile, deleteProfile, updateProfile } from '../profiles.js';
 import { changes } from '../tracker/changes.js';
 import { yamlPath, type ConfigDocument } from './document.js';
 import { sourceFromFile } from './source.js';
+import { smtpFromFile } from './smtp.js';
+import type { SmtpChanges, SmtpSettings } from '../../store/smtp-settings.js';
 
 export interface ConfigChange {
   kind: 'company' | 'project' | 'team' | 'user' | 'profile';
@@ -155,11 +157,12 @@ export async function planConfig(app: App, doc: ConfigDocument, options: { prune
       plan.errors.push({ field: `${rulesAt}:${e.line}:${e.column}`, message: `${e.message}${e.suggestion ? ` (${e.suggestion})` : ''}` });
     }
     const source = entry.source ? sourceFromFile(entry.source, ['profiles', i, 'source'], options.env, plan.errors) : undefined;
+    const smtp = entry.smtp ? smtpFromFile(entry.smtp, ['profiles', i, 'smtp'], options.env, plan.errors) : undefined;
     const rules = { text: entry.rules, label: rulesAt };
     const existing = profileByName.get(lower(name));
     if (!existing) {
       return step({ kind: 'profile', name, change: 'create' }, (a, who) =>
-        createProfile(a, { name, threading: entry.threading, ...(entry.rules ? { rules } : {}), ...(source ? { source } : {}) }, who));
+        createProfile(a, { name, threading: entry.threading, ...(entry.rules ? { rules } : {}), ...(source ? { source } : {}), ...(smtp ? { smtp: smtp as SmtpChanges } : {}) }, who));
     }
     if (!entry.source && existing.source) {
       return fail(['profiles', i], `profile '${existing.name}' reads a ${existing.source.protocol} mailbox; a file cannot take it away (keep its source here, or delete the profile)`);
@@ -167,16 +170,21 @@ export async function planConfig(app: App, doc: ConfigDocument, options: { prune
     const sourceFields = source ? changedSettings(app, existing.source, source) : [];
     // The file says every threading setting (one left out is its default), as it says the whole rules.
     const threadingFields = (Object.keys(entry.threading) as Array<keyof typeof entry.threading>).filter((k) => entry.threading[k] !== existing.threading[k]);
+    // The file says the whole SMTP settings: left out, the profile sends no mail.
+    if (entry.smtp && !smtp) return;
+    const smtpFields = smtp ? changedSettings(app, existing.smtp, smtp).map((f) => `smtp.${f}`) : existing.smtp ? ['smtp'] : [];
     const fields = [
       ...(existing.rules !== entry.rules ? ['rules'] : []),
       ...sourceFields.map((f) => `source.${f}`),
       ...threadingFields.map((f) => `threading.${f}`),
+      ...smtpFields,
     ];
     step({ kind: 'profile', name: existing.name, change: fields.length ? 'update' : 'unchanged', ...(fields.length ? { fields } : {}) }, (a, who) =>
       updateProfile(a, existing.id, {
         ...(fields.includes('rules') ? { rules } : {}),
         ...(source && sourceFields.length ? { source: replacing(existing.source, source) } : {}),
         ...(threadingFields.length ? { threading: entry.threading } : {}),
+        ...(smtpFields.length ? { smtp: smtp ? replacingSmtp(existing.smtp, smtp) : null } : {}),
       }, who));
   });
   const profileNames = new Set(doc.profiles.map((p) => lower(p.name)));
@@ -240,7 +248,7 @@ function numbered<E extends { id?: number | undefined; name: string }, R extends
 }
 
 /** The settings that differ, the password compared with what is stored (sealed). */
-function changedSettings(app: App, stored: SourceSettings | null, wanted: SourceSettings): string[] {
+function changedSettings(app: App, stored: SourceSettings | SmtpSettings | null, wanted: SourceSettings | SmtpSettings): string[] {
   const before = (stored ?? {}) as Record<string, unknown>;
   const after = wanted as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => k !== 'password');
@@ -257,6 +265,12 @@ function samePassword(app: App, sealed: string | undefined, plain: string): bool
     // Sealed with another key: setting it again is what fixes that.
     return false;
   }
+}
+
+/** The file's SMTP settings as a change that replaces the stored ones: one the file leaves out is cleared. */
+function replacingSmtp(stored: SmtpSettings | null, wanted: SmtpSettings): SmtpChanges {
+  const gone = Object.fromEntries(Object.keys(stored ?? {}).filter((k) => k !== 'password' && !(k in wanted)).map((k) => [k, null]));
+  return { ...gone, ...wanted } as SmtpChanges;
 }
 
 /** The file's settings as a change that replaces the stored ones: a setting the file leaves out goes. */

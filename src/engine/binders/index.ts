@@ -1,8 +1,8 @@
 // The reply binders, in the order they are tried. A new binder is one file and one line here. The
-// reply token of outgoing mail (layer 2, between the Message-IDs and Ticket#N) comes with outgoing
-// mail, as does the 'sent' answer of itemOfMessage for mails we sent.
+// 'sent' answer of itemOfMessage (mail we sent) and the reply token (layer 2) come from the outbox.
 import type { ItemView } from '../../tracker/port.js';
 import { messageIdBinder } from './message-id.js';
+import { replyTokenBinder } from './reply-token.js';
 import { subjectTokenBinder } from './subject-token.js';
 import { ticketBinder } from './ticket.js';
 import type { Binder, BinderInput, Binding } from './types.js';
@@ -11,7 +11,7 @@ export type { Binder, BinderInput, Binding, BindingLayer, Refusal } from './type
 export { findSubjectTokens } from './subject-token.js';
 export { threadIds } from './message-id.js';
 
-export const BINDERS: readonly Binder[] = [messageIdBinder, ticketBinder, subjectTokenBinder];
+export const BINDERS: readonly Binder[] = [messageIdBinder, replyTokenBinder, ticketBinder, subjectTokenBinder];
 
 /** Whether the sender may add to an item: why they may, or why not (engine/reply-access.ts). */
 export type MayAdd = (item: ItemView) => { allowed: true; as: string } | { allowed: false; why: string };

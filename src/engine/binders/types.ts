@@ -6,8 +6,8 @@ import type { ReplySplit } from '../../mail/index.js';
 import type { ThreadingSettings } from '../../store/threading-settings.js';
 import type { TrackerSnapshot } from '../../tracker/port.js';
 
-/** Which kind of evidence bound a reply. 'reply-token' (our signed token in outgoing mail) comes with outgoing mail. */
-export type BindingLayer = 'message-id' | 'ticket' | 'subject-token';
+/** Which kind of evidence bound a reply. */
+export type BindingLayer = 'message-id' | 'reply-token' | 'ticket' | 'subject-token';
 
 export interface BinderInput {
   message: Message;
@@ -15,6 +15,10 @@ export interface BinderInput {
   readonly split: ReplySplit;
   settings: ThreadingSettings;
   snapshot: TrackerSnapshot;
+  /** The profile's own addresses, lowercased: only plus-addresses of these carry our reply token. */
+  ownAddresses?: ReadonlySet<string>;
+  /** The installation's key that signs reply tokens; absent: tokens are not read. */
+  replyTokenKey?: Buffer | null;
 }
 
 export interface Binding {

@@ -4,9 +4,11 @@ import { registerHealth } from './health.js';
 import { registerDocs } from './docs.js';
 import { registerSession } from './session.js';
 import { registerProfiles } from './profiles.js';
+import { registerTemplates } from './templates.js';
 import { registerRules } from './rules.js';
 import { registerMessages } from './messages.js';
 import { registerMessageBody } from './message-body.js';
+import { registerOutbox } from './outbox.js';
 import { registerStats } from './stats.js';
 import { registerIntake } from './intake.js';
 import { registerAdmin } from './admin.js';
@@ -19,9 +21,11 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerHealth,
   registerSession,
   registerProfiles,
+  registerTemplates,
   registerRules,
   registerMessages,
   registerMessageBody,
+  registerOutbox,
   registerStats,
   registerIntake,
   registerAdmin,

@@ -3,7 +3,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Api } from '../http-app.js';
 import { IdParam, errorResponse, json, jsonBody, route } from '../route.js';
-import { CheckResult, CheckStreamLine, ProfileCreate, ProfileSaved, ProfileStatus, ProfileUpdate, ProfileView, SourceInput } from '../schemas/profiles.js';
+import { CheckResult, CheckStreamLine, ProfileCreate, ProfileSaved, ProfileStatus, ProfileUpdate, ProfileView, SmtpInput, SourceInput } from '../schemas/profiles.js';
 import { principalOf } from '../principal.js';
 import { NDJSON, ndjsonStream, wantsNdjson } from '../ndjson.js';
 
@@ -52,6 +52,17 @@ const checkSaved = route('admin', {
   request: { params: IdParam, body: { ...jsonBody(z.object({ source: SourceInput.optional() })), required: false } },
   responses: { 200: checkAnswer('each step with its time'), 400: errorResponse('the profile has no mailbox'), 404: errorResponse('no such profile') },
 });
+const checkSmtpUnsaved = route('admin', {
+  method: 'post', path: '/api/v1/profiles/check-smtp', tags, summary: 'Check Connection for SMTP settings not saved',
+  request: { body: jsonBody(z.object({ smtp: SmtpInput })) },
+  responses: { 200: checkAnswer('tcp, tls, greeting, auth, each with its time; a failed step names the field to fix (smtp.host, smtp.password, …)') },
+});
+const checkSmtpSaved = route('admin', {
+  method: 'post', path: '/api/v1/profiles/{id}/check-smtp', tags, summary: "Check Connection for a profile's SMTP settings",
+  description: 'With a body `{smtp}`, checks the stored settings with those changes (not saved); the stored password is only reused while host, port, TLS, certificate check and user stay the same.',
+  request: { params: IdParam, body: { ...jsonBody(z.object({ smtp: SmtpInput.optional() })), required: false } },
+  responses: { 200: checkAnswer('each step with its time'), 400: errorResponse('the profile has no SMTP settings'), 404: errorResponse('no such profile') },
+});
 const status = route('viewer', {
   method: 'get', path: '/api/v1/profiles/{id}/status', tags, summary: "A profile's health",
   request: { params: IdParam },
@@ -92,6 +103,7 @@ export function registerProfiles(api: Api): void {
         ...(body.rules !== undefined ? { rules: { text: body.rules, label: 'rules', ...(body.rulesComment ? { comment: body.rulesComment } : {}) } } : {}),
         ...(body.source ? { source: body.source } : {}),
         ...(body.threading ? { threading: body.threading } : {}),
+        ...(body.smtp ? { smtp: body.smtp } : {}),
       },
       principalOf(c),
     );
@@ -107,6 +119,7 @@ export function registerProfiles(api: Api): void {
         ...(body.rules !== undefined ? { rules: { text: body.rules, label: 'rules', ...(body.rulesComment ? { comment: body.rulesComment } : {}) } } : {}),
         ...(body.source ? { source: body.source } : {}),
         ...(body.threading ? { threading: body.threading } : {}),
+        ...(body.smtp !== undefined ? { smtp: body.smtp } : {}),
       },
       principalOf(c),
     );
@@ -130,6 +143,19 @@ export function registerProfiles(api: Api): void {
     const changes = c.req.valid('json').source;
     if (wantsNdjson(c)) return (await ndjsonStream(c, (emit) => checkSavedProfile(c.get('app'), id, emit, changes), (result) => ({ ok: result.ok }))) as never;
     return c.json(await checkSavedProfile(c.get('app'), id, undefined, changes), 200);
+  });
+  api.openapi(checkSmtpUnsaved, async (c) => {
+    const { checkUnsavedSmtp } = await import('../../app/check.js');
+    const smtp = c.req.valid('json').smtp;
+    if (wantsNdjson(c)) return (await ndjsonStream(c, (emit) => checkUnsavedSmtp(smtp, emit), (result) => ({ ok: result.ok }))) as never;
+    return c.json(await checkUnsavedSmtp(smtp), 200);
+  });
+  api.openapi(checkSmtpSaved, async (c) => {
+    const { checkSavedSmtp } = await import('../../app/check.js');
+    const id = c.req.valid('param').id;
+    const changes = c.req.valid('json').smtp;
+    if (wantsNdjson(c)) return (await ndjsonStream(c, (emit) => checkSavedSmtp(c.get('app'), id, emit, changes), (result) => ({ ok: result.ok }))) as never;
+    return c.json(await checkSavedSmtp(c.get('app'), id, undefined, changes), 200);
   });
   api.openapi(status, async (c) => {
     const { profileStatuses } = await import('../../app/status.js');

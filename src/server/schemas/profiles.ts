@@ -3,12 +3,14 @@
 import { z } from '@hono/zod-openapi';
 import { PROTOCOLS, TLS_MODES } from '../../app/source-input.js';
 import { CLOSED_REPLIES } from '../../app/threading-input.js';
+import { SMTP_TLS_MODES } from '../../app/smtp-input.js';
 
 const threadingFields = {
   subjectTokens: z.boolean().openapi({ description: '`[#N]` / `[CODE-N]` in the subject binds a reply to item N (default false)' }),
   companyMayReply: z.boolean().openapi({ description: "anyone of a requester's company may add to the item (default false)" }),
   closedReplies: z.enum(CLOSED_REPLIES).openapi({ description: 'what a reply to a closed item does (default comment)' }),
   rateLimitPerSenderHour: z.number().int().min(0).openapi({ description: 'messages from one sender address that may reach the rules in an hour; the next are ignored as rate limited (default 20; 0 turns it off)' }),
+  acknowledge: z.boolean().openapi({ description: "mail the sender the profile's `acknowledgement` template for each item made from new mail (default false; needs SMTP settings)" }),
 };
 
 export const Threading = z.object(threadingFields).openapi('Threading', { description: 'how replies find their item and who may add to it' });
@@ -49,6 +51,38 @@ export const SourceInput = z
   })
   .openapi('MailboxSettingsInput', { description: 'only the settings named change; `null` clears one back to its default' }) as z.ZodType<Record<string, unknown>>;
 
+const smtpFields = {
+  host: z.string().openapi({ example: 'smtp.example.com' }),
+  port: z.number().int().openapi({ description: 'default 587 (starttls), 465 (tls), 25 (none)' }),
+  tls: z.enum(SMTP_TLS_MODES).openapi({ description: 'default starttls' }),
+  allowInvalidCertificate: z.boolean(),
+  user: z.string().openapi({ description: 'omit for a server that takes mail without a login' }),
+  fromAddress: z.string().openapi({ example: 'support@example.com' }),
+  fromName: z.string().openapi({ example: 'Example Support' }),
+};
+
+/** SMTP settings as sent: only those named change, `null` clears one; the password is write-only. */
+export const SmtpInput = z
+  .object({
+    ...Object.fromEntries(Object.entries(smtpFields).map(([k, v]) => [k, v.nullable().optional()])),
+    password: z.string().optional().openapi({ description: 'write-only; omit to keep the stored one (needed again when host, port, TLS, certificate check or user change)', writeOnly: true }),
+  })
+  .openapi('SmtpSettingsInput', { description: 'only the settings named change; `null` clears one back to its default' }) as z.ZodType<Record<string, unknown>>;
+
+export const SmtpView = z
+  .object({
+    host: z.string(),
+    port: z.number().int().optional(),
+    tls: z.enum(SMTP_TLS_MODES),
+    allowInvalidCertificate: z.boolean(),
+    user: z.string().optional(),
+    fromAddress: z.string(),
+    fromName: z.string().optional(),
+    hasPassword: z.boolean(),
+    effectivePort: z.number().int(),
+  })
+  .openapi('Smtp', { description: "where the profile's mail (acknowledgements, rule replies) is sent; never the password" });
+
 export const MailboxView = z
   .object({
     protocol: z.enum(PROTOCOLS),
@@ -78,6 +112,7 @@ export const ProfileView = z
     ruleCount: z.number().int(),
     source: MailboxView.nullable(),
     threading: Threading,
+    smtp: SmtpView.nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -96,12 +131,38 @@ export const ProfileCreate = z
     rulesComment: z.string().optional(),
     source: SourceInput.optional(),
     threading: ThreadingInput.optional(),
+    smtp: SmtpInput.optional(),
   })
   .openapi('ProfileCreate');
 
 export const ProfileUpdate = z
-  .object({ rules: z.string().optional(), rulesComment: z.string().optional(), source: SourceInput.optional(), threading: ThreadingInput.optional() })
+  .object({
+    rules: z.string().optional(),
+    rulesComment: z.string().optional(),
+    source: SourceInput.optional(),
+    threading: ThreadingInput.optional(),
+    smtp: SmtpInput.nullable().optional().openapi({ description: 'null removes the SMTP settings: the profile sends no mail' }),
+  })
   .openapi('ProfileUpdate');
+
+export const TemplateView = z
+  .object({
+    name: z.string(),
+    subject: z.string(),
+    text: z.string(),
+    html: z.string().nullable(),
+    builtIn: z.boolean().openapi({ description: 'the built-in default, used until the profile saves its own under that name' }),
+    updatedAt: z.string().nullable(),
+  })
+  .openapi('Template');
+
+export const TemplateInput = z
+  .object({
+    subject: z.string().openapi({ example: 'Re: {{item.title}} [#{{item.id}}]' }),
+    text: z.string(),
+    html: z.string().nullable().optional(),
+  })
+  .openapi('TemplateInput', { description: 'placeholders: {{item.id}} {{item.kind}} {{item.title}} {{project.name}} {{item.link}} {{requester.name}}' });
 
 export const CheckStep = z
   .object({ step: z.string(), ok: z.boolean(), ms: z.number(), message: z.string(), field: z.string().nullable() })

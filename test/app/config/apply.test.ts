@@ -184,5 +184,30 @@ for (const dialect of await dialects()) {
       assert.equal((await tracker.addProject(to, { name: 'Later' }, who)).id, 4);
       assert.equal((await tracker.addTeam(to, { name: 'Later' }, who)).id, 3);
     });
+
+    test('SMTP settings: exported without the password (passwordEnv), applied with it, left out removes them', async () => {
+      const smtpSecret = 'smtp-horse-battery';
+      await createProfile(from, { name: 'mailer', smtp: { host: 'smtp.example.com', user: 'mailer', password: smtpSecret, fromAddress: 'help@example.com' }, threading: { acknowledge: true } }, who);
+      const text = await exportConfig(from);
+      assert.match(text, /- name: mailer\n {4}threading:\n {6}acknowledge: true\n {4}smtp:\n {6}host: smtp\.example\.com\n {6}tls: starttls\n {6}allowInvalidCertificate: false\n {6}user: mailer\n {6}fromAddress: help@example\.com\n {6}passwordEnv: MAILBIND_SMTP_PASSWORD_MAILER\n/);
+      assert.doesNotMatch(text, new RegExp(smtpSecret));
+      const third = await openTestStore(dialect);
+      try {
+        const fresh = assemble(third.store);
+        const env = { MAILBIND_PASSWORD_SUPPORT_DESK: SECRET, MAILBIND_SMTP_PASSWORD_MAILER: smtpSecret };
+        const missing = await refusal(applyConfig(fresh, text, who, { env: { MAILBIND_PASSWORD_SUPPORT_DESK: SECRET } }));
+        assert.deepEqual(missing.details.fields?.map((f) => f.field), ['profiles[3].smtp.passwordEnv']);
+        await applyConfig(fresh, text, who, { env });
+        assert.equal(await exportConfig(fresh), text, 'the SMTP settings come back byte for byte');
+        const other = await applyConfig(fresh, text.replace('host: smtp.example.com', 'host: smtp2.example.com'), who, { dryRun: true, env });
+        assert.deepEqual(other.changes.filter((c) => c.change !== 'unchanged').map((c) => c.fields), [['smtp.host']]);
+        const without = text.replace(/ {4}smtp:\n(?: {6}.*\n)+/, '');
+        const removed = await applyConfig(fresh, without, who, { env });
+        assert.deepEqual(removed.changes.filter((c) => c.change !== 'unchanged').map((c) => c.fields), [['smtp']]);
+        assert.doesNotMatch(await exportConfig(fresh), /smtp:/);
+      } finally {
+        await third.cleanup();
+      }
+    });
   });
 }

@@ -8,8 +8,8 @@ import type { ItemView } from '../../../src/tracker/port.js';
 
 const allowed = () => ({ allowed: true as const, as: 'allowed' });
 
-test('the order is Message-ID, Ticket#N, subject token', () => {
-  assert.deepEqual(BINDERS.map((b) => b.layer), ['message-id', 'ticket', 'subject-token']);
+test('the order is Message-ID, reply token, Ticket#N, subject token', () => {
+  assert.deepEqual(BINDERS.map((b) => b.layer), ['message-id', 'reply-token', 'ticket', 'subject-token']);
 });
 
 test('the first layer that binds wins over later ones', async () => {

@@ -27,6 +27,8 @@ export interface Profile {
   source: Mailbox | null;
   /** How replies find their item and who may add to it (docs/conversations.md). */
   threading: Threading;
+  /** Where its mail (acknowledgements, rule replies) is sent; null: it sends none. */
+  smtp: Smtp | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -39,6 +41,21 @@ export interface Threading {
   closedReplies: ClosedReplies;
   /** Messages from one sender that may reach the rules in an hour; 0: no limit. */
   rateLimitPerSenderHour: number;
+  acknowledge: boolean;
+}
+
+export type SmtpTls = 'starttls' | 'tls' | 'none';
+
+export interface Smtp {
+  host: string;
+  port?: number;
+  tls: SmtpTls;
+  allowInvalidCertificate: boolean;
+  user?: string;
+  fromAddress: string;
+  fromName?: string;
+  hasPassword: boolean;
+  effectivePort: number;
 }
 
 export interface ProfileStatus {

@@ -1,5 +1,6 @@
 // Add Profile / edit: every mailbox setting, Check Connection step by step with the failure next to
-// the field at fault, how replies are threaded, the rules, and save. The password is write-only: "unchanged" unless typed.
+// the field at fault, how replies are threaded, outgoing mail (components/smtp-settings.tsx), the
+// rules, and save. The password is write-only: "unchanged" unless typed.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, apiLines, errorText } from '../api.js';
 import { described, Field } from '../components/field.js';
@@ -8,6 +9,7 @@ import { RulesField } from '../components/rules-field.js';
 import { RulesHistory } from '../components/rules-history.js';
 import { RulesPreview } from '../components/rules-preview.js';
 import { RuleTester } from '../components/rule-tester.js';
+import { EMPTY_SMTP, smtpChanges, smtpFormOf, SmtpSettings, type SmtpForm } from '../components/smtp-settings.js';
 import { navigate } from '../router.js';
 import { isAdmin } from '../session.js';
 
@@ -38,12 +40,14 @@ interface Form {
   companyMayReply: boolean;
   closedReplies: ClosedReplies;
   rateLimitPerSenderHour: string;
+  acknowledge: boolean;
+  smtp: SmtpForm;
 }
 
 const EMPTY: Form = {
   name: '', protocol: 'imap', host: '', port: '993', tls: 'tls', allowInvalidCertificate: false, login: '', password: '',
   folder: 'INBOX', pollSeconds: '60', maxMessageBytes: '50', idle: true, afterImport: '', afterOther: '', firstRun: 'from-now', address: '', rules: '', rulesComment: '',
-  subjectTokens: false, companyMayReply: false, closedReplies: 'comment', rateLimitPerSenderHour: '20',
+  subjectTokens: false, companyMayReply: false, closedReplies: 'comment', rateLimitPerSenderHour: '20', acknowledge: false, smtp: EMPTY_SMTP,
 };
 
 export function defaultPort(protocol: Protocol, tls: Tls): string {
@@ -60,6 +64,7 @@ function formOf(p: Profile): Form {
     rules: p.rules,
     ...p.threading,
     rateLimitPerSenderHour: String(p.threading.rateLimitPerSenderHour),
+    smtp: smtpFormOf(p),
     ...(s
       ? {
           protocol: s.protocol, host: s.host ?? '', port: String(s.port ?? s.effectivePort ?? ''), tls: s.tls, allowInvalidCertificate: s.allowInvalidCertificate,
@@ -98,7 +103,7 @@ function sourceOf(form: Form, before: Form | null): Record<string, unknown> {
 function threadingOf(form: Form, before: Form | null): Partial<Threading> {
   // The limit as a number when it reads as one; otherwise as typed, for the API to name the field.
   const rate = /^\s*\d+\s*$/.test(form.rateLimitPerSenderHour) ? Number(form.rateLimitPerSenderHour) : (form.rateLimitPerSenderHour as unknown as number);
-  const all: Threading = { subjectTokens: form.subjectTokens, companyMayReply: form.companyMayReply, closedReplies: form.closedReplies, rateLimitPerSenderHour: rate };
+  const all: Threading = { subjectTokens: form.subjectTokens, companyMayReply: form.companyMayReply, closedReplies: form.closedReplies, rateLimitPerSenderHour: rate, acknowledge: form.acknowledge };
   if (!before) return all;
   return Object.fromEntries(Object.entries(all).filter(([key, value]) => String((before as any)[key]) !== String(value)));
 }
@@ -170,9 +175,11 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
       const source = sourceOf(form, before);
       const threading = threadingOf(form, before);
       const replies = Object.keys(threading).length ? { threading } : {};
+      const smtp = smtpChanges(form.smtp, before?.smtp ?? null, Boolean(profile?.smtp));
+      const outgoing = smtp === undefined ? {} : { smtp };
       const result = id === null
-        ? await api<{ profile: Profile; notes: string[] }>('/profiles', { body: { name: form.name, ...rules, ...replies, ...(form.protocol === 'pipe' && !form.address ? {} : { source }) } })
-        : await api<{ profile: Profile; notes: string[] }>(`/profiles/${id}`, { method: 'PATCH', body: { ...rules, ...replies, ...(Object.keys(source).length ? { source } : {}) } });
+        ? await api<{ profile: Profile; notes: string[] }>('/profiles', { body: { name: form.name, ...rules, ...replies, ...outgoing, ...(form.protocol === 'pipe' && !form.address ? {} : { source }) } })
+        : await api<{ profile: Profile; notes: string[] }>(`/profiles/${id}`, { method: 'PATCH', body: { ...rules, ...replies, ...outgoing, ...(Object.keys(source).length ? { source } : {}) } });
       setProfile(result.profile);
       setForm({ ...formOf(result.profile), rulesComment: '' });
       setSaved(['Saved.', ...result.notes].join(' '));
@@ -292,6 +299,13 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
           <Field id="rateLimitPerSenderHour" label="Messages per sender per hour" error={fieldError('rateLimitPerSenderHour')} hint="more from one address in an hour are ignored as rate limited (a mail loop); 0: no limit">
             <input id="rateLimitPerSenderHour" inputMode="numeric" value={form.rateLimitPerSenderHour} onInput={(e) => set('rateLimitPerSenderHour', e.currentTarget.value)} {...described('rateLimitPerSenderHour', fieldError('rateLimitPerSenderHour'), true)} />
           </Field>
+          <Field id="acknowledge" label="Acknowledge new requests" error={fieldError('acknowledge')}>
+            <label class="inline"><input id="acknowledge" type="checkbox" checked={form.acknowledge} onChange={(e) => set('acknowledge', e.currentTarget.checked)} /> mail the sender the <code>acknowledgement</code> template for each item made from their mail (needs Outgoing mail below)</label>
+          </Field>
+        </fieldset>
+        <fieldset disabled={!admin}>
+          <legend>Outgoing mail</legend>
+          <SmtpSettings profile={profile} form={form.smtp} before={before?.smtp ?? null} onChange={(smtp) => set('smtp', smtp)} error={error} />
         </fieldset>
         <fieldset>
           <legend>Rules</legend>

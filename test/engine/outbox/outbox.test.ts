@@ -1,0 +1,335 @@
+// Outgoing mail end to end on SQLite and PostgreSQL (issue 12), against smtp-server on loopback as the
+// real SMTP peer (STARTTLS, AUTH): acknowledgements queued with the outcome and sent by the worker,
+// retried while the server is down and sent once when it is back, a wrong password recorded in words,
+// and answers threading back by our Message-ID or by the reply token alone.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { processorFor } from '../../support/processor.js';
+import { dialects, openTestStore, type TestStore } from '../../support/store.js';
+import { makeMessage, type MessageSpec } from '../../support/messages.js';
+import { SmtpSink } from '../../support/smtp-sink.js';
+import { createProfile } from '../../../src/store/profiles.js';
+import { validateSettings } from '../../../src/sources/settings.js';
+import { DEFAULT_THREADING } from '../../../src/store/threading-settings.js';
+import { mergeSmtpSettings } from '../../../src/store/smtp-settings.js';
+import { intakeMessage } from '../../../src/sources/intake.js';
+import type { Processor, ProcessResult } from '../../../src/engine/process.js';
+import { OutboxSender, runOutboxLoop } from '../../../src/engine/outbox/sender.js';
+import { waitFor } from '../../support/wait.js';
+import { assemble, type App } from '../../../src/app/app.js';
+import { addProject } from '../../../src/tracker/builtin/index.js';
+import { getInboxItem } from '../../../src/store/inbox.js';
+import { getOutboxMail, listAttempts, listOutbox } from '../../../src/store/outbox.js';
+import { makeReplyToken } from '../../../src/engine/outbox/reply-token.js';
+import { sql } from '../../../src/store/database.js';
+import { saveTemplate } from '../../../src/store/templates.js';
+import { getProfile } from '../../../src/store/profiles.js';
+import { discardingSink } from '../../../src/store/blobs.js';
+import { BuiltinTracker } from '../../../src/tracker/builtin/index.js';
+import { prepareAndDecide } from '../../../src/engine/prepare.js';
+import { DecisionProfiles } from '../../../src/engine/decision-profile.js';
+import { emptyCreated } from '../../../src/engine/execute.js';
+import { queueMail } from '../../../src/engine/outbox/queue.js';
+
+const RULES = 'then attach to project 1 and create request in project 1\n';
+const OUR_DOMAIN = 'mb.mailbind.test';
+
+for (const dialect of await dialects()) {
+  describe(`outgoing mail on ${dialect}`, () => {
+    let t: TestStore;
+    let app: App;
+    let sink: SmtpSink;
+    let processor: Processor;
+    let sender: OutboxSender;
+
+    before(async () => {
+      t = await openTestStore(dialect);
+      app = assemble(t.store, { messageIdDomain: OUR_DOMAIN });
+      await addProject(t.store.db, { name: 'General' });
+      sink = await SmtpSink.start();
+      processor = processorFor(t.store, { ownDomains: app.ownDomains, outgoing: app.outgoing });
+      sender = new OutboxSender({ store: t.store, secrets: app.secrets(), loopMarker: OUR_DOMAIN, extras: { ca: sink.pki.caCert, timeoutMs: 5000 } });
+    });
+    after(async () => {
+      await sink.stop();
+      await t.cleanup();
+    });
+
+    async function profile(options: { acknowledge?: boolean; smtp?: Record<string, unknown> | null; rules?: string } = {}): Promise<number> {
+      const smtp = options.smtp === null ? null : mergeSmtpSettings(null, sink.settings(options.smtp ?? {}), app.secrets());
+      const created = await createProfile(t.store.db, {
+        name: `p-${randomBytes(4).toString('hex')}`,
+        rules: options.rules ?? RULES,
+        source: validateSettings({ protocol: 'pipe', address: 'support@mailbind.test' }),
+        threading: { ...DEFAULT_THREADING, acknowledge: options.acknowledge ?? true },
+        smtp,
+      });
+      return created.id;
+    }
+
+    async function deliver(profileId: number, spec: MessageSpec): Promise<ProcessResult & { trace: any }> {
+      const { item } = await intakeMessage(t.store, makeMessage(spec), { profileId });
+      const [result] = await processor.processDue({ ids: [item.id] });
+      assert.ok(result);
+      return { ...result, trace: (await getInboxItem(t.store.db, item.id))?.trace };
+    }
+
+    /** Make every waiting mail due now, instead of waiting out its backoff. */
+    async function dueNow(): Promise<void> {
+      await t.store.db.updateTable('outbox').set({ next_attempt_at: new Date(0).toISOString() }).where('state', '=', 'pending').execute();
+    }
+
+    test('a new request is acknowledged once, over STARTTLS with AUTH, threading back to the original', async () => {
+      const p = await profile();
+      const before = sink.mails.length;
+      const original = `orig-${randomBytes(4).toString('hex')}@acme.example`;
+      const r = await deliver(p, { from: 'Ann Acme <ann@acme.example>', subject: 'Export is broken', messageId: original });
+      assert.equal(r.outcome, 'imported');
+      assert.ok(r.actions.includes('acknowledge the new items to the sender by mail'), r.actions.join('; '));
+      const itemId = r.created.requests[0]!;
+      assert.equal(r.created.mails.length, 1);
+      const queued = await getOutboxMail(t.store.db, r.created.mails[0]!);
+      assert.equal(queued?.state, 'pending', 'queued with the outcome, sent by the worker');
+
+      const sent = await sender.sendDue({ ids: r.created.mails });
+      assert.deepEqual(sent.map((s) => s.state), ['sent']);
+      assert.equal(sink.mails.length, before + 1);
+      const mail = sink.mails.at(-1)!;
+      assert.equal(mail.secure, true, 'upgraded with STARTTLS');
+      assert.equal(mail.user, 'mailer', 'authenticated');
+      assert.deepEqual(mail.to, ['ann@acme.example']);
+      const h = (name: string) => SmtpSink.header(mail.raw, name);
+      assert.equal(h('Auto-Submitted'), 'auto-replied');
+      assert.equal(h('X-Mailbind-Loop'), OUR_DOMAIN);
+      assert.equal(h('In-Reply-To'), `<${original}>`);
+      assert.equal(h('References'), `<${original}>`);
+      assert.match(h('Message-ID') ?? '', new RegExp(`@${OUR_DOMAIN.replace(/\./g, '\\.')}>$`));
+      assert.equal(h('Subject'), `Re: Export is broken [#${itemId}]`);
+      const key = await app.outgoing.replyTokenKey();
+      assert.equal(h('Reply-To'), `support+${makeReplyToken(key!, itemId)}@mailbind.test`);
+      assert.match(mail.raw, /Hello Ann Acme,/);
+      assert.match(mail.raw, new RegExp(`Reference: Ticket#${itemId}`));
+
+      const stored = await getOutboxMail(t.store.db, r.created.mails[0]!);
+      assert.equal(stored?.state, 'sent');
+      assert.equal(stored?.smtpResponse, `250 Ok: queued as SINK${sink.mails.length}`);
+      const attempts = await listAttempts(t.store.db, stored!.id);
+      assert.deepEqual(attempts.map((a) => [a.ok, a.code]), [[true, 250]]);
+      assert.deepEqual(await sender.sendDue({ ids: r.created.mails }), [], 'nothing is sent twice');
+    });
+
+    test("a reply to our acknowledgement threads by its Message-ID, is a comment, and is not acknowledged", async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'bea@acme.example', subject: 'Printer on fire' });
+      const itemId = r.created.requests[0]!;
+      await sender.sendDue({ ids: r.created.mails });
+      const ours = (await getOutboxMail(t.store.db, r.created.mails[0]!))!.messageId;
+      const reply = await deliver(p, { from: 'bea@acme.example', subject: 'Re: Printer on fire', body: 'Still burning.', headers: { 'In-Reply-To': `<${ours}>` } });
+      assert.equal(reply.outcome, 'commented');
+      assert.equal(reply.trace.binding.evidence, `In-Reply-To <${ours}> is a mail we sent about request ${itemId}`);
+      assert.deepEqual(reply.created.mails, [], 'no acknowledgement for a comment');
+    });
+
+    test('automatic mail gets no acknowledgement', async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'cal@acme.example', subject: 'Out of office', headers: { 'Auto-Submitted': 'auto-replied' } });
+      assert.equal(r.outcome, 'ignored');
+      assert.deepEqual(r.created.mails, []);
+      assert.deepEqual(await listOutbox(t.store.db, { profileId: p }), []);
+    });
+
+    test('an address gets at most the hourly limit of mails; the rest are recorded as skipped with why', async () => {
+      const p = await profile();
+      const limited = processorFor(t.store, { ownDomains: app.ownDomains, outgoing: { ...app.outgoing, limits: { acknowledgementsPerItem: 1, perAddressPerHour: 2 } } });
+      const states: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { item } = await intakeMessage(t.store, makeMessage({ from: 'dee@acme.example', subject: `Request ${i}` }), { profileId: p });
+        const [result] = await limited.processDue({ ids: [item.id] });
+        const mail = await getOutboxMail(t.store.db, result!.created.mails[0]!);
+        states.push(mail!.state + (mail!.reason ? `: ${mail!.reason}` : ''));
+      }
+      assert.deepEqual(states, ['pending', 'pending', 'skipped: rate limited: 2 mails to dee@acme.example in the last hour (at most 2)']);
+    });
+
+    test('a profile without SMTP settings records the acknowledgement as skipped', async () => {
+      const p = await profile({ smtp: null });
+      const r = await deliver(p, { from: 'eli@acme.example', subject: 'Hello' });
+      const mail = await getOutboxMail(t.store.db, r.created.mails[0]!);
+      assert.equal(mail?.state, 'skipped');
+      assert.equal(mail?.reason, 'the profile has no SMTP settings');
+    });
+
+    test('SMTP down: the mail waits for its backoff and is sent once when the server is back', async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'fay@acme.example', subject: 'Server down test' });
+      await sink.stop();
+      try {
+        const first = await sender.sendDue({ ids: r.created.mails });
+        assert.equal(first[0]?.state, 'pending');
+        assert.match(first[0]!.response, /refused the connection/);
+        const waiting = await getOutboxMail(t.store.db, r.created.mails[0]!);
+        assert.equal(waiting?.attempts, 1);
+        assert.ok(Date.parse(waiting!.nextAttemptAt) > Date.now() + 20_000, 'retried after 30 s, not at once');
+        assert.deepEqual(await sender.sendDue({ ids: r.created.mails }), [], 'not due before its backoff');
+      } finally {
+        await sink.listen();
+      }
+      const before = sink.mails.length;
+      await dueNow();
+      const second = await sender.sendDue({ ids: r.created.mails });
+      assert.equal(second[0]?.state, 'sent');
+      await dueNow();
+      assert.deepEqual(await sender.sendDue({ ids: r.created.mails }), []);
+      assert.equal(sink.mails.filter((m) => m.to.includes('fay@acme.example')).length, 1, 'exactly one mail reached the server');
+      assert.equal(sink.mails.length, before + 1);
+      const attempts = await listAttempts(t.store.db, r.created.mails[0]!);
+      assert.deepEqual(attempts.map((a) => a.ok), [false, true]);
+    });
+
+    test('a wrong SMTP password is recorded on the mail in words, with the reply code', async () => {
+      const p = await profile({ smtp: { password: 'Pa55-not-this-one' } });
+      const r = await deliver(p, { from: 'gus@acme.example', subject: 'Bad password' });
+      const [outcome] = await sender.sendDue({ ids: r.created.mails });
+      assert.equal(outcome?.state, 'pending');
+      const mail = await getOutboxMail(t.store.db, r.created.mails[0]!);
+      assert.match(mail!.lastError!, /refused the login of mailer: wrong user or password \(the server said: 535/);
+      assert.ok(!mail!.lastError!.includes('Pa55'), 'the password is not in the record');
+      const attempts = await listAttempts(t.store.db, mail!.id);
+      assert.equal(attempts[0]?.code, 535);
+    });
+
+    test('a recipient the server refuses for good fails at once, with the reply', async () => {
+      const refusing = await SmtpSink.start({ refuse: ['nobody@acme.example'] });
+      try {
+        const p = await profile({ smtp: { port: refusing.port } });
+        const r = await deliver(p, { from: 'nobody@acme.example', subject: 'No such user' });
+        const own = new OutboxSender({ store: t.store, secrets: app.secrets(), loopMarker: OUR_DOMAIN, extras: { ca: refusing.pki.caCert } });
+        const [outcome] = await own.sendDue({ ids: r.created.mails });
+        assert.equal(outcome?.state, 'failed');
+        const mail = await getOutboxMail(t.store.db, r.created.mails[0]!);
+        assert.match(mail!.reason!, /^refused: .*550.*User unknown/);
+      } finally {
+        await refusing.stop();
+      }
+    });
+
+    test('the reply token alone threads a reply whose client dropped In-Reply-To and References', async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'hal@acme.example', subject: 'Token test' });
+      const itemId = r.created.requests[0]!;
+      await sender.sendDue({ ids: r.created.mails });
+      const replyTo = (await getOutboxMail(t.store.db, r.created.mails[0]!))!.replyTo!;
+      const reply = await deliver(p, { from: 'hal@acme.example', to: replyTo, subject: 'Token test', body: 'Any news?' });
+      assert.equal(reply.outcome, 'commented');
+      assert.equal(reply.trace.binding.layer, 'reply-token');
+      assert.equal(reply.trace.binding.evidence, `the reply token in To <${replyTo}> names request ${itemId}`);
+    });
+
+    test('a forged reply token binds nothing and says why', async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'ida@acme.example', subject: 'Forgery target' });
+      const itemId = r.created.requests[0]!;
+      const real = makeReplyToken((await app.outgoing.replyTokenKey())!, itemId);
+      const forged = real.slice(0, -1) + (real.endsWith('a') ? 'b' : 'a');
+      const reply = await deliver(p, { from: 'ida@acme.example', to: `support+${forged}@mailbind.test`, subject: 'Forgery', body: 'hi' });
+      assert.equal(reply.outcome, 'imported', 'new mail, not a comment');
+      assert.ok(
+        reply.trace.bindingRefused.some((why: string) => why === `the reply token in To <support+${forged}@mailbind.test> claims item ${itemId} but its signature is wrong (forged or mistyped)`),
+        reply.trace.bindingRefused.join('; '),
+      );
+    });
+
+    test("a rule's `reply with template` mails the profile's template about the item it created", async () => {
+      const p = await profile({
+        acknowledge: false,
+        rules: "when subject contains 'invoice' then create request in project 1 and reply with template 'billing'\n" +
+          "when subject contains 'attach only' then attach to project 1 and reply with template 'billing'\n" + RULES,
+      });
+      await saveTemplate(t.store.db, p, { name: 'billing', subject: 'About your invoice, {{requester.name}}', text: '{{item.kind}} {{item.id}}: {{item.title}} in {{project.name}}', html: '<b>{{item.title}}</b>' });
+      const r = await deliver(p, { from: 'Jo <jo@acme.example>', subject: 'invoice <wrong>' });
+      assert.ok(r.actions.includes("reply with template 'billing'"), r.actions.join('; '));
+      const itemId = r.created.requests[0]!;
+      const mail = await getOutboxMail(t.store.db, r.created.mails[0]!);
+      assert.equal(mail?.kind, 'reply');
+      assert.equal(mail?.subject, 'About your invoice, Jo');
+      assert.equal(mail?.bodyText, `request ${itemId}: invoice <wrong> in General\n\n-- \nReference: Ticket#${itemId}\n`);
+      assert.match(mail!.bodyHtml!, /^<b>invoice &lt;wrong&gt;<\/b>/);
+      await sender.sendDue({ ids: r.created.mails });
+      assert.equal((await getOutboxMail(t.store.db, mail!.id))?.state, 'sent');
+
+      const none = await deliver(p, { from: 'jo@acme.example', subject: 'attach only please' });
+      assert.deepEqual(none.created.mails, []);
+      assert.ok(none.trace.warnings.some((w: string) => w.includes('the rule creates no item for the reply to be about')), none.trace.warnings.join('; '));
+    });
+
+    test('a rule naming a template the profile does not have records the reply as skipped', async () => {
+      const p = await profile({ acknowledge: false, rules: "then create request in project 1 and reply with template 'gone'\n" });
+      const r = await deliver(p, { from: 'kim@acme.example', subject: 'Hello' });
+      const mail = await getOutboxMail(t.store.db, r.created.mails[0]!);
+      assert.deepEqual([mail?.state, mail?.reason], ['skipped', "the profile has no template named 'gone'"]);
+    });
+
+    test('an item is acknowledged once however often its plan is queued; our own address and automatic mail never get one', async () => {
+      const p = await profile();
+      const prepared = await decidedFor(p, { from: 'lee@acme.example', subject: 'Once' });
+      const created = { ...emptyCreated(), messages: [1], items: [990001], requests: [990001] };
+      const context = { profile: { id: p, smtp: (await getProfile(t.store.db, p)).smtp }, ownAddresses: ['support@mailbind.test'], messageIdDomain: OUR_DOMAIN, replyTokenKey: null, publicUrl: null, projectName: () => 'General' };
+      const first = await queueMail(t.store.db, prepared.plan, prepared.message, created, null, context);
+      const second = await queueMail(t.store.db, prepared.plan, prepared.message, created, null, context);
+      assert.equal((await getOutboxMail(t.store.db, first[0]!))?.state, 'pending');
+      const again = await getOutboxMail(t.store.db, second[0]!);
+      assert.deepEqual([again?.state, again?.reason], ['skipped', 'item 990001 was acknowledged already']);
+
+      const ours = await decidedFor(p, { from: 'support@mailbind.test', subject: 'From ourselves' });
+      const own = await queueMail(t.store.db, ours.plan, ours.message, { ...created, items: [990002], requests: [990002] }, null, context);
+      assert.equal((await getOutboxMail(t.store.db, own[0]!))?.reason, 'support@mailbind.test is one of our own addresses');
+
+      const automatic = { ...prepared.plan, trace: { ...prepared.plan.trace, classification: { kind: 'auto-reply' as const, reason: 'Auto-Submitted: auto-replied' } } };
+      await assert.rejects(queueMail(t.store.db, automatic, prepared.message, created, null, context), /refusing to answer automatic mail \(auto-reply\)/);
+    });
+
+    /** The plan processing would make for this message on profile `p`, without carrying it out. */
+    async function decidedFor(p: number, spec: MessageSpec) {
+      const stored = await getProfile(t.store.db, p);
+      return prepareAndDecide(
+        { raw: makeMessage(spec), receivedAt: new Date(), sink: discardingSink },
+        new DecisionProfiles().of(stored),
+        { tracker: new BuiltinTracker(t.store.db), ownDomains: app.ownDomains, outgoing: app.outgoing },
+      );
+    }
+
+    test('two workers sending at once send each mail exactly once', async () => {
+      const p = await profile();
+      const queued: number[] = [];
+      for (const who of ['nia', 'oto', 'pam', 'quy']) queued.push(...(await deliver(p, { from: `${who}@race.example`, subject: `Race ${who}` })).created.mails);
+      const before = sink.mails.length;
+      const other = new OutboxSender({ store: t.store, secrets: app.secrets(), loopMarker: OUR_DOMAIN, extras: { ca: sink.pki.caCert } });
+      const [a, b] = await Promise.all([sender.sendDue({ ids: queued }), other.sendDue({ ids: queued })]);
+      assert.equal(a.length + b.length, queued.length, 'each mail was claimed by one of them');
+      assert.ok(a.length > 0 && b.length > 0, `both workers sent (${a.length} and ${b.length}): the race happened`);
+      const sent = sink.mails.slice(before).map((m) => m.to[0]).sort();
+      assert.deepEqual(sent, ['nia@race.example', 'oto@race.example', 'pam@race.example', 'quy@race.example']);
+    });
+
+    test("the service's sending loop sends what processing queued, and stops with its signal", async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'max@acme.example', subject: 'Loop test' });
+      const stop = new AbortController();
+      const loop = runOutboxLoop(sender, { signal: stop.signal, idleMs: 20 });
+      try {
+        await waitFor(() => sink.mails.some((m) => m.to.includes('max@acme.example')), { what: 'the loop to send the acknowledgement' });
+      } finally {
+        stop.abort();
+        await loop;
+      }
+      assert.equal((await getOutboxMail(t.store.db, r.created.mails[0]!))?.state, 'sent');
+    });
+
+    test('the installation keeps one reply token key, sealed', async () => {
+      const rows = await sql<{ sealed: string }>`select sealed from installation_secrets`.execute(t.store.db);
+      assert.equal(rows.rows.length, 1);
+      assert.match(rows.rows[0]!.sealed, /^v1:/);
+    });
+  });
+}
