@@ -239,39 +239,38 @@ function firstOutside(kinds: readonly LineKind[], from: number, to: number, skip
  * match is fixed, as in Ruby's `if`.
  */
 function mergeWrappedHeaderBlock(p: Pattern): void {
-  let i = 0;
-  while (i < p.length) {
-    if (p.kinds[i] !== 'h') {
-      i += 1;
-      continue;
-    }
-    let runEnd = i;
-    while (runEnd < p.length && 'hte'.includes(p.kinds[runEnd]!)) runEnd += 1;
-    for (let j = runEnd - 1; j >= i + 3; j -= 1) {
+  for (const [start, end] of runsFromHeader(p, 'hte')) {
+    for (let j = end - 1; j >= start + 3; j -= 1) {
       if (p.kinds[j] === 'e' && p.kinds[j - 1] === 'h') {
-        for (let k = i; k <= j; k += 1) p.kinds[k] = 'h';
+        for (let k = start; k <= j; k += 1) p.kinds[k] = 'h';
         return;
       }
     }
-    i = runEnd;
   }
 }
 
 /** Position of the 't' in the first /t[eq]*h{3,}/ whose run of h `counts`, or -1. */
 function findHeaderBlock(p: Pattern, counts: (start: number, end: number) => boolean): number {
+  for (const [start, end] of runsFromHeader(p, 'h')) {
+    if (end - start >= 3 && counts(start, end)) {
+      const text = p.previousOutside(start, 'eq');
+      if (text >= 0 && p.kinds[text] === 't') return text;
+    }
+  }
+  return -1;
+}
+
+/** Each run that starts at an 'h' and goes on through the kinds in `through`, as [start, end), in order. */
+function* runsFromHeader(p: Pattern, through: string): Generator<[number, number]> {
   let i = 0;
   while (i < p.length) {
     if (p.kinds[i] !== 'h') {
       i += 1;
       continue;
     }
-    let runEnd = i;
-    while (runEnd < p.length && p.kinds[runEnd] === 'h') runEnd += 1;
-    if (runEnd - i >= 3 && counts(i, runEnd)) {
-      const text = p.previousOutside(i, 'eq');
-      if (text >= 0 && p.kinds[text] === 't') return text;
-    }
-    i = runEnd;
+    let end = i;
+    while (end < p.length && through.includes(p.kinds[end]!)) end += 1;
+    yield [i, end];
+    i = end;
   }
-  return -1;
 }
