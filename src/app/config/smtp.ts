@@ -2,9 +2,7 @@
 // schema, with the password read from the environment variable `passwordEnv` names (never the file).
 import { smtpSettingsSchema, type SmtpSettings } from '../../store/smtp-settings.js';
 import type { FieldError } from '../errors.js';
-import { yamlPath } from './document.js';
-
-const KNOWN = new Set([...Object.keys(smtpSettingsSchema.shape).filter((k) => k !== 'password'), 'passwordEnv']);
+import { settingsFromFile } from './settings-with-secret.js';
 
 /** The environment variable an exported profile's SMTP password is expected in: MAILBIND_SMTP_PASSWORD_<NAME>. */
 export function smtpPasswordEnvFor(profileName: string): string {
@@ -18,32 +16,14 @@ export function smtpFromFile(
   env: NodeJS.ProcessEnv,
   problems: FieldError[],
 ): SmtpSettings | undefined {
-  const fail = (key: string, message: string) => problems.push({ field: yamlPath([...at, key]), message });
-  const before = problems.length;
-  const { passwordEnv, password: _refused, ...settings } = smtp;
-  for (const key of Object.keys(smtp)) {
-    if (key === 'password') fail(key, 'a password does not belong in this file: put it in an environment variable and name that with passwordEnv');
-    else if (!KNOWN.has(key)) fail(key, `'${key}' is not an SMTP setting`);
-  }
-  let plain: string | undefined;
-  if (passwordEnv !== undefined) {
-    if (typeof passwordEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(passwordEnv)) {
-      fail('passwordEnv', 'passwordEnv is the name of an environment variable, like MAILBIND_SMTP_PASSWORD_SUPPORT');
-    } else {
-      plain = env[passwordEnv];
-      if (plain === undefined) fail('passwordEnv', `the environment variable ${passwordEnv} is not set`);
-    }
-  }
-  const result = smtpSettingsSchema.safeParse({ ...settings, ...(plain !== undefined ? { password: plain } : {}) });
-  if (!result.success) {
-    const named = new Set<string>();
-    for (const issue of result.error.issues) {
-      const field = yamlPath([...at, ...issue.path]);
-      if (named.has(field)) continue;
-      named.add(field);
-      if (issue.path[0] !== 'password') problems.push({ field, message: issue.message });
-      else if (passwordEnv === undefined) fail('passwordEnv', 'an SMTP user needs passwordEnv: the environment variable that holds its password');
-    }
-  }
-  return problems.length === before && result.success ? result.data : undefined;
+  return settingsFromFile(smtp, at, env, problems, {
+    schema: smtpSettingsSchema,
+    settingWords: 'an SMTP setting',
+    envExample: 'MAILBIND_SMTP_PASSWORD_SUPPORT',
+    // A missing variable was reported already; a missing passwordEnv is reported here.
+    explain: (issue, _settings, needsPasswordEnv) =>
+      issue.path[0] !== 'password' ? undefined
+      : needsPasswordEnv ? { key: 'passwordEnv', message: 'an SMTP user needs passwordEnv: the environment variable that holds its password' }
+      : null,
+  });
 }
