@@ -1,6 +1,7 @@
 // The profile page's Outgoing mail section: where acknowledgements and rule replies are sent, and
 // Check Connection for SMTP step by step. The password is write-only ("unchanged" unless typed); an
 // error the API names `smtp.X` shows next to that field.
+import { CheckSteps } from './check-steps.js';
 import { useState } from 'preact/hooks';
 import { ApiError, apiLines, errorText } from '../api.js';
 import { described, Field } from './field.js';
@@ -121,15 +122,7 @@ export function SmtpSettings({ profile, form, before, onChange, error }: {
         <div class="check">
           <button type="button" onClick={() => void check()} disabled={checking}>{checking ? 'Checking…' : 'Check SMTP Connection'}</button>
           {checkError && <p class="error" role="alert">{checkError}</p>}
-          {steps && (
-            <ol class="steps" aria-live="polite" aria-label="Check SMTP Connection steps">
-              {steps.map((s) => (
-                <li key={s.step} class={s.ok ? 'ok' : 'failed'}>
-                  <span class="step-name">{s.ok ? '✓' : '✗'} {s.step}</span> <span class="ms">{s.ms} ms</span> <span class="message">{s.message}</span>
-                </li>
-              ))}
-            </ol>
-          )}
+          {steps && <CheckSteps steps={steps} label="Check SMTP Connection steps" />}
         </div>
       )}
     </>

@@ -1,6 +1,7 @@
 // Add Profile / edit: every mailbox setting, Check Connection step by step with the failure next to
 // the field at fault, how replies are threaded, outgoing mail (components/smtp-settings.tsx), the
 // rules, and save. The password is write-only: "unchanged" unless typed.
+import { CheckSteps } from '../components/check-steps.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, apiLines, errorText } from '../api.js';
 import { described, Field } from '../components/field.js';
@@ -269,15 +270,7 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
           {polled && (
             <div class="check">
               <button type="button" onClick={() => void check()} disabled={checking}>{checking ? 'Checking…' : 'Check Connection'}</button>
-              {steps && (
-                <ol class="steps" aria-live="polite" aria-label="Check Connection steps">
-                  {steps.map((s) => (
-                    <li key={s.step} class={s.ok ? 'ok' : 'failed'}>
-                      <span class="step-name">{s.ok ? '✓' : '✗'} {s.step}</span> <span class="ms">{s.ms} ms</span> <span class="message">{s.message}</span>
-                    </li>
-                  ))}
-                </ol>
-              )}
+              {steps && <CheckSteps steps={steps} label="Check Connection steps" />}
             </div>
           )}
         </fieldset>
