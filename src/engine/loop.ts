@@ -1,21 +1,30 @@
-// The processing loop a service or worker runs: process what is due, then wait a little. Items that
-// failed wait for their backoff; a crashed worker's items come back when their lease expires.
+// The loops a service or worker runs: do what is due, then wait a little when nothing was. Processing
+// (items that failed wait for their backoff; a crashed worker's items come back when their lease
+// expires) and sending the outbox are two such loops.
 import type { Logger } from 'pino';
 import type { Processor } from './process.js';
 
-export async function runProcessingLoop(
-  processor: Processor,
-  options: { signal: AbortSignal; idleMs?: number; logger?: Logger },
-): Promise<void> {
+export interface LoopOptions {
+  signal: AbortSignal;
+  idleMs?: number;
+  logger?: Logger;
+}
+
+/** Runs `pass` until aborted; `pass` answers how much it did, and a pass that did nothing is followed by a wait. */
+export async function runDueLoop(what: string, pass: (signal: AbortSignal) => Promise<number>, options: LoopOptions): Promise<void> {
   while (!options.signal.aborted) {
-    let processed = 0;
+    let done = 0;
     try {
-      processed = (await processor.processDue({ limit: 100, signal: options.signal })).length;
+      done = await pass(options.signal);
     } catch (error) {
-      options.logger?.error({ err: (error as Error).message }, 'processing pass failed');
+      options.logger?.error({ err: (error as Error).message }, `${what} pass failed`);
     }
-    if (processed === 0) await sleep(options.idleMs ?? 1000, options.signal);
+    if (done === 0) await sleep(options.idleMs ?? 1000, options.signal);
   }
+}
+
+export function runProcessingLoop(processor: Processor, options: LoopOptions): Promise<void> {
+  return runDueLoop('processing', async (signal) => (await processor.processDue({ limit: 100, signal })).length, options);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -3,6 +3,7 @@
 // moment the server accepts it. SMTP has no idempotency key, so a crash in that window (after the
 // server's 250, before the commit) sends the mail again once the claim runs out: at worst a duplicate,
 // never a loss. Failures wait 30 s, 2 min, 8 min, 32 min; the fifth is final, as for inbox items.
+import { runDueLoop, type LoopOptions } from '../loop.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -105,26 +106,6 @@ export class OutboxSender {
 }
 
 /** The sending loop a service runs beside processing: send what is due, then wait a little. */
-export async function runOutboxLoop(sender: OutboxSender, options: { signal: AbortSignal; idleMs?: number; logger?: Logger }): Promise<void> {
-  while (!options.signal.aborted) {
-    let sent = 0;
-    try {
-      sent = (await sender.sendDue({ limit: 50, signal: options.signal })).length;
-    } catch (error) {
-      options.logger?.error({ err: (error as Error).message }, 'sending pass failed');
-    }
-    if (sent === 0) await sleep(options.idleMs ?? 1000, options.signal);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
+export function runOutboxLoop(sender: OutboxSender, options: LoopOptions): Promise<void> {
+  return runDueLoop('sending', async (signal) => (await sender.sendDue({ limit: 50, signal })).length, options);
 }
