@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { OutboxSender } from '../engine/outbox/sender.js';
 import type { OutgoingMailOptions, ProcessedEvent, Processor } from '../engine/process.js';
-import { sentThreads } from '../store/outbox.js';
+import { sentMailByMessageId, sentThreads } from '../store/outbox.js';
 import { installationSecret, REPLY_TOKEN_KEY } from '../store/installation-secrets.js';
 import { openStore, type Db, type Store } from '../store/database.js';
 import { SecretBox } from '../store/secrets.js';
@@ -98,6 +98,7 @@ export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomai
   let tokenKey: Promise<Buffer> | null = null;
   const outgoing: OutgoingMailOptions = {
     sentThreads: (ids) => sentThreads(store.db, ids),
+    sentMail: (ids) => sentMailByMessageId(store.db, ids),
     replyTokenKey: () => (tokenKey ??= installationSecret(store.db, secretBox(), REPLY_TOKEN_KEY).catch((error) => {
       tokenKey = null;
       throw error;

@@ -6,7 +6,7 @@ import type { OutboxState } from '../store/schema.js';
 import type { App } from './app.js';
 import { notFound, userError } from './errors.js';
 
-export const OUTBOX_STATES: readonly OutboxState[] = ['pending', 'sending', 'sent', 'failed', 'skipped'];
+export const OUTBOX_STATES: readonly OutboxState[] = ['pending', 'sending', 'sent', 'failed', 'skipped', 'bounced'];
 
 export interface OutboxView {
   id: number;

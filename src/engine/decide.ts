@@ -7,6 +7,7 @@ import { DEFAULT_THREADING, type ThreadingSettings } from '../store/threading-se
 import type { TrackerSnapshot } from '../tracker/port.js';
 import type { Plan, PlanStep, RuleTraceEntry, Trace } from './plan.js';
 import { evalContext } from './message-view.js';
+import { bounceNote, type BounceKnowledge } from './bounce-note.js';
 import { decideReply } from './reply.js';
 import { LazyReplySplit } from './reply-split.js';
 import { planRequesters, resolveSender } from './sender.js';
@@ -33,6 +34,8 @@ export interface DecideOptions {
   senderHistory?: SenderHistory;
   /** The installation's key that signs reply tokens; without it tokens are not read. */
   replyTokenKey?: Buffer | null;
+  /** For a bounce: the mail it returns and which of ours that was (prepare.ts looks it up). */
+  bounce?: BounceKnowledge;
 }
 
 export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnapshot, options: DecideOptions = {}): Plan {
@@ -42,7 +45,11 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
   const base = { requesters: [], trace };
 
   if (classification.kind !== 'human') {
-    return { ...base, outcome: 'ignored', reason: `${classification.kind}: ${classification.reason}`, ruleLine: null, steps: [] };
+    // Automatic mail never creates work; a bounce of our own mail is noted on its item all the same.
+    const noted = classification.kind === 'bounce' && options.bounce ? bounceNote(options.bounce, snapshot) : null;
+    if (noted) trace.bounce = noted.trace;
+    const steps = noted?.step ? [noted.step] : [];
+    return { ...base, outcome: 'ignored', reason: `${classification.kind}: ${classification.reason}`, ruleLine: null, steps };
   }
   // Loop defence after the classifier: a person (or a machine that looks like one) sending more than
   // the profile allows in an hour is held before any reply binding or rule (engine/sender-rate.ts).

@@ -30,7 +30,11 @@ export async function executePlan(
   inboxItemId: number | null,
 ): Promise<Created> {
   const created = emptyCreated();
-  if (plan.outcome !== 'imported' && plan.outcome !== 'commented') return created;
+  if (plan.outcome !== 'imported' && plan.outcome !== 'commented') {
+    // Ignored mail makes nothing of its own; a bounce of our mail still leaves its note on the item.
+    for (const step of plan.steps) if (step.kind === 'note') created.comments.push(await addNote(writer, step));
+    return created;
+  }
 
   const requesterIds = new Map<string, number>();
   for (const r of plan.requesters) {
@@ -124,6 +128,9 @@ export async function executePlan(
         // The plan puts this step after the rule's creates: every item made so far follows the old one up.
         for (const itemId of created.items) await writer.linkFollowUp(itemId, step.itemId);
         break;
+      case 'note':
+        created.comments.push(await addNote(writer, step));
+        break;
       case 'acknowledge':
       case 'reply':
         // Mail, not tracker work: the outbox queues it in the same transaction (outbox/queue.ts).
@@ -131,6 +138,11 @@ export async function executePlan(
     }
   }
   return created;
+}
+
+/** A note is nobody's comment: no message, requester or user behind it. */
+function addNote(writer: TrackerWriter, step: Extract<PlanStep, { kind: 'note' }>): Promise<number> {
+  return writer.addComment({ itemId: step.itemId, messageId: null, requesterId: null, userId: null, body: step.text, quotedText: null, kind: 'note' });
 }
 
 /**

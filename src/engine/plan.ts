@@ -44,7 +44,12 @@ export type ReplyStep =
   /** Every item this plan creates follows up `itemId`. */
   | { kind: 'follow-up'; itemId: number }
   /** Mail the sender the profile's acknowledgement for each item this plan creates (the outbox sends it). */
-  | { kind: 'acknowledge' };
+  | { kind: 'acknowledge' }
+  /**
+   * mailbind's own note on an item, not a person's words: a bounce of mail we sent about it (the outbox
+   * row `bouncedMail` is marked bounced with it). The only step an ignored message carries out.
+   */
+  | { kind: 'note'; itemId: number; text: string; bouncedMail: number | null };
 
 /** What bound a reply to its item, as the trace keeps it. */
 export interface TracedBinding {
@@ -86,6 +91,11 @@ export interface Trace {
    * of the hour before it that got through and that were held.
    */
   rateLimit?: { limit: number; reached: number; held: number };
+  /**
+   * For a bounce: which mail of ours it returns and where that was noted ("a bounce of our acknowledgement
+   * to ann@x, noted on request 12"), or why nothing was noted. Absent for other mail.
+   */
+  bounce?: string;
   rules: RuleTraceEntry[];
   /** Rules tried that did not match and are not listed in `rules` (past the first MAX_TRACED_RULES). */
   rulesNotListed?: number;
@@ -127,6 +137,8 @@ export function stepToText(step: PlanStep): string {
       return `link the new items as following up item ${step.itemId}`;
     case 'acknowledge':
       return 'acknowledge the new items to the sender by mail';
+    case 'note':
+      return `note on item ${step.itemId}: "${step.text}"`;
     default:
       return effectToText(step);
   }

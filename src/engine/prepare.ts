@@ -1,13 +1,14 @@
 // Prepare and decide: the one path from a stored message to its plan. Processing, `rules test`,
 // reprocessing and the preview all come through here, so a dry run says exactly what processing then
 // does (DESIGN §5): the same snapshot request, the same rules, the same own addresses and domains.
-import { findTicketReference, parseMessage, type AttachmentSink, type Message } from '../mail/index.js';
+import { bouncedOriginal, classify, findTicketReference, parseMessage, type AttachmentSink, type Message } from '../mail/index.js';
 import type { RuleError, RuleSet } from '../rules/index.js';
 import { DEFAULT_RATE_LIMIT_PER_SENDER_HOUR, type ThreadingSettings } from '../store/threading-settings.js';
 import type { SnapshotRequest, Tracker, TrackerSnapshot } from '../tracker/port.js';
 import { findSubjectTokens, threadIds } from './binders/index.js';
 import { deliveryAddresses, plusTag } from './binders/reply-token.js';
 import { claimedItemId } from './outbox/reply-token.js';
+import type { BounceKnowledge, SentMailView } from './bounce-note.js';
 import { decide } from './decide.js';
 import type { Plan } from './plan.js';
 import { LazyReplySplit } from './reply-split.js';
@@ -45,6 +46,8 @@ export interface DecisionContext {
 export interface OutgoingMailKnowledge {
   sentThreads(messageIds: string[]): Promise<Map<string, number>>;
   replyTokenKey(): Promise<Buffer | null>;
+  /** The mail we sent under these Message-IDs (what it was, to whom, about which item): what a bounce returns. */
+  sentMail?(messageIds: string[]): Promise<Map<string, SentMailView>>;
 }
 
 /**
@@ -94,7 +97,9 @@ async function decideWithSnapshot(
   const request = snapshotRequestFor(message, split);
   const sent = context.outgoing ? await context.outgoing.sentThreads(request.messageIds) : new Map<string, number>();
   const replyTokenKey = context.outgoing ? await context.outgoing.replyTokenKey() : null;
-  const snapshot = withSentMail(await context.tracker.snapshot({ ...request, itemIds: [...request.itemIds, ...sent.values()] }), sent);
+  const bounce = await bounceKnowledge(message, context);
+  const bouncedItems = bounce ? [...bounce.sent.values()].map((m) => m.itemId) : [];
+  const snapshot = withSentMail(await context.tracker.snapshot({ ...request, itemIds: [...request.itemIds, ...sent.values(), ...bouncedItems] }), sent);
   // Looked up only when a limit can apply: some profile given has one (not 0), and the mail has a sender.
   const limited = profiles.some((p) => (p.threading?.rateLimitPerSenderHour ?? DEFAULT_RATE_LIMIT_PER_SENDER_HOUR) > 0);
   const from = message.from?.address.toLowerCase();
@@ -108,11 +113,23 @@ async function decideWithSnapshot(
       ...(profile.threading ? { threading: profile.threading } : {}),
       split,
       ...(history ? { senderHistory: history } : {}),
+      ...(bounce ? { bounce } : {}),
     });
     const unread = (profile.ruleErrors ?? []).map((e) => `rule line ${e.line} was left out: it cannot be read (${e.line}:${e.column}: ${e.message})`);
     return { ...plan, trace: { ...plan.trace, rulesVersion: profile.rulesVersion ?? null, warnings: [...unread, ...plan.trace.warnings] } };
   });
   return { plans, snapshot };
+}
+
+/**
+ * For a bounce, the mail it returns and which of ours that was. Looked up only for mail the classifier
+ * calls a bounce (decide classifies again, the same way): elsewhere a quoted Message-ID means nothing.
+ */
+async function bounceKnowledge(message: Message, context: DecisionContext): Promise<BounceKnowledge | null> {
+  if (!context.outgoing?.sentMail || classify(message, context.ownDomains).kind !== 'bounce') return null;
+  const original = bouncedOriginal(message);
+  if (!original) return null;
+  return { original, sent: await context.outgoing.sentMail(original.messageIds) };
 }
 
 /** The tracker's snapshot, answering `via: 'sent'` for the Message-IDs of mail we sent (the tracker's own answer first). */

@@ -19,6 +19,7 @@ import {
   type IntakeTrace,
 } from '../store/inbox.js';
 import type { Outcome } from '../store/schema.js';
+import { markBounced } from '../store/outbox.js';
 import { getProfile, type Profile } from '../store/profiles.js';
 import { SENDER_RATE_WINDOW_MS, senderHistory } from '../store/sender-rate.js';
 import type { Tracker } from '../tracker/port.js';
@@ -189,6 +190,8 @@ export class Processor {
       const replyTokenKey = outgoing ? await outgoing.replyTokenKey() : null;
       const created = await this.store.db.transaction().execute(async (trx) => {
         const made = await executePlan(tracker.writer(trx), plan, prepared.message, item.id);
+        // The mail a noted bounce returns is marked bounced with the note, in the same transaction.
+        for (const step of plan.steps) if (step.kind === 'note' && step.bouncedMail !== null) await markBounced(trx, step.bouncedMail, step.text);
         // Mail the plan asks for commits with the outcome: it exists exactly when the item it is about does.
         made.mails.push(
           ...(await queueMail(trx, plan, prepared.message, made, item.id, {

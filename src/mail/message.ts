@@ -49,6 +49,11 @@ export interface Message {
   headers: Header[];
   /** Size of the raw message in bytes. */
   size: number;
+  /**
+   * For a delivery report: the header fields of the message it returns (its message/rfc822 or
+   * text/rfc822-headers part), read from the part's first 16 KiB. Absent for any other mail.
+   */
+  returnedHeaders?: Header[];
 }
 
 /** Where attachment bodies go while parsing; the store implements it with content-addressed files. */

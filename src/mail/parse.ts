@@ -12,9 +12,10 @@ import { MAX_NAMED_BODY_BYTES, namedRootBody, type NamedBody } from './named-roo
 import { parseMailDate } from './dates.js';
 import { AttachmentTooLargeError, UnparseableMessageError } from './errors.js';
 import { headerValue, headerValues, readHeaderFields, toHeaders } from './headers.js';
-import type { AttachmentInfo, AttachmentSink, Message } from './message.js';
+import type { AttachmentInfo, AttachmentSink, Header, Message } from './message.js';
 import { BareCrToCrlf } from './line-endings.js';
 import { RawTap } from './raw-tap.js';
+import { HeadCopy, isReturnedMessagePart, readReturnedHeaders } from './returned-headers.js';
 import { normalizeMessageId, parseMessageIdList } from './references.js';
 import { ByteCopy, isTnefPart, MAX_TNEF_BYTES, tnefBody, tnefFiles, type TnefMessageBody } from './tnef/part.js';
 import { readTnef, type TnefBody } from './tnef/reader.js';
@@ -86,9 +87,12 @@ export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOpt
       const tnefCopy = isTnefPart(attachment.contentType, attachment.filename) ? new ByteCopy(MAX_TNEF_BYTES) : null;
       // A message that is one named text part: that part is the only attachment, and also the body.
       const bodyCopy = !tnefCopy && parser.namedRootBody ? new ByteCopy(MAX_NAMED_BODY_BYTES) : null;
+      // The first returned message of a delivery report: its headers say which of our mails bounced.
+      const headCopy = returnedHeaders === null && isReturnedMessagePart(attachment.contentType) ? new HeadCopy() : null;
       try {
-        attachments.push(await saveAttachment(attachment, opts.sink, opts.maxAttachmentBytes, (tnefCopy ?? bodyCopy)?.add));
+        attachments.push(await saveAttachment(attachment, opts.sink, opts.maxAttachmentBytes, (tnefCopy ?? bodyCopy ?? headCopy)?.add));
         if (tnefCopy) await storeTnefContents(tnefCopy.bytes());
+        if (headCopy) returnedHeaders = readReturnedHeaders(headCopy.bytes());
         const bodyBytes = bodyCopy?.bytes();
         if (bodyBytes && parser.namedRootBody) namedBody = namedRootBody(bodyBytes, parser.namedRootBody);
       } catch (err) {
@@ -103,6 +107,7 @@ export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOpt
     };
 
     let namedBody: NamedBody | null = null;
+    let returnedHeaders: Header[] | null = null;
     const tnefBodies: TnefBody[] = [];
     const storeTnefContents = async (bytes: Buffer | null): Promise<void> => {
       const content = bytes ? readSafely(() => readTnef(bytes)) : null;
@@ -118,7 +123,8 @@ export function parseMessage(raw: Buffer | NodeJS.ReadableStream, opts: ParseOpt
       void saving.then(() => {
         if (settled) return;
         try {
-          const message = buildMessage(parser, attachments, namedBody, tnefBodies, tap.sha256(), tap.size, opts.receivedAt);
+          const built = buildMessage(parser, attachments, namedBody, tnefBodies, tap.sha256(), tap.size, opts.receivedAt);
+          const message = returnedHeaders?.length ? { ...built, returnedHeaders } : built;
           settled = true;
           resolve(message);
         } catch (err) {

@@ -2,7 +2,10 @@
 // attachments. They live in mailbind's database so that a plan and its outcome commit together, but
 // only the builtin adapter (tracker/builtin/) reads and writes them; an external tracker (TargetProcess)
 // leaves them empty. Created by migrations/001-builtin-tracker.ts; 007, 010, 011 and 012 add to them.
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
+
+/** A comment from a reply, or a note: mailbind's own words about the item (015). */
+export type CommentKind = 'comment' | 'note';
 
 export interface CompanyTable {
   id: Generated<number>;
@@ -119,6 +122,8 @@ export interface CommentTable {
   body: string;
   /** What reply stripping removed from the message to make `body` (011); null when nothing was. */
   quoted_text: string | null;
+  /** 'comment' (from a reply) or 'note' (mailbind's own, e.g. a bounce of our mail); added by 015. */
+  kind: ColumnType<CommentKind, CommentKind | undefined, CommentKind>;
   created_at: string;
 }
 

@@ -21,6 +21,7 @@ import { createCommentQuotedTextMigration } from './migrations/011-comment-quote
 import { createConversationsMigration } from './migrations/012-conversations.js';
 import { createOutgoingMailMigration } from './migrations/013-outgoing-mail.js';
 import { createSenderRateMigration } from './migrations/014-sender-rate.js';
+import { createNotesMigration } from './migrations/015-notes.js';
 import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -178,6 +179,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '012-conversations': createConversationsMigration(dialect),
     '013-outgoing-mail': createOutgoingMailMigration(dialect),
     '014-sender-rate': createSenderRateMigration(),
+    '015-notes': createNotesMigration(),
   };
 }
 

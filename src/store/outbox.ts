@@ -267,6 +267,47 @@ export async function sentThreads(db: Db, messageIds: string[]): Promise<Map<str
   return found;
 }
 
+/** A mail we sent, as a bounce of it is told: what it was, to whom, about which item. */
+export interface SentMail {
+  outboxId: number;
+  itemId: number;
+  kind: OutboxKind;
+  recipient: string;
+}
+
+/** The mail we sent (or tried to) under each of these Message-IDs, about an item: what a bounce names. */
+export async function sentMailByMessageId(db: Db, messageIds: string[]): Promise<Map<string, SentMail>> {
+  const found = new Map<string, SentMail>();
+  const ids = [...new Set(messageIds)].slice(0, 50);
+  if (!ids.length) return found;
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'message_id', 'item_id', 'kind', 'recipient'])
+    .where('message_id', 'in', ids)
+    .where('item_id', 'is not', null)
+    .where('state', '!=', 'skipped')
+    .orderBy('id')
+    .execute();
+  for (const row of rows) {
+    if (!found.has(row.message_id)) found.set(row.message_id, { outboxId: Number(row.id), itemId: Number(row.item_id), kind: row.kind, recipient: row.recipient });
+  }
+  return found;
+}
+
+/**
+ * A delivery report for a sent mail came back: state `bounced`, with the report's words as the reason.
+ * Only a sent mail is marked; one still pending or sending is left to its worker.
+ */
+export async function markBounced(db: Db, outboxId: number, reason: string): Promise<boolean> {
+  const updated = await db
+    .updateTable('outbox')
+    .set({ state: 'bounced', reason })
+    .where('id', '=', outboxId)
+    .where('state', 'in', ['sent', 'bounced'])
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
 function replyCode(response: string): number | null {
   const code = /^(\d{3})\b/.exec(response.slice(0, 8));
   return code ? Number(code[1]) : null;

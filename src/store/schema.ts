@@ -157,7 +157,8 @@ export interface ReplyTemplateTable {
   updated_at: string;
 }
 
-export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+/** 'bounced': sent, and a delivery report for it came back (engine/bounce-note.ts). */
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped' | 'bounced';
 export type OutboxKind = 'acknowledgement' | 'reply';
 
 /** Mail to send, written in the transaction that records the outcome asking for it (engine/outbox/). */

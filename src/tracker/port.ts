@@ -161,7 +161,11 @@ export interface NewComment {
   body: string;
   /** What was stripped from the reply to make `body` (quote, forwarded mail, signature); null when nothing was. */
   quotedText: string | null;
+  /** 'note': mailbind's own words about the item (a bounce of our mail), not a person's. Default 'comment'. */
+  kind?: CommentKind;
 }
+
+export type CommentKind = 'comment' | 'note';
 
 /** Write operations; each returns the new id. */
 export interface TrackerWriter {

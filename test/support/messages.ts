@@ -48,3 +48,81 @@ export const SEED_RULES = [
   'then attach to project 1 and create request in project 1',
   '',
 ].join('\n');
+
+export interface DsnSpec {
+  /** The Message-ID of the mail that bounced (without brackets). */
+  originalMessageId: string;
+  recipient: string;
+  status?: string;
+  diagnostic?: string;
+  /** Return only the original's headers (text/rfc822-headers) instead of the whole message. */
+  headersOnly?: boolean;
+  messageId?: string;
+}
+
+/**
+ * A delivery failure report as Postfix writes one (RFC 3464): multipart/report with the human-readable
+ * part, message/delivery-status, and the original as message/rfc822 (or its headers only).
+ */
+export function makeDsn(spec: DsnSpec): Buffer {
+  const boundary = 'dsn_' + randomBytes(6).toString('hex');
+  const status = spec.status ?? '5.1.1';
+  const diagnostic = spec.diagnostic ?? `smtp; 550 ${status} <${spec.recipient}>: Recipient address rejected: User unknown`;
+  const original = [
+    'Received: by mail.mailbind.test (Postfix, from userid 1000)',
+    `Message-ID: <${spec.originalMessageId}>`,
+    'From: Support <support@mailbind.test>',
+    `To: ${spec.recipient}`,
+    'Subject: [#12] We received your request',
+    'Date: Tue, 24 Nov 2026 10:00:00 +0000',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+  ];
+  const lines = [
+    'Return-Path: <>',
+    'From: MAILER-DAEMON@mail.mailbind.test (Mail Delivery System)',
+    'To: support@mailbind.test',
+    'Subject: Undelivered Mail Returned to Sender',
+    'Date: Tue, 24 Nov 2026 10:00:05 +0000',
+    `Message-ID: <${spec.messageId ?? randomBytes(8).toString('hex') + '@mail.mailbind.test'}>`,
+    'Auto-Submitted: auto-replied',
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    'Content-Description: Notification',
+    'Content-Type: text/plain; charset=us-ascii',
+    '',
+    'This is the mail system at host mail.mailbind.test.',
+    '',
+    "I'm sorry to have to inform you that your message could not",
+    'be delivered to one or more recipients.',
+    '',
+    `<${spec.recipient}>: host mx.example.com said: ${diagnostic.replace(/^smtp;\s*/, '')}`,
+    '',
+    `--${boundary}`,
+    'Content-Description: Delivery report',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mail.mailbind.test',
+    'Arrival-Date: Tue, 24 Nov 2026 10:00:00 +0000',
+    '',
+    `Final-Recipient: rfc822; ${spec.recipient}`,
+    `Original-Recipient: rfc822;${spec.recipient}`,
+    'Action: failed',
+    `Status: ${status}`,
+    'Remote-MTA: dns; mx.example.com',
+    `Diagnostic-Code: ${diagnostic}`,
+    '',
+    `--${boundary}`,
+    spec.headersOnly ? 'Content-Description: Undelivered Message Headers' : 'Content-Description: Undelivered Message',
+    spec.headersOnly ? 'Content-Type: text/rfc822-headers' : 'Content-Type: message/rfc822',
+    '',
+    ...original,
+    ...(spec.headersOnly ? [] : ['', 'Thank you for writing: we received your request.']),
+    '',
+    `--${boundary}--`,
+    '',
+  ];
+  return Buffer.from(lines.join('\r\n'), 'utf8');
+}

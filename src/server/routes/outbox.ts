@@ -4,7 +4,7 @@ import type { Api } from '../http-app.js';
 import { IdParam, errorResponse, json, route } from '../route.js';
 
 const tags = ['outbox'];
-const STATES = ['pending', 'sending', 'sent', 'failed', 'skipped'] as const;
+const STATES = ['pending', 'sending', 'sent', 'failed', 'skipped', 'bounced'] as const;
 
 const OutboxMail = z
   .object({

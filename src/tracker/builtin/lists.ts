@@ -208,6 +208,7 @@ async function listComments(db: Db, filter: TrackerFilter) {
     projectId: Number(c.project_id),
     body: c.body,
     quotedText: c.quoted_text,
+    kind: c.kind,
     messageId: optionalId(c.message_id),
     messageIds: c.message_id === null ? [] : [Number(c.message_id)],
     requesterId: optionalId(c.requester_id),

@@ -121,6 +121,7 @@ export class BuiltinTrackerWriter implements TrackerWriter {
         user_id: c.userId,
         body: c.body,
         quoted_text: c.quotedText,
+        kind: c.kind ?? 'comment',
         created_at: now(),
       })
       .returning('id')

@@ -88,7 +88,8 @@ export interface Item {
 
 /** The states of an item (the API's ITEM_STATES). */
 export const ITEM_STATES = ['new', 'open', 'in-progress', 'done', 'closed'];
-export interface Comment { id: number; itemId: number; body: string; quotedText: string | null; messageId: number | null; requesterId: number | null; createdAt: string }
+/** `kind` 'note': mailbind's own words about the item (a bounce of our mail), not a person's reply. */
+export interface Comment { id: number; itemId: number; body: string; quotedText: string | null; kind?: 'comment' | 'note'; messageId: number | null; requesterId: number | null; createdAt: string }
 export interface Attachment { id: number; fileName: string; contentType: string; size: number; messageId: number | null; itemId: number | null; commentId: number | null }
 
 /** The item listings of the tracker and the word for one of each. */

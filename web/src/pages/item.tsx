@@ -60,7 +60,10 @@ export function ItemPage({ params }: { params: Record<string, string> }) {
           <h2>Comments</h2>
           {comments.error && <p class="error" role="alert">{comments.error}</p>}
           {own.length === 0 ? <p>No comments yet: replies to this {kind} become comments.</p> : (
-            <ol class="comments">{own.map((c) => <li key={c.id}><p class="hint">{when(c.createdAt)}</p><pre class="mail-text">{c.body}</pre><QuotedText text={c.quotedText} /></li>)}</ol>
+            <ol class="comments">{own.map((c) => c.kind === 'note'
+              // A note is mailbind speaking (a bounce of our mail), never to be read as the requester's words.
+              ? <li key={c.id} class="note"><p class="hint">{when(c.createdAt)} · note from mailbind</p><p>{c.body}</p></li>
+              : <li key={c.id}><p class="hint">{when(c.createdAt)}</p><pre class="mail-text">{c.body}</pre><QuotedText text={c.quotedText} /></li>)}</ol>
           )}
           <h2>Attachments</h2>
           {attachments.error && <p class="error" role="alert">{attachments.error}</p>}

@@ -1,0 +1,110 @@
+// A bounce of a mail we sent (issue 12, loop defence): ignored as every bounce is, and noted on the item
+// the mail was about, with the recipient and the remote server's words; the outbox row is marked bounced.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { processorFor } from '../../support/processor.js';
+import { dialects, openTestStore, type TestStore } from '../../support/store.js';
+import { makeDsn, makeMessage } from '../../support/messages.js';
+import { SmtpSink } from '../../support/smtp-sink.js';
+import { createProfile } from '../../../src/store/profiles.js';
+import { validateSettings } from '../../../src/sources/settings.js';
+import { DEFAULT_THREADING } from '../../../src/store/threading-settings.js';
+import { mergeSmtpSettings } from '../../../src/store/smtp-settings.js';
+import { intakeMessage } from '../../../src/sources/intake.js';
+import type { Processor, ProcessResult } from '../../../src/engine/process.js';
+import { OutboxSender } from '../../../src/engine/outbox/sender.js';
+import { assemble, type App } from '../../../src/app/app.js';
+import { addProject } from '../../../src/tracker/builtin/index.js';
+import { getInboxItem } from '../../../src/store/inbox.js';
+import { getOutboxMail } from '../../../src/store/outbox.js';
+
+const RULES = 'then attach to project 1 and create request in project 1\n';
+const OUR_DOMAIN = 'mb.mailbind.test';
+
+for (const dialect of await dialects()) {
+  describe(`bounces of our mail on ${dialect}`, () => {
+    let t: TestStore;
+    let app: App;
+    let sink: SmtpSink;
+    let processor: Processor;
+    let sender: OutboxSender;
+    let profileId: number;
+
+    before(async () => {
+      t = await openTestStore(dialect);
+      app = assemble(t.store, { messageIdDomain: OUR_DOMAIN });
+      await addProject(t.store.db, { name: 'General' });
+      sink = await SmtpSink.start();
+      processor = processorFor(t.store, { ownDomains: app.ownDomains, outgoing: app.outgoing });
+      sender = new OutboxSender({ store: t.store, secrets: app.secrets(), loopMarker: OUR_DOMAIN, extras: { ca: sink.pki.caCert, timeoutMs: 5000 } });
+      const created = await createProfile(t.store.db, {
+        name: `p-${randomBytes(4).toString('hex')}`,
+        rules: RULES,
+        source: validateSettings({ protocol: 'pipe', address: 'support@mailbind.test' }),
+        threading: { ...DEFAULT_THREADING, acknowledge: true },
+        smtp: mergeSmtpSettings(null, sink.settings({}), app.secrets()),
+      });
+      profileId = created.id;
+    });
+    after(async () => {
+      await sink.stop();
+      await t.cleanup();
+    });
+
+    async function deliver(raw: Buffer): Promise<ProcessResult & { trace: any }> {
+      const { item } = await intakeMessage(t.store, raw, { profileId });
+      const [result] = await processor.processDue({ ids: [item.id] });
+      assert.ok(result);
+      return { ...result, trace: (await getInboxItem(t.store.db, item.id))?.trace };
+    }
+
+    const commentsOf = (itemId: number) =>
+      t.store.db.selectFrom('comments').select(['body', 'kind', 'message_id', 'requester_id', 'user_id']).where('item_id', '=', itemId).execute();
+
+    test('a DSN of our acknowledgement is ignored as a bounce and noted on its request with recipient and diagnostic', async () => {
+      const request = await deliver(makeMessage({ from: 'Ann <ann@example.com>', subject: 'Export is broken' }));
+      const itemId = request.created.requests[0]!;
+      const [sent] = await sender.sendDue({ ids: request.created.mails });
+      assert.equal(sent?.state, 'sent');
+      const ours = (await getOutboxMail(t.store.db, request.created.mails[0]!))!.messageId;
+
+      const bounce = await deliver(makeDsn({ originalMessageId: ours, recipient: 'ann@example.com' }));
+      assert.equal(bounce.outcome, 'ignored');
+      assert.match(bounce.reason ?? '', /^bounce: /);
+      assert.equal(bounce.trace.bounce, `a bounce of our acknowledgement to ann@example.com, noted on request ${itemId}`);
+      assert.equal(bounce.created.comments.length, 1);
+      assert.deepEqual(bounce.created.requests, [], 'no item');
+      assert.deepEqual(bounce.created.requesters, [], 'no requester');
+      assert.deepEqual(bounce.created.mails, [], 'no acknowledgement of a bounce');
+
+      assert.deepEqual(await commentsOf(itemId), [
+        {
+          body: 'acknowledgement to ann@example.com bounced: 550 5.1.1 <ann@example.com>: Recipient address rejected: User unknown',
+          kind: 'note',
+          message_id: null,
+          requester_id: null,
+          user_id: null,
+        },
+      ]);
+      const mail = await getOutboxMail(t.store.db, request.created.mails[0]!);
+      assert.equal(mail?.state, 'bounced');
+      assert.match(mail?.reason ?? '', /bounced: 550 5\.1\.1/);
+    });
+
+    test('a DSN of a Message-ID we never sent is ignored as before, with no note anywhere', async () => {
+      const request = await deliver(makeMessage({ from: 'bea@example.com', subject: 'Printer on fire' }));
+      const itemId = request.created.requests[0]!;
+      const before = await t.store.db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+
+      const bounce = await deliver(makeDsn({ originalMessageId: `never-${randomBytes(4).toString('hex')}@elsewhere.example`, recipient: 'bea@example.com' }));
+      assert.equal(bounce.outcome, 'ignored');
+      assert.match(bounce.reason ?? '', /^bounce: /);
+      assert.equal(bounce.trace.bounce, undefined);
+      assert.deepEqual(bounce.created.comments, []);
+      assert.deepEqual(await commentsOf(itemId), []);
+      const after = await t.store.db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(after.n), Number(before.n));
+    });
+  });
+}
