@@ -116,7 +116,7 @@ export async function lockProfileQueue(db: Db, profileId: number): Promise<void>
   }
 }
 
-/** Mails to `recipient` by this profile since `since` that went or will go out (pending, sending, sent). */
+/** Mails to `recipient` by this profile since `since` that went or will go out (pending, sending, sent; bounced went out too). */
 export async function countRecentTo(db: Db, profileId: number, recipient: string, since: string): Promise<number> {
   const row = await db
     .selectFrom('outbox')
@@ -124,19 +124,19 @@ export async function countRecentTo(db: Db, profileId: number, recipient: string
     .where('profile_id', '=', profileId)
     .where('recipient', '=', recipient.toLowerCase())
     .where('created_at', '>=', since)
-    .where('state', 'in', ['pending', 'sending', 'sent'])
+    .where('state', 'in', ['pending', 'sending', 'sent', 'bounced'])
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-/** Mails of this kind about the item that went or will go out. */
+/** Mails of this kind about the item that went or will go out (a bounced one went out too: it is not sent again). */
 export async function countForItem(db: Db, itemId: number, kind: OutboxKind): Promise<number> {
   const row = await db
     .selectFrom('outbox')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('item_id', '=', itemId)
     .where('kind', '=', kind)
-    .where('state', 'in', ['pending', 'sending', 'sent'])
+    .where('state', 'in', ['pending', 'sending', 'sent', 'bounced'])
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
