@@ -18,7 +18,7 @@ import type { Processor, ProcessResult } from '../../../src/engine/process.js';
 import { OutboxSender, runOutboxLoop } from '../../../src/engine/outbox/sender.js';
 import { waitFor } from '../../support/wait.js';
 import { assemble, type App } from '../../../src/app/app.js';
-import { addProject } from '../../../src/tracker/builtin/index.js';
+import { addProject, getTracker, listTracker } from '../../../src/tracker/builtin/index.js';
 import { getInboxItem } from '../../../src/store/inbox.js';
 import { getOutboxMail, listAttempts, listOutbox } from '../../../src/store/outbox.js';
 import { makeReplyToken } from '../../../src/engine/outbox/reply-token.js';
@@ -224,6 +224,24 @@ for (const dialect of await dialects()) {
       assert.equal(reply.outcome, 'commented');
       assert.equal(reply.trace.binding.layer, 'reply-token');
       assert.equal(reply.trace.binding.evidence, `the reply token in To <${replyTo}> names request ${itemId}`);
+    });
+
+    test('our own reply-token address in To or Cc never becomes a participant or a requester', async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'hal@acme.example', subject: 'Token participants' });
+      const itemId = r.created.requests[0]!;
+      const replyTo = (await getOutboxMail(t.store.db, r.created.mails[0]!))!.replyTo!;
+      assert.match(replyTo, /^support\+t[a-z0-9]+@mailbind\.test$/);
+      const reply = await deliver(p, { from: 'hal@acme.example', to: replyTo, cc: 'ivy@acme.example', subject: 'Token participants', body: 'More.' });
+      assert.equal(reply.outcome, 'commented');
+      assert.deepEqual((await getTracker(t.store.db, 'requests', itemId))?.participants, ['ivy@acme.example'], 'the Cc is a participant, our token address in To is not');
+
+      // A stranger may not add to the item: the token binds nothing, the mail is new, and its Cc (our token) is no requester.
+      const fresh = await deliver(p, { from: 'zed@elsewhere.example', to: 'support@mailbind.test', cc: replyTo.toUpperCase(), subject: 'Cc our token' });
+      assert.equal(fresh.outcome, 'imported');
+      const requesters = (await listTracker(t.store.db, 'requesters')).map((q) => q.email);
+      assert.ok(requesters.includes('zed@elsewhere.example'));
+      assert.deepEqual(requesters.filter((e) => e.startsWith('support')), [], 'no requester for our own address');
     });
 
     test('a forged reply token binds nothing and says why', async () => {
