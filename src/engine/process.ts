@@ -190,17 +190,19 @@ export class Processor {
       const created = await this.store.db.transaction().execute(async (trx) => {
         const made = await executePlan(tracker.writer(trx), plan, prepared.message, item.id);
         // Mail the plan asks for commits with the outcome: it exists exactly when the item it is about does.
-        made.mails.push(
-          ...(await queueMail(trx, plan, prepared.message, made, item.id, {
-            profile: profile!,
-            ownAddresses: decision.ownAddresses,
-            messageIdDomain: ownDomains[0] ?? 'mailbind.invalid',
-            replyTokenKey,
-            publicUrl: outgoing?.publicUrl ?? null,
-            projectName: (id) => snapshot.project(id)?.name ?? null,
-            ...(outgoing?.limits ? { limits: outgoing.limits } : {}),
-          })),
-        );
+        const queued = await queueMail(trx, plan, prepared.message, made, item.id, {
+          profile: profile!,
+          ownAddresses: decision.ownAddresses,
+          allProfileAddresses,
+          ownDomains,
+          messageIdDomain: ownDomains[0] ?? 'mailbind.invalid',
+          replyTokenKey,
+          publicUrl: outgoing?.publicUrl ?? null,
+          projectName: (id) => snapshot.project(id)?.name ?? null,
+          ...(outgoing?.limits ? { limits: outgoing.limits } : {}),
+        });
+        made.mails.push(...queued.ids);
+        plan.trace.warnings.push(...queued.warnings);
         const first = await recordOutcome(trx, item.id, {
           outcome: plan.outcome,
           reason: plan.reason,
