@@ -20,7 +20,7 @@ import { waitFor } from '../../support/wait.js';
 import { assemble, type App } from '../../../src/app/app.js';
 import { addProject, getTracker, listTracker } from '../../../src/tracker/builtin/index.js';
 import { getInboxItem } from '../../../src/store/inbox.js';
-import { getOutboxMail, listAttempts, listOutbox } from '../../../src/store/outbox.js';
+import { claimDueMail, getOutboxMail, LEASE_RAN_OUT, listAttempts, listOutbox, markSent } from '../../../src/store/outbox.js';
 import { makeReplyToken } from '../../../src/engine/outbox/reply-token.js';
 import { sql } from '../../../src/store/database.js';
 import { saveTemplate } from '../../../src/store/templates.js';
@@ -212,6 +212,94 @@ for (const dialect of await dialects()) {
       } finally {
         await refusing.stop();
       }
+    });
+
+    test('a database error after the 250 is retried, never recorded as a failed send: the mail is sent once', async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'rae@acme.example', subject: 'Mark sent fails once' });
+      let calls = 0;
+      const flaky = new OutboxSender({
+        store: t.store,
+        secrets: app.secrets(),
+        loopMarker: OUR_DOMAIN,
+        extras: { ca: sink.pki.caCert },
+        markSentRetryMs: [10],
+        markSent: async (...args) => {
+          if (calls++ === 0) throw new Error('database is locked');
+          return markSent(...args);
+        },
+      });
+      const before = sink.mails.length;
+      const [outcome] = await flaky.sendDue({ ids: r.created.mails });
+      assert.equal(outcome?.state, 'sent');
+      assert.equal(calls, 2, 'recording the 250 was tried again');
+      await dueNow();
+      assert.deepEqual(await sender.sendDue({ ids: r.created.mails }), [], 'nothing left to send');
+      assert.deepEqual(sink.mails.slice(before).map((m) => m.to[0]), ['rae@acme.example'], 'one mail received');
+      assert.equal((await getOutboxMail(t.store.db, r.created.mails[0]!))?.state, 'sent');
+      assert.deepEqual((await listAttempts(t.store.db, r.created.mails[0]!)).map((a) => [a.ok, a.code]), [[true, 250]], 'no failed attempt');
+    });
+
+    test('recording a 250 that keeps failing leaves the mail sending, not failed, until its claim runs out', async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'sol@acme.example', subject: 'Mark sent keeps failing' });
+      const broken = new OutboxSender({
+        store: t.store,
+        secrets: app.secrets(),
+        loopMarker: OUR_DOMAIN,
+        extras: { ca: sink.pki.caCert },
+        markSentRetryMs: [1, 1],
+        markSent: async () => {
+          throw new Error('database is gone');
+        },
+      });
+      const [outcome] = await broken.sendDue({ ids: r.created.mails });
+      assert.equal(outcome?.state, 'sent');
+      const mail = await getOutboxMail(t.store.db, r.created.mails[0]!);
+      assert.deepEqual([mail?.state, mail?.attempts, mail?.lastError], ['sending', 0, null]);
+      assert.deepEqual(await listAttempts(t.store.db, mail!.id), []);
+    });
+
+    test('a send that outlasts its deadline is cut off and retried: the claim is never outlived', async () => {
+      const hanging = await SmtpSink.start({ holdData: true });
+      try {
+        const p = await profile({ smtp: { port: hanging.port } });
+        const r = await deliver(p, { from: 'tia@acme.example', subject: 'Hanging server' });
+        const impatient = new OutboxSender({ store: t.store, secrets: app.secrets(), loopMarker: OUR_DOMAIN, extras: { ca: hanging.pki.caCert, timeoutMs: 30_000 }, sendDeadlineMs: 500 });
+        const started = Date.now();
+        const [outcome] = await impatient.sendDue({ ids: r.created.mails });
+        assert.equal(hanging.held, 1, 'the server had the data and never answered');
+        assert.ok(Date.now() - started < 10_000, 'cut off by the deadline, not by the socket timeout');
+        assert.equal(outcome?.state, 'pending');
+        assert.match(outcome!.response, /did not finish the mail in time/);
+      } finally {
+        await hanging.stop();
+      }
+    });
+
+    test('a claim that ran out counts as an attempt: a mail that kills its worker ends failed after the usual five', async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'uma@acme.example', subject: 'Crashes the worker' });
+      const id = r.created.mails[0]!;
+      const expire = (attempts: number) =>
+        t.store.db.updateTable('outbox').set({ state: 'sending', attempts, claimed_by: 'crashed', lease_until: new Date(0).toISOString() }).where('id', '=', id).execute();
+      await expire(0);
+      const [claimed] = await claimDueMail(t.store, { limit: 1, owner: 'next', ids: [id] });
+      assert.equal(claimed?.attempts, 1, 'the crashed try is counted');
+      await expire(4);
+      assert.deepEqual(await claimDueMail(t.store, { limit: 1, owner: 'next', ids: [id] }), [], 'not sent a sixth time');
+      const mail = await getOutboxMail(t.store.db, id);
+      assert.deepEqual([mail?.state, mail?.reason], ['failed', `failed after 5 attempts: ${LEASE_RAN_OUT}`]);
+      assert.deepEqual((await listAttempts(t.store.db, id)).map((a) => [a.ok, a.response]), [[false, LEASE_RAN_OUT], [false, LEASE_RAN_OUT]]);
+    });
+
+    test('markSent records its ok attempt only when it marked the row', async () => {
+      const p = await profile();
+      const r = await deliver(p, { from: 'val@acme.example', subject: 'Marked twice' });
+      const [claimed] = await claimDueMail(t.store, { limit: 1, owner: 'me', ids: r.created.mails });
+      assert.equal(await markSent(t.store.db, claimed!, '250 Ok'), true);
+      assert.equal(await markSent(t.store.db, claimed!, '250 Ok'), false, 'a second call matches no row');
+      assert.equal((await listAttempts(t.store.db, claimed!.id)).length, 1);
     });
 
     test('the reply token alone threads a reply whose client dropped In-Reply-To and References', async () => {
