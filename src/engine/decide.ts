@@ -10,6 +10,7 @@ import { evalContext } from './message-view.js';
 import { bounceNote, type BounceKnowledge } from './bounce-note.js';
 import { decideReply } from './reply.js';
 import { LazyReplySplit } from './reply-split.js';
+import { ownMail as makeOwnMail } from './own-address.js';
 import { planRequesters, resolveSender } from './sender.js';
 import { rateLimitReason, type SenderHistory } from './sender-rate.js';
 
@@ -17,11 +18,11 @@ import { rateLimitReason, type SenderHistory } from './sender-rate.js';
 export const MAX_TRACED_RULES = 100;
 
 export interface DecideOptions {
-  /** The profile's own mailbox addresses: never requesters. */
+  /** The profile's own mailbox addresses: never requesters, nor are their plus-addresses. */
   ownAddresses?: string[];
   /** Domains of our own outgoing mail, for loop detection. */
   ownDomains?: string[];
-  /** Every profile's own addresses (this one's too): never participants of an item. */
+  /** Every profile's own addresses (this one's too): never participants or requesters of an item. */
   allProfileAddresses?: string[];
   /** The profile's threading settings (how replies bind, who may add, closed items); defaults when absent. */
   threading?: ThreadingSettings;
@@ -59,17 +60,13 @@ export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnap
     trace.rateLimit = { limit: threading.rateLimitPerSenderHour, reached: options.senderHistory!.reached, held: options.senderHistory!.held };
     return { ...base, outcome: 'ignored', reason: limited, ruleLine: null, steps: [] };
   }
-  const own = new Set((options.ownAddresses ?? []).map((a) => a.toLowerCase()));
-  const requesters = planRequesters(message, snapshot, own);
+  const ownMail = makeOwnMail(options.ownAddresses ?? [], options.allProfileAddresses ?? [], options.ownDomains ?? []);
+  const own = ownMail.profileAddresses;
+  const requesters = planRequesters(message, snapshot, ownMail);
 
   // A reply to an item we hold, from someone allowed to add to it, is a comment; anything else is new
   // mail for the rules, with every refused candidate in the trace.
   const split = options.split ?? new LazyReplySplit(message);
-  const ownMail = {
-    profileAddresses: own,
-    allAddresses: new Set((options.allProfileAddresses ?? []).map((a) => a.toLowerCase())),
-    domains: options.ownDomains ?? [],
-  };
   const reply = decideReply(
     { message, get split() { return split.value; }, settings: threading, snapshot, ownAddresses: own, replyTokenKey: options.replyTokenKey ?? null },
     ownMail,

@@ -193,17 +193,19 @@ export class Processor {
         // The mail a noted bounce returns is marked bounced with the note, in the same transaction.
         for (const step of plan.steps) if (step.kind === 'note' && step.bouncedMail !== null) await markBounced(trx, step.bouncedMail, step.text);
         // Mail the plan asks for commits with the outcome: it exists exactly when the item it is about does.
-        made.mails.push(
-          ...(await queueMail(trx, plan, prepared.message, made, item.id, {
-            profile: profile!,
-            ownAddresses: decision.ownAddresses,
-            messageIdDomain: ownDomains[0] ?? 'mailbind.invalid',
-            replyTokenKey,
-            publicUrl: outgoing?.publicUrl ?? null,
-            projectName: (id) => snapshot.project(id)?.name ?? null,
-            ...(outgoing?.limits ? { limits: outgoing.limits } : {}),
-          })),
-        );
+        const queued = await queueMail(trx, plan, prepared.message, made, item.id, {
+          profile: profile!,
+          ownAddresses: decision.ownAddresses,
+          allProfileAddresses,
+          ownDomains,
+          messageIdDomain: ownDomains[0] ?? 'mailbind.invalid',
+          replyTokenKey,
+          publicUrl: outgoing?.publicUrl ?? null,
+          projectName: (id) => snapshot.project(id)?.name ?? null,
+          ...(outgoing?.limits ? { limits: outgoing.limits } : {}),
+        });
+        made.mails.push(...queued.ids);
+        plan.trace.warnings.push(...queued.warnings);
         const first = await recordOutcome(trx, item.id, {
           outcome: plan.outcome,
           reason: plan.reason,

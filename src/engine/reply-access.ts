@@ -8,6 +8,9 @@ import { isFreeMailDomain } from '../mail/free-mail.js';
 import type { Message } from '../mail/message.js';
 import type { ThreadingSettings } from '../store/threading-settings.js';
 import type { ItemView, NewParticipant, TrackerSnapshot } from '../tracker/port.js';
+import { isOwnAddress, type OwnMail } from './own-address.js';
+
+export type { OwnMail } from './own-address.js';
 
 export type ReplyAccess = { allowed: true; as: string } | { allowed: false; why: string };
 
@@ -62,20 +65,10 @@ export function companyOf(email: string, snapshot: TrackerSnapshot): number | nu
   return snapshot.companyByDomain(domain)?.id ?? null;
 }
 
-/** Our own addresses and domains: never participants (a mail Cc'd to two of our mailboxes, our own loop). */
-export interface OwnMail {
-  /** The receiving profile's own addresses; To counts only when there are any (below). */
-  profileAddresses: ReadonlySet<string>;
-  /** Every profile's addresses, this one's included. */
-  allAddresses: ReadonlySet<string>;
-  /** Our own Message-ID domains: an address there (or under it) is ours. */
-  domains: readonly string[];
-}
-
 /**
  * The people an allowed reply brings onto the item's thread: its Cc and To, except our own addresses
- * (every profile's, and any at our own domains), staff (who may always write) and those already
- * allowed as requesters or participants. To counts only when the profile knows its own addresses: a
+ * (own-address.ts: every profile's, their plus-addresses such as our reply token, any at our own
+ * domains), staff (who may always write) and those already allowed as requesters or participants. To counts only when the profile knows its own addresses: a
  * reply's To is mostly our mailbox, and a profile that takes imported mail only cannot tell it from a person.
  */
 export function newParticipants(message: Message, item: ItemView, snapshot: TrackerSnapshot, own: OwnMail): NewParticipant[] {
@@ -88,19 +81,10 @@ export function newParticipants(message: Message, item: ItemView, snapshot: Trac
   ];
   for (const [address, source] of candidates) {
     const email = address.toLowerCase();
-    if (!email.includes('@') || seen.has(email) || isOwn(email, own) || snapshot.staffByEmail(email)) continue;
+    if (!email.includes('@') || seen.has(email) || isOwnAddress(email, own) || snapshot.staffByEmail(email)) continue;
     seen.add(email);
     found.push({ email, source });
   }
   return found;
 }
 
-function isOwn(email: string, own: OwnMail): boolean {
-  if (own.profileAddresses.has(email) || own.allAddresses.has(email)) return true;
-  const domain = domainOf(email);
-  if (!domain) return false;
-  return own.domains.some((raw) => {
-    const d = raw.trim().replace(/^[@.]+/, '').toLowerCase();
-    return d !== '' && (domain === d || domain.endsWith(`.${d}`));
-  });
-}

@@ -1,10 +1,11 @@
 // Who sent the message and who else becomes a requester. Follows the TargetProcess plugin (From, Cc
 // and Reply-To are requesters; names from display names) with our fixes: staff users and our own
-// mailbox addresses never become requesters, and a new requester whose email domain belongs to a
+// addresses (any profile's, our reply-token plus-addresses, our domains) never become requesters, and a new requester whose email domain belongs to a
 // company joins that company, so `company matched` works for first-time senders.
 import type { Address, Message } from '../mail/message.js';
 import type { TrackerSnapshot } from '../tracker/port.js';
 import { domainOf } from '../mail/index.js';
+import { isOwnAddress, type OwnMail } from './own-address.js';
 import type { PlannedRequester, SenderResolution } from './plan.js';
 
 export function senderAddress(message: Message): Address | null {
@@ -52,7 +53,7 @@ export function resolveSender(message: Message, snapshot: TrackerSnapshot): Send
 export function planRequesters(
   message: Message,
   snapshot: TrackerSnapshot,
-  ownAddresses: ReadonlySet<string>,
+  own: OwnMail,
 ): PlannedRequester[] {
   const seen = new Set<string>();
   const planned: PlannedRequester[] = [];
@@ -64,7 +65,7 @@ export function planRequesters(
   ];
   for (const [address, role] of candidates) {
     const email = address.address.toLowerCase();
-    if (!email.includes('@') || seen.has(email) || ownAddresses.has(email)) continue;
+    if (!email.includes('@') || seen.has(email) || isOwnAddress(email, own)) continue;
     seen.add(email);
     const existing = snapshot.requesterByEmail(email);
     if (!existing && snapshot.userByEmail(email)) continue;

@@ -144,14 +144,21 @@ export async function countForItem(db: Db, itemId: number, kind: OutboxKind): Pr
 /** How long a send claim lasts: long enough for a slow SMTP server (the client gives up well before). */
 export const SEND_LEASE_MS = 5 * 60_000;
 
-/** Claim due mail: pending whose time has come, and sending whose holder's lease ran out (it crashed). */
+/** What a reclaimed mail's attempt says: its sender stopped (crashed, or could not record the outcome). */
+export const LEASE_RAN_OUT = 'the worker sending it stopped before recording the outcome (its claim ran out)';
+
+/**
+ * Claim due mail: pending whose time has come, and sending whose holder's lease ran out. A lease that
+ * ran out counts as a failed attempt: a mail that crashes the worker every time ends failed after
+ * MAX_SEND_ATTEMPTS like any other, instead of taking every worker down for ever.
+ */
 export async function claimDueMail(store: Store, options: { limit: number; owner: string; leaseMs?: number; ids?: number[] }): Promise<OutboxMail[]> {
   const at = now();
   return store.db.transaction().execute(async (trx) => {
     const dbAt = (await sql<{ at: string }>`select ${dbNow(trx)} as at`.execute(trx)).rows[0]!.at;
     let query = trx
       .selectFrom('outbox')
-      .select('id')
+      .select(['id', 'state', 'attempts'])
       .where((eb) =>
         eb.or([
           eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', at)]),
@@ -163,11 +170,31 @@ export async function claimDueMail(store: Store, options: { limit: number; owner
     if (options.ids) query = query.where('id', 'in', options.ids.length ? options.ids : [-1]);
     if (store.dialect === 'postgres') query = query.forUpdate().skipLocked();
     const found = await query.execute();
-    if (found.length === 0) return [];
+    const claim: number[] = [];
+    for (const row of found) {
+      if (row.state !== 'sending') {
+        claim.push(Number(row.id));
+        continue;
+      }
+      const attempts = Number(row.attempts) + 1;
+      const final = attempts >= MAX_SEND_ATTEMPTS;
+      await trx.insertInto('outbox_attempts').values({ outbox_id: Number(row.id), at, ok: 0, code: null, response: LEASE_RAN_OUT }).execute();
+      await trx
+        .updateTable('outbox')
+        .set({
+          attempts,
+          last_error: LEASE_RAN_OUT,
+          ...(final ? { state: 'failed', lease_until: null, claimed_by: null, reason: `failed after ${attempts} attempts: ${LEASE_RAN_OUT}` } : {}),
+        })
+        .where('id', '=', Number(row.id))
+        .execute();
+      if (!final) claim.push(Number(row.id));
+    }
+    if (claim.length === 0) return [];
     const rows = await trx
       .updateTable('outbox')
       .set({ state: 'sending', lease_until: dbNow(trx, options.leaseMs ?? SEND_LEASE_MS), claimed_by: options.owner })
-      .where('id', 'in', found.map((r) => Number(r.id)))
+      .where('id', 'in', claim)
       .returningAll()
       .execute();
     return rows.map(toMail).sort((a, b) => a.id - b.id);
@@ -176,7 +203,9 @@ export async function claimDueMail(store: Store, options: { limit: number; owner
 
 /**
  * The server accepted the mail: mark it sent with its reply, in one short transaction, at once. Only
- * the claim's holder may (false otherwise: another worker took it over, and may send it again).
+ * the claim's holder may (false otherwise: another worker took it over, and may send it again); the
+ * ok attempt is recorded only with the update, so a second call (a retry after a commit whose answer
+ * was lost) adds nothing.
  */
 export async function markSent(db: Db, mail: OutboxMail, response: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
@@ -188,8 +217,9 @@ export async function markSent(db: Db, mail: OutboxMail, response: string): Prom
       .where('state', '=', 'sending')
       .where('claimed_by', '=', mail.claimedBy)
       .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) return false;
     await trx.insertInto('outbox_attempts').values({ outbox_id: mail.id, at, ok: 1, code: replyCode(response), response }).execute();
-    return Number(updated.numUpdatedRows) === 1;
+    return true;
   });
 }
 

@@ -60,14 +60,17 @@ function destination(s: SmtpChanges, key: (typeof PASSWORD_DESTINATION)[number])
 }
 
 /**
- * Merge a change into the stored settings and seal the password. A missing password keeps the stored
- * one unless the change sends it elsewhere (another server, port, TLS mode, certificate check or user):
+ * Merge a change into the stored settings and seal the password. A null password clears it; a
+ * missing one keeps the stored one unless the change sends it elsewhere (another server, port, TLS mode, certificate check or user):
  * then it must be given again, or anyone allowed to edit a profile could point it at their own server
  * and read the stored password (the same rule as the mailbox's, README "Decisions").
  */
 export function mergeSmtpSettings(stored: SmtpSettings | null, changes: SmtpChanges, secrets: SecretBox): SmtpSettings {
   const current: SmtpChanges = stored ?? {};
-  if (stored?.password && (changes.password === undefined || changes.password === null)) {
+  // `password: null` clears it: nothing stored is sent anywhere, so no destination check is needed,
+  // and the sealed password does not linger after its user is gone. A user left needs a password.
+  const clearing = changes.password === null;
+  if (stored?.password && changes.password === undefined) {
     const next: SmtpChanges = { ...current, ...changes };
     const moved = PASSWORD_DESTINATION.filter((key) => changes[key] !== undefined && destination(next, key) !== destination(current, key));
     if (moved.length) {
@@ -75,7 +78,7 @@ export function mergeSmtpSettings(stored: SmtpSettings | null, changes: SmtpChan
       throw new SmtpSettingsError(`SMTP settings: password: ${message}`, [{ field: 'password', message }]);
     }
   }
-  const plain = changes.password ?? (stored?.password ? secrets.decrypt(stored.password) : undefined);
+  const plain = clearing ? undefined : changes.password ?? (stored?.password ? secrets.decrypt(stored.password) : undefined);
   const merged = Object.fromEntries(
     Object.entries({ ...current, ...changes, ...(plain !== undefined ? { password: plain } : {}) }).filter(([, v]) => v !== null && v !== undefined),
   );

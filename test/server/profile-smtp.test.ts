@@ -42,7 +42,7 @@ for (const dialect of await dialects()) {
       assert.ok(!JSON.stringify(s.log.records).includes(PASSWORD), 'never in a log line');
     });
 
-    test('moving the password elsewhere needs it again; null removes the settings', async () => {
+    test('moving the password elsewhere needs it again; password null clears it; null removes the settings', async () => {
       const id = (await s.call('/api/v1/profiles', { json: { name: 'mover', smtp: smtp() } })).json.profile.id;
       const moved = await s.call(`/api/v1/profiles/${id}`, { method: 'PATCH', json: { smtp: { host: 'evil.example' } } });
       assert.equal(moved.status, 400, moved.text);
@@ -52,6 +52,12 @@ for (const dialect of await dialects()) {
       assert.equal(named.json.profile.smtp.fromName, 'Help Desk');
       const audit = (await s.call('/api/v1/audit')).json.entries.find((e: any) => e.action === 'profile.update' && e.details?.id === id);
       assert.deepEqual(audit?.details.settings, ['smtp.fromName']);
+      const userless = await s.call(`/api/v1/profiles/${id}`, { method: 'PATCH', json: { smtp: { password: null } } });
+      assert.equal(userless.status, 400, 'a user left without its password');
+      assert.deepEqual(userless.json.errors.map((e: any) => e.field), ['smtp.password']);
+      const cleared = await s.call(`/api/v1/profiles/${id}`, { method: 'PATCH', json: { smtp: { user: null, password: null } } });
+      assert.equal(cleared.status, 200, cleared.text);
+      assert.deepEqual([cleared.json.profile.smtp.hasPassword, cleared.json.profile.smtp.user], [false, undefined], 'the sealed password does not linger');
       const removed = await s.call(`/api/v1/profiles/${id}`, { method: 'PATCH', json: { smtp: null } });
       assert.equal(removed.json.profile.smtp, null);
     });

@@ -23,10 +23,14 @@ export interface SmtpSinkOptions {
   password?: string;
   /** Recipients refused at RCPT TO with 550 (a permanent failure). */
   refuse?: string[];
+  /** Take each mail's data and never answer it: a server that hangs before its 250 (counted in `held`). */
+  holdData?: boolean;
 }
 
 export class SmtpSink {
   readonly mails: SunkMail[] = [];
+  /** Mails whose data arrived and were never answered (holdData). */
+  held = 0;
   private server: SMTPServer | null = null;
   port = 0;
 
@@ -71,6 +75,10 @@ export class SmtpSink {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
+          if (this.options.holdData) {
+            this.held++;
+            return;
+          }
           this.mails.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),

@@ -2,7 +2,7 @@
 // exactly when the outcome (and the item it is about) does. Each mail is rendered now (its template,
 // its Message-ID, its reply token), so every later attempt sends the same bytes. A mail not sent is
 // still a row, `skipped` with why: no SMTP settings, our own address, already acknowledged, too many
-// to one address, a template gone.
+// to one address, a template gone or no longer rendering.
 import { randomBytes } from 'node:crypto';
 import type { Message } from '../../mail/message.js';
 import type { Db } from '../../store/database.js';
@@ -14,9 +14,10 @@ import type { ItemKind } from '../../tracker/port.js';
 import type { Created } from '../execute.js';
 import { itemName } from '../execute.js';
 import type { Plan, PlanStep } from '../plan.js';
+import { isOwnAddress, ownMail } from '../own-address.js';
 import { senderAddress } from '../sender.js';
 import { makeReplyToken, replyTokenAddress } from './reply-token.js';
-import { ACKNOWLEDGEMENT, DEFAULT_ACKNOWLEDGEMENT, renderTemplate } from './template.js';
+import { ACKNOWLEDGEMENT, DEFAULT_ACKNOWLEDGEMENT, renderTemplate, type RenderedMail } from './template.js';
 
 /** Limits per recipient: acknowledgements per item, and mails per address per hour (per profile). */
 export interface MailLimits {
@@ -28,8 +29,12 @@ export const DEFAULT_MAIL_LIMITS: MailLimits = Object.freeze({ acknowledgementsP
 
 export interface QueueContext {
   profile: Pick<Profile, 'id' | 'smtp'>;
-  /** The profile's own addresses, lowercased (decision-profile.ts ownAddresses): never mailed. */
+  /** The profile's own addresses, lowercased (decision-profile.ts ownAddresses); the first carries the reply token. */
   ownAddresses: string[];
+  /** Every profile's own addresses (everyProfileAddress): never mailed, nor their plus-addresses. */
+  allProfileAddresses: string[];
+  /** Our own Message-ID domains: no address there is mailed. */
+  ownDomains: string[];
   /** The domain our Message-IDs are minted on (the first of the app's own domains). */
   messageIdDomain: string;
   replyTokenKey: Buffer | null;
@@ -76,10 +81,16 @@ function mailsOf(plan: Plan, message: Message, created: Created): MailAbout[] {
   return mails;
 }
 
-/** Queue (or record as skipped) every mail the plan asks for; returns the outbox ids. */
-export async function queueMail(db: Db, plan: Plan, message: Message, created: Created, inboxItemId: number | null, context: QueueContext): Promise<number[]> {
+/** What queueing made: the outbox ids, and warnings for the message's trace (a template that no longer renders). */
+export interface QueuedMail {
+  ids: number[];
+  warnings: string[];
+}
+
+/** Queue (or record as skipped) every mail the plan asks for. */
+export async function queueMail(db: Db, plan: Plan, message: Message, created: Created, inboxItemId: number | null, context: QueueContext): Promise<QueuedMail> {
   const mails = mailsOf(plan, message, created);
-  if (mails.length === 0) return [];
+  if (mails.length === 0) return { ids: [], warnings: [] };
   // decide() returns before any step for automatic mail; a plan that still asks to answer one is a bug
   // that would start a mail loop, so it stops here rather than send.
   if (plan.trace.classification.kind !== 'human') {
@@ -89,20 +100,15 @@ export async function queueMail(db: Db, plan: Plan, message: Message, created: C
   const limits = context.limits ?? DEFAULT_MAIL_LIMITS;
   const to = senderAddress(message);
   const ids: number[] = [];
+  const warnings: string[] = [];
   for (const mail of mails) {
     const recipient = (to?.address ?? '').toLowerCase();
     const name = to?.name?.trim() || recipient;
     const template = await templateFor(db, context.profile.id, mail.template);
-    const rendered = template
-      ? renderTemplate(template, {
-          'item.id': String(mail.itemId),
-          'item.kind': KIND_WORDS[mail.itemKind],
-          'item.title': mail.title,
-          'project.name': context.projectName(mail.projectId) ?? `project ${mail.projectId}`,
-          'item.link': context.publicUrl ? `${context.publicUrl.replace(/\/+$/, '')}/items/${mail.itemId}` : '',
-          'requester.name': name,
-        })
+    const rendered: RenderedMail & { broken?: string } = template
+      ? render(template, mail, name, context)
       : { subject: `(template '${mail.template}' is missing)`, text: '', html: null };
+    if (rendered.broken !== undefined) warnings.push(`${mail.kind} about item ${mail.itemId} not sent: ${rendered.broken}`);
     const token = context.replyTokenKey ? makeReplyToken(context.replyTokenKey, mail.itemId) : null;
     const replyAddress = context.ownAddresses[0] ?? null;
     const row: NewOutboxMail = {
@@ -121,10 +127,31 @@ export async function queueMail(db: Db, plan: Plan, message: Message, created: C
       references: [...message.references.slice(-MAX_REFERENCES), ...(message.messageIdSynthesized ? [] : [message.messageId])],
       replyTo: token && replyAddress ? replyTokenAddress(replyAddress, token) : null,
     };
-    const skipped = await whySkip(db, mail, recipient, template !== null, context, limits);
+    const skipped = rendered.broken ?? await whySkip(db, mail, recipient, template !== null, context, limits);
     ids.push(await insertOutboxMail(db, row, skipped));
   }
-  return ids;
+  return { ids, warnings };
+}
+
+/**
+ * The mail rendered, or why its template no longer renders. Templates are checked when saved, but a
+ * stored one can still fail (saved by an older version, edited in the database): that mail is recorded
+ * as skipped, and the message's processing, which shares this transaction, goes on.
+ */
+function render(template: ReplyTemplate, mail: MailAbout, name: string, context: QueueContext): RenderedMail & { broken?: string } {
+  try {
+    return renderTemplate(template, {
+      'item.id': String(mail.itemId),
+      'item.kind': KIND_WORDS[mail.itemKind],
+      'item.title': mail.title,
+      'project.name': context.projectName(mail.projectId) ?? `project ${mail.projectId}`,
+      'item.link': context.publicUrl ? `${context.publicUrl.replace(/\/+$/, '')}/items/${mail.itemId}` : '',
+      'requester.name': name,
+    });
+  } catch (error) {
+    const broken = `the template '${mail.template}' no longer renders: ${(error as Error).message}`;
+    return { subject: `(template '${mail.template}' does not render)`, text: '', html: null, broken };
+  }
 }
 
 /** The footer names the item as TargetProcess did: an answer quoting it threads by Ticket#N (layer 3). */
@@ -149,7 +176,10 @@ async function whySkip(
 ): Promise<string | null> {
   if (!recipient) return 'the message names no sender to answer';
   if (!context.profile.smtp) return 'the profile has no SMTP settings';
-  if (context.ownAddresses.includes(recipient)) return `${recipient} is one of our own addresses`;
+  // Any of our mailboxes, a reply-token plus-address, our own domain: mail there would come back to us.
+  if (isOwnAddress(recipient, ownMail(context.ownAddresses, context.allProfileAddresses, context.ownDomains))) {
+    return `${recipient} is one of our own addresses`;
+  }
   if (!hasTemplate) return `the profile has no template named '${mail.template}'`;
   if (mail.kind === 'acknowledgement' && (await countForItem(db, mail.itemId, 'acknowledgement')) >= limits.acknowledgementsPerItem) {
     return `item ${mail.itemId} was acknowledged already`;

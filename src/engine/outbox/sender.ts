@@ -2,16 +2,19 @@
 // attempt. Exactly once as far as SMTP allows: a mail is marked sent in its own short transaction the
 // moment the server accepts it. SMTP has no idempotency key, so a crash in that window (after the
 // server's 250, before the commit) sends the mail again once the claim runs out: at worst a duplicate,
-// never a loss. Failures wait 30 s, 2 min, 8 min, 32 min; the fifth is final, as for inbox items.
-import { runDueLoop, type LoopOptions } from '../loop.js';
+// never a loss. A database error there is tried again a few times and never recorded as a failed
+// send (that would send it again at once); should it persist, the row stays 'sending' until its claim
+// runs out. Each send has a deadline well inside the claim, so a slow server cannot outlast it.
+// Failures wait 30 s, 2 min, 8 min, 32 min; the fifth is final, as for inbox items.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Store } from '../../store/database.js';
-import { claimDueMail, markSent, recordSendFailure, type OutboxMail } from '../../store/outbox.js';
+import { claimDueMail, markSent, recordSendFailure, SEND_LEASE_MS, type OutboxMail } from '../../store/outbox.js';
 import { findProfile } from '../../store/profiles.js';
 import type { SecretBox } from '../../store/secrets.js';
 import { resolveSmtp } from '../../store/smtp-settings-core.js';
+import { runDueLoop, type LoopOptions } from '../loop.js';
 import { describeSmtpError, sendOne, type SmtpExtras } from './smtp.js';
 
 export interface OutboxSenderOptions {
@@ -23,7 +26,17 @@ export interface OutboxSenderOptions {
   extras?: SmtpExtras;
   /** The loop header's value on every mail: the installation's Message-ID domain. */
   loopMarker: string;
+  /** Records a mail the server accepted (store/outbox.ts markSent); tests wrap it to make it fail. */
+  markSent?: typeof markSent;
+  /** The waits before each further try of recording a sent mail. */
+  markSentRetryMs?: readonly number[];
+  /** The longest one mail may take, connecting to the server's 250: well inside the claim. */
+  sendDeadlineMs?: number;
 }
+
+/** Two minutes of a five-minute claim: the rest is room to record the outcome. */
+export const SEND_DEADLINE_MS = Math.floor((SEND_LEASE_MS * 2) / 5);
+const MARK_SENT_RETRY_MS = [200, 1000, 5000] as const;
 
 export interface SendOutcome {
   id: number;
@@ -66,8 +79,10 @@ export class OutboxSender {
       return this.failed(mail, { code: null, response: `cannot read the SMTP settings: ${(error as Error).message}`, permanent: false });
     }
     if (!settings) return this.failed(mail, { code: null, response: 'the profile has no SMTP settings (any more)', permanent: true });
+    let response: string;
+    const deadline = AbortSignal.timeout(this.options.sendDeadlineMs ?? SEND_DEADLINE_MS);
     try {
-      const { response } = await sendOne(
+      ({ response } = await sendOne(
         settings,
         {
           from: { name: settings.fromName, address: settings.fromAddress },
@@ -82,15 +97,42 @@ export class OutboxSender {
           loopMarker: this.options.loopMarker,
         },
         this.options.extras,
-      );
-      // The window SMTP leaves open: keep it to this one update.
-      const marked = await markSent(store.db, mail, response);
-      if (!marked) logger?.warn({ mail: mail.id }, 'sent, but the claim had passed to another worker: it may send this mail again');
-      logger?.info({ mail: mail.id, profile: mail.profileId, item: mail.itemId, kind: mail.kind }, 'mail sent');
-      return { id: mail.id, state: 'sent', response };
+        deadline,
+      ));
     } catch (error) {
-      const failure = describeSmtpError(error, settings);
-      return this.failed(mail, failure);
+      return this.failed(mail, describeSmtpError(error, settings));
+    }
+    // Past the server's 250 nothing may count as a failed send: that would send the mail again.
+    await this.recordSent(mail, response);
+    return { id: mail.id, state: 'sent', response };
+  }
+
+  /**
+   * The window SMTP leaves open: record the 250, trying again on a database error. Should every try
+   * fail, the row stays 'sending' and is sent again when its claim runs out (a duplicate, not a loss).
+   */
+  private async recordSent(mail: OutboxMail, response: string): Promise<void> {
+    const { store, logger } = this.options;
+    const record = this.options.markSent ?? markSent;
+    const waits = this.options.markSentRetryMs ?? MARK_SENT_RETRY_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const marked = await record(store.db, mail, response);
+        if (!marked) logger?.warn({ mail: mail.id }, 'sent, but the claim had passed to another worker: it may send this mail again');
+        logger?.info({ mail: mail.id, profile: mail.profileId, item: mail.itemId, kind: mail.kind }, 'mail sent');
+        return;
+      } catch (error) {
+        const wait = waits[attempt];
+        if (wait === undefined) {
+          logger?.error(
+            { mail: mail.id, err: (error as Error).message, response },
+            "mail sent, but recording it failed: it stays 'sending' and is sent again when its claim runs out",
+          );
+          return;
+        }
+        logger?.warn({ mail: mail.id, err: (error as Error).message }, 'mail sent, but recording it failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 

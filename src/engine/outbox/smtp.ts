@@ -79,10 +79,11 @@ export interface SendResult {
   response: string;
 }
 
-export async function sendOne(settings: ResolvedSmtp, mail: OutgoingMail, extras: SmtpExtras = {}): Promise<SendResult> {
+/** `signal` aborts the send (nodemailer closes the connection): the outbox's overall deadline. */
+export async function sendOne(settings: ResolvedSmtp, mail: OutgoingMail, extras: SmtpExtras = {}, signal?: AbortSignal): Promise<SendResult> {
   const transport = nodemailer.createTransport(transportOptions(settings, extras));
   try {
-    const info = await transport.sendMail(mailOptions(mail));
+    const info = await transport.sendMail({ ...mailOptions(mail), ...(signal ? { signal } : {}) });
     if (info.rejected?.length) throw Object.assign(new Error(`the server refused the recipient ${mail.to.address}`), { code: 'EENVELOPE', responseCode: 550 });
     return { response: String(info.response ?? '') };
   } finally {
@@ -129,6 +130,9 @@ export function describeSmtpError(error: unknown, settings: Pick<ResolvedSmtp, '
     }
     case 'ETLS':
       return tlsFailure(where, settings, message, code);
+    case 'EABORT':
+      // Our own deadline (outbox/sender.ts): a server that keeps a send going for minutes, byte by byte.
+      return { code, response: `${where} did not finish the mail in time: the send was cut off at its deadline`, permanent: false, field: null };
     case 'ETIMEDOUT':
       return { code, response: `${where} did not answer in time (${message}); check the host and port, and that a firewall lets mailbind reach it`, permanent: false, field: 'port' };
     case 'EDNS':

@@ -99,12 +99,34 @@ export interface RenderedMail {
   html: string | null;
 }
 
-/** Fill in the values; HTML-escaped in the HTML body. A template that does not parse throws (it was checked when saved). */
+/**
+ * The most characters a value fills in: names and titles come from whoever wrote the mail, and a
+ * display name of a megabyte repeated in every placeholder must not make a mail of many. A link may be
+ * longer than a name, never unbounded.
+ */
+export const MAX_VALUE_CHARS: Record<Placeholder, number> = {
+  'item.id': 200,
+  'item.kind': 200,
+  'item.title': 200,
+  'project.name': 200,
+  'item.link': 2000,
+  'requester.name': 200,
+};
+
+/** At most `max` characters, the last an ellipsis when cut; never half a surrogate pair. */
+export function capValue(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let kept = value.slice(0, max - 1);
+  if (/[\uD800-\uDBFF]$/.test(kept)) kept = kept.slice(0, -1);
+  return `${kept}…`;
+}
+
+/** Fill in the values (each capped); HTML-escaped in the HTML body. A template that does not parse throws (it was checked when saved). */
 export function renderTemplate(template: ReplyTemplate, values: TemplateValues): RenderedMail {
   const fill = (source: string, field: TemplateError['field'], escape: (v: string) => string) => {
     const parsed = parse(source, field);
     if (!Array.isArray(parsed)) throw new Error(`template '${template.name}': ${templateErrorText(parsed)}`);
-    return parsed.map((p) => ('text' in p ? p.text : escape(values[p.placeholder]))).join('');
+    return parsed.map((p) => ('text' in p ? p.text : escape(capValue(values[p.placeholder], MAX_VALUE_CHARS[p.placeholder])))).join('');
   };
   const plain = (v: string) => v;
   return {

@@ -65,7 +65,7 @@ const smtpFields = {
 export const SmtpInput = z
   .object({
     ...Object.fromEntries(Object.entries(smtpFields).map(([k, v]) => [k, v.nullable().optional()])),
-    password: z.string().optional().openapi({ description: 'write-only; omit to keep the stored one (needed again when host, port, TLS, certificate check or user change)', writeOnly: true }),
+    password: z.string().nullable().optional().openapi({ description: 'write-only; omit to keep the stored one (needed again when host, port, TLS, certificate check or user change); null clears it (with the user, or the user would have none)', writeOnly: true }),
   })
   .openapi('SmtpSettingsInput', { description: 'only the settings named change; `null` clears one back to its default' }) as z.ZodType<Record<string, unknown>>;
 

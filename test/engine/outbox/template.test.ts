@@ -2,7 +2,7 @@
 // position when saved.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkTemplate, DEFAULT_ACKNOWLEDGEMENT, renderTemplate, type TemplateValues } from '../../../src/engine/outbox/template.js';
+import { checkTemplate, DEFAULT_ACKNOWLEDGEMENT, MAX_VALUE_CHARS, renderTemplate, type TemplateValues } from '../../../src/engine/outbox/template.js';
 
 const values: TemplateValues = {
   'item.id': '12',
@@ -46,4 +46,13 @@ test('a name, a subject and a text body are needed; the built-in acknowledgement
   const fields = checkTemplate({ name: '', subject: ' ', text: '', html: null }).map((e) => e.field);
   assert.deepEqual(fields, ['name', 'subject', 'text']);
   assert.deepEqual(checkTemplate(DEFAULT_ACKNOWLEDGEMENT), []);
+});
+
+test('a long value is cut at its cap with an ellipsis, so a huge display name cannot blow up a mail', () => {
+  const huge = { ...values, 'requester.name': 'N'.repeat(1_000_000), 'item.title': `${'t'.repeat(199)}😀😀` };
+  const mail = renderTemplate({ name: 'x', subject: '{{item.title}}', text: 'Hello {{requester.name}}\n{{requester.name}}', html: null }, huge);
+  const cap = MAX_VALUE_CHARS['requester.name'];
+  assert.equal(mail.text, `Hello ${'N'.repeat(cap - 1)}…\n${'N'.repeat(cap - 1)}…`);
+  assert.equal(mail.subject, `${'t'.repeat(199)}…`, 'never half an emoji');
+  assert.equal(renderTemplate({ name: 'x', subject: '{{item.title}}', text: '{{requester.name}}', html: null }, values).text, 'Ann', 'short values are untouched');
 });
