@@ -5,6 +5,7 @@
 // it grants no staff, participant or company access. Pure.
 import { domainOf } from '../mail/index.js';
 import { isFreeMailDomain } from '../mail/free-mail.js';
+import { plusTag } from './binders/reply-token.js';
 import type { Message } from '../mail/message.js';
 import type { ThreadingSettings } from '../store/threading-settings.js';
 import type { ItemView, NewParticipant, TrackerSnapshot } from '../tracker/port.js';
@@ -97,6 +98,10 @@ export function newParticipants(message: Message, item: ItemView, snapshot: Trac
 
 function isOwn(email: string, own: OwnMail): boolean {
   if (own.profileAddresses.has(email) || own.allAddresses.has(email)) return true;
+  // A plus-address of ours is ours: an answer to our mail goes To its reply token (support+t…@), and
+  // that mailbox must not become a participant, to be mailed about the item it was already part of.
+  const base = plusTag(email)?.base;
+  if (base && (own.profileAddresses.has(base) || own.allAddresses.has(base))) return true;
   const domain = domainOf(email);
   if (!domain) return false;
   return own.domains.some((raw) => {
