@@ -51,6 +51,13 @@ test("no profile's own address and no address at our own domains becomes a parti
   ]);
 });
 
+test('a plus-address of our own address (the reply token an answer is sent to) does not become a participant', async () => {
+  const { message } = await binderInput({ from: 'ann@acme.example', to: 'support+tb2gmqi3@us.example', cc: 'sales+x@us.example, ed+y@x.example' }, snapshot);
+  assert.deepEqual(newParticipants(message, ticket, snapshot, own(['support@us.example'], ['support@us.example', 'sales@us.example'])), [
+    { email: 'ed+y@x.example', source: 'cc' },
+  ]);
+});
+
 test("a requester record decides the company alone: taken out of the company, the domain does not let them back in", async () => {
   const withRecords = {
     ...snapshot,
