@@ -34,6 +34,12 @@ const PAGES = [
   { name: 'messages', path: '/messages', ready: 'Messages' },
   { name: 'message', path: '/messages/1', ready: 'TP: the board does not load' },
   { name: 'tracker', path: '/tracker', ready: 'Tracker' },
+  {
+    name: 'item', path: '/tracker/requests/1', ready: 'TP: the board does not load',
+    prepare: async (page) => {
+      await page.getByText(/^Show quoted text/).click();
+    },
+  },
   { name: 'project', path: '/tracker/projects/2', ready: 'TP' },
   {
     name: 'rules-editor', path: '/settings/plugins/email-integration/1', ready: 'Profile support',
@@ -122,6 +128,13 @@ async function sampleData() {
     files.push(file);
   }
   cli('import', '--profile', 'support', ...files);
+  // Dana answers the first request: a comment with only her new words, the quote one click away.
+  const reply = join(dataDir, 'reply.eml');
+  await writeFile(reply, makeMessage({
+    from: 'Dana Lee <dana@targetprocess.com>', to: 'support@mailbind.test', subject: 'Re: TP: the board does not load', date: new Date().toUTCString(),
+    body: 'Clearing the cache fixed it, thanks!\r\n\r\nDana\r\n\r\nOn Mon, 30 Nov 2026 at 09:12, Support <support@mailbind.test> wrote:\r\n> Could you clear the browser cache and try again?\r\n> --- Ticket#1 ---\r\n',
+  }));
+  cli('import', '--profile', 'support', reply);
   cli('token', 'create', 'ci', '--role', 'viewer');
 }
 

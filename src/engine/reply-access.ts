@@ -5,7 +5,6 @@
 // it grants no staff, participant or company access. Pure.
 import { domainOf } from '../mail/index.js';
 import { isFreeMailDomain } from '../mail/free-mail.js';
-import { plusTag } from './binders/reply-token.js';
 import type { Message } from '../mail/message.js';
 import type { ThreadingSettings } from '../store/threading-settings.js';
 import type { ItemView, NewParticipant, TrackerSnapshot } from '../tracker/port.js';
