@@ -2,7 +2,7 @@
 // never got the acknowledgement (a typo in the address, a full mailbox) where they look, on the item,
 // instead of in the ignored mail. The bounce itself stays ignored: no requester, no item, no answer.
 // Pure: the mail we sent under the bounce's Message-IDs is looked up before decide (prepare.ts).
-import type { BouncedOriginal, BouncedRecipient } from '../mail/index.js';
+import { deliveryFailed, type BouncedOriginal, type BouncedRecipient } from '../mail/index.js';
 import type { TrackerSnapshot } from '../tracker/port.js';
 import type { ReplyStep } from './plan.js';
 
@@ -32,6 +32,8 @@ export function bounceNote(bounce: BounceKnowledge, snapshot: TrackerSnapshot): 
   const sent = bounce.sent.get(id)!;
   const failed = recipientOf(bounce.original.recipients, sent.recipient);
   const mail = `our ${sent.kind} to ${failed?.address ?? sent.recipient}`;
+  // A delay warning is not a bounce of the mail: it may still arrive. Ignored as automatic mail, unnoted.
+  if (failed && !deliveryFailed(failed)) return { step: null, trace: `a delay warning for ${mail} (${failed.action ?? `status ${failed.status ?? '?'}`}): not noted, the mail may still arrive` };
   const item = snapshot.item(sent.itemId);
   if (!item || item.deleted) return { step: null, trace: `a bounce of ${mail}; item ${sent.itemId} is gone, so nothing was noted` };
   const text = `${sent.kind} to ${failed?.address ?? sent.recipient} bounced: ${reasonOf(failed)}`;

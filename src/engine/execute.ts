@@ -32,7 +32,7 @@ export async function executePlan(
   const created = emptyCreated();
   if (plan.outcome !== 'imported' && plan.outcome !== 'commented') {
     // Ignored mail makes nothing of its own; a bounce of our mail still leaves its note on the item.
-    for (const step of plan.steps) if (step.kind === 'note') created.comments.push(await addNote(writer, step));
+    for (const step of plan.steps) if (step.kind === 'note') await addNote(writer, step, created);
     return created;
   }
 
@@ -129,7 +129,7 @@ export async function executePlan(
         for (const itemId of created.items) await writer.linkFollowUp(itemId, step.itemId);
         break;
       case 'note':
-        created.comments.push(await addNote(writer, step));
+        await addNote(writer, step, created);
         break;
       case 'acknowledge':
       case 'reply':
@@ -140,9 +140,10 @@ export async function executePlan(
   return created;
 }
 
-/** A note is nobody's comment: no message, requester or user behind it. */
-function addNote(writer: TrackerWriter, step: Extract<PlanStep, { kind: 'note' }>): Promise<number> {
-  return writer.addComment({ itemId: step.itemId, messageId: null, requesterId: null, userId: null, body: step.text, quotedText: null, kind: 'note' });
+/** A note is nobody's comment: no message, requester or user behind it; the same one is not written twice. */
+async function addNote(writer: TrackerWriter, step: Extract<PlanStep, { kind: 'note' }>, created: Created): Promise<void> {
+  const id = await writer.addNote(step.itemId, step.text);
+  if (id !== null) created.comments.push(id);
 }
 
 /**

@@ -14,6 +14,19 @@ export interface BouncedRecipient {
   status?: string;
   /** The remote server's words (`550 5.1.1 <ann@example.com>: user unknown`), without the `smtp;` type. */
   diagnostic?: string;
+  /** The DSN Action (`failed`, `delayed`, `delivered`, `relayed`, `expanded`), lowercased; absent when none. */
+  action?: string;
+}
+
+/**
+ * Whether the report says delivery to this recipient failed for good: Action `failed`, or, without an
+ * Action, a 5.x.x Status or a 5xx reply. A delay warning (`delayed`, 4.x.x: greylisting, a mailbox full
+ * for now) is not a failure: the mail may still arrive.
+ */
+export function deliveryFailed(recipient: BouncedRecipient): boolean {
+  if (recipient.action !== undefined) return recipient.action === 'failed';
+  if (recipient.status !== undefined) return recipient.status.startsWith('5');
+  return recipient.diagnostic === undefined || !/^\s*4\d\d\b/.test(recipient.diagnostic);
 }
 
 export interface BouncedOriginal {
@@ -73,7 +86,7 @@ const REPORT_FIELDS = new Set<string>(['final-recipient', 'original-recipient', 
 
 function readReportText(text: string): ReportText {
   const out: ReportText = { recipients: [], originalIds: [], quotedIds: [], smtpReply: null };
-  let current: { address: string; status?: string; diagnostic?: string } | null = null;
+  let current: { address: string; status?: string; diagnostic?: string; action?: string } | null = null;
   // The field a continuation line (leading whitespace) belongs to: Diagnostic-Code is often folded.
   let folding: ReportField | null = null;
   const flush = (): void => {
@@ -108,6 +121,9 @@ function readReportText(text: string): ReportText {
         } else if (name === 'status' && current) {
           const status = /^\s*([245]\.\d{1,3}\.\d{1,3})/.exec(field.value);
           if (status?.[1]) current.status = status[1];
+        } else if (name === 'action' && current) {
+          const action = /^\s*([a-z]{1,16})/i.exec(field.value);
+          if (action?.[1]) current.action = action[1].toLowerCase();
         } else if (name === 'diagnostic-code' && current) {
           const diagnostic = typed(field.value).slice(0, MAX_LINE_CHARS);
           if (diagnostic !== '') current.diagnostic = diagnostic;

@@ -11,4 +11,4 @@ export { headerValue, headerValues } from './headers.js';
 export { findTicketReference, normalizeMessageId, parseMessageIdList } from './references.js';
 export { contentIdKey, quotedImageIds, splitReply, type ReplySource, type ReplySplit } from './reply/index.js';
 export { domainOf } from './domain.js';
-export { bouncedOriginal, type BouncedOriginal, type BouncedRecipient } from './bounce-original.js';
+export { bouncedOriginal, deliveryFailed, type BouncedOriginal, type BouncedRecipient } from './bounce-original.js';

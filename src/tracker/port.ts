@@ -176,6 +176,11 @@ export interface TrackerWriter {
   linkRequesters(itemId: number, requesterIds: number[]): Promise<void>;
   linkMessage(itemId: number, messageId: number): Promise<void>;
   addComment(comment: NewComment): Promise<number>;
+  /**
+   * A note by mailbind itself (a bounce of our mail): nobody's comment. The same note on the same item is
+   * written once, so a bounce processed again (retried) adds nothing. Null when it was there already.
+   */
+  addNote(itemId: number, text: string): Promise<number | null>;
   addAttachments(owner: AttachmentOwner, attachments: NewAttachment[]): Promise<number[]>;
   /** People who may reply to the item from now on; those already there are left as they are. */
   addParticipants(itemId: number, participants: NewParticipant[]): Promise<void>;

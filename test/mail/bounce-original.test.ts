@@ -2,7 +2,7 @@
 // corpus's real reports of each MTA family.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bouncedOriginal, classify, parseMessage } from '../../src/mail/index.js';
+import { bouncedOriginal, classify, deliveryFailed, parseMessage } from '../../src/mail/index.js';
 import { MAX_RETURNED_HEADER_BYTES, readReturnedHeaders } from '../../src/mail/returned-headers.js';
 import { corpusFile, corpusSkip } from '../support/mail-corpus.js';
 import { HashingSink } from '../support/mail-sink.js';
@@ -18,7 +18,7 @@ test('a DSN returning the whole message names its Message-ID, recipient, status 
   assert.equal(message.returnedHeaders?.find((h) => h.name === 'message-id')?.value, '<ack-1@mailbind.test>');
   assert.deepEqual(bouncedOriginal(message), {
     messageIds: ['ack-1@mailbind.test'],
-    recipients: [{ address: 'ann@example.com', status: '5.1.1', diagnostic: '550 5.1.1 <ann@example.com>: Recipient address rejected: User unknown' }],
+    recipients: [{ address: 'ann@example.com', status: '5.1.1', action: 'failed', diagnostic: '550 5.1.1 <ann@example.com>: Recipient address rejected: User unknown' }],
   });
 });
 
@@ -76,4 +76,14 @@ test('corpus DSNs whose returned part carries no Message-ID name no original', {
     assert.equal(classify(message).kind, 'bounce', name);
     assert.equal(bouncedOriginal(message), null, name);
   }
+});
+
+test('a delay warning is not a failed delivery; a failure is, by its Action or, without one, a 5.x.x status or 5xx reply', () => {
+  assert.equal(deliveryFailed({ address: 'a@x', action: 'failed', status: '5.1.1' }), true);
+  assert.equal(deliveryFailed({ address: 'a@x', action: 'delayed', status: '4.4.7' }), false);
+  assert.equal(deliveryFailed({ address: 'a@x', action: 'delivered' }), false);
+  assert.equal(deliveryFailed({ address: 'a@x', status: '5.2.2' }), true);
+  assert.equal(deliveryFailed({ address: 'a@x', status: '4.2.2' }), false);
+  assert.equal(deliveryFailed({ address: 'a@x', diagnostic: '451 try again later' }), false);
+  assert.equal(deliveryFailed({ address: 'a@x', diagnostic: '550 user unknown' }), true);
 });

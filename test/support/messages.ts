@@ -58,6 +58,8 @@ export interface DsnSpec {
   /** Return only the original's headers (text/rfc822-headers) instead of the whole message. */
   headersOnly?: boolean;
   messageId?: string;
+  /** The DSN Action; `failed` unless given (`delayed` makes a delay warning). */
+  action?: string;
 }
 
 /**
@@ -109,7 +111,7 @@ export function makeDsn(spec: DsnSpec): Buffer {
     '',
     `Final-Recipient: rfc822; ${spec.recipient}`,
     `Original-Recipient: rfc822;${spec.recipient}`,
-    'Action: failed',
+    `Action: ${spec.action ?? 'failed'}`,
     `Status: ${status}`,
     'Remote-MTA: dns; mx.example.com',
     `Diagnostic-Code: ${diagnostic}`,

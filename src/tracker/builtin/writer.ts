@@ -129,6 +129,18 @@ export class BuiltinTrackerWriter implements TrackerWriter {
     return Number(row.id);
   }
 
+  async addNote(itemId: number, text: string): Promise<number | null> {
+    const there = await this.db
+      .selectFrom('comments')
+      .select('id')
+      .where('item_id', '=', itemId)
+      .where('kind', '=', 'note')
+      .where('body', '=', text)
+      .executeTakeFirst();
+    if (there) return null;
+    return this.addComment({ itemId, messageId: null, requesterId: null, userId: null, body: text, quotedText: null, kind: 'note' });
+  }
+
   async addAttachments(owner: AttachmentOwner, attachments: NewAttachment[]): Promise<number[]> {
     if (!attachments.length) return [];
     const rows = await this.db

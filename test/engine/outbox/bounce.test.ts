@@ -15,6 +15,7 @@ import { intakeMessage } from '../../../src/sources/intake.js';
 import type { Processor, ProcessResult } from '../../../src/engine/process.js';
 import { OutboxSender } from '../../../src/engine/outbox/sender.js';
 import { assemble, type App } from '../../../src/app/app.js';
+import { retryMessage } from '../../../src/app/messages.js';
 import { addProject } from '../../../src/tracker/builtin/index.js';
 import { getInboxItem } from '../../../src/store/inbox.js';
 import { getOutboxMail } from '../../../src/store/outbox.js';
@@ -90,6 +91,31 @@ for (const dialect of await dialects()) {
       const mail = await getOutboxMail(t.store.db, request.created.mails[0]!);
       assert.equal(mail?.state, 'bounced');
       assert.match(mail?.reason ?? '', /bounced: 550 5\.1\.1/);
+    });
+
+    test('a delay warning for our mail is ignored and noted nowhere: the mail may still arrive', async () => {
+      const request = await deliver(makeMessage({ from: 'Cy <cy@example.com>', subject: 'Slow mailbox' }));
+      const itemId = request.created.requests[0]!;
+      await sender.sendDue({ ids: request.created.mails });
+      const ours = (await getOutboxMail(t.store.db, request.created.mails[0]!))!.messageId;
+
+      const warning = await deliver(makeDsn({ originalMessageId: ours, recipient: 'cy@example.com', action: 'delayed', status: '4.4.7', diagnostic: 'smtp; 451 4.4.7 try again later' }));
+      assert.equal(warning.outcome, 'ignored');
+      assert.match(warning.trace.bounce, /^a delay warning for our acknowledgement to cy@example\.com \(delayed\): not noted/);
+      assert.deepEqual(await commentsOf(itemId), []);
+      assert.equal((await getOutboxMail(t.store.db, request.created.mails[0]!))?.state, 'sent');
+    });
+
+    test('a bounce processed again (retried) does not note it twice', async () => {
+      const request = await deliver(makeMessage({ from: 'Dee <dee@example.com>', subject: 'Twice' }));
+      const itemId = request.created.requests[0]!;
+      await sender.sendDue({ ids: request.created.mails });
+      const ours = (await getOutboxMail(t.store.db, request.created.mails[0]!))!.messageId;
+      const bounce = await deliver(makeDsn({ originalMessageId: ours, recipient: 'dee@example.com' }));
+      assert.equal((await commentsOf(itemId)).length, 1);
+      const again = await retryMessage(app, bounce.itemId);
+      assert.equal(again.outcome, 'ignored');
+      assert.equal((await commentsOf(itemId)).length, 1, 'the same note is not written again');
     });
 
     test('a DSN of a Message-ID we never sent is ignored as before, with no note anywhere', async () => {
