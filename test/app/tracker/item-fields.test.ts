@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { OwnSchemaPostgresDialect } from '../../../src/store/pg-introspector.js';
 import pg from 'pg';
 import { assemble, type App } from '../../../src/app/app.js';
 import { readAudit } from '../../../src/app/audit.js';
@@ -47,7 +48,9 @@ async function databaseAt009(dialect: TestDialect): Promise<{ db: Kysely<any>; o
     await client.connect();
     await client.query(`create schema "${schema}"`);
     await client.end();
-    db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: PG_URL, options: `-c search_path="${schema}"` }) }) });
+    // The introspector that asks about its own schema only (as the store uses): other test files drop
+    // their schemas meanwhile, and the stock one fails on a schema that vanished mid-query.
+    db = new Kysely<any>({ dialect: new OwnSchemaPostgresDialect({ pool: new pg.Pool({ connectionString: PG_URL, options: `-c search_path="${schema}"` }) }) });
   }
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrationsFor(dialect) }, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error } = await migrator.migrateTo('009-failing-since');
