@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { replyTokenBinder } from '../../../src/engine/binders/reply-token.js';
-import { checkReplyToken, claimedItemId, makeReplyToken, replyTokenAddress } from '../../../src/engine/outbox/reply-token.js';
+import { checkBounceToken, checkReplyToken, claimedItemId, makeBounceToken, makeReplyToken, replyTokenAddress } from '../../../src/engine/outbox/reply-token.js';
 import { binderInput } from './binder-input.js';
 import { fakeSnapshot, item } from './fake-snapshot.js';
 
@@ -59,4 +59,22 @@ test("a token on someone else's address, a plain plus tag, or no key: nothing", 
   assert.equal(firstCandidate(await withKey({ to: 'support+sales@example.com' })), null);
   const noKey = { ...(await binderInput({ to: `support+${token}@example.com` }, snapshot)), ownAddresses: own, replyTokenKey: null };
   assert.equal(firstCandidate(noKey), null);
+});
+
+test('a return-path token is b, the outbox id and a signature of its own: neither token passes for the other', () => {
+  const bounceToken = makeBounceToken(key, 12);
+  assert.match(bounceToken, /^bm[a-z2-7]{6}$/);
+  assert.deepEqual(checkBounceToken(key, bounceToken), { kind: 'valid', outboxId: 12 });
+  assert.equal(checkBounceToken(randomBytes(32), bounceToken).kind, 'forged', 'another key cannot make ours');
+  assert.equal(checkBounceToken(key, `b${bounceToken.slice(1, -1)}${bounceToken.endsWith('a') ? 'b' : 'a'}`).kind, 'forged');
+  assert.equal(checkReplyToken(key, bounceToken).kind, 'not-a-token', 'a return-path token is no reply token');
+  assert.equal(checkBounceToken(key, makeReplyToken(key, 12)).kind, 'not-a-token', 'a reply token is no return-path token');
+  // Same id, same key: the MACs differ, so swapping the prefix does not turn one into the other.
+  assert.equal(checkReplyToken(key, `t${bounceToken.slice(1)}`).kind, 'forged');
+  assert.equal(checkBounceToken(key, 'b' + 'a'.repeat(40)).kind, 'not-a-token', 'a long tag is no token');
+});
+
+test('a return-path token in To is not a reply token: the binder names nothing and refuses nothing', async () => {
+  const address = `support+${makeBounceToken(key, 12)}@example.com`;
+  assert.equal(firstCandidate(await withKey({ to: address })), null);
 });
