@@ -11,10 +11,12 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Store } from '../../store/database.js';
 import { claimDueMail, markSent, recordSendFailure, SEND_LEASE_MS, type OutboxMail } from '../../store/outbox.js';
+import { installationSecret, REPLY_TOKEN_KEY } from '../../store/installation-secrets.js';
 import { findProfile } from '../../store/profiles.js';
 import type { SecretBox } from '../../store/secrets.js';
 import { resolveSmtp } from '../../store/smtp-settings-core.js';
 import { runDueLoop, type LoopOptions } from '../loop.js';
+import { makeBounceToken, replyTokenAddress } from './reply-token.js';
 import { describeSmtpError, sendOne, type SmtpExtras } from './smtp.js';
 
 export interface OutboxSenderOptions {
@@ -46,6 +48,7 @@ export interface SendOutcome {
 
 export class OutboxSender {
   private readonly owner: string;
+  private tokenKey: Promise<Buffer> | null = null;
 
   constructor(private readonly options: OutboxSenderOptions) {
     this.owner = options.owner ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -95,6 +98,7 @@ export class OutboxSender {
           references: mail.references,
           replyTo: mail.replyTo,
           loopMarker: this.options.loopMarker,
+          returnPath: await this.returnPath(mail, settings.fromAddress),
         },
         this.options.extras,
         deadline,
@@ -105,6 +109,23 @@ export class OutboxSender {
     // Past the server's 250 nothing may count as a failed send: that would send the mail again.
     await this.recordSent(mail, response);
     return { id: mail.id, state: 'sent', response };
+  }
+
+  /**
+   * Our VERP envelope sender for this mail, `support+b<token>@…`: a bounce comes back to it and names the
+   * outbox row even when it quotes no Message-ID. Without the key (it cannot be read) the plain From
+   * address: the mail matters more than finding its bounce.
+   */
+  private async returnPath(mail: OutboxMail, fromAddress: string): Promise<string | null> {
+    const { store, secrets, logger } = this.options;
+    try {
+      const key = await (this.tokenKey ??= installationSecret(store.db, secrets, REPLY_TOKEN_KEY));
+      return replyTokenAddress(fromAddress, makeBounceToken(key, mail.id));
+    } catch (error) {
+      this.tokenKey = null;
+      logger?.warn({ mail: mail.id, err: (error as Error).message }, 'the token key cannot be read: sending with the plain return address');
+      return null;
+    }
   }
 
   /**

@@ -48,6 +48,11 @@ export interface OutgoingMail {
   replyTo: string | null;
   /** Our loop header's value: what says, should this mail come back, that it is ours. */
   loopMarker: string;
+  /**
+   * The SMTP envelope sender (MAIL FROM), when not the From address: our return-path token address
+   * (`support+b…@`), so that a bounce is addressed to it. The From header stays as it is.
+   */
+  returnPath?: string | null;
 }
 
 /** The header names, spelled as mail carries them. LOOP_HEADER in mail/classify.ts is this one, lowercased. */
@@ -64,6 +69,8 @@ export function mailOptions(mail: OutgoingMail) {
     ...(mail.inReplyTo ? { inReplyTo: `<${mail.inReplyTo}>` } : {}),
     ...(mail.references.length ? { references: mail.references.map((r) => `<${r}>`) } : {}),
     ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+    // Given an envelope, nodemailer takes MAIL FROM and RCPT TO from it and leaves the headers alone.
+    ...(mail.returnPath ? { envelope: { from: mail.returnPath, to: mail.to.address } } : {}),
     headers: {
       // RFC 3834: an automatic answer, so that responders and our own classifier never answer it back.
       'Auto-Submitted': 'auto-replied',
