@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { OutboxSender } from '../engine/outbox/sender.js';
 import type { OutgoingMailOptions, ProcessedEvent, Processor } from '../engine/process.js';
-import { sentMailByMessageId, sentThreads } from '../store/outbox.js';
+import { sentMailById, sentMailByMessageId, sentThreads } from '../store/outbox.js';
 import { installationSecret, REPLY_TOKEN_KEY } from '../store/installation-secrets.js';
 import { openStore, type Db, type Store } from '../store/database.js';
 import { SecretBox } from '../store/secrets.js';
@@ -99,6 +99,7 @@ export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomai
   const outgoing: OutgoingMailOptions = {
     sentThreads: (ids) => sentThreads(store.db, ids),
     sentMail: (ids) => sentMailByMessageId(store.db, ids),
+    sentMailById: (id) => sentMailById(store.db, id),
     replyTokenKey: () => (tokenKey ??= installationSecret(store.db, secretBox(), REPLY_TOKEN_KEY).catch((error) => {
       tokenKey = null;
       throw error;

@@ -19,6 +19,8 @@ export interface SentMailView {
 export interface BounceKnowledge {
   original: BouncedOriginal;
   sent: ReadonlyMap<string, SentMailView>;
+  /** The mail our return-path token (VERP) in the bounce's address names: when no Message-ID found one. */
+  byReturnAddress?: SentMailView;
 }
 
 export type NoteStep = Extract<ReplyStep, { kind: 'note' }>;
@@ -27,11 +29,13 @@ const MAX_NOTE_REASON = 500;
 
 /** The note for a bounce of our mail, and the trace's words for it; null when it returns none of ours. */
 export function bounceNote(bounce: BounceKnowledge, snapshot: TrackerSnapshot): { step: NoteStep | null; trace: string } | null {
+  // The Message-ID first: it names the very mail; the return address only when the bounce quotes none of ours.
   const id = bounce.original.messageIds.find((m) => bounce.sent.has(m));
-  if (id === undefined) return null;
-  const sent = bounce.sent.get(id)!;
+  const sent = id !== undefined ? bounce.sent.get(id)! : bounce.byReturnAddress;
+  if (!sent) return null;
   const failed = recipientOf(bounce.original.recipients, sent.recipient);
-  const mail = `our ${sent.kind} to ${failed?.address ?? sent.recipient}`;
+  const found = id === undefined ? ', found by its return address' : '';
+  const mail = `our ${sent.kind} to ${failed?.address ?? sent.recipient}${found}`;
   // A delay warning is not a bounce of the mail: it may still arrive. Ignored as automatic mail, unnoted.
   if (failed && !deliveryFailed(failed)) return { step: null, trace: `a delay warning for ${mail} (${failed.action ?? `status ${failed.status ?? '?'}`}): not noted, the mail may still arrive` };
   const item = snapshot.item(sent.itemId);

@@ -7,7 +7,7 @@ import { DEFAULT_RATE_LIMIT_PER_SENDER_HOUR, type ThreadingSettings } from '../s
 import type { SnapshotRequest, Tracker, TrackerSnapshot } from '../tracker/port.js';
 import { findSubjectTokens, threadIds } from './binders/index.js';
 import { deliveryAddresses, plusTag } from './binders/reply-token.js';
-import { claimedItemId } from './outbox/reply-token.js';
+import { checkBounceToken, claimedItemId } from './outbox/reply-token.js';
 import type { BounceKnowledge, SentMailView } from './bounce-note.js';
 import { decide } from './decide.js';
 import type { Plan } from './plan.js';
@@ -48,6 +48,8 @@ export interface OutgoingMailKnowledge {
   replyTokenKey(): Promise<Buffer | null>;
   /** The mail we sent under these Message-IDs (what it was, to whom, about which item): what a bounce returns. */
   sentMail?(messageIds: string[]): Promise<Map<string, SentMailView>>;
+  /** The mail we sent as this outbox row: what a bounce's return-path token (VERP) names. */
+  sentMailById?(outboxId: number): Promise<SentMailView | null>;
 }
 
 /**
@@ -97,8 +99,8 @@ async function decideWithSnapshot(
   const request = snapshotRequestFor(message, split);
   const sent = context.outgoing ? await context.outgoing.sentThreads(request.messageIds) : new Map<string, number>();
   const replyTokenKey = context.outgoing ? await context.outgoing.replyTokenKey() : null;
-  const bounce = await bounceKnowledge(message, context);
-  const bouncedItems = bounce ? [...bounce.sent.values()].map((m) => m.itemId) : [];
+  const bounce = await bounceKnowledge(message, context, profiles.flatMap((p) => p.ownAddresses), replyTokenKey);
+  const bouncedItems = bounce ? [...bounce.sent.values(), ...(bounce.byReturnAddress ? [bounce.byReturnAddress] : [])].map((m) => m.itemId) : [];
   const snapshot = withSentMail(await context.tracker.snapshot({ ...request, itemIds: [...request.itemIds, ...sent.values(), ...bouncedItems] }), sent);
   // Looked up only when a limit can apply: some profile given has one (not 0), and the mail has a sender.
   const limited = profiles.some((p) => (p.threading?.rateLimitPerSenderHour ?? DEFAULT_RATE_LIMIT_PER_SENDER_HOUR) > 0);
@@ -125,11 +127,31 @@ async function decideWithSnapshot(
  * For a bounce, the mail it returns and which of ours that was. Looked up only for mail the classifier
  * calls a bounce (decide classifies again, the same way): elsewhere a quoted Message-ID means nothing.
  */
-async function bounceKnowledge(message: Message, context: DecisionContext): Promise<BounceKnowledge | null> {
+async function bounceKnowledge(message: Message, context: DecisionContext, ownAddresses: string[], key: Buffer | null): Promise<BounceKnowledge | null> {
   if (!context.outgoing?.sentMail || classify(message, context.ownDomains).kind !== 'bounce') return null;
   const original = bouncedOriginal(message);
-  if (!original) return null;
-  return { original, sent: await context.outgoing.sentMail(original.messageIds) };
+  const sent = original ? await context.outgoing.sentMail(original.messageIds) : new Map<string, SentMailView>();
+  const found = sent.size > 0 ? null : await returnAddressMail(message, context.outgoing, ownAddresses, key);
+  if (!original && !found) return null;
+  return { original: original ?? { messageIds: [], recipients: [] }, sent, ...(found ? { byReturnAddress: found } : {}) };
+}
+
+/**
+ * The mail a bounce's return-path token names: `support+b…@` of one of our own addresses, in the
+ * bounce's To, Cc, Delivered-To or X-Original-To, with a signature that holds (a forged one names nothing).
+ */
+async function returnAddressMail(message: Message, outgoing: OutgoingMailKnowledge, ownAddresses: string[], key: Buffer | null): Promise<SentMailView | null> {
+  if (!key || !outgoing.sentMailById) return null;
+  const own = new Set(ownAddresses.map((a) => a.toLowerCase()));
+  for (const { address } of deliveryAddresses(message)) {
+    const plus = plusTag(address);
+    if (!plus || !own.has(plus.base)) continue;
+    const check = checkBounceToken(key, plus.tag);
+    if (check.kind !== 'valid') continue;
+    const mail = await outgoing.sentMailById(check.outboxId);
+    if (mail) return mail;
+  }
+  return null;
 }
 
 /** The tracker's snapshot, answering `via: 'sent'` for the Message-IDs of mail we sent (the tracker's own answer first). */

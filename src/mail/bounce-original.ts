@@ -44,7 +44,7 @@ const MAX_QUOTED_IDS = 5;
 const MAX_RECIPIENTS = 50;
 
 /**
- * The mail a bounce returns, or null when it names none (no Message-ID anywhere). Call it for mail the
+ * The mail a bounce returns, or null when it tells nothing (no Message-ID and no failed recipient). Call it for mail the
  * classifier calls a bounce: on other mail a quoted `Message-ID:` line means nothing.
  */
 export function bouncedOriginal(message: Message): BouncedOriginal | null {
@@ -59,7 +59,6 @@ export function bouncedOriginal(message: Message): BouncedOriginal | null {
   const report = readReportText(message.text);
   for (const id of report.originalIds) add(id);
   for (const id of report.quotedIds.slice(0, MAX_QUOTED_IDS)) add(id);
-  if (ids.length === 0) return null;
 
   let recipients = report.recipients;
   if (recipients.length === 0) {
@@ -67,6 +66,9 @@ export function bouncedOriginal(message: Message): BouncedOriginal | null {
     const failed = headerValues(message.headers, 'x-failed-recipients').flatMap((v) => addressesIn(v));
     recipients = failed.map((address) => (report.smtpReply ? { address, diagnostic: report.smtpReply } : { address }));
   }
+  // A report with recipients but no Message-ID (Exchange 2003/2007, Domino, OpenSMTPD) still tells who
+  // failed and why: the mail it returns is then found by our return address (prepare.ts).
+  if (ids.length === 0 && recipients.length === 0) return null;
   return { messageIds: ids, recipients: recipients.slice(0, MAX_RECIPIENTS) };
 }
 

@@ -324,6 +324,18 @@ export async function sentMailByMessageId(db: Db, messageIds: string[]): Promise
   return found;
 }
 
+/** The mail we sent (or tried to) as this outbox row, about an item: what a bounce's return address names. */
+export async function sentMailById(db: Db, outboxId: number): Promise<SentMail | null> {
+  const row = await db
+    .selectFrom('outbox')
+    .select(['id', 'item_id', 'kind', 'recipient'])
+    .where('id', '=', outboxId)
+    .where('item_id', 'is not', null)
+    .where('state', '!=', 'skipped')
+    .executeTakeFirst();
+  return row ? { outboxId: Number(row.id), itemId: Number(row.item_id), kind: row.kind, recipient: row.recipient } : null;
+}
+
 /**
  * A delivery report for a sent mail came back: state `bounced`, with the report's words as the reason.
  * Only a sent mail is marked; one still pending or sending is left to its worker.

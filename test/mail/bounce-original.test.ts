@@ -68,14 +68,35 @@ test('the corpus DSNs of each MTA family name the mail they return and who faile
   }
 });
 
-test('corpus DSNs whose returned part carries no Message-ID name no original', { skip }, async () => {
+test('corpus DSNs whose returned part carries no Message-ID name no original, but still tell who failed when they report it', { skip }, async () => {
   // Postfix's lhost-postfix-01 returns an empty message/rfc822 part; Exchange 2007's returned headers
-  // have no Message-ID; Exchange 2003, Domino and OpenSMTPD quote none.
-  for (const name of ['sisimai/bsd/lhost-postfix-01.eml', 'sisimai/bsd/lhost-exchange2007-01.eml', 'sisimai/bsd/lhost-exchange2003-01.eml', 'sisimai/bsd/lhost-domino-01.eml', 'sisimai/bsd/lhost-opensmtpd-01.eml']) {
+  // have no Message-ID: their reports still name the recipient (the mail is then found by our return
+  // address). Exchange 2003, Domino and OpenSMTPD quote no Message-ID and report in free text only.
+  const cases: Array<[string, string | null]> = [
+    ['sisimai/bsd/lhost-postfix-01.eml', 'r@p351355.pool.example.ne.jp'],
+    ['sisimai/bsd/lhost-exchange2007-01.eml', 'mikeneko@example.co.jp'],
+    ['sisimai/bsd/lhost-exchange2003-01.eml', null],
+    ['sisimai/bsd/lhost-domino-01.eml', null],
+    ['sisimai/bsd/lhost-opensmtpd-01.eml', null],
+  ];
+  for (const [name, recipient] of cases) {
     const message = await parseRaw(corpusFile(name));
     assert.equal(classify(message).kind, 'bounce', name);
-    assert.equal(bouncedOriginal(message), null, name);
+    const original = bouncedOriginal(message);
+    if (recipient === null) {
+      assert.equal(original, null, name);
+    } else {
+      assert.deepEqual(original?.messageIds, [], name);
+      assert.deepEqual(original?.recipients.map((r) => r.address), [recipient], name);
+    }
   }
+});
+
+test('a report naming a recipient but no Message-ID (nothing returned) is an original without ids', async () => {
+  const message = await parseRaw(makeDsn({ originalMessageId: null, recipient: 'ann@example.com' }));
+  assert.equal(classify(message).kind, 'bounce');
+  assert.deepEqual(bouncedOriginal(message)?.messageIds, []);
+  assert.equal(bouncedOriginal(message)?.recipients[0]?.address, 'ann@example.com');
 });
 
 test('a delay warning is not a failed delivery; a failure is, by its Action or, without one, a 5.x.x status or 5xx reply', () => {

@@ -50,9 +50,14 @@ export const SEED_RULES = [
 ].join('\n');
 
 export interface DsnSpec {
-  /** The Message-ID of the mail that bounced (without brackets). */
-  originalMessageId: string;
+  /**
+   * The Message-ID of the mail that bounced (without brackets). Null: a report that names no Message-ID
+   * at all and returns no part of the mail (Exchange 2003/2007, Domino, OpenSMTPD).
+   */
+  originalMessageId: string | null;
   recipient: string;
+  /** The report's To; our plain address unless given (a VERP return address: `support+b…@`). */
+  to?: string;
   status?: string;
   diagnostic?: string;
   /** Return only the original's headers (text/rfc822-headers) instead of the whole message. */
@@ -83,7 +88,7 @@ export function makeDsn(spec: DsnSpec): Buffer {
   const lines = [
     'Return-Path: <>',
     'From: MAILER-DAEMON@mail.mailbind.test (Mail Delivery System)',
-    'To: support@mailbind.test',
+    `To: ${spec.to ?? 'support@mailbind.test'}`,
     'Subject: Undelivered Mail Returned to Sender',
     'Date: Tue, 24 Nov 2026 10:00:05 +0000',
     `Message-ID: <${spec.messageId ?? randomBytes(8).toString('hex') + '@mail.mailbind.test'}>`,
@@ -116,13 +121,17 @@ export function makeDsn(spec: DsnSpec): Buffer {
     'Remote-MTA: dns; mx.example.com',
     `Diagnostic-Code: ${diagnostic}`,
     '',
-    `--${boundary}`,
-    spec.headersOnly ? 'Content-Description: Undelivered Message Headers' : 'Content-Description: Undelivered Message',
-    spec.headersOnly ? 'Content-Type: text/rfc822-headers' : 'Content-Type: message/rfc822',
-    '',
-    ...original,
-    ...(spec.headersOnly ? [] : ['', 'Thank you for writing: we received your request.']),
-    '',
+    ...(spec.originalMessageId === null
+      ? []
+      : [
+          `--${boundary}`,
+          spec.headersOnly ? 'Content-Description: Undelivered Message Headers' : 'Content-Description: Undelivered Message',
+          spec.headersOnly ? 'Content-Type: text/rfc822-headers' : 'Content-Type: message/rfc822',
+          '',
+          ...original,
+          ...(spec.headersOnly ? [] : ['', 'Thank you for writing: we received your request.']),
+          '',
+        ]),
     `--${boundary}--`,
     '',
   ];

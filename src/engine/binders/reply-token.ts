@@ -19,8 +19,11 @@ export function deliveryAddresses(message: Message): Array<{ address: string; wh
     ...message.to.map((a) => ({ address: a.address, where: 'To' })),
     ...message.cc.map((a) => ({ address: a.address, where: 'Cc' })),
   ];
-  for (const value of headerValues(message.headers, 'delivered-to')) {
-    for (const m of value.slice(0, MAX_HEADER).matchAll(ADDRESS)) found.push({ address: m[0], where: 'Delivered-To' });
+  // X-Original-To: the address Postfix was asked to deliver to, before aliases rewrote it.
+  for (const [header, where] of [['delivered-to', 'Delivered-To'], ['x-original-to', 'X-Original-To']] as const) {
+    for (const value of headerValues(message.headers, header)) {
+      for (const m of value.slice(0, MAX_HEADER).matchAll(ADDRESS)) found.push({ address: m[0], where });
+    }
   }
   return found.map((f) => ({ ...f, address: f.address.toLowerCase() }));
 }

@@ -19,6 +19,8 @@ import { retryMessage } from '../../../src/app/messages.js';
 import { addProject } from '../../../src/tracker/builtin/index.js';
 import { getInboxItem } from '../../../src/store/inbox.js';
 import { getOutboxMail } from '../../../src/store/outbox.js';
+import { installationSecret, REPLY_TOKEN_KEY } from '../../../src/store/installation-secrets.js';
+import { checkBounceToken, makeBounceToken } from '../../../src/engine/outbox/reply-token.js';
 
 const RULES = 'then attach to project 1 and create request in project 1\n';
 const OUR_DOMAIN = 'mb.mailbind.test';
@@ -116,6 +118,49 @@ for (const dialect of await dialects()) {
       const again = await retryMessage(app, bounce.itemId);
       assert.equal(again.outcome, 'ignored');
       assert.equal((await commentsOf(itemId)).length, 1, 'the same note is not written again');
+    });
+
+    test('our mail goes out with a VERP envelope sender support+b<token>@ naming its outbox row; the From header is unchanged', async () => {
+      const request = await deliver(makeMessage({ from: 'Eve <eve@example.com>', subject: 'Envelope' }));
+      const before = sink.mails.length;
+      await sender.sendDue({ ids: request.created.mails });
+      const received = sink.mails[before]!;
+      const match = /^support\+(b[a-z2-7]+)@mailbind\.test$/.exec(received.from);
+      assert.ok(match, `MAIL FROM:<${received.from}>`);
+      const key = await installationSecret(t.store.db, app.secrets(), REPLY_TOKEN_KEY);
+      assert.deepEqual(checkBounceToken(key, match[1]!), { kind: 'valid', outboxId: request.created.mails[0]! });
+      assert.deepEqual(received.to, ['eve@example.com']);
+      assert.match(received.raw, /^From: .*<?support@mailbind\.test>?\r?$/m);
+    });
+
+    test('a DSN with no Message-ID at all is noted on its request, found by the return address it was sent to', async () => {
+      const request = await deliver(makeMessage({ from: 'Fay <fay@example.com>', subject: 'No headers come back' }));
+      const itemId = request.created.requests[0]!;
+      const before = sink.mails.length;
+      await sender.sendDue({ ids: request.created.mails });
+      const returnPath = sink.mails[before]!.from;
+
+      const bounce = await deliver(makeDsn({ originalMessageId: null, recipient: 'fay@example.com', to: returnPath }));
+      assert.equal(bounce.outcome, 'ignored');
+      assert.equal(bounce.trace.bounce, `a bounce of our acknowledgement to fay@example.com, found by its return address, noted on request ${itemId}`);
+      assert.deepEqual(
+        (await commentsOf(itemId)).map((c) => c.body),
+        ['acknowledgement to fay@example.com bounced: 550 5.1.1 <fay@example.com>: Recipient address rejected: User unknown'],
+      );
+      assert.equal((await getOutboxMail(t.store.db, request.created.mails[0]!))?.state, 'bounced');
+    });
+
+    test('a DSN to a forged return-path token notes nothing', async () => {
+      const request = await deliver(makeMessage({ from: 'Gus <gus@example.com>', subject: 'Forged' }));
+      const itemId = request.created.requests[0]!;
+      await sender.sendDue({ ids: request.created.mails });
+      const forged = makeBounceToken(randomBytes(32), request.created.mails[0]!);
+
+      const bounce = await deliver(makeDsn({ originalMessageId: null, recipient: 'gus@example.com', to: `support+${forged}@mailbind.test` }));
+      assert.equal(bounce.outcome, 'ignored');
+      assert.equal(bounce.trace.bounce, undefined);
+      assert.deepEqual(await commentsOf(itemId), []);
+      assert.equal((await getOutboxMail(t.store.db, request.created.mails[0]!))?.state, 'sent');
     });
 
     test('a DSN of a Message-ID we never sent is ignored as before, with no note anywhere', async () => {
