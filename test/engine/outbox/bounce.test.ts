@@ -3,27 +3,25 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { processorFor } from '../../support/processor.js';
-import { dialects, openTestStore, type TestStore } from '../../support/store.js';
+import { dialects, type TestStore } from '../../support/store.js';
 import { makeDsn, makeMessage } from '../../support/messages.js';
 import { SmtpSink } from '../../support/smtp-sink.js';
+import { OUR_DOMAIN, startOutgoingMail, type OutgoingMailRig } from '../../support/outgoing-mail.js';
 import { createProfile } from '../../../src/store/profiles.js';
 import { validateSettings } from '../../../src/sources/settings.js';
 import { DEFAULT_THREADING } from '../../../src/store/threading-settings.js';
 import { mergeSmtpSettings } from '../../../src/store/smtp-settings.js';
 import { intakeMessage } from '../../../src/sources/intake.js';
 import type { Processor, ProcessResult } from '../../../src/engine/process.js';
-import { OutboxSender } from '../../../src/engine/outbox/sender.js';
-import { assemble, type App } from '../../../src/app/app.js';
+import type { OutboxSender } from '../../../src/engine/outbox/sender.js';
+import type { App } from '../../../src/app/app.js';
 import { retryMessage } from '../../../src/app/messages.js';
-import { addProject } from '../../../src/tracker/builtin/index.js';
 import { getInboxItem } from '../../../src/store/inbox.js';
 import { getOutboxMail } from '../../../src/store/outbox.js';
 import { installationSecret, REPLY_TOKEN_KEY } from '../../../src/store/installation-secrets.js';
 import { checkBounceToken, makeBounceToken } from '../../../src/engine/outbox/reply-token.js';
 
 const RULES = 'then attach to project 1 and create request in project 1\n';
-const OUR_DOMAIN = 'mb.mailbind.test';
 
 for (const dialect of await dialects()) {
   describe(`bounces of our mail on ${dialect}`, () => {
@@ -32,15 +30,12 @@ for (const dialect of await dialects()) {
     let sink: SmtpSink;
     let processor: Processor;
     let sender: OutboxSender;
+    let rig: OutgoingMailRig;
     let profileId: number;
 
     before(async () => {
-      t = await openTestStore(dialect);
-      app = assemble(t.store, { messageIdDomain: OUR_DOMAIN });
-      await addProject(t.store.db, { name: 'General' });
-      sink = await SmtpSink.start();
-      processor = processorFor(t.store, { ownDomains: app.ownDomains, outgoing: app.outgoing });
-      sender = new OutboxSender({ store: t.store, secrets: app.secrets(), loopMarker: OUR_DOMAIN, extras: { ca: sink.pki.caCert, timeoutMs: 5000 } });
+      rig = await startOutgoingMail(dialect);
+      ({ t, app, sink, processor, sender } = rig);
       const created = await createProfile(t.store.db, {
         name: `p-${randomBytes(4).toString('hex')}`,
         rules: RULES,
@@ -50,10 +45,7 @@ for (const dialect of await dialects()) {
       });
       profileId = created.id;
     });
-    after(async () => {
-      await sink.stop();
-      await t.cleanup();
-    });
+    after(() => rig.close());
 
     async function deliver(raw: Buffer): Promise<ProcessResult & { trace: any }> {
       const { item } = await intakeMessage(t.store, raw, { profileId });

@@ -6,9 +6,10 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { processorFor } from '../../support/processor.js';
-import { dialects, openTestStore, type TestStore } from '../../support/store.js';
+import { dialects, type TestStore } from '../../support/store.js';
 import { makeMessage, type MessageSpec } from '../../support/messages.js';
 import { SmtpSink } from '../../support/smtp-sink.js';
+import { OUR_DOMAIN, startOutgoingMail, type OutgoingMailRig } from '../../support/outgoing-mail.js';
 import { createProfile } from '../../../src/store/profiles.js';
 import { validateSettings } from '../../../src/sources/settings.js';
 import { DEFAULT_THREADING } from '../../../src/store/threading-settings.js';
@@ -17,8 +18,8 @@ import { intakeMessage } from '../../../src/sources/intake.js';
 import type { Processor, ProcessResult } from '../../../src/engine/process.js';
 import { OutboxSender, runOutboxLoop } from '../../../src/engine/outbox/sender.js';
 import { waitFor } from '../../support/wait.js';
-import { assemble, type App } from '../../../src/app/app.js';
-import { addProject, getTracker, listTracker } from '../../../src/tracker/builtin/index.js';
+import type { App } from '../../../src/app/app.js';
+import { getTracker, listTracker } from '../../../src/tracker/builtin/index.js';
 import { getInboxItem } from '../../../src/store/inbox.js';
 import { claimDueMail, getOutboxMail, LEASE_RAN_OUT, listAttempts, listOutbox, markSent } from '../../../src/store/outbox.js';
 import { makeReplyToken } from '../../../src/engine/outbox/reply-token.js';
@@ -33,7 +34,6 @@ import { emptyCreated } from '../../../src/engine/execute.js';
 import { queueMail } from '../../../src/engine/outbox/queue.js';
 
 const RULES = 'then attach to project 1 and create request in project 1\n';
-const OUR_DOMAIN = 'mb.mailbind.test';
 
 for (const dialect of await dialects()) {
   describe(`outgoing mail on ${dialect}`, () => {
@@ -42,19 +42,13 @@ for (const dialect of await dialects()) {
     let sink: SmtpSink;
     let processor: Processor;
     let sender: OutboxSender;
+    let rig: OutgoingMailRig;
 
     before(async () => {
-      t = await openTestStore(dialect);
-      app = assemble(t.store, { messageIdDomain: OUR_DOMAIN });
-      await addProject(t.store.db, { name: 'General' });
-      sink = await SmtpSink.start();
-      processor = processorFor(t.store, { ownDomains: app.ownDomains, outgoing: app.outgoing });
-      sender = new OutboxSender({ store: t.store, secrets: app.secrets(), loopMarker: OUR_DOMAIN, extras: { ca: sink.pki.caCert, timeoutMs: 5000 } });
+      rig = await startOutgoingMail(dialect);
+      ({ t, app, sink, processor, sender } = rig);
     });
-    after(async () => {
-      await sink.stop();
-      await t.cleanup();
-    });
+    after(() => rig.close());
 
     async function profile(options: { acknowledge?: boolean; smtp?: Record<string, unknown> | null; rules?: string } = {}): Promise<number> {
       const smtp = options.smtp === null ? null : mergeSmtpSettings(null, sink.settings(options.smtp ?? {}), app.secrets());
