@@ -20,7 +20,14 @@ export function mergeThreading(stored: ThreadingSettings, change: ThreadingChang
   throw userError(`threading settings: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { fields });
 }
 
-function issueWords(issue: { code: string; message: string; keys?: string[]; values?: unknown[]; expected?: string }): string {
+/** What a setting takes, in words, where zod's own would say less ("should be a number" for -3). */
+const TAKES: Partial<Record<string, string>> = {
+  rateLimitPerSenderHour: 'should be a whole number of messages from 0 (no limit) to 1000000',
+};
+
+function issueWords(issue: { code: string; message: string; path: PropertyKey[]; keys?: string[]; values?: unknown[]; expected?: string }): string {
+  const takes = TAKES[String(issue.path[0])];
+  if (takes && issue.code !== 'unrecognized_keys') return takes;
   if (issue.code === 'unrecognized_keys') return `no such setting (there are ${Object.keys(DEFAULT_THREADING).join(', ')})`;
   if (issue.code === 'invalid_value' && issue.values) return `choose one of ${issue.values.map(String).join(', ')}`;
   if (issue.code === 'invalid_type') return issue.expected === 'boolean' ? 'should be true or false' : `should be a ${issue.expected}`;
