@@ -6,9 +6,10 @@ import type { Profile } from '../store/profiles.js';
 import type { ThreadingSettings } from '../store/threading-settings.js';
 import { smtpView, type SmtpView } from '../store/smtp-settings.js';
 
-/** The mailbox settings as shown: the stored ones without the password, plus whether one is set. */
-export type MailboxView = Omit<SourceSettings, 'password'> & {
+/** The mailbox settings as shown: the stored ones without the password and client secret, plus whether each is set. */
+export type MailboxView = Omit<SourceSettings, 'password' | 'oauthClientSecret'> & {
   hasPassword: boolean;
+  hasClientSecret: boolean;
   /** The port in use: the one set, or the default for the protocol and TLS mode. */
   effectivePort: number | null;
 };
@@ -47,10 +48,11 @@ export function toProfileView(profile: Profile): ProfileView {
 }
 
 function mailboxView(source: SourceSettings): MailboxView {
-  const { password, ...rest } = source;
+  const { password, oauthClientSecret, ...rest } = source;
   return {
     ...rest,
     hasPassword: typeof password === 'string' && password.length > 0,
+    hasClientSecret: typeof oauthClientSecret === 'string' && oauthClientSecret.length > 0,
     effectivePort: source.port ?? defaultPort(source.protocol, source.tls),
   };
 }

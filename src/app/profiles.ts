@@ -4,7 +4,8 @@
 // another mailbox applies its first-run policy again; secrets never leave as anything but `hasPassword`.
 import type { RuleWarning } from '../rules/index.js';
 import { Pop3Source } from '../sources/pop3/source.js';
-import { mailboxIdentity, mergeStoredSettings, runtimeSettings, settingsToStore } from '../sources/profile-settings.js';
+import { mailboxIdentity, mergeStoredSettings, runtimeSettings, settingsToStore, signInDestination } from '../sources/profile-settings.js';
+import { signOut } from '../store/oauth-tokens.js';
 import { PROTOCOLS } from '../sources/settings-core.js';
 import type { SourceSettings, SourceSettingsInput } from '../sources/settings.js';
 import { updateStatus } from '../sources/status.js';
@@ -127,6 +128,10 @@ export async function changeProfile(
       : null;
     if (rules && !version) notes.push('the rules are the same as the current ones; no new version was saved');
     if (!version && !source && !threading && smtp === undefined) return existing;
+    // Tokens are only good for the app and mailbox they were signed in for (profile-settings.ts).
+    if (source && signInDestination(source) !== signInDestination(existing.source) && (await signOut(trx, existing.id))) {
+      notes.push('signed out: the provider, app or mailbox changed, and the tokens were only good for the old ones; sign in again');
+    }
     const saved = await profiles.updateProfile(trx, existing.id, {
       ...(version ? { rules: version.rules } : {}),
       ...(source ? { source } : {}),

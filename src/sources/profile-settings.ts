@@ -24,10 +24,30 @@ export function withoutCleared(changes: SourceChanges): Partial<SourceSettingsIn
   return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== null)) as Partial<SourceSettingsInput>;
 }
 
-/** Validate settings given with a plain password; return what to store (password encrypted). */
+/** Validate settings given with a plain password and client secret; return what to store (both encrypted). */
 export function settingsToStore(input: SourceChanges, secrets: SecretBox): SourceSettings {
   const valid = validateSettings(withoutCleared(input));
-  return { ...valid, ...(valid.password !== undefined ? { password: secrets.encrypt(valid.password) } : {}) };
+  return {
+    ...valid,
+    ...(valid.password !== undefined ? { password: secrets.encrypt(valid.password) } : {}),
+    ...(valid.oauthClientSecret !== undefined ? { oauthClientSecret: secrets.encrypt(valid.oauthClientSecret) } : {}),
+  };
+}
+
+/** The settings that say where the OAuth2 client secret goes (the provider's token endpoint). */
+const CLIENT_SECRET_DESTINATION = ['oauthProvider', 'oauthClientId', 'oauthIssuer', 'oauthTokenUrl'] as const;
+
+/**
+ * Where a profile's OAuth2 tokens are good: the app and provider that issued them, and the mailbox they
+ * are sent to. When this changes, the stored tokens are dropped (signed out): an access token must
+ * never reach another server than the one it was signed in for, nor a refresh token another provider.
+ */
+export function signInDestination(source: SourceSettings | null): string {
+  if (!source || source.auth !== 'oauth2') return '';
+  return JSON.stringify([
+    source.protocol, (source.host ?? '').toLowerCase(), source.port ?? null, source.tls, source.allowInvalidCertificate,
+    source.oauthProvider, source.oauthClientId, source.oauthIssuer ?? null, source.oauthAuthorizationUrl ?? null, source.oauthTokenUrl ?? null,
+  ]);
 }
 
 /** The settings that say where the password goes: changing one of them needs the password again. */
@@ -61,9 +81,24 @@ export function mergeStoredSettings(
       throw new SettingsError(message, 'password');
     }
   }
+  if (stored?.oauthClientSecret && (changes.oauthClientSecret === undefined || changes.oauthClientSecret === null)) {
+    const moved = CLIENT_SECRET_DESTINATION.filter((key) => changes[key] !== undefined && (changes[key] ?? null) !== (current[key] ?? null));
+    if (moved.length) {
+      const message = `Client secret should be given again: the ${moved.join(', ')} changed, and the stored secret is only ever sent where it was set for`;
+      throw new SettingsError(message, 'oauthClientSecret');
+    }
+  }
   const plainPassword = changes.password ?? (stored?.password ? secrets.decrypt(stored.password) : undefined);
+  const plainClientSecret = changes.oauthClientSecret === undefined && stored?.oauthClientSecret
+    ? secrets.decrypt(stored.oauthClientSecret)
+    : changes.oauthClientSecret;
   // A cleared (null) setting overrides the stored value here and is dropped by settingsToStore.
-  const merged: SourceChanges = { ...current, ...changes, ...(plainPassword !== undefined ? { password: plainPassword } : {}) };
+  const merged: SourceChanges = {
+    ...current,
+    ...changes,
+    ...(plainPassword !== undefined ? { password: plainPassword } : {}),
+    ...(plainClientSecret !== undefined ? { oauthClientSecret: plainClientSecret } : {}),
+  };
   return settingsToStore(merged, secrets);
 }
 

@@ -13,6 +13,14 @@ export type PolledProtocol = (typeof POLLED_PROTOCOLS)[number];
 export const TLS_MODES = ['none', 'starttls', 'tls'] as const;
 export type TlsMode = (typeof TLS_MODES)[number];
 
+/** How mailbind logs in to a mailbox: with its password, or with OAuth2 tokens from a sign-in. */
+export const AUTH_METHODS = ['password', 'oauth2'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+/** Where an OAuth2 mailbox signs in: a preset (endpoints and scopes known) or any standards-compliant provider. */
+export const OAUTH_PROVIDERS = ['google', 'microsoft', 'custom'] as const;
+export type OAuthProvider = (typeof OAUTH_PROVIDERS)[number];
+
 export const DEFAULT_POLL_SECONDS = 60;
 export const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
 

@@ -2,10 +2,13 @@
 // Validated with zod so that the CLI, the API and stored JSON share one definition and one set of
 // messages naming the field to fix.
 import { z } from 'zod';
+import { presetHost } from './oauth/presets.js';
 import {
+  AUTH_METHODS,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_POLL_SECONDS,
   defaultPort,
+  OAUTH_PROVIDERS,
   PROTOCOLS,
   SettingsError,
   TLS_MODES,
@@ -59,7 +62,16 @@ const firstRun = z.string().transform((v, ctx) => {
   }
 });
 
-/** Settings as stored (password encrypted) and as accepted from the CLI/API (password plain). */
+/** An http(s) URL, as the OAuth2 endpoints and issuer must be. */
+const httpUrl = z.string().trim().refine((v) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}, 'should be a URL starting with https://');
+
+/** Settings as stored (password and client secret encrypted) and as accepted from the CLI/API (plain). */
 export const sourceSettingsSchema = z
   .object({
     protocol: z.enum(PROTOCOLS),
@@ -69,6 +81,19 @@ export const sourceSettingsSchema = z
     allowInvalidCertificate: z.boolean().default(false),
     login: z.string().min(1, 'Login should not be empty').optional(),
     password: z.string().optional(),
+    /** password (the default) or oauth2: tokens from a sign-in at the provider (sources/oauth/). */
+    auth: z.enum(AUTH_METHODS).default('password'),
+    oauthProvider: z.enum(OAUTH_PROVIDERS).optional(),
+    oauthClientId: z.string().trim().min(1, 'Client ID should not be empty').optional(),
+    /** Sealed at rest like the password; optional for public clients (PKCE alone). */
+    oauthClientSecret: z.string().optional(),
+    /** The provider's issuer URL (discovery); for the presets, a tenant's own issuer instead of the default. */
+    oauthIssuer: httpUrl.optional(),
+    /** For a custom provider without discovery: both endpoints. */
+    oauthAuthorizationUrl: httpUrl.optional(),
+    oauthTokenUrl: httpUrl.optional(),
+    /** Space-separated scopes to ask for instead of the preset's (custom providers name their mail scope here). */
+    oauthScopes: z.string().trim().min(1).optional(),
     folder: z.string().trim().min(1).default('INBOX'),
     pollSeconds: z.number().int().min(5, 'the poll interval is at least 5 seconds').max(86_400).default(DEFAULT_POLL_SECONDS),
     idle: z.boolean().default(true),
@@ -81,10 +106,25 @@ export const sourceSettingsSchema = z
   })
   .superRefine((s, ctx) => {
     if (s.protocol === 'pipe') return;
+    const oauth = s.auth === 'oauth2';
     // Words for a person at a form or a command line alike; the CLI names its flags in its help.
-    if (!s.host) ctx.addIssue({ code: 'custom', path: ['host'], message: `Server should not be empty: a ${s.protocol} mailbox needs its server's host name` });
-    if (!s.login) ctx.addIssue({ code: 'custom', path: ['login'], message: `Login should not be empty: a ${s.protocol} mailbox needs the login of the mailbox` });
-    if (!s.password) ctx.addIssue({ code: 'custom', path: ['password'], message: `Password should not be empty: a ${s.protocol} mailbox needs its password` });
+    if (!s.host && !(oauth && s.oauthProvider && presetHost(s.oauthProvider, s.protocol))) {
+      ctx.addIssue({ code: 'custom', path: ['host'], message: `Server should not be empty: a ${s.protocol} mailbox needs its server's host name` });
+    }
+    // An OAuth2 mailbox learns its login from the sign-in (the account's email).
+    if (!s.login && !oauth) ctx.addIssue({ code: 'custom', path: ['login'], message: `Login should not be empty: a ${s.protocol} mailbox needs the login of the mailbox` });
+    if (!s.password && !oauth) ctx.addIssue({ code: 'custom', path: ['password'], message: `Password should not be empty: a ${s.protocol} mailbox needs its password` });
+    if (oauth) {
+      if (!s.oauthProvider) ctx.addIssue({ code: 'custom', path: ['oauthProvider'], message: `Provider should be chosen: ${OAUTH_PROVIDERS.join(', ')}` });
+      if (!s.oauthClientId) ctx.addIssue({ code: 'custom', path: ['oauthClientId'], message: 'Client ID should not be empty: copy it from the app registered at the provider (docs/oauth.md)' });
+      if (s.oauthProvider === 'custom' && !s.oauthIssuer && !(s.oauthAuthorizationUrl && s.oauthTokenUrl)) {
+        ctx.addIssue({ code: 'custom', path: ['oauthIssuer'], message: 'Issuer URL should be given for a custom provider (or both its authorization and token endpoints)' });
+      }
+      if (!!s.oauthAuthorizationUrl !== !!s.oauthTokenUrl) {
+        const missing = s.oauthAuthorizationUrl ? 'oauthTokenUrl' : 'oauthAuthorizationUrl';
+        ctx.addIssue({ code: 'custom', path: [missing], message: 'the authorization and token endpoints go together: give both, or neither (discovery from the issuer)' });
+      }
+    }
     if (s.protocol === 'pop3') {
       for (const key of ['afterImport', 'afterOther'] as const) {
         const v = s[key];
@@ -107,6 +147,8 @@ export interface ResolvedSettings {
   allowInvalidCertificate: boolean;
   login: string;
   password: string;
+  /** An OAuth2 mailbox's access token: present, the sources log in with it (XOAUTH2/OAUTHBEARER), not the password. */
+  accessToken?: string;
   folder: string;
   pollSeconds: number;
   idle: boolean;
@@ -136,17 +178,18 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** Fill in defaults; the password must already be decrypted. */
-export function resolveSettings(s: SourceSettings, password: string): ResolvedSettings {
+/** Fill in defaults; the password must already be decrypted; `accessToken` for an OAuth2 mailbox. */
+export function resolveSettings(s: SourceSettings, password: string, accessToken?: string): ResolvedSettings {
   const defaultAfter: AfterAction = s.protocol === 'imap' ? { kind: 'seen' } : { kind: 'leave' };
   return {
     protocol: s.protocol,
-    host: s.host ?? '',
+    host: s.host ?? (s.auth === 'oauth2' && s.oauthProvider ? presetHost(s.oauthProvider, s.protocol) : null) ?? '',
     port: s.port ?? defaultPort(s.protocol, s.tls) ?? 0,
     tls: s.tls,
     allowInvalidCertificate: s.allowInvalidCertificate,
     login: s.login ?? '',
     password,
+    ...(accessToken !== undefined ? { accessToken } : {}),
     folder: s.folder,
     pollSeconds: s.pollSeconds,
     idle: s.idle,

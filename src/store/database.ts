@@ -22,6 +22,7 @@ import { createConversationsMigration } from './migrations/012-conversations.js'
 import { createOutgoingMailMigration } from './migrations/013-outgoing-mail.js';
 import { createSenderRateMigration } from './migrations/014-sender-rate.js';
 import { createNotesMigration } from './migrations/015-notes.js';
+import { createOAuthMigration } from './migrations/016-oauth.js';
 import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -180,6 +181,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '013-outgoing-mail': createOutgoingMailMigration(dialect),
     '014-sender-rate': createSenderRateMigration(),
     '015-notes': createNotesMigration(),
+    '016-oauth': createOAuthMigration(dialect),
   };
 }
 

@@ -224,4 +224,43 @@ export interface Database extends BuiltinTrackerTables {
   outbox: OutboxTable;
   outbox_attempts: OutboxAttemptTable;
   installation_secrets: InstallationSecretTable;
+  oauth_tokens: OAuthTokenTable;
+  oauth_sign_ins: OAuthSignInTable;
+}
+
+/** A profile's OAuth2 tokens, sealed (store/oauth-tokens.ts). Added by 016. */
+export interface OAuthTokenTable {
+  profile_id: number;
+  account: string;
+  subject: string | null;
+  access_token: string;
+  access_expires_at: string;
+  refresh_token: string | null;
+  scope: string | null;
+  signed_in_at: string;
+  refreshed_at: string | null;
+  state: 'ok' | 'failing' | 'stopped';
+  last_error: string | null;
+  failing_since: string | null;
+  refresh_failures: Generated<number>;
+  lease_owner: string | null;
+  lease_until: string | null;
+  version: Generated<number>;
+}
+
+/** An OAuth2 sign-in waiting for its callback (store/oauth-sign-ins.ts). Added by 016. */
+export interface OAuthSignInTable {
+  state_hash: string;
+  profile_id: number;
+  code_verifier: string;
+  nonce: string;
+  redirect_uri: string;
+  via: 'web' | 'cli';
+  session_hash: string | null;
+  started_by: string;
+  created_at: string;
+  expires_at: string;
+  completed_at: string | null;
+  account: string | null;
+  error: string | null;
 }

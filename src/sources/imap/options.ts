@@ -82,7 +82,8 @@ export function flowOptions(
       ...(tls.localAddress ? { localAddress: tls.localAddress } : {}),
       rejectUnauthorized: !settings.allowInvalidCertificate,
     },
-    auth: { user: settings.login, pass: settings.password },
+    // An OAuth2 mailbox logs in with its access token (imapflow picks OAUTHBEARER or XOAUTH2 as offered).
+    auth: settings.accessToken !== undefined ? { user: settings.login, accessToken: settings.accessToken } : { user: settings.login, pass: settings.password },
     clientInfo: { name: 'mailbind', version: false, vendor: false, 'support-url': false },
     logger: extra.logger ? imapflowLogger(extra.logger) : false,
     connectionTimeout: connectMs,

@@ -32,7 +32,8 @@ export function pop3Options(settings: ResolvedSettings, extras: ConnectionExtras
     tls: settings.tls,
     allowInvalidCertificate: settings.allowInvalidCertificate,
     login: settings.login,
-    password: settings.password,
+    // An OAuth2 mailbox logs in with AUTH XOAUTH2 and its access token, never a password.
+    ...(settings.accessToken !== undefined ? { accessToken: settings.accessToken } : { password: settings.password }),
     timeoutMs: extras.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
     ...(extras.ca ? { ca: extras.ca } : {}),
     ...(extras.servername ? { servername: extras.servername } : {}),

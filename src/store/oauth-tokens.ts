@@ -1,0 +1,200 @@
+// A profile's OAuth2 tokens, sealed at rest like passwords, and the lease that makes one worker at a time
+// the refresher. A refresh rotates the refresh token at some providers: the old one is dead the moment the
+// provider answers, so the new pair is written in one UPDATE, and only by the lease holder (two workers
+// refreshing at once would each consume the other's token and sign the profile out).
+import type { Db } from './database.js';
+import { now } from './database.js';
+import { dbNow } from './db-clock.js';
+import type { OAuthTokenTable } from './schema.js';
+import type { SecretBox } from './secrets.js';
+
+export type SignInState = OAuthTokenTable['state'];
+
+/** The tokens as a refresher uses them: decrypted, in memory only. */
+export interface OpenTokens {
+  account: string;
+  accessToken: string;
+  /** ISO-8601. */
+  accessExpiresAt: string;
+  refreshToken: string | null;
+  scope: string | null;
+  version: number;
+  state: SignInState;
+  lastError: string | null;
+}
+
+/** What anyone may see about a sign-in: never a token. */
+export interface SignInStatus {
+  profileId: number;
+  account: string;
+  state: SignInState;
+  signedInAt: string;
+  refreshedAt: string | null;
+  accessExpiresAt: string;
+  hasRefreshToken: boolean;
+  scope: string | null;
+  lastError: string | null;
+  failingSince: string | null;
+  refreshFailures: number;
+}
+
+export interface NewTokens {
+  accessToken: string;
+  accessExpiresAt: string;
+  /** Undefined keeps the stored refresh token (a provider that does not rotate sends none back). */
+  refreshToken?: string | null;
+  scope?: string | null;
+}
+
+/** A completed sign-in replaces whatever the profile had: new account, new tokens, no failures. */
+export async function saveSignIn(
+  db: Db,
+  secrets: SecretBox,
+  profileId: number,
+  signIn: NewTokens & { account: string; subject: string | null },
+): Promise<void> {
+  const at = now();
+  const values = {
+    account: signIn.account,
+    subject: signIn.subject,
+    access_token: secrets.encrypt(signIn.accessToken),
+    access_expires_at: signIn.accessExpiresAt,
+    refresh_token: signIn.refreshToken ? secrets.encrypt(signIn.refreshToken) : null,
+    scope: signIn.scope ?? null,
+    signed_in_at: at,
+    refreshed_at: null,
+    state: 'ok' as const,
+    last_error: null,
+    failing_since: null,
+    refresh_failures: 0,
+    lease_owner: null,
+    lease_until: null,
+  };
+  await db
+    .insertInto('oauth_tokens')
+    .values({ profile_id: profileId, ...values })
+    .onConflict((oc) => oc.column('profile_id').doUpdateSet((eb) => ({ ...values, version: eb('oauth_tokens.version', '+', 1) })))
+    .execute();
+}
+
+export async function openTokens(db: Db, secrets: SecretBox, profileId: number): Promise<OpenTokens | null> {
+  const row = await db.selectFrom('oauth_tokens').selectAll().where('profile_id', '=', profileId).executeTakeFirst();
+  if (!row) return null;
+  return {
+    account: row.account,
+    accessToken: secrets.decrypt(row.access_token),
+    accessExpiresAt: row.access_expires_at,
+    refreshToken: row.refresh_token ? secrets.decrypt(row.refresh_token) : null,
+    scope: row.scope,
+    version: Number(row.version),
+    state: row.state,
+    lastError: row.last_error,
+  };
+}
+
+export async function signInStatus(db: Db, profileId: number): Promise<SignInStatus | null> {
+  const rows = await signInStatuses(db, [profileId]);
+  return rows[0] ?? null;
+}
+
+/** Every profile's sign-in (or those named), for status, metrics and alerts. */
+export async function signInStatuses(db: Db, profileIds?: number[]): Promise<SignInStatus[]> {
+  if (profileIds && !profileIds.length) return [];
+  let query = db
+    .selectFrom('oauth_tokens')
+    .select(['profile_id', 'account', 'state', 'signed_in_at', 'refreshed_at', 'access_expires_at', 'refresh_token', 'scope',
+      'last_error', 'failing_since', 'refresh_failures'])
+    .orderBy('profile_id');
+  if (profileIds) query = query.where('profile_id', 'in', profileIds);
+  const rows = await query.execute();
+  return rows.map((row) => ({
+    profileId: Number(row.profile_id),
+    account: row.account,
+    state: row.state,
+    signedInAt: row.signed_in_at,
+    refreshedAt: row.refreshed_at,
+    accessExpiresAt: row.access_expires_at,
+    hasRefreshToken: row.refresh_token !== null,
+    scope: row.scope,
+    lastError: row.last_error,
+    failingSince: row.failing_since,
+    refreshFailures: Number(row.refresh_failures),
+  }));
+}
+
+/**
+ * Become the profile's refresher until `leaseMs` from now (database clock): true when the lease was free,
+ * expired or already ours. Whoever holds it is the only one to call the token endpoint.
+ */
+export async function takeRefreshLease(db: Db, profileId: number, owner: string, leaseMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable('oauth_tokens')
+    .set({ lease_owner: owner, lease_until: dbNow(db, leaseMs) })
+    .where('profile_id', '=', profileId)
+    .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner), eb('lease_until', '<', dbNow(db))]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function releaseRefreshLease(db: Db, profileId: number, owner: string): Promise<void> {
+  await db
+    .updateTable('oauth_tokens')
+    .set({ lease_owner: null, lease_until: null })
+    .where('profile_id', '=', profileId)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+/**
+ * The refreshed tokens, written in one statement with the lease released; false (nothing written) when
+ * the lease is no longer ours (it ran out while the provider was slow, and someone else refreshed).
+ */
+export async function storeRefreshed(db: Db, secrets: SecretBox, profileId: number, owner: string, tokens: NewTokens): Promise<boolean> {
+  const result = await db
+    .updateTable('oauth_tokens')
+    .set((eb) => ({
+      access_token: secrets.encrypt(tokens.accessToken),
+      access_expires_at: tokens.accessExpiresAt,
+      ...(tokens.refreshToken !== undefined ? { refresh_token: tokens.refreshToken ? secrets.encrypt(tokens.refreshToken) : null } : {}),
+      ...(tokens.scope !== undefined && tokens.scope !== null ? { scope: tokens.scope } : {}),
+      refreshed_at: now(),
+      state: 'ok' as const,
+      last_error: null,
+      failing_since: null,
+      refresh_failures: 0,
+      lease_owner: null,
+      lease_until: null,
+      version: eb('version', '+', 1),
+    }))
+    .where('profile_id', '=', profileId)
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * A refresh (or a login with the token) failed. `stopped`: it cannot work again without a new sign-in
+ * (revoked, expired, refused); else it is `failing` and retried. Releases the lease when `owner` holds it.
+ */
+export async function recordSignInFailure(db: Db, profileId: number, failure: { error: string; stopped: boolean; owner?: string }): Promise<void> {
+  const at = now();
+  await db
+    .updateTable('oauth_tokens')
+    .set((eb) => ({
+      state: failure.stopped ? 'stopped' as const : 'failing' as const,
+      last_error: failure.error,
+      failing_since: eb.fn.coalesce('failing_since', eb.val(at)),
+      refresh_failures: eb('refresh_failures', '+', 1),
+      version: eb('version', '+', 1),
+      ...(failure.owner ? { lease_owner: null, lease_until: null } : {}),
+    }))
+    .where('profile_id', '=', profileId)
+    .execute();
+  if (failure.owner) await releaseRefreshLease(db, profileId, failure.owner);
+}
+
+/** Forget the profile's tokens: signed out (the mailbox or the app it signed in to changed). */
+export async function signOut(db: Db, profileId: number): Promise<boolean> {
+  const result = await db.deleteFrom('oauth_tokens').where('profile_id', '=', profileId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
