@@ -64,11 +64,8 @@ export async function accessTokenFor(ctx: TokenContext, profileId: number, app: 
   return work;
 }
 
-/**
- * The work of accessTokenFor without this process's sharing: what one worker does, the database lease
- * being the only thing between it and another worker (exported for the test that proves it).
- */
-export async function obtainAccessToken(ctx: TokenContext, profileId: number, app: OAuthApp, request: TokenRequest = {}): Promise<AccessToken> {
+/** What one worker does, without this process's sharing: the database lease stands between it and other workers. */
+async function obtainAccessToken(ctx: TokenContext, profileId: number, app: OAuthApp, request: TokenRequest = {}): Promise<AccessToken> {
   const owner = `${process.pid}-${randomBytes(6).toString('hex')}`;
   const deadline = Date.now() + REFRESH_LEASE_MS + 10_000;
   for (;;) {

@@ -1,26 +1,29 @@
 // OAuth2 mailboxes fetched through `fetchOnce` (mailbind fetch --once) against real Dovecot, which checks
 // every token at the real provider: IMAP and POP3 log in with the access token (XOAUTH2/OAUTHBEARER),
 // the login coming from the sign-in's account; a token the server refuses is refreshed once and tried
-// again; refused again, the sign-in is stopped and the next fetch asks neither the provider nor Dovecot.
+// again; refused again, the sign-in is stopped and the next fetch asks neither the provider nor Dovecot;
+// a provider that does not answer leaves the sign-in failing while the token it still has keeps working.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fetchOnce } from '../../../src/app/fetch.js';
 import { AppError } from '../../../src/app/errors.js';
 import { openTokens, saveSignIn, signInStatus } from '../../../src/store/oauth-tokens.js';
 import { getStatus } from '../../../src/sources/status.js';
+import { updateProfile as updateStoredProfile } from '../../../src/store/profiles.js';
 import { dovecotSkip } from '../../support/dovecot.js';
 import { makeMessage } from '../../support/messages.js';
+import { freePort } from '../../support/ports.js';
 import { BOB, startOAuthMailbox, type OAuthMailbox } from '../../support/oauth-mailbox.js';
 import { waitFor } from '../../support/wait.js';
 
-const [IMAP, POP3, ONCE, TWICE] = ['imap@example.test', 'pop3@example.test', 'once@example.test', 'twice@example.test'];
+const [IMAP, POP3, ONCE, TWICE, DOWN] = ['imap@example.test', 'pop3@example.test', 'once@example.test', 'twice@example.test', 'down@example.test'];
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
 describe('OAuth2 mailboxes through fetch --once', { skip: dovecotSkip() }, () => {
   let rig: OAuthMailbox;
   before(async () => {
     // An account per test: each profile reads a mailbox of its own.
-    rig = await startOAuthMailbox({ accounts: [IMAP, POP3, ONCE, TWICE, BOB] });
+    rig = await startOAuthMailbox({ accounts: [IMAP, POP3, ONCE, TWICE, DOWN, BOB] });
   });
   after(() => rig?.cleanup());
 
@@ -96,6 +99,28 @@ describe('OAuth2 mailboxes through fetch --once', { skip: dovecotSkip() }, () =>
     assert.match(second.message, /the mail server refused the access token even after a refresh .* — sign in again/);
     assert.equal(rig.op.refreshGrants(), refreshes + 1, 'the provider was not asked again');
     assert.match((await getStatus(rig.t.store.db, profile.id)).lastError ?? '', /sign in again/);
+  });
+
+  test('the provider unreachable while the access token still works: the fetch works, the sign-in shows as failing', async () => {
+    const profile = await rig.addProfile('provider-down');
+    const issued = await rig.signIn(profile, DOWN);
+    // The token (good at the provider for a minute) is due for a refresh: 10 s of a 2-minute life left.
+    await rig.t.store.db.updateTable('oauth_tokens')
+      .set({ access_expires_at: new Date(Date.now() + 10_000).toISOString(), signed_in_at: new Date(Date.now() - 110_000).toISOString() })
+      .where('profile_id', '=', profile.id).execute();
+    // …and the provider's token endpoint does not answer (nothing listens there); written past the app,
+    // which would sign the profile out for another endpoint.
+    const closed = await freePort();
+    await updateStoredProfile(rig.t.store.db, profile.id, {
+      source: { ...profile.source!, oauthIssuer: undefined, oauthAuthorizationUrl: `http://127.0.0.1:${closed}/auth`, oauthTokenUrl: `http://127.0.0.1:${closed}/token` },
+    });
+    await rig.dc.deliver(DOWN, makeMessage({ subject: 'while the provider is down' }));
+    const report = await fetchOnce(rig.app, profile.name);
+    assert.deepEqual(report.messages.map((m) => m.subject), ['while the provider is down']);
+    const status = await signInStatus(rig.t.store.db, profile.id);
+    assert.deepEqual([status?.state, status?.refreshFailures], ['failing', 1]);
+    assert.match(status?.lastError ?? '', /^cannot reach the provider while refreshing the access token: ECONNREFUSED/);
+    assert.equal((await openTokens(rig.t.store.db, rig.secrets, profile.id))?.accessToken, issued.accessToken, 'the token it still had');
   });
 
   test('a profile nobody signed in to says how to sign in', async () => {
