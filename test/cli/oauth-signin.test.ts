@@ -144,6 +144,7 @@ describe('mailbind profile signin', { skip: dovecotSkip() }, () => {
     await waitFor(() => run.stderr().includes(`waiting for the browser to come back to ${redirect}`), { what: () => `the listener; stderr:\n${run.stderr()}` });
     const page = await fetch(await op.signIn(url, { login: ALICE }));
     assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
     assert.match(await page.text(), /Signed in as alice@example\.test/);
     await succeeded(run);
     await signedInAndWorks(name);
@@ -199,6 +200,15 @@ describe('mailbind profile signin', { skip: dovecotSkip() }, () => {
     } finally {
       await store.close();
     }
+  });
+
+  test('--json: the address and the outcome each as one JSON line', async () => {
+    const name = await addProfile();
+    const run = signIn([name, '--json', '--paste', '--redirect-uri', ELSEWHERE], 'pipe');
+    const { url } = JSON.parse(await run.url) as { url: string };
+    run.write(`${(await op.signIn(url, { login: ALICE })).href}\n`);
+    assert.equal(await run.exited, 0, run.stderr());
+    assert.deepEqual(JSON.parse(run.stdout().split('\n')[1]!), { profile: name, account: ALICE, notes: [] });
   });
 
   test('a password profile is told to switch to OAuth2 first', async () => {
