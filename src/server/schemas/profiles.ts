@@ -173,6 +173,21 @@ export const CheckStreamLine = z
   .union([CheckStep, z.object({ ok: z.boolean() }), z.object({ error: z.string() })])
   .openapi('CheckStreamLine', { description: 'each step as it completes; the last line is {ok} (or {error} when the check broke off)' });
 
+/** An OAuth2 mailbox's sign-in as anyone may see it (app/sign-in-view.ts): never a token. */
+export const SignIn = z
+  .object({
+    account: z.string().openapi({ description: "the account signed in as (the ID token's email)", example: 'support@example.com' }),
+    state: z.enum(['ok', 'failing', 'stopped']).openapi({ description: 'ok; failing: refreshing the access token fails (it may still work until accessExpiresAt); stopped: sign in again' }),
+    signedInAt: z.string(),
+    refreshedAt: z.string().nullable(),
+    accessExpiresAt: z.string(),
+    hasRefreshToken: z.boolean().openapi({ description: 'false: the provider granted no offline access, and the sign-in ends with the access token' }),
+    scope: z.string().nullable().openapi({ description: 'what the provider granted, space-separated' }),
+    lastError: z.string().nullable(),
+    failingSince: z.string().nullable().openapi({ description: 'the first failure of the current streak of failed refreshes; null while they work' }),
+  })
+  .openapi('SignIn');
+
 export const ProfileStatus = z
   .object({
     id: z.number().int(),
@@ -188,5 +203,9 @@ export const ProfileStatus = z
     backlog: z.number().int(),
     counts: z.record(z.string(), z.number()),
     countsToday: z.record(z.string(), z.number()),
+    signIn: SignIn.nullable().openapi({ description: "an OAuth2 mailbox's sign-in; null for a password mailbox or one not signed in yet" }),
+    signInSummary: z.string().nullable().openapi({
+      description: 'the sign-in in words: "signed in as …", "refresh failing since … (the access token still works until …): …", "stopped: … — sign in again", "not signed in: …"; null for a password mailbox',
+    }),
   })
   .openapi('ProfileStatus');
