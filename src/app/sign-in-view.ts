@@ -1,42 +1,12 @@
-// What may be shown of an OAuth2 mailbox's sign-in, to anyone: the account, its state and times, never
-// a token; and that state in one sentence a person can act on, for status, the CLI and alerts alike.
+// An OAuth2 mailbox's sign-in (profile-view.ts shows it, never a token) in one sentence a person can
+// act on, for status, the CLI and alerts alike.
 import { isPolled } from '../sources/profile-settings.js';
-import type { SignInState, SignInStatus } from '../store/oauth-tokens.js';
 import type { Profile } from '../store/profiles.js';
-
-export interface SignInView {
-  /** The account signed in as (the ID token's email). */
-  account: string;
-  /** ok; failing: refreshing the access token fails (it may still work a while); stopped: sign in again. */
-  state: SignInState;
-  signedInAt: string;
-  refreshedAt: string | null;
-  accessExpiresAt: string;
-  hasRefreshToken: boolean;
-  /** What the provider granted, space-separated. */
-  scope: string | null;
-  lastError: string | null;
-  /** The first failure of the current streak of failed refreshes; null while they work. */
-  failingSince: string | null;
-}
+import type { SignInView } from './profile-view.js';
 
 /** True for a polled mailbox that logs in with tokens from a sign-in rather than a password. */
 export function signsIn(profile: Profile): boolean {
   return isPolled(profile) && profile.source?.auth === 'oauth2';
-}
-
-export function toSignInView(status: SignInStatus): SignInView {
-  return {
-    account: status.account,
-    state: status.state,
-    signedInAt: status.signedInAt,
-    refreshedAt: status.refreshedAt,
-    accessExpiresAt: status.accessExpiresAt,
-    hasRefreshToken: status.hasRefreshToken,
-    scope: status.scope,
-    lastError: status.lastError,
-    failingSince: status.failingSince,
-  };
 }
 
 /**

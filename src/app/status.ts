@@ -6,7 +6,8 @@ import { signInStatuses } from '../store/oauth-tokens.js';
 import { getProfile, listProfiles } from '../store/profiles.js';
 import type { Protocol } from '../sources/settings.js';
 import type { App } from './app.js';
-import { signInSummary, signsIn, toSignInView, type SignInView } from './sign-in-view.js';
+import { signInView, type SignInView } from './profile-view.js';
+import { signInSummary, signsIn } from './sign-in-view.js';
 
 export interface ProfileStatusView {
   id: number;
@@ -35,7 +36,7 @@ export interface ProfileStatusView {
 export async function profileStatuses(app: App, nameOrId?: string | number): Promise<ProfileStatusView[]> {
   const profiles = nameOrId !== undefined ? [await getProfile(app.store.db, nameOrId)] : await listProfiles(app.store.db);
   const oauth = profiles.filter(signsIn).map((p) => p.id);
-  const signIns = new Map((await signInStatuses(app.store.db, oauth)).map((s) => [s.profileId, toSignInView(s)]));
+  const signIns = new Map((await signInStatuses(app.store.db, oauth)).map((s) => [s.profileId, signInView(s)]));
   const rows: ProfileStatusView[] = [];
   for (const p of profiles) {
     const status = await getStatus(app.store.db, p.id);
