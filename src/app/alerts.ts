@@ -2,7 +2,9 @@
 // no successful poll for a while although it has a mailbox), it recovers, the backlog stalls (due
 // messages wait and none got an outcome for a while), it moves again, and a sender's mail is held by
 // the per-sender rate limit (once per sender and profile per hour: a loop that goes on is announced
-// again each hour, not at every message). Checked on a timer from the
+// again each hour, not at every message), and an OAuth2 mailbox's sign-in is about to stop working
+// (refreshing its access token fails), has stopped (sign in again) or works again (sign-in-alerts.ts).
+// Checked on a timer from the
 // database, so it sees what every worker did; each alert is sent once per transition, not at every
 // check. Sending happens in the background (webhook-queue.ts): a slow or failing webhook never holds up
 // a check, let alone intake or processing, which do not know this exists.
@@ -11,14 +13,24 @@
 // once more, which is better than an outage nobody hears of.
 import type { Logger } from 'pino';
 import { isPolled } from '../sources/profile-settings.js';
+import { signInStatuses } from '../store/oauth-tokens.js';
 import { pollHealth, processingProgress } from '../store/observations.js';
 import { listProfiles, type Profile } from '../store/profiles.js';
 import { heldSendersSince } from '../store/sender-rate.js';
 import type { App } from './app.js';
 import { userError, type FieldError } from './errors.js';
+import { SignInAlerts } from './sign-in-alerts.js';
 import { WebhookQueue } from './webhook-queue.js';
 
-export type AlertEvent = 'profile.failing' | 'profile.recovered' | 'backlog.stalled' | 'backlog.moving' | 'sender.rate-limited';
+export type AlertEvent =
+  | 'profile.failing'
+  | 'profile.recovered'
+  | 'backlog.stalled'
+  | 'backlog.moving'
+  | 'sender.rate-limited'
+  | 'sign-in.failing'
+  | 'sign-in.stopped'
+  | 'sign-in.recovered';
 
 export interface Alert {
   event: AlertEvent;
@@ -61,6 +73,7 @@ export class AlertMonitor {
   private stalled: boolean | undefined;
   /** When each held sender (`profile id` + address) was last announced. */
   private readonly heldAnnounced = new Map<string, number>();
+  private readonly signIns = new SignInAlerts();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -116,7 +129,7 @@ export class AlertMonitor {
   private async evaluate(): Promise<void> {
     const now = this.now();
     const db = this.app.store.db;
-    const [profiles, health] = await Promise.all([listProfiles(db), pollHealth(db)]);
+    const [profiles, health, signIns] = await Promise.all([listProfiles(db), pollHealth(db), signInStatuses(db)]);
     const byId = new Map(health.map((h) => [h.profileId, h]));
     const present = new Set<number>();
     for (const profile of profiles) {
@@ -134,6 +147,7 @@ export class AlertMonitor {
       if (!trouble && was === true) this.send({ event: 'profile.recovered', profile: who, reason: 'the mailbox is polled successfully again', at: iso(now), details });
     }
     for (const id of this.failing.keys()) if (!present.has(id)) this.failing.delete(id);
+    for (const alert of this.signIns.changes(profiles, signIns, now)) this.send(alert);
 
     const since = iso(now - this.stallMs);
     const progress = await processingProgress(db, since);

@@ -1,16 +1,19 @@
 // Prometheus metrics of one app (served at /metrics by the server). Counters and histograms observe
 // processing as it happens (App.onProcessed); gauges that the database knows better than this process
-// (backlog, poll health, shared by every worker) are read when scraped. One registry per app and never
-// prom-client's global one, so that two apps in one process (tests) keep their numbers apart.
+// (backlog, poll health, OAuth2 sign-ins, shared by every worker) are read when scraped. One registry
+// per app and never prom-client's global one, so that two apps in one process (tests) keep their
+// numbers apart.
 //
 // Series are labelled by profile id and name: bounded by the number of profiles, and the name is what
 // an operator recognises. A renamed profile's counters keep the old name until the process restarts
 // (the name is looked up once); its gauges take the new name at the next scrape.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProcessedEvent } from '../engine/process.js';
+import { signInStatuses, type SignInStatus } from '../store/oauth-tokens.js';
 import { pollHealth, unfinishedByProfile } from '../store/observations.js';
 import { findProfile, listProfiles } from '../store/profiles.js';
 import type { App } from './app.js';
+import { signsIn } from './sign-in-view.js';
 
 export interface Metrics {
   registry: Registry;
@@ -26,6 +29,8 @@ export interface Metrics {
 }
 
 const LABELS = ['profile_id', 'profile'] as const;
+/** The states of an OAuth2 mailbox's sign-in: the stored ones, and none stored yet (or signed out). */
+const SIGN_IN_STATES = ['ok', 'failing', 'stopped', 'not_signed_in'] as const;
 type ProfileLabels = Record<(typeof LABELS)[number], string>;
 
 const byApp = new WeakMap<App, Metrics>();
@@ -115,6 +120,50 @@ function createMetrics(app: App): Metrics {
       const failures = new Map(rows.map((r) => [r.profileId, r.consecutiveFailures]));
       this.reset();
       for (const p of list) this.set(profileLabels(p.id), failures.get(p.id) ?? 0);
+    },
+  });
+  /** The OAuth2 mailboxes now, each with its stored sign-in (none: not signed in); never a token. */
+  const signIns = async (): Promise<Array<{ id: number; signIn: SignInStatus | undefined }>> => {
+    const [list, rows] = await Promise.all([profiles(), signInStatuses(app.store.db)]);
+    const byId = new Map(rows.map((r) => [r.profileId, r]));
+    return list.filter(signsIn).map((p) => ({ id: p.id, signIn: byId.get(p.id) }));
+  };
+  // One series per state, 1 for the current one (the usual way of an enum in Prometheus): an alert rule
+  // reads `mailbind_oauth_sign_in_state{state="stopped"} == 1` without knowing the other states.
+  new Gauge({
+    name: 'mailbind_oauth_sign_in_state',
+    help: "An OAuth2 mailbox's sign-in, 1 for its current state: ok; failing (refreshing the access token fails, it works until it expires); stopped (sign in again); not_signed_in.",
+    labelNames: [...LABELS, 'state'],
+    registers: [registry],
+    async collect() {
+      const rows = await signIns();
+      this.reset();
+      for (const { id, signIn } of rows) {
+        const current = signIn?.state ?? 'not_signed_in';
+        for (const state of SIGN_IN_STATES) this.set({ ...profileLabels(id), state }, state === current ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'mailbind_oauth_access_token_expiry_timestamp_seconds',
+    help: "When an OAuth2 mailbox's access token expires (Unix time); refreshed about a minute before. Absent while not signed in.",
+    labelNames: LABELS,
+    registers: [registry],
+    async collect() {
+      const rows = await signIns();
+      this.reset();
+      for (const { id, signIn } of rows) if (signIn) this.set(profileLabels(id), Date.parse(signIn.accessExpiresAt) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'mailbind_oauth_refresh_consecutive_failures',
+    help: "Refreshes of an OAuth2 mailbox's access token that failed in a row since the last one that worked (or the sign-in).",
+    labelNames: LABELS,
+    registers: [registry],
+    async collect() {
+      const rows = await signIns();
+      this.reset();
+      for (const { id, signIn } of rows) this.set(profileLabels(id), signIn?.refreshFailures ?? 0);
     },
   });
   let idleCount: (() => number) | null = null;

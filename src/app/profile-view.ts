@@ -80,7 +80,8 @@ function mailboxView(source: SourceSettings): MailboxView {
   };
 }
 
-function signInView(s: SignInStatus): SignInView {
+/** What a sign-in shows: the store's status without its internal counts; never a token. */
+export function signInView(s: SignInStatus): SignInView {
   return {
     account: s.account,
     state: s.state,

@@ -1,9 +1,13 @@
-// Each profile's health at a glance: last success, last error, next poll, and its messages by outcome.
+// Each profile's health at a glance: last success, last error, next poll, its messages by outcome, and
+// for an OAuth2 mailbox its sign-in (never a token).
 import { getStatus } from '../sources/status.js';
 import { countByOutcome, countUnfinished } from '../store/inbox.js';
+import { signInStatuses } from '../store/oauth-tokens.js';
 import { getProfile, listProfiles } from '../store/profiles.js';
 import type { Protocol } from '../sources/settings.js';
 import type { App } from './app.js';
+import { signInView, type SignInView } from './profile-view.js';
+import { signInSummary, signsIn } from './sign-in-view.js';
 
 export interface ProfileStatusView {
   id: number;
@@ -23,13 +27,20 @@ export interface ProfileStatusView {
   counts: Record<string, number>;
   /** The same, for messages received since midnight UTC. */
   countsToday: Record<string, number>;
+  /** An OAuth2 mailbox's sign-in; null for a password mailbox or one not signed in yet. */
+  signIn: SignInView | null;
+  /** The sign-in in words ("signed in as …", "refresh failing since …", "stopped: … — sign in again", "not signed in: …"); null for a password mailbox. */
+  signInSummary: string | null;
 }
 
 export async function profileStatuses(app: App, nameOrId?: string | number): Promise<ProfileStatusView[]> {
   const profiles = nameOrId !== undefined ? [await getProfile(app.store.db, nameOrId)] : await listProfiles(app.store.db);
+  const oauth = profiles.filter(signsIn).map((p) => p.id);
+  const signIns = new Map((await signInStatuses(app.store.db, oauth)).map((s) => [s.profileId, signInView(s)]));
   const rows: ProfileStatusView[] = [];
   for (const p of profiles) {
     const status = await getStatus(app.store.db, p.id);
+    const signIn = signIns.get(p.id) ?? null;
     rows.push({
       id: p.id,
       name: p.name,
@@ -44,6 +55,8 @@ export async function profileStatuses(app: App, nameOrId?: string | number): Pro
       backlog: await countUnfinished(app.store.db, p.id),
       counts: await countByOutcome(app.store.db, p.id),
       countsToday: await countByOutcome(app.store.db, p.id, startOfTodayUtc()),
+      signIn,
+      signInSummary: signInSummary(p, signIn),
     });
   }
   return rows;

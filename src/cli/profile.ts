@@ -133,7 +133,7 @@ export function profileCommand(): Command {
       }),
     );
 
-  jsonOption(profile.command('status [name]').description('last success, last error, next poll and counts by outcome'))
+  jsonOption(profile.command('status [name]').description("last success, last error, next poll, counts by outcome, and an OAuth2 mailbox's sign-in"))
     .action(
       action(async (name: string | undefined, opts: Opts) => {
         const { profileStatuses } = await import('../app/status.js');
@@ -143,6 +143,8 @@ export function profileCommand(): Command {
           process.stdout.write(`${r.name} (${r.protocol ?? 'import only'}): last success ${r.lastSuccessAt ?? 'never'}; ` +
             `${r.lastError ? `last error ${r.lastErrorAt}: ${r.lastError}; ` : ''}next poll ${r.nextPollAt ?? '-'}; ` +
             `${Object.entries(r.counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'no messages'}\n`);
+          // An OAuth2 mailbox's sign-in on a line of its own: "stopped: … — sign in again" must not hide in the line above.
+          if (r.signInSummary) process.stdout.write(`  sign-in: ${r.signInSummary}\n`);
         }
       }),
     );

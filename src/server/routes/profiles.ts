@@ -66,7 +66,7 @@ const checkSmtpSaved = route('admin', {
 const status = route('viewer', {
   method: 'get', path: '/api/v1/profiles/{id}/status', tags, summary: "A profile's health",
   request: { params: IdParam },
-  responses: { 200: json(ProfileStatus, 'last poll, last success and error, next poll, backlog, counts'), 404: errorResponse('no such profile') },
+  responses: { 200: json(ProfileStatus, "last poll, last success and error, next poll, backlog, counts, and an OAuth2 mailbox's sign-in"), 404: errorResponse('no such profile') },
 });
 const statuses = route('viewer', {
   method: 'get', path: '/api/v1/status', tags, summary: "Every profile's health",

@@ -225,5 +225,9 @@ export const ProfileStatus = z
     backlog: z.number().int(),
     counts: z.record(z.string(), z.number()),
     countsToday: z.record(z.string(), z.number()),
+    signIn: SignIn.nullable().openapi({ description: "an OAuth2 mailbox's sign-in; null for a password mailbox or one not signed in yet" }),
+    signInSummary: z.string().nullable().openapi({
+      description: 'the sign-in in words: "signed in as …", "refresh failing since … (the access token still works until …): …", "stopped: … — sign in again", "not signed in: …"; null for a password mailbox',
+    }),
   })
   .openapi('ProfileStatus');
