@@ -47,7 +47,7 @@ export function accessSettings(form: AccessForm): Record<string, unknown> {
   return {
     auth: 'oauth2',
     oauthProvider: form.oauthProvider,
-    oauthClientId: form.oauthClientId,
+    oauthClientId: optional(form.oauthClientId),
     oauthIssuer: optional(form.oauthIssuer),
     oauthAuthorizationUrl: optional(form.oauthAuthorizationUrl),
     oauthTokenUrl: optional(form.oauthTokenUrl),
