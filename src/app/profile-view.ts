@@ -2,6 +2,7 @@
 // profiles only through toProfileView.
 import type { SourceSettings } from '../sources/settings.js';
 import { defaultPort } from '../sources/settings-core.js';
+import type { SignInStatus } from '../store/oauth-tokens.js';
 import type { Profile } from '../store/profiles.js';
 import type { ThreadingSettings } from '../store/threading-settings.js';
 import { smtpView, type SmtpView } from '../store/smtp-settings.js';
@@ -28,11 +29,28 @@ export interface ProfileView {
   threading: ThreadingSettings;
   /** Where its mail is sent (acknowledgements, rule replies), never with the password; null: it sends none. */
   smtp: SmtpView | null;
+  /** An OAuth2 mailbox's sign-in, never a token; null: never signed in, or the mailbox uses a password. */
+  signIn: SignInView | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export function toProfileView(profile: Profile): ProfileView {
+/** What may be shown of a sign-in: who, since when, and how its tokens fare; never a token. */
+export interface SignInView {
+  account: string;
+  /** ok | failing (a refresh failed, retried) | stopped (sign in again). */
+  state: SignInStatus['state'];
+  signedInAt: string;
+  refreshedAt: string | null;
+  accessExpiresAt: string;
+  hasRefreshToken: boolean;
+  scope: string | null;
+  lastError: string | null;
+  failingSince: string | null;
+}
+
+/** `signIn`: the profile's sign-in as stored (store/oauth-tokens.ts signInStatus), if any. */
+export function toProfileView(profile: Profile, signIn: SignInStatus | null = null): ProfileView {
   return {
     id: profile.id,
     name: profile.name,
@@ -42,6 +60,7 @@ export function toProfileView(profile: Profile): ProfileView {
     rulesVersion: profile.rulesVersion,
     threading: { ...profile.threading },
     smtp: smtpView(profile.smtp),
+    signIn: profile.source?.auth === 'oauth2' && signIn ? signInView(signIn) : null,
     createdAt: profile.createdAt,
     updatedAt: profile.updatedAt,
   };
@@ -54,5 +73,19 @@ function mailboxView(source: SourceSettings): MailboxView {
     hasPassword: typeof password === 'string' && password.length > 0,
     hasClientSecret: typeof oauthClientSecret === 'string' && oauthClientSecret.length > 0,
     effectivePort: source.port ?? defaultPort(source.protocol, source.tls),
+  };
+}
+
+function signInView(s: SignInStatus): SignInView {
+  return {
+    account: s.account,
+    state: s.state,
+    signedInAt: s.signedInAt,
+    refreshedAt: s.refreshedAt,
+    accessExpiresAt: s.accessExpiresAt,
+    hasRefreshToken: s.hasRefreshToken,
+    scope: s.scope,
+    lastError: s.lastError,
+    failingSince: s.failingSince,
   };
 }

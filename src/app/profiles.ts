@@ -5,7 +5,7 @@
 import type { RuleWarning } from '../rules/index.js';
 import { Pop3Source } from '../sources/pop3/source.js';
 import { mailboxIdentity, mergeStoredSettings, runtimeSettings, settingsToStore, signInDestination } from '../sources/profile-settings.js';
-import { signOut } from '../store/oauth-tokens.js';
+import { signInStatus, signInStatuses, signOut } from '../store/oauth-tokens.js';
 import { PROTOCOLS } from '../sources/settings-core.js';
 import type { SourceSettings, SourceSettingsInput } from '../sources/settings.js';
 import { updateStatus } from '../sources/status.js';
@@ -55,11 +55,18 @@ export interface ProfileSaved {
 }
 
 export async function listProfileViews(app: App): Promise<ProfileView[]> {
-  return (await profiles.listProfiles(app.store.db)).map(toProfileView);
+  const [list, signIns] = await Promise.all([profiles.listProfiles(app.store.db), signInStatuses(app.store.db)]);
+  const byProfile = new Map(signIns.map((s) => [s.profileId, s]));
+  return list.map((p) => toProfileView(p, byProfile.get(p.id) ?? null));
 }
 
 export async function showProfile(app: App, nameOrId: string | number): Promise<ProfileView> {
-  return toProfileView(await profiles.getProfile(app.store.db, nameOrId));
+  return viewOf(app, await profiles.getProfile(app.store.db, nameOrId));
+}
+
+/** The profile as shown, with its OAuth2 sign-in (if any). */
+async function viewOf(app: App, profile: profiles.Profile): Promise<ProfileView> {
+  return toProfileView(profile, await signInStatus(app.store.db, profile.id));
 }
 
 export async function createProfile(app: App, input: { name: string } & ProfileChange, who: Principal): Promise<ProfileSaved> {
@@ -160,7 +167,7 @@ export async function changeProfile(
     await updateStatus(app.store.db, existing.id, { baselineAt: null, cursor: null });
     notes.push(...(await takeBaselineNow(app, updated)));
   }
-  return { profile: toProfileView(updated), warnings: rules?.warnings ?? [], notes };
+  return { profile: await viewOf(app, updated), warnings: rules?.warnings ?? [], notes };
 }
 
 /** Removes a profile, its status and its message log; what it created in the tracker stays. */

@@ -123,6 +123,16 @@ export function profileCommand(): Command {
 
   profile.addCommand(templateCommand());
 
+  jsonOption(profile.command('signin <name>').description(`sign an OAuth2 mailbox in at its provider: prints the address to open, then waits (10 minutes) until the browser comes back`))
+    .option('--redirect-uri <url>', 'where the provider sends the browser back, as registered there (default: $MAILBIND_PUBLIC_URL/oauth/callback, else the service at http://127.0.0.1:8080/oauth/callback; on this machine, answered by this command when the service is not running)')
+    .option('--paste', 'read the address the browser ended on from standard input (a browser on another machine); the default when standard input is not a terminal')
+    .action(
+      action(async (name: string, opts: Opts) => {
+        const { signInCommand } = await import('./signin.js');
+        await signInCommand(name, opts);
+      }),
+    );
+
   jsonOption(profile.command('status [name]').description('last success, last error, next poll and counts by outcome'))
     .action(
       action(async (name: string | undefined, opts: Opts) => {
@@ -149,7 +159,12 @@ export function describeProfile(p: ProfileView): string {
     row('protocol', s.protocol);
     if (s.protocol !== 'pipe') {
       row('server', `${s.host ?? '(not set)'}:${s.effectivePort ?? '?'} (TLS: ${s.tls}${s.allowInvalidCertificate ? ', any certificate accepted' : ''})`);
-      row('login', `${s.login ?? '(not set)'} (password ${s.hasPassword ? 'set' : 'not set'})`);
+      if (s.auth === 'oauth2') {
+        row('login', s.login ?? '(not set: the account that signs in)');
+        const where = s.oauthIssuer ?? (s.oauthAuthorizationUrl ? `${s.oauthAuthorizationUrl}, ${s.oauthTokenUrl}` : null);
+        row('access', `OAuth2 at ${s.oauthProvider ?? '?'}${where ? ` (${where})` : ''}, client ID ${s.oauthClientId ?? '(not set)'}, client secret ${s.hasClientSecret ? 'set' : 'not set'}${s.oauthScopes ? `, scopes ${s.oauthScopes}` : ''}`);
+        row('signed in', describeSignIn(p));
+      } else row('login', `${s.login ?? '(not set)'} (password ${s.hasPassword ? 'set' : 'not set'})`);
       if (s.protocol === 'imap') row('folder', `${s.folder}${s.idle ? ', IDLE on' : ', IDLE off'}`);
       row('poll every', `${s.pollSeconds} s`);
       row('after import', s.afterImport ?? (s.protocol === 'imap' ? 'seen' : 'leave'));
@@ -173,6 +188,15 @@ export function describeProfile(p: ProfileView): string {
   if (p.rules.trim()) lines.push(...p.rules.replace(/\s+$/, '').split(/\r\n|\r|\n/).map((l) => `  ${l}`));
   else lines.push('  (none: every message is skipped)');
   return lines.join('\n') + '\n';
+}
+
+/** An OAuth2 mailbox's sign-in in one line: who, and whether it still works. */
+function describeSignIn(p: ProfileView): string {
+  const s = p.signIn;
+  if (!s) return `no: run mailbind profile signin ${p.name.includes(' ') ? `'${p.name}'` : p.name}`;
+  const since = `since ${s.signedInAt}${s.refreshedAt ? `, refreshed ${s.refreshedAt}` : ''}${s.hasRefreshToken ? '' : ', no refresh token'}`;
+  if (s.state === 'ok') return `${s.account} (${since})`;
+  return `${s.account}, ${s.state === 'stopped' ? 'stopped working' : 'refresh failing'}${s.failingSince ? ` since ${s.failingSince}` : ''}: ${s.lastError ?? 'unknown error'}`;
 }
 
 /** 52428800 → "50 MB": sizes as the --max-size flag takes them. */

@@ -81,7 +81,8 @@ export function mergeStoredSettings(
       throw new SettingsError(message, 'password');
     }
   }
-  if (stored?.oauthClientSecret && (changes.oauthClientSecret === undefined || changes.oauthClientSecret === null)) {
+  // Only a kept secret can be sent somewhere new; a cleared one (null: a public client) goes nowhere.
+  if (stored?.oauthClientSecret && changes.oauthClientSecret === undefined) {
     const moved = CLIENT_SECRET_DESTINATION.filter((key) => changes[key] !== undefined && (changes[key] ?? null) !== (current[key] ?? null));
     if (moved.length) {
       const message = `Client secret should be given again: the ${moved.join(', ')} changed, and the stored secret is only ever sent where it was set for`;

@@ -13,6 +13,9 @@
 //     test('…', async () => { await dc.deliver('alice', 'Subject: hi\r\n\r\nbody\r\n'); … });
 //   });
 //
+// With `oauth2: { introspectionUrl }` it also takes OAuth2 bearer tokens (XOAUTH2, OAUTHBEARER) and checks
+// them at that endpoint, e.g. the loopback OpenID provider of test/support/oidc-provider.ts.
+//
 // As root the master runs as nobody (uid/gid 65534) because Dovecot refuses uid 0 as a mail user and a
 // non-root master needs `chroot =` on the login services and anvil. No Dovecot process outlives the test
 // process: stop() awaits the master's exit, an 'exit' hook SIGKILLs forgotten instances, and the master is
@@ -40,7 +43,7 @@ export interface DovecotUser {
 }
 
 export interface DovecotOptions {
-  /** Mail users (default alice/alicepw and bob/bobpw). Names must be plain [A-Za-z0-9._-]. */
+  /** Mail users (default alice/alicepw and bob/bobpw). Names are plain [A-Za-z0-9._-], optionally @domain. */
   users?: DovecotUser[];
   /**
    * `disable_plaintext_auth = yes`. Dovecot counts 127.0.0.1→127.0.0.1 as secure anyway, so connect with
@@ -49,6 +52,17 @@ export interface DovecotOptions {
   disablePlaintextAuth?: boolean;
   /** Serve an already expired (but CA-signed) certificate. */
   expiredCert?: boolean;
+  /**
+   * Also accept OAuth2 bearer tokens (AUTH XOAUTH2 and OAUTHBEARER; passwords keep working), checked
+   * against an RFC 7662 introspection endpoint, e.g. test/support/oidc-provider.ts's `introspectionUrl`
+   * (credentials as URL userinfo become HTTP basic auth). The answer must be active and its `email` must be
+   * the login name, so the user names are addresses then (alice@example.test).
+   */
+  oauth2?: {
+    introspectionUrl: string;
+    /** A scope the token must carry (the introspection answer's `scope`), e.g. 'imap'. Default none. */
+    requiredScope?: string;
+  };
 }
 
 export interface Dovecot {
@@ -118,7 +132,8 @@ async function startOnce(opts: DovecotOptions): Promise<Dovecot> {
     { user: 'bob', password: 'bobpw' },
   ];
   for (const u of users) {
-    if (!/^[A-Za-z0-9._-]+$/.test(u.user) || /[:\r\n]/.test(u.password)) throw new Error(`unsupported test user ${u.user}`);
+    // The name is a passwd-file field and a directory name: no ':' or '/'; '@' is allowed for OAuth2 logins.
+    if (!/^[A-Za-z0-9._-]+(@[A-Za-z0-9.-]+)?$/.test(u.user) || /[:\r\n]/.test(u.password)) throw new Error(`unsupported test user ${u.user}`);
   }
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mailbind-dovecot-'));
@@ -130,7 +145,9 @@ async function startOnce(opts: DovecotOptions): Promise<Dovecot> {
     const conf = path.join(dir, 'dovecot.conf');
     await writeFile(path.join(dir, 'users'), users
       .map((u) => `${u.user}:{PLAIN}${u.password}:${uid}:${gid}::${path.join(dir, 'mail', u.user)}::\n`).join(''));
-    await writeFile(conf, config({ dir, ports, mailUser, groupName, uid, gid, pki, disablePlaintextAuth: !!opts.disablePlaintextAuth }));
+    await writeFile(conf, config({ dir, ports, mailUser, groupName, uid, gid, pki, disablePlaintextAuth: !!opts.disablePlaintextAuth,
+      oauth2: !!opts.oauth2 }));
+    if (opts.oauth2) await writeFile(path.join(dir, 'oauth2.conf.ext'), oauth2Config(opts.oauth2));
     for (const u of users) {
       for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(dir, 'mail', u.user, 'Maildir', sub), { recursive: true });
     }
@@ -182,7 +199,7 @@ async function startOnce(opts: DovecotOptions): Promise<Dovecot> {
 
 function config(c: {
   dir: string; ports: Dovecot['ports']; mailUser: string; groupName: string; uid: number; gid: number;
-  pki: { certChainPath: string; keyPath: string }; disablePlaintextAuth: boolean;
+  pki: { certChainPath: string; keyPath: string }; disablePlaintextAuth: boolean; oauth2: boolean;
 }): string {
   return `# written by test/support/dovecot.ts
 base_dir = ${c.dir}/run
@@ -201,16 +218,15 @@ ssl = yes
 ssl_cert = <${c.pki.certChainPath}
 ssl_key = <${c.pki.keyPath}
 disable_plaintext_auth = ${c.disablePlaintextAuth ? 'yes' : 'no'}
-auth_mechanisms = plain login
+auth_mechanisms = plain login${c.oauth2 ? ` xoauth2 oauthbearer
+# logs why a token was refused ("Introspection failed: …"); auth_verbose_passwords stays no, so no secrets
+auth_verbose = yes` : ''}
 # Tests log in with wrong passwords on purpose. Dovecot delays each failure (2 s by default; 0 still waits
 # for its 0.5 s flush tick) and then penalises the source IP through anvil: 2, 4, 8… s before every later
 # login from that IP, good ones too, across test files sharing the instance. The penalty is disabled below
 # by making the anvil-auth-penalty socket unusable (mode 0), as Dovecot's documentation suggests.
 auth_failure_delay = 0
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u ${c.dir}/users
-}
+${passdbs(c.dir, c.oauth2)}
 userdb {
   driver = passwd-file
   args = username_format=%u ${c.dir}/users
@@ -243,6 +259,39 @@ service anvil {
   }
 }
 `;
+}
+
+function passdbs(dir: string, oauth2: boolean): string {
+  const passwords = `passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${dir}/users`;
+  if (!oauth2) return `${passwords}\n}`;
+  return `${passwords}
+  # a bearer token is never tried as a password
+  mechanisms = plain login
+}
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${dir}/oauth2.conf.ext
+}`;
+}
+
+/** shared/research/stack.md §2.6: every token is POSTed to the introspection endpoint (RFC 7662). */
+function oauth2Config(o: NonNullable<DovecotOptions['oauth2']>): string {
+  if (/\s/.test(o.introspectionUrl)) throw new Error('oauth2.introspectionUrl must not contain white space');
+  if (o.requiredScope !== undefined && !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(o.requiredScope)) {
+    throw new Error(`oauth2.requiredScope must be one scope token, not ${JSON.stringify(o.requiredScope)}`);
+  }
+  return `# written by test/support/dovecot.ts
+introspection_mode = post
+introspection_url = ${o.introspectionUrl}
+force_introspection = yes
+active_attribute = active
+active_value = true
+# the login name must be the token's account (Dovecot refuses a mismatch)
+username_attribute = email
+${o.requiredScope ? `scope = ${o.requiredScope}\n` : ''}`;
 }
 
 let deliveries = 0;

@@ -4,6 +4,7 @@ import { registerHealth } from './health.js';
 import { registerDocs } from './docs.js';
 import { registerSession } from './session.js';
 import { registerProfiles } from './profiles.js';
+import { registerOAuth } from './oauth.js';
 import { registerTemplates } from './templates.js';
 import { registerRules } from './rules.js';
 import { registerMessages } from './messages.js';
@@ -21,6 +22,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerHealth,
   registerSession,
   registerProfiles,
+  registerOAuth,
   registerTemplates,
   registerRules,
   registerMessages,

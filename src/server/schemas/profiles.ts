@@ -1,7 +1,8 @@
-// The profile resources as the API speaks them. The mailbox password is write-only: requests may
-// carry `password`, responses only `hasPassword`.
+// The profile resources as the API speaks them. The mailbox password and the OAuth2 client secret are
+// write-only: requests may carry `password` and `oauthClientSecret`, responses only `hasPassword` and
+// `hasClientSecret`; tokens never appear, only what `signIn` says of them.
 import { z } from '@hono/zod-openapi';
-import { PROTOCOLS, TLS_MODES } from '../../app/source-input.js';
+import { AUTH_METHODS, OAUTH_PROVIDERS, PROTOCOLS, TLS_MODES } from '../../app/source-input.js';
 import { CLOSED_REPLIES } from '../../app/threading-input.js';
 import { SMTP_TLS_MODES } from '../../app/smtp-input.js';
 
@@ -36,6 +37,13 @@ const sourceFields = {
   firstRun: z.string().openapi({ description: 'from-now | all | since:YYYY-MM-DD' }),
   maxMessageBytes: z.number().int(),
   address: z.string(),
+  auth: z.enum(AUTH_METHODS).openapi({ description: 'password (default) or oauth2: the mailbox logs in with tokens from a sign-in at the provider' }),
+  oauthProvider: z.enum(OAUTH_PROVIDERS).openapi({ description: 'google and microsoft know their endpoints, scopes and mail servers; custom needs an issuer URL (or both endpoints)' }),
+  oauthClientId: z.string().openapi({ description: 'the client ID of the app registered at the provider (docs/oauth.md)' }),
+  oauthIssuer: z.string().openapi({ description: "the provider's issuer URL (discovery); for microsoft, a tenant's own issuer", example: 'https://login.microsoftonline.com/TENANT/v2.0' }),
+  oauthAuthorizationUrl: z.string().openapi({ description: 'for a provider without discovery: its authorization endpoint (with oauthTokenUrl)' }),
+  oauthTokenUrl: z.string().openapi({ description: 'for a provider without discovery: its token endpoint (with oauthAuthorizationUrl)' }),
+  oauthScopes: z.string().openapi({ description: "space-separated scopes to ask for instead of the preset's (a custom provider names its mail scope here)" }),
 };
 
 /**
@@ -48,6 +56,7 @@ export const SourceInput = z
       Object.entries(sourceFields).map(([k, v]) => [k, k === 'protocol' ? v.optional() : v.nullable().optional()]),
     ),
     password: z.string().optional().openapi({ description: 'write-only; omit to keep the stored one', writeOnly: true }),
+    oauthClientSecret: z.string().nullable().optional().openapi({ description: 'write-only; omit to keep the stored one (needed again when the provider, client ID, issuer or token endpoint change); null clears it (a public client, PKCE alone)', writeOnly: true }),
   })
   .openapi('MailboxSettingsInput', { description: 'only the settings named change; `null` clears one back to its default' }) as z.ZodType<Record<string, unknown>>;
 
@@ -99,10 +108,32 @@ export const MailboxView = z
     firstRun: z.string(),
     maxMessageBytes: z.number().int(),
     address: z.string().optional(),
+    auth: z.enum(AUTH_METHODS),
+    oauthProvider: z.enum(OAUTH_PROVIDERS).optional(),
+    oauthClientId: z.string().optional(),
+    oauthIssuer: z.string().optional(),
+    oauthAuthorizationUrl: z.string().optional(),
+    oauthTokenUrl: z.string().optional(),
+    oauthScopes: z.string().optional(),
     hasPassword: z.boolean(),
+    hasClientSecret: z.boolean().openapi({ description: 'an OAuth2 client secret is stored (it is never shown)' }),
     effectivePort: z.number().int().nullable(),
   })
   .openapi('Mailbox');
+
+export const SignIn = z
+  .object({
+    account: z.string().openapi({ description: 'the account signed in (the ID token email)', example: 'support@example.com' }),
+    state: z.enum(['ok', 'failing', 'stopped']).openapi({ description: 'ok; failing: a refresh failed and is retried; stopped: sign in again' }),
+    signedInAt: z.string(),
+    refreshedAt: z.string().nullable(),
+    accessExpiresAt: z.string(),
+    hasRefreshToken: z.boolean().openapi({ description: 'false: the provider granted no offline access, the sign-in ends with the access token' }),
+    scope: z.string().nullable().openapi({ description: 'the scopes the provider granted, space-separated' }),
+    lastError: z.string().nullable(),
+    failingSince: z.string().nullable(),
+  })
+  .openapi('SignIn', { description: "an OAuth2 mailbox's sign-in; never a token" });
 
 export const ProfileView = z
   .object({
@@ -113,10 +144,15 @@ export const ProfileView = z
     source: MailboxView.nullable(),
     threading: Threading,
     smtp: SmtpView.nullable(),
+    signIn: SignIn.nullable().openapi({ description: 'null: never signed in, or the mailbox logs in with a password' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .openapi('Profile');
+
+export const SignInStart = z
+  .object({ url: z.string().openapi({ description: "the provider's address to open in the same browser; it comes back to /oauth/callback" }) })
+  .openapi('SignInStart');
 
 export const RuleWarning = z.object({ line: z.number(), column: z.number(), message: z.string() }).openapi('RuleWarning');
 
