@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ProcessResult } from '../engine/process.js';
+import { OAuthError } from '../sources/oauth/client.js';
+import { withCredentials } from '../sources/oauth/credentials.js';
 import { runtimeSettings } from '../sources/profile-settings.js';
 import { defaultSources } from '../sources/registry.js';
 import { nextDelayMs, POLL_LEASE_MS } from '../sources/scheduler.js';
@@ -36,12 +38,13 @@ export async function fetchOnce(app: App, profileName: string | number): Promise
   }
   const renew = setInterval(() => void acquirePollLease(app.store.db, profile.id, owner, POLL_LEASE_MS).catch(() => {}), POLL_LEASE_MS / 3);
   try {
-    const server = await source.poll({
+    // With the password, or an OAuth2 mailbox's access token (refreshed once if the server refuses it).
+    const server = await withCredentials({ db: app.store.db, secrets: app.secrets() }, profile, (credentialed) => source.poll({
       store: app.store,
       profile,
-      settings,
+      settings: credentialed,
       afterIntake: async () => void results.push(...(await processor.processDue({ profileId: profile.id }))),
-    });
+    }));
     await recordPollSuccess(app.store.db, profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString());
     const unfinished = await countUnfinished(app.store.db, profile.id);
     // Messages an earlier run stored and left (a killed fetch, a dead worker) are processed too: say so.
@@ -50,6 +53,8 @@ export async function fetchOnce(app: App, profileName: string | number): Promise
     return { messages, server, unfinished };
   } catch (error) {
     await recordPollFailure(app.store.db, profile.id, (error as Error).message, new Date().toISOString());
+    // A sign-in that is missing or stopped waits for a person, not for the server to come back.
+    if (error instanceof OAuthError && error.stopped) throw userError(`fetching '${profile.name}' failed: ${error.message}`);
     throw unavailable(`fetching '${profile.name}' failed: ${(error as Error).message}`, error);
   } finally {
     clearInterval(renew);

@@ -6,6 +6,8 @@ import type { RuleWarning } from '../rules/index.js';
 import { Pop3Source } from '../sources/pop3/source.js';
 import { mailboxIdentity, mergeStoredSettings, runtimeSettings, settingsToStore, signInDestination } from '../sources/profile-settings.js';
 import { signInStatus, signInStatuses, signOut } from '../store/oauth-tokens.js';
+import { OAuthError } from '../sources/oauth/client.js';
+import { withCredentials } from '../sources/oauth/credentials.js';
 import { PROTOCOLS } from '../sources/settings-core.js';
 import type { SourceSettings, SourceSettingsInput } from '../sources/settings.js';
 import { updateStatus } from '../sources/status.js';
@@ -235,9 +237,14 @@ async function takeBaselineNow(app: App, profile: profiles.Profile): Promise<str
   // 10 s: the first poll takes the baseline instead.
   if (app.store.db.isTransaction) return [`the mailbox's current messages are taken as old at the first poll`];
   try {
-    await new Pop3Source({ timeoutMs: 10_000 }).takeBaseline({ store: app.store, profile, settings });
+    // An OAuth2 mailbox logs in with its access token (a new one is not signed in yet: see below).
+    await withCredentials({ db: app.store.db, secrets: app.secrets() }, profile, (credentialed) =>
+      new Pop3Source({ timeoutMs: 10_000 }).takeBaseline({ store: app.store, profile, settings: credentialed }));
     return [];
   } catch (error) {
+    if (error instanceof OAuthError && error.code === 'not_signed_in') {
+      return [`the mailbox's current messages are taken as old at the first poll after signing in`];
+    }
     return [`could not reach the mailbox now (${(error as Error).message}); mail in it at the first successful poll will count as old`];
   }
 }

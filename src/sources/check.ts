@@ -13,7 +13,10 @@ export interface CheckStep {
   ok: boolean;
   ms: number;
   message: string;
-  /** The setting to fix when this step failed: host, port, tls, allowInvalidCertificate, login, password, folder. */
+  /**
+   * The setting to fix when this step failed: host, port, tls, allowInvalidCertificate, login, password,
+   * folder; `oauth` for an OAuth2 mailbox's sign-in (sign in again, the app's client ID, secret or scopes).
+   */
   field: string | null;
 }
 
@@ -23,6 +26,16 @@ export interface CheckResult {
 }
 
 export type StepListener = (step: CheckStep) => void;
+
+/**
+ * What an OAuth2 mailbox's `token` step found: the settings to log in with (access token filled in), or
+ * null when there is no token to try (not signed in, the refresh was refused): then no connection step runs.
+ */
+export interface TokenOutcome {
+  ok: boolean;
+  message: string;
+  settings: ResolvedSettings | null;
+}
 
 /** A protocol's steps after DNS. */
 type ProtocolCheck = (
@@ -42,14 +55,16 @@ const protocolChecks: Record<PolledProtocol, ProtocolCheck> = {
   },
 };
 
+/** `token`: for an OAuth2 mailbox, the step that gets the access token the connection steps log in with. */
 export async function checkConnection(
   settings: ResolvedSettings,
   extras: ConnectionExtras = {},
   listener?: StepListener,
+  token?: () => Promise<TokenOutcome>,
 ): Promise<CheckResult> {
   const steps: CheckStep[] = [];
   const push = (step: Omit<CheckStep, 'field'>) => {
-    const full: CheckStep = { ...step, field: step.ok ? null : fieldFor(step.step, step.message) };
+    const full: CheckStep = { ...step, field: step.ok ? null : fieldFor(step.step, step.message, token !== undefined) };
     steps.push(full);
     listener?.(full);
   };
@@ -57,6 +72,30 @@ export async function checkConnection(
     push({ step: 'settings', ok: true, ms: 0, message: 'a pipe profile receives mail from `mailbind deliver`; there is no server to connect to' });
     return { ok: true, steps };
   }
+  let connectWith = settings;
+  if (token) {
+    const began = performance.now();
+    let outcome: TokenOutcome;
+    try {
+      outcome = await token();
+    } catch (error) {
+      outcome = { ok: false, message: (error as Error).message, settings: null };
+    }
+    push({ step: 'token', ok: outcome.ok, ms: elapsed(began), message: outcome.message });
+    if (!outcome.settings) return { ok: false, steps };
+    connectWith = outcome.settings;
+  }
+  return connectionSteps(connectWith, extras, steps, push);
+}
+
+/** DNS, then the protocol's steps. */
+async function connectionSteps(
+  settings: ResolvedSettings,
+  extras: ConnectionExtras,
+  steps: CheckStep[],
+  push: (step: Omit<CheckStep, 'field'>) => void,
+): Promise<CheckResult> {
+  if (settings.protocol === 'pipe') return { ok: steps.every((s) => s.ok), steps };
   const started = performance.now();
   try {
     const { address } = await lookup(settings.host);
@@ -84,9 +123,11 @@ function elapsed(started: number): number {
   return Math.round(performance.now() - started);
 }
 
-/** Which setting a failure points at. */
-export function fieldFor(step: string, message: string): string {
+/** Which setting a failure points at; `oauth2`: the mailbox logs in with a token, not a password. */
+export function fieldFor(step: string, message: string, oauth2 = false): string {
   switch (step) {
+    case 'token':
+      return 'oauth';
     case 'dns':
       return 'host';
     case 'tcp':
@@ -98,7 +139,8 @@ export function fieldFor(step: string, message: string): string {
     case 'capabilities':
       return 'tls';
     case 'auth':
-      return /tls|plaintext|disabled|secure/i.test(message) ? 'tls' : 'password';
+      if (/tls|plaintext|disabled|secure/i.test(message)) return 'tls';
+      return oauth2 ? 'oauth' : 'password';
     case 'folder':
       return 'folder';
     default:

@@ -26,9 +26,12 @@ export const defaultSources: SourceFactory = {
     if (settings.protocol === 'imap') return new ImapSource(imapOptions(extras));
     return null;
   },
-  watch(settings: ResolvedSettings, extras: ConnectionExtras, onNewMail: () => void, logger?: Logger): Watcher | null {
+  watch(settings: ResolvedSettings, extras: ConnectionExtras, onNewMail: () => void, logger?: Logger,
+    credentials?: () => Promise<ResolvedSettings>): Watcher | null {
     if (settings.protocol !== 'imap') return null;
-    const watcher = new ImapWatcher({ settings, onNewMail, ...(logger ? { logger } : {}), ...imapOptions(extras) });
+    const watcher = new ImapWatcher({
+      settings, onNewMail, ...(logger ? { logger } : {}), ...(credentials ? { credentials } : {}), ...imapOptions(extras),
+    });
     // The watcher logs its own connection failures (once per distinct failure) and reconnects by itself.
     watcher.on('disconnected', (error: Error) => logger?.debug({ err: error?.message }, 'IMAP watcher disconnected'));
     watcher.start();

@@ -5,9 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Store } from '../store/database.js';
+import { signInStatuses, type SignInStatus } from '../store/oauth-tokens.js';
 import { listProfiles, type Profile } from '../store/profiles.js';
 import type { SecretBox } from '../store/secrets.js';
 import type { ConnectionExtras } from './connection-extras.js';
+import { credentialedSettings, withCredentials } from './oauth/credentials.js';
 import { isPolled, runtimeSettings } from './profile-settings.js';
 import type { ResolvedSettings } from './settings.js';
 import type { MailSource, PollReport } from './source.js';
@@ -21,8 +23,13 @@ export interface Watcher {
 
 export interface SourceFactory {
   source(settings: ResolvedSettings, extras: ConnectionExtras): MailSource | null;
-  /** A push watcher calling onNewMail when mail arrives, for sources that have one. */
-  watch?(settings: ResolvedSettings, extras: ConnectionExtras, onNewMail: () => void, logger?: Logger): Watcher | null;
+  /**
+   * A push watcher calling onNewMail when mail arrives, for sources that have one. `credentials`, for an
+   * OAuth2 mailbox, gives the settings with a fresh access token: the watcher asks at every (re)connect,
+   * since the token it started with has long expired by the time the server drops an IDLE connection.
+   */
+  watch?(settings: ResolvedSettings, extras: ConnectionExtras, onNewMail: () => void, logger?: Logger,
+    credentials?: () => Promise<ResolvedSettings>): Watcher | null;
 }
 
 export interface SchedulerOptions {
@@ -69,6 +76,8 @@ class ProfileRunner {
     private profile: Profile,
     private readonly options: SchedulerOptions,
     private readonly owner: string,
+    /** The OAuth2 sign-in last seen (null: none), to poll at once when someone signs in again. */
+    private signIn: SignInStatus | null = null,
   ) {
     this.done = this.run().catch((error) =>
       options.logger?.error({ profile: profile.name, err: (error as Error).message }, 'profile runner stopped'),
@@ -80,10 +89,11 @@ class ProfileRunner {
     return this.watcher?.watching === true;
   }
 
-  update(profile: Profile): void {
-    const changed = profile.updatedAt !== this.profile.updatedAt;
+  update(profile: Profile, signIn: SignInStatus | null = null): void {
+    const changed = profile.updatedAt !== this.profile.updatedAt || signedInAgain(this.signIn, signIn);
     this.profile = profile;
-    // New settings (a fixed password, another host) are tried now, not after the old backoff.
+    this.signIn = signIn;
+    // New settings (a fixed password, another host) or a new sign-in are tried now, not after the old backoff.
     if (changed) this.trigger();
   }
 
@@ -159,15 +169,19 @@ class ProfileRunner {
         .then((held) => held || this.polling?.abort(new Error('the poll lease was lost to another worker')))
         .catch((error) => this.polling?.abort(error));
     }, POLL_LEASE_MS / 3);
+    const profile = this.profile;
     try {
-      const report = await source.poll({
+      // An OAuth2 mailbox's token is obtained here, under the poll lease: a sign-in that is missing or
+      // stopped fails the poll with its words (backed off like any failure, without asking the provider),
+      // and a token the server refuses is refreshed once and tried again (credentials.ts).
+      const report = await withCredentials(this.tokenContext(), profile, (credentialed) => source.poll({
         store,
-        profile: this.profile,
-        settings,
+        profile,
+        settings: credentialed,
         signal,
         ...(logger ? { logger } : {}),
-        ...(this.options.afterIntake ? { afterIntake: () => this.options.afterIntake!(this.profile) } : {}),
-      });
+        ...(this.options.afterIntake ? { afterIntake: () => this.options.afterIntake!(profile) } : {}),
+      }));
       await recordPollSuccess(store.db, this.profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString());
       this.options.onPoll?.(this.profile, { report });
       if (this.lastFailure) logger?.info({ profile: this.profile.name }, 'the mailbox works again');
@@ -199,13 +213,22 @@ class ProfileRunner {
     this.lastFailure = message;
   }
 
+  private tokenContext() {
+    return { db: this.options.store.db, secrets: this.options.secrets };
+  }
+
+  /** `settings` without a token: a refreshed token is no reason to drop the watcher's connection. */
   private ensureWatcher(settings: ResolvedSettings): void {
     const key = JSON.stringify(settings);
     if (key === this.watchedKey) return;
     void this.watcher?.stop();
     this.watchedKey = key;
+    // Read at each (re)connect, from the profile as it is then.
+    const credentials = this.profile.source?.auth === 'oauth2'
+      ? async () => (await credentialedSettings(this.tokenContext(), this.profile))?.settings ?? settings
+      : undefined;
     this.watcher = settings.idle && this.options.sources.watch
-      ? this.options.sources.watch(settings, this.options.extras ?? {}, () => this.trigger(), this.options.logger)
+      ? this.options.sources.watch(settings, this.options.extras ?? {}, () => this.trigger(), this.options.logger, credentials)
       : null;
   }
 
@@ -224,6 +247,12 @@ class ProfileRunner {
       this.wake = done;
     });
   }
+}
+
+/** Signed in anew, or a stopped sign-in working again (Check Connection's refresh): worth a poll now. */
+function signedInAgain(before: SignInStatus | null, now: SignInStatus | null): boolean {
+  if (!now) return false;
+  return now.signedInAt !== before?.signedInAt || (before.state === 'stopped' && now.state !== 'stopped');
 }
 
 export class Scheduler {
@@ -271,6 +300,8 @@ export class Scheduler {
     if (this.stopped) return;
     const profiles = (await listProfiles(this.options.store.db)).filter(isPolled);
     const ids = new Set(profiles.map((p) => p.id));
+    const oauth = profiles.filter((p) => p.source?.auth === 'oauth2').map((p) => p.id);
+    const signIns = new Map((await signInStatuses(this.options.store.db, oauth)).map((s) => [s.profileId, s]));
     for (const [id, runner] of this.runners) {
       if (!ids.has(id)) {
         this.runners.delete(id);
@@ -280,8 +311,9 @@ export class Scheduler {
     if (this.stopped) return;
     for (const profile of profiles) {
       const runner = this.runners.get(profile.id);
-      if (runner) runner.update(profile);
-      else this.runners.set(profile.id, new ProfileRunner(profile, this.options, this.owner));
+      const signIn = signIns.get(profile.id) ?? null;
+      if (runner) runner.update(profile, signIn);
+      else this.runners.set(profile.id, new ProfileRunner(profile, this.options, this.owner, signIn));
     }
   }
 }

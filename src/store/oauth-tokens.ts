@@ -3,7 +3,7 @@
 // provider answers, so the new pair is written in one UPDATE, and only by the lease holder (two workers
 // refreshing at once would each consume the other's token and sign the profile out).
 import type { Db } from './database.js';
-import { now } from './database.js';
+import { now, sql } from './database.js';
 import { dbNow } from './db-clock.js';
 import type { OAuthTokenTable } from './schema.js';
 import type { SecretBox } from './secrets.js';
@@ -16,6 +16,8 @@ export interface OpenTokens {
   accessToken: string;
   /** ISO-8601. */
   accessExpiresAt: string;
+  /** When the access token was issued (the last refresh, else the sign-in), for its lifetime. */
+  issuedAt: string;
   refreshToken: string | null;
   scope: string | null;
   version: number;
@@ -84,6 +86,7 @@ export async function openTokens(db: Db, secrets: SecretBox, profileId: number):
     account: row.account,
     accessToken: secrets.decrypt(row.access_token),
     accessExpiresAt: row.access_expires_at,
+    issuedAt: row.refreshed_at ?? row.signed_in_at,
     refreshToken: row.refresh_token ? secrets.decrypt(row.refresh_token) : null,
     scope: row.scope,
     version: Number(row.version),
@@ -174,19 +177,22 @@ export async function storeRefreshed(db: Db, secrets: SecretBox, profileId: numb
 
 /**
  * A refresh (or a login with the token) failed. `stopped`: it cannot work again without a new sign-in
- * (revoked, expired, refused); else it is `failing` and retried. Releases the lease when `owner` holds it.
+ * (revoked, expired, refused); else it is `failing` and retried. Releases the lease only when `owner`
+ * still holds it: a lease that ran out meanwhile belongs to another refresher, and clearing it would let
+ * a third one refresh beside that one.
  */
 export async function recordSignInFailure(db: Db, profileId: number, failure: { error: string; stopped: boolean; owner?: string }): Promise<void> {
   const at = now();
   await db
     .updateTable('oauth_tokens')
     .set((eb) => ({
-      state: failure.stopped ? 'stopped' as const : 'failing' as const,
-      last_error: failure.error,
+      // A retryable failure never lifts a stop (nor hides why it stopped): only a new sign-in or a refresh
+      // that works does.
+      state: failure.stopped ? 'stopped' as const : sql<SignInState>`case when state = 'stopped' then 'stopped' else 'failing' end`,
+      last_error: failure.stopped ? failure.error : sql<string>`case when state = 'stopped' then last_error else ${failure.error} end`,
       failing_since: eb.fn.coalesce('failing_since', eb.val(at)),
       refresh_failures: eb('refresh_failures', '+', 1),
       version: eb('version', '+', 1),
-      ...(failure.owner ? { lease_owner: null, lease_until: null } : {}),
     }))
     .where('profile_id', '=', profileId)
     .execute();

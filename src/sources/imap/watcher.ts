@@ -18,6 +18,11 @@ export type NewMailReason = 'exists' | 'connected';
 export interface ImapWatcherOptions extends ImapSourceOptions {
   settings: ResolvedSettings;
   /**
+   * The settings to log in with, asked at every (re)connect: an OAuth2 mailbox's access token expires
+   * long before the server drops an IDLE connection, so a reconnect needs a fresh one, not the first.
+   */
+  credentials?: () => Promise<ResolvedSettings>;
+  /**
    * Called when the server announces new mail ('exists'), and after every (re)connect ('connected'),
    * because mail may have arrived while nobody was watching.
    */
@@ -91,8 +96,9 @@ export class ImapWatcher extends EventEmitter {
 
   /** One connection's life: resolves when it closes. */
   private async watchOnce(connected: () => void): Promise<void> {
-    const { settings, logger } = this.options;
+    const { logger } = this.options;
     this.attempt = new AbortController();
+    const settings = this.options.credentials ? await abandonedOn(this.attempt.signal, this.options.credentials()) : this.options.settings;
     const session = await ImapSession.open(settings, this.options, {
       ...(logger ? { logger } : {}), signal: this.attempt.signal, readOnly: true, idle: true,
     });
@@ -135,4 +141,14 @@ export class ImapWatcher extends EventEmitter {
       this.wake = undefined;
     });
   }
+}
+
+/** `work`, or the signal's reason as soon as it aborts: stop() does not wait for a token refresh. */
+function abandonedOn<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -41,50 +41,81 @@ export const REFRESH_AHEAD_MS = 60_000;
 /** How long the refresher's lease lasts: the provider's 30 s timeout and the writes fit well inside. */
 export const REFRESH_LEASE_MS = 60_000;
 const WAIT_STEP_MS = 200;
+/** A token with less than this left is not handed out even when refreshing failed: a login would outlast it. */
+const LAST_USE_MS = 5_000;
+const LEASE_LOST = 'lease_lost';
 
 export const NOT_SIGNED_IN = 'not signed in: sign in from the profile page (or `mailbind profile signin NAME`)';
 export const NO_REFRESH_TOKEN =
   'no refresh token was issued — the provider did not grant offline access (see docs/oauth.md); sign in again';
 
-/** Refreshes in flight in this process, one per profile: concurrent callers share it. */
+/** Obtaining in this process, one per profile: concurrent callers share it (the database lease is across processes). */
 const inFlight = new Map<number, Promise<AccessToken>>();
 
 export async function accessTokenFor(ctx: TokenContext, profileId: number, app: OAuthApp, request: TokenRequest = {}): Promise<AccessToken> {
   const running = inFlight.get(profileId);
-  if (running) return running;
-  const work = obtain(ctx, profileId, app, request).finally(() => inFlight.delete(profileId));
+  // A forced request (the server refused a token) is not answered by an ordinary one under way, which
+  // may hand back that very token: it waits for it, then asks for itself (a newer token satisfies it).
+  if (running && !request.force) return running;
+  const work = (running ? running.catch(() => undefined) : Promise.resolve())
+    .then(() => obtainAccessToken(ctx, profileId, app, request))
+    .finally(() => inFlight.get(profileId) === work && inFlight.delete(profileId));
   inFlight.set(profileId, work);
   return work;
 }
 
-async function obtain(ctx: TokenContext, profileId: number, app: OAuthApp, request: TokenRequest): Promise<AccessToken> {
+/**
+ * The work of accessTokenFor without this process's sharing: what one worker does, the database lease
+ * being the only thing between it and another worker (exported for the test that proves it).
+ */
+export async function obtainAccessToken(ctx: TokenContext, profileId: number, app: OAuthApp, request: TokenRequest = {}): Promise<AccessToken> {
   const owner = `${process.pid}-${randomBytes(6).toString('hex')}`;
   const deadline = Date.now() + REFRESH_LEASE_MS + 10_000;
   for (;;) {
     const tokens = await openTokens(ctx.db, ctx.secrets, profileId);
     if (!tokens) throw new OAuthError(NOT_SIGNED_IN, true, 'not_signed_in');
+    // Signed out for good (revoked, refused even after a refresh): neither the provider nor the mail
+    // server is asked again at every poll, even while the access token has time left; a forced request
+    // (Check Connection) still tries once, and a new sign-in starts afresh. A stop recorded after the
+    // version a forced request knows (another worker's refresh was refused) is final for it too.
+    const stoppedSince = request.newerThan !== undefined && tokens.version > request.newerThan;
+    if (tokens.state === 'stopped' && (!request.force || stoppedSince)) throw new OAuthError(stoppedMessage(tokens.lastError), true, 'stopped');
     if (usable(tokens, request)) return asAccessToken(tokens);
-    // Signed out for good (revoked, refused): asking the provider at every poll would not bring it back;
-    // a forced request (Check Connection, a changed client secret) still tries once.
-    if (tokens.state === 'stopped' && !request.force) throw new OAuthError(stoppedMessage(tokens.lastError), true, 'stopped');
     if (!tokens.refreshToken) {
       if (!request.force && Date.parse(tokens.accessExpiresAt) > Date.now()) return asAccessToken(tokens);
       const error = new OAuthError(NO_REFRESH_TOKEN, true, 'no_refresh_token');
       await recordSignInFailure(ctx.db, profileId, { error: error.message, stopped: true });
       throw error;
     }
-    if (await takeRefreshLease(ctx.db, profileId, owner, REFRESH_LEASE_MS)) return refreshUnderLease(ctx, profileId, app, owner, request);
+    if (await takeRefreshLease(ctx.db, profileId, owner, REFRESH_LEASE_MS)) return refreshOrFallBack(ctx, profileId, app, owner, request, tokens);
     // Another worker is refreshing: wait for its write (or for its lease to run out, should it die).
     const seen = tokens.version;
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
       const now = await openTokens(ctx.db, ctx.secrets, profileId);
       if (!now || now.version !== seen) break;
-      if (await takeRefreshLease(ctx.db, profileId, owner, REFRESH_LEASE_MS)) return refreshUnderLease(ctx, profileId, app, owner, request);
+      if (await takeRefreshLease(ctx.db, profileId, owner, REFRESH_LEASE_MS)) return refreshOrFallBack(ctx, profileId, app, owner, request, now);
     }
     if (Date.now() >= deadline) throw new OAuthError('another worker has been refreshing the access token for too long; trying again at the next poll', false, 'busy');
-    // Its refresh landed: a forced request is satisfied by any newer token.
+    // Its refresh landed (or failed): a forced request is satisfied by a token refreshed since.
     request = request.force ? { force: true, newerThan: seen } : request;
+  }
+}
+
+/**
+ * Refresh under the lease. When a refresh that may work later fails (the provider is down) while the
+ * stored access token has not run out, an ordinary request still gets that token: the mailbox keeps
+ * working and the sign-in shows as failing, not as a failed poll.
+ */
+async function refreshOrFallBack(
+  ctx: TokenContext, profileId: number, app: OAuthApp, owner: string, request: TokenRequest, seen: OpenTokens,
+): Promise<AccessToken> {
+  try {
+    return await refreshUnderLease(ctx, profileId, app, owner, request);
+  } catch (error) {
+    const stillValid = Date.parse(seen.accessExpiresAt) - Date.now() > LAST_USE_MS;
+    if (request.force || !(error instanceof OAuthError) || error.stopped || !stillValid) throw error;
+    return asAccessToken(seen);
   }
 }
 
@@ -106,11 +137,12 @@ async function refreshUnderLease(ctx: TokenContext, profileId: number, app: OAut
       ...(fresh.refreshToken ? { refreshToken: fresh.refreshToken } : {}),
       ...(fresh.scope ? { scope: fresh.scope } : {}),
     });
-    if (!stored) throw new OAuthError('the refresh lease ran out before the new tokens were stored; sign in again if the next poll fails', false, 'lease_lost');
+    if (!stored) throw new OAuthError('the refresh lease ran out before the new tokens were stored; sign in again if the next poll fails', false, LEASE_LOST);
     return { token: fresh.accessToken, version: tokens.version + 1, account: tokens.account, scope: fresh.scope ?? tokens.scope };
   } catch (error) {
     const failure = error instanceof OAuthError ? error : new OAuthError((error as Error).message, false);
-    await recordSignInFailure(ctx.db, profileId, { error: failure.message, stopped: failure.stopped, owner });
+    // A lost lease is someone else's refresh now: its outcome, not ours, is what the row should say.
+    if (failure.code !== LEASE_LOST) await recordSignInFailure(ctx.db, profileId, { error: failure.message, stopped: failure.stopped, owner });
     throw failure;
   }
 }
@@ -121,8 +153,19 @@ function stoppedMessage(lastError: string | null): string {
 }
 
 function usable(tokens: OpenTokens, request: TokenRequest): boolean {
-  if (request.force) return request.newerThan !== undefined && tokens.version > request.newerThan;
-  return Date.parse(tokens.accessExpiresAt) - Date.now() > REFRESH_AHEAD_MS;
+  // Forced: only a refresh that landed after the token the caller had (a failure moves the version too).
+  if (request.force) return request.newerThan !== undefined && tokens.version > request.newerThan && tokens.state === 'ok';
+  return Date.parse(tokens.accessExpiresAt) - Date.now() > refreshAheadMs(tokens);
+}
+
+/**
+ * How long before expiry a token is refreshed: REFRESH_AHEAD_MS, or a quarter of its lifetime when that
+ * is shorter, so that a token living a few minutes (or seconds) is still used for most of its life
+ * instead of being refreshed at every use.
+ */
+export function refreshAheadMs(tokens: Pick<OpenTokens, 'accessExpiresAt' | 'issuedAt'>): number {
+  const lifetime = Date.parse(tokens.accessExpiresAt) - Date.parse(tokens.issuedAt);
+  return Number.isFinite(lifetime) && lifetime > 0 ? Math.min(REFRESH_AHEAD_MS, lifetime / 4) : REFRESH_AHEAD_MS;
 }
 
 function asAccessToken(tokens: OpenTokens): AccessToken {
