@@ -160,9 +160,8 @@ describe('OAuth2 mailbox settings in Chromium', { skip: chromiumSkip() }, () => 
     const { profile } = await createProfile(ui.app, { name: 'landing', source: oauthSource() }, who);
     await saveSignIn(ui.app.store.db, ui.app.secrets(), profile.id, tokens('landing@example.test'));
     const page = await ui.signIn();
-    await page.goto(`${ui.url}/ui/profiles/landing?signedIn=1`);
+    await page.goto(`${ui.url}/settings/plugins/email-integration/${profile.id}?signedIn=1`);
     await page.getByRole('status').getByText('Signed in as landing@example.test.').waitFor();
-    assert.equal(new URL(page.url()).pathname, `/settings/plugins/email-integration/${profile.id}`, 'the profile found by its name');
     assert.equal(new URL(page.url()).search, '', 'the query is gone');
     await page.reload();
     await page.getByRole('region', { name: 'Sign-in' }).waitFor();
@@ -171,8 +170,5 @@ describe('OAuth2 mailbox settings in Chromium', { skip: chromiumSkip() }, () => 
     await page.goto(`${ui.url}/settings/plugins/email-integration/${profile.id}?signInError=${encodeURIComponent('you declined access at the provider')}`);
     await page.getByRole('alert').getByText('The sign-in did not complete: you declined access at the provider').waitFor();
     assert.equal(new URL(page.url()).search, '');
-
-    await page.goto(`${ui.url}/ui/profiles/nobody`);
-    await page.getByRole('alert').getByText('There is no profile named nobody.').waitFor();
   });
 });

@@ -4,7 +4,6 @@ import type { ComponentType } from 'preact';
 import { DashboardPage } from './pages/dashboard.js';
 import { ProfilesPage } from './pages/profiles.js';
 import { ProfileEditPage } from './pages/profile-edit.js';
-import { ProfileByNamePage } from './pages/profile-by-name.js';
 import { AccountsPage } from './pages/admin/accounts.js';
 import { TokensPage } from './pages/admin/tokens.js';
 import { AuditPage } from './pages/admin/audit.js';
@@ -27,7 +26,6 @@ export const ROUTES: Route[] = [
   { path: '/settings/plugins/email-integration', component: ProfilesPage, nav: 'Email Integration' },
   { path: '/settings/plugins/email-integration/new', component: ProfileEditPage, adminOnly: true },
   { path: '/settings/plugins/email-integration/:id', component: ProfileEditPage },
-  { path: '/ui/profiles/:name', component: ProfileByNamePage },
   { path: '/messages', component: MessagesPage, nav: 'Messages' },
   { path: '/messages/:id', component: MessagePage },
   { path: '/tracker', component: TrackerPage, nav: 'Tracker' },

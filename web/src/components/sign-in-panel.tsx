@@ -36,7 +36,7 @@ export function SignInPanel({ profileId, provider, signIn, canSignIn, unsaved }:
     setBusy(true);
     setError(null);
     try {
-      const { url } = await api<{ url: string }>(`/profiles/${profileId}/sign-in`, { method: 'POST', body: {} });
+      const { url } = await api<{ url: string }>(`/profiles/${profileId}/sign-in`, { method: 'POST' });
       // The whole window goes: the provider's page sends it back here, and a pop-up would be blocked.
       location.assign(url);
     } catch (e) {

@@ -130,10 +130,10 @@ function signInChanged(form: Form, before: Form): boolean {
  */
 function takeSignInOutcome(): { ok: true } | { ok: false; error: string } | null {
   const query = new URLSearchParams(location.search);
-  const error = query.get('signInError') ?? query.get('error');
+  const error = query.get('signInError');
   const outcome = query.get('signedIn') === '1' ? { ok: true as const } : error ? { ok: false as const, error } : null;
   if (outcome) {
-    for (const key of ['signedIn', 'signInError', 'error']) query.delete(key);
+    for (const key of ['signedIn', 'signInError']) query.delete(key);
     const rest = query.toString();
     history.replaceState(history.state, '', location.pathname + (rest ? `?${rest}` : '') + location.hash);
   }
