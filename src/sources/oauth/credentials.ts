@@ -7,6 +7,7 @@ import { recordSignInFailure } from '../../store/oauth-tokens.js';
 import { runtimeSettings } from '../profile-settings.js';
 import { validateSettings, type ResolvedSettings } from '../settings.js';
 import { accessTokenFor, type AccessToken, type TokenContext, type TokenRequest } from './access-tokens.js';
+import { OAuthError } from './client.js';
 import { oauthAppOf } from './app.js';
 
 export interface Credentialed {
@@ -51,10 +52,10 @@ export async function withCredentials<T>(
   try {
     return await work(again!.settings);
   } catch (error) {
-    if (isAuthFailure(error)) {
-      const message = `the mail server refused the access token even after a refresh (${(error as Error).message}) — sign in again`;
-      await recordSignInFailure(ctx.db, profile.id, { error: message, stopped: true });
-    }
-    throw error;
+    if (!isAuthFailure(error)) throw error;
+    const message = `the mail server refused the access token even after a refresh (${(error as Error).message}) — sign in again`;
+    await recordSignInFailure(ctx.db, profile.id, { error: message, stopped: true });
+    // Said as the sign-in's failure, which is what a person must act on, with the server's refusal in it.
+    throw new OAuthError(message, true, 'refused', { cause: error });
   }
 }
