@@ -91,7 +91,12 @@ describe('OAuth2 mailbox settings in Chromium', { skip: chromiumSkip() }, () => 
     const page = await ui.signIn();
     await page.goto(`${ui.url}/settings/plugins/email-integration/new`);
     await page.getByLabel('Profile name').fill('custom-errors');
-    await page.getByRole('radio', { name: /OAuth2/ }).check();
+    // From the keyboard: the arrow key moves the Access choice, Tab goes on to the provider it showed.
+    await page.getByRole('radio', { name: /password/ }).focus();
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.getByRole('radio', { name: /OAuth2/ }).isChecked(), true);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate<string | undefined>('document.activeElement?.id'), 'oauthProvider');
     await page.getByLabel('Provider', { exact: true }).selectOption('custom');
     assert.equal(await page.getByLabel('Server', { exact: true }).inputValue(), '', 'a custom provider has no server of its own');
     await page.getByLabel('Server', { exact: true }).fill('imap.example.test');
