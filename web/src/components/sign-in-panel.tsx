@@ -12,7 +12,9 @@ const WITH: Record<OAuthProvider, string> = { google: 'Google', microsoft: 'Micr
 /** "3 minutes ago" for the last day, the date and time before that (and for anything in the future). */
 export function ago(iso: string | null, now = Date.now()): string {
   if (!iso) return 'never';
-  const seconds = Math.round((now - Date.parse(iso)) / 1000);
+  // A minute ahead is the server's clock a little ahead of this one: "now", not a date.
+  const elapsed = Math.round((now - Date.parse(iso)) / 1000);
+  const seconds = elapsed < 0 && elapsed > -60 ? 0 : elapsed;
   if (!(seconds >= 0 && seconds < 86_400)) return when(iso);
   const say = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
   if (seconds < 60) return say.format(-seconds, 'second');
