@@ -117,7 +117,7 @@ export const sourceSettingsSchema = z
     if (oauth) {
       if (!s.oauthProvider) ctx.addIssue({ code: 'custom', path: ['oauthProvider'], message: `Provider should be chosen: ${OAUTH_PROVIDERS.join(', ')}` });
       if (!s.oauthClientId) ctx.addIssue({ code: 'custom', path: ['oauthClientId'], message: 'Client ID should not be empty: copy it from the app registered at the provider (docs/oauth.md)' });
-      if (s.oauthProvider === 'custom' && !s.oauthIssuer && !(s.oauthAuthorizationUrl && s.oauthTokenUrl)) {
+      if (s.oauthProvider === 'custom' && !s.oauthIssuer && !s.oauthAuthorizationUrl && !s.oauthTokenUrl) {
         ctx.addIssue({ code: 'custom', path: ['oauthIssuer'], message: 'Issuer URL should be given for a custom provider (or both its authorization and token endpoints)' });
       }
       if (!!s.oauthAuthorizationUrl !== !!s.oauthTokenUrl) {

@@ -63,7 +63,6 @@ export function configurationFor(app: OAuthApp): Promise<oidc.Configuration> {
 }
 
 async function makeConfiguration(app: OAuthApp): Promise<oidc.Configuration> {
-  const auth = app.clientSecret ? oidc.ClientSecretPost(app.clientSecret) : oidc.None();
   const metadata = app.clientSecret ? { client_secret: app.clientSecret } : {};
   const issuer = app.issuer ?? OAUTH_PRESETS[app.provider].issuer;
   let config: oidc.Configuration;
@@ -71,14 +70,15 @@ async function makeConfiguration(app: OAuthApp): Promise<oidc.Configuration> {
     const insecure = [app.authorizationUrl, app.tokenUrl].map(checkedUrl).some((u) => u.protocol === 'http:');
     config = new oidc.Configuration(
       { issuer: issuer ?? new URL(app.tokenUrl).origin, authorization_endpoint: app.authorizationUrl, token_endpoint: app.tokenUrl },
-      app.clientId, metadata, auth,
+      app.clientId, metadata, clientAuth(app),
     );
     if (insecure) oidc.allowInsecureRequests(config);
   } else {
     if (!issuer) throw new OAuthError('the provider has no issuer URL: set one (or both endpoints)', true, 'settings');
     const url = checkedUrl(issuer);
     try {
-      config = await oidc.discovery(url, app.clientId, metadata, auth, {
+      // Discovery first with the default method, then the method chosen from what the provider supports.
+      config = await oidc.discovery(url, app.clientId, metadata, clientAuth(app), {
         timeout: TIMEOUT_SECONDS,
         ...(url.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}),
       });
@@ -86,8 +86,22 @@ async function makeConfiguration(app: OAuthApp): Promise<oidc.Configuration> {
       throw describe(error, `discovering the provider at ${issuer}`);
     }
   }
+  const supported = config.serverMetadata().token_endpoint_auth_methods_supported;
+  if (app.clientSecret && supported && !supported.includes('client_secret_basic') && supported.includes('client_secret_post')) {
+    config = new oidc.Configuration(config.serverMetadata(), app.clientId, metadata, oidc.ClientSecretPost(app.clientSecret));
+    if (new URL(config.serverMetadata().token_endpoint ?? 'https://x').protocol === 'http:') oidc.allowInsecureRequests(config);
+  }
   config.timeout = TIMEOUT_SECONDS;
   return config;
+}
+
+/**
+ * HTTP Basic with the client secret: the method every provider must accept (RFC 6749 §2.3.1) and the
+ * default of OpenID Connect clients; the form-post method only where the provider offers nothing else.
+ * No secret: a public client, PKCE alone.
+ */
+function clientAuth(app: OAuthApp): oidc.ClientAuth {
+  return app.clientSecret ? oidc.ClientSecretBasic(app.clientSecret) : oidc.None();
 }
 
 /**
