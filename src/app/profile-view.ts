@@ -1,6 +1,7 @@
 // What may be shown of a profile, to anyone: never the password, not even sealed. Every face gets
 // profiles only through toProfileView.
 import type { SourceSettings } from '../sources/settings.js';
+import { presetHost } from '../sources/oauth/presets.js';
 import { defaultPort } from '../sources/settings-core.js';
 import type { SignInStatus } from '../store/oauth-tokens.js';
 import type { Profile } from '../store/profiles.js';
@@ -11,6 +12,8 @@ import { smtpView, type SmtpView } from '../store/smtp-settings.js';
 export type MailboxView = Omit<SourceSettings, 'password' | 'oauthClientSecret'> & {
   hasPassword: boolean;
   hasClientSecret: boolean;
+  /** The server in use: the one set, or an OAuth2 provider's (imap.gmail.com); null when none is known. */
+  effectiveHost: string | null;
   /** The port in use: the one set, or the default for the protocol and TLS mode. */
   effectivePort: number | null;
 };
@@ -72,6 +75,7 @@ function mailboxView(source: SourceSettings): MailboxView {
     ...rest,
     hasPassword: typeof password === 'string' && password.length > 0,
     hasClientSecret: typeof oauthClientSecret === 'string' && oauthClientSecret.length > 0,
+    effectiveHost: source.host ?? (source.auth === 'oauth2' && source.oauthProvider ? presetHost(source.oauthProvider, source.protocol) : null),
     effectivePort: source.port ?? defaultPort(source.protocol, source.tls),
   };
 }

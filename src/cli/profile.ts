@@ -158,7 +158,7 @@ export function describeProfile(p: ProfileView): string {
     const row = (label: string, value: string) => lines.push(`${(label + ':').padEnd(16)}${value}`);
     row('protocol', s.protocol);
     if (s.protocol !== 'pipe') {
-      row('server', `${s.host ?? '(not set)'}:${s.effectivePort ?? '?'} (TLS: ${s.tls}${s.allowInvalidCertificate ? ', any certificate accepted' : ''})`);
+      row('server', `${s.effectiveHost ?? '(not set)'}:${s.effectivePort ?? '?'} (TLS: ${s.tls}${s.allowInvalidCertificate ? ', any certificate accepted' : ''})`);
       if (s.auth === 'oauth2') {
         row('login', s.login ?? '(not set: the account that signs in)');
         const where = s.oauthIssuer ?? (s.oauthAuthorizationUrl ? `${s.oauthAuthorizationUrl}, ${s.oauthTokenUrl}` : null);

@@ -18,7 +18,7 @@ import {
   startSignIn,
 } from '../app/oauth-sign-in.js';
 import { cliPrincipal } from '../app/principal.js';
-import { printJson, withApp, type Opts } from './context.js';
+import { printJsonLine, withApp, type Opts } from './context.js';
 
 const say = (line: string) => process.stderr.write(`mailbind: ${line}\n`);
 
@@ -28,7 +28,9 @@ export async function signInCommand(name: string, opts: Opts): Promise<void> {
     const redirectUri = opts.redirectUri ?? defaultRedirectUri(app);
     const started = await startSignIn(app, name, { via: 'cli', principal: cliPrincipal(), redirectUri });
     say(`open this address in a browser and sign in (it works once, for ${SIGN_IN_MINUTES} minutes):`);
-    process.stdout.write(`${started.url}\n`);
+    // --json: one JSON line now ({url}) and one at the end ({profile, account, notes}), each parseable as it comes.
+    if (opts.json) printJsonLine({ url: started.url });
+    else process.stdout.write(`${started.url}\n`);
 
     const controller = new AbortController();
     const interrupted = () => controller.abort(userError('the sign-in was cancelled; its address no longer works'));
@@ -42,7 +44,7 @@ export async function signInCommand(name: string, opts: Opts): Promise<void> {
       const ended = await waitForSignIn(app, started.id, controller.signal);
       const notes = await signInNotes(app, ended.profileId);
       for (const note of notes) say(note);
-      if (opts.json) printJson({ profile: started.profileName, account: ended.account, notes });
+      if (opts.json) printJsonLine({ profile: started.profileName, account: ended.account, notes });
       else process.stdout.write(`signed in as ${ended.account}\n`);
     } catch (error) {
       if (controller.signal.aborted) await cancelPendingSignIn(app, started.id);
@@ -86,7 +88,10 @@ async function listenIfFree(app: App, redirectUri: string): Promise<Closable | n
       return;
     }
     void answer(app, at).then(({ status, html }) => {
-      response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).end(html);
+      response.writeHead(status, {
+        'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'", 'x-content-type-options': 'nosniff',
+      }).end(html);
     });
   });
   try {

@@ -81,7 +81,7 @@ for (const dialect of await dialects()) {
           assert.ok(op.responses['401'], `${method} ${path} documents its 401`);
         }
       }
-      // The OAuth2 callback is anonymous by design: its single-use state is the key (oauth-callback.test.ts).
+      // The OAuth2 callback is anonymous by design: its single-use state is the key (oauth-sign-in.test.ts).
       assert.deepEqual(anonymous.sort(), ['get /healthz', 'get /oauth/callback', 'get /readyz', 'post /api/v1/session']);
     });
 

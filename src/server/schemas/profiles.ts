@@ -117,6 +117,7 @@ export const MailboxView = z
     oauthScopes: z.string().optional(),
     hasPassword: z.boolean(),
     hasClientSecret: z.boolean().openapi({ description: 'an OAuth2 client secret is stored (it is never shown)' }),
+    effectiveHost: z.string().nullable().openapi({ description: "the server in use: the one set, or the OAuth2 provider's (imap.gmail.com)" }),
     effectivePort: z.number().int().nullable(),
   })
   .openapi('Mailbox');
