@@ -31,6 +31,14 @@ const PAGES = [
       await page.locator('.steps li.failed').waitFor();
     },
   },
+  {
+    // The mailbox's Access switched to OAuth2 (not saved): the provider and its app instead of the password.
+    name: 'profile-oauth2', path: '/settings/plugins/email-integration/2', ready: 'Profile sales',
+    prepare: async (page) => {
+      await page.getByRole('radio', { name: /OAuth2/ }).check();
+      await page.getByLabel('Provider', { exact: true }).selectOption('microsoft');
+    },
+  },
   { name: 'messages', path: '/messages', ready: 'Messages' },
   { name: 'message', path: '/messages/1', ready: 'TP: the board does not load' },
   { name: 'tracker', path: '/tracker', ready: 'Tracker' },

@@ -9,8 +9,8 @@
 //   const redirect = await op.signIn(authorizationUrl, { login: 'alice@example.test' }); // ?code=…&state=…
 //
 // What it is configured as (everything below is provider configuration; its behaviour is not patched):
-// - clients: `op.client` (confidential, client_secret_post, as mailbind's client authenticates) and
-//   `op.publicClient` (token endpoint auth none), both authorization_code + refresh_token with PKCE (S256) required; plus the resource server
+// - clients: `op.client` (confidential, client_secret_basic) and `op.publicClient` (token endpoint auth
+//   none), both authorization_code + refresh_token with PKCE (S256) required; plus the resource server
 //   Dovecot introspects with (`op.introspectionUrl` carries its id and secret as URL userinfo, which
 //   Dovecot sends as HTTP basic auth). The clients live in the provider's storage, like registered
 //   clients, so setRedirectUris() can change them; redirect URIs match exactly, as a web client's do.
@@ -65,7 +65,7 @@ export interface OidcSignInOptions {
 export interface OidcTestProvider {
   /** `http://127.0.0.1:PORT`, no trailing slash; discovery is at `${issuer}/.well-known/openid-configuration`. */
   issuer: string;
-  /** The confidential client (client_secret_post, as src/sources/oauth/client.ts sends it). */
+  /** The confidential client (client_secret_basic). */
   client: { id: string; secret: string };
   /** The public client (no secret, PKCE only). */
   publicClient: { id: string };
@@ -193,7 +193,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
 
   const clientsFor = (redirectUris: string[]) => [
     {
-      client_id: CLIENT_ID, client_secret: secret, token_endpoint_auth_method: 'client_secret_post',
+      client_id: CLIENT_ID, client_secret: secret, token_endpoint_auth_method: 'client_secret_basic',
       grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: redirectUris,
     },
     {

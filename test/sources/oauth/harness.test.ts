@@ -42,7 +42,7 @@ describe('OAuth2 harness: oidc-provider tokens accepted by Dovecot', { skip: dov
       startDovecot({ users, oauth2: { introspectionUrl: op.introspectionUrl, requiredScope: 'imap' } }),
     ]);
     await dc.deliver(ALICE, 'Subject: hello\r\n\r\nhi\r\n');
-    config = await oidc.discovery(new URL(op.issuer), op.client.id, undefined, oidc.ClientSecretPost(op.client.secret),
+    config = await oidc.discovery(new URL(op.issuer), op.client.id, undefined, oidc.ClientSecretBasic(op.client.secret),
       { execute: [oidc.allowInsecureRequests] });
   });
   after(() => Promise.all([op?.stop(), dc?.stop(), scoped?.stop()]));
@@ -216,7 +216,7 @@ describe('OAuth2 harness: provider options', () => {
   async function signInAt(options: OidcProviderOptions): Promise<{ op: OidcTestProvider; config: oidc.Configuration; tokens: Tokens }> {
     const op = await startOidcProvider(options);
     providers.push(op);
-    const config = await oidc.discovery(new URL(op.issuer), op.client.id, undefined, oidc.ClientSecretPost(op.client.secret),
+    const config = await oidc.discovery(new URL(op.issuer), op.client.id, undefined, oidc.ClientSecretBasic(op.client.secret),
       { execute: [oidc.allowInsecureRequests] });
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(config, {

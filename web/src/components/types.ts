@@ -16,6 +16,34 @@ export interface Mailbox {
   address?: string;
   hasPassword: boolean;
   effectivePort: number | null;
+  /** password (the default) or oauth2: tokens from a sign-in at the provider. */
+  auth?: AuthMethod;
+  oauthProvider?: OAuthProvider;
+  oauthClientId?: string;
+  oauthIssuer?: string;
+  oauthAuthorizationUrl?: string;
+  oauthTokenUrl?: string;
+  oauthScopes?: string;
+  /** The client secret is write-only: only whether one is stored. */
+  hasClientSecret?: boolean;
+}
+
+export type AuthMethod = 'password' | 'oauth2';
+export type OAuthProvider = 'google' | 'microsoft' | 'custom';
+
+/** An OAuth2 mailbox's sign-in as anyone may see it: never a token. */
+export interface SignIn {
+  /** The account signed in (the ID token's email). */
+  account: string;
+  /** ok; failing: refreshes fail but may recover; stopped: only a new sign-in helps. */
+  state: 'ok' | 'failing' | 'stopped';
+  signedInAt: string;
+  refreshedAt: string | null;
+  accessExpiresAt: string;
+  hasRefreshToken: boolean;
+  scope: string | null;
+  lastError: string | null;
+  failingSince: string | null;
 }
 
 export interface Profile {
@@ -29,6 +57,8 @@ export interface Profile {
   threading: Threading;
   /** Where its mail (acknowledgements, rule replies) is sent; null: it sends none. */
   smtp: Smtp | null;
+  /** An OAuth2 mailbox's sign-in; null (or absent) when never signed in or the mailbox uses a password. */
+  signIn?: SignIn | null;
   createdAt: string;
   updatedAt: string;
 }

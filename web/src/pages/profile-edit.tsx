@@ -1,11 +1,15 @@
 // Add Profile / edit: every mailbox setting, Check Connection step by step with the failure next to
 // the field at fault, how replies are threaded, outgoing mail (components/smtp-settings.tsx), the
-// rules, and save. The password is write-only: "unchanged" unless typed.
+// rules, and save. The password is write-only: "unchanged" unless typed. An OAuth2 mailbox has its
+// provider and app instead of the password (components/mailbox-access.tsx) and, once saved, a sign-in
+// panel (components/sign-in-panel.tsx); the sign-in comes back here with ?signedIn=1 or its error.
 import { CheckSteps } from '../components/check-steps.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, apiLines, errorText } from '../api.js';
 import { described, Field } from '../components/field.js';
-import type { CheckStep, ClosedReplies, Profile, Threading } from '../components/types.js';
+import { AccessChoice, accessFormOf, accessSettings, EMPTY_ACCESS, hostAfterProviderChange, OAuthAppFields, providerHost, type AccessForm } from '../components/mailbox-access.js';
+import { SignInPanel } from '../components/sign-in-panel.js';
+import type { AuthMethod, CheckStep, ClosedReplies, OAuthProvider, Profile, Threading } from '../components/types.js';
 import { RulesField } from '../components/rules-field.js';
 import { RulesHistory } from '../components/rules-history.js';
 import { RulesPreview } from '../components/rules-preview.js';
@@ -17,7 +21,7 @@ import { isAdmin } from '../session.js';
 type Protocol = 'imap' | 'pop3' | 'pipe';
 type Tls = 'tls' | 'starttls' | 'none';
 
-interface Form {
+interface Form extends AccessForm {
   name: string;
   protocol: Protocol;
   host: string;
@@ -46,6 +50,7 @@ interface Form {
 }
 
 const EMPTY: Form = {
+  ...EMPTY_ACCESS,
   name: '', protocol: 'imap', host: '', port: '993', tls: 'tls', allowInvalidCertificate: false, login: '', password: '',
   folder: 'INBOX', pollSeconds: '60', maxMessageBytes: '50', idle: true, afterImport: '', afterOther: '', firstRun: 'from-now', address: '', rules: '', rulesComment: '',
   subjectTokens: false, companyMayReply: false, closedReplies: 'comment', rateLimitPerSenderHour: '20', acknowledge: false, smtp: EMPTY_SMTP,
@@ -66,6 +71,7 @@ function formOf(p: Profile): Form {
     ...p.threading,
     rateLimitPerSenderHour: String(p.threading.rateLimitPerSenderHour),
     smtp: smtpFormOf(p),
+    ...accessFormOf(s),
     ...(s
       ? {
           protocol: s.protocol, host: s.host ?? '', port: String(s.port ?? s.effectivePort ?? ''), tls: s.tls, allowInvalidCertificate: s.allowInvalidCertificate,
@@ -76,28 +82,62 @@ function formOf(p: Profile): Form {
   };
 }
 
+/** Sent whenever present (they are only present when typed): never shown, so never "unchanged". */
+const WRITE_ONLY = new Set(['password', 'oauthClientSecret']);
+
 /**
- * The settings to send: on edit only what changed, and the password only when typed. An optional
- * field left empty is null, "back to the default": leaving it out would keep the stored value.
+ * The settings to send: on edit only what changed, and the password and client secret only when typed.
+ * An optional field left empty is null, "back to the default": leaving it out would keep the stored
+ * value. An OAuth2 mailbox may leave its login (the sign-in fills it) and, at a preset provider, its server empty.
  */
 function sourceOf(form: Form, before: Form | null): Record<string, unknown> {
   const optional = (value: string) => (value.trim() ? value : null);
+  const polled = form.protocol !== 'pipe';
+  const oauth = polled && form.auth === 'oauth2';
+  const presetServer = polled && providerHost(form, form.protocol as 'imap' | 'pop3') !== null;
   const all: Record<string, unknown> = {
     protocol: form.protocol,
-    ...(form.protocol !== 'pipe'
+    ...(polled
       ? {
-          host: form.host, port: form.port.trim() ? Number(form.port) : null, tls: form.tls, allowInvalidCertificate: form.allowInvalidCertificate,
-          login: form.login, folder: form.folder, pollSeconds: Number(form.pollSeconds), idle: form.idle, firstRun: form.firstRun,
+          host: presetServer ? optional(form.host) : form.host, port: form.port.trim() ? Number(form.port) : null, tls: form.tls, allowInvalidCertificate: form.allowInvalidCertificate,
+          login: oauth ? optional(form.login) : form.login, folder: form.folder, pollSeconds: Number(form.pollSeconds), idle: form.idle, firstRun: form.firstRun,
           afterImport: optional(form.afterImport), afterOther: optional(form.afterOther),
+          ...accessSettings(form),
         }
       : {}),
     address: optional(form.address),
     maxMessageBytes: bytes(form.maxMessageBytes),
-    ...(form.password ? { password: form.password } : {}),
+    ...(form.password && !oauth ? { password: form.password } : {}),
   };
   if (!before) return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== null));
   const was = (key: string) => (key === 'maxMessageBytes' ? bytes(before.maxMessageBytes) : (before as any)[key]);
-  return Object.fromEntries(Object.entries(all).filter(([key, value]) => key === 'password' || String(was(key)) !== String(value ?? '')));
+  return Object.fromEntries(Object.entries(all).filter(([key, value]) => WRITE_ONLY.has(key) || String(was(key) ?? '') !== String(value ?? '')));
+}
+
+/**
+ * Whether the form changes where a saved OAuth2 mailbox signs in or sends its token: a sign-in uses the
+ * saved settings, and saving such a change afterwards would sign the mailbox out again.
+ */
+function signInChanged(form: Form, before: Form): boolean {
+  const keys = ['protocol', 'host', 'port', 'tls', 'allowInvalidCertificate', 'auth', 'oauthProvider', 'oauthClientId', 'oauthClientSecret', 'oauthIssuer',
+    'oauthAuthorizationUrl', 'oauthTokenUrl', 'oauthScopes'] as const;
+  return keys.some((key) => String(form[key]).trim() !== String(before[key]).trim());
+}
+
+/**
+ * What the sign-in came back with (`?signedIn=1`, or its error), said once: the query is taken off the
+ * address, so a reload or a bookmark does not say it again.
+ */
+function takeSignInOutcome(): { ok: true } | { ok: false; error: string } | null {
+  const query = new URLSearchParams(location.search);
+  const error = query.get('signInError');
+  const outcome = query.get('signedIn') === '1' ? { ok: true as const } : error ? { ok: false as const, error } : null;
+  if (outcome) {
+    for (const key of ['signedIn', 'signInError']) query.delete(key);
+    const rest = query.toString();
+    history.replaceState(history.state, '', location.pathname + (rest ? `?${rest}` : '') + location.hash);
+  }
+  return outcome;
 }
 
 /** The threading settings to send: on edit only those that changed. */
@@ -107,6 +147,12 @@ function threadingOf(form: Form, before: Form | null): Partial<Threading> {
   const all: Threading = { subjectTokens: form.subjectTokens, companyMayReply: form.companyMayReply, closedReplies: form.closedReplies, rateLimitPerSenderHour: rate, acknowledge: form.acknowledge };
   if (!before) return all;
   return Object.fromEntries(Object.entries(all).filter(([key, value]) => String((before as any)[key]) !== String(value)));
+}
+
+/** The server after the protocol, access or provider changed: the preset's, unless the person typed their own. */
+function presetHostFor(form: Form, protocol: Protocol, host: string): string {
+  if (protocol === 'pipe' || form.auth !== 'oauth2') return host;
+  return hostAfterProviderChange(host, form.oauthProvider, protocol);
 }
 
 const MB = 1024 * 1024;
@@ -128,6 +174,7 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
   const [steps, setSteps] = useState<CheckStep[] | null>(null);
   const [checking, setChecking] = useState(false);
   const [saving, setSaving] = useState(false);
+  const [signInOutcome] = useState(takeSignInOutcome);
 
   useEffect(() => {
     if (id === null) return;
@@ -139,7 +186,10 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
   // Changing protocol or TLS mode puts the default port of the new combination in the port field.
-  const setProtocolOrTls = (protocol: Protocol, tls: Tls) => setForm((f) => ({ ...f, protocol, tls, port: defaultPort(protocol, tls) }));
+  const setProtocolOrTls = (protocol: Protocol, tls: Tls) => setForm((f) => ({ ...f, protocol, tls, port: defaultPort(protocol, tls), host: presetHostFor(f, protocol, f.host) }));
+  // At a preset provider the server is the provider's: shown, so the person sees where mail comes from.
+  const setAuth = (auth: AuthMethod) => setForm((f) => ({ ...f, auth, host: auth === 'oauth2' ? presetHostFor({ ...f, auth }, f.protocol, f.host) : f.host }));
+  const setProvider = (oauthProvider: OAuthProvider) => setForm((f) => ({ ...f, oauthProvider, host: presetHostFor({ ...f, oauthProvider }, f.protocol, f.host) }));
   const before = profile ? formOf(profile) : null;
   const failed = steps?.find((s) => !s.ok);
   const fieldError = (field: string) => error?.forField(field) ?? (failed?.field === field ? failed.message : undefined);
@@ -195,10 +245,21 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
   if (loadError) return <p class="error" role="alert">{loadError}</p>;
   if (id !== null && !profile) return <p role="status">Loading…</p>;
   const polled = form.protocol !== 'pipe';
+  const oauth = polled && form.auth === 'oauth2';
+  const defaultHost = polled ? providerHost(form, form.protocol as 'imap' | 'pop3') : null;
+  const savedOAuth = profile?.source?.auth === 'oauth2' && profile.source.protocol !== 'pipe' ? profile.source : null;
   return (
     <section>
       <nav aria-label="Breadcrumb" class="crumbs"><ol><li>Settings</li><li>Plugins</li><li><a href="/settings/plugins/email-integration">Email Integration</a></li><li aria-current="page">{id === null ? 'Add Profile' : form.name}</li></ol></nav>
       <h1>{id === null ? 'Add Profile' : `Profile ${profile?.name}`}</h1>
+      {signInOutcome?.ok && profile && (
+        <p class="saved" role="status">Signed in{profile.signIn ? ` as ${profile.signIn.account}` : ''}. mailbind reads this mailbox with the new sign-in from now on.</p>
+      )}
+      {signInOutcome && !signInOutcome.ok && <p class="error" role="alert">The sign-in did not complete: {signInOutcome.error}</p>}
+      {profile && savedOAuth && (
+        <SignInPanel profileId={profile.id} provider={savedOAuth.oauthProvider ?? 'custom'} signIn={profile.signIn ?? null} canSignIn={admin}
+          unsaved={before !== null && signInChanged(form, before)} />
+      )}
       <form onSubmit={save} class="profile-form" aria-describedby={error && !error.fields.length && !error.lines.length ? 'form-error' : undefined}>
         <fieldset disabled={!admin}>
           <legend>Mailbox</legend>
@@ -214,8 +275,9 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
           </Field>
           {polled && (
             <>
-              <Field id="host" label="Server" error={fieldError('host')}>
-                <input id="host" value={form.host} autocomplete="off" onInput={(e) => set('host', e.currentTarget.value)} {...described('host', fieldError('host'))} />
+              <AccessChoice form={form} onAuth={setAuth} onProvider={setProvider} error={fieldError} />
+              <Field id="host" label="Server" error={fieldError('host')} hint={defaultHost ? `empty: ${defaultHost}, the provider's server` : undefined}>
+                <input id="host" value={form.host} autocomplete="off" onInput={(e) => set('host', e.currentTarget.value)} {...described('host', fieldError('host'), Boolean(defaultHost))} />
               </Field>
               <Field id="tls" label="Security" error={fieldError('tls')}>
                 <select id="tls" value={form.tls} onChange={(e) => setProtocolOrTls(form.protocol, e.currentTarget.value as Tls)}>
@@ -230,13 +292,17 @@ export function ProfileEditPage({ params }: { params: Record<string, string> }) 
               <Field id="allowInvalidCertificate" label="Certificate" error={fieldError('allowInvalidCertificate')}>
                 <label class="inline"><input id="allowInvalidCertificate" type="checkbox" checked={form.allowInvalidCertificate} onChange={(e) => set('allowInvalidCertificate', e.currentTarget.checked)} /> accept a self-signed or mismatched certificate</label>
               </Field>
-              <Field id="login" label="Login" error={fieldError('login')}>
-                <input id="login" value={form.login} autocomplete="off" onInput={(e) => set('login', e.currentTarget.value)} {...described('login', fieldError('login'))} />
+              <Field id="login" label="Login" error={fieldError('login')} hint={oauth ? "empty: the account's email, filled in at sign-in" : undefined}>
+                <input id="login" value={form.login} autocomplete="off" onInput={(e) => set('login', e.currentTarget.value)} {...described('login', fieldError('login'), oauth)} />
               </Field>
-              <Field id="password" label="Password" error={fieldError('password')} hint={profile?.source?.hasPassword ? 'unchanged unless you type a new one' : undefined}>
-                <input id="password" type="password" autocomplete="new-password" value={form.password} placeholder={profile?.source?.hasPassword ? 'unchanged' : ''}
-                  onInput={(e) => set('password', e.currentTarget.value)} {...described('password', fieldError('password'), Boolean(profile?.source?.hasPassword))} />
-              </Field>
+              {oauth ? (
+                <OAuthAppFields form={form} protocol={form.protocol as 'imap' | 'pop3'} hasClientSecret={Boolean(profile?.source?.hasClientSecret)} set={set} error={fieldError} />
+              ) : (
+                <Field id="password" label="Password" error={fieldError('password')} hint={profile?.source?.hasPassword ? 'unchanged unless you type a new one' : undefined}>
+                  <input id="password" type="password" autocomplete="new-password" value={form.password} placeholder={profile?.source?.hasPassword ? 'unchanged' : ''}
+                    onInput={(e) => set('password', e.currentTarget.value)} {...described('password', fieldError('password'), Boolean(profile?.source?.hasPassword))} />
+                </Field>
+              )}
               {form.protocol === 'imap' && (
                 <>
                   <Field id="folder" label="Folder" error={fieldError('folder')}>
