@@ -152,7 +152,13 @@ async function complete(app: App, url: URL, state: string, pending: PendingSignI
     if (!source || source.auth !== 'oauth2') throw new SignInFailed('user', `profile '${current.name}' no longer signs in with OAuth2: nothing was saved`);
     const login = source.login?.trim();
     if (login && login.toLowerCase() !== account.toLowerCase()) {
-      throw new SignInFailed('user', `signed in as ${account}, but the mailbox is ${login}: sign in with ${login}'s account (or change the profile's login first)`);
+      // Gmail opens only the account's own mailbox over IMAP and POP3. Microsoft 365 opens a shared
+      // mailbox (support@) with the token of a person given Full Access to it: that is how shared
+      // mailboxes sign in there, so another account is taken, said, and left to the mail server to judge.
+      if (source.oauthProvider === 'google') {
+        throw new SignInFailed('user', `signed in as ${account}, but the mailbox is ${login}: sign in with ${login}'s account (or change the profile's login first)`);
+      }
+      notes.push(`signed in as ${account} to read the mailbox ${login}: this works for a Microsoft 365 shared mailbox the account has Full Access to; otherwise sign in with ${login}'s account`);
     }
     await saveSignIn(trx, app.secrets(), current.id, {
       account,

@@ -129,8 +129,20 @@ for (const dialect of await dialects()) {
       assert.equal(done.account, ALICE);
     });
 
-    test('another account than the mailbox is refused and stores nothing', async () => {
+    test('another account than the mailbox is taken for a shared mailbox, said in a note', async () => {
       const profile = await oauthProfile({ login: BOB });
+      const started = await startSignIn(app, profile.name, cli());
+      const done = await completeSignIn(app, await op.signIn(started.url, { login: ALICE }));
+      assert.equal(done.account, ALICE);
+      assert.equal(done.loginFilled, false);
+      assert.ok(done.notes.some((n) => n === `signed in as ${ALICE} to read the mailbox ${BOB}: this works for a Microsoft 365 shared mailbox the account has Full Access to; otherwise sign in with ${BOB}'s account`), done.notes.join('; '));
+      assert.equal((await showProfile(app, profile.id)).source?.login, BOB, 'the mailbox stays the one set');
+      assert.equal((await signInStatus(app.store.db, profile.id))?.account, ALICE);
+    });
+
+    test('at Google, another account than the mailbox is refused and stores nothing (Gmail opens only its own mailbox)', async () => {
+      // The Google preset, its issuer pointed at the test provider (as a tenant's own issuer would be).
+      const profile = await oauthProfile({ login: BOB, oauthProvider: 'google', host: '127.0.0.1' });
       const started = await startSignIn(app, profile.name, cli());
       assert.equal(new URL(started.url).searchParams.get('login_hint'), BOB, 'the provider is told which account to use');
       const refused = await failure(completeSignIn(app, await op.signIn(started.url, { login: ALICE })));

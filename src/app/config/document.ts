@@ -73,3 +73,8 @@ export function yamlPath(path: ReadonlyArray<PropertyKey>): string {
 export function passwordEnvFor(profileName: string): string {
   return `MAILBIND_PASSWORD_${profileName.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`;
 }
+
+/** The environment variable an exported profile's OAuth2 client secret is expected in: MAILBIND_OAUTH_CLIENT_SECRET_<NAME>. */
+export function clientSecretEnvFor(profileName: string): string {
+  return `MAILBIND_OAUTH_CLIENT_SECRET_${profileName.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`;
+}

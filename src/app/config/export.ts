@@ -9,17 +9,17 @@ import { DEFAULT_THREADING, type ThreadingSettings } from '../../store/threading
 import { listTracker } from '../../tracker/builtin/index.js';
 import type { App } from '../app.js';
 import { translated } from '../error-translation.js';
-import { passwordEnvFor } from './document.js';
+import { clientSecretEnvFor, passwordEnvFor } from './document.js';
 import { smtpPasswordEnvFor } from './smtp.js';
 import { smtpSettingsSchema } from '../../store/smtp-settings.js';
 
 const HEADER = [
   ' mailbind configuration. Apply with `mailbind config apply FILE` (--dry-run shows the plan first).',
-  ' Passwords are not in this file: set each passwordEnv variable before applying.',
+  ' Passwords and client secrets are not in this file: set each passwordEnv (and oauthClientSecretEnv) variable before applying.',
 ].join('\n');
 
-/** Settings in the schema's order, without the password. */
-const SETTING_KEYS = Object.keys(sourceSettingsSchema.shape).filter((k) => k !== 'password');
+/** Settings in the schema's order, without the secrets (password, OAuth2 client secret). */
+const SETTING_KEYS = Object.keys(sourceSettingsSchema.shape).filter((k) => k !== 'password' && k !== 'oauthClientSecret');
 const SMTP_KEYS = Object.keys(smtpSettingsSchema.shape).filter((k) => k !== 'password');
 
 export function exportConfig(app: App): Promise<string> {
@@ -46,6 +46,7 @@ export function exportConfig(app: App): Promise<string> {
         const stored = (p.source ?? {}) as Record<string, unknown>;
         const source = Object.fromEntries(SETTING_KEYS.filter((k) => stored[k] !== undefined).map((k) => [k, stored[k]]));
         if (stored.password) source.passwordEnv = passwordEnvFor(p.name);
+        if (stored.oauthClientSecret) source.oauthClientSecretEnv = clientSecretEnvFor(p.name);
         // Only the settings that differ from their defaults: apply reads a missing one as its default.
         const keys = Object.keys(DEFAULT_THREADING) as Array<keyof ThreadingSettings>;
         const threading = Object.fromEntries(keys.filter((k) => p.threading[k] !== DEFAULT_THREADING[k]).map((k) => [k, p.threading[k]]));

@@ -247,13 +247,19 @@ function numbered<E extends { id?: number | undefined; name: string }, R extends
   for (const row of rows) if (!names.has(lower(row.name))) missing(row);
 }
 
-/** The settings that differ, the password compared with what is stored (sealed). */
+/** Settings kept sealed: compared by their plain text, and kept when a file leaves them out. */
+const SEALED = new Set(['password', 'oauthClientSecret']);
+
+/** The settings that differ, the sealed ones compared with what is stored. */
 function changedSettings(app: App, stored: SourceSettings | SmtpSettings | null, wanted: SourceSettings | SmtpSettings): string[] {
   const before = (stored ?? {}) as Record<string, unknown>;
   const after = wanted as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => k !== 'password');
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !SEALED.has(k));
   const fields = keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
-  if (wanted.password !== undefined && !samePassword(app, stored?.password, wanted.password)) fields.push('password');
+  for (const key of SEALED) {
+    const plain = after[key];
+    if (typeof plain === 'string' && !samePassword(app, before[key] as string | undefined, plain)) fields.push(key);
+  }
   return fields.sort();
 }
 
@@ -269,12 +275,12 @@ function samePassword(app: App, sealed: string | undefined, plain: string): bool
 
 /** The file's SMTP settings as a change that replaces the stored ones: one the file leaves out is cleared. */
 function replacingSmtp(stored: SmtpSettings | null, wanted: SmtpSettings): SmtpChanges {
-  const gone = Object.fromEntries(Object.keys(stored ?? {}).filter((k) => k !== 'password' && !(k in wanted)).map((k) => [k, null]));
+  const gone = Object.fromEntries(Object.keys(stored ?? {}).filter((k) => !SEALED.has(k) && !(k in wanted)).map((k) => [k, null]));
   return { ...gone, ...wanted } as SmtpChanges;
 }
 
 /** The file's settings as a change that replaces the stored ones: a setting the file leaves out goes. */
 function replacing(stored: SourceSettings | null, wanted: SourceSettings): Partial<SourceSettingsInput> {
-  const gone = Object.fromEntries(Object.keys(stored ?? {}).filter((k) => k !== 'password' && !(k in wanted)).map((k) => [k, undefined]));
+  const gone = Object.fromEntries(Object.keys(stored ?? {}).filter((k) => !SEALED.has(k) && !(k in wanted)).map((k) => [k, undefined]));
   return { ...gone, ...wanted } as Partial<SourceSettingsInput>;
 }

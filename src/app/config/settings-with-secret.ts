@@ -17,6 +17,13 @@ export interface SecretBlock<T> {
    * message. `needsPasswordEnv`: the issue is the password's and no passwordEnv was given.
    */
   explain(issue: z.core.$ZodIssue, settings: Record<string, unknown>, needsPasswordEnv: boolean): { key: string; message: string } | null | undefined;
+  /** Secrets besides the password, each named by its own variable (a mailbox's OAuth2 client secret). */
+  otherSecrets?: ReadonlyArray<{ key: string; env: string }>;
+}
+
+/** The secrets a block may name: the password always, then the block's others. */
+function secretsOf<T>(kind: SecretBlock<T>): Array<{ key: string; env: string }> {
+  return [{ key: 'password', env: 'passwordEnv' }, ...(kind.otherSecrets ?? [])];
 }
 
 /** The settings with their password in plain text, or undefined when any problem was reported. */
@@ -27,25 +34,32 @@ export function settingsFromFile<T>(
   problems: FieldError[],
   kind: SecretBlock<T>,
 ): T | undefined {
-  const known = new Set([...Object.keys(kind.schema.shape).filter((k) => k !== 'password'), 'passwordEnv']);
+  const secrets = secretsOf(kind);
+  const secretKeys = new Set(secrets.map((x) => x.key));
+  const known = new Set([...Object.keys(kind.schema.shape).filter((k) => !secretKeys.has(k)), ...secrets.map((x) => x.env)]);
   const fail = (key: string, message: string) => problems.push({ field: yamlPath([...at, key]), message });
   const before = problems.length;
-  // A password given in the file is refused below, and never used.
-  const { passwordEnv, password: _refused, ...settings } = block;
+  // A secret written in the file is refused below, and never used.
+  const settings = Object.fromEntries(Object.entries(block).filter(([key]) => !secretKeys.has(key) && !secrets.some((x) => x.env === key)));
   for (const key of Object.keys(block)) {
-    if (key === 'password') fail(key, 'a password does not belong in this file: put it in an environment variable and name that with passwordEnv');
+    const secret = secrets.find((x) => x.key === key);
+    if (secret) fail(key, `a ${key === 'password' ? 'password' : 'secret'} does not belong in this file: put it in an environment variable and name that with ${secret.env}`);
     else if (!known.has(key)) fail(key, `'${key}' is not ${kind.settingWords}`);
   }
-  let plain: string | undefined;
-  if (passwordEnv !== undefined) {
-    if (typeof passwordEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(passwordEnv)) {
-      fail('passwordEnv', `passwordEnv is the name of an environment variable, like ${kind.envExample}`);
+  const plain: Record<string, string> = {};
+  for (const secret of secrets) {
+    const name = block[secret.env];
+    if (name === undefined) continue;
+    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      fail(secret.env, `${secret.env} is the name of an environment variable, like ${secret.key === 'password' ? kind.envExample : 'MAILBIND_OAUTH_CLIENT_SECRET_SUPPORT'}`);
+    } else if (env[name] === undefined) {
+      fail(secret.env, `the environment variable ${name} is not set`);
     } else {
-      plain = env[passwordEnv];
-      if (plain === undefined) fail('passwordEnv', `the environment variable ${passwordEnv} is not set`);
+      plain[secret.key] = env[name]!;
     }
   }
-  const result = kind.schema.safeParse({ ...settings, ...(plain !== undefined ? { password: plain } : {}) });
+  const passwordEnv = block.passwordEnv;
+  const result = kind.schema.safeParse({ ...settings, ...plain });
   if (!result.success) {
     const named = new Set<string>();
     for (const issue of result.error.issues) {

@@ -15,6 +15,7 @@ export function sourceFromFile(
     schema: sourceSettingsSchema,
     settingWords: 'a mailbox setting',
     envExample: 'MAILBIND_PASSWORD_SUPPORT',
+    otherSecrets: [{ key: 'oauthClientSecret', env: 'oauthClientSecretEnv' }],
     explain: (issue, settings, needsPasswordEnv) => {
       if (issue.path[0] === 'protocol') {
         const message = `${settings['protocol'] === undefined ? 'a mailbox needs a protocol' : `'${String(settings['protocol'])}' is not a protocol`}: choose one of ${PROTOCOLS.join(', ')}`;

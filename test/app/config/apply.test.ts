@@ -209,5 +209,37 @@ for (const dialect of await dialects()) {
         await third.cleanup();
       }
     });
+
+    test('an OAuth2 mailbox: exported without its client secret (oauthClientSecretEnv), applied with it, the same secret is no change', async () => {
+      const clientSecret = 'GOCSPX-client-secret-marker';
+      await createProfile(from, {
+        name: 'gmail',
+        source: { protocol: 'imap', auth: 'oauth2', oauthProvider: 'google', oauthClientId: 'abc.apps.googleusercontent.com', oauthClientSecret: clientSecret },
+      }, who);
+      const text = await exportConfig(from);
+      assert.match(text, /- name: gmail\n {4}source:\n(?: {6}.*\n)* {6}oauthClientSecretEnv: MAILBIND_OAUTH_CLIENT_SECRET_GMAIL\n/);
+      assert.doesNotMatch(text, new RegExp(clientSecret));
+      assert.doesNotMatch(text, /oauthClientSecret:|v1:/, 'not even sealed');
+      const third = await openTestStore(dialect);
+      try {
+        const fresh = assemble(third.store);
+        const env = { MAILBIND_PASSWORD_SUPPORT_DESK: SECRET, MAILBIND_SMTP_PASSWORD_MAILER: 'smtp-horse-battery', MAILBIND_OAUTH_CLIENT_SECRET_GMAIL: clientSecret };
+        const missing = await refusal(applyConfig(fresh, text, who, { env: { ...env, MAILBIND_OAUTH_CLIENT_SECRET_GMAIL: undefined } }));
+        assert.ok(missing.details.fields?.some((f) => /\.source\.oauthClientSecretEnv$/.test(f.field) && /not set/.test(f.message)), JSON.stringify(missing.details.fields));
+        const written = await refusal(applyConfig(fresh, text.replace('oauthClientSecretEnv: MAILBIND_OAUTH_CLIENT_SECRET_GMAIL', `oauthClientSecret: ${clientSecret}`), who, { env }));
+        assert.ok(written.details.fields?.some((f) => /does not belong in this file: .* oauthClientSecretEnv/.test(f.message)), JSON.stringify(written.details.fields));
+        await applyConfig(fresh, text, who, { env });
+        assert.equal(await exportConfig(fresh), text, 'the OAuth2 settings come back byte for byte');
+        // Sealed once, not the ciphertext sealed again: the stored secret opens to the plain one.
+        const stored = (await fresh.store.db.selectFrom('profiles').select('source').where('name', '=', 'gmail').executeTakeFirstOrThrow()).source;
+        assert.equal(fresh.secrets().decrypt(JSON.parse(stored).oauthClientSecret), clientSecret);
+        const again = await applyConfig(fresh, text, who, { dryRun: true, env });
+        assert.ok(again.changes.every((c) => c.change === 'unchanged'), JSON.stringify(again.changes));
+        const rotated = await applyConfig(fresh, text, who, { dryRun: true, env: { ...env, MAILBIND_OAUTH_CLIENT_SECRET_GMAIL: 'new-secret' } });
+        assert.deepEqual(rotated.changes.filter((c) => c.change !== 'unchanged').map((c) => c.fields), [['source.oauthClientSecret']]);
+      } finally {
+        await third.cleanup();
+      }
+    });
   });
 }
