@@ -129,6 +129,20 @@ for (const dialect of await dialects()) {
       assert.equal(done.account, ALICE);
     });
 
+    test('how each provider is asked for a refresh token: consent at Google and custom providers, account choice at Microsoft', async () => {
+      const asked = async (source: Record<string, unknown>) => new URL((await startSignIn(app, (await oauthProfile(source)).name, cli())).url).searchParams;
+      const custom = await asked({});
+      assert.equal(custom.get('prompt'), 'consent');
+      // The presets, their issuer pointed at the test provider as a tenant's own issuer would be.
+      const google = await asked({ oauthProvider: 'google' });
+      assert.equal(google.get('prompt'), 'consent');
+      assert.equal(google.get('access_type'), 'offline');
+      const microsoft = await asked({ oauthProvider: 'microsoft' });
+      assert.equal(microsoft.get('prompt'), 'select_account', 'prompt=consent makes tenants without user consent ask for admin approval');
+      assert.equal(microsoft.get('access_type'), null);
+      assert.ok(microsoft.get('scope')?.split(' ').includes('offline_access'));
+    });
+
     test('another account than the mailbox is taken for a shared mailbox, said in a note', async () => {
       const profile = await oauthProfile({ login: BOB });
       const started = await startSignIn(app, profile.name, cli());

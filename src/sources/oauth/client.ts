@@ -124,7 +124,7 @@ export interface AuthorizationRequest {
   nonce: string;
 }
 
-/** Where to send the person signing in: PKCE (S256), a state and a nonce, consent asked so a refresh token comes back. */
+/** Where to send the person signing in: PKCE (S256), a state and a nonce, and what makes the provider issue a refresh token. */
 export async function authorizationRequest(app: OAuthApp, redirectUri: string, scopes: string[], loginHint?: string): Promise<AuthorizationRequest> {
   const config = await configurationFor(app);
   const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -138,7 +138,6 @@ export async function authorizationRequest(app: OAuthApp, redirectUri: string, s
     code_challenge_method: 'S256',
     state,
     nonce,
-    prompt: 'consent',
     ...OAUTH_PRESETS[app.provider].authorizationParams,
     ...(loginHint ? { login_hint: loginHint } : {}),
   });

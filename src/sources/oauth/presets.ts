@@ -8,7 +8,7 @@ export interface OAuthPreset {
   issuer: string | null;
   /** Scopes to ask for, by protocol. */
   scopes(protocol: Protocol): string[];
-  /** Extra authorization request parameters besides prompt=consent. */
+  /** Extra authorization request parameters: how each provider is asked for a refresh token. */
   authorizationParams: Record<string, string>;
   /** The provider's mail servers, used when the profile names none. */
   hosts: Partial<Record<Protocol, string>>;
@@ -20,9 +20,10 @@ export const IDENTITY_SCOPES = new Set(['openid', 'email', 'profile', 'offline_a
 export const OAUTH_PRESETS: Record<OAuthProvider, OAuthPreset> = {
   google: {
     issuer: 'https://accounts.google.com',
-    // Google's only scope for IMAP and POP3 is full mail access; offline access is a parameter, not a scope.
+    // Google's only scope for IMAP and POP3 is full mail access; offline access is a parameter, not a
+    // scope, and Google issues the refresh token again only when consent is asked again.
     scopes: () => ['openid', 'email', 'https://mail.google.com/'],
-    authorizationParams: { access_type: 'offline' },
+    authorizationParams: { access_type: 'offline', prompt: 'consent' },
     hosts: { imap: 'imap.gmail.com', pop3: 'pop.gmail.com' },
   },
   microsoft: {
@@ -33,14 +34,18 @@ export const OAUTH_PRESETS: Record<OAuthProvider, OAuthPreset> = {
       'openid', 'email', 'offline_access',
       protocol === 'pop3' ? 'https://outlook.office.com/POP.AccessAsUser.All' : 'https://outlook.office.com/IMAP.AccessAsUser.All',
     ],
-    authorizationParams: {},
+    // offline_access alone brings the refresh token. prompt=consent would ask every user to consent
+    // again, which a tenant that leaves consent to its admins refuses (AADSTS90094) even after the
+    // admin consented; choosing the account is what helps there (a shared mailbox's delegate).
+    authorizationParams: { prompt: 'select_account' },
     hosts: { imap: 'outlook.office365.com', pop3: 'outlook.office365.com' },
   },
   custom: {
     issuer: null,
     // A custom provider names its mail scope in the profile's scopes; these are only the identity ones.
     scopes: () => ['openid', 'email', 'offline_access'],
-    authorizationParams: {},
+    // OpenID Connect providers grant offline_access only with prompt=consent (OpenID Connect Core §11).
+    authorizationParams: { prompt: 'consent' },
     hosts: {},
   },
 };
