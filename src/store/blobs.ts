@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AttachmentSink } from '../mail/message.js';
+import { countSync } from './sync-counts.js';
 
 export interface BlobInfo {
   ref: string;
@@ -79,6 +80,7 @@ async function syncFile(path: string): Promise<void> {
   const handle = await open(path, 'r+');
   try {
     await handle.sync();
+    countSync('fileSyncs');
   } finally {
     await handle.close();
   }
@@ -89,6 +91,7 @@ async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
+    countSync('dirSyncs');
   } finally {
     await handle.close();
   }
