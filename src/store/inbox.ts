@@ -99,25 +99,49 @@ export const DUPLICATE_OF = 'duplicate of message #';
  * Message-ID the profile already has are new mail; the reuse is noted in the item's trace.
  */
 export async function insertInboxItem(db: Db, item: NewInboxItem): Promise<{ item: InboxItem; inserted: boolean }> {
+  return (await insertInboxItems(db, [item]))[0]!;
+}
+
+/**
+ * insertInboxItem for several items, in order, in ONE transaction: one commit (one WAL fsync on SQLite)
+ * for a whole batch. `beforeCommit` runs in the same transaction after the rows, with their results:
+ * whatever must be committed together with them (a source's cursor). Each item is checked against the
+ * earlier ones of the same call too, so a batch holding the same bytes twice stores one duplicate.
+ */
+export async function insertInboxItems(db: Db, items: readonly NewInboxItem[],
+  beforeCommit?: (trx: Db, results: ReadonlyArray<{ item: InboxItem; inserted: boolean }>) => Promise<void>):
+  Promise<Array<{ item: InboxItem; inserted: boolean }>> {
+  if (items.length === 0 && !beforeCommit) return [];
   // Check and insert as one: two copies taken at the same moment (two workers, a burst of delivers)
   // must not both find no earlier copy. SQLite's transactions take the write lock up front; on
-  // PostgreSQL a lock per profile, held until commit, does the same.
+  // PostgreSQL a lock per profile, held until commit, does the same (taken in profile order, so two
+  // batches never wait for each other's locks).
   return db.transaction().execute(async (trx) => {
     if (trx.getExecutor().adapter instanceof PostgresAdapter) {
-      await sql`select pg_advisory_xact_lock(${INTAKE_LOCK}, ${item.profileId})`.execute(trx);
+      for (const profileId of [...new Set(items.map((i) => i.profileId))].sort((a, b) => a - b)) {
+        await sql`select pg_advisory_xact_lock(${INTAKE_LOCK}, ${profileId})`.execute(trx);
+      }
     }
-    const existing = await itemByOriginKey(trx, item.profileId, item.originKey);
-    if (existing) return { item: existing, inserted: false };
-    const earlier = await sameMessage(trx, item);
-    let outcome = item.outcome;
-    let trace: IntakeTrace | null = null;
-    if (earlier.duplicateOf !== null && !outcome) {
-      outcome = { outcome: 'ignored', reason: `${DUPLICATE_OF}${earlier.duplicateOf}` };
-    } else if (earlier.reusedBy !== null) {
-      trace = { warnings: [`Message-ID also used by message #${earlier.reusedBy} with different content`] };
-    }
-    return insertRow(trx, { ...item, ...(outcome ? { outcome } : {}) }, trace);
+    const results: Array<{ item: InboxItem; inserted: boolean }> = [];
+    for (const item of items) results.push(await insertChecked(trx, item));
+    await beforeCommit?.(trx, results);
+    return results;
   });
+}
+
+/** One item, inside a transaction that holds the intake lock of its profile. */
+async function insertChecked(trx: Db, item: NewInboxItem): Promise<{ item: InboxItem; inserted: boolean }> {
+  const existing = await itemByOriginKey(trx, item.profileId, item.originKey);
+  if (existing) return { item: existing, inserted: false };
+  const earlier = await sameMessage(trx, item);
+  let outcome = item.outcome;
+  let trace: IntakeTrace | null = null;
+  if (earlier.duplicateOf !== null && !outcome) {
+    outcome = { outcome: 'ignored', reason: `${DUPLICATE_OF}${earlier.duplicateOf}` };
+  } else if (earlier.reusedBy !== null) {
+    trace = { warnings: [`Message-ID also used by message #${earlier.reusedBy} with different content`] };
+  }
+  return insertRow(trx, { ...item, ...(outcome ? { outcome } : {}) }, trace);
 }
 
 /** The first key of PostgreSQL advisory locks taken at intake (the second is the profile id). */
