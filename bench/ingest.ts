@@ -6,6 +6,8 @@
 //       process (bench/ingest-e2e.ts) so that its peak RSS and fsyncs are its own; start-up excluded.
 // The mailbox (bench/mailbox.ts) has 2,000 messages, MAILBIND_BENCH_MESSAGES=10000 for the large run;
 // MAILBIND_BENCH_ROUNDS=3 repeats the three measures and takes medians (a loaded machine).
+// MAILBIND_BENCH_BASELINE=<another build's dist/bench/ingest-e2e.js> runs that build's (c) too, in the
+// same rounds, for a before/after comparison under the same load.
 // fsyncs are counted in process (store/sync-counts.ts: blob files, blob folders, SQLite commits); with
 // MAILBIND_BENCH_STRACE=1 (c) runs once more under `strace -f -c` to count the real fsync/fdatasync calls.
 // Figures go to the console and to bench/results/ingest-<host>-<time>.json (not committed: the table in
@@ -55,16 +57,20 @@ export async function benchIngest(report: (name: string, value: string) => void)
     const rawRuns: Rate[] = [];
     const parseRuns: Rate[] = [];
     const e2eRuns: EndToEndResult[] = [];
+    const baselineScript = process.env.MAILBIND_BENCH_BASELINE;
+    const baselineRuns: EndToEndResult[] = [];
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < 3; i++) rawRuns.push(await rawFetch(dc));
       parseRuns.push(await bareParse(count));
-      e2eRuns.push(await endToEnd(dc, caPath, count, false));
+      e2eRuns.push(await endToEnd(dc, caPath, count, { script: E2E }));
+      if (baselineScript) baselineRuns.push(await endToEnd(dc, caPath, count, { script: baselineScript }));
     }
     const raw = median(rawRuns);
     if (raw.messages !== count) throw new Error(`the raw fetch saw ${raw.messages} of ${count} messages`);
     const parse = median(parseRuns);
     const e2e = median(e2eRuns);
-    const traced = process.env.MAILBIND_BENCH_STRACE === '1' ? await endToEnd(dc, caPath, count, true) : undefined;
+    const baseline = baselineRuns.length ? median(baselineRuns) : undefined;
+    const traced = process.env.MAILBIND_BENCH_STRACE === '1' ? await endToEnd(dc, caPath, count, { script: E2E, strace: true }) : undefined;
 
     const a = perSecond(raw);
     const b = perSecond(parse);
@@ -87,6 +93,14 @@ export async function benchIngest(report: (name: string, value: string) => void)
         `fsync ${per(traced.strace.fsync)}, fdatasync ${per(traced.strace.fdatasync)} (${(traced.ms / traced.messages).toFixed(2)} ms/msg traced)`);
     }
     report('ingest (c) outcomes', JSON.stringify(e2e.outcomes));
+    if (baseline) {
+      const before = perSecond(baseline);
+      const syncs = baseline.syncs.fileSyncs + baseline.syncs.dirSyncs + baseline.syncs.commits;
+      report('ingest (c) baseline build', `${before.msgPerS.toFixed(0)} msg/s, ${(baseline.ms / baseline.messages).toFixed(2)} ms/msg, `
+        + `(c)/(a) ${(before.msgPerS / a.msgPerS).toFixed(3)}, (c)/(b) ${(before.msgPerS / b.msgPerS).toFixed(3)}, `
+        + `${(syncs / baseline.messages).toFixed(2)} syncs/msg, peak RSS ${(baseline.maxRssKb / 1024).toFixed(0)} MB`);
+      report('ingest (c) this build / baseline build', `${(c.msgPerS / before.msgPerS).toFixed(2)}×`);
+    }
 
     mkdirSync(RESULTS, { recursive: true });
     const at = new Date().toISOString();
@@ -96,6 +110,7 @@ export async function benchIngest(report: (name: string, value: string) => void)
       rounds, raw: { ...raw, ...a, runsMs: rawRuns.map((r) => r.ms) }, parse: { ...parse, ...b, runsMs: parseRuns.map((r) => r.ms) },
       endToEnd: { ...e2e, ...c, runsMs: e2eRuns.map((r) => r.ms) },
       ratios: { cOverA: c.msgPerS / a.msgPerS, cOverB: c.msgPerS / b.msgPerS },
+      ...(baseline ? { baseline: { script: baselineScript, ...baseline, ...perSecond(baseline), runsMs: baselineRuns.map((r) => r.ms) } } : {}),
       ...(traced ? { traced } : {}),
     }, null, 2) + '\n');
     report('ingest results', file);
@@ -176,7 +191,8 @@ async function bareParse(count: number): Promise<Rate> {
 
 type Traced = EndToEndResult & { strace?: { fsync: number; fdatasync: number } };
 
-async function endToEnd(dc: Dovecot, caPath: string, count: number, strace: boolean): Promise<Traced> {
+async function endToEnd(dc: Dovecot, caPath: string, count: number, run: { script: string; strace?: boolean }): Promise<Traced> {
+  const strace = !!run.strace;
   const env = {
     ...process.env,
     NODE_EXTRA_CA_CERTS: caPath,
@@ -184,8 +200,8 @@ async function endToEnd(dc: Dovecot, caPath: string, count: number, strace: bool
   };
   const summary = join(dc.dir, 'strace-summary.txt');
   const [command, args] = strace
-    ? ['strace', ['-f', '--seccomp-bpf', '-c', '-e', 'trace=fsync,fdatasync', '-o', summary, process.execPath, E2E]]
-    : [process.execPath, [E2E]];
+    ? ['strace', ['-f', '--seccomp-bpf', '-c', '-e', 'trace=fsync,fdatasync', '-o', summary, process.execPath, run.script]]
+    : [process.execPath, [run.script]];
   if (strace && !existsSync('/usr/bin/strace')) throw new Error('MAILBIND_BENCH_STRACE=1 needs strace (apt-get install -y strace)');
   const child = spawn(command, args as string[], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
