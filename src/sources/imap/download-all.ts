@@ -2,7 +2,8 @@
 // one FETCH into memory and one durability barrier: its blobs synced together, then its inbox rows and
 // the cursor advance in one transaction (intakeBatch). A large message streams to disk window by window
 // and is stored on its own (store-message.ts). After each step but the last the caller processes what
-// was stored (afterBatch), so a poll that dies later has turned its share into work.
+// was stored (afterBatch), while the next step downloads, so a poll that dies later has turned its share
+// into work.
 //
 // A connection lost in the middle of a batch loses nothing that arrived: the whole messages received
 // are stored, and the cursor advanced past them, before the error is reported; the others are listed
@@ -35,7 +36,10 @@ export interface DownloadOptions {
    * rows (`db` is that transaction).
    */
   advance: (db: Db, lastUid: number, unsettled: readonly number[]) => Promise<void>;
-  /** Called after every step but the last, once its messages are committed. */
+  /**
+   * Called after every step but the last, once its messages are committed; it runs while the next step
+   * downloads, and the next call waits for it.
+   */
   afterBatch?: () => Promise<void>;
 }
 
@@ -45,14 +49,28 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
   keyOf: KeyOf, options: DownloadOptions): Promise<DownloadResult> {
   const result: DownloadResult = { stored: 0, failed: [], unsettled: [] };
   const steps = planSteps(messages, { ...options.limits, maxMessageBytes: ctx.settings.maxMessageBytes });
-  for (const [i, step] of steps.entries()) {
-    if (ctx.signal?.aborted) break;
-    const last = i + 1 === steps.length;
-    // The last step settles everything listed after it as well (mail already in the inbox or known).
-    const upTo = last ? Infinity : step.kind === 'stream' ? step.message.uid : step.messages.at(-1)!.uid;
-    if (step.kind === 'stream') await streamOne(session, ctx, step.message, keyOf, upTo, options, result);
-    else await storeBatch(session, ctx, step.messages, keyOf, upTo, options, result);
-    if (options.afterBatch && !last) await options.afterBatch();
+  // Processing a committed batch (CPU) overlaps the download and durability barrier of the next one
+  // (mostly waiting on the server and the disk). One processing runs at a time, in batch order, and none
+  // outlives this function: a poll that fails goes on to process what it stored (processBeforeFailing),
+  // which must not run beside a processing still under way.
+  let processing: Promise<void> | undefined;
+  try {
+    for (const [i, step] of steps.entries()) {
+      if (ctx.signal?.aborted) break;
+      const last = i + 1 === steps.length;
+      // The last step settles everything listed after it as well (mail already in the inbox or known).
+      const upTo = last ? Infinity : step.kind === 'stream' ? step.message.uid : step.messages.at(-1)!.uid;
+      if (step.kind === 'stream') await streamOne(session, ctx, step.message, keyOf, upTo, options, result);
+      else await storeBatch(session, ctx, step.messages, keyOf, upTo, options, result);
+      if (options.afterBatch && !last) {
+        await processing;
+        processing = options.afterBatch();
+        processing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      }
+    }
+    await processing;
+  } finally {
+    await processing?.catch(() => undefined); // the intake's own error is the one to report
   }
   return result;
 }

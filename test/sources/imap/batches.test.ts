@@ -12,6 +12,7 @@ import { memoryLog, type MemoryLog } from '../../support/memory-log.js';
 import { makeMessage } from '../../support/messages.js';
 import { openTestStore, type TestStore } from '../../support/store.js';
 import { startProxy, type TcpProxy } from '../../support/tcp-proxy.js';
+import { waitFor } from '../../support/wait.js';
 import { planSteps, type Step } from '../../../src/sources/imap/batches.js';
 import { readCursor } from '../../../src/sources/imap/cursor.js';
 import { ImapSource } from '../../../src/sources/imap/index.js';
@@ -145,34 +146,53 @@ describe('batched IMAP intake against Dovecot', { skip }, () => {
       const shardsBefore = new Set((await readdir(path.join(own.dataDir, 'blobs'))).filter((d) => d !== 'tmp'));
 
       // Each afterIntake follows one committed batch (the last one is poll()'s own call after intake).
-      const intervals: Array<{ syncs: SyncCounts; items: number; cursor: number | undefined }> = [];
+      const intervals: SyncCounts[] = [];
       let mark = syncCounts();
       await source.poll(context(own.store, profile, settingsFor(dc, u), {
         afterIntake: async () => {
-          intervals.push({
-            syncs: syncsSince(mark),
-            items: (await listInboxItems(own.store.db, { profileId: profile.id })).length,
-            cursor: readCursor((await getStatus(own.store.db, profile.id)).cursor)?.highestUid,
-          });
+          intervals.push(syncsSince(mark));
           mark = syncCounts();
         },
       }));
 
       const batches = [raws.slice(0, 5), raws.slice(5, 10), raws.slice(10)];
       const seen = new Set(shardsBefore);
-      const expected = batches.map((batch, k) => {
+      const expected = batches.map((batch) => {
         const shards = new Set(batch.map((raw) => sha(raw).slice(0, 2)));
         const fresh = [...shards].some((s) => !seen.has(s));
         for (const s of shards) seen.add(s);
-        return {
-          syncs: { fileSyncs: batch.length, dirSyncs: shards.size + (fresh ? 1 : 0), commits: 1 },
-          items: 1 + 5 * k + batch.length,
-          cursor: 1 + 5 * k + batch.length,
-        };
+        return { fileSyncs: batch.length, dirSyncs: shards.size + (fresh ? 1 : 0), commits: 1 };
       });
       assert.deepEqual(intervals, expected);
+      assert.deepEqual((await listInboxItems(own.store.db, { profileId: profile.id })).map((i) => i.subject), ['before', ...raws.map((_, i) => `m${i + 1}`)]);
+      assert.equal(readCursor((await getStatus(own.store.db, profile.id)).cursor)?.highestUid, 13);
     } finally {
       await own.cleanup();
     }
+  });
+
+  test('a committed batch is processed while the next one downloads, one processing at a time and in order', async () => {
+    const u = user();
+    const raws = Array.from({ length: 15 }, (_, i) => makeMessage({ subject: `m${i + 1}` }));
+    for (const raw of raws) await dc.deliver(u, raw);
+    const profile = await newProfile(ts.store);
+    const stored = async () => (await listInboxItems(ts.store.db, { profileId: profile.id })).length;
+    const seen: number[] = [];
+    let running = 0;
+    let most = 0;
+    await new ImapSource(sourceOptions(dc, { batchMessages: 5 })).poll(context(ts.store, profile, settingsFor(dc, u), {
+      afterIntake: async () => {
+        most = Math.max(most, ++running);
+        const count = await stored();
+        seen.push(count);
+        // Processing the first batch ends only once the second is committed: it cannot, unless the
+        // second downloads meanwhile.
+        if (count === 5) await waitFor(async () => (await stored()) >= 10, { what: 'the second batch to be stored while the first is processed' });
+        running--;
+      },
+    }));
+    assert.equal(seen[0], 5);
+    assert.equal(most, 1, 'never two processings at once');
+    assert.equal(await stored(), 15);
   });
 });
