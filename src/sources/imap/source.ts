@@ -11,7 +11,7 @@
 //
 //   const source = new ImapSource({ tlsOptions: { ca }, commandTimeoutMs: 30_000 });
 //   const report = await source.poll({ store, profile, settings, logger, afterIntake });
-import { now } from '../../store/database.js';
+import { now, type Db } from '../../store/database.js';
 import { hasOriginKeys } from '../../store/inbox.js';
 import { addKnownKeys, knownKeys } from '../known.js';
 import { emptyReport, processBeforeFailing, type MailSource, type PollContext, type PollReport } from '../source.js';
@@ -23,7 +23,6 @@ import { listMessages, type ListedMessage } from './listing.js';
 import {
   DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MESSAGES, DEFAULT_CHUNK_BYTES, DEFAULT_STREAM_ABOVE_BYTES, type ImapSourceOptions,
 } from './options.js';
-import type { Db } from '../../store/database.js';
 import { originKey } from './origin.js';
 import { ImapSession } from './session.js';
 import { downloadAll, type DownloadOptions } from './download-all.js';
