@@ -1,6 +1,6 @@
 // `npm run bench`: throughput of the hot paths, measured side by side in one run so the ratios mean
 // something on whatever machine runs them. Prints figures; asserts nothing (goals live here, not in
-// timed tests).
+// timed tests). `npm run bench -- ingest` runs only the ingest benchmark (bench/ingest.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ import { dovecotAvailable, startDovecot } from '../test/support/dovecot.js';
 import { memoryLog } from '../test/support/memory-log.js';
 import { waitFor } from '../test/support/wait.js';
 import { benchStartup } from './startup.js';
+import { benchIngest } from './ingest.js';
 
 function time<T>(fn: () => T): [T, number] {
   const start = performance.now();
@@ -44,6 +45,11 @@ const report = (name: string, value: string) => {
   rows.push([name, value]);
   console.log(`${name.padEnd(48)} ${value}`);
 };
+
+if (process.argv[2] === 'ingest') {
+  await benchIngest(report);
+  process.exit(0);
+}
 
 // Rules: parse and evaluate a large rule set.
 const lines = Array.from({ length: 4000 }, (_, i) =>
@@ -166,3 +172,6 @@ if (dovecotAvailable()) {
     rmSync(pushDir, { recursive: true, force: true });
   }
 }
+
+// Ingest: raw IMAP fetch, bare parse and fetch --once of one generated mailbox (skipped without Dovecot).
+if (dovecotAvailable()) await benchIngest(report);

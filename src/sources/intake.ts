@@ -1,9 +1,12 @@
 // The one way mail enters mailbind: raw bytes go to blob storage (fsynced), then an inbox row with the
 // source's origin key. Only after this resolves may a source acknowledge the message to its server.
+// One message at a time (intakeMessage: a stream, any size), or a batch of messages already in memory
+// (intakeBatch) made durable with one barrier: the blobs synced together, then all the rows in one
+// transaction.
 import { open } from 'node:fs/promises';
-import { BlobStore } from '../store/blobs.js';
-import type { Store } from '../store/database.js';
-import { insertInboxItem, type InboxItem } from '../store/inbox.js';
+import { BlobStore, type BlobInfo } from '../store/blobs.js';
+import type { Db, Store } from '../store/database.js';
+import { insertInboxItem, insertInboxItems, type InboxItem, type NewInboxItem } from '../store/inbox.js';
 import { contentOriginKey, scanHeaders, scanMessageId } from '../mail/header-scan.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './settings-core.js';
 
@@ -37,7 +40,56 @@ export async function intakeMessage(
 ): Promise<IntakeResult> {
   const blobs = new BlobStore(store.dataDir);
   const blob = await blobs.save(content);
-  const head = await readHead(blobs.pathOf(blob.ref));
+  const head = Buffer.isBuffer(content) ? content : await readHead(blobs.pathOf(blob.ref));
+  return insertInboxItem(store.db, inboxRow(blob, head, options));
+}
+
+export interface BatchMessage {
+  content: Buffer;
+  originKey: string;
+}
+
+/** A message of a batch: stored (or found already there), or not stored, with why. */
+export type BatchResult = IntakeResult | { error: Error };
+
+export interface BatchOptions {
+  profileId: number;
+  maxMessageBytes?: number;
+  acknowledge?: boolean;
+  /**
+   * Runs inside the transaction that inserts the rows, after them, with every message's result: what
+   * the source must record together with its messages (the IMAP cursor). If it throws, nothing of the
+   * batch is in the inbox.
+   */
+  beforeCommit?: (db: Db, results: readonly BatchResult[]) => Promise<void>;
+}
+
+/**
+ * Stores messages held in memory, in order, with one durability barrier: all blobs written and synced
+ * together (BlobStore.saveAll), then all inbox rows in one transaction. Results are in input order. A
+ * message whose blob cannot be stored gets its error and no row; the others are stored. When the
+ * transaction fails, this rejects and none of the rows exist (the blobs are harmless leftovers: the
+ * same bytes stored again reuse them).
+ */
+export async function intakeBatch(store: Store, messages: readonly BatchMessage[], options: BatchOptions): Promise<BatchResult[]> {
+  const blobs = await new BlobStore(store.dataDir).saveAll(messages.map((m) => m.content));
+  const rows: NewInboxItem[] = [];
+  const rowOf: number[] = [];
+  blobs.forEach((blob, i) => {
+    if ('error' in blob) return;
+    rowOf[i] = rows.length;
+    rows.push(inboxRow(blob, messages[i]!.content, { ...options, originKey: messages[i]!.originKey }));
+  });
+  const results = (inserted: ReadonlyArray<IntakeResult>): BatchResult[] =>
+    blobs.map((blob, i) => ('error' in blob ? blob : inserted[rowOf[i]!]!));
+  const inserted = await insertInboxItems(store.db, rows, options.beforeCommit
+    ? (trx, done) => options.beforeCommit!(trx, results(done))
+    : undefined);
+  return results(inserted);
+}
+
+/** The inbox row of a stored blob, labelled from its head (the first bytes are enough). */
+function inboxRow(blob: BlobInfo, head: Buffer, options: IntakeOptions): NewInboxItem {
   const headers = scanHeaders(head);
   const messageId = scanMessageId(head);
   const limit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
@@ -46,7 +98,7 @@ export async function intakeMessage(
   const tooLarge = size > limit
     ? { outcome: 'ignored' as const, reason: `${TOO_LARGE} ${size} bytes, the limit is ${limit}` }
     : undefined;
-  return insertInboxItem(store.db, {
+  return {
     profileId: options.profileId,
     originKey: options.originKey ?? contentOriginKey(messageId, blob.ref),
     rawRef: blob.ref,
@@ -56,7 +108,7 @@ export async function intakeMessage(
     fromAddress: headers.get('from') ?? null,
     ...(tooLarge ? { outcome: tooLarge } : {}),
     ...(options.acknowledge ? { acknowledge: true } : {}),
-  });
+  };
 }
 
 async function readHead(path: string): Promise<Buffer> {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AttachmentSink } from '../mail/message.js';
+import { countSync } from './sync-counts.js';
 
 export interface BlobInfo {
   ref: string;
@@ -57,6 +58,57 @@ export class BlobStore implements AttachmentSink {
     return { ref, size };
   }
 
+  /**
+   * Stores several byte buffers with one durability barrier instead of one per blob: every file is
+   * written and fsynced at once (in parallel), renamed to its hash, and then each shard folder touched
+   * is fsynced once (and the blobs folder, when a shard folder is new). When this resolves, every
+   * blob it reports stored is on disk under its real name. A blob that cannot be stored (its folder
+   * unusable, the disk full) is reported alone, with its error; the others are still stored.
+   */
+  async saveAll(contents: readonly Buffer[]): Promise<Array<BlobInfo | { error: Error }>> {
+    const written = await Promise.all(contents.map(async (content) => {
+      const tmp = join(this.root, 'tmp', randomBytes(12).toString('hex'));
+      try {
+        const handle = await open(tmp, 'wx', 0o600);
+        try {
+          await handle.writeFile(content);
+          await handle.sync();
+          countSync('fileSyncs');
+        } finally {
+          await handle.close();
+        }
+        const ref = createHash('sha256').update(content).digest('hex');
+        return { tmp, ref, size: content.length };
+      } catch (error) {
+        await rm(tmp, { force: true });
+        return { error: error as Error };
+      }
+    }));
+    let newShard = false;
+    const shards = new Set<string>();
+    const placed = await Promise.all(written.map(async (blob) => {
+      if ('error' in blob) return blob;
+      const dir = join(this.root, blob.ref.slice(0, 2));
+      try {
+        if (mkdirSync(dir, { recursive: true, mode: 0o700 })) newShard = true;
+        await rename(blob.tmp, join(dir, blob.ref));
+        shards.add(dir);
+        return blob;
+      } catch (error) {
+        await rm(blob.tmp, { force: true });
+        return { error: error as Error };
+      }
+    }));
+    // A rename is durable once its folder is; a new shard folder once the blobs folder is.
+    const dirs = [...shards, ...(newShard ? [this.root] : [])];
+    const synced = new Map(await Promise.all(dirs.map(async (dir) => [dir, await syncDir(dir).then(() => null, (e: Error) => e)] as const)));
+    return placed.map((blob) => {
+      if ('error' in blob) return blob;
+      const failed = synced.get(join(this.root, blob.ref.slice(0, 2))) ?? synced.get(this.root) ?? null;
+      return failed ? { error: failed } : { ref: blob.ref, size: blob.size };
+    });
+  }
+
   open(ref: string): Readable {
     return createReadStream(this.pathOf(ref));
   }
@@ -79,6 +131,7 @@ async function syncFile(path: string): Promise<void> {
   const handle = await open(path, 'r+');
   try {
     await handle.sync();
+    countSync('fileSyncs');
   } finally {
     await handle.close();
   }
@@ -89,6 +142,7 @@ async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
+    countSync('dirSyncs');
   } finally {
     await handle.close();
   }

@@ -31,6 +31,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import { setTimeout as delay } from 'node:timers/promises';
+import { countSync } from './sync-counts.js';
 
 export interface SharedSqliteOptions {
   /** How long one statement blocks waiting for a lock (PRAGMA busy_timeout). */
@@ -91,11 +92,17 @@ class PatientConnection implements DatabaseConnection {
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (this.database.inTransaction) return this.inner.executeQuery<R>(query);
+    if (this.database.inTransaction) {
+      const result = await this.inner.executeQuery<R>(query);
+      if (query.sql === 'commit') countSync('commits');
+      return result;
+    }
     const deadline = Date.now() + this.options.deadlineMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.inner.executeQuery<R>(query);
+        const result = await this.inner.executeQuery<R>(query);
+        if (writes(query)) countSync('commits'); // a write outside a transaction commits by itself
+        return result;
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw error;
         // Jittered, growing pauses: the processes waiting for the lock do not all wake together.
@@ -108,6 +115,15 @@ class PatientConnection implements DatabaseConnection {
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     return this.inner.streamQuery<R>(query, chunkSize);
   }
+}
+
+const WRITE_NODES = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode', 'MergeQueryNode']);
+
+/** A statement that changes data (for the commit count: sync-counts.ts). */
+function writes(query: CompiledQuery): boolean {
+  const kind = query.query?.kind;
+  if (kind && WRITE_NODES.has(kind)) return true;
+  return kind === 'RawNode' && /^\s*(insert|update|delete|replace)\b/i.test(query.sql);
 }
 
 /** SQLITE_BUSY and its extended codes (_SNAPSHOT, _RECOVERY, _TIMEOUT). */

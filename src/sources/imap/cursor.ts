@@ -27,7 +27,7 @@ export async function writeCursor(db: Db, profileId: number, cursor: ImapCursor)
  * The highest UID the next poll may start after: every listed UID up to it is settled. A message that
  * failed (or vanished between listing and download) holds the cursor below it, so it is listed again.
  */
-export function nextHighestUid(previous: number, listedUids: number[], unsettledUids: number[]): number {
+export function nextHighestUid(previous: number, listedUids: readonly number[], unsettledUids: readonly number[]): number {
   if (unsettledUids.length) return Math.max(previous, Math.min(...unsettledUids) - 1);
   return Math.max(previous, ...listedUids);
 }

@@ -1,13 +1,23 @@
-// Storing the new messages of one poll, in UID order. The order matters: processing takes inbox items in
-// insertion order, and a reply must not be processed before the message it answers. Round trips are
-// still overlapped with the disk: messages that fit in one download window are fetched a few ahead into
-// memory (at most `lookahead` windows), while the current one is being fsynced and inserted. Larger
-// messages stream straight to disk, one at a time.
+// Storing the new messages of one poll, in UID order, step by step (batches.ts cuts them). A batch is
+// one FETCH into memory and one durability barrier: its blobs synced together, then its inbox rows and
+// the cursor advance in one transaction (intakeBatch). A large message streams to disk window by window
+// and is stored on its own (store-message.ts). After each step but the last the caller processes what
+// was stored (afterBatch), while the next step downloads, so a poll that dies later has turned its share
+// into work.
+//
+// A connection lost in the middle of a batch loses nothing that arrived: the whole messages received
+// are stored, and the cursor advanced past them, before the error is reported; the others are listed
+// again by the next poll. A message the server could not send, or whose blob could not be stored, is
+// reported in `failed` and held below the cursor (retried by the next poll); the rest of its batch lands.
+import type { Db } from '../../store/database.js';
+import { intakeBatch, type BatchResult } from '../intake.js';
 import type { PollContext } from '../source.js';
+import { planSteps, type BatchLimits } from './batches.js';
 import { ImapSourceError } from './errors.js';
+import { fetchBatch } from './fetch-batch.js';
 import type { ListedMessage } from './listing.js';
 import type { ImapSession } from './session.js';
-import { readSmallMessage, storeBytes, storeMessage, type StoreResult } from './store-message.js';
+import { storeMessage } from './store-message.js';
 
 export interface DownloadResult {
   stored: number;
@@ -17,76 +27,120 @@ export interface DownloadResult {
 }
 
 export interface DownloadOptions {
+  /** Download window of the streaming path. */
   chunkBytes: number;
-  lookahead: number;
-  /** Called after every `batchMessages` messages with the last UID handled and the UIDs unsettled so far. */
-  afterBatch?: (lastUid: number, unsettled: number[]) => Promise<void>;
-  batchMessages?: number;
+  limits: Omit<BatchLimits, 'maxMessageBytes'>;
+  /**
+   * Records that every listed UID up to `lastUid` is settled except `unsettled` (the cursor); `lastUid`
+   * is Infinity for the last step. For a batch it runs inside the transaction that stores the batch's
+   * rows (`db` is that transaction).
+   */
+  advance: (db: Db, lastUid: number, unsettled: readonly number[]) => Promise<void>;
+  /**
+   * Called after every step but the last, once its messages are committed; it runs while the next step
+   * downloads, and the next call waits for it.
+   */
+  afterBatch?: () => Promise<void>;
 }
 
-type Settled<T> = { value: T } | { error: unknown };
+type KeyOf = (m: ListedMessage) => string;
 
 export async function downloadAll(session: ImapSession, ctx: PollContext, messages: ListedMessage[],
-  keyOf: (m: ListedMessage) => string, options: DownloadOptions): Promise<DownloadResult> {
+  keyOf: KeyOf, options: DownloadOptions): Promise<DownloadResult> {
   const result: DownloadResult = { stored: 0, failed: [], unsettled: [] };
-  const { chunkBytes, lookahead } = options;
-  let sinceBatch = 0;
-  const small = (m: ListedMessage) => m.size <= chunkBytes && m.size <= ctx.settings.maxMessageBytes;
-  const prefetched = new Map<number, Promise<Settled<Buffer | null>>>();
-  let planned = 0;
-  const prefetchUpTo = (index: number) => {
-    if (lookahead <= 0) return;
-    for (; planned < messages.length && planned <= index + lookahead; planned++) {
-      const m = messages[planned]!;
-      if (small(m)) prefetched.set(m.uid, settle(readSmallMessage(session, m, chunkBytes)));
-    }
-  };
-
+  const steps = planSteps(messages, { ...options.limits, maxMessageBytes: ctx.settings.maxMessageBytes });
+  // Processing a committed batch (CPU) overlaps the download and durability barrier of the next one
+  // (mostly waiting on the server and the disk). One processing runs at a time, in batch order, and none
+  // outlives this function: a poll that fails goes on to process what it stored (processBeforeFailing),
+  // which must not run beside a processing still under way.
+  let processing: Promise<void> | undefined;
   try {
-    for (let i = 0; i < messages.length && !ctx.signal?.aborted; i++) {
-      prefetchUpTo(i);
-      const message = messages[i]!;
-      const key = keyOf(message);
-      try {
-        const outcome = await storeOne(session, ctx, message, key, chunkBytes, prefetched);
-        if (outcome === 'stored') result.stored++;
-        if (outcome === 'gone') result.unsettled.push(message.uid); // listed again next time; if really gone, it won't be
-      } catch (err) {
-        // One bad message does not stop the rest, but a lost connection does: nothing more can succeed.
-        if (!session.usable || ctx.signal?.aborted) {
-          // A prefetch that timed out closed the connection under this message: report the timeout.
-          const settled = await Promise.all(prefetched.values());
-          const timeout = [err, ...settled.map((s) => ('error' in s ? s.error : undefined))].find(isTimeout);
-          throw lostConnection(timeout ?? err, message.uid);
-        }
-        result.failed.push({ key, error: (err as Error).message });
-        result.unsettled.push(message.uid);
-        ctx.logger?.warn({ key, err: (err as Error).message }, 'IMAP download failed; retried on the next poll');
-      }
-      if (options.afterBatch && ++sinceBatch >= (options.batchMessages ?? 20) && i + 1 < messages.length) {
-        sinceBatch = 0;
-        await options.afterBatch(message.uid, [...result.unsettled]);
+    for (const [i, step] of steps.entries()) {
+      if (ctx.signal?.aborted) break;
+      const last = i + 1 === steps.length;
+      // The last step settles everything listed after it as well (mail already in the inbox or known).
+      const upTo = last ? Infinity : step.kind === 'stream' ? step.message.uid : step.messages.at(-1)!.uid;
+      if (step.kind === 'stream') await streamOne(session, ctx, step.message, keyOf, upTo, options, result);
+      else await storeBatch(session, ctx, step.messages, keyOf, upTo, options, result);
+      if (options.afterBatch && !last) {
+        await processing;
+        processing = options.afterBatch();
+        processing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       }
     }
+    await processing;
   } finally {
-    // Prefetches only fill memory, but none may outlive the poll; on a dead connection they end at once.
-    await Promise.all(prefetched.values());
+    await processing?.catch(() => undefined); // the intake's own error is the one to report
   }
   return result;
 }
 
-async function storeOne(session: ImapSession, ctx: PollContext, message: ListedMessage, key: string, chunkBytes: number,
-  prefetched: Map<number, Promise<Settled<Buffer | null>>>): Promise<StoreResult> {
-  const early = prefetched.get(message.uid);
-  if (!early) return storeMessage(session, ctx, message, key, chunkBytes);
-  prefetched.delete(message.uid);
-  const read = await early;
-  if ('error' in read) throw read.error;
-  return read.value === null ? 'gone' : storeBytes(ctx, read.value, key);
+async function streamOne(session: ImapSession, ctx: PollContext, message: ListedMessage, keyOf: KeyOf, upTo: number,
+  options: DownloadOptions, result: DownloadResult): Promise<void> {
+  const key = keyOf(message);
+  try {
+    const outcome = await storeMessage(session, ctx, message, key, options.chunkBytes);
+    if (outcome === 'stored') result.stored++;
+    if (outcome === 'gone') result.unsettled.push(message.uid); // listed again next time; if really gone, it won't be
+  } catch (err) {
+    // One bad message does not stop the rest, but a lost connection does: nothing more can succeed.
+    if (!session.usable || ctx.signal?.aborted) throw lostConnection(err, message.uid);
+    fail(ctx, result, message, key, err);
+  }
+  await options.advance(ctx.store.db, upTo, result.unsettled);
 }
 
-function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
-  return promise.then((value) => ({ value }), (error: unknown) => ({ error }));
+async function storeBatch(session: ImapSession, ctx: PollContext, messages: ListedMessage[], keyOf: KeyOf, upTo: number,
+  options: DownloadOptions, result: DownloadResult): Promise<void> {
+  const received = new Map<number, Buffer>();
+  let fetchError: unknown;
+  await fetchBatch(session, messages, received).catch((err: unknown) => void (fetchError = err ?? new Error('the download failed')));
+  // Shutting down: what arrived is not stored now; the next poll lists it again.
+  if (ctx.signal?.aborted) {
+    if (fetchError !== undefined) throw fetchError;
+    return;
+  }
+  const lost = fetchError !== undefined && !session.usable;
+  const arrived = messages.filter((m) => received.has(m.uid));
+  const missing = messages.filter((m) => !received.has(m.uid));
+  for (const m of missing) {
+    // The server answered but could not send it: a failure of this message. Otherwise it is gone (or
+    // the connection is: then it is listed again by the next poll).
+    if (fetchError !== undefined && !lost) fail(ctx, result, m, keyOf(m), fetchError);
+    else result.unsettled.push(m.uid);
+  }
+  if (arrived.length || !lost) await storeArrived(ctx, arrived, received, keyOf, upTo, options, result);
+  if (lost && missing.length) throw lostConnection(fetchError, missing[0]!.uid);
+}
+
+async function storeArrived(ctx: PollContext, arrived: ListedMessage[], received: Map<number, Buffer>, keyOf: KeyOf,
+  lastUid: number, options: DownloadOptions, result: DownloadResult): Promise<void> {
+  let results: BatchResult[];
+  try {
+    results = await intakeBatch(ctx.store, arrived.map((m) => ({ content: received.get(m.uid)!, originKey: keyOf(m) })), {
+      profileId: ctx.profile.id,
+      maxMessageBytes: ctx.settings.maxMessageBytes,
+      acknowledge: true,
+      // The cursor moves with the rows it covers: both are committed, or neither.
+      beforeCommit: (db, done) => options.advance(db, lastUid,
+        [...result.unsettled, ...arrived.filter((_, i) => 'error' in done[i]!).map((m) => m.uid)]),
+    });
+  } catch (err) {
+    // The transaction failed: none of the batch is in the inbox; all of it is retried by the next poll.
+    for (const m of arrived) fail(ctx, result, m, keyOf(m), err);
+    return;
+  }
+  results.forEach((r, i) => {
+    if ('error' in r) fail(ctx, result, arrived[i]!, keyOf(arrived[i]!), r.error);
+    else if (r.inserted) result.stored++;
+  });
+}
+
+function fail(ctx: PollContext, result: DownloadResult, message: ListedMessage, key: string, err: unknown): void {
+  const error = (err as Error)?.message ?? String(err);
+  result.failed.push({ key, error });
+  result.unsettled.push(message.uid);
+  ctx.logger?.warn({ key, err: error }, 'IMAP download failed; retried on the next poll');
 }
 
 function isTimeout(err: unknown): boolean {

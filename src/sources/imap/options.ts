@@ -20,25 +20,26 @@ export interface ImapSourceOptions {
   connectTimeoutMs?: number;
   /** Longest silence allowed while waiting for a command's answer or the next bytes of a download. Default 60 000 ms. */
   commandTimeoutMs?: number;
-  /** Download window per FETCH; bigger windows mean fewer round trips, and this much memory per download. */
+  /** Download window of the streaming path (messages above streamAboveBytes); this much memory per download. */
   chunkBytes?: number;
   /**
-   * How many messages ahead a poll reads into memory while the current one is written to disk; only
-   * messages that fit in one window (chunkBytes) are read ahead. Default 8; 0 turns it off.
-   */
-  prefetchMessages?: number;
-  /**
-   * After this many downloaded messages the poll commits its cursor and lets the caller process them
-   * (afterIntake), so an interrupted poll keeps its progress. Default 20.
+   * Most messages in one batch: one `UID FETCH <set> BODY.PEEK[]`, one durability barrier (blobs synced
+   * together, rows and cursor in one transaction), then the caller processes them (afterIntake), so an
+   * interrupted poll keeps its progress. Default 100.
    */
   batchMessages?: number;
+  /** Most bytes in one batch, by the sizes the listing gave (RFC822.SIZE): what a batch holds in memory. Default 8 MiB. */
+  batchBytes?: number;
+  /** Messages larger than this are not batched but streamed to disk window by window. Default 1 MiB. */
+  streamAboveBytes?: number;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
 export const DEFAULT_CHUNK_BYTES = 256 * 1024;
-export const DEFAULT_PREFETCH_MESSAGES = 8;
-export const DEFAULT_BATCH_MESSAGES = 20;
+export const DEFAULT_BATCH_MESSAGES = 100;
+export const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_STREAM_ABOVE_BYTES = 1024 * 1024;
 
 export interface Timeouts {
   connectMs: number;

@@ -3,14 +3,15 @@
 // (bytes committed before anything else), let the caller process (afterIntake), then apply the
 // after-processing actions of finished items on the server.
 //
-// Progress survives a bad link: the cursor is committed after every small batch (never past a UID that
-// is not settled) and the caller processes each batch at once, so a poll that dies half way keeps what
-// it stored, turns it into work, and the next poll goes on from there. Mail already imported under an
+// New mail comes in batches (download-all.ts): one FETCH per batch of UIDs, then one durability barrier
+// that commits the batch's bytes, its inbox rows and the cursor together (never past a UID that is not
+// settled), and the caller processes each batch at once; so a poll that dies half way keeps what it
+// stored, turns it into work, and the next poll goes on from there. Mail already imported under an
 // earlier UIDVALIDITY is not recognised here: intake stores it as a visible duplicate (store/inbox.ts).
 //
 //   const source = new ImapSource({ tlsOptions: { ca }, commandTimeoutMs: 30_000 });
 //   const report = await source.poll({ store, profile, settings, logger, afterIntake });
-import { now } from '../../store/database.js';
+import { now, type Db } from '../../store/database.js';
 import { hasOriginKeys } from '../../store/inbox.js';
 import { addKnownKeys, knownKeys } from '../known.js';
 import { emptyReport, processBeforeFailing, type MailSource, type PollContext, type PollReport } from '../source.js';
@@ -19,20 +20,24 @@ import { applyAcks } from './acks.js';
 import { beforeCutoff, cutoffFor } from './baseline.js';
 import { nextHighestUid, readCursor, writeCursor } from './cursor.js';
 import { listMessages, type ListedMessage } from './listing.js';
-import { DEFAULT_BATCH_MESSAGES, DEFAULT_CHUNK_BYTES, DEFAULT_PREFETCH_MESSAGES, type ImapSourceOptions } from './options.js';
+import {
+  DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MESSAGES, DEFAULT_CHUNK_BYTES, DEFAULT_STREAM_ABOVE_BYTES, type ImapSourceOptions,
+} from './options.js';
 import { originKey } from './origin.js';
 import { ImapSession } from './session.js';
-import { downloadAll } from './download-all.js';
+import { downloadAll, type DownloadOptions } from './download-all.js';
 
 export class ImapSource implements MailSource {
   private readonly chunkBytes: number;
-  private readonly lookahead: number;
-  private readonly batchMessages: number;
+  private readonly limits: DownloadOptions['limits'];
 
   constructor(private readonly options: ImapSourceOptions = {}) {
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-    this.lookahead = options.prefetchMessages ?? DEFAULT_PREFETCH_MESSAGES;
-    this.batchMessages = options.batchMessages ?? DEFAULT_BATCH_MESSAGES;
+    this.limits = {
+      maxMessages: options.batchMessages ?? DEFAULT_BATCH_MESSAGES,
+      maxBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
+      streamAbove: options.streamAboveBytes ?? DEFAULT_STREAM_ABOVE_BYTES,
+    };
   }
 
   async poll(ctx: PollContext): Promise<PollReport> {
@@ -99,27 +104,27 @@ export class ImapSource implements MailSource {
     // Everything listed below the first message still to download is settled: say so at once, so that
     // a poll interrupted from here on continues this folder and UIDVALIDITY instead of starting over.
     const previous = continuing ? cursor.highestUid : 0;
-    const listedUids = listed.map((m) => m.uid);
-    const commit = (upToUid: number, unsettled: number[]) => writeCursor(db, profile.id, {
-      folder: folder.path, uidValidity: folder.uidValidity,
-      highestUid: nextHighestUid(previous, listedUids.filter((uid) => uid <= upToUid), unsettled),
-    });
+    // A cursor already written (same folder and UIDVALIDITY) is not written again unchanged.
+    let written = continuing ? cursor.highestUid : null;
+    const commit = async (upToUid: number, unsettled: readonly number[], within: Db = db) => {
+      const highestUid = nextHighestUid(previous, [highestListedUpTo(listed, upToUid)], unsettled);
+      if (highestUid === written) return;
+      await writeCursor(within, profile.id, { folder: folder.path, uidValidity: folder.uidValidity, highestUid });
+      written = highestUid;
+    };
     if (listed.length) await commit(fresh.length ? fresh[0]!.uid - 1 : Infinity, []);
 
     const downloaded = await downloadAll(session, ctx, fresh, keyOf, {
       chunkBytes: this.chunkBytes,
-      lookahead: this.lookahead,
-      batchMessages: this.batchMessages,
-      // After each batch: commit the cursor, then let the caller turn the batch into work.
-      afterBatch: async (lastUid, unsettled) => {
-        await commit(lastUid, unsettled);
-        await ctx.afterIntake?.();
-      },
+      limits: this.limits,
+      // Inside each batch's transaction; the last step settles everything listed after it too.
+      advance: (within, lastUid, unsettled) => commit(lastUid, unsettled, within),
+      // After each batch is committed, the caller turns it into work.
+      afterBatch: async () => ctx.afterIntake?.(),
     });
     report.stored += downloaded.stored;
     report.failed.push(...downloaded.failed);
     if (ctx.signal?.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('the poll was aborted');
-    await commit(Infinity, downloaded.unsettled);
   }
 
   private async leaveAlone(ctx: PollContext, fresh: ListedMessage[], alone: ListedMessage[], why: string,
@@ -130,4 +135,16 @@ export class ImapSource implements MailSource {
     const uids = new Set(alone.map((m) => m.uid));
     return fresh.filter((m) => !uids.has(m.uid));
   }
+}
+
+/** The highest listed UID not above `uid` (0 when none): the listing is in UID order. */
+function highestListedUpTo(listed: readonly ListedMessage[], uid: number): number {
+  let lo = 0;
+  let hi = listed.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (listed[mid]!.uid <= uid) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo ? listed[lo - 1]!.uid : 0;
 }

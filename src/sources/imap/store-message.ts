@@ -1,6 +1,6 @@
-// Getting one listed message's bytes: streamed into the inbox (storeMessage), or read whole when it fits
-// in one download window (readSmallMessage, for prefetching). intakeMessage() commits the bytes (fsync) and the
-// inbox row before it resolves; nothing here touches the message on the server.
+// The streaming path for one large listed message (batches.ts says which): its bytes streamed into the
+// inbox window by window, or only its header when it is over the size limit. intakeMessage() commits the
+// bytes (fsync) and the inbox row before it resolves; nothing here touches the message on the server.
 import { intakeMessage } from '../intake.js';
 import type { PollContext } from '../source.js';
 import type { ListedMessage } from './listing.js';
@@ -25,27 +25,5 @@ export async function storeMessage(session: ImapSession, ctx: PollContext, messa
       ...(bytes.headerOnly ? { serverSize: message.size } : {}),
     });
     return inserted ? 'stored' : 'existing';
-  });
-}
-
-/** Stores bytes read earlier by readSmallMessage. */
-export async function storeBytes(ctx: PollContext, bytes: Buffer, originKey: string): Promise<StoreResult> {
-  const { inserted } = await intakeMessage(ctx.store, bytes, {
-    profileId: ctx.profile.id,
-    originKey,
-    maxMessageBytes: ctx.settings.maxMessageBytes,
-    acknowledge: true,
-  });
-  return inserted ? 'stored' : 'existing';
-}
-
-/** The whole message in memory: only for messages no larger than one download window. */
-export async function readSmallMessage(session: ImapSession, message: ListedMessage, chunkBytes: number): Promise<Buffer | null> {
-  return session.run(`downloading UID ${message.uid}`, async (watch) => {
-    const bytes = await openMessage(session, message, watch, { maxMessageBytes: Infinity, chunkBytes });
-    if (!bytes) return null;
-    const parts: Buffer[] = [];
-    for await (const part of bytes.content) parts.push(part as Buffer);
-    return Buffer.concat(parts);
   });
 }

@@ -1,0 +1,84 @@
+// (c) of the ingest benchmark, in a process of its own so that its peak RSS and its fsyncs are its own
+// (and so it can run under strace): `mailbind fetch --once` as the CLI runs it, fetchOnce into the
+// builtin tracker on SQLite, from a Dovecot that bench/ingest.ts started and filled. Start-up (imports,
+// opening the store, creating the profile) is outside the timed part. Prints one JSON line.
+//
+//   MAILBIND_BENCH_E2E='{"port":993,"user":"alice","password":"…","expected":2000}' \
+//   NODE_EXTRA_CA_CERTS=ca.pem node dist/bench/ingest-e2e.js
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assemble } from '../src/app/app.js';
+import { fetchOnce } from '../src/app/fetch.js';
+import { settingsToStore } from '../src/sources/profile-settings.js';
+import { openStore } from '../src/store/database.js';
+import { countByOutcome } from '../src/store/inbox.js';
+import { createProfile } from '../src/store/profiles.js';
+import { SecretBox } from '../src/store/secrets.js';
+import { syncCounts, syncsSince } from '../src/store/sync-counts.js';
+import { DEFAULT_THREADING } from '../src/store/threading-settings.js';
+import { addCompany, addProject } from '../src/tracker/builtin/admin.js';
+
+export interface EndToEndResult {
+  ms: number;
+  messages: number;
+  bytes: number;
+  maxRssKb: number;
+  syncs: { fileSyncs: number; dirSyncs: number; commits: number };
+  outcomes: Record<string, number>;
+}
+
+interface Config {
+  port: number;
+  user: string;
+  password: string;
+  expected: number;
+}
+
+const RULES = [
+  "when subject contains 'urgent' and company matched to project 2 then attach to project 2 and create request in project 2",
+  'when company matched to project 2 then attach to project 2',
+  'then attach to project 1 and create request in project 1',
+  '',
+].join('\n');
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.env.MAILBIND_BENCH_E2E ?? '') as Config;
+  const dir = mkdtempSync(join(tmpdir(), 'mailbind-bench-e2e-'));
+  try {
+    const store = await openStore({ dataDir: dir });
+    await addCompany(store.db, { name: 'Acme', domains: ['acme.example'] });
+    await addProject(store.db, { name: 'General' });
+    await addProject(store.db, { name: 'Acme', company: 'Acme' });
+    const secrets = SecretBox.forDataDir(dir);
+    const profile = await createProfile(store.db, {
+      name: 'bench',
+      rules: RULES,
+      // ~20 messages per sender within minutes: the per-sender rate limit would ignore most of them.
+      threading: { ...DEFAULT_THREADING, rateLimitPerSenderHour: 0 },
+      source: settingsToStore({
+        protocol: 'imap', host: '127.0.0.1', port: config.port, tls: 'tls', login: config.user, password: config.password,
+        idle: false, firstRun: 'all', afterImport: 'leave', afterOther: 'leave',
+      }, secrets),
+    });
+    const app = assemble(store);
+    await app.processor(); // loads what a processor needs once; fetchOnce makes its own
+    const before = syncCounts();
+    const started = performance.now();
+    const report = await fetchOnce(app, profile.name);
+    const ms = performance.now() - started;
+    const syncs = syncsSince(before);
+    if (report.messages.length !== config.expected || report.server.failed.length) {
+      throw new Error(`fetched ${report.messages.length} of ${config.expected} messages, ${report.server.failed.length} failed`);
+    }
+    const bytes = Number((await store.db.selectFrom('inbox_items').select((eb) => eb.fn.sum<number>('raw_size').as('n')).executeTakeFirstOrThrow()).n);
+    const outcomes = await countByOutcome(store.db, profile.id);
+    await store.close();
+    const result: EndToEndResult = { ms, messages: report.messages.length, bytes, maxRssKb: process.resourceUsage().maxRSS, syncs, outcomes };
+    console.log(JSON.stringify(result));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,225 @@
+// Ingest throughput (issue 14), three measures of one generated mailbox in one run so their ratios hold
+// on a noisy machine:
+//   (a) raw: one pipelined `UID FETCH 1:* BODY.PEEK[]` over TLS with imapflow, bytes discarded (median of 3);
+//   (b) bare parse: the same messages parsed from memory with our parser options and a discarding sink;
+//   (c) end to end: fetchOnce (`mailbind fetch --once`) into the builtin tracker on SQLite, in a child
+//       process (bench/ingest-e2e.ts) so that its peak RSS and fsyncs are its own; start-up excluded.
+// The mailbox (bench/mailbox.ts) has 2,000 messages, MAILBIND_BENCH_MESSAGES=10000 for the large run;
+// MAILBIND_BENCH_ROUNDS=3 repeats the three measures and takes medians (a loaded machine).
+// MAILBIND_BENCH_BASELINE=<another build's dist/bench/ingest-e2e.js> runs that build's (c) too, in the
+// same rounds, for a before/after comparison under the same load.
+// fsyncs are counted in process (store/sync-counts.ts: blob files, blob folders, SQLite commits); with
+// MAILBIND_BENCH_STRACE=1 (c) runs once more under `strace -f -c` to count the real fsync/fdatasync calls.
+// Figures go to the console and to bench/results/ingest-<host>-<time>.json (not committed: the table in
+// docs/benchmarks.md is the record).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ImapFlow } from 'imapflow';
+import { parseMessage } from '../src/mail/index.js';
+import { discardingSink } from '../src/store/blobs.js';
+import { startDovecot, type Dovecot } from '../test/support/dovecot.js';
+import type { EndToEndResult } from './ingest-e2e.js';
+import { benchMessage, MAILBOX_SEED, type MessageKind } from './mailbox.js';
+
+const E2E = fileURLToPath(new URL('./ingest-e2e.js', import.meta.url));
+const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+const USER = { user: 'bench', password: 'benchpw' };
+
+interface Rate {
+  messages: number;
+  bytes: number;
+  ms: number;
+}
+
+/** The run with the median time (the lower middle one for an even count). */
+function median<T extends { ms: number }>(runs: T[]): T {
+  return [...runs].sort((x, y) => x.ms - y.ms)[Math.floor((runs.length - 1) / 2)]!;
+}
+
+const perSecond = (r: Rate) => ({ msgPerS: r.messages / (r.ms / 1000), mbPerS: r.bytes / 1048576 / (r.ms / 1000) });
+
+export async function benchIngest(report: (name: string, value: string) => void): Promise<void> {
+  const count = Number(process.env.MAILBIND_BENCH_MESSAGES ?? 2000);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`MAILBIND_BENCH_MESSAGES must be a whole number above 0, not ${process.env.MAILBIND_BENCH_MESSAGES}`);
+  const rounds = Number(process.env.MAILBIND_BENCH_ROUNDS ?? 1);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`MAILBIND_BENCH_ROUNDS must be a whole number above 0, not ${process.env.MAILBIND_BENCH_ROUNDS}`);
+  const dc = await startDovecot({ users: [USER] });
+  try {
+    const mailbox = await fill(dc, count);
+    await warmUp(dc);
+    const caPath = join(dc.dir, 'bench-ca.pem');
+    writeFileSync(caPath, dc.caCert);
+    // Rounds of (a), (b), (c) one after the other, so that a burst of load elsewhere hits all three alike;
+    // each figure is the median over the rounds.
+    const rawRuns: Rate[] = [];
+    const parseRuns: Rate[] = [];
+    const e2eRuns: EndToEndResult[] = [];
+    const baselineScript = process.env.MAILBIND_BENCH_BASELINE;
+    const baselineRuns: EndToEndResult[] = [];
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < 3; i++) rawRuns.push(await rawFetch(dc));
+      parseRuns.push(await bareParse(count));
+      e2eRuns.push(await endToEnd(dc, caPath, count, { script: E2E }));
+      if (baselineScript) baselineRuns.push(await endToEnd(dc, caPath, count, { script: baselineScript }));
+    }
+    const raw = median(rawRuns);
+    if (raw.messages !== count) throw new Error(`the raw fetch saw ${raw.messages} of ${count} messages`);
+    const parse = median(parseRuns);
+    const e2e = median(e2eRuns);
+    const baseline = baselineRuns.length ? median(baselineRuns) : undefined;
+    const traced = process.env.MAILBIND_BENCH_STRACE === '1' ? await endToEnd(dc, caPath, count, { script: E2E, strace: true }) : undefined;
+
+    const a = perSecond(raw);
+    const b = perSecond(parse);
+    const c = perSecond(e2e);
+    const per = (n: number) => (n / e2e.messages).toFixed(2);
+    const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
+    const kinds = Object.entries(mailbox.kinds).map(([k, n]) => `${n} ${k}`).join(', ');
+    report(`ingest: mailbox (seed ${MAILBOX_SEED})`, `${count} messages, ${mb(mailbox.bytes)} MiB (${kinds})`);
+    report(`ingest: rounds (medians of each)`, `${rounds}; (a) runs 3 times a round`);
+    report('ingest (a) raw UID FETCH 1:* over TLS', `${a.msgPerS.toFixed(0)} msg/s, ${a.mbPerS.toFixed(1)} MiB/s`);
+    report('ingest (b) bare parse, from memory', `${b.msgPerS.toFixed(0)} msg/s, ${b.mbPerS.toFixed(1)} MiB/s`);
+    report('ingest (c) fetch --once, SQLite, builtin tracker', `${c.msgPerS.toFixed(0)} msg/s, ${c.mbPerS.toFixed(1)} MiB/s, ${(e2e.ms / e2e.messages).toFixed(2)} ms/msg`);
+    report('ingest ratio (c)/(a)', (c.msgPerS / a.msgPerS).toFixed(3));
+    report('ingest ratio (c)/(b)', (c.msgPerS / b.msgPerS).toFixed(3));
+    report('ingest (c) peak RSS', `${(e2e.maxRssKb / 1024).toFixed(0)} MB`);
+    report('ingest (c) syncs per message (counted)',
+      `${per(e2e.syncs.fileSyncs + e2e.syncs.dirSyncs + e2e.syncs.commits)}: blob files ${per(e2e.syncs.fileSyncs)}, blob folders ${per(e2e.syncs.dirSyncs)}, SQLite commits ${per(e2e.syncs.commits)}`);
+    if (traced?.strace) {
+      report('ingest (c) under strace: syscalls per message',
+        `fsync ${per(traced.strace.fsync)}, fdatasync ${per(traced.strace.fdatasync)} (${(traced.ms / traced.messages).toFixed(2)} ms/msg traced)`);
+    }
+    report('ingest (c) outcomes', JSON.stringify(e2e.outcomes));
+    if (baseline) {
+      const before = perSecond(baseline);
+      const syncs = baseline.syncs.fileSyncs + baseline.syncs.dirSyncs + baseline.syncs.commits;
+      report('ingest (c) baseline build', `${before.msgPerS.toFixed(0)} msg/s, ${(baseline.ms / baseline.messages).toFixed(2)} ms/msg, `
+        + `(c)/(a) ${(before.msgPerS / a.msgPerS).toFixed(3)}, (c)/(b) ${(before.msgPerS / b.msgPerS).toFixed(3)}, `
+        + `${(syncs / baseline.messages).toFixed(2)} syncs/msg, peak RSS ${(baseline.maxRssKb / 1024).toFixed(0)} MB`);
+      report('ingest (c) this build / baseline build', `${(c.msgPerS / before.msgPerS).toFixed(2)}×`);
+    }
+
+    mkdirSync(RESULTS, { recursive: true });
+    const at = new Date().toISOString();
+    const file = join(RESULTS, `ingest-${os.hostname()}-${at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify({
+      at, machine: machine(), seed: MAILBOX_SEED, messages: count, mailboxBytes: mailbox.bytes, kinds: mailbox.kinds,
+      rounds, raw: { ...raw, ...a, runsMs: rawRuns.map((r) => r.ms) }, parse: { ...parse, ...b, runsMs: parseRuns.map((r) => r.ms) },
+      endToEnd: { ...e2e, ...c, runsMs: e2eRuns.map((r) => r.ms) },
+      ratios: { cOverA: c.msgPerS / a.msgPerS, cOverB: c.msgPerS / b.msgPerS },
+      ...(baseline ? { baseline: { script: baselineScript, ...baseline, ...perSecond(baseline), runsMs: baselineRuns.map((r) => r.ms) } } : {}),
+      ...(traced ? { traced } : {}),
+    }, null, 2) + '\n');
+    report('ingest results', file);
+  } finally {
+    await dc.stop();
+  }
+}
+
+export function machine(): Record<string, unknown> {
+  return {
+    host: os.hostname(), cpus: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1), node: process.version, loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
+  };
+}
+
+/** Writes the mailbox into Dovecot's Maildir (dc.deliver: a file and a rename each, in UID order). */
+async function fill(dc: Dovecot, count: number): Promise<{ bytes: number; kinds: Record<MessageKind, number> }> {
+  const kinds: Record<MessageKind, number> = { plain: 0, multipart: 0, attachment: 0 };
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    const { raw, kind } = benchMessage(i);
+    kinds[kind]++;
+    bytes += raw.length;
+    await dc.deliver(USER.user, raw);
+  }
+  return { bytes, kinds };
+}
+
+async function connect(dc: Dovecot): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: dc.host, port: dc.ports.imaps, secure: true, tls: { ca: dc.caCert },
+    auth: { user: USER.user, pass: USER.password }, logger: false, disableAutoIdle: true,
+  });
+  await client.connect();
+  await client.mailboxOpen('INBOX', { readOnly: true });
+  return client;
+}
+
+/** Dovecot indexes a new Maildir at its first SELECT and listing; none of the measures should pay for it. */
+async function warmUp(dc: Dovecot): Promise<void> {
+  const client = await connect(dc);
+  try {
+    for await (const _ of client.fetch('1:*', { uid: true, size: true }, { uid: true })) void _;
+  } finally {
+    await client.logout();
+  }
+}
+
+async function rawFetch(dc: Dovecot): Promise<Rate> {
+  const client = await connect(dc);
+  try {
+    let messages = 0;
+    let bytes = 0;
+    const started = performance.now();
+    for await (const message of client.fetch('1:*', { uid: true, source: true }, { uid: true })) {
+      messages++;
+      bytes += message.source?.length ?? 0;
+    }
+    return { messages, bytes, ms: performance.now() - started };
+  } finally {
+    await client.logout();
+  }
+}
+
+/** Only the parses are timed; generating each message again (the same bytes) is not. */
+async function bareParse(count: number): Promise<Rate> {
+  let ms = 0;
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    const { raw } = benchMessage(i);
+    bytes += raw.length;
+    const started = performance.now();
+    await parseMessage(raw, { receivedAt: new Date(), sink: discardingSink });
+    ms += performance.now() - started;
+  }
+  return { messages: count, bytes, ms };
+}
+
+type Traced = EndToEndResult & { strace?: { fsync: number; fdatasync: number } };
+
+async function endToEnd(dc: Dovecot, caPath: string, count: number, run: { script: string; strace?: boolean }): Promise<Traced> {
+  const strace = !!run.strace;
+  const env = {
+    ...process.env,
+    NODE_EXTRA_CA_CERTS: caPath,
+    MAILBIND_BENCH_E2E: JSON.stringify({ port: dc.ports.imaps, user: USER.user, password: USER.password, expected: count }),
+  };
+  const summary = join(dc.dir, 'strace-summary.txt');
+  const [command, args] = strace
+    ? ['strace', ['-f', '--seccomp-bpf', '-c', '-e', 'trace=fsync,fdatasync', '-o', summary, process.execPath, run.script]]
+    : [process.execPath, [run.script]];
+  if (strace && !existsSync('/usr/bin/strace')) throw new Error('MAILBIND_BENCH_STRACE=1 needs strace (apt-get install -y strace)');
+  const child = spawn(command, args as string[], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the end-to-end run exited with ${code}: ${out.slice(-2000)}`);
+  const result = JSON.parse(out.trim().split('\n').pop()!) as Traced;
+  if (strace) result.strace = straceCounts(readFileSync(summary, 'utf8'));
+  return result;
+}
+
+/** The calls column of `strace -c` for fsync and fdatasync. */
+function straceCounts(summary: string): { fsync: number; fdatasync: number } {
+  const calls = (name: string) => {
+    const line = summary.split('\n').find((l) => l.trim().split(/\s+/).pop() === name);
+    const columns = line?.trim().split(/\s+/) ?? [];
+    // % time, seconds, usecs/call, calls, [errors,] syscall
+    return Number(columns[3] ?? 0);
+  };
+  return { fsync: calls('fsync'), fdatasync: calls('fdatasync') };
+}

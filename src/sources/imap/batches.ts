@@ -1,0 +1,45 @@
+// How a poll's new messages are cut into download steps, in UID order (processing takes inbox items in
+// insertion order, and a reply must not be processed before the message it answers): runs of messages
+// small enough to hold in memory become batches, one FETCH and one durability barrier each, bounded by
+// count and by bytes (the sizes the listing gave); a large message, or one over the profile's size
+// limit (only its header is fetched), is a step of its own on the streaming path.
+import type { ListedMessage } from './listing.js';
+
+export interface BatchLimits {
+  /** Most messages in a batch. */
+  maxMessages: number;
+  /** Most listed bytes in a batch; a single message above it is streamed anyway (streamAbove ≤ maxBytes). */
+  maxBytes: number;
+  /** Messages larger than this are streamed. */
+  streamAbove: number;
+  /** The profile's size limit: a message over it is fetched as its header only (the streaming path). */
+  maxMessageBytes: number;
+}
+
+export type Step =
+  | { kind: 'batch'; messages: ListedMessage[] }
+  | { kind: 'stream'; message: ListedMessage };
+
+export function planSteps(messages: readonly ListedMessage[], limits: BatchLimits): Step[] {
+  if (!(limits.maxMessages >= 1) || !(limits.maxBytes >= 1)) throw new RangeError('IMAP batches need room for at least one message and one byte');
+  const steps: Step[] = [];
+  let batch: ListedMessage[] = [];
+  let bytes = 0;
+  const close = () => {
+    if (batch.length) steps.push({ kind: 'batch', messages: batch });
+    batch = [];
+    bytes = 0;
+  };
+  for (const message of messages) {
+    if (message.size > limits.streamAbove || message.size > limits.maxBytes || message.size > limits.maxMessageBytes) {
+      close();
+      steps.push({ kind: 'stream', message });
+      continue;
+    }
+    if (batch.length >= limits.maxMessages || (batch.length && bytes + message.size > limits.maxBytes)) close();
+    batch.push(message);
+    bytes += message.size;
+  }
+  close();
+  return steps;
+}

@@ -1,0 +1,200 @@
+// Intake's side of the inbox: inserting new items, idempotently by origin key, and recognising the same
+// message stored again (a duplicate, visible and ignored) or a Message-ID reused by other bytes (noted).
+import { PostgresAdapter, sql } from 'kysely';
+import { chunksOf } from './chunks.js';
+import type { Db } from './database.js';
+import { now } from './database.js';
+import { toInboxItem, type InboxItem } from './inbox-item.js';
+import { withoutNul } from './nul-plugin.js';
+import type { Outcome } from './schema.js';
+
+export interface NewInboxItem {
+  profileId: number;
+  originKey: string;
+  rawRef: string;
+  rawSize: number;
+  messageId?: string | null;
+  subject?: string | null;
+  fromAddress?: string | null;
+  /** An item intake already decided (e.g. too large): stored done with this outcome. */
+  outcome?: { outcome: Outcome; reason: string };
+  /** The message stays on a server that must be told once the outcome is known (seen, move, delete). */
+  acknowledge?: boolean;
+}
+
+/** The trace an item gets at intake, before processing: notes the processing trace keeps. */
+export interface IntakeTrace {
+  warnings: string[];
+}
+
+/** How the reason of a duplicate starts; the item number follows. */
+export const DUPLICATE_OF = 'duplicate of message #';
+
+/**
+ * Idempotent: a second insert with the same (profile, origin key) returns the existing item.
+ *
+ * The same bytes under another origin key (delivered again: new IMAP UIDs, a failover, To and Cc the
+ * same mailbox) are a duplicate: stored as their own item, ignored, `duplicate of message #N`, so the
+ * server copy is acknowledged as any other ignored mail and nothing is skipped silently. Blobs are
+ * content-addressed, so the same raw_ref is the same bytes (Message-ID included). Other bytes under a
+ * Message-ID the profile already has are new mail; the reuse is noted in the item's trace.
+ */
+export async function insertInboxItem(db: Db, item: NewInboxItem): Promise<{ item: InboxItem; inserted: boolean }> {
+  return (await insertInboxItems(db, [item]))[0]!;
+}
+
+/**
+ * insertInboxItem for several items, in order, in ONE transaction: one commit (one WAL fsync on SQLite)
+ * for a whole batch. `beforeCommit` runs in the same transaction after the rows, with their results:
+ * whatever must be committed together with them (a source's cursor). Each item is checked against the
+ * earlier ones of the same call too, so a batch holding the same bytes twice stores one duplicate.
+ */
+export async function insertInboxItems(db: Db, items: readonly NewInboxItem[],
+  beforeCommit?: (trx: Db, results: ReadonlyArray<{ item: InboxItem; inserted: boolean }>) => Promise<void>):
+  Promise<Array<{ item: InboxItem; inserted: boolean }>> {
+  if (items.length === 0 && !beforeCommit) return [];
+  // Check and insert as one: two copies taken at the same moment (two workers, a burst of delivers)
+  // must not both find no earlier copy. SQLite's transactions take the write lock up front; on
+  // PostgreSQL a lock per profile, held until commit, does the same (taken in profile order, so two
+  // batches never wait for each other's locks).
+  return db.transaction().execute(async (trx) => {
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+      for (const profileId of [...new Set(items.map((i) => i.profileId))].sort((a, b) => a - b)) {
+        await sql`select pg_advisory_xact_lock(${INTAKE_LOCK}, ${profileId})`.execute(trx);
+      }
+    }
+    const earlier = await Earlier.load(trx, items);
+    const results: Array<{ item: InboxItem; inserted: boolean }> = [];
+    for (const item of items) {
+      const result = await insertChecked(trx, item, earlier);
+      if (result.inserted) earlier.add(result.item);
+      results.push(result);
+    }
+    await beforeCommit?.(trx, results);
+    return results;
+  });
+}
+
+/** One item, inside a transaction that holds the intake lock of its profile. */
+async function insertChecked(trx: Db, item: NewInboxItem, earlier: Earlier): Promise<{ item: InboxItem; inserted: boolean }> {
+  const existing = earlier.byOriginKey(item);
+  if (existing) return { item: existing, inserted: false };
+  const same = earlier.sameMessage(item);
+  let outcome = item.outcome;
+  let trace: IntakeTrace | null = null;
+  if (same.duplicateOf !== null && !outcome) {
+    outcome = { outcome: 'ignored', reason: `${DUPLICATE_OF}${same.duplicateOf}` };
+  } else if (same.reusedBy !== null) {
+    trace = { warnings: [`Message-ID also used by message #${same.reusedBy} with different content`] };
+  }
+  return insertRow(trx, { ...item, ...(outcome ? { outcome } : {}) }, trace);
+}
+
+/** The first key of PostgreSQL advisory locks taken at intake (the second is the profile id). */
+const INTAKE_LOCK = 7_407_001;
+
+interface Stored {
+  id: number;
+  rawRef: string;
+}
+
+/**
+ * What the inbox holds that the items of one call can match, read with a few queries up front (not
+ * three per item) and kept up to date as the call inserts: items by origin key, and by Message-ID or,
+ * for items without one, by bytes (raw_ref). Values are compared as the database stores them (without
+ * U+0000, nul-plugin.ts).
+ */
+class Earlier {
+  private readonly items = new Map<string, InboxItem>();
+  private readonly byMessageId = new Map<string, Stored[]>();
+  private readonly byRawRef = new Map<string, Stored[]>();
+
+  static async load(db: Db, items: readonly NewInboxItem[]): Promise<Earlier> {
+    const earlier = new Earlier();
+    for (const profileId of new Set(items.map((i) => i.profileId))) {
+      const mine = items.filter((i) => i.profileId === profileId);
+      const unique = (values: string[]) => [...new Set(values.map((v) => withoutNul(v) as string))];
+      for (const keys of chunksOf(unique(mine.map((i) => i.originKey)))) {
+        const rows = await db.selectFrom('inbox_items').selectAll().where('profile_id', '=', profileId).where('origin_key', 'in', keys).execute();
+        for (const row of rows) earlier.items.set(key(profileId, row.origin_key), toInboxItem(row));
+      }
+      // By Message-ID the (profile, message_id) index finds both; without one, only the bytes can match.
+      for (const ids of chunksOf(unique(mine.flatMap((i) => (i.messageId ? [i.messageId] : []))))) {
+        const rows = await db.selectFrom('inbox_items').select(['id', 'raw_ref', 'message_id'])
+          .where('profile_id', '=', profileId).where('message_id', 'in', ids).orderBy('id').execute();
+        for (const row of rows) push(earlier.byMessageId, key(profileId, row.message_id!), { id: Number(row.id), rawRef: row.raw_ref });
+      }
+      for (const refs of chunksOf(unique(mine.flatMap((i) => (i.messageId ? [] : [i.rawRef]))))) {
+        const rows = await db.selectFrom('inbox_items').select(['id', 'raw_ref'])
+          .where('profile_id', '=', profileId).where('raw_ref', 'in', refs).orderBy('id').execute();
+        for (const row of rows) push(earlier.byRawRef, key(profileId, row.raw_ref), { id: Number(row.id), rawRef: row.raw_ref });
+      }
+    }
+    return earlier;
+  }
+
+  byOriginKey(item: NewInboxItem): InboxItem | undefined {
+    return this.items.get(key(item.profileId, item.originKey));
+  }
+
+  /** The first earlier item with these bytes, or else the first with this Message-ID and other bytes. */
+  sameMessage(item: NewInboxItem): { duplicateOf: number | null; reusedBy: number | null } {
+    const rows = (item.messageId ? this.byMessageId.get(key(item.profileId, item.messageId)) : this.byRawRef.get(key(item.profileId, item.rawRef))) ?? [];
+    const rawRef = withoutNul(item.rawRef);
+    const same = rows.find((r) => r.rawRef === rawRef);
+    return { duplicateOf: same ? same.id : null, reusedBy: !same && rows[0] ? rows[0].id : null };
+  }
+
+  /** An item this call inserted: later items of the call can match it. */
+  add(item: InboxItem): void {
+    const stored = { id: item.id, rawRef: item.rawRef };
+    this.items.set(key(item.profileId, item.originKey), item);
+    if (item.messageId) push(this.byMessageId, key(item.profileId, item.messageId), stored);
+    push(this.byRawRef, key(item.profileId, item.rawRef), stored);
+  }
+}
+
+function key(profileId: number, value: string): string {
+  return `${profileId}\u0000${withoutNul(value) as string}`;
+}
+
+function push(map: Map<string, Stored[]>, at: string, stored: Stored): void {
+  const list = map.get(at);
+  if (list) list.push(stored);
+  else map.set(at, [stored]);
+}
+
+async function insertRow(db: Db, item: NewInboxItem, trace: IntakeTrace | null): Promise<{ item: InboxItem; inserted: boolean }> {
+  const at = now();
+  const row = await db
+    .insertInto('inbox_items')
+    .values({
+      profile_id: item.profileId,
+      origin_key: item.originKey,
+      raw_ref: item.rawRef,
+      raw_size: item.rawSize,
+      message_id: item.messageId ?? null,
+      subject: item.subject ?? null,
+      from_address: item.fromAddress ?? null,
+      state: item.outcome ? 'done' : 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      outcome: item.outcome?.outcome ?? null,
+      reason: item.outcome?.reason ?? null,
+      processed_at: item.outcome ? at : null,
+      received_at: at,
+      ack_state: item.acknowledge ? 'pending' : null,
+      trace: trace ? JSON.stringify(trace) : null,
+    })
+    .onConflict((oc) => oc.columns(['profile_id', 'origin_key']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (row) return { item: toInboxItem(row), inserted: true };
+  const existing = await db
+    .selectFrom('inbox_items')
+    .selectAll()
+    .where('profile_id', '=', item.profileId)
+    .where('origin_key', '=', item.originKey)
+    .executeTakeFirstOrThrow();
+  return { item: toInboxItem(existing), inserted: false };
+}
