@@ -11,6 +11,7 @@ import { inTransaction } from '../store/transaction.js';
 import { updateStatus } from '../sources/status.js';
 import { validateSettings, type SourceSettings } from '../sources/settings.js';
 import { oauthAppOf, scopesOf } from '../sources/oauth/app.js';
+import { missingScopes } from '../sources/oauth/check-token.js';
 import { authorizationRequest, exchangeCode, OAuthError, type OAuthApp, type SignedIn } from '../sources/oauth/client.js';
 import { mailScopes } from '../sources/oauth/presets.js';
 import type { App } from './app.js';
@@ -253,12 +254,10 @@ function accountOf(signedIn: SignedIn, stored: SourceSettings): string {
 /** What the person should know about a sign-in that worked: a mail scope not granted, no refresh token. */
 function notesOn(granted: { scope: string | null; hasRefreshToken: boolean }, stored: SourceSettings): string[] {
   const notes: string[] = [];
-  // A response without `scope` granted what was asked (RFC 6749 §5.1).
-  if (granted.scope !== null) {
-    const have = new Set(granted.scope.split(/\s+/));
-    const missing = mailScopes(scopesOf(stored)).filter((s) => !have.has(s));
-    if (missing.length) notes.push(`the provider did not grant ${missing.join(', ')}: the mail server will likely refuse the login; allow it at the consent page, or check the app's API permissions (docs/oauth.md)`);
-  }
+  // Compared as Check Connection compares them (without case: Microsoft echoes scope URLs in its own
+  // spelling); a response without `scope` granted what was asked (RFC 6749 §5.1).
+  const missing = missingScopes(mailScopes(scopesOf(stored)), granted.scope);
+  if (missing.length) notes.push(`the provider did not grant ${missing.join(', ')}: the mail server will likely refuse the login; allow it at the consent page, or check the app's API permissions (docs/oauth.md)`);
   if (!granted.hasRefreshToken) notes.push('no refresh token was issued — the provider did not grant offline access (see docs/oauth.md); the sign-in lasts until the access token expires');
   return notes;
 }

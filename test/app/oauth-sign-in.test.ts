@@ -8,12 +8,12 @@ import { after, before, describe, test } from 'node:test';
 import { assemble, type App } from '../../src/app/app.js';
 import { readAudit } from '../../src/app/audit.js';
 import { AppError } from '../../src/app/errors.js';
-import { completeSignIn, SignInFailed, startSignIn, type StartSignIn } from '../../src/app/oauth-sign-in.js';
+import { completeSignIn, SignInFailed, signInNotes, startSignIn, type StartSignIn } from '../../src/app/oauth-sign-in.js';
 import { waitForSignIn } from '../../src/app/oauth-sign-in-wait.js';
 import { cliPrincipal, type Principal } from '../../src/app/principal.js';
 import { createProfile, showProfile } from '../../src/app/profiles.js';
 import { findSignIn } from '../../src/store/oauth-sign-ins.js';
-import { openTokens, signInStatus } from '../../src/store/oauth-tokens.js';
+import { openTokens, saveSignIn, signInStatus } from '../../src/store/oauth-tokens.js';
 import { startOidcProvider, type OidcTestProvider } from '../support/oidc-provider.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 
@@ -223,6 +223,18 @@ for (const dialect of await dialects()) {
       } finally {
         await stingy.stop();
       }
+    });
+
+    test('the notes compare the granted scopes without case: a provider echoing its own spelling granted them', async () => {
+      const profile = await oauthProfile();
+      const granted = (scope: string) => saveSignIn(app.store.db, app.secrets(), profile.id, {
+        account: ALICE, subject: 'sub', accessToken: 'at', accessExpiresAt: new Date(Date.now() + 3600_000).toISOString(), refreshToken: 'rt', scope,
+      });
+      // Microsoft answers scope URLs in its own spelling; Check Connection already compares without case.
+      await granted('openid email offline_access IMAP');
+      assert.deepEqual(await signInNotes(app, profile.id), []);
+      await granted('openid email offline_access');
+      assert.match((await signInNotes(app, profile.id)).join('\n'), /did not grant imap/, 'a scope really missing is still said');
     });
   });
 }
