@@ -5,6 +5,7 @@
 // sealed (store/oauth-tokens.ts), and nothing here ever puts a token or the client secret in a message.
 import { appendAudit } from '../store/audit.js';
 import { cancelSignIn, createSignIn, findSignIn, finishSignIn, signInId, takeSignIn, SIGN_IN_TTL_MS, type PendingSignIn, type SignInVia } from '../store/oauth-sign-ins.js';
+import type { Db } from '../store/database.js';
 import { saveSignIn, signInStatus } from '../store/oauth-tokens.js';
 import * as profiles from '../store/profiles.js';
 import { inTransaction } from '../store/transaction.js';
@@ -147,6 +148,9 @@ async function complete(app: App, url: URL, state: string, pending: PendingSignI
   const account = accountOf(signedIn, stored);
   const notes = notesOn({ scope: signedIn.scope ?? null, hasRefreshToken: Boolean(signedIn.refreshToken) }, stored);
   const loginFilled = await inTransaction(app.store.db, async (trx) => {
+    // First, so that a change of the profile's settings meanwhile, which cancels it (profiles.ts), either
+    // came before (and this one is refused) or waits for this one and then signs it out.
+    if (!(await finishSignIn(trx, pending.id, { account }))) throw await endedMeanwhile(trx, pending.id);
     // Read again: the login may have been set while the person was at the provider.
     const current = await profiles.getProfile(trx, pending.profileId);
     const source = current.source ? validateSettings(current.source) : null;
@@ -177,7 +181,6 @@ async function complete(app: App, url: URL, state: string, pending: PendingSignI
       target: `profile ${current.name}`,
       details: { id: current.id, account, via: pending.via, ...(login ? {} : { loginFilled: true }) },
     });
-    await finishSignIn(trx, pending.id, { account });
     return !login;
   });
   // Polls that failed for want of a sign-in are retried at once, not after their backoff.
@@ -218,10 +221,18 @@ async function whyNotTaken(app: App, id: string): Promise<SignInFailed> {
   const record = await findSignIn(app.store.db, id);
   if (!record) return new SignInFailed('user', 'this sign-in is unknown (or long gone): start the sign-in again');
   const at = { profileId: record.profileId, via: record.via };
+  // Failed, or cancelled before its callback came (the CLI interrupted, the profile's settings changed).
+  if (record.error) return new SignInFailed('user', `this sign-in has ended: ${record.error}`, at);
   if (record.completedAt) return new SignInFailed('user', 'this sign-in was already used: each sign-in address works once; start the sign-in again if the profile is not signed in', at);
   if (record.expired) return new SignInFailed('user', `this sign-in expired (a sign-in has ${SIGN_IN_MINUTES} minutes to come back): start it again`, at);
   // Bound to another browser: it stays open for that one.
   return new SignInFailed('user', 'this sign-in was started in another browser: finish it in the browser that started it, or start it again here', at);
+}
+
+/** Why a sign-in taken by this callback was ended by someone else while its code was exchanged. */
+async function endedMeanwhile(db: Db, id: string): Promise<SignInFailed> {
+  const record = await findSignIn(db, id);
+  return new SignInFailed('user', record?.error ?? 'the sign-in was cancelled while it completed: start it again');
 }
 
 /** The provider's refusal in the callback (RFC 6749 §4.1.2.1), in words; its own text clipped and cleaned. */

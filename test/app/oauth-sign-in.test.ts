@@ -11,7 +11,7 @@ import { AppError } from '../../src/app/errors.js';
 import { completeSignIn, SignInFailed, signInNotes, startSignIn, type StartSignIn } from '../../src/app/oauth-sign-in.js';
 import { waitForSignIn } from '../../src/app/oauth-sign-in-wait.js';
 import { cliPrincipal, type Principal } from '../../src/app/principal.js';
-import { createProfile, showProfile } from '../../src/app/profiles.js';
+import { createProfile, showProfile, updateProfile } from '../../src/app/profiles.js';
 import { findSignIn } from '../../src/store/oauth-sign-ins.js';
 import { openTokens, saveSignIn, signInStatus } from '../../src/store/oauth-tokens.js';
 import { startOidcProvider, type OidcTestProvider } from '../support/oidc-provider.js';
@@ -181,6 +181,27 @@ for (const dialect of await dialects()) {
       assert.match(refused.message, /^the sign-in was cancelled or refused at the provider \(access_denied/);
       assert.equal(await signInStatus(app.store.db, profile.id), null);
       assert.equal((await showProfile(app, profile.id)).source?.login, undefined);
+    });
+
+    test("a sign-in under way ends when the profile's provider, app or mailbox changes, and its callback says so", async () => {
+      const profile = await oauthProfile();
+      const started = await startSignIn(app, profile.name, cli());
+      const callback = await op.signIn(started.url, { login: ALICE });
+      const waiting = waitForSignIn(app, started.id);
+      // The code would be exchanged with the app as it is now, and the tokens sent to the new server.
+      const saved = await updateProfile(app, profile.id, { source: { host: 'imap.example.test' } }, cliPrincipal('admin'));
+      assert.deepEqual(saved.notes, []);
+      const refused = await failure(completeSignIn(app, callback));
+      assert.equal(refused.message, "this sign-in has ended: the sign-in was cancelled, as the profile's provider, app or mailbox changed while it was under way; start it again");
+      assert.equal(refused.at.taken, false);
+      assert.equal(await signInStatus(app.store.db, profile.id), null, 'nothing stored');
+      assert.match((await failure(waiting)).message, /^the sign-in was cancelled, as the profile's provider, app or mailbox changed/, 'a waiting CLI says why');
+
+      // A change that keeps where the sign-in goes (the folder) leaves it be.
+      const again = await startSignIn(app, profile.name, cli());
+      const back = await op.signIn(again.url, { login: ALICE });
+      await updateProfile(app, profile.id, { source: { folder: 'Support' } }, cliPrincipal('admin'));
+      assert.equal((await completeSignIn(app, back)).account, ALICE);
     });
 
     test('a password profile cannot sign in, and says what to set', async () => {
