@@ -19,7 +19,7 @@ import { dialects, openTestStore, type TestStore } from '../support/store.js';
 
 const ALICE = 'alice@example.test';
 const BOB = 'bob@example.test';
-const REDIRECT = 'http://127.0.0.1:8080/oauth/callback';
+const REDIRECT = 'http://localhost:8080/oauth/callback';
 const admin: Principal = { kind: 'account', name: 'ada', role: 'admin', accountId: 1 };
 
 /** The error a promise rejects with, which must be a SignInFailed. */

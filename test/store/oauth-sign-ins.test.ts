@@ -38,7 +38,7 @@ for (const dialect of await dialects()) {
       profileId,
       codeVerifier: `verifier-${n}-secret-9f2`,
       nonce: `nonce-${n}`,
-      redirectUri: 'http://127.0.0.1:8080/oauth/callback',
+      redirectUri: 'http://localhost:8080/oauth/callback',
       via: 'cli',
       browserHash: null,
       startedBy: 'cli:tester',
