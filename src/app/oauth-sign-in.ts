@@ -32,6 +32,11 @@ export interface StartSignIn {
   principal: Principal;
   /** For 'web': a secret the server gave the starting browser (a cookie); only its hash is stored. */
   browserSecret?: string;
+  /**
+   * For 'web': the origin of the page that asked, where that cookie is set. The provider must send the
+   * browser back to the same origin, or the cookie does not come along and the sign-in cannot complete.
+   */
+  browserOrigin?: string;
   redirectUri: string;
 }
 
@@ -96,6 +101,7 @@ export async function startSignIn(app: App, nameOrId: string | number, options: 
   const { stored, oauthApp } = oauthProfile(app, profile);
   const redirectUri = checkedRedirectUri(options.redirectUri);
   if (options.via === 'web' && !options.browserSecret) throw new Error('a web sign-in needs the browser secret it is bound to');
+  if (options.via === 'web' && options.browserOrigin) comesBackTo(app, options.browserOrigin, redirectUri);
   let request;
   try {
     request = await authorizationRequest(oauthApp, redirectUri, scopesOf(stored), stored.login);
@@ -214,6 +220,17 @@ function checkedRedirectUri(text: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw userError(`the redirect URI should start with https:// (or http:// on this machine), not ${url.protocol}`);
   if (url.search || url.hash) throw userError('the redirect URI should have no query or fragment: the provider adds the code and state to it');
   return url.href;
+}
+
+/** Refuses a web sign-in whose browser is at another origin than the redirect URI's: it could never complete. */
+function comesBackTo(app: App, browserOrigin: string, redirectUri: string): void {
+  const back = new URL(redirectUri);
+  if (back.origin === browserOrigin) return;
+  const base = back.href.endsWith(OAUTH_CALLBACK_PATH) ? back.href.slice(0, -OAUTH_CALLBACK_PATH.length) : back.origin;
+  // Without MAILBIND_PUBLIC_URL the redirect URI is the address the request came to, which a reverse
+  // proxy rewriting the Host header makes another than the browser's.
+  const unset = app.outgoing.publicUrl ? '' : `; if people open mailbind at ${browserOrigin}, set MAILBIND_PUBLIC_URL to that address`;
+  throw userError(`open mailbind at ${base} to sign in: the provider sends the browser back there${unset}`);
 }
 
 /** Why a callback's state found no sign-in to take: words for the person holding the address. */
