@@ -223,6 +223,12 @@ for (const dialect of await dialects()) {
       assert.match(there.headers.get('set-cookie') ?? '', /^mailbind_signin_[0-9a-f]{16}=/);
       assert.equal(new URL(((await there.json()) as { url: string }).url).searchParams.get('redirect_uri'), PUBLIC_REDIRECT);
       assert.equal((await started()).length, 1);
+
+      // Without MAILBIND_PUBLIC_URL, behind a proxy that passes on another Host than the browser's.
+      const proxied = await s.call(`/api/v1/profiles/${id}/sign-in`, { method: 'POST', token: null, cookie, headers: { 'x-csrf-token': csrf, origin: 'https://help.example.com' } });
+      assert.equal(proxied.status, 400);
+      assert.equal(proxied.json.error,
+        'open mailbind at http://localhost to sign in: the provider sends the browser back there; if people open mailbind at https://help.example.com, set MAILBIND_PUBLIC_URL to that address');
     });
 
     test('no client secret, token, code or state in any answer (but the address to open) or log line', async () => {
