@@ -1,6 +1,7 @@
 // `npm run screenshots` (after the build): the real service on a throwaway data dir with sample data
 // made through the command line a user would type (a company, three projects, a profile with the seed
-// rules and imported mail, a mailbox that fails), then Debian's Chromium saves each main page at
+// rules and imported mail, a mailbox that fails, a Microsoft 365 mailbox on OAuth2 whose sign-in is
+// written through the token store: see signedIn below), then Debian's Chromium saves each main page at
 // desktop (1280×800) and phone (390×844) width to docs/screenshots/. The README shows them.
 //
 // A new page is one entry in PAGES: a file name, its path, and optionally what to do before the shot.
@@ -16,6 +17,8 @@ const { launchChromium } = await import(join(root, 'dist/test/support/browser.js
 const { makeMessage, SEED_RULES } = await import(join(root, 'dist/test/support/messages.js'));
 
 const OUT = join(root, 'docs/screenshots');
+/** The Microsoft 365 mailbox signed in with OAuth2. */
+const HELPDESK = 'support@contoso.example';
 const PASSWORD = 'screenshots admin password';
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
 
@@ -32,11 +35,10 @@ const PAGES = [
     },
   },
   {
-    // The mailbox's Access switched to OAuth2 (not saved): the provider and its app instead of the password.
-    name: 'profile-oauth2', path: '/settings/plugins/email-integration/2', ready: 'Profile sales',
+    // A Microsoft 365 mailbox on OAuth2, signed in: the sign-in panel, then the provider and its app.
+    name: 'profile-oauth2', path: '/settings/plugins/email-integration/3', ready: 'Profile helpdesk',
     prepare: async (page) => {
-      await page.getByRole('radio', { name: /OAuth2/ }).check();
-      await page.getByLabel('Provider', { exact: true }).selectOption('microsoft');
+      await page.getByRole('region', { name: 'Sign-in' }).getByText(`Signed in as ${HELPDESK}`).waitFor();
     },
   },
   { name: 'messages', path: '/messages', ready: 'Messages' },
@@ -66,7 +68,7 @@ const PAGES = [
 ];
 
 const dataDir = await mkdtemp(join(tmpdir(), 'mailbind-screenshots-'));
-const env = { ...process.env, MAILBIND_DATA_DIR: dataDir, SALES_PASSWORD: 'not the password' };
+const env = { ...process.env, MAILBIND_DATA_DIR: dataDir, SALES_PASSWORD: 'not the password', HELPDESK_CLIENT_SECRET: 'not the client secret' };
 const cli = (...args) => execFileSync(process.execPath, [join(root, 'dist/bundle/main.js'), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
 const cliWithInput = (input, ...args) => execFileSync(process.execPath, [join(root, 'dist/bundle/main.js'), ...args], { env, input, stdio: ['pipe', 'pipe', 'inherit'] });
 
@@ -122,6 +124,11 @@ async function sampleData() {
   // A mailbox nobody answers on: the dashboard and Check Connection show what failing looks like.
   cli('profile', 'add', '--name', 'sales', '--protocol', 'imap', '--host', '127.0.0.1', '--port', '1', '--tls', 'none', '--login', 'sales@example.com',
     '--password-env', 'SALES_PASSWORD', '--rules-file', rules);
+  // A Microsoft 365 mailbox on OAuth2, its server the provider's (no --host), signed in below.
+  cli('profile', 'add', '--name', 'helpdesk', '--protocol', 'imap', '--auth', 'oauth2', '--oauth-provider', 'microsoft',
+    '--oauth-client-id', '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b', '--oauth-client-secret-env', 'HELPDESK_CLIENT_SECRET',
+    '--oauth-issuer', 'https://login.microsoftonline.com/0b8e7c6d-5a4f-4e3d-9c2b-1a0f9e8d7c6b/v2.0', '--login', HELPDESK, '--rules-file', rules);
+  await signedIn(3, HELPDESK);
   const mail = [
     { from: 'Dana Lee <dana@targetprocess.com>', subject: 'TP: the board does not load' },
     { from: 'Dana Lee <dana@targetprocess.com>', subject: 'Invoice for March' },
@@ -144,6 +151,29 @@ async function sampleData() {
   }));
   cli('import', '--profile', 'support', reply);
   cli('token', 'create', 'ci', '--role', 'viewer');
+}
+
+/**
+ * A sign-in at Microsoft cannot be made here (no internet), so the profile's sign-in is written as the
+ * sign-in and a refresh after it write it, through the token store: the panel shows only the account,
+ * the state and the times. The tokens are stand-ins, sealed like real ones, and never used: the mailbox
+ * at outlook.office365.com cannot be reached from here either.
+ */
+async function signedIn(profileId, account) {
+  const [{ openStore }, { SecretBox }, tokens] = await Promise.all(['database', 'secrets', 'oauth-tokens'].map((m) => import(join(root, `dist/src/store/${m}.js`))));
+  const store = await openStore({ dataDir, create: false });
+  try {
+    const secrets = SecretBox.forDataDir(dataDir, env);
+    const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
+    const scope = 'https://outlook.office.com/IMAP.AccessAsUser.All offline_access openid email';
+    await tokens.saveSignIn(store.db, secrets, profileId, {
+      account, subject: 'stand-in-subject', accessToken: 'stand-in access token', accessExpiresAt: inAnHour(), refreshToken: 'stand-in refresh token', scope,
+    });
+    if (!(await tokens.takeRefreshLease(store.db, profileId, 'screenshots', 60_000))) throw new Error('could not take the refresh lease');
+    await tokens.storeRefreshed(store.db, secrets, profileId, 'screenshots', { accessToken: 'stand-in access token 2', accessExpiresAt: inAnHour(), scope });
+  } finally {
+    await store.close();
+  }
 }
 
 function freePort() {

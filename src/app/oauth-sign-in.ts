@@ -5,12 +5,14 @@
 // sealed (store/oauth-tokens.ts), and nothing here ever puts a token or the client secret in a message.
 import { appendAudit } from '../store/audit.js';
 import { cancelSignIn, createSignIn, findSignIn, finishSignIn, signInId, takeSignIn, SIGN_IN_TTL_MS, type PendingSignIn, type SignInVia } from '../store/oauth-sign-ins.js';
+import type { Db } from '../store/database.js';
 import { saveSignIn, signInStatus } from '../store/oauth-tokens.js';
 import * as profiles from '../store/profiles.js';
 import { inTransaction } from '../store/transaction.js';
 import { updateStatus } from '../sources/status.js';
 import { validateSettings, type SourceSettings } from '../sources/settings.js';
 import { oauthAppOf, scopesOf } from '../sources/oauth/app.js';
+import { missingScopes } from '../sources/oauth/check-token.js';
 import { authorizationRequest, exchangeCode, OAuthError, type OAuthApp, type SignedIn } from '../sources/oauth/client.js';
 import { mailScopes } from '../sources/oauth/presets.js';
 import type { App } from './app.js';
@@ -30,6 +32,11 @@ export interface StartSignIn {
   principal: Principal;
   /** For 'web': a secret the server gave the starting browser (a cookie); only its hash is stored. */
   browserSecret?: string;
+  /**
+   * For 'web': the origin of the page that asked, where that cookie is set. The provider must send the
+   * browser back to the same origin, or the cookie does not come along and the sign-in cannot complete.
+   */
+  browserOrigin?: string;
   redirectUri: string;
 }
 
@@ -94,6 +101,7 @@ export async function startSignIn(app: App, nameOrId: string | number, options: 
   const { stored, oauthApp } = oauthProfile(app, profile);
   const redirectUri = checkedRedirectUri(options.redirectUri);
   if (options.via === 'web' && !options.browserSecret) throw new Error('a web sign-in needs the browser secret it is bound to');
+  if (options.via === 'web' && options.browserOrigin) comesBackTo(app, options.browserOrigin, redirectUri);
   let request;
   try {
     request = await authorizationRequest(oauthApp, redirectUri, scopesOf(stored), stored.login);
@@ -146,6 +154,9 @@ async function complete(app: App, url: URL, state: string, pending: PendingSignI
   const account = accountOf(signedIn, stored);
   const notes = notesOn({ scope: signedIn.scope ?? null, hasRefreshToken: Boolean(signedIn.refreshToken) }, stored);
   const loginFilled = await inTransaction(app.store.db, async (trx) => {
+    // First, so that a change of the profile's settings meanwhile, which cancels it (profiles.ts), either
+    // came before (and this one is refused) or waits for this one and then signs it out.
+    if (!(await finishSignIn(trx, pending.id, { account }))) throw await endedMeanwhile(trx, pending.id);
     // Read again: the login may have been set while the person was at the provider.
     const current = await profiles.getProfile(trx, pending.profileId);
     const source = current.source ? validateSettings(current.source) : null;
@@ -176,7 +187,6 @@ async function complete(app: App, url: URL, state: string, pending: PendingSignI
       target: `profile ${current.name}`,
       details: { id: current.id, account, via: pending.via, ...(login ? {} : { loginFilled: true }) },
     });
-    await finishSignIn(trx, pending.id, { account });
     return !login;
   });
   // Polls that failed for want of a sign-in are retried at once, not after their backoff.
@@ -212,15 +222,34 @@ function checkedRedirectUri(text: string): string {
   return url.href;
 }
 
+/** Refuses a web sign-in whose browser is at another origin than the redirect URI's: it could never complete. */
+function comesBackTo(app: App, browserOrigin: string, redirectUri: string): void {
+  const back = new URL(redirectUri);
+  if (back.origin === browserOrigin) return;
+  const base = back.href.endsWith(OAUTH_CALLBACK_PATH) ? back.href.slice(0, -OAUTH_CALLBACK_PATH.length) : back.origin;
+  // Without MAILBIND_PUBLIC_URL the redirect URI is the address the request came to, which a reverse
+  // proxy rewriting the Host header makes another than the browser's.
+  const unset = app.outgoing.publicUrl ? '' : `; if people open mailbind at ${browserOrigin}, set MAILBIND_PUBLIC_URL to that address`;
+  throw userError(`open mailbind at ${base} to sign in: the provider sends the browser back there${unset}`);
+}
+
 /** Why a callback's state found no sign-in to take: words for the person holding the address. */
 async function whyNotTaken(app: App, id: string): Promise<SignInFailed> {
   const record = await findSignIn(app.store.db, id);
   if (!record) return new SignInFailed('user', 'this sign-in is unknown (or long gone): start the sign-in again');
   const at = { profileId: record.profileId, via: record.via };
+  // Failed, or cancelled before its callback came (the CLI interrupted, the profile's settings changed).
+  if (record.error) return new SignInFailed('user', `this sign-in has ended: ${record.error}`, at);
   if (record.completedAt) return new SignInFailed('user', 'this sign-in was already used: each sign-in address works once; start the sign-in again if the profile is not signed in', at);
   if (record.expired) return new SignInFailed('user', `this sign-in expired (a sign-in has ${SIGN_IN_MINUTES} minutes to come back): start it again`, at);
   // Bound to another browser: it stays open for that one.
   return new SignInFailed('user', 'this sign-in was started in another browser: finish it in the browser that started it, or start it again here', at);
+}
+
+/** Why a sign-in taken by this callback was ended by someone else while its code was exchanged. */
+async function endedMeanwhile(db: Db, id: string): Promise<SignInFailed> {
+  const record = await findSignIn(db, id);
+  return new SignInFailed('user', record?.error ?? 'the sign-in was cancelled while it completed: start it again');
 }
 
 /** The provider's refusal in the callback (RFC 6749 §4.1.2.1), in words; its own text clipped and cleaned. */
@@ -253,12 +282,10 @@ function accountOf(signedIn: SignedIn, stored: SourceSettings): string {
 /** What the person should know about a sign-in that worked: a mail scope not granted, no refresh token. */
 function notesOn(granted: { scope: string | null; hasRefreshToken: boolean }, stored: SourceSettings): string[] {
   const notes: string[] = [];
-  // A response without `scope` granted what was asked (RFC 6749 §5.1).
-  if (granted.scope !== null) {
-    const have = new Set(granted.scope.split(/\s+/));
-    const missing = mailScopes(scopesOf(stored)).filter((s) => !have.has(s));
-    if (missing.length) notes.push(`the provider did not grant ${missing.join(', ')}: the mail server will likely refuse the login; allow it at the consent page, or check the app's API permissions (docs/oauth.md)`);
-  }
+  // Compared as Check Connection compares them (without case: Microsoft echoes scope URLs in its own
+  // spelling); a response without `scope` granted what was asked (RFC 6749 §5.1).
+  const missing = missingScopes(mailScopes(scopesOf(stored)), granted.scope);
+  if (missing.length) notes.push(`the provider did not grant ${missing.join(', ')}: the mail server will likely refuse the login; allow it at the consent page, or check the app's API permissions (docs/oauth.md)`);
   if (!granted.hasRefreshToken) notes.push('no refresh token was issued — the provider did not grant offline access (see docs/oauth.md); the sign-in lasts until the access token expires');
   return notes;
 }

@@ -5,6 +5,7 @@
 import type { RuleWarning } from '../rules/index.js';
 import { Pop3Source } from '../sources/pop3/source.js';
 import { mailboxIdentity, mergeStoredSettings, runtimeSettings, settingsToStore, signInDestination } from '../sources/profile-settings.js';
+import { cancelSignInsOf } from '../store/oauth-sign-ins.js';
 import { signInStatus, signInStatuses, signOut } from '../store/oauth-tokens.js';
 import { OAuthError } from '../sources/oauth/client.js';
 import { withCredentials } from '../sources/oauth/credentials.js';
@@ -137,9 +138,11 @@ export async function changeProfile(
       : null;
     if (rules && !version) notes.push('the rules are the same as the current ones; no new version was saved');
     if (!version && !source && !threading && smtp === undefined) return existing;
-    // Tokens are only good for the app and mailbox they were signed in for (profile-settings.ts).
-    if (source && signInDestination(source) !== signInDestination(existing.source) && (await signOut(trx, existing.id))) {
-      notes.push('signed out: the provider, app or mailbox changed, and the tokens were only good for the old ones; sign in again');
+    // Tokens are only good for the app and mailbox they were signed in for (profile-settings.ts); a
+    // sign-in under way would exchange its code with the new app and send the tokens to the new mailbox.
+    if (source && signInDestination(source) !== signInDestination(existing.source)) {
+      await cancelSignInsOf(trx, existing.id, "the sign-in was cancelled, as the profile's provider, app or mailbox changed while it was under way; start it again");
+      if (await signOut(trx, existing.id)) notes.push('signed out: the provider, app or mailbox changed, and the tokens were only good for the old ones; sign in again');
     }
     const saved = await profiles.updateProfile(trx, existing.id, {
       ...(version ? { rules: version.rules } : {}),

@@ -124,7 +124,7 @@ export function profileCommand(): Command {
   profile.addCommand(templateCommand());
 
   jsonOption(profile.command('signin <name>').description(`sign an OAuth2 mailbox in at its provider: prints the address to open, then waits (10 minutes) until the browser comes back`))
-    .option('--redirect-uri <url>', 'where the provider sends the browser back, as registered there (default: $MAILBIND_PUBLIC_URL/oauth/callback, else the service at http://127.0.0.1:8080/oauth/callback; on this machine, answered by this command when the service is not running)')
+    .option('--redirect-uri <url>', 'where the provider sends the browser back, as registered there (default: $MAILBIND_PUBLIC_URL/oauth/callback, else http://localhost:8080/oauth/callback, where the service listens by default ($MAILBIND_HOST and $MAILBIND_PORT if set), answered by this command when no service listens there)')
     .option('--paste', 'read the address the browser ended on from standard input (a browser on another machine); the default when standard input is not a terminal')
     .action(
       action(async (name: string, opts: Opts) => {

@@ -58,14 +58,19 @@ export async function signInCommand(name: string, opts: Opts): Promise<void> {
   });
 }
 
+/** Listening addresses reached from this machine as localhost: loopback, or every address. */
+const THIS_MACHINE = new Set(['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::']);
+
 /**
  * Where the provider sends the browser back by default: the service's callback under
- * MAILBIND_PUBLIC_URL, else where `mailbind serve` listens by default (MAILBIND_HOST, MAILBIND_PORT).
+ * MAILBIND_PUBLIC_URL, else where `mailbind serve` listens by default (MAILBIND_HOST, MAILBIND_PORT),
+ * named `localhost` when that is this machine. That is the address docs/oauth.md has people register:
+ * Google and Microsoft Entra both take plain http for localhost in a web app's registration (Entra's
+ * form refuses http://127.0.0.1, which only its manifest takes), and the match is exact.
  */
 function defaultRedirectUri(app: App): string {
   const host = process.env.MAILBIND_HOST ?? '127.0.0.1';
-  // A service listening on every address is reached on this machine at the loopback one.
-  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const reachable = THIS_MACHINE.has(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   return redirectUriFor(app, `http://${reachable}:${process.env.MAILBIND_PORT ?? '8080'}`);
 }
 
@@ -79,8 +84,12 @@ interface Closable {
  */
 async function listenIfFree(app: App, redirectUri: string): Promise<Closable | null> {
   const url = new URL(redirectUri);
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '::1'].includes(host)) return null;
+  const named = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '::1'].includes(named)) return null;
+  // localhost on the address `mailbind serve` listens on by default, so that a running service shows as
+  // taken (on ::1 beside it, this command would catch the browser's requests meant for the service); a
+  // browser given localhost tries 127.0.0.1 when ::1 refuses.
+  const host = named === 'localhost' ? '127.0.0.1' : named;
   const server = createServer((request, response) => {
     const at = new URL(request.url ?? '/', redirectUri);
     if (request.method !== 'GET' || at.pathname !== url.pathname) {

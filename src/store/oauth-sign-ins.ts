@@ -144,10 +144,11 @@ export async function takeSignIn(db: Db, secrets: SecretBox, id: string, browser
 
 /**
  * How a taken sign-in ended: the account signed in, or why it failed (words for a person, never a
- * token). The verifier is no use any more and is blanked.
+ * token). The verifier is no use any more and is blanked. False when it had ended already (cancelled
+ * while its callback exchanged the code): the outcome stays as it was, and a success must not be saved.
  */
-export async function finishSignIn(db: Db, id: string, outcome: { account: string } | { error: string }): Promise<void> {
-  await db
+export async function finishSignIn(db: Db, id: string, outcome: { account: string } | { error: string }): Promise<boolean> {
+  const result = await db
     .updateTable('oauth_sign_ins')
     .set({
       completed_at: dbNow(db),
@@ -156,7 +157,10 @@ export async function finishSignIn(db: Db, id: string, outcome: { account: strin
       error: 'error' in outcome ? outcome.error : null,
     })
     .where('state_hash', '=', id)
-    .execute();
+    .where('account', 'is', null)
+    .where('error', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Ends a sign-in nobody completed (the CLI was interrupted): its link stops working at once. */
@@ -168,6 +172,22 @@ export async function cancelSignIn(db: Db, id: string, reason: string): Promise<
     .where('completed_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Ends every sign-in of a profile that has no outcome yet, waiting for its callback or taken by one
+ * still exchanging its code, with `reason`: they were started for settings the profile no longer has.
+ * Returns how many.
+ */
+export async function cancelSignInsOf(db: Db, profileId: number, reason: string): Promise<number> {
+  const result = await db
+    .updateTable('oauth_sign_ins')
+    .set({ completed_at: dbNow(db), code_verifier: '', error: reason })
+    .where('profile_id', '=', profileId)
+    .where('account', 'is', null)
+    .where('error', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Drops sign-ins expired a while ago (pending or finished); returns how many. */

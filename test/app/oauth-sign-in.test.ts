@@ -8,18 +8,18 @@ import { after, before, describe, test } from 'node:test';
 import { assemble, type App } from '../../src/app/app.js';
 import { readAudit } from '../../src/app/audit.js';
 import { AppError } from '../../src/app/errors.js';
-import { completeSignIn, SignInFailed, startSignIn, type StartSignIn } from '../../src/app/oauth-sign-in.js';
+import { completeSignIn, SignInFailed, signInNotes, startSignIn, type StartSignIn } from '../../src/app/oauth-sign-in.js';
 import { waitForSignIn } from '../../src/app/oauth-sign-in-wait.js';
 import { cliPrincipal, type Principal } from '../../src/app/principal.js';
-import { createProfile, showProfile } from '../../src/app/profiles.js';
+import { createProfile, showProfile, updateProfile } from '../../src/app/profiles.js';
 import { findSignIn } from '../../src/store/oauth-sign-ins.js';
-import { openTokens, signInStatus } from '../../src/store/oauth-tokens.js';
+import { openTokens, saveSignIn, signInStatus } from '../../src/store/oauth-tokens.js';
 import { startOidcProvider, type OidcTestProvider } from '../support/oidc-provider.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 
 const ALICE = 'alice@example.test';
 const BOB = 'bob@example.test';
-const REDIRECT = 'http://127.0.0.1:8080/oauth/callback';
+const REDIRECT = 'http://localhost:8080/oauth/callback';
 const admin: Principal = { kind: 'account', name: 'ada', role: 'admin', accountId: 1 };
 
 /** The error a promise rejects with, which must be a SignInFailed. */
@@ -183,6 +183,27 @@ for (const dialect of await dialects()) {
       assert.equal((await showProfile(app, profile.id)).source?.login, undefined);
     });
 
+    test("a sign-in under way ends when the profile's provider, app or mailbox changes, and its callback says so", async () => {
+      const profile = await oauthProfile();
+      const started = await startSignIn(app, profile.name, cli());
+      const callback = await op.signIn(started.url, { login: ALICE });
+      const waiting = waitForSignIn(app, started.id);
+      // The code would be exchanged with the app as it is now, and the tokens sent to the new server.
+      const saved = await updateProfile(app, profile.id, { source: { host: 'imap.example.test' } }, cliPrincipal('admin'));
+      assert.deepEqual(saved.notes, []);
+      const refused = await failure(completeSignIn(app, callback));
+      assert.equal(refused.message, "this sign-in has ended: the sign-in was cancelled, as the profile's provider, app or mailbox changed while it was under way; start it again");
+      assert.equal(refused.at.taken, false);
+      assert.equal(await signInStatus(app.store.db, profile.id), null, 'nothing stored');
+      assert.match((await failure(waiting)).message, /^the sign-in was cancelled, as the profile's provider, app or mailbox changed/, 'a waiting CLI says why');
+
+      // A change that keeps where the sign-in goes (the folder) leaves it be.
+      const again = await startSignIn(app, profile.name, cli());
+      const back = await op.signIn(again.url, { login: ALICE });
+      await updateProfile(app, profile.id, { source: { folder: 'Support' } }, cliPrincipal('admin'));
+      assert.equal((await completeSignIn(app, back)).account, ALICE);
+    });
+
     test('a password profile cannot sign in, and says what to set', async () => {
       await createProfile(app, { name: `pw-${dialect}`, source: { protocol: 'imap', host: 'h', login: 'l', password: 'p' } }, cliPrincipal('setup'));
       const refused = await startSignIn(app, `pw-${dialect}`, cli()).then(() => assert.fail('started'), (e: unknown) => e);
@@ -223,6 +244,18 @@ for (const dialect of await dialects()) {
       } finally {
         await stingy.stop();
       }
+    });
+
+    test('the notes compare the granted scopes without case: a provider echoing its own spelling granted them', async () => {
+      const profile = await oauthProfile();
+      const granted = (scope: string) => saveSignIn(app.store.db, app.secrets(), profile.id, {
+        account: ALICE, subject: 'sub', accessToken: 'at', accessExpiresAt: new Date(Date.now() + 3600_000).toISOString(), refreshToken: 'rt', scope,
+      });
+      // Microsoft answers scope URLs in its own spelling; Check Connection already compares without case.
+      await granted('openid email offline_access IMAP');
+      assert.deepEqual(await signInNotes(app, profile.id), []);
+      await granted('openid email offline_access');
+      assert.match((await signInNotes(app, profile.id)).join('\n'), /did not grant imap/, 'a scope really missing is still said');
     });
   });
 }

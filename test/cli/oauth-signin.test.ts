@@ -2,7 +2,7 @@
 // (the client secret from the environment), the command prints the provider's address, the provider's
 // login and consent pages are gone through (test/support/oidc-provider.ts), and the sign-in comes back
 // (a) pasted on standard input, (b) to the command's own loopback listener, (c) to a running
-// `mailbind serve`, which completes it while the command watches. Each time the login is filled from the
+// `mailbind serve`, which completes it while the command watches, (d) to the default address. Each time the login is filled from the
 // ID token, and the stored access token logs in to Dovecot over IMAP (XOAUTH2/OAUTHBEARER, checked by
 // Dovecot's oauth2 passdb at the provider). A refusal at the provider and Ctrl-C end the command in words.
 import assert from 'node:assert/strict';
@@ -66,9 +66,9 @@ describe('mailbind profile signin', { skip: dovecotSkip() }, () => {
     return name;
   }
 
-  /** `profile signin` as a child process; stdin a pipe (not a terminal: paste mode) or nothing. */
-  function signIn(args: string[], stdin: 'pipe' | 'ignore'): SignInRun {
-    const child = spawn(process.execPath, [CLI, 'profile', 'signin', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: [stdin, 'pipe', 'pipe'] });
+  /** `profile signin` as a child process; stdin a pipe (not a terminal: paste mode) or nothing; `more` added to its environment. */
+  function signIn(args: string[], stdin: 'pipe' | 'ignore', more: Record<string, string> = {}): SignInRun {
+    const child = spawn(process.execPath, [CLI, 'profile', 'signin', ...args], { env: { PATH: process.env.PATH ?? '', ...env, ...more }, stdio: [stdin, 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout!.on('data', (d) => (out += d));
@@ -146,6 +146,21 @@ describe('mailbind profile signin', { skip: dovecotSkip() }, () => {
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
     assert.match(await page.text(), /Signed in as alice@example\.test/);
+    await succeeded(run);
+    await signedInAndWorks(name);
+  });
+
+  test('(d) by default the redirect URI is http://localhost:PORT/oauth/callback, as docs/oauth.md has people register, and the command answers it', async () => {
+    const name = await addProfile();
+    const port = await freePort();
+    const redirect = `http://localhost:${port}/oauth/callback`;
+    await op.setRedirectUris([ELSEWHERE, redirect]);
+    const run = signIn([name], 'ignore', { MAILBIND_PORT: String(port) });
+    const url = await run.url;
+    assert.equal(new URL(url).searchParams.get('redirect_uri'), redirect, 'localhost: Google and Microsoft Entra take plain http for it in a web app');
+    await waitFor(() => run.stderr().includes(`waiting for the browser to come back to ${redirect}`), { what: () => `the listener; stderr:\n${run.stderr()}` });
+    const page = await fetch(await op.signIn(url, { login: ALICE }));
+    assert.equal(page.status, 200);
     await succeeded(run);
     await signedInAndWorks(name);
   });

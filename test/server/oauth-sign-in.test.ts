@@ -199,6 +199,38 @@ for (const dialect of await dialects()) {
       assert.equal(url.searchParams.get('redirect_uri'), PUBLIC_REDIRECT);
     });
 
+    test('a browser at another address than MAILBIND_PUBLIC_URL is told where to open mailbind, and nothing starts; there, it starts bound', async () => {
+      // Its binding cookie would be set at the address it is at, and the provider sends it to the public one.
+      const app = assemble(s.t.store, { publicUrl: 'https://mail.example.test/mailbind/' });
+      const api = createHttpApp({ app, logger: memoryLog().logger, limiter: new LoginLimiter(), lifecycle: { state: 'ready' } });
+      const id = await oauthProfile();
+      const { cookie, csrf } = await session();
+      const start = (origin?: string) =>
+        api.request(`/api/v1/profiles/${id}/sign-in`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf, ...(origin ? { origin } : {}) } });
+      const started = () => s.app.store.db.selectFrom('oauth_sign_ins').select('state_hash').where('profile_id', '=', id).execute();
+
+      for (const origin of ['http://localhost', 'https://mail.example.test:8443', undefined]) {
+        const refused = await start(origin);
+        assert.equal(refused.status, 400, `from ${origin ?? 'a request without Origin (http://localhost)'}`);
+        assert.equal(((await refused.json()) as { error: string }).error, 'open mailbind at https://mail.example.test/mailbind to sign in: the provider sends the browser back there');
+        assert.equal(refused.headers.get('set-cookie'), null);
+      }
+      assert.deepEqual(await started(), [], 'no sign-in was started');
+
+      // The Origin a browser sends, not the Host a proxy may rewrite, is where its cookie lives.
+      const there = await start('https://mail.example.test');
+      assert.equal(there.status, 200);
+      assert.match(there.headers.get('set-cookie') ?? '', /^mailbind_signin_[0-9a-f]{16}=/);
+      assert.equal(new URL(((await there.json()) as { url: string }).url).searchParams.get('redirect_uri'), PUBLIC_REDIRECT);
+      assert.equal((await started()).length, 1);
+
+      // Without MAILBIND_PUBLIC_URL, behind a proxy that passes on another Host than the browser's.
+      const proxied = await s.call(`/api/v1/profiles/${id}/sign-in`, { method: 'POST', token: null, cookie, headers: { 'x-csrf-token': csrf, origin: 'https://help.example.com' } });
+      assert.equal(proxied.status, 400);
+      assert.equal(proxied.json.error,
+        'open mailbind at http://localhost to sign in: the provider sends the browser back there; if people open mailbind at https://help.example.com, set MAILBIND_PUBLIC_URL to that address');
+    });
+
     test('no client secret, token, code or state in any answer (but the address to open) or log line', async () => {
       const id = await oauthProfile();
       const started = await s.call(`/api/v1/profiles/${id}/sign-in`, { method: 'POST' });

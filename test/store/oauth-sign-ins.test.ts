@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import {
   cancelSignIn,
+  cancelSignInsOf,
   createSignIn,
   findSignIn,
   finishSignIn,
@@ -37,7 +38,7 @@ for (const dialect of await dialects()) {
       profileId,
       codeVerifier: `verifier-${n}-secret-9f2`,
       nonce: `nonce-${n}`,
-      redirectUri: 'http://127.0.0.1:8080/oauth/callback',
+      redirectUri: 'http://localhost:8080/oauth/callback',
       via: 'cli',
       browserHash: null,
       startedBy: 'cli:tester',
@@ -120,6 +121,28 @@ for (const dialect of await dialects()) {
       assert.equal(await takeSignIn(t.store.db, secrets, id, null), null);
       assert.equal((await findSignIn(t.store.db, id))?.error, 'cancelled');
       assert.equal(await cancelSignIn(t.store.db, id, 'again'), false, 'an ended sign-in stays as it ended');
+    });
+
+    test("a profile's sign-ins without an outcome are cancelled at once, waiting or taken; a taken one can then not finish", async () => {
+      const own = (await createProfile(t.store.db, { name: `moved-${dialect}`, rules: '' })).id;
+      const waiting = await createSignIn(t.store.db, secrets, signIn({ profileId: own }));
+      const inFlight = await createSignIn(t.store.db, secrets, signIn({ profileId: own }));
+      assert.ok(await takeSignIn(t.store.db, secrets, inFlight, null), 'a callback is exchanging its code');
+      const done = await createSignIn(t.store.db, secrets, signIn({ profileId: own }));
+      await takeSignIn(t.store.db, secrets, done, null);
+      await finishSignIn(t.store.db, done, { account: 'alice@example.test' });
+      const others = await createSignIn(t.store.db, secrets, signIn());
+
+      assert.equal(await cancelSignInsOf(t.store.db, own, 'the settings changed'), 2);
+      assert.equal(await takeSignIn(t.store.db, secrets, waiting, null), null);
+      assert.equal((await findSignIn(t.store.db, waiting))?.error, 'the settings changed');
+      assert.equal(await finishSignIn(t.store.db, inFlight, { account: 'alice@example.test' }), false, 'the callback under way cannot finish it');
+      assert.equal((await findSignIn(t.store.db, inFlight))?.error, 'the settings changed');
+      assert.equal((await findSignIn(t.store.db, inFlight))?.account, null);
+      assert.equal((await findSignIn(t.store.db, done))?.account, 'alice@example.test', 'a finished one stays as it ended');
+      assert.equal((await findSignIn(t.store.db, others))?.completedAt, null, "another profile's is left alone");
+      const verifiers = await t.store.db.selectFrom('oauth_sign_ins').select('code_verifier').where('profile_id', '=', own).execute();
+      assert.deepEqual(verifiers.map((v) => v.code_verifier), ['', '', ''], 'no verifier kept for a sign-in that cannot complete');
     });
 
     test('rows expired a while ago are purged; recent ones stay for a waiting CLI', async () => {

@@ -55,13 +55,20 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-export async function startUi(dialect: TestDialect = 'sqlite'): Promise<UiServer> {
+export interface UiOptions {
+  /** Listen on this loopback port (default: any free one), e.g. to name it in `publicUrl` beforehand. */
+  port?: number;
+  /** MAILBIND_PUBLIC_URL of the service. */
+  publicUrl?: string;
+}
+
+export async function startUi(dialect: TestDialect = 'sqlite', options: UiOptions = {}): Promise<UiServer> {
   const t = await openTestStore(dialect);
-  const app = assemble(t.store);
+  const app = assemble(t.store, options.publicUrl ? { publicUrl: options.publicUrl } : {});
   const log = memoryLog();
   const lifecycle: Lifecycle = { state: 'ready' };
   const api = createHttpApp({ app, logger: log.logger, limiter: new LoginLimiter(), lifecycle });
-  const http: Listening = await listen(api, { host: '127.0.0.1', port: 0 });
+  const http: Listening = await listen(api, { host: '127.0.0.1', port: options.port ?? 0 });
   await addAccount(app, { name: ADMIN.name, role: 'admin', password: ADMIN.password }, cliPrincipal('test'));
   const browser = await launchChromium();
   const requests: string[] = [];

@@ -124,6 +124,34 @@ describe('OAuth2 mailbox settings in Chromium', { skip: chromiumSkip() }, () => 
     assert.equal((await getProfile(ui.app.store.db, profile.id)).source!.oauthClientId, 'client-1.apps.example', 'nothing saved');
   });
 
+  test('switching a saved profile to a provider that shows fewer fields clears the hidden ones: Google discovers at Google again', async () => {
+    const TENANT = 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0';
+    const switched = async (name: string, source: Record<string, unknown>, provider: 'google' | 'microsoft') => {
+      const { profile } = await createProfile(ui.app, { name, source: oauthSource(source) }, who);
+      const page = await ui.signIn();
+      await page.goto(`${ui.url}/settings/plugins/email-integration/${profile.id}`);
+      await page.getByLabel('Provider', { exact: true }).selectOption(provider);
+      await page.getByLabel('Client secret').fill(CLIENT_SECRET);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Saved.').waitFor();
+      return (await getProfile(ui.app.store.db, profile.id)).source!;
+    };
+
+    const fromTenant = await switched('tenant-to-google', { oauthProvider: 'microsoft', oauthIssuer: TENANT }, 'google');
+    assert.equal(fromTenant.oauthProvider, 'google');
+    assert.equal(fromTenant.oauthIssuer, undefined, "the tenant's issuer, hidden at Google, is not kept");
+
+    const custom = { oauthProvider: 'custom', host: 'imap.example.test', oauthScopes: 'openid email offline_access imap' };
+    const fromCustom = await switched('custom-to-google', { ...custom, oauthIssuer: 'https://id.example.test' }, 'google');
+    assert.deepEqual([fromCustom.oauthIssuer, fromCustom.oauthScopes], [undefined, undefined]);
+
+    const endpoints = { oauthAuthorizationUrl: 'https://id.example.test/authorize', oauthTokenUrl: 'https://id.example.test/token' };
+    const toMicrosoft = await switched('custom-to-microsoft', { ...custom, ...endpoints }, 'microsoft');
+    assert.equal(toMicrosoft.oauthProvider, 'microsoft');
+    assert.deepEqual([toMicrosoft.oauthAuthorizationUrl, toMicrosoft.oauthTokenUrl, toMicrosoft.oauthScopes], [undefined, undefined, undefined],
+      'the endpoints and scopes Microsoft does not show');
+  });
+
   test('the sign-in panel says who is signed in, that refreshing fails, or that it stopped, each with its action', async () => {
     const { profile } = await createProfile(ui.app, { name: 'panel', source: oauthSource({ login: 'help@example.test' }) }, who);
     await saveSignIn(ui.app.store.db, ui.app.secrets(), profile.id, tokens('help@example.test'));

@@ -25,13 +25,13 @@ const start = route('admin', {
   description:
     "Answers the provider's address to open; the provider sends the browser back to `/oauth/callback` under MAILBIND_PUBLIC_URL " +
     '(else the address this request came to), which stores the tokens and fills the login from the account when the profile has none. ' +
-    'Started from a browser session, the sign-in must come back to the same browser (a cookie binds it) and ends on the profile page ' +
+    'Started from a browser session, the sign-in must come back to the same browser (a cookie binds it, so the browser must be at the redirect URI\'s origin) and ends on the profile page ' +
     '(`?signedIn=1`, or `?signInError=` with the reason); started with an API token, the state alone binds it and it ends on a small page. ' +
     'A sign-in lasts 10 minutes and its address works once.',
   request: { params: IdParam },
   responses: {
     200: json(SignInStart, "the provider's address"),
-    400: errorResponse('the profile does not sign in with OAuth2, or its provider settings are wrong'),
+    400: errorResponse('the profile does not sign in with OAuth2, or its provider settings are wrong, or a browser asked from another address than MAILBIND_PUBLIC_URL (open mailbind there)'),
     404: errorResponse('no such profile'),
     503: errorResponse('the provider cannot be reached (discovery failed)'),
   },
@@ -72,7 +72,7 @@ export function registerOAuth(api: Api): void {
     const started = await startSignIn(app, c.req.valid('param').id, {
       via: browserSecret ? 'web' : 'cli',
       principal: principalOf(c),
-      ...(browserSecret ? { browserSecret } : {}),
+      ...(browserSecret ? { browserSecret, browserOrigin: browserOriginOf(c) } : {}),
       redirectUri: redirectUriFor(app, originOf(c)),
     });
     if (browserSecret) {
@@ -115,6 +115,17 @@ export function registerOAuth(api: Api): void {
       return c.html(signInPageHtml({ ok: false, message: error.message }), error.category === 'unavailable' ? 503 : 400) as never;
     }
   });
+}
+
+/**
+ * Where the browser that asked is, so where the binding cookie is set: the Origin header it sends with
+ * every POST (behind a proxy that rewrites the Host header, only that names it), else the origin the
+ * request came to.
+ */
+function browserOriginOf(c: Context<HttpEnv>): string {
+  const origin = c.req.header('origin');
+  if (origin && origin !== 'null' && URL.canParse(origin)) return new URL(origin).origin;
+  return originOf(c);
 }
 
 /** The origin the request came to, https when a trusted proxy says so (client.ts). */

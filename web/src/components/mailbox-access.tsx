@@ -27,6 +27,19 @@ export const PROVIDER_NAMES: Record<OAuthProvider, string> = { google: 'Google',
 type Polled = 'imap' | 'pop3';
 /** The settings typed into a text field (the rest are chosen). */
 type TypedAccess = Exclude<keyof AccessForm, 'auth' | 'oauthProvider'>;
+/** Where the provider is found and what is asked of it: each provider shows only some of them. */
+type ProviderSetting = 'oauthIssuer' | 'oauthAuthorizationUrl' | 'oauthTokenUrl' | 'oauthScopes';
+
+/**
+ * The settings each provider shows. Those it does not show are sent empty (back to the default): kept,
+ * a Microsoft tenant's issuer or a custom provider's would still be where a switch to Google signs in.
+ */
+const SHOWN: Record<OAuthProvider, readonly ProviderSetting[]> = {
+  google: [],
+  microsoft: ['oauthIssuer'],
+  custom: ['oauthIssuer', 'oauthAuthorizationUrl', 'oauthTokenUrl', 'oauthScopes'],
+};
+const shows = (provider: OAuthProvider, key: ProviderSetting) => SHOWN[provider].includes(key);
 
 export function accessFormOf(s: Mailbox | null): AccessForm {
   if (!s) return EMPTY_ACCESS;
@@ -38,20 +51,22 @@ export function accessFormOf(s: Mailbox | null): AccessForm {
 
 /**
  * The access settings to send, before the page keeps only what changed: for OAuth2 the provider and its app
- * (an emptied optional one is null, back to the default), the client secret only when typed. A mailbox on a
- * password sends only that: its OAuth2 settings stay stored, unused, should it switch back.
+ * (an emptied optional one, or one the provider does not show, is null: back to the default), the client
+ * secret only when typed. A mailbox on a password sends only that: its OAuth2 settings stay stored, unused,
+ * should it switch back. The form keeps what was typed in hidden fields, should the person switch back.
  */
 export function accessSettings(form: AccessForm): Record<string, unknown> {
   if (form.auth !== 'oauth2') return { auth: 'password' };
   const optional = (value: string) => (value.trim() ? value.trim() : null);
+  const shown = (key: ProviderSetting) => (shows(form.oauthProvider, key) ? optional(form[key]) : null);
   return {
     auth: 'oauth2',
     oauthProvider: form.oauthProvider,
     oauthClientId: optional(form.oauthClientId),
-    oauthIssuer: optional(form.oauthIssuer),
-    oauthAuthorizationUrl: optional(form.oauthAuthorizationUrl),
-    oauthTokenUrl: optional(form.oauthTokenUrl),
-    oauthScopes: optional(form.oauthScopes),
+    oauthIssuer: shown('oauthIssuer'),
+    oauthAuthorizationUrl: shown('oauthAuthorizationUrl'),
+    oauthTokenUrl: shown('oauthTokenUrl'),
+    oauthScopes: shown('oauthScopes'),
     ...(form.oauthClientSecret ? { oauthClientSecret: form.oauthClientSecret } : {}),
   };
 }
@@ -110,6 +125,7 @@ export function OAuthAppFields({ form, protocol, hasClientSecret, set, error }: 
   const input = (key: TypedAccess, hint?: boolean) => ({
     id: key, value: form[key], onInput: (e: { currentTarget: HTMLInputElement }) => set(key, e.currentTarget.value), ...described(key, error(key), hint),
   });
+  const shown = (key: ProviderSetting) => shows(form.oauthProvider, key);
   const custom = form.oauthProvider === 'custom';
   return (
     <>
@@ -120,28 +136,32 @@ export function OAuthAppFields({ form, protocol, hasClientSecret, set, error }: 
         hint={hasClientSecret ? 'set — leave empty to keep' : 'empty for an app registered without one (PKCE alone)'}>
         <input {...input('oauthClientSecret', true)} type="password" autocomplete="new-password" placeholder={hasClientSecret ? 'unchanged' : ''} />
       </Field>
-      {form.oauthProvider === 'microsoft' && (
+      {/* What shows is SHOWN's: what is sent follows the same list. */}
+      {shown('oauthIssuer') && (custom ? (
+        <Field id="oauthIssuer" label="Issuer URL" error={error('oauthIssuer')} hint="where its OpenID configuration is found (…/.well-known/openid-configuration); or give both endpoints below">
+          <input {...input('oauthIssuer', true)} type="url" inputMode="url" spellcheck={false} />
+        </Field>
+      ) : (
         <Field id="oauthIssuer" label="Tenant issuer URL" error={error('oauthIssuer')}
           hint={`empty: ${OAUTH_PRESETS.microsoft.issuer} (any work, school or Outlook.com account); a single-tenant app: https://login.microsoftonline.com/TENANT-ID/v2.0`}>
           <input {...input('oauthIssuer', true)} type="url" inputMode="url" spellcheck={false} />
         </Field>
+      ))}
+      {shown('oauthAuthorizationUrl') && (
+        <Field id="oauthAuthorizationUrl" label="Authorization endpoint" error={error('oauthAuthorizationUrl')} hint="only for a provider without OpenID discovery, with the token endpoint">
+          <input {...input('oauthAuthorizationUrl', true)} type="url" inputMode="url" spellcheck={false} />
+        </Field>
       )}
-      {custom && (
-        <>
-          <Field id="oauthIssuer" label="Issuer URL" error={error('oauthIssuer')} hint="where its OpenID configuration is found (…/.well-known/openid-configuration); or give both endpoints below">
-            <input {...input('oauthIssuer', true)} type="url" inputMode="url" spellcheck={false} />
-          </Field>
-          <Field id="oauthAuthorizationUrl" label="Authorization endpoint" error={error('oauthAuthorizationUrl')} hint="only for a provider without OpenID discovery, with the token endpoint">
-            <input {...input('oauthAuthorizationUrl', true)} type="url" inputMode="url" spellcheck={false} />
-          </Field>
-          <Field id="oauthTokenUrl" label="Token endpoint" error={error('oauthTokenUrl')} hint="only for a provider without OpenID discovery, with the authorization endpoint">
-            <input {...input('oauthTokenUrl', true)} type="url" inputMode="url" spellcheck={false} />
-          </Field>
-          <Field id="oauthScopes" label="Scopes" error={error('oauthScopes')}
-            hint={`separated by spaces; empty: ${requestedScopes('custom', protocol).join(' ')} — add the scope your provider gives ${protocol === 'imap' ? 'IMAP' : 'POP3'} access with`}>
-            <input {...input('oauthScopes', true)} autocomplete="off" spellcheck={false} />
-          </Field>
-        </>
+      {shown('oauthTokenUrl') && (
+        <Field id="oauthTokenUrl" label="Token endpoint" error={error('oauthTokenUrl')} hint="only for a provider without OpenID discovery, with the authorization endpoint">
+          <input {...input('oauthTokenUrl', true)} type="url" inputMode="url" spellcheck={false} />
+        </Field>
+      )}
+      {shown('oauthScopes') && (
+        <Field id="oauthScopes" label="Scopes" error={error('oauthScopes')}
+          hint={`separated by spaces; empty: ${requestedScopes('custom', protocol).join(' ')} — add the scope your provider gives ${protocol === 'imap' ? 'IMAP' : 'POP3'} access with`}>
+          <input {...input('oauthScopes', true)} autocomplete="off" spellcheck={false} />
+        </Field>
       )}
     </>
   );
