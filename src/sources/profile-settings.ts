@@ -62,6 +62,21 @@ function destination(s: SourceChanges, key: (typeof PASSWORD_DESTINATION)[number
   return s[key] ?? null;
 }
 
+/** Where a provider signs in and what it is asked for: they belong to the provider they were set for. */
+const PROVIDER_SPECIFIC = ['oauthIssuer', 'oauthAuthorizationUrl', 'oauthTokenUrl', 'oauthScopes'] as const;
+
+/**
+ * The stored settings without the previous provider's issuer, endpoints and scopes when the change picks
+ * another provider and does not name them: a Microsoft tenant's issuer or a custom provider's endpoints
+ * must not keep a profile switched to Google signing in at the old place.
+ */
+function withoutOtherProvidersSettings(stored: Partial<SourceSettingsInput>, changes: SourceChanges): Partial<SourceSettingsInput> {
+  if (!changes.oauthProvider || changes.oauthProvider === stored.oauthProvider) return stored;
+  const kept: Partial<SourceSettingsInput> = { ...stored };
+  for (const key of PROVIDER_SPECIFIC) if (changes[key] === undefined) delete kept[key];
+  return kept;
+}
+
 /**
  * Merge changes into stored settings; a missing password keeps the stored one, unless the change
  * sends it somewhere else (another server, port, TLS mode or login): then it must be given again, or
@@ -72,7 +87,7 @@ export function mergeStoredSettings(
   changes: SourceChanges,
   secrets: SecretBox,
 ): SourceSettings {
-  const current: Partial<SourceSettingsInput> = stored ?? {};
+  const current: Partial<SourceSettingsInput> = withoutOtherProvidersSettings(stored ?? {}, changes);
   if (stored?.password && (changes.password === undefined || changes.password === null)) {
     const next: SourceChanges = { ...current, ...changes };
     const moved = PASSWORD_DESTINATION.filter((key) => changes[key] !== undefined && destination(next, key) !== destination(current, key));

@@ -102,3 +102,17 @@ test('the sign-in destination moves with the mailbox server and the app, not wit
     assert.equal(signInDestination(settingsToStore({ protocol: 'imap', host: 'h', login: 'l', password: 'p' }, box)), '');
   });
 });
+
+test('switching the provider drops the old provider\'s issuer, endpoints and scopes unless the change names them', () => {
+  withBox((box) => {
+    const microsoft = settingsToStore({ protocol: 'imap', auth: 'oauth2', oauthProvider: 'microsoft', oauthClientId: 'id',
+      oauthIssuer: 'https://login.microsoftonline.com/tenant/v2.0', oauthScopes: 'openid email offline_access https://outlook.office.com/IMAP.AccessAsUser.All' }, box);
+    const google = mergeStoredSettings(microsoft, { oauthProvider: 'google', oauthClientId: 'g' }, box);
+    assert.equal(google.oauthIssuer, undefined, 'Google discovers at Google again');
+    assert.equal(google.oauthScopes, undefined);
+    const named = mergeStoredSettings(microsoft, { oauthProvider: 'custom', host: 'mail.example', oauthIssuer: 'https://id.example' }, box);
+    assert.equal(named.oauthIssuer, 'https://id.example');
+    // The same provider keeps them.
+    assert.equal(mergeStoredSettings(microsoft, { oauthProvider: 'microsoft', pollSeconds: 30 }, box).oauthIssuer, 'https://login.microsoftonline.com/tenant/v2.0');
+  });
+});
