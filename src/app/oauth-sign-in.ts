@@ -178,6 +178,7 @@ async function complete(app: App, url: URL, state: string, pending: PendingSignI
       accessExpiresAt: signedIn.accessExpiresAt,
       refreshToken: signedIn.refreshToken ?? null,
       scope: signedIn.scope ?? null,
+      destination: oauthApp.destination,
     });
     // Written as stored (the secrets stay sealed); the login is all that changes.
     if (!login) await profiles.updateProfile(trx, current.id, { source: { ...current.source!, login: account } });

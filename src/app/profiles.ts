@@ -8,6 +8,7 @@ import { mailboxIdentity, mergeStoredSettings, runtimeSettings, settingsToStore,
 import { cancelSignInsOf } from '../store/oauth-sign-ins.js';
 import { signInStatus, signInStatuses, signOut } from '../store/oauth-tokens.js';
 import { OAuthError } from '../sources/oauth/client.js';
+import { liftAppStop } from '../sources/oauth/app-change.js';
 import { withCredentials } from '../sources/oauth/credentials.js';
 import { PROTOCOLS } from '../sources/settings-core.js';
 import type { SourceSettings, SourceSettingsInput } from '../sources/settings.js';
@@ -143,6 +144,10 @@ export async function changeProfile(
     if (source && signInDestination(source) !== signInDestination(existing.source)) {
       await cancelSignInsOf(trx, existing.id, "the sign-in was cancelled, as the profile's provider, app or mailbox changed while it was under way; start it again");
       if (await signOut(trx, existing.id)) notes.push('signed out: the provider, app or mailbox changed, and the tokens were only good for the old ones; sign in again');
+    }
+    // A stop caused by the provider refusing the app is lifted by new app credentials (sources/oauth/app-change.ts).
+    if (source && (await liftAppStop(trx, existing.id, existing.source, source, app.secrets()))) {
+      notes.push('the sign-in is tried again with the new client credentials at the next poll');
     }
     const saved = await profiles.updateProfile(trx, existing.id, {
       ...(version ? { rules: version.rules } : {}),

@@ -7,6 +7,7 @@
 import type { SignInStatus } from '../store/oauth-tokens.js';
 import type { Profile } from '../store/profiles.js';
 import type { Alert } from './alerts.js';
+import { isAppRefusal } from '../sources/oauth/client.js';
 import { signsIn, stoppedReason } from './sign-in-view.js';
 
 interface Episode {
@@ -59,8 +60,9 @@ export class SignInAlerts {
       }
       if (signIn.state === 'stopped' && !open.stoppedSent) {
         open.stoppedSent = true;
-        alerts.push(alert('sign-in.stopped', `the sign-in as ${signIn.account} has stopped: ${stoppedReason(signIn.lastError)}; ` +
-          `sign in from the profile page or with \`mailbind profile signin ${profile.name}\``));
+        // The app's refusal is fixed in the profile's client ID or secret (its words say so), not by a sign-in.
+        const how = isAppRefusal(signIn.lastErrorCode) ? '' : `; sign in from the profile page or with \`mailbind profile signin ${profile.name}\``;
+        alerts.push(alert('sign-in.stopped', `the sign-in as ${signIn.account} has stopped: ${stoppedReason(signIn.lastError, signIn.lastErrorCode)}${how}`));
       }
     }
     // Deleted, or no longer signing in (a password now): nothing left to recover.

@@ -36,11 +36,12 @@ export interface ProfileStatusView {
 export async function profileStatuses(app: App, nameOrId?: string | number): Promise<ProfileStatusView[]> {
   const profiles = nameOrId !== undefined ? [await getProfile(app.store.db, nameOrId)] : await listProfiles(app.store.db);
   const oauth = profiles.filter(signsIn).map((p) => p.id);
-  const signIns = new Map((await signInStatuses(app.store.db, oauth)).map((s) => [s.profileId, signInView(s)]));
+  const signIns = new Map((await signInStatuses(app.store.db, oauth)).map((s) => [s.profileId, s]));
   const rows: ProfileStatusView[] = [];
   for (const p of profiles) {
     const status = await getStatus(app.store.db, p.id);
-    const signIn = signIns.get(p.id) ?? null;
+    const stored = signIns.get(p.id);
+    const signIn = stored ? signInView(stored) : null;
     rows.push({
       id: p.id,
       name: p.name,
@@ -56,7 +57,7 @@ export async function profileStatuses(app: App, nameOrId?: string | number): Pro
       counts: await countByOutcome(app.store.db, p.id),
       countsToday: await countByOutcome(app.store.db, p.id, startOfTodayUtc()),
       signIn,
-      signInSummary: signInSummary(p, signIn),
+      signInSummary: signInSummary(p, signIn, Date.now(), stored?.lastErrorCode ?? null),
     });
   }
   return rows;

@@ -23,6 +23,7 @@ import { createOutgoingMailMigration } from './migrations/013-outgoing-mail.js';
 import { createSenderRateMigration } from './migrations/014-sender-rate.js';
 import { createNotesMigration } from './migrations/015-notes.js';
 import { createOAuthMigration } from './migrations/016-oauth.js';
+import { createOAuthTokenBindingMigration } from './migrations/017-oauth-token-binding.js';
 import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -182,6 +183,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '014-sender-rate': createSenderRateMigration(),
     '015-notes': createNotesMigration(),
     '016-oauth': createOAuthMigration(dialect),
+    '017-oauth-token-binding': createOAuthTokenBindingMigration(),
   };
 }
 

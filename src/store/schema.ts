@@ -228,7 +228,7 @@ export interface Database extends BuiltinTrackerTables {
   oauth_sign_ins: OAuthSignInTable;
 }
 
-/** A profile's OAuth2 tokens, sealed (store/oauth-tokens.ts). Added by 016. */
+/** A profile's OAuth2 tokens, sealed (store/oauth-tokens.ts). Added by 016; last_error_code and destination_hash by 017. */
 export interface OAuthTokenTable {
   profile_id: number;
   account: string;
@@ -241,11 +241,13 @@ export interface OAuthTokenTable {
   refreshed_at: string | null;
   state: 'ok' | 'failing' | 'stopped';
   last_error: string | null;
+  last_error_code: string | null;
   failing_since: string | null;
   refresh_failures: Generated<number>;
   lease_owner: string | null;
   lease_until: string | null;
   version: Generated<number>;
+  destination_hash: string | null;
 }
 
 /** An OAuth2 sign-in waiting for its callback (store/oauth-sign-ins.ts). Added by 016. */

@@ -9,8 +9,9 @@ import { AlertMonitor, type Alert } from '../../src/app/alerts.js';
 import { assemble, type App } from '../../src/app/app.js';
 import { cliPrincipal } from '../../src/app/principal.js';
 import { createProfile } from '../../src/app/profiles.js';
-import { recordSignInFailure, saveSignIn, signInStatus, signOut, storeRefreshed, takeRefreshLease } from '../../src/store/oauth-tokens.js';
+import { saveSignIn, signInStatus, signOut, storeRefreshed, takeRefreshLease } from '../../src/store/oauth-tokens.js';
 import { memoryLog } from '../support/memory-log.js';
+import { destinationOf, recordFailureNow } from '../support/sign-in-rows.js';
 import { startReceiver, type Receiver } from '../support/webhook-receiver.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { waitFor } from '../support/wait.js';
@@ -43,8 +44,10 @@ for (const dialect of await dialects()) {
       const { profile } = await createProfile(app, { name, source }, cliPrincipal('test'));
       return { id: profile.id, name: profile.name };
     }
-    const signIn = (profile: { id: number }, accessExpiresAt = new Date(Date.now() + HOUR).toISOString()) =>
-      saveSignIn(t.store.db, app.secrets(), profile.id, { account: 'alice@example.test', subject: 'sub-1', accessToken: ACCESS, accessExpiresAt, refreshToken: REFRESH });
+    const signIn = async (profile: { id: number }, accessExpiresAt = new Date(Date.now() + HOUR).toISOString()) =>
+      saveSignIn(t.store.db, app.secrets(), profile.id, {
+        account: 'alice@example.test', subject: 'sub-1', accessToken: ACCESS, accessExpiresAt, refreshToken: REFRESH, destination: await destinationOf(t.store.db, profile.id),
+      });
     const about = (name: string) => receiver.delivered().map((r) => r.body as Alert).filter((a) => a.profile?.name === name);
     const events = (name: string) => about(name).map((a) => a.event);
     /** The alert number `n` about the profile, once delivered (they go out in order). */
@@ -57,7 +60,7 @@ for (const dialect of await dialects()) {
       try {
         await signIn(profile);
         await monitor.check();
-        await recordSignInFailure(t.store.db, profile.id, { error: UNREACHABLE, stopped: false });
+        await recordFailureNow(t.store.db, profile.id, { error: UNREACHABLE, stopped: false });
         await monitor.check();
         const failing = await nth('gmail-box', 0, 'the failing alert');
         const status = (await signInStatus(t.store.db, profile.id))!;
@@ -78,11 +81,11 @@ for (const dialect of await dialects()) {
           },
         });
         // Still failing: nothing new, however often it fails and is checked.
-        await recordSignInFailure(t.store.db, profile.id, { error: UNREACHABLE, stopped: false });
+        await recordFailureNow(t.store.db, profile.id, { error: UNREACHABLE, stopped: false });
         await monitor.check();
         await monitor.check();
 
-        await recordSignInFailure(t.store.db, profile.id, { error: REVOKED, stopped: true });
+        await recordFailureNow(t.store.db, profile.id, { error: REVOKED, stopped: true });
         await monitor.check();
         await monitor.check();
         const stopped = await nth('gmail-box', 1, 'the stopped alert');
@@ -90,7 +93,7 @@ for (const dialect of await dialects()) {
         assert.equal(stopped.reason, `the sign-in as alice@example.test has stopped: ${REVOKED}; sign in from the profile page or with \`mailbind profile signin gmail-box\``);
         assert.equal(stopped.details.state, 'stopped');
         // A forced refresh (Check Connection) that then fails for another reason is the same episode.
-        await recordSignInFailure(t.store.db, profile.id, { error: UNREACHABLE, stopped: false });
+        await recordFailureNow(t.store.db, profile.id, { error: UNREACHABLE, stopped: false });
         await monitor.check();
 
         await signIn(profile);
@@ -102,7 +105,7 @@ for (const dialect of await dialects()) {
         assert.equal(recovered.details.state, 'ok');
 
         // A new episode: failing again, then a refresh that works.
-        await recordSignInFailure(t.store.db, profile.id, { error: UNREACHABLE, stopped: false });
+        await recordFailureNow(t.store.db, profile.id, { error: UNREACHABLE, stopped: false });
         await monitor.check();
         await nth('gmail-box', 3, 'the second failing alert');
         assert.ok(await takeRefreshLease(t.store.db, profile.id, 'refresher', 60_000));
@@ -124,7 +127,7 @@ for (const dialect of await dialects()) {
       const expired = new Date(Date.now() - 60_000).toISOString();
       try {
         await signIn(profile, expired);
-        await recordSignInFailure(t.store.db, profile.id, { error: UNREACHABLE, stopped: false });
+        await recordFailureNow(t.store.db, profile.id, { error: UNREACHABLE, stopped: false });
         await monitor.check();
         const failing = await nth('expired', 0, 'the failing alert');
         const { failingSince } = (await signInStatus(t.store.db, profile.id))!;
@@ -139,12 +142,27 @@ for (const dialect of await dialects()) {
       }
     });
 
+    test('stopped because the provider refused the app: the alert says what to fix in the profile, not to sign in', async () => {
+      const profile = await oauthMailbox('app-refused');
+      const monitor = new AlertMonitor(app, memoryLog().logger, { webhook: receiver.url });
+      const refused = 'the provider refused the app: check the client ID and client secret in the profile (invalid_client)';
+      try {
+        await signIn(profile);
+        await recordFailureNow(t.store.db, profile.id, { error: refused, stopped: true, code: 'invalid_client' });
+        await monitor.check();
+        const stopped = await nth('app-refused', 0, 'the stopped alert');
+        assert.equal(stopped.reason, `the sign-in as alice@example.test has stopped: ${refused}`);
+      } finally {
+        await monitor.stop();
+      }
+    });
+
     test('signed out while stopped (its app or mailbox changed): quiet until the next sign-in, which clears the alert', async () => {
       const profile = await oauthMailbox('moved');
       const monitor = new AlertMonitor(app, memoryLog().logger, { webhook: receiver.url });
       try {
         await signIn(profile);
-        await recordSignInFailure(t.store.db, profile.id, { error: REVOKED, stopped: true });
+        await recordFailureNow(t.store.db, profile.id, { error: REVOKED, stopped: true });
         await monitor.check();
         await nth('moved', 0, 'the stopped alert');
         await signOut(t.store.db, profile.id);
@@ -164,7 +182,7 @@ for (const dialect of await dialects()) {
       const fine = await oauthMailbox('fine');
       await oauthMailbox('never-signed-in');
       await signIn(stopped);
-      await recordSignInFailure(t.store.db, stopped.id, { error: REVOKED, stopped: true });
+      await recordFailureNow(t.store.db, stopped.id, { error: REVOKED, stopped: true });
       await signIn(fine);
       const first = new AlertMonitor(app, memoryLog().logger, { webhook: receiver.url });
       try {

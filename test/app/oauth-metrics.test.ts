@@ -7,8 +7,9 @@ import { assemble, type App } from '../../src/app/app.js';
 import { metricsFor, type Metrics } from '../../src/app/metrics.js';
 import { cliPrincipal } from '../../src/app/principal.js';
 import { createProfile, deleteProfile, updateProfile } from '../../src/app/profiles.js';
-import { recordSignInFailure, saveSignIn, signInStatus, signOut, storeRefreshed, takeRefreshLease } from '../../src/store/oauth-tokens.js';
+import { saveSignIn, signInStatus, signOut, storeRefreshed, takeRefreshLease } from '../../src/store/oauth-tokens.js';
 import { parseMetrics, sampleValue, type Sample } from '../support/prometheus.js';
+import { destinationOf, recordFailureNow } from '../support/sign-in-rows.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 
 const ACCESS = 'access-Marker-metrics-7c1';
@@ -53,18 +54,18 @@ for (const dialect of await dialects()) {
     test('each scrape follows the sign-in: ok, failing (refreshes failed in a row), stopped, ok again after a refresh, signed out', async () => {
       const expires = new Date(Date.now() + 3_600_000);
       expires.setMilliseconds(0);
-      await saveSignIn(t.store.db, app.secrets(), mailbox.id, { account: 'support@contoso.test', subject: null, accessToken: ACCESS, accessExpiresAt: expires.toISOString(), refreshToken: REFRESH });
+      await saveSignIn(t.store.db, app.secrets(), mailbox.id, { account: 'support@contoso.test', subject: null, accessToken: ACCESS, accessExpiresAt: expires.toISOString(), refreshToken: REFRESH, destination: await destinationOf(t.store.db, mailbox.id) });
       let samples = await scrape();
       assert.deepEqual(stateOf(samples, mailbox), current('ok'));
       assert.equal(sampleValue(samples, 'mailbind_oauth_access_token_expiry_timestamp_seconds', of(mailbox)), expires.getTime() / 1000);
 
-      await recordSignInFailure(t.store.db, mailbox.id, { error: 'cannot reach the provider while refreshing the access token: ECONNREFUSED', stopped: false });
-      await recordSignInFailure(t.store.db, mailbox.id, { error: 'cannot reach the provider while refreshing the access token: ECONNREFUSED', stopped: false });
+      await recordFailureNow(t.store.db, mailbox.id, { error: 'cannot reach the provider while refreshing the access token: ECONNREFUSED', stopped: false });
+      await recordFailureNow(t.store.db, mailbox.id, { error: 'cannot reach the provider while refreshing the access token: ECONNREFUSED', stopped: false });
       samples = await scrape();
       assert.deepEqual(stateOf(samples, mailbox), current('failing'));
       assert.equal(sampleValue(samples, 'mailbind_oauth_refresh_consecutive_failures', of(mailbox)), 2);
 
-      await recordSignInFailure(t.store.db, mailbox.id, { error: 'the refresh token was revoked or has expired — sign in again', stopped: true });
+      await recordFailureNow(t.store.db, mailbox.id, { error: 'the refresh token was revoked or has expired — sign in again', stopped: true });
       samples = await scrape();
       assert.deepEqual(stateOf(samples, mailbox), current('stopped'));
       assert.equal(sampleValue(samples, 'mailbind_oauth_refresh_consecutive_failures', of(mailbox)), 3);

@@ -9,7 +9,8 @@ import { assemble, type App } from '../../src/app/app.js';
 import { cliPrincipal } from '../../src/app/principal.js';
 import { createProfile } from '../../src/app/profiles.js';
 import { profileStatuses } from '../../src/app/status.js';
-import { recordSignInFailure, saveSignIn, signInStatus, storeRefreshed, takeRefreshLease } from '../../src/store/oauth-tokens.js';
+import { saveSignIn, signInStatus, storeRefreshed, takeRefreshLease } from '../../src/store/oauth-tokens.js';
+import { destinationOf, recordFailureNow } from '../support/sign-in-rows.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 
 const ACCESS = 'access-Marker-5vq01xk';
@@ -36,8 +37,9 @@ for (const dialect of await dialects()) {
     after(() => t.cleanup());
 
     const statusOf = async (p: { id: number }) => (await profileStatuses(app, p.id))[0]!;
-    const signIn = (tokens: { accessExpiresAt?: string; refreshToken?: string | null } = {}) =>
+    const signIn = async (tokens: { accessExpiresAt?: string; refreshToken?: string | null } = {}) =>
       saveSignIn(t.store.db, app.secrets(), mailbox.id, {
+        destination: await destinationOf(t.store.db, mailbox.id),
         account: 'alice@example.test',
         subject: 'sub-1',
         accessToken: ACCESS,
@@ -86,8 +88,8 @@ for (const dialect of await dialects()) {
     test('a refresh failing while the access token works: since when, until when it works, and why', async () => {
       await signIn();
       const error = 'cannot reach the provider while refreshing the access token: ECONNREFUSED';
-      await recordSignInFailure(t.store.db, mailbox.id, { error, stopped: false });
-      await recordSignInFailure(t.store.db, mailbox.id, { error, stopped: false });
+      await recordFailureNow(t.store.db, mailbox.id, { error, stopped: false });
+      await recordFailureNow(t.store.db, mailbox.id, { error, stopped: false });
       const status = await statusOf(mailbox);
       const { failingSince, accessExpiresAt } = status.signIn!;
       assert.equal(status.signIn!.state, 'failing');
@@ -98,7 +100,7 @@ for (const dialect of await dialects()) {
     test('a refresh failing after the access token expired says that polls fail until it works', async () => {
       const expired = new Date(Date.now() - 5 * 60_000).toISOString();
       await signIn({ accessExpiresAt: expired });
-      await recordSignInFailure(t.store.db, mailbox.id, { error: 'the provider did not answer within 30 s while refreshing the access token', stopped: false });
+      await recordFailureNow(t.store.db, mailbox.id, { error: 'the provider did not answer within 30 s while refreshing the access token', stopped: false });
       const status = await statusOf(mailbox);
       assert.equal(
         status.signInSummary,
@@ -110,16 +112,23 @@ for (const dialect of await dialects()) {
     test('stopped: the last error and "sign in again", said once', async () => {
       await signIn();
       const revoked = 'the refresh token was revoked or has expired — sign in again (the provider said invalid_grant)';
-      await recordSignInFailure(t.store.db, mailbox.id, { error: revoked, stopped: true });
+      await recordFailureNow(t.store.db, mailbox.id, { error: revoked, stopped: true });
       assert.equal((await statusOf(mailbox)).signInSummary, `stopped: ${revoked}`);
 
       await signIn();
-      const refused = 'the provider refused the app: check the client ID and client secret in the profile (invalid_client)';
-      await recordSignInFailure(t.store.db, mailbox.id, { error: refused, stopped: true });
+      const refused = 'the mail server refused the access token even after a refresh (NO [AUTHENTICATIONFAILED])';
+      await recordFailureNow(t.store.db, mailbox.id, { error: refused, stopped: true, code: 'refused' });
       const status = await statusOf(mailbox);
       assert.equal(status.signIn!.state, 'stopped');
       assert.equal(status.signIn!.lastError, refused);
       assert.equal(status.signInSummary, `stopped: ${refused} — sign in again`);
+    });
+
+    test("stopped because the provider refused the app: what to fix in the profile, not \"sign in again\" (a new secret keeps the sign-in)", async () => {
+      await signIn();
+      const app = 'the provider refused the app: check the client ID and client secret in the profile (invalid_client)';
+      await recordFailureNow(t.store.db, mailbox.id, { error: app, stopped: true, code: 'invalid_client' });
+      assert.equal((await statusOf(mailbox)).signInSummary, `stopped: ${app}`);
     });
 
     test('signed in without a refresh token: says when the sign-in ends and where to read why', async () => {
@@ -136,9 +145,10 @@ for (const dialect of await dialects()) {
     test('the sign-in status store read agrees with the view (every field but the internal ones)', async () => {
       await signIn();
       const stored = (await signInStatus(t.store.db, mailbox.id))!;
-      const { profileId, refreshFailures, ...shown } = stored;
+      const { profileId, refreshFailures, lastErrorCode, ...shown } = stored;
       assert.equal(profileId, mailbox.id);
       assert.equal(refreshFailures, 0);
+      assert.equal(lastErrorCode, null, 'said through the summary only');
       assert.deepEqual((await statusOf(mailbox)).signIn, shown);
     });
   });

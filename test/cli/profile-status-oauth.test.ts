@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { assemble, type App } from '../../src/app/app.js';
 import { cliPrincipal } from '../../src/app/principal.js';
 import { createProfile } from '../../src/app/profiles.js';
-import { recordSignInFailure, saveSignIn } from '../../src/store/oauth-tokens.js';
+import { saveSignIn } from '../../src/store/oauth-tokens.js';
+import { destinationOf, recordFailureNow } from '../support/sign-in-rows.js';
 import { cliJson, runCli } from '../support/cli.js';
 import { openTestStore, type TestStore } from '../support/store.js';
 
@@ -30,8 +31,9 @@ before(async () => {
     accessToken: ACCESS,
     accessExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     refreshToken: REFRESH,
+    destination: await destinationOf(t.store.db, revoked.id),
   });
-  await recordSignInFailure(t.store.db, revoked.id, { error: 'the refresh token was revoked or has expired — sign in again (the provider said invalid_grant)', stopped: true });
+  await recordFailureNow(t.store.db, revoked.id, { error: 'the refresh token was revoked or has expired — sign in again (the provider said invalid_grant)', stopped: true });
 });
 after(() => t.cleanup());
 

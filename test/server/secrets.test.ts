@@ -93,12 +93,13 @@ for (const dialect of await dialects()) {
       // the API takes; the API gets the same settings too.
       const { profile } = await createProfile(s.app, { name: 'signed-in', source }, cliPrincipal('test-setup'));
       const id = profile.id;
+      const stored = validateSettings((await getProfile(s.t.store.db, id)).source);
       await saveSignIn(s.t.store.db, s.app.secrets(), id, {
         account: 'alice@example.test', subject: 'sub-1', accessToken: ACCESS_TOKEN,
         accessExpiresAt: new Date(Date.now() + 3_600_000).toISOString(), refreshToken: REFRESH_TOKEN, scope: 'openid email imap',
+        destination: oauthAppOf(stored, s.app.secrets())!.destination,
       });
       // A refresh that fails (the provider cannot be reached): its error is recorded, shown and alerted.
-      const stored = validateSettings((await getProfile(s.t.store.db, id)).source);
       const refresh = await accessTokenFor({ db: s.t.store.db, secrets: s.app.secrets() }, id, oauthAppOf(stored, s.app.secrets())!, { force: true })
         .then(() => assert.fail('the refresh cannot work'), (error: Error) => error.message);
       const monitor = new AlertMonitor(s.app, s.log.logger);
@@ -117,7 +118,7 @@ for (const dialect of await dialects()) {
       assert.equal(status.json.signIn.account, 'alice@example.test', 'the scan covers a signed-in mailbox');
       assert.equal(status.json.signIn.state, 'failing', status.text);
       assert.equal(status.json.signIn.lastError, refresh);
-      assert.match(refresh, /^cannot reach the provider while discovering the provider at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/);
+      assert.match(refresh, /^cannot reach the provider while discovering the provider at http:\/\/127\.0\.0\.1:\d+: nothing accepts connections at its address \(ECONNREFUSED\)$/);
       await s.call('/api/v1/status');
       await s.call('/api/v1/profiles');
       await s.call('/api/v1/audit');

@@ -1,12 +1,16 @@
-// OAuth2 tokens at rest, on SQLite and PostgreSQL: sealed (the row holds no token in plain form), one
-// refresher at a time through the lease, the refreshed pair written only by the lease holder, and the
-// states a failure leaves (failing, stopped; a stop that only a refresh or a new sign-in lifts).
+// OAuth2 tokens at rest, on SQLite and PostgreSQL: sealed (the row holds no token in plain form) and bound
+// to the settings they were signed in for, one refresher at a time through the lease, the refreshed pair
+// written only by the lease holder, the states a failure leaves (failing, stopped; a stop that only a
+// refresh, a new sign-in or, for the app's refusal, new app credentials lift), and a failure written only
+// while nothing newer happened.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { createProfile } from '../../src/store/profiles.js';
 import { SecretBox } from '../../src/store/secrets.js';
 import {
+  destinationHash,
+  liftStop,
   openTokens,
   recordSignInFailure,
   releaseRefreshLease,
@@ -20,6 +24,7 @@ import {
 const ACCESS = 'access-token-MARKER-1f4e';
 const REFRESH = 'refresh-token-MARKER-9c2a';
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
+const DESTINATION = JSON.stringify(['imap', 'imap.example.test', 993, 'tls', false, 'custom', 'client-1', 'https://id.example.test', null, null]);
 
 for (const dialect of await dialects()) {
   describe(`oauth tokens on ${dialect}`, () => {
@@ -36,10 +41,15 @@ for (const dialect of await dialects()) {
       const profile = await createProfile(t.store.db, { name: `oauth-${++n}`, rules: '' });
       await saveSignIn(t.store.db, secrets, profile.id, {
         account: 'alice@example.test', subject: 'alice', accessToken: ACCESS, accessExpiresAt: inAnHour(), refreshToken: REFRESH, scope: 'openid imap',
+        destination: DESTINATION,
       });
       return profile.id;
     };
     const rawRow = (profileId: number) => t.store.db.selectFrom('oauth_tokens').selectAll().where('profile_id', '=', profileId).executeTakeFirstOrThrow();
+    const version = async (profileId: number) => Number((await rawRow(profileId)).version);
+    /** A failure of the token stored now (the guard the login-refused path uses). */
+    const failNow = async (profileId: number, failure: { error: string; stopped: boolean; code?: string }) =>
+      recordSignInFailure(t.store.db, profileId, { ...failure, version: await version(profileId) });
 
     test('saveSignIn seals both tokens: the raw row holds neither, openTokens gives them back', async () => {
       const id = await signedIn();
@@ -50,6 +60,9 @@ for (const dialect of await dialects()) {
       assert.match(row.refresh_token!, /^v1:/);
       const open = await openTokens(t.store.db, secrets, id);
       assert.deepEqual([open?.accessToken, open?.refreshToken, open?.account, open?.state, open?.scope], [ACCESS, REFRESH, 'alice@example.test', 'ok', 'openid imap']);
+      assert.equal(open?.destinationHash, destinationHash(DESTINATION), 'bound to the settings it signed in for');
+      assert.match(row.destination_hash!, /^[0-9a-f]{64}$/);
+      assert.notEqual(destinationHash(DESTINATION.replace('imap.example.test', 'elsewhere.example.test')), open?.destinationHash);
       const status = await signInStatus(t.store.db, id);
       assert.equal(status?.hasRefreshToken, true);
       assert.ok(!JSON.stringify(status).includes('MARKER'), 'the status carries no token');
@@ -57,11 +70,13 @@ for (const dialect of await dialects()) {
 
     test('a new sign-in replaces the tokens, clears failures and moves the version', async () => {
       const id = await signedIn();
-      await recordSignInFailure(t.store.db, id, { error: 'revoked — sign in again', stopped: true });
+      assert.ok(await failNow(id, { error: 'revoked — sign in again', stopped: true, code: 'invalid_grant' }));
       const before = await openTokens(t.store.db, secrets, id);
-      await saveSignIn(t.store.db, secrets, id, { account: 'bob@example.test', subject: 'bob', accessToken: 'a2', accessExpiresAt: inAnHour(), refreshToken: null });
+      const moved = DESTINATION.replace('imap.example.test', 'other.example.test');
+      await saveSignIn(t.store.db, secrets, id, { account: 'bob@example.test', subject: 'bob', accessToken: 'a2', accessExpiresAt: inAnHour(), refreshToken: null, destination: moved });
       const after = await openTokens(t.store.db, secrets, id);
-      assert.deepEqual([after?.account, after?.accessToken, after?.refreshToken, after?.state, after?.lastError], ['bob@example.test', 'a2', null, 'ok', null]);
+      assert.deepEqual([after?.account, after?.accessToken, after?.refreshToken, after?.state, after?.lastError, after?.lastErrorCode], ['bob@example.test', 'a2', null, 'ok', null, null]);
+      assert.equal(after?.destinationHash, destinationHash(moved));
       assert.ok(after!.version > before!.version);
       assert.equal((await signInStatus(t.store.db, id))?.refreshFailures, 0);
     });
@@ -107,32 +122,75 @@ for (const dialect of await dialects()) {
 
     test('failures: failing keeps its first moment, stopped says why, a retryable failure never lifts a stop, a refresh does', async () => {
       const id = await signedIn();
-      await recordSignInFailure(t.store.db, id, { error: 'cannot reach the provider: ECONNREFUSED', stopped: false });
+      assert.ok(await failNow(id, { error: 'cannot reach the provider: ECONNREFUSED', stopped: false, code: 'ECONNREFUSED' }));
       const failing = await signInStatus(t.store.db, id);
       assert.deepEqual([failing?.state, failing?.lastError, failing?.refreshFailures], ['failing', 'cannot reach the provider: ECONNREFUSED', 1]);
       assert.ok(failing?.failingSince);
-      await recordSignInFailure(t.store.db, id, { error: 'the refresh token was revoked or has expired — sign in again', stopped: true });
+      assert.ok(await failNow(id, { error: 'the refresh token was revoked or has expired — sign in again', stopped: true, code: 'invalid_grant' }));
       const stopped = await signInStatus(t.store.db, id);
       assert.deepEqual([stopped?.state, stopped?.lastError, stopped?.refreshFailures], ['stopped', 'the refresh token was revoked or has expired — sign in again', 2]);
       assert.equal(stopped?.failingSince, failing?.failingSince, 'failing since the first failure');
-      await recordSignInFailure(t.store.db, id, { error: 'the provider did not answer within 30 s', stopped: false });
+      assert.ok(await failNow(id, { error: 'the provider did not answer within 30 s', stopped: false, code: 'timeout' }));
       const still = await signInStatus(t.store.db, id);
       assert.deepEqual([still?.state, still?.lastError], ['stopped', 'the refresh token was revoked or has expired — sign in again']);
+      assert.equal((await openTokens(t.store.db, secrets, id))?.lastErrorCode, 'invalid_grant', 'nor the code of why');
       assert.ok(await takeRefreshLease(t.store.db, id, 'w', 60_000));
       assert.ok(await storeRefreshed(t.store.db, secrets, id, 'w', { accessToken: 'a', accessExpiresAt: inAnHour() }));
       const ok = await signInStatus(t.store.db, id);
       assert.deepEqual([ok?.state, ok?.lastError, ok?.failingSince, ok?.refreshFailures], ['ok', null, null, 0]);
     });
 
-    test("a failure releases the failing refresher's lease, never one another worker took since", async () => {
+    test("a refresher's failure is written (and its lease released) only while it holds the lease: never over another worker's lease", async () => {
       const id = await signedIn();
       assert.ok(await takeRefreshLease(t.store.db, id, 'slow', -1));
       assert.ok(await takeRefreshLease(t.store.db, id, 'fast', 60_000));
-      await recordSignInFailure(t.store.db, id, { error: 'the provider did not answer within 30 s', stopped: false, owner: 'slow' });
-      assert.equal((await rawRow(id)).lease_owner, 'fast');
+      assert.equal(await recordSignInFailure(t.store.db, id, { error: 'the provider did not answer within 30 s', stopped: false, owner: 'slow' }), false);
+      const row = await rawRow(id);
+      assert.deepEqual([row.lease_owner, row.state, row.last_error, Number(row.refresh_failures)], ['fast', 'ok', null, 0], "the other worker's refresh is what the row will say");
       assert.equal(await takeRefreshLease(t.store.db, id, 'third', 60_000), false, 'no third refresher beside the holder');
-      await recordSignInFailure(t.store.db, id, { error: 'invalid_client', stopped: true, owner: 'fast' });
-      assert.equal((await rawRow(id)).lease_owner, null);
+      assert.equal(await recordSignInFailure(t.store.db, id, { error: 'invalid_client', stopped: true, owner: 'fast' }), true);
+      assert.deepEqual([(await rawRow(id)).lease_owner, (await rawRow(id)).state], [null, 'stopped']);
+    });
+
+    test('a failure that comes late never marks a newer sign-in stopped: the lease guard (refresh) and the version guard (refused login)', async () => {
+      const id = await signedIn();
+      // A refresh under way when the person signs in again: the new sign-in clears the lease.
+      assert.ok(await takeRefreshLease(t.store.db, id, 'refresher', 60_000));
+      await saveSignIn(t.store.db, secrets, id, { account: 'alice@example.test', subject: 'alice', accessToken: 'new', accessExpiresAt: inAnHour(), refreshToken: 'new-r', destination: DESTINATION });
+      assert.equal(await recordSignInFailure(t.store.db, id, { error: 'the refresh token was revoked — sign in again', stopped: true, code: 'invalid_grant', owner: 'refresher' }), false);
+      let status = await signInStatus(t.store.db, id);
+      assert.deepEqual([status?.state, status?.lastError, status?.refreshFailures], ['ok', null, 0]);
+      // A login refused with the token of version v, recorded after a new sign-in (or a refresh) moved past v.
+      const refused = await version(id);
+      await saveSignIn(t.store.db, secrets, id, { account: 'alice@example.test', subject: 'alice', accessToken: 'newer', accessExpiresAt: inAnHour(), refreshToken: 'newer-r', destination: DESTINATION });
+      assert.equal(await recordSignInFailure(t.store.db, id, { error: 'refused — sign in again', stopped: true, code: 'refused', version: refused }), false);
+      assert.ok(await takeRefreshLease(t.store.db, id, 'w', 60_000));
+      assert.ok(await storeRefreshed(t.store.db, secrets, id, 'w', { accessToken: 'refreshed', accessExpiresAt: inAnHour() }));
+      assert.equal(await recordSignInFailure(t.store.db, id, { error: 'refused — sign in again', stopped: true, code: 'refused', version: refused + 1 }), false, 'a refresh since counts too');
+      status = await signInStatus(t.store.db, id);
+      assert.deepEqual([status?.state, status?.lastError], ['ok', null]);
+      // The token stored now: written, and the version moves.
+      const now = await version(id);
+      assert.equal(await recordSignInFailure(t.store.db, id, { error: 'refused — sign in again', stopped: true, code: 'refused', version: now }), true);
+      assert.deepEqual([(await signInStatus(t.store.db, id))?.state, await version(id)], ['stopped', now + 1]);
+    });
+
+    test("liftStop makes a stop with one of the codes failing (the error kept until a refresh works); other stops and states stay", async () => {
+      const appRefusals = ['invalid_client', 'unauthorized_client'];
+      const id = await signedIn();
+      assert.equal(await liftStop(t.store.db, id, appRefusals), false, 'not stopped: nothing to lift');
+      assert.ok(await failNow(id, { error: 'the provider refused the app (invalid_client)', stopped: true, code: 'invalid_client' }));
+      const before = await version(id);
+      assert.equal(await liftStop(t.store.db, id, appRefusals), true);
+      const lifted = await openTokens(t.store.db, secrets, id);
+      assert.deepEqual([lifted?.state, lifted?.lastError, lifted?.lastErrorCode, lifted?.version], ['failing', 'the provider refused the app (invalid_client)', 'invalid_client', before + 1]);
+      assert.equal(await liftStop(t.store.db, id, appRefusals), false, 'lifted once');
+
+      const revoked = await signedIn();
+      assert.ok(await failNow(revoked, { error: 'the refresh token was revoked — sign in again', stopped: true, code: 'invalid_grant' }));
+      assert.equal(await liftStop(t.store.db, revoked, appRefusals), false, 'a revoked grant needs a new sign-in');
+      assert.equal((await signInStatus(t.store.db, revoked))?.state, 'stopped');
+      assert.equal(await liftStop(t.store.db, 999_999, appRefusals), false);
     });
 
     test('signOut forgets the tokens', async () => {

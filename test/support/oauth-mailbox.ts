@@ -42,6 +42,8 @@ export interface OAuthMailboxOptions {
   provider?: OidcProviderOptions;
   /** A scope Dovecot insists the token carries (its introspection answer's scope). */
   requiredScope?: string;
+  /** Dovecot's `disable_plaintext_auth = yes` (met only from 127.0.0.5: see dovecot.ts). */
+  disablePlaintextAuth?: boolean;
 }
 
 export interface ProfileOptions {
@@ -52,6 +54,8 @@ export interface ProfileOptions {
   scopes?: string;
   pollSeconds?: number;
   idle?: boolean;
+  /** The provider's endpoints given as settings (beside its issuer) instead of discovered: a proxy's, say. */
+  endpoints?: { authorizationUrl: string; tokenUrl: string };
 }
 
 export interface OAuthMailbox {
@@ -80,6 +84,7 @@ export async function startOAuthMailbox(options: OAuthMailboxOptions = {}): Prom
     dc = await startDovecot({
       users: [...accounts.map((user) => ({ user, password: `${user.split('@')[0]}pw` })), { user: CAROL, password: CAROL_PASSWORD }],
       oauth2: { introspectionUrl: op.introspectionUrl, ...(options.requiredScope ? { requiredScope: options.requiredScope } : {}) },
+      ...(options.disablePlaintextAuth ? { disablePlaintextAuth: true } : {}),
     });
     t = await openTestStore(options.dialect ?? 'sqlite');
     await addProject(t.store.db, { name: 'General' });
@@ -112,6 +117,7 @@ export async function startOAuthMailbox(options: OAuthMailboxOptions = {}): Prom
         ...(o.login ? { login: o.login } : {}),
         auth: 'oauth2', oauthProvider: 'custom', oauthIssuer: op.issuer, oauthClientId: op.client.id, oauthClientSecret: op.client.secret,
         oauthScopes: o.scopes ?? `openid email offline_access ${protocol === 'imap' ? 'imap' : 'pop'}`,
+        ...(o.endpoints ? { oauthAuthorizationUrl: o.endpoints.authorizationUrl, oauthTokenUrl: o.endpoints.tokenUrl } : {}),
       } as SourceSettingsInput);
     },
     addPasswordProfile: (name, o = {}) => create(name, { ...common(o.protocol ?? 'imap', o), login: CAROL, password: CAROL_PASSWORD } as SourceSettingsInput),
@@ -121,7 +127,7 @@ export async function startOAuthMailbox(options: OAuthMailboxOptions = {}): Prom
       const request = await authorizationRequest(oauth, REDIRECT, scopesOf(stored), login);
       const callback = await op.signIn(request.url, { login });
       const signed = await exchangeCode(oauth, callback, { ...request, redirectUri: REDIRECT });
-      await saveSignIn(store.store.db, secrets, profile.id, { ...signed, account: signed.email ?? login, subject: signed.subject });
+      await saveSignIn(store.store.db, secrets, profile.id, { ...signed, account: signed.email ?? login, subject: signed.subject, destination: oauth.destination });
       return signed;
     },
     cleanup: async () => {

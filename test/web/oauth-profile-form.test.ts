@@ -8,7 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import { addAccount } from '../../src/app/accounts.js';
 import { cliPrincipal } from '../../src/app/principal.js';
 import { createProfile } from '../../src/app/profiles.js';
-import { recordSignInFailure, saveSignIn } from '../../src/store/oauth-tokens.js';
+import { saveSignIn } from '../../src/store/oauth-tokens.js';
+import { destinationOf, recordFailureNow } from '../support/sign-in-rows.js';
 import { getProfile } from '../../src/store/profiles.js';
 import { chromiumSkip, seriousViolations, startUi, type UiServer } from '../support/browser.js';
 
@@ -154,7 +155,7 @@ describe('OAuth2 mailbox settings in Chromium', { skip: chromiumSkip() }, () => 
 
   test('the sign-in panel says who is signed in, that refreshing fails, or that it stopped, each with its action', async () => {
     const { profile } = await createProfile(ui.app, { name: 'panel', source: oauthSource({ login: 'help@example.test' }) }, who);
-    await saveSignIn(ui.app.store.db, ui.app.secrets(), profile.id, tokens('help@example.test'));
+    await saveSignIn(ui.app.store.db, ui.app.secrets(), profile.id, { ...tokens('help@example.test'), destination: await destinationOf(ui.app.store.db, profile.id) });
     const page = await ui.signIn();
     const url = `${ui.url}/settings/plugins/email-integration/${profile.id}`;
     await page.goto(url);
@@ -164,13 +165,13 @@ describe('OAuth2 mailbox settings in Chromium', { skip: chromiumSkip() }, () => 
     assert.deepEqual(await seriousViolations(page), [], 'the signed-in panel');
     assert.equal((await page.content()).includes('never-shown'), false, 'no token in the page');
 
-    await recordSignInFailure(ui.app.store.db, profile.id, { error: 'the provider did not answer (timeout)', stopped: false });
+    await recordFailureNow(ui.app.store.db, profile.id, { error: 'the provider did not answer (timeout)', stopped: false });
     await page.reload();
     await panel.getByText('Refresh failing').waitFor();
     assert.match(await panel.innerText(), /the provider did not answer \(timeout\)\. mailbind keeps trying/);
     assert.match(await panel.innerText(), /If it goes on, sign in again/);
 
-    await recordSignInFailure(ui.app.store.db, profile.id, { error: 'the refresh token was revoked — sign in again', stopped: true });
+    await recordFailureNow(ui.app.store.db, profile.id, { error: 'the refresh token was revoked — sign in again', stopped: true });
     await page.reload();
     await panel.getByText('Sign-in stopped').waitFor();
     assert.match(await panel.innerText(), /can no longer read this mailbox as help@example\.test: the refresh token was revoked — sign in again/);
@@ -191,7 +192,7 @@ describe('OAuth2 mailbox settings in Chromium', { skip: chromiumSkip() }, () => 
 
   test('coming back from the provider: the notice (or the reason it failed) is said once, and the address loses the query', async () => {
     const { profile } = await createProfile(ui.app, { name: 'landing', source: oauthSource() }, who);
-    await saveSignIn(ui.app.store.db, ui.app.secrets(), profile.id, tokens('landing@example.test'));
+    await saveSignIn(ui.app.store.db, ui.app.secrets(), profile.id, { ...tokens('landing@example.test'), destination: await destinationOf(ui.app.store.db, profile.id) });
     const page = await ui.signIn();
     await page.goto(`${ui.url}/settings/plugins/email-integration/${profile.id}?signedIn=1`);
     await page.getByRole('status').getByText('Signed in as landing@example.test.').waitFor();

@@ -1,6 +1,7 @@
 // A profile's stored OAuth2 settings as the app registered at the provider (client secret unsealed for
 // the one request that needs it), and the scopes its mailbox asks for.
 import type { SecretBox } from '../../store/secrets.js';
+import { signInDestination } from '../profile-settings.js';
 import type { SourceSettings } from '../settings.js';
 import type { OAuthApp } from './client.js';
 import { requestedScopes } from './presets.js';
@@ -15,6 +16,7 @@ export function oauthAppOf(stored: SourceSettings, secrets: SecretBox): OAuthApp
     ...(stored.oauthIssuer ? { issuer: stored.oauthIssuer } : {}),
     ...(stored.oauthAuthorizationUrl ? { authorizationUrl: stored.oauthAuthorizationUrl } : {}),
     ...(stored.oauthTokenUrl ? { tokenUrl: stored.oauthTokenUrl } : {}),
+    destination: signInDestination(stored),
   };
 }
 

@@ -1,10 +1,14 @@
 // The OAuth2 conversation with a provider, through openid-client (a certified OpenID Connect client):
 // discovery, the authorization URL with PKCE, the code exchange with ID token validation, and the refresh
 // grant. Everything a provider says back that a person must act on becomes an OAuthError with words for
-// them; nothing here ever puts a token or a client secret in a message.
+// them (errors.ts); nothing here ever puts a token or a client secret in a message.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as oidc from 'openid-client';
 import type { OAuthProvider } from '../settings-core.js';
+import { describe, OAuthError } from './errors.js';
 import { OAUTH_PRESETS } from './presets.js';
+
+export { APP_REFUSALS, describe, isAppRefusal, OAuthError } from './errors.js';
 
 /** An app registered at a provider, as a profile names it (secret decrypted, in memory only). */
 export interface OAuthApp {
@@ -14,7 +18,15 @@ export interface OAuthApp {
   issuer?: string;
   authorizationUrl?: string;
   tokenUrl?: string;
+  /**
+   * signInDestination() of the settings this app was read from: tokens obtained with it are stored
+   * with it, and tokens stored for another destination are not used with it (access-tokens.ts).
+   */
+  destination: string;
 }
+
+/** A provider's discovered (or configured) metadata with the app's client, ready for requests. */
+export type ProviderConfiguration = oidc.Configuration;
 
 export interface GrantedTokens {
   accessToken: string;
@@ -31,18 +43,8 @@ export interface SignedIn extends GrantedTokens {
   subject: string | null;
 }
 
-/**
- * `stopped`: it cannot work again until someone acts (sign in again, fix the client ID or secret);
- * else it is worth retrying (network, a provider's 5xx).
- */
-export class OAuthError extends Error {
-  constructor(message: string, readonly stopped: boolean, readonly code: string | null = null, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
 /** Seconds a provider gets to answer; its token endpoint is on the path of every poll that refreshes. */
-const TIMEOUT_SECONDS = 30;
+export const TIMEOUT_SECONDS = 30;
 /** A token without expires_in is taken to last this long (RFC 6749 leaves it to the provider). */
 const DEFAULT_LIFETIME_SECONDS = 3600;
 /** Discovered metadata is reused this long per app, so a refresh costs one request, not two. */
@@ -50,49 +52,83 @@ const DISCOVERY_CACHE_MS = 60 * 60_000;
 
 const configurations = new Map<string, { at: number; config: Promise<oidc.Configuration> }>();
 
-/** The app's configuration: discovered from its issuer (cached), or from its two endpoints. */
-export function configurationFor(app: OAuthApp): Promise<oidc.Configuration> {
+/**
+ * The deadline of the provider request under way in this async context, set by refreshTokens: the
+ * configuration is shared by every profile of an app, so a per-request deadline cannot live on it.
+ */
+const requestDeadline = new AsyncLocalStorage<AbortSignal>();
+
+/** fetch for a configuration's requests: cut off at the caller's deadline too, when it set one. */
+const fetchWithDeadline: oidc.CustomFetch = (url, options) => {
+  const deadline = requestDeadline.getStore();
+  const signal = deadline && options.signal ? AbortSignal.any([options.signal, deadline]) : (deadline ?? options.signal);
+  return fetch(url, { ...options, ...(signal ? { signal } : {}) });
+};
+
+/**
+ * The app's configuration: discovered from its issuer (cached), or from its two endpoints. Every
+ * endpoint it will call is checked first (https, or http to this machine only). `timeoutSeconds`
+ * bounds the discovery request (tests shorten it).
+ */
+export function configurationFor(app: OAuthApp, options: { timeoutSeconds?: number } = {}): Promise<oidc.Configuration> {
   const key = JSON.stringify([app.provider, app.clientId, app.clientSecret ?? '', app.issuer ?? '', app.authorizationUrl ?? '', app.tokenUrl ?? '']);
   const cached = configurations.get(key);
   if (cached && Date.now() - cached.at < DISCOVERY_CACHE_MS) return cached.config;
-  const config = makeConfiguration(app);
+  const config = makeConfiguration(app, options.timeoutSeconds ?? TIMEOUT_SECONDS);
   configurations.set(key, { at: Date.now(), config });
   // A failed discovery is not remembered: the next attempt asks again.
   config.catch(() => configurations.get(key)?.config === config && configurations.delete(key));
   return config;
 }
 
-async function makeConfiguration(app: OAuthApp): Promise<oidc.Configuration> {
+async function makeConfiguration(app: OAuthApp, discoverySeconds: number): Promise<oidc.Configuration> {
   const metadata = app.clientSecret ? { client_secret: app.clientSecret } : {};
   const issuer = app.issuer ?? OAUTH_PRESETS[app.provider].issuer;
   let config: oidc.Configuration;
   if (app.authorizationUrl && app.tokenUrl) {
-    const insecure = [app.authorizationUrl, app.tokenUrl].map(checkedUrl).some((u) => u.protocol === 'http:');
     config = new oidc.Configuration(
       { issuer: issuer ?? new URL(app.tokenUrl).origin, authorization_endpoint: app.authorizationUrl, token_endpoint: app.tokenUrl },
       app.clientId, metadata, clientAuth(app),
     );
-    if (insecure) oidc.allowInsecureRequests(config);
   } else {
     if (!issuer) throw new OAuthError('the provider has no issuer URL: set one (or both endpoints)', true, 'settings');
-    const url = checkedUrl(issuer);
+    const url = checkedUrl(issuer, "the provider's issuer URL");
     try {
       // Discovery first with the default method, then the method chosen from what the provider supports.
       config = await oidc.discovery(url, app.clientId, metadata, clientAuth(app), {
-        timeout: TIMEOUT_SECONDS,
+        timeout: discoverySeconds,
         ...(url.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}),
       });
     } catch (error) {
-      throw describe(error, `discovering the provider at ${issuer}`);
+      throw describe(error, `discovering the provider at ${issuer}`, discoverySeconds);
     }
   }
+  // What discovery named, not only the issuer: a provider on this machine must not send the tokens or
+  // the client secret over plain http to another host.
+  const insecure = checkedEndpoints(config.serverMetadata());
   const supported = config.serverMetadata().token_endpoint_auth_methods_supported;
   if (app.clientSecret && supported && !supported.includes('client_secret_basic') && supported.includes('client_secret_post')) {
     config = new oidc.Configuration(config.serverMetadata(), app.clientId, metadata, oidc.ClientSecretPost(app.clientSecret));
-    if (new URL(config.serverMetadata().token_endpoint ?? 'https://x').protocol === 'http:') oidc.allowInsecureRequests(config);
   }
+  if (insecure) oidc.allowInsecureRequests(config);
   config.timeout = TIMEOUT_SECONDS;
+  config[oidc.customFetch] = fetchWithDeadline;
   return config;
+}
+
+/** The endpoints a configuration calls (or sends a browser to), each checked; true when one is plain http. */
+function checkedEndpoints(server: oidc.ServerMetadata): boolean {
+  const endpoints: Array<[string, string | undefined]> = [
+    ['authorization endpoint', server.authorization_endpoint],
+    ['token endpoint', server.token_endpoint],
+    ['JWKS URI', server.jwks_uri],
+    ['userinfo endpoint', server.userinfo_endpoint],
+  ];
+  let insecure = false;
+  for (const [name, url] of endpoints) {
+    if (url !== undefined && checkedUrl(url, `the provider's ${name}`).protocol === 'http:') insecure = true;
+  }
+  return insecure;
 }
 
 /**
@@ -106,13 +142,18 @@ function clientAuth(app: OAuthApp): oidc.ClientAuth {
 
 /**
  * An https URL, or http to this machine only (a provider on loopback, as in tests or behind a local
- * proxy): tokens and the client secret never cross a network in clear.
+ * proxy): tokens and the client secret never cross a network in clear. `what` names it in the message.
  */
-function checkedUrl(text: string): URL {
-  const url = new URL(text);
+function checkedUrl(text: string, what = "the provider's URL"): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new OAuthError(`${what} is not a URL: ${clip(text)}`, true, 'settings');
+  }
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new OAuthError(`the provider's URL ${url.origin} must use https (plain http is only allowed to this machine)`, true, 'settings');
+    throw new OAuthError(`${what} ${url.origin} must use https (plain http is only allowed to this machine)`, true, 'settings');
   }
   return url;
 }
@@ -165,17 +206,21 @@ export async function exchangeCode(
     const email = typeof claims?.email === 'string' ? claims.email : null;
     return { ...granted(tokens), email, subject: claims?.sub ?? null };
   } catch (error) {
-    throw describe(error, 'completing the sign-in');
+    throw describe(error, 'completing the sign-in', TIMEOUT_SECONDS);
   }
 }
 
-/** A new access token from the refresh token (and, where the provider rotates it, a new refresh token). */
-export async function refreshTokens(app: OAuthApp, refreshToken: string): Promise<GrantedTokens> {
-  const config = await configurationFor(app);
+/**
+ * A new access token from the refresh token (and, where the provider rotates it, a new refresh token),
+ * with `config` from configurationFor. The request is abandoned after `timeoutSeconds` (at most
+ * TIMEOUT_SECONDS): a refresher under a lease gives it only the time its lease has left.
+ */
+export async function refreshTokens(config: ProviderConfiguration, refreshToken: string, timeoutSeconds = TIMEOUT_SECONDS): Promise<GrantedTokens> {
+  const seconds = Math.min(timeoutSeconds, TIMEOUT_SECONDS);
   try {
-    return granted(await oidc.refreshTokenGrant(config, refreshToken));
+    return granted(await requestDeadline.run(AbortSignal.timeout(seconds * 1000), () => oidc.refreshTokenGrant(config, refreshToken)));
   } catch (error) {
-    throw describe(error, 'refreshing the access token');
+    throw describe(error, 'refreshing the access token', seconds);
   }
 }
 
@@ -187,41 +232,6 @@ function granted(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponse
     ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
     ...(tokens.scope ? { scope: tokens.scope } : {}),
   };
-}
-
-/** A provider's or the library's error in words for a person, with whether retrying can help. */
-export function describe(error: unknown, doing: string): OAuthError {
-  if (error instanceof OAuthError) return error;
-  if (error instanceof oidc.ResponseBodyError || error instanceof oidc.AuthorizationResponseError) {
-    const code = error.error;
-    const said = error.error_description ? `: ${clip(error.error_description)}` : '';
-    const status = error instanceof oidc.ResponseBodyError ? error.status : 0;
-    switch (code) {
-      case 'invalid_grant':
-        return new OAuthError(doing === 'refreshing the access token'
-          ? `the refresh token was revoked or has expired — sign in again (the provider said invalid_grant${said})`
-          : `the provider refused the sign-in code (invalid_grant${said}); sign in again`, true, code, { cause: error });
-      case 'invalid_client':
-      case 'unauthorized_client':
-        return new OAuthError(`the provider refused the app: check the client ID and client secret in the profile (${code}${said})`, true, code, { cause: error });
-      case 'invalid_scope':
-        return new OAuthError(`the provider refused the scopes asked for (invalid_scope${said}); see docs/oauth.md for the scopes your provider needs`, true, code, { cause: error });
-      case 'access_denied':
-        return new OAuthError(`the sign-in was cancelled or consent was not given at the provider (access_denied${said})`, true, code, { cause: error });
-      default:
-        return new OAuthError(`the provider answered ${code}${said} while ${doing}`, status > 0 && status < 500, code, { cause: error });
-    }
-  }
-  const e = error as Error & { code?: string; cause?: { code?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
-    return new OAuthError(`the provider did not answer within ${TIMEOUT_SECONDS} s while ${doing}`, false, 'timeout', { cause: error });
-  }
-  const network = e?.cause?.code;
-  if (network) return new OAuthError(`cannot reach the provider while ${doing}: ${network}`, false, network, { cause: error });
-  if (error instanceof oidc.ClientError) {
-    return new OAuthError(`${doing} failed: ${clip(e.message)}`, !/fetch|network|response status/i.test(e.message), e.code ?? null, { cause: error });
-  }
-  return new OAuthError(`${doing} failed: ${clip(e?.message ?? String(error))}`, false, null, { cause: error });
 }
 
 function clip(text: string): string {

@@ -2,28 +2,31 @@
 // every token at the real provider: IMAP and POP3 log in with the access token (XOAUTH2/OAUTHBEARER),
 // the login coming from the sign-in's account; a token the server refuses is refreshed once and tried
 // again; refused again, the sign-in is stopped and the next fetch asks neither the provider nor Dovecot;
-// a provider that does not answer leaves the sign-in failing while the token it still has keeps working.
+// a provider that does not answer leaves the sign-in failing while the token it still has keeps working,
+// and an hour-long token is renewed early enough (10 minutes ahead) for that to show before it runs out.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fetchOnce } from '../../../src/app/fetch.js';
 import { AppError } from '../../../src/app/errors.js';
-import { openTokens, saveSignIn, signInStatus } from '../../../src/store/oauth-tokens.js';
+import { destinationHash, openTokens, saveSignIn, signInStatus } from '../../../src/store/oauth-tokens.js';
+import type { Profile } from '../../../src/store/profiles.js';
 import { getStatus } from '../../../src/sources/status.js';
 import { updateProfile as updateStoredProfile } from '../../../src/store/profiles.js';
 import { dovecotSkip } from '../../support/dovecot.js';
 import { makeMessage } from '../../support/messages.js';
 import { freePort } from '../../support/ports.js';
 import { BOB, startOAuthMailbox, type OAuthMailbox } from '../../support/oauth-mailbox.js';
+import { destinationOf } from '../../support/sign-in-rows.js';
 import { waitFor } from '../../support/wait.js';
 
-const [IMAP, POP3, ONCE, TWICE, DOWN] = ['imap@example.test', 'pop3@example.test', 'once@example.test', 'twice@example.test', 'down@example.test'];
+const [IMAP, POP3, ONCE, TWICE, DOWN, AHEAD] = ['imap@example.test', 'pop3@example.test', 'once@example.test', 'twice@example.test', 'down@example.test', 'ahead@example.test'];
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
 describe('OAuth2 mailboxes through fetch --once', { skip: dovecotSkip() }, () => {
   let rig: OAuthMailbox;
   before(async () => {
     // An account per test: each profile reads a mailbox of its own.
-    rig = await startOAuthMailbox({ accounts: [IMAP, POP3, ONCE, TWICE, DOWN, BOB] });
+    rig = await startOAuthMailbox({ accounts: [IMAP, POP3, ONCE, TWICE, DOWN, AHEAD, BOB] });
   });
   after(() => rig?.cleanup());
 
@@ -61,7 +64,7 @@ describe('OAuth2 mailboxes through fetch --once', { skip: dovecotSkip() }, () =>
     // The stored access token looks fresh for an hour, but the provider never issued it: Dovecot refuses it.
     await saveSignIn(rig.t.store.db, rig.secrets, profile.id, {
       account: ONCE, subject: ONCE, accessToken: 'not-a-token-the-provider-issued', accessExpiresAt: inAnHour(),
-      refreshToken: issued.refreshToken!, scope: issued.scope ?? null,
+      refreshToken: issued.refreshToken!, scope: issued.scope ?? null, destination: await destinationOf(rig.t.store.db, profile.id),
     });
     await rig.dc.deliver(ONCE, makeMessage({ subject: 'after one refusal' }));
     const mark = (await rig.dc.log()).length;
@@ -101,6 +104,20 @@ describe('OAuth2 mailboxes through fetch --once', { skip: dovecotSkip() }, () =>
     assert.match((await getStatus(rig.t.store.db, profile.id)).lastError ?? '', /sign in again/);
   });
 
+  /**
+   * The provider's endpoints moved to a port where nothing listens, written past the app (which would sign
+   * the profile out for another endpoint), and the stored sign-in bound to the new settings, as a sign-in
+   * made there would be.
+   */
+  async function providerDown(profile: Profile): Promise<void> {
+    const closed = await freePort();
+    await updateStoredProfile(rig.t.store.db, profile.id, {
+      source: { ...profile.source!, oauthIssuer: undefined, oauthAuthorizationUrl: `http://127.0.0.1:${closed}/auth`, oauthTokenUrl: `http://127.0.0.1:${closed}/token` },
+    });
+    const destination = destinationHash(await destinationOf(rig.t.store.db, profile.id));
+    await rig.t.store.db.updateTable('oauth_tokens').set({ destination_hash: destination }).where('profile_id', '=', profile.id).execute();
+  }
+
   test('the provider unreachable while the access token still works: the fetch works, the sign-in shows as failing', async () => {
     const profile = await rig.addProfile('provider-down');
     const issued = await rig.signIn(profile, DOWN);
@@ -108,19 +125,31 @@ describe('OAuth2 mailboxes through fetch --once', { skip: dovecotSkip() }, () =>
     await rig.t.store.db.updateTable('oauth_tokens')
       .set({ access_expires_at: new Date(Date.now() + 10_000).toISOString(), signed_in_at: new Date(Date.now() - 110_000).toISOString() })
       .where('profile_id', '=', profile.id).execute();
-    // …and the provider's token endpoint does not answer (nothing listens there); written past the app,
-    // which would sign the profile out for another endpoint.
-    const closed = await freePort();
-    await updateStoredProfile(rig.t.store.db, profile.id, {
-      source: { ...profile.source!, oauthIssuer: undefined, oauthAuthorizationUrl: `http://127.0.0.1:${closed}/auth`, oauthTokenUrl: `http://127.0.0.1:${closed}/token` },
-    });
+    await providerDown(profile);
     await rig.dc.deliver(DOWN, makeMessage({ subject: 'while the provider is down' }));
     const report = await fetchOnce(rig.app, profile.name);
     assert.deepEqual(report.messages.map((m) => m.subject), ['while the provider is down']);
     const status = await signInStatus(rig.t.store.db, profile.id);
     assert.deepEqual([status?.state, status?.refreshFailures], ['failing', 1]);
-    assert.match(status?.lastError ?? '', /^cannot reach the provider while refreshing the access token: ECONNREFUSED/);
+    assert.equal(status?.lastError, 'cannot reach the provider while refreshing the access token: nothing accepts connections at its address (ECONNREFUSED)');
     assert.equal((await openTokens(rig.t.store.db, rig.secrets, profile.id))?.accessToken, issued.accessToken, 'the token it still had');
+  });
+
+  test('an hour-long token is renewed with 10 minutes left: a provider down then shows as failing while mail still flows', async () => {
+    const profile = await rig.addProfile('ahead');
+    const issued = await rig.signIn(profile, AHEAD);
+    // An hour-long token with 9 minutes left: not due when only its last minute was renewed (as before).
+    const [signedIn, expires] = [new Date(Date.now() - 51 * 60_000), new Date(Date.now() + 9 * 60_000)];
+    await rig.t.store.db.updateTable('oauth_tokens')
+      .set({ access_expires_at: expires.toISOString(), signed_in_at: signedIn.toISOString() })
+      .where('profile_id', '=', profile.id).execute();
+    await providerDown(profile);
+    await rig.dc.deliver(AHEAD, makeMessage({ subject: 'nine minutes before expiry' }));
+    const report = await fetchOnce(rig.app, profile.name);
+    assert.deepEqual(report.messages.map((m) => m.subject), ['nine minutes before expiry']);
+    const status = await signInStatus(rig.t.store.db, profile.id);
+    assert.deepEqual([status?.state, status?.refreshFailures, status?.accessExpiresAt], ['failing', 1, expires.toISOString()], 'a refresh was tried, and failed');
+    assert.equal((await openTokens(rig.t.store.db, rig.secrets, profile.id))?.accessToken, issued.accessToken);
   });
 
   test('a profile nobody signed in to says how to sign in', async () => {
