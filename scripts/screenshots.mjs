@@ -160,14 +160,17 @@ async function sampleData() {
  * at outlook.office365.com cannot be reached from here either.
  */
 async function signedIn(profileId, account) {
-  const [{ openStore }, { SecretBox }, tokens] = await Promise.all(['database', 'secrets', 'oauth-tokens'].map((m) => import(join(root, `dist/src/store/${m}.js`))));
+  const [{ openStore }, { SecretBox }, tokens, { getProfile }] = await Promise.all(['database', 'secrets', 'oauth-tokens', 'profiles'].map((m) => import(join(root, `dist/src/store/${m}.js`))));
+  const { signInDestination } = await import(join(root, 'dist/src/sources/profile-settings.js'));
   const store = await openStore({ dataDir, create: false });
   try {
     const secrets = SecretBox.forDataDir(dataDir, env);
+    // The tokens belong to the profile's provider, app and mailbox, as a real sign-in's do.
+    const destination = signInDestination((await getProfile(store.db, profileId)).source);
     const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
     const scope = 'https://outlook.office.com/IMAP.AccessAsUser.All offline_access openid email';
     await tokens.saveSignIn(store.db, secrets, profileId, {
-      account, subject: 'stand-in-subject', accessToken: 'stand-in access token', accessExpiresAt: inAnHour(), refreshToken: 'stand-in refresh token', scope,
+      account, subject: 'stand-in-subject', accessToken: 'stand-in access token', accessExpiresAt: inAnHour(), refreshToken: 'stand-in refresh token', scope, destination,
     });
     if (!(await tokens.takeRefreshLease(store.db, profileId, 'screenshots', 60_000))) throw new Error('could not take the refresh lease');
     await tokens.storeRefreshed(store.db, secrets, profileId, 'screenshots', { accessToken: 'stand-in access token 2', accessExpiresAt: inAnHour(), scope });

@@ -12,7 +12,10 @@ import { completeSignIn, SignInFailed, signInNotes, startSignIn, type StartSignI
 import { waitForSignIn } from '../../src/app/oauth-sign-in-wait.js';
 import { cliPrincipal, type Principal } from '../../src/app/principal.js';
 import { createProfile, showProfile, updateProfile } from '../../src/app/profiles.js';
+import { signInDestination } from '../../src/sources/profile-settings.js';
+import { validateSettings } from '../../src/sources/settings.js';
 import { findSignIn } from '../../src/store/oauth-sign-ins.js';
+import { getProfile } from '../../src/store/profiles.js';
 import { openTokens, saveSignIn, signInStatus } from '../../src/store/oauth-tokens.js';
 import { startOidcProvider, type OidcTestProvider } from '../support/oidc-provider.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
@@ -248,8 +251,9 @@ for (const dialect of await dialects()) {
 
     test('the notes compare the granted scopes without case: a provider echoing its own spelling granted them', async () => {
       const profile = await oauthProfile();
+      const destination = signInDestination(validateSettings((await getProfile(app.store.db, profile.id)).source));
       const granted = (scope: string) => saveSignIn(app.store.db, app.secrets(), profile.id, {
-        account: ALICE, subject: 'sub', accessToken: 'at', accessExpiresAt: new Date(Date.now() + 3600_000).toISOString(), refreshToken: 'rt', scope,
+        account: ALICE, subject: 'sub', accessToken: 'at', accessExpiresAt: new Date(Date.now() + 3600_000).toISOString(), refreshToken: 'rt', scope, destination,
       });
       // Microsoft answers scope URLs in its own spelling; Check Connection already compares without case.
       await granted('openid email offline_access IMAP');
