@@ -4,7 +4,8 @@
 // (a) pasted on standard input, (b) to the command's own loopback listener, (c) to a running
 // `mailbind serve`, which completes it while the command watches, (d) to the default address. Each time the login is filled from the
 // ID token, and the stored access token logs in to Dovecot over IMAP (XOAUTH2/OAUTHBEARER, checked by
-// Dovecot's oauth2 passdb at the provider). A refusal at the provider and Ctrl-C end the command in words.
+// Dovecot's oauth2 passdb at the provider); then `mailbind fetch --once` brings the mail over IMAP and
+// POP3 with it. A refusal at the provider and Ctrl-C end the command in words.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -55,9 +56,10 @@ describe('mailbind profile signin', { skip: dovecotSkip() }, () => {
   });
 
   /** A new OAuth2 profile made with the CLI's flags, at the test provider and Dovecot. */
-  async function addProfile(): Promise<string> {
+  async function addProfile(protocol: 'imap' | 'pop3' = 'imap'): Promise<string> {
     const name = `box${++n}`;
-    const created = await cliJson(['profile', 'add', name, '--protocol', 'imap', '--host', '127.0.0.1', '--port', String(dc.ports.imap), '--tls', 'none',
+    const port = protocol === 'imap' ? dc.ports.imap : dc.ports.pop3;
+    const created = await cliJson(['profile', 'add', name, '--protocol', protocol, '--host', '127.0.0.1', '--port', String(port), '--tls', 'none',
       '--auth', 'oauth2', '--oauth-provider', 'custom', '--oauth-issuer', op.issuer, '--oauth-client-id', op.client.id,
       '--oauth-client-secret-env', 'OAUTH_SECRET', '--oauth-scopes', 'openid email offline_access imap', '--first-run', 'all'], env);
     assert.equal(created.source.auth, 'oauth2');
@@ -134,6 +136,24 @@ describe('mailbind profile signin', { skip: dovecotSkip() }, () => {
     await succeeded(run);
     await signedInAndWorks(name);
   });
+
+  for (const protocol of ['imap', 'pop3'] as const) {
+    test(`then \`mailbind fetch --once\` brings the mail over ${protocol} with the token (Dovecot checks it at the provider)`, async () => {
+      const name = await addProfile(protocol);
+      const run = signIn([name, '--paste', '--redirect-uri', ELSEWHERE], 'pipe');
+      const callback = await op.signIn(await run.url, { login: ALICE });
+      run.write(`${callback.href}\n`);
+      await succeeded(run);
+      const mark = (await dc.log()).length;
+      const fetched = await runCli(['fetch', '--profile', name, '--once'], env);
+      assert.equal(fetched.code, 0, fetched.stderr);
+      assert.match(fetched.stdout, /1 on the server, 1 new/);
+      assert.doesNotMatch(fetched.stdout + fetched.stderr, new RegExp(op.client.secret), 'no secret in what the command prints');
+      const method = protocol === 'imap' ? '(OAUTHBEARER|XOAUTH2)' : 'XOAUTH2';
+      const login = new RegExp(`${protocol}-login: Info: Login: user=<${ALICE.replace('.', '\\.')}>, method=${method}`);
+      assert.match((await dc.log()).slice(mark), login, 'the mail server let the signed-in account in with its token');
+    });
+  }
 
   test("(b) listener: the command answers the loopback redirect itself when nothing else does", async () => {
     const name = await addProfile();
