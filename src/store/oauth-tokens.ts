@@ -72,6 +72,17 @@ export function destinationHash(destination: string): string {
   return createHash('sha256').update(destination, 'utf8').digest('hex');
 }
 
+/** A sign-in that works: no failure on record, and no refresher holding it (what a sign-in and a refresh both leave). */
+const WORKING = {
+  state: 'ok' as const,
+  last_error: null,
+  last_error_code: null,
+  failing_since: null,
+  refresh_failures: 0,
+  lease_owner: null,
+  lease_until: null,
+};
+
 /**
  * A completed sign-in replaces whatever the profile had: new account, new tokens, no failures. `destination`
  * is signInDestination() of the settings it signed in with; only those settings may use the tokens.
@@ -92,13 +103,7 @@ export async function saveSignIn(
     scope: signIn.scope ?? null,
     signed_in_at: at,
     refreshed_at: null,
-    state: 'ok' as const,
-    last_error: null,
-    last_error_code: null,
-    failing_since: null,
-    refresh_failures: 0,
-    lease_owner: null,
-    lease_until: null,
+    ...WORKING,
     destination_hash: destinationHash(signIn.destination),
   };
   await db
@@ -193,13 +198,7 @@ export async function storeRefreshed(db: Db, secrets: SecretBox, profileId: numb
       ...(tokens.refreshToken !== undefined ? { refresh_token: tokens.refreshToken ? secrets.encrypt(tokens.refreshToken) : null } : {}),
       ...(tokens.scope !== undefined && tokens.scope !== null ? { scope: tokens.scope } : {}),
       refreshed_at: now(),
-      state: 'ok' as const,
-      last_error: null,
-      last_error_code: null,
-      failing_since: null,
-      refresh_failures: 0,
-      lease_owner: null,
-      lease_until: null,
+      ...WORKING,
       version: eb('version', '+', 1),
     }))
     .where('profile_id', '=', profileId)
