@@ -33,9 +33,9 @@ export interface DownloadOptions {
   /**
    * Records that every listed UID up to `lastUid` is settled except `unsettled` (the cursor); `lastUid`
    * is Infinity for the last step. For a batch it runs inside the transaction that stores the batch's
-   * rows (`db` is that transaction).
+   * rows (`db` is that transaction). Resolves to what to call once that write is committed.
    */
-  advance: (db: Db, lastUid: number, unsettled: readonly number[]) => Promise<void>;
+  advance: (db: Db, lastUid: number, unsettled: readonly number[]) => Promise<() => void>;
   /**
    * Called after every step but the last, once its messages are committed; it runs while the next step
    * downloads, and the next call waits for it.
@@ -87,7 +87,7 @@ async function streamOne(session: ImapSession, ctx: PollContext, message: Listed
     if (!session.usable || ctx.signal?.aborted) throw lostConnection(err, message.uid);
     fail(ctx, result, message, key, err);
   }
-  await options.advance(ctx.store.db, upTo, result.unsettled);
+  (await options.advance(ctx.store.db, upTo, result.unsettled))();
 }
 
 async function storeBatch(session: ImapSession, ctx: PollContext, messages: ListedMessage[], keyOf: KeyOf, upTo: number,
@@ -116,15 +116,19 @@ async function storeBatch(session: ImapSession, ctx: PollContext, messages: List
 async function storeArrived(ctx: PollContext, arrived: ListedMessage[], received: Map<number, Buffer>, keyOf: KeyOf,
   lastUid: number, options: DownloadOptions, result: DownloadResult): Promise<void> {
   let results: BatchResult[];
+  let committed = () => undefined as void;
   try {
     results = await intakeBatch(ctx.store, arrived.map((m) => ({ content: received.get(m.uid)!, originKey: keyOf(m) })), {
       profileId: ctx.profile.id,
       maxMessageBytes: ctx.settings.maxMessageBytes,
       acknowledge: true,
       // The cursor moves with the rows it covers: both are committed, or neither.
-      beforeCommit: (db, done) => options.advance(db, lastUid,
-        [...result.unsettled, ...arrived.filter((_, i) => 'error' in done[i]!).map((m) => m.uid)]),
+      beforeCommit: async (db, done) => {
+        committed = await options.advance(db, lastUid,
+          [...result.unsettled, ...arrived.filter((_, i) => 'error' in done[i]!).map((m) => m.uid)]);
+      },
     });
+    committed();
   } catch (err) {
     // The transaction failed: none of the batch is in the inbox; all of it is retried by the next poll.
     for (const m of arrived) fail(ctx, result, m, keyOf(m), err);
