@@ -1,6 +1,7 @@
 // One batch's bytes from the server: a single `UID FETCH <set> BODY.PEEK[]` (PEEK leaves \Seen alone),
 // the answers collected in memory by UID; a batch is bounded in count and bytes (batches.ts). Every
-// message that arrives re-arms the watchdog. Rows the server sends for other reasons (a flag change of
+// message that arrives re-arms the watchdog, and so do the bytes of one still arriving (session.run).
+// Rows the server sends for other reasons (a flag change of
 // another message) are ignored; a message of the set that does not come back was expunged since it
 // was listed.
 //
