@@ -135,7 +135,7 @@ async function storeBatch(session: ImapSession, ctx: PollContext, messages: List
 async function storeArrived(ctx: PollContext, arrived: ListedMessage[], received: Map<number, Buffer>, keyOf: KeyOf,
   lastUid: number, options: DownloadOptions, result: DownloadResult): Promise<void> {
   let results: BatchResult[];
-  let committed = () => undefined as void;
+  let committed: () => void = () => undefined;
   try {
     results = await intakeBatch(ctx.store, arrived.map((m) => ({ content: received.get(m.uid)!, originKey: keyOf(m) })), {
       profileId: ctx.profile.id,
