@@ -2,6 +2,7 @@
 // key and label a message (Message-ID, Subject, From) before, or instead of, parsing it: an oversized
 // or unparseable message still shows who sent what.
 import { createHash } from 'node:crypto';
+import { indexable } from './indexable.js';
 
 const MAX_HEADER_BYTES = 256 * 1024;
 
@@ -47,9 +48,12 @@ export function sha256(raw: Buffer): string {
   return createHash('sha256').update(raw).digest('hex');
 }
 
-/** Origin key for pushed and imported mail: the same bytes under the same Message-ID are one message. */
+/**
+ * Origin key for pushed and imported mail: the same bytes under the same Message-ID are one message.
+ * The key is indexed, so the Message-ID in it is bounded like the column's (indexable.ts).
+ */
 export function contentOriginKey(messageId: string | null, sha256Hex: string): string {
-  return `mid:${messageId ?? ''}:sha256:${sha256Hex}`;
+  return `mid:${messageId === null ? '' : indexable(messageId)}:sha256:${sha256Hex}`;
 }
 
 /**

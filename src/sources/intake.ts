@@ -67,9 +67,10 @@ export interface BatchOptions {
 /**
  * Stores messages held in memory, in order, with one durability barrier: all blobs written and synced
  * together (BlobStore.saveAll), then all inbox rows in one transaction. Results are in input order. A
- * message whose blob cannot be stored gets its error and no row; the others are stored. When the
- * transaction fails, this rejects and none of the rows exist (the blobs are harmless leftovers: the
- * same bytes stored again reuse them).
+ * message whose blob cannot be stored, or whose row the database refuses even without its labels
+ * (insertInboxItems), gets its error and no row; the others are stored. When the transaction fails,
+ * this rejects and none of the rows exist (the blobs are harmless leftovers: the same bytes stored
+ * again reuse them).
  */
 export async function intakeBatch(store: Store, messages: readonly BatchMessage[], options: BatchOptions): Promise<BatchResult[]> {
   const blobs = await new BlobStore(store.dataDir).saveAll(messages.map((m) => m.content));
@@ -80,7 +81,7 @@ export async function intakeBatch(store: Store, messages: readonly BatchMessage[
     rowOf[i] = rows.length;
     rows.push(inboxRow(blob, messages[i]!.content, { ...options, originKey: messages[i]!.originKey }));
   });
-  const results = (inserted: ReadonlyArray<IntakeResult>): BatchResult[] =>
+  const results = (inserted: readonly BatchResult[]): BatchResult[] =>
     blobs.map((blob, i) => ('error' in blob ? blob : inserted[rowOf[i]!]!));
   const inserted = await insertInboxItems(store.db, rows, options.beforeCommit
     ? (trx, done) => options.beforeCommit!(trx, results(done))

@@ -1,11 +1,13 @@
 // Intake's side of the inbox: inserting new items, idempotently by origin key, and recognising the same
 // message stored again (a duplicate, visible and ignored) or a Message-ID reused by other bytes (noted).
 import { PostgresAdapter, sql } from 'kysely';
+import { indexable } from '../mail/indexable.js';
 import { chunksOf } from './chunks.js';
 import type { Db } from './database.js';
 import { now } from './database.js';
 import { toInboxItem, type InboxItem } from './inbox-item.js';
 import { withoutNul } from './nul-plugin.js';
+import { inSavepoint } from './savepoint.js';
 import type { Outcome } from './schema.js';
 
 export interface NewInboxItem {
@@ -40,19 +42,29 @@ export const DUPLICATE_OF = 'duplicate of message #';
  * Message-ID the profile already has are new mail; the reuse is noted in the item's trace.
  */
 export async function insertInboxItem(db: Db, item: NewInboxItem): Promise<{ item: InboxItem; inserted: boolean }> {
-  return (await insertInboxItems(db, [item]))[0]!;
+  const result = (await insertInboxItems(db, [item]))[0]!;
+  if ('error' in result) throw result.error;
+  return result;
 }
+
+/** An item of insertInboxItems: stored (or found there already), or refused by the database, with why. */
+export type InsertResult = { item: InboxItem; inserted: boolean } | { error: Error };
 
 /**
  * insertInboxItem for several items, in order, in ONE transaction: one commit (one WAL fsync on SQLite)
  * for a whole batch. `beforeCommit` runs in the same transaction after the rows, with their results:
  * whatever must be committed together with them (a source's cursor). Each item is checked against the
  * earlier ones of the same call too, so a batch holding the same bytes twice stores one duplicate.
+ *
+ * Each item is inserted in a savepoint, so a row the database refuses fails alone: it is stored again
+ * without its labels (Message-ID, Subject, From: what a sender chooses), with the refusal noted in its
+ * trace, so the message still reaches processing; only if that is refused too does it come back as an
+ * error, with no row. The others are stored either way.
  */
 export async function insertInboxItems(db: Db, items: readonly NewInboxItem[],
-  beforeCommit?: (trx: Db, results: ReadonlyArray<{ item: InboxItem; inserted: boolean }>) => Promise<void>):
-  Promise<Array<{ item: InboxItem; inserted: boolean }>> {
+  beforeCommit?: (trx: Db, results: readonly InsertResult[]) => Promise<void>): Promise<InsertResult[]> {
   if (items.length === 0 && !beforeCommit) return [];
+  items = items.map(bounded);
   // Check and insert as one: two copies taken at the same moment (two workers, a burst of delivers)
   // must not both find no earlier copy. SQLite's transactions take the write lock up front; on
   // PostgreSQL a lock per profile, held until commit, does the same (taken in profile order, so two
@@ -64,10 +76,10 @@ export async function insertInboxItems(db: Db, items: readonly NewInboxItem[],
       }
     }
     const earlier = await Earlier.load(trx, items);
-    const results: Array<{ item: InboxItem; inserted: boolean }> = [];
+    const results: InsertResult[] = [];
     for (const item of items) {
-      const result = await insertChecked(trx, item, earlier);
-      if (result.inserted) earlier.add(result.item);
+      const result = await insertAlone(trx, item, earlier);
+      if ('item' in result && result.inserted) earlier.add(result.item);
       results.push(result);
     }
     await beforeCommit?.(trx, results);
@@ -75,19 +87,51 @@ export async function insertInboxItems(db: Db, items: readonly NewInboxItem[],
   });
 }
 
+/** The item with its indexed labels bounded (mail/indexable.ts): what is stored and what is matched. */
+function bounded(item: NewInboxItem): NewInboxItem {
+  return {
+    ...item,
+    ...(item.messageId ? { messageId: indexable(item.messageId) } : {}),
+    ...(item.fromAddress ? { fromAddress: indexable(item.fromAddress) } : {}),
+  };
+}
+
+/**
+ * One item in a savepoint; if the database refuses its row, the row without the sender's labels (the
+ * raw bytes are in blob storage, so processing still reads everything); if that is refused too, the
+ * first refusal. The message is then not stored, and the caller must not treat it as stored.
+ */
+async function insertAlone(trx: Db, item: NewInboxItem, earlier: Earlier): Promise<InsertResult> {
+  const whole = await inSavepoint(trx, () => insertChecked(trx, item, earlier));
+  if ('value' in whole) return whole.value;
+  const why = clip(whole.refused.message);
+  const bare = { ...item, messageId: null, subject: null, fromAddress: null };
+  const note = `stored without its Message-ID, Subject and From: the database refused them (${why})`;
+  const stored = await inSavepoint(trx, () => insertChecked(trx, bare, earlier, [note]));
+  if ('value' in stored) return stored.value;
+  return { error: new Error(`the database refused this message's inbox row: ${why}`, { cause: whole.refused }) };
+}
+
+/** A database error for a reason or a trace: its first line, at most 300 characters. */
+function clip(message: string): string {
+  const line = message.split('\n', 1)[0]!;
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
 /** One item, inside a transaction that holds the intake lock of its profile. */
-async function insertChecked(trx: Db, item: NewInboxItem, earlier: Earlier): Promise<{ item: InboxItem; inserted: boolean }> {
+async function insertChecked(trx: Db, item: NewInboxItem, earlier: Earlier, warnings: string[] = []):
+  Promise<{ item: InboxItem; inserted: boolean }> {
   const existing = earlier.byOriginKey(item);
   if (existing) return { item: existing, inserted: false };
   const same = earlier.sameMessage(item);
   let outcome = item.outcome;
-  let trace: IntakeTrace | null = null;
+  const notes = [...warnings];
   if (same.duplicateOf !== null && !outcome) {
     outcome = { outcome: 'ignored', reason: `${DUPLICATE_OF}${same.duplicateOf}` };
   } else if (same.reusedBy !== null) {
-    trace = { warnings: [`Message-ID also used by message #${same.reusedBy} with different content`] };
+    notes.push(`Message-ID also used by message #${same.reusedBy} with different content`);
   }
-  return insertRow(trx, { ...item, ...(outcome ? { outcome } : {}) }, trace);
+  return insertRow(trx, { ...item, ...(outcome ? { outcome } : {}) }, notes.length ? { warnings: notes } : null);
 }
 
 /** The first key of PostgreSQL advisory locks taken at intake (the second is the profile id). */

@@ -8,6 +8,7 @@ import { dbNow } from './db-clock.js';
 import { staleBefore } from './services.js';
 import type { Outcome } from './schema.js';
 import { toInboxItem, type InboxItem } from './inbox-item.js';
+import { indexable } from '../mail/indexable.js';
 
 export { toInboxItem, type InboxItem } from './inbox-item.js';
 export { DUPLICATE_OF, insertInboxItem, insertInboxItems, type IntakeTrace, type NewInboxItem } from './inbox-intake.js';
@@ -212,9 +213,10 @@ export async function recordOutcome(db: Db, id: number, result: RecordedOutcome)
       lease_until: null,
       claimed_by: null,
       processed_at: now(),
-      ...(result.messageId !== undefined ? { message_id: result.messageId } : {}),
+      // Indexed columns take bounded values (mail/indexable.ts), as intake stored them.
+      ...(result.messageId !== undefined ? { message_id: result.messageId === null ? null : indexable(result.messageId) } : {}),
       ...(result.subject !== undefined ? { subject: result.subject } : {}),
-      ...(result.fromAddress !== undefined ? { from_address: result.fromAddress } : {}),
+      ...(result.fromAddress !== undefined ? { from_address: result.fromAddress === null ? null : indexable(result.fromAddress) } : {}),
     })
     .where('id', '=', id)
     .where('outcome', 'is', null)

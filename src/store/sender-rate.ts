@@ -1,6 +1,7 @@
 // What the per-sender rate limit (issue 12, loop defence) reads from the inbox: how many of one
 // sender's messages reached the rules in a profile in the hour before a moment (the decision), and which
 // senders were held lately (for the alert). Each is one lookup on an index of migration 014.
+import { indexable } from '../mail/indexable.js';
 import type { Db } from './database.js';
 import { sql } from './database.js';
 
@@ -32,7 +33,7 @@ export async function senderHistory(
       sql<number>`coalesce(sum(case when outcome = 'ignored' and rule_line is null and reason like ${`${RATE_LIMITED_REASON}%`} then 1 else 0 end), 0)`.as('held'),
     ])
     .where('profile_id', '=', at.profileId)
-    .where('from_address', '=', at.email.toLowerCase())
+    .where('from_address', '=', indexable(at.email.toLowerCase()))
     .where('received_at', '>', since)
     .where('received_at', '<=', at.receivedAt)
     .where('id', '<>', at.excludeItemId ?? -1)

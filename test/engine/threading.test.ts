@@ -102,6 +102,17 @@ for (const dialect of await dialects()) {
       assert.equal(comment?.body, 'Still broken here.');
     });
 
+    test('a 12 KB Message-ID (too long for an index): its message is imported, and a reply to it threads onto its item', async () => {
+      const long = `${randomBytes(6000).toString('hex')}@cust.example`;
+      const { itemId } = await newRequest('kim@cust.example', { messageId: long });
+      const r = await deliver(reply(long, { from: 'kim@cust.example' }));
+      assert.equal(r.outcome, 'commented');
+      assert.equal(r.trace.binding.itemId, itemId);
+      // Another Message-ID with the same first 12,000 characters is another message.
+      const other = await deliver(reply(`${long.slice(0, -4)}.org`, { from: 'kim@cust.example' }));
+      assert.equal(other.outcome, 'imported');
+    });
+
     test('References binds when In-Reply-To names a Message-ID we do not hold', async () => {
       const { itemId, messageId } = await newRequest('ben@cust.example');
       const r = await deliver({

@@ -5,6 +5,7 @@
 //   const client = await Pop3Client.connect({ host: '127.0.0.1', port: proxy.port, … });
 //   proxy.cutAfterBytes(100_000);   // the next 100 000 bytes server→client pass, then both sides are destroyed
 //   proxy.stall();                  // nothing passes either way any more, sockets stay open (a hung server)
+//   proxy.throttle(200_000);        // server→client bytes flow at 200 KB/s, steadily (a slow link)
 //   proxy.passThrough();            // back to normal for connections still open and new ones
 //   await proxy.close();
 //
@@ -26,7 +27,12 @@ export interface TcpProxy {
   stall(): void;
   /** Undo stall(): forward what was held back and continue. */
   resume(): void;
-  /** Clear every fault (cut and stall). */
+  /**
+   * Pass server→client bytes at about `bytesPerSecond`, in twentieths of a second: a slow link whose
+   * bytes never stop. The server is paused while a second's worth waits.
+   */
+  throttle(bytesPerSecond: number): void;
+  /** Clear every fault (cut, stall and throttle). */
   passThrough(): void;
   /** Connections accepted so far. */
   readonly accepted: number;
@@ -42,7 +48,11 @@ interface Pair {
   /** Server→client bytes still allowed before the cut; Infinity when no cut is armed. */
   budget: number;
   held: Array<{ to: net.Socket; chunk: Buffer }>;
+  /** Server→client bytes waiting for the throttle. */
+  slow: Buffer[];
 }
+
+const TICKS_PER_SECOND = 20;
 
 export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
   const targetHost = opts.targetHost ?? '127.0.0.1';
@@ -51,6 +61,31 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
   let cutBudget = Infinity; // applied to connections accepted while a cut is armed
   let accepted = 0;
   let bytesToClient = 0;
+  let rate = Infinity; // server→client bytes per second
+  let ticker: NodeJS.Timeout | undefined;
+
+  // Each tick passes a twentieth of the rate on every connection; a server held back resumes once
+  // what waits is under a second's worth.
+  const tick = () => {
+    for (const pair of pairs) {
+      let budget = Math.max(1, Math.floor(rate / TICKS_PER_SECOND));
+      while (budget > 0 && pair.slow.length) {
+        const head = pair.slow[0]!;
+        const part = head.subarray(0, budget);
+        pair.client.write(part);
+        budget -= part.length;
+        if (part.length === head.length) pair.slow.shift();
+        else pair.slow[0] = head.subarray(part.length);
+      }
+      if (!stalled && waiting(pair) < rate) pair.server.resume();
+    }
+  };
+  const waiting = (pair: Pair) => pair.slow.reduce((sum, b) => sum + b.length, 0);
+  const flushSlow = () => {
+    for (const pair of pairs) {
+      for (const chunk of pair.slow.splice(0)) pair.client.write(chunk);
+    }
+  };
 
   const destroyPair = (pair: Pair) => {
     pair.client.destroy();
@@ -77,6 +112,11 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
       pair.budget -= chunk.length;
       bytesToClient += chunk.length;
     }
+    if (to === pair.client && rate !== Infinity) {
+      pair.slow.push(chunk);
+      if (waiting(pair) >= rate) from.pause();
+      return;
+    }
     if (!to.write(chunk)) {
       from.pause();
       to.once('drain', () => {
@@ -88,7 +128,7 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
   const server = net.createServer((client) => {
     accepted++;
     const upstream = net.connect({ host: targetHost, port: opts.targetPort });
-    const pair: Pair = { client, server: upstream, budget: cutBudget, held: [] };
+    const pair: Pair = { client, server: upstream, budget: cutBudget, held: [], slow: [] };
     pairs.add(pair);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
@@ -141,8 +181,17 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
       }
     },
     resume: resumeAll,
+    throttle(bytesPerSecond: number) {
+      if (!(bytesPerSecond > 0)) throw new RangeError('throttle needs a positive rate');
+      rate = bytesPerSecond;
+      ticker ??= setInterval(tick, 1000 / TICKS_PER_SECOND);
+    },
     passThrough() {
       cutBudget = Infinity;
+      rate = Infinity;
+      clearInterval(ticker);
+      ticker = undefined;
+      flushSlow();
       for (const pair of pairs) pair.budget = Infinity;
       resumeAll();
     },
@@ -153,6 +202,7 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
       return bytesToClient;
     },
     close() {
+      clearInterval(ticker);
       for (const pair of [...pairs]) destroyPair(pair);
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },

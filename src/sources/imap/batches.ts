@@ -2,7 +2,9 @@
 // insertion order, and a reply must not be processed before the message it answers): runs of messages
 // small enough to hold in memory become batches, one FETCH and one durability barrier each, bounded by
 // count and by bytes (the sizes the listing gave); a large message, or one over the profile's size
-// limit (only its header is fetched), is a step of its own on the streaming path.
+// limit (only its header is fetched), is a step of its own on the streaming path, and so is one listed
+// without a size: nothing bounds what it would hold in memory. (A size the server understates is
+// caught while the batch arrives: fetch-batch.ts.)
 import type { ListedMessage } from './listing.js';
 
 export interface BatchLimits {
@@ -31,7 +33,8 @@ export function planSteps(messages: readonly ListedMessage[], limits: BatchLimit
     bytes = 0;
   };
   for (const message of messages) {
-    if (message.size > limits.streamAbove || message.size > limits.maxBytes || message.size > limits.maxMessageBytes) {
+    const unknown = message.size <= 0;
+    if (unknown || message.size > limits.streamAbove || message.size > limits.maxBytes || message.size > limits.maxMessageBytes) {
       close();
       steps.push({ kind: 'stream', message });
       continue;

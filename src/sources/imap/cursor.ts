@@ -24,6 +24,29 @@ export async function writeCursor(db: Db, profileId: number, cursor: ImapCursor)
 }
 
 /**
+ * The cursor of one poll's folder, written as the poll settles UIDs, and not written again unchanged.
+ * A value written inside a transaction counts as stored only once that transaction has committed:
+ * `write` returns what to call then, so one that rolled back is written again the next time.
+ */
+export class CursorWriter {
+  constructor(
+    private readonly profileId: number,
+    private readonly folder: { path: string; uidValidity: string },
+    /** The highestUid stored for this folder and UIDVALIDITY; null when the stored cursor is another one's. */
+    private stored: number | null,
+  ) {}
+
+  /** Writes `highestUid` in `db`; call the result once `db`'s transaction has committed (at once outside one). */
+  async write(db: Db, highestUid: number): Promise<() => void> {
+    if (highestUid === this.stored) return () => undefined;
+    await writeCursor(db, this.profileId, { folder: this.folder.path, uidValidity: this.folder.uidValidity, highestUid });
+    return () => {
+      this.stored = highestUid;
+    };
+  }
+}
+
+/**
  * The highest UID the next poll may start after: every listed UID up to it is settled. A message that
  * failed (or vanished between listing and download) holds the cursor below it, so it is listed again.
  */

@@ -9,12 +9,14 @@
 // are stored, and the cursor advanced past them, before the error is reported; the others are listed
 // again by the next poll. A message the server could not send, or whose blob could not be stored, is
 // reported in `failed` and held below the cursor (retried by the next poll); the rest of its batch lands.
+// A batch whose messages turn out larger than listed (fetch-batch.ts) stores what came before the first
+// of them; that one streams next, and the rest of the batch is planned again after it.
 import type { Db } from '../../store/database.js';
 import { intakeBatch, type BatchResult } from '../intake.js';
 import type { PollContext } from '../source.js';
 import { planSteps, type BatchLimits } from './batches.js';
 import { ImapSourceError } from './errors.js';
-import { fetchBatch } from './fetch-batch.js';
+import { emptyBatchBytes, fetchBatch } from './fetch-batch.js';
 import type { ListedMessage } from './listing.js';
 import type { ImapSession } from './session.js';
 import { storeMessage } from './store-message.js';
@@ -33,9 +35,9 @@ export interface DownloadOptions {
   /**
    * Records that every listed UID up to `lastUid` is settled except `unsettled` (the cursor); `lastUid`
    * is Infinity for the last step. For a batch it runs inside the transaction that stores the batch's
-   * rows (`db` is that transaction).
+   * rows (`db` is that transaction). Resolves to what to call once that write is committed.
    */
-  advance: (db: Db, lastUid: number, unsettled: readonly number[]) => Promise<void>;
+  advance: (db: Db, lastUid: number, unsettled: readonly number[]) => Promise<() => void>;
   /**
    * Called after every step but the last, once its messages are committed; it runs while the next step
    * downloads, and the next call waits for it.
@@ -48,21 +50,26 @@ type KeyOf = (m: ListedMessage) => string;
 export async function downloadAll(session: ImapSession, ctx: PollContext, messages: ListedMessage[],
   keyOf: KeyOf, options: DownloadOptions): Promise<DownloadResult> {
   const result: DownloadResult = { stored: 0, failed: [], unsettled: [] };
-  const steps = planSteps(messages, { ...options.limits, maxMessageBytes: ctx.settings.maxMessageBytes });
+  const limits = { ...options.limits, maxMessageBytes: ctx.settings.maxMessageBytes };
+  const steps = planSteps(messages, limits);
   // Processing a committed batch (CPU) overlaps the download and durability barrier of the next one
   // (mostly waiting on the server and the disk). One processing runs at a time, in batch order, and none
   // outlives this function: a poll that fails goes on to process what it stored (processBeforeFailing),
   // which must not run beside a processing still under way.
   let processing: Promise<void> | undefined;
   try {
-    for (const [i, step] of steps.entries()) {
+    while (steps.length) {
       if (ctx.signal?.aborted) break;
-      const last = i + 1 === steps.length;
+      const step = steps.shift()!;
       // The last step settles everything listed after it as well (mail already in the inbox or known).
-      const upTo = last ? Infinity : step.kind === 'stream' ? step.message.uid : step.messages.at(-1)!.uid;
-      if (step.kind === 'stream') await streamOne(session, ctx, step.message, keyOf, upTo, options, result);
-      else await storeBatch(session, ctx, step.messages, keyOf, upTo, options, result);
-      if (options.afterBatch && !last) {
+      const upTo = steps.length === 0 ? Infinity : step.kind === 'stream' ? step.message.uid : step.messages.at(-1)!.uid;
+      if (step.kind === 'stream') {
+        await streamOne(session, ctx, step.message, keyOf, upTo, options, result);
+      } else {
+        const later = await storeBatch(session, ctx, step.messages, keyOf, upTo, options, result);
+        if (later.length) steps.unshift({ kind: 'stream', message: later[0]! }, ...planSteps(later.slice(1), limits));
+      }
+      if (options.afterBatch && steps.length) {
         await processing;
         processing = options.afterBatch();
         processing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
@@ -87,44 +94,60 @@ async function streamOne(session: ImapSession, ctx: PollContext, message: Listed
     if (!session.usable || ctx.signal?.aborted) throw lostConnection(err, message.uid);
     fail(ctx, result, message, key, err);
   }
-  await options.advance(ctx.store.db, upTo, result.unsettled);
+  (await options.advance(ctx.store.db, upTo, result.unsettled))();
 }
 
+/**
+ * One batch: fetched, and what arrived stored with one barrier. Returns the messages left for later,
+ * in order: from the first one that turned out larger than listed, or that did not come because the
+ * batch ran over its byte bound (fetch-batch.ts); empty when the batch is done.
+ */
 async function storeBatch(session: ImapSession, ctx: PollContext, messages: ListedMessage[], keyOf: KeyOf, upTo: number,
-  options: DownloadOptions, result: DownloadResult): Promise<void> {
-  const received = new Map<number, Buffer>();
+  options: DownloadOptions, result: DownloadResult): Promise<ListedMessage[]> {
+  const got = emptyBatchBytes();
   let fetchError: unknown;
-  await fetchBatch(session, messages, received).catch((err: unknown) => void (fetchError = err ?? new Error('the download failed')));
+  const bounds = { maxBytes: options.limits.maxBytes, wholeBelow: options.limits.streamAbove + 1 };
+  await fetchBatch(session, messages, got, bounds).catch((err: unknown) => void (fetchError = err ?? new Error('the download failed')));
   // Shutting down: what arrived is not stored now; the next poll lists it again.
   if (ctx.signal?.aborted) {
     if (fetchError !== undefined) throw fetchError;
-    return;
+    return [];
   }
+  const cut = messages.findIndex((m) => got.larger.has(m.uid) || (!got.complete && !got.received.has(m.uid)));
+  const now = cut < 0 ? messages : messages.slice(0, cut);
+  const later = cut < 0 ? [] : messages.slice(cut);
   const lost = fetchError !== undefined && !session.usable;
-  const arrived = messages.filter((m) => received.has(m.uid));
-  const missing = messages.filter((m) => !received.has(m.uid));
+  const arrived = now.filter((m) => got.received.has(m.uid));
+  const missing = now.filter((m) => !got.received.has(m.uid));
   for (const m of missing) {
     // The server answered but could not send it: a failure of this message. Otherwise it is gone (or
     // the connection is: then it is listed again by the next poll).
     if (fetchError !== undefined && !lost) fail(ctx, result, m, keyOf(m), fetchError);
     else result.unsettled.push(m.uid);
   }
-  if (arrived.length || !lost) await storeArrived(ctx, arrived, received, keyOf, upTo, options, result);
-  if (lost && missing.length) throw lostConnection(fetchError, missing[0]!.uid);
+  // Everything listed below the first message left for later is settled now (unsettled aside).
+  const settledUpTo = later.length ? later[0]!.uid - 1 : upTo;
+  if (arrived.length || !lost) await storeArrived(ctx, arrived, got.received, keyOf, settledUpTo, options, result);
+  if (lost && (missing.length || later.length)) throw lostConnection(fetchError, (missing[0] ?? later[0])!.uid);
+  return lost ? [] : later;
 }
 
 async function storeArrived(ctx: PollContext, arrived: ListedMessage[], received: Map<number, Buffer>, keyOf: KeyOf,
   lastUid: number, options: DownloadOptions, result: DownloadResult): Promise<void> {
   let results: BatchResult[];
+  let committed: () => void = () => undefined;
   try {
     results = await intakeBatch(ctx.store, arrived.map((m) => ({ content: received.get(m.uid)!, originKey: keyOf(m) })), {
       profileId: ctx.profile.id,
       maxMessageBytes: ctx.settings.maxMessageBytes,
       acknowledge: true,
       // The cursor moves with the rows it covers: both are committed, or neither.
-      beforeCommit: (db, done) => options.advance(db, lastUid,
-        [...result.unsettled, ...arrived.filter((_, i) => 'error' in done[i]!).map((m) => m.uid)]),
+      beforeCommit: async (db, done) => {
+        committed = await options.advance(db, lastUid,
+          [...result.unsettled, ...arrived.filter((_, i) => 'error' in done[i]!).map((m) => m.uid)]);
+      },
     });
+    committed();
   } catch (err) {
     // The transaction failed: none of the batch is in the inbox; all of it is retried by the next poll.
     for (const m of arrived) fail(ctx, result, m, keyOf(m), err);

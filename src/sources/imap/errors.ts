@@ -20,10 +20,15 @@ export class ImapSourceError extends Error {
   readonly code: string | undefined;
 }
 
-/** A watchdog of ours ran out: the server (or the network) stopped answering. */
+/**
+ * A watchdog of ours ran out: the server (or the network) stopped answering, or, when some of the
+ * answer had come (`received` bytes), stopped sending in the middle of it.
+ */
 export class ImapTimeoutError extends ImapSourceError {
-  constructor(what: string, ms: number, settings: Pick<ResolvedSettings, 'host' | 'port'>) {
-    super('timeout', `${endpoint(settings)} did not answer within ${formatMs(ms)} while ${what}`, { code: 'ETIMEOUT' });
+  constructor(what: string, ms: number, settings: Pick<ResolvedSettings, 'host' | 'port'>, received = 0) {
+    super('timeout', received > 0
+      ? `${endpoint(settings)} sent nothing more for ${formatMs(ms)} while ${what}, after ${formatBytes(received)}`
+      : `${endpoint(settings)} did not answer within ${formatMs(ms)} while ${what}`, { code: 'ETIMEOUT' });
     this.name = 'ImapTimeoutError';
   }
 }
@@ -116,4 +121,10 @@ export function describeImapError(
 
 export function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }

@@ -6,7 +6,7 @@ import type { ImapSession } from './session.js';
 
 export interface ListedMessage {
   uid: number;
-  /** RFC822.SIZE in bytes. */
+  /** RFC822.SIZE in bytes; 0 when the server sent none (then nothing is known of it). */
   size: number;
   /** INTERNALDATE: when the server received the message; null if the server sent none. */
   internalDate: Date | null;

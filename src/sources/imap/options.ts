@@ -28,7 +28,11 @@ export interface ImapSourceOptions {
    * interrupted poll keeps its progress. Default 100.
    */
   batchMessages?: number;
-  /** Most bytes in one batch, by the sizes the listing gave (RFC822.SIZE): what a batch holds in memory. Default 8 MiB. */
+  /**
+   * Most bytes in one batch, by the sizes the listing gave (RFC822.SIZE): what a batch holds in memory.
+   * A server that understates sizes makes a batch stop at this plus one message below streamAboveBytes
+   * (fetch-batch.ts). Default 8 MiB.
+   */
   batchBytes?: number;
   /** Messages larger than this are not batched but streamed to disk window by window. Default 1 MiB. */
   streamAboveBytes?: number;

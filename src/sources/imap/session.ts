@@ -62,10 +62,15 @@ export class ImapSession {
     return this.client.usable;
   }
 
-  /** Runs one command (or a stream of them) under the command watchdog; `what` completes "… while what". */
+  /**
+   * Runs one command (or a stream of them) under the command watchdog; `what` completes "… while what".
+   * Bytes arriving count as progress: a large answer on a slow link is not a silence.
+   */
   run<T>(what: string, work: (watch: Watch) => Promise<T>): Promise<T> {
+    const received = () => this.client.stats().received;
+    const before = received();
     return watchdog(this.client, this.timeouts.commandMs,
-      () => new ImapTimeoutError(what, this.timeouts.commandMs, this.settings), work)
+      () => new ImapTimeoutError(what, this.timeouts.commandMs, this.settings, received() - before), work, received)
       .catch((err: unknown) => {
         if (this.signal?.aborted) throw abortError(this.signal);
         throw asSourceError(err, this.settings, this.client, 'command');

@@ -18,7 +18,7 @@ import { emptyReport, processBeforeFailing, type MailSource, type PollContext, t
 import { getStatus, updateStatus } from '../status.js';
 import { applyAcks } from './acks.js';
 import { beforeCutoff, cutoffFor } from './baseline.js';
-import { nextHighestUid, readCursor, writeCursor } from './cursor.js';
+import { CursorWriter, nextHighestUid, readCursor } from './cursor.js';
 import { listMessages, type ListedMessage } from './listing.js';
 import {
   DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MESSAGES, DEFAULT_CHUNK_BYTES, DEFAULT_STREAM_ABOVE_BYTES, type ImapSourceOptions,
@@ -105,14 +105,10 @@ export class ImapSource implements MailSource {
     // a poll interrupted from here on continues this folder and UIDVALIDITY instead of starting over.
     const previous = continuing ? cursor.highestUid : 0;
     // A cursor already written (same folder and UIDVALIDITY) is not written again unchanged.
-    let written = continuing ? cursor.highestUid : null;
-    const commit = async (upToUid: number, unsettled: readonly number[], within: Db = db) => {
-      const highestUid = nextHighestUid(previous, [highestListedUpTo(listed, upToUid)], unsettled);
-      if (highestUid === written) return;
-      await writeCursor(within, profile.id, { folder: folder.path, uidValidity: folder.uidValidity, highestUid });
-      written = highestUid;
-    };
-    if (listed.length) await commit(fresh.length ? fresh[0]!.uid - 1 : Infinity, []);
+    const writer = new CursorWriter(profile.id, folder, continuing ? cursor.highestUid : null);
+    const commit = (upToUid: number, unsettled: readonly number[], within: Db) =>
+      writer.write(within, nextHighestUid(previous, [highestListedUpTo(listed, upToUid)], unsettled));
+    if (listed.length) (await commit(fresh.length ? fresh[0]!.uid - 1 : Infinity, [], db))();
 
     const downloaded = await downloadAll(session, ctx, fresh, keyOf, {
       chunkBytes: this.chunkBytes,

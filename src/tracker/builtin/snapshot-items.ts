@@ -1,6 +1,7 @@
 // The part of a snapshot that replies need: which items each thread Message-ID belongs to, and for the
 // candidate items who may add to them, their state and what follows them up. A fixed number of queries
 // per chunk of ids, never one per item or per Message-ID, each served by an index (migration 012).
+import { indexable } from '../../mail/indexable.js';
 import { chunksOf } from '../../store/chunks.js';
 import type { Db } from '../../store/database.js';
 import type { ItemKind, ItemView, MessageThread } from '../port.js';
@@ -43,8 +44,13 @@ export const followUpsQuery = (db: Db, itemIds: number[]) =>
  */
 export async function loadThreads(db: Db, messageIds: string[]): Promise<Map<string, MessageThread[]>> {
   const found = new Map<string, MessageThread[]>();
-  const add = (messageId: string, thread: MessageThread) => found.set(messageId, [...(found.get(messageId) ?? []), thread]);
-  for (const chunk of chunksOf([...new Set(messageIds)])) {
+  // messages.message_id holds bounded values (writer.ts): look each id up so, and answer by the id asked.
+  const asked = new Map<string, string[]>();
+  for (const id of new Set(messageIds)) asked.set(indexable(id), [...(asked.get(indexable(id)) ?? []), id]);
+  const add = (stored: string, thread: MessageThread) => {
+    for (const id of asked.get(stored) ?? []) found.set(id, [...(found.get(id) ?? []), thread]);
+  };
+  for (const chunk of chunksOf([...asked.keys()])) {
     for (const row of await THREAD_QUERIES.created(db, chunk).execute()) add(row.message_id, { itemId: Number(row.item_id), via: 'created' });
     for (const row of await THREAD_QUERIES.comment(db, chunk).execute()) add(row.message_id, { itemId: Number(row.item_id), via: 'comment' });
     for (const row of await THREAD_QUERIES.attached(db, chunk).execute()) add(row.message_id, { itemId: Number(row.item_id), via: 'attached' });

@@ -1,5 +1,6 @@
 // The builtin tracker's write side. It is handed the inbox item's transaction, so the tracker rows
 // and the recorded outcome commit together or not at all.
+import { indexable } from '../../mail/indexable.js';
 import type { Db } from '../../store/database.js';
 import { now } from '../../store/database.js';
 import { appendAudit } from '../../store/audit.js';
@@ -38,7 +39,8 @@ export class BuiltinTrackerWriter implements TrackerWriter {
       .insertInto('messages')
       .values({
         inbox_item_id: m.inboxItemId,
-        message_id: m.messageId,
+        // Indexed: a Message-ID a sender made absurdly long is stored bounded (loadThreads looks it up so).
+        message_id: indexable(m.messageId),
         subject: m.subject,
         from_address: m.fromAddress,
         from_name: m.fromName,

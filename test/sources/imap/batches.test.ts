@@ -37,6 +37,13 @@ test('batches are cut by count and by bytes in UID order; a large or over-limit 
   assert.deepEqual(planSteps([], limits), []);
 });
 
+test('a message listed without a size is streamed: nothing bounds what it would hold in a batch', () => {
+  const limits = { maxMessages: 100, maxBytes: 8 << 20, streamAbove: 1 << 20, maxMessageBytes: 50 << 20 };
+  const steps = planSteps(listed(...Array.from({ length: 100 }, () => 0)), limits);
+  assert.deepEqual(shape(steps), Array.from({ length: 100 }, (_, i) => `stream ${i + 1}`));
+  assert.deepEqual(shape(planSteps(listed(10, 0, 10, 10), limits)), ['1', 'stream 2', '3,4']);
+});
+
 const skip = dovecotSkip();
 
 describe('batched IMAP intake against Dovecot', { skip }, () => {
@@ -53,10 +60,13 @@ describe('batched IMAP intake against Dovecot', { skip }, () => {
     await Promise.all([proxy?.close(), dc?.stop(), ts?.cleanup()]);
   });
 
-  /** The UID sets of the batch FETCHes the source sent, in order (imapflow logs each command at debug). */
+  /**
+   * The UID sets of the batch FETCHes the source sent, in order (imapflow logs each command at debug).
+   * A batch asks for each message up to the streaming threshold plus one byte (fetch-batch.ts).
+   */
   const batchFetches = (log: MemoryLog) => log.records
     .filter((r) => r.src === 'c' && typeof r.msg === 'string')
-    .map((r) => /UID FETCH (\S+) \(UID BODY\.PEEK\[\]( MODSEQ)?\)$/.exec(r.msg)?.[1])
+    .map((r) => /UID FETCH (\S+) \(UID BODY\.PEEK\[\]<0\.\d+>( MODSEQ)?\)$/.exec(r.msg)?.[1])
     .filter((set): set is string => !!set);
   const windowFetches = (log: MemoryLog, uid: number) => log.records
     .filter((r) => r.src === 'c' && new RegExp(`UID FETCH ${uid} \\(.*BODY\\.PEEK\\[\\]<\\d+\\.\\d+>`).test(String(r.msg))).length;
