@@ -33,6 +33,8 @@ interface Config {
   user: string;
   password: string;
   expected: number;
+  /** The profile's message size limit, when the run's messages exceed the default (bench/attachment.ts). */
+  maxMessageBytes?: number;
 }
 
 const RULES = [
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
       source: settingsToStore({
         protocol: 'imap', host: '127.0.0.1', port: config.port, tls: 'tls', login: config.user, password: config.password,
         idle: false, firstRun: 'all', afterImport: 'leave', afterOther: 'leave',
+        ...(config.maxMessageBytes ? { maxMessageBytes: config.maxMessageBytes } : {}),
       }, secrets),
     });
     const app = assemble(store);

@@ -29,7 +29,7 @@ import { benchMessage, MAILBOX_SEED, type MessageKind } from './mailbox.js';
 
 const E2E = fileURLToPath(new URL('./ingest-e2e.js', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
-const USER = { user: 'bench', password: 'benchpw' };
+export const USER = { user: 'bench', password: 'benchpw' };
 
 interface Rate {
   messages: number;
@@ -207,12 +207,14 @@ async function bareParse(count: number): Promise<Rate> {
 
 type Traced = EndToEndResult & { strace?: { fsync: number; fdatasync: number } };
 
-async function endToEnd(dc: Dovecot, caPath: string, count: number, run: { script: string; strace?: boolean }): Promise<Traced> {
+/** (c) in a child process (bench/ingest-e2e.ts) against `dc`'s USER mailbox; bench/attachment.ts runs it too. */
+export async function endToEnd(dc: Dovecot, caPath: string, count: number,
+  run: { script: string; strace?: boolean; maxMessageBytes?: number }): Promise<Traced> {
   const strace = !!run.strace;
   const env = {
     ...process.env,
     NODE_EXTRA_CA_CERTS: caPath,
-    MAILBIND_BENCH_E2E: JSON.stringify({ port: dc.ports.imaps, user: USER.user, password: USER.password, expected: count }),
+    MAILBIND_BENCH_E2E: JSON.stringify({ port: dc.ports.imaps, user: USER.user, password: USER.password, expected: count, maxMessageBytes: run.maxMessageBytes }),
   };
   const summary = join(dc.dir, 'strace-summary.txt');
   const [command, args] = strace
