@@ -1,6 +1,7 @@
 // `npm run bench`: throughput of the hot paths, measured side by side in one run so the ratios mean
 // something on whatever machine runs them. Prints figures; asserts nothing (goals live here, not in
-// timed tests). `npm run bench -- ingest` runs only the ingest benchmark (bench/ingest.ts).
+// timed tests). `npm run bench -- ingest` runs only the ingest benchmark (bench/ingest.ts); likewise
+// `-- latency` (bench/latency.ts), `-- rules` (bench/rule-eval.ts), `-- attachment` (bench/attachment.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,18 +16,14 @@ import { addCompany, addProject } from '../src/tracker/builtin/admin.js';
 import { intakeMessage } from '../src/sources/intake.js';
 import { assemble } from '../src/app/app.js';
 import { previewRules as previewRulesOf } from '../src/app/rules-preview.js';
-import { Scheduler } from '../src/sources/scheduler.js';
-import { defaultSources } from '../src/sources/registry.js';
-import { settingsToStore } from '../src/sources/profile-settings.js';
-import { listInboxItems } from '../src/store/inbox.js';
-import { SecretBox } from '../src/store/secrets.js';
 import { corpusAvailable, corpusMessages } from '../test/support/mail-corpus.js';
 import { makeMessage } from '../test/support/messages.js';
-import { dovecotAvailable, startDovecot } from '../test/support/dovecot.js';
-import { memoryLog } from '../test/support/memory-log.js';
-import { waitFor } from '../test/support/wait.js';
+import { dovecotAvailable } from '../test/support/dovecot.js';
 import { benchStartup } from './startup.js';
 import { benchIngest } from './ingest.js';
+import { benchLatency } from './latency.js';
+import { benchRuleEvaluation } from './rule-eval.js';
+import { benchAttachment } from './attachment.js';
 
 function time<T>(fn: () => T): [T, number] {
   const start = performance.now();
@@ -46,8 +43,18 @@ const report = (name: string, value: string) => {
   console.log(`${name.padEnd(48)} ${value}`);
 };
 
-if (process.argv[2] === 'ingest') {
-  await benchIngest(report);
+// One benchmark alone: `npm run bench -- <name>`.
+const alone: Record<string, (r: typeof report) => Promise<void>> = {
+  ingest: benchIngest, latency: benchLatency, rules: benchRuleEvaluation, attachment: benchAttachment,
+};
+const only = process.argv[2];
+if (only !== undefined) {
+  const bench = alone[only];
+  if (!bench) {
+    console.error(`no benchmark named '${only}'; run one of ${Object.keys(alone).join(', ')}, or none for all of them`);
+    process.exit(2);
+  }
+  await bench(report);
   process.exit(0);
 }
 
@@ -124,54 +131,14 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-// Push: IMAP IDLE through the scheduler against a throwaway Dovecot, from delivery into the Maildir to the
-// processed inbox item (the profile polls every 60 s, so only the push is measured). Skipped without Dovecot.
-if (dovecotAvailable()) {
-  const dc = await startDovecot();
-  const pushDir = mkdtempSync(join(tmpdir(), 'mailbind-bench-push-'));
-  try {
-    const store = await openStore({ dataDir: pushDir });
-    await addProject(store.db, { name: 'General' });
-    const secrets = SecretBox.forDataDir(pushDir);
-    const profile = await createProfile(store.db, {
-      name: 'push',
-      rules: 'then attach to project 1 and create request in project 1',
-      source: settingsToStore({ protocol: 'imap', host: '127.0.0.1', port: dc.ports.imaps, tls: 'tls', login: 'alice', password: 'alicepw', pollSeconds: 60, idle: true }, secrets),
-    });
-    const processor = await assemble(store).processor();
-    const log = memoryLog();
-    let polls = 0;
-    const scheduler = new Scheduler({
-      store, secrets, sources: defaultSources, logger: log.logger,
-      extras: { ca: dc.caCert, timeoutMs: 10_000 },
-      afterIntake: async (p) => void (await processor.processDue({ profileId: p.id })),
-      onPoll: () => void polls++,
-    });
-    await scheduler.start();
-    try {
-      // The first poll and the one the watcher's connect triggers, then IDLE.
-      await waitFor(() => polls >= 2, { what: 'the first two polls', timeoutMs: 30_000 });
-      await waitFor(() => log.find('Initiated IDLE, waiting for server input').length > 0, { what: 'IDLE', timeoutMs: 30_000 });
-      const latencies: number[] = [];
-      for (let i = 0; i < 10; i++) {
-        const subject = `push ${i}`;
-        const started = performance.now();
-        await dc.deliver('alice', makeMessage({ subject }));
-        await waitFor(async () => (await listInboxItems(store.db, { profileId: profile.id })).some((it) => it.subject === subject && it.outcome !== null),
-          { what: `${subject} to be processed`, timeoutMs: 30_000, intervalMs: 5 });
-        latencies.push(performance.now() - started);
-      }
-      latencies.sort((a, b) => a - b);
-      report('push: IMAP IDLE, delivery → processed (×10)', `median ${((latencies[4]! + latencies[5]!) / 2).toFixed(0)} ms, max ${latencies[9]!.toFixed(0)} ms (goal < 2000)`);
-    } finally {
-      await scheduler.stop();
-      await store.close();
-    }
-  } finally {
-    await dc.stop();
-    rmSync(pushDir, { recursive: true, force: true });
-  }
-}
+// Push (d): IMAP IDLE through the scheduler, 200 deliveries one by one (skipped without Dovecot).
+if (dovecotAvailable()) await benchLatency(report);
+
+// Rule evaluation (e): 1,000 rules × 10,000 parsed messages.
+await benchRuleEvaluation(report);
+
+// One 50 MiB attachment (f) through fetch --once (skipped without Dovecot).
+if (dovecotAvailable()) await benchAttachment(report);
 
 // Ingest: raw IMAP fetch, bare parse and fetch --once of one generated mailbox (skipped without Dovecot).
 if (dovecotAvailable()) await benchIngest(report);
