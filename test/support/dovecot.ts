@@ -50,6 +50,11 @@ export interface DovecotOptions {
    * `localAddress: '127.0.0.5'` to meet the refusal (and the LOGINDISABLED/STLS-only capabilities).
    */
   disablePlaintextAuth?: boolean;
+  /**
+   * Concurrent connections to allow (default Dovecot's: 100 processes per service). Over TLS each client
+   * holds a login process (the TLS proxy) and a mail process; bench/idle-profiles.ts holds 500.
+   */
+  maxConnections?: number;
   /** Serve an already expired (but CA-signed) certificate. */
   expiredCert?: boolean;
   /**
@@ -146,7 +151,7 @@ async function startOnce(opts: DovecotOptions): Promise<Dovecot> {
     await writeFile(path.join(dir, 'users'), users
       .map((u) => `${u.user}:{PLAIN}${u.password}:${uid}:${gid}::${path.join(dir, 'mail', u.user)}::\n`).join(''));
     await writeFile(conf, config({ dir, ports, mailUser, groupName, uid, gid, pki, disablePlaintextAuth: !!opts.disablePlaintextAuth,
-      oauth2: !!opts.oauth2 }));
+      oauth2: !!opts.oauth2, maxConnections: opts.maxConnections }));
     if (opts.oauth2) await writeFile(path.join(dir, 'oauth2.conf.ext'), oauth2Config(opts.oauth2));
     for (const u of users) {
       for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(dir, 'mail', u.user, 'Maildir', sub), { recursive: true });
@@ -200,6 +205,7 @@ async function startOnce(opts: DovecotOptions): Promise<Dovecot> {
 function config(c: {
   dir: string; ports: Dovecot['ports']; mailUser: string; groupName: string; uid: number; gid: number;
   pki: { certChainPath: string; keyPath: string }; disablePlaintextAuth: boolean; oauth2: boolean;
+  maxConnections?: number | undefined;
 }): string {
   return `# written by test/support/dovecot.ts
 base_dir = ${c.dir}/run
@@ -226,7 +232,7 @@ auth_verbose = yes` : ''}
 # login from that IP, good ones too, across test files sharing the instance. The penalty is disabled below
 # by making the anvil-auth-penalty socket unusable (mode 0), as Dovecot's documentation suggests.
 auth_failure_delay = 0
-${passdbs(c.dir, c.oauth2)}
+${c.maxConnections ? `default_process_limit = ${c.maxConnections + 10}\ndefault_client_limit = ${4 * c.maxConnections + 100}\n` : ''}${passdbs(c.dir, c.oauth2)}
 userdb {
   driver = passwd-file
   args = username_format=%u ${c.dir}/users
