@@ -1,7 +1,8 @@
 // `npm run bench`: throughput of the hot paths, measured side by side in one run so the ratios mean
 // something on whatever machine runs them. Prints figures; asserts nothing (goals live here, not in
 // timed tests). `npm run bench -- ingest` runs only the ingest benchmark (bench/ingest.ts); likewise
-// `-- latency` (bench/latency.ts), `-- rules` (bench/rule-eval.ts), `-- attachment` (bench/attachment.ts).
+// `-- latency` (bench/latency.ts), `-- rules` (bench/rule-eval.ts), `-- attachment` (bench/attachment.ts),
+// `-- idle` (bench/idle-profiles.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ import { benchIngest } from './ingest.js';
 import { benchLatency } from './latency.js';
 import { benchRuleEvaluation } from './rule-eval.js';
 import { benchAttachment } from './attachment.js';
+import { benchIdleProfiles } from './idle-profiles.js';
 
 function time<T>(fn: () => T): [T, number] {
   const start = performance.now();
@@ -45,7 +47,7 @@ const report = (name: string, value: string) => {
 
 // One benchmark alone: `npm run bench -- <name>`.
 const alone: Record<string, (r: typeof report) => Promise<void>> = {
-  ingest: benchIngest, latency: benchLatency, rules: benchRuleEvaluation, attachment: benchAttachment,
+  ingest: benchIngest, latency: benchLatency, rules: benchRuleEvaluation, attachment: benchAttachment, idle: benchIdleProfiles,
 };
 const only = process.argv[2];
 if (only !== undefined) {
@@ -139,6 +141,9 @@ await benchRuleEvaluation(report);
 
 // One 50 MiB attachment (f) through fetch --once (skipped without Dovecot).
 if (dovecotAvailable()) await benchAttachment(report);
+
+// 500 IMAP profiles idling on one worker (g): CPU and RSS over 30 s (skipped without Dovecot).
+if (dovecotAvailable()) await benchIdleProfiles(report);
 
 // Ingest: raw IMAP fetch, bare parse and fetch --once of one generated mailbox (skipped without Dovecot).
 if (dovecotAvailable()) await benchIngest(report);
