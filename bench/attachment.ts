@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startDovecot } from '../test/support/dovecot.js';
 import { makeMessage } from '../test/support/messages.js';
 import { endToEnd, USER } from './ingest.js';
+import { saveResults } from './results.js';
 
 const E2E = fileURLToPath(new URL('./ingest-e2e.js', import.meta.url));
 const ATTACHMENT_BYTES = 50 * 1024 * 1024;
@@ -28,6 +29,7 @@ export async function benchAttachment(report: (name: string, value: string) => v
     const run = await endToEnd(dc, caPath, 1, { script: E2E, maxMessageBytes: raw.length + 1024 * 1024 });
     report(`attachment (f): one ${ATTACHMENT_BYTES / 1048576} MiB attachment (${(raw.length / 1048576).toFixed(1)} MiB message), fetch --once`,
       `${(run.ms / 1000).toFixed(2)} s, peak RSS ${(run.maxRssKb / 1024).toFixed(0)} MB (goal ≤ 200 MB); outcomes ${JSON.stringify(run.outcomes)}`);
+    report('attachment (f) results', saveResults('attachment', { attachmentBytes: ATTACHMENT_BYTES, messageBytes: raw.length, ...run }));
   } finally {
     await dc.stop();
   }

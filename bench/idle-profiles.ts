@@ -16,6 +16,7 @@ import { SecretBox } from '../src/store/secrets.js';
 import { addProject } from '../src/tracker/builtin/admin.js';
 import { startDovecot } from '../test/support/dovecot.js';
 import { waitFor } from '../test/support/wait.js';
+import { saveResults } from './results.js';
 
 const WINDOW_MS = 30_000;
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
@@ -68,6 +69,9 @@ export async function benchIdleProfiles(report: (name: string, value: string) =>
       report(`idle (g): worker CPU over ${WINDOW_MS / 1000} s idling`,
         `${(((used.user + used.system) / 1000 / WINDOW_MS) * 100).toFixed(2)}% of one core (user ${(used.user / 1000).toFixed(0)} ms, system ${(used.system / 1000).toFixed(0)} ms)`);
       report(`idle (g): worker RSS`, `${mb(rssBefore)} before start, ${mb(Math.min(...rss))}–${mb(Math.max(...rss))} over the window; ${idleAtEnd} IDLE at its end`);
+      report('idle (g) results', saveResults('idle', {
+        profiles: count, upMs, windowMs: WINDOW_MS, cpuUserUs: used.user, cpuSystemUs: used.system, rssBefore, rssSamples: rss, idleAtEnd, failures,
+      }));
     } finally {
       await scheduler.stop();
       await store.close();

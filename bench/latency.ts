@@ -19,6 +19,7 @@ import { startDovecot } from '../test/support/dovecot.js';
 import { memoryLog } from '../test/support/memory-log.js';
 import { makeMessage } from '../test/support/messages.js';
 import { waitFor } from '../test/support/wait.js';
+import { saveResults } from './results.js';
 
 /** The value below which a share `q` of the sorted values lie (nearest rank). */
 export function percentile(sorted: number[], q: number): number {
@@ -66,6 +67,9 @@ export async function benchLatency(report: (name: string, value: string) => void
       const ms = (q: number) => `${percentile(latencies, q).toFixed(0)} ms`;
       report(`push (d): IMAP IDLE, delivery → outcome (×${count}, one by one)`,
         `p50 ${ms(0.5)}, p95 ${ms(0.95)}, p99 ${ms(0.99)}, max ${ms(1)} (goal p50 ≤ 1000, p99 ≤ 2000)`);
+      report('push (d) results', saveResults('latency', {
+        messages: count, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99), latenciesMs: latencies,
+      }));
     } finally {
       await scheduler.stop();
       await store.close();

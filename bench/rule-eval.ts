@@ -13,6 +13,7 @@ import { evaluateRules, parseRules } from '../src/rules/index.js';
 import { discardingSink } from '../src/store/blobs.js';
 import type { CompanyView, ProjectView, TrackerSnapshot } from '../src/tracker/port.js';
 import { benchMessage } from './mailbox.js';
+import { saveResults } from './results.js';
 
 const RULES = 1000;
 const PROJECTS = 50;
@@ -87,4 +88,7 @@ export async function benchRuleEvaluation(report: (name: string, value: string) 
   report(`rules (e): ${RULES.toLocaleString('en')} rules × ${count.toLocaleString('en')} parsed messages`,
     `${(ms / 1000).toFixed(3)} s (${((ms * 1000) / count).toFixed(1)} µs per message through the rule set; goal ≤ 1 s)`);
   report('rules (e): decided by', `${count - catchAll} messages by ${decidedBy.size - (catchAll ? 1 : 0)} different rules, ${catchAll} by the catch-all`);
+  report('rules (e) results', saveResults('rules', {
+    rules: RULES, messages: count, ms, usPerMessage: (ms * 1000) / count, decidedBy: Object.fromEntries(decidedBy),
+  }));
 }
