@@ -7,7 +7,9 @@ import { addSourceOptions, sourceInputFromOptions } from './source-options.js';
 
 export function printCheckStep(step: CheckStep): void {
   const mark = step.ok ? 'ok  ' : 'FAIL';
-  const fix = step.ok || !step.field ? '' : `  (check the ${step.field} setting)`;
+  // An OAuth2 failure's message already says what to do (sign in again, fix the app's client secret):
+  // 'the oauth setting' would name no flag.
+  const fix = step.ok || !step.field || step.field === 'oauth' ? '' : `  (check the ${step.field} setting)`;
   process.stdout.write(`${mark} ${step.step.padEnd(12)} ${String(step.ms).padStart(5)} ms  ${step.message}${fix}\n`);
 }
 

@@ -41,6 +41,14 @@ describe('OAuth2 settings through the CLI', () => {
     }
   });
 
+  test('profile check of a mailbox nobody signed in to fails at the token step, saying how to sign in (no flag to name)', async () => {
+    const checked = await runCli(['profile', 'check', 'gmail'], env);
+    assert.equal(checked.code, 1, checked.stderr);
+    assert.match(checked.stdout, /^FAIL token +\d+ ms  not signed in: sign in from the profile page \(or `mailbind profile signin NAME`\)$/m);
+    assert.doesNotMatch(checked.stdout, /check the oauth setting/);
+    assert.doesNotMatch(checked.stdout, /^(ok|FAIL) +(dns|tcp|auth)/m, 'no connection is tried without a token');
+  });
+
   test('the stored secret is not sent to another app: a new client ID needs the secret again', async () => {
     const moved = await runCli(['profile', 'update', 'gmail', '--oauth-client-id', 'someone-else'], env);
     assert.equal(moved.code, 1);
