@@ -22,6 +22,7 @@
 // started under `setpriv --pdeathsig KILL` so it dies even if the test process is killed outright (its
 // children then exit by themselves when the master disappears).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, rmSync } from 'node:fs';
 import { chown, mkdir, readFile, rename, rm, writeFile, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -176,6 +177,13 @@ async function startOnce(opts: DovecotOptions): Promise<Dovecot> {
     };
     try {
       for (const port of Object.values(ports)) await waitForPort(port, { timeoutMs: 15_000, abortIf: exited });
+      // A port picked as free may have been taken by another test's server before ours bound it: then that
+      // server answered the wait above while ours failed. Our own greeting on the plain ports proves them
+      // ours; another's is reported as the bind failure it is, and startDovecot tries new ports.
+      for (const port of [ports.imap, ports.pop3]) {
+        const greeting = await firstLine(port);
+        if (!greeting.includes(greetingOf(dir))) throw new Error(`Address already in use: port ${port} answered '${greeting.slice(0, 80)}', not this Dovecot`);
+      }
     } catch (err) {
       const log = await readFile(path.join(dir, 'dovecot.log'), 'utf8').catch(() => '');
       throw new Error(`${(err as Error).message}\n${log.split('\n').slice(-15).join('\n')}`);
@@ -211,6 +219,7 @@ function config(c: {
 base_dir = ${c.dir}/run
 state_dir = ${c.dir}/state
 instance_name = mailbind-test-${path.basename(c.dir)}
+login_greeting = ${greetingOf(c.dir)}
 log_path = ${c.dir}/dovecot.log
 protocols = imap pop3
 listen = 127.0.0.1
@@ -360,5 +369,31 @@ function stopProcess(proc: ChildProcess): Promise<void> {
       resolve();
     });
     proc.kill('SIGTERM');
+  });
+}
+
+/** This instance's greeting: what tells its ports from another server's. */
+function greetingOf(dir: string): string {
+  return `mailbind test Dovecot ${path.basename(dir)} ready.`;
+}
+
+/** The first line a server sends on a plain port (its greeting), or '' when it closes or says nothing in 5 s. */
+function firstLine(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let text = '';
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(text.split('\r\n')[0] ?? '');
+    };
+    const timer = setTimeout(done, 5_000);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.includes('\r\n') || text.length > 512) done();
+    });
+    socket.once('error', done);
+    socket.once('close', done);
   });
 }
