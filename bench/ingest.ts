@@ -11,6 +11,7 @@
 // MAILBIND_BENCH_BASELINE=<another build's dist/bench/ingest-e2e.js> runs that build's (c) too, in the
 // same rounds, for a before/after comparison under the same load; the two take turns going first (this
 // build first in rounds 1, 3, …), so neither always runs on a warmer page cache or a quieter minute.
+// MAILBIND_BENCH_CPU_PROF=<dir> writes a CPU profile of each (c) run into <dir>.
 // fsyncs are counted in process (store/sync-counts.ts: blob files, blob folders, SQLite commits); with
 // MAILBIND_BENCH_STRACE=1 (c) runs once more under `strace -f -c` to count the real fsync/fdatasync calls.
 // Figures go to the console and to bench/results/ingest-<host>-<time>.json (not committed: the table in
@@ -219,7 +220,7 @@ export async function endToEnd(dc: Dovecot, caPath: string, count: number,
   const summary = join(dc.dir, 'strace-summary.txt');
   const [command, args] = strace
     ? ['strace', ['-f', '--seccomp-bpf', '-c', '-e', 'trace=fsync,fdatasync', '-o', summary, process.execPath, run.script]]
-    : [process.execPath, [run.script]];
+    : [process.execPath, [...profiling(), run.script]];
   if (strace && !existsSync('/usr/bin/strace')) throw new Error('MAILBIND_BENCH_STRACE=1 needs strace (apt-get install -y strace)');
   const child = spawn(command, args as string[], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -229,6 +230,12 @@ export async function endToEnd(dc: Dovecot, caPath: string, count: number,
   const result = JSON.parse(out.trim().split('\n').pop()!) as Traced;
   if (strace) result.strace = straceCounts(readFileSync(summary, 'utf8'));
   return result;
+}
+
+/** MAILBIND_BENCH_CPU_PROF=<dir>: (c) writes a V8 CPU profile there (open it in Chrome's DevTools). */
+function profiling(): string[] {
+  const dir = process.env.MAILBIND_BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 /** The calls column of `strace -c` for fsync and fdatasync. */

@@ -24,7 +24,6 @@ import { createSenderRateMigration } from './migrations/014-sender-rate.js';
 import { createNotesMigration } from './migrations/015-notes.js';
 import { createOAuthMigration } from './migrations/016-oauth.js';
 import { createOAuthTokenBindingMigration } from './migrations/017-oauth-token-binding.js';
-import { StripNulPlugin } from './nul-plugin.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
 export type Db = Kysely<Database>;
@@ -106,7 +105,7 @@ export async function openStore(options: OpenOptions): Promise<Store> {
       max: 10,
       ...(schema ? { options: `-c search_path=${quoteIdent(schema)}` } : {}),
     });
-    db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }), plugins: [new StripNulPlugin()] });
+    db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
     location = redactUrl(url) + (schema ? ` (schema ${schema})` : '');
   } else if (url) {
     throw new Error(`MAILBIND_DATABASE_URL must start with postgres:// (got ${redactUrl(url)})`);
@@ -134,7 +133,7 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     file.pragma('foreign_keys = ON');
     // Several processes share the file: transactions take the write lock up front and a busy database
     // is waited for (busy_timeout, then bounded retries); see sqlite-dialect.ts.
-    db = new Kysely<Database>({ dialect: new SharedSqliteDialect(file), plugins: [new StripNulPlugin()] });
+    db = new Kysely<Database>({ dialect: new SharedSqliteDialect(file) });
   }
   try {
     await sql`select 1`.execute(db);

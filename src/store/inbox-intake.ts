@@ -6,7 +6,7 @@ import { chunksOf } from './chunks.js';
 import type { Db } from './database.js';
 import { now } from './database.js';
 import { toInboxItem, type InboxItem } from './inbox-item.js';
-import { withoutNul } from './nul-plugin.js';
+import { withoutNul } from './nul-free.js';
 import { inSavepoint } from './savepoint.js';
 import type { Outcome } from './schema.js';
 
@@ -146,7 +146,7 @@ interface Stored {
  * What the inbox holds that the items of one call can match, read with a few queries up front (not
  * three per item) and kept up to date as the call inserts: items by origin key, and by Message-ID or,
  * for items without one, by bytes (raw_ref). Values are compared as the database stores them (without
- * U+0000, nul-plugin.ts).
+ * U+0000, nul-free.ts).
  */
 class Earlier {
   private readonly items = new Map<string, InboxItem>();

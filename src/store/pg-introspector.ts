@@ -3,7 +3,8 @@
 // an operator may drop an old one) fails that read with "schema … does not exist", and with it our
 // migration. Its only user here is the migrator, which asks whether its own tables exist: this
 // introspector answers from our own schema (the search path's first) and calls no function by name.
-import { PostgresDialect, PostgresIntrospector, sql, type DatabaseIntrospector, type DatabaseMetadataOptions, type Kysely, type SchemaMetadata, type TableMetadata } from 'kysely';
+import { NulFreeDriver } from './nul-free.js';
+import { PostgresDialect, PostgresIntrospector, sql, type DatabaseIntrospector, type Driver, type DatabaseMetadataOptions, type Kysely, type SchemaMetadata, type TableMetadata } from 'kysely';
 
 class OwnSchemaIntrospector extends PostgresIntrospector {
   constructor(private readonly kysely: Kysely<any>) {
@@ -27,7 +28,12 @@ class OwnSchemaIntrospector extends PostgresIntrospector {
   }
 }
 
+/** PostgreSQL with our own schema's introspector, binding NUL-free parameters (nul-free.ts). */
 export class OwnSchemaPostgresDialect extends PostgresDialect {
+  override createDriver(): Driver {
+    return new NulFreeDriver(super.createDriver());
+  }
+
   override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
     return new OwnSchemaIntrospector(db);
   }
