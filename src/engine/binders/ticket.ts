@@ -7,10 +7,13 @@ import type { Binder } from './types.js';
 
 export const ticketBinder: Binder = {
   layer: 'ticket',
-  *candidates({ message, split, snapshot }) {
+  // `input.split` is a getter that splits the reply on first use: destructured in the parameter list it
+  // would run for every message, token or not.
+  *candidates(input) {
+    const { message, snapshot } = input;
     const inBody = findTicketReference(message.text) ?? (message.html ? findTicketReference(message.html) : null);
     if (inBody === null) return; // no token anywhere: the split is not even needed
-    const inReply = findTicketReference(split.reply);
+    const inReply = findTicketReference(input.split.reply);
     const ticket = inReply ?? inBody;
     const where = inReply !== null ? 'in the new words of the reply' : 'in the quoted part of the body';
     if (!snapshot.item(ticket)) yield { refused: `Ticket#${ticket} ${where} names no item` };

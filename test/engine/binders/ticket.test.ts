@@ -26,3 +26,14 @@ test('a Ticket#N naming no item is refused with the reason, so later layers are 
 test('no token: nothing', async () => {
   assert.equal(firstCandidate(ticketBinder, await binderInput({ body: 'ticket 5 please' }, snapshot)), null);
 });
+
+test('no token: the reply split is never asked for (it is the dearest part of deciding new mail)', async () => {
+  const input = await binderInput({ body: 'ticket 5 please' }, snapshot);
+  let asked = 0;
+  const counting: typeof input = { ...input, get split() {
+    asked++;
+    return input.split;
+  } };
+  assert.equal(firstCandidate(ticketBinder, counting), null);
+  assert.equal(asked, 0);
+});
