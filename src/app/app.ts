@@ -96,16 +96,18 @@ export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomai
   const secretBox = () => (secrets ??= SecretBox.forDataDir(store.dataDir));
   // Made once per installation (sealed in the database), read once per process.
   let tokenKey: Promise<Buffer> | null = null;
-  const outgoing: OutgoingMailOptions = {
-    sentThreads: (ids) => sentThreads(store.db, ids),
-    sentMail: (ids) => sentMailByMessageId(store.db, ids),
-    sentMailById: (id) => sentMailById(store.db, id),
-    replyTokenKey: () => (tokenKey ??= installationSecret(store.db, secretBox(), REPLY_TOKEN_KEY).catch((error) => {
-      tokenKey = null;
-      throw error;
-    })),
-    publicUrl: options.publicUrl ?? null,
-  };
+  const replyTokenKey = () => (tokenKey ??= installationSecret(store.db, secretBox(), REPLY_TOKEN_KEY).catch((error) => {
+    tokenKey = null;
+    throw error;
+  }));
+  // The mail we sent, read through `db`: the store, or the transaction a processing batch decides in.
+  const sentMailOn = (db: Db) => ({
+    sentThreads: (ids: string[]) => sentThreads(db, ids),
+    sentMail: (ids: string[]) => sentMailByMessageId(db, ids),
+    sentMailById: (id: number) => sentMailById(db, id),
+    replyTokenKey,
+  });
+  const outgoing: OutgoingMailOptions = { ...sentMailOn(store.db), on: sentMailOn, publicUrl: options.publicUrl ?? null };
   return {
     store,
     tracker,

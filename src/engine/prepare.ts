@@ -175,6 +175,16 @@ export interface RawMessage {
   sink: AttachmentSink;
 }
 
+/** Decide a message parsed already, also handing back the snapshot decided on. */
+export async function decideParsed(
+  message: Message,
+  profile: DecisionProfile,
+  context: DecisionContext,
+): Promise<{ plan: Plan; snapshot: TrackerSnapshot }> {
+  const { plans, snapshot } = await decideWithSnapshot(message, [profile], context);
+  return { plan: plans[0]!, snapshot };
+}
+
 /** Parse, then decide. Throws UnparseableMessageError for bytes the parser refuses. */
 export async function prepareAndDecide(
   input: RawMessage,

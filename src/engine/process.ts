@@ -4,9 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { UnparseableMessageError } from '../mail/index.js';
+import { parseMessage, UnparseableMessageError } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
 import type { Db, Store } from '../store/database.js';
+import { BlobBatch } from '../store/blob-batch.js';
 import { BlobStore } from '../store/blobs.js';
 import {
   CLAIM_LEASE_MS,
@@ -21,13 +22,14 @@ import {
 import type { Outcome } from '../store/schema.js';
 import { markBounced } from '../store/outbox.js';
 import { getProfile, type Profile } from '../store/profiles.js';
+import { inSavepoint } from '../store/savepoint.js';
 import { SENDER_RATE_WINDOW_MS, senderHistory } from '../store/sender-rate.js';
 import type { Tracker } from '../tracker/port.js';
 import { DecisionProfiles, everyProfileAddress } from './decision-profile.js';
 import { executePlan, emptyCreated, type Created } from './execute.js';
 import { queueMail, type MailLimits } from './outbox/queue.js';
 import { planActions } from './plan.js';
-import { prepareAndDecide, type OutgoingMailKnowledge } from './prepare.js';
+import { decideParsed, type OutgoingMailKnowledge } from './prepare.js';
 
 export interface ProcessResult {
   itemId: number;
@@ -69,6 +71,8 @@ export interface ProcessorOptions {
 }
 
 export interface OutgoingMailOptions extends OutgoingMailKnowledge {
+  /** The same knowledge read through `db` (the transaction a batch is decided in: see processDue). */
+  on(db: Db): OutgoingMailKnowledge;
   /** Where the web UI is, for {{item.link}} in templates; null leaves it empty. */
   publicUrl: string | null;
   limits?: MailLimits;
@@ -102,8 +106,14 @@ export class Processor {
 
   /**
    * Claim and process due items (optionally only the given ids) until none is left or limit is hit.
-   * Once `signal` aborts (the service stops), the message in hand is finished and no other begins;
-   * the rest of the batch stays claimed by this service only until it unregisters, then others take it.
+   * A claimed batch is processed in groups (at most PROCESS_GROUP_BYTES of raw mail each): every message
+   * of a group is parsed first, then all are decided and recorded in one transaction, each in a savepoint
+   * of its own (one that fails rolls back alone and waits for a retry), with the group's attachment blobs
+   * made durable once before the commit. Decisions read through that transaction, so a reply sees the
+   * item its original, earlier in the group, made. A group that cannot commit is done again one message
+   * per transaction. Once `signal` aborts (the service stops), the messages in hand are finished and no
+   * other begins; the rest of the batch stays claimed by this service only until it unregisters, then
+   * others take it.
    */
   async processDue(
     filter: { ids?: number[]; profileId?: number; receivedBefore?: string; limit?: number; signal?: AbortSignal } = {},
@@ -131,10 +141,12 @@ export class Processor {
         );
       }, Math.max(1000, this.leaseMs / 3));
       try {
-        for (const item of batch) {
+        for (const group of groupsOf(batch)) {
           if (filter.signal?.aborted) break;
-          results.push(await this.processItem(item));
-          open.delete(item.id);
+          for (const result of await this.processGroup(group, filter.signal)) {
+            results.push(result);
+            open.delete(result.itemId);
+          }
         }
       } finally {
         clearInterval(renew);
@@ -143,109 +155,164 @@ export class Processor {
     return results;
   }
 
-  /** Process one claimed item to an outcome (or a scheduled retry). Never throws for bad mail. */
+  /** Process one claimed item to an outcome (or a scheduled retry), in a transaction of its own. Never throws for bad mail. */
   async processItem(item: InboxItem): Promise<ProcessResult> {
-    const started = performance.now();
-    let message: Message | undefined;
-    let profile: Profile | undefined;
-    const done = (result: ProcessResult) => this.finished(item, profile, result, started);
-    const base = { itemId: item.id, profileId: item.profileId, rule: null, actions: [], created: emptyCreated() };
-    const { tracker, ownDomains, outgoing } = this.options;
+    return (await this.processGroup([item]))[0]!;
+  }
+
+  private async processGroup(items: InboxItem[], signal?: AbortSignal): Promise<ProcessResult[]> {
+    // Parsing first, outside the transaction: it reads the raw blob and writes attachment blobs, nothing
+    // in the database, and the write lock (SQLite) is not held while it runs.
+    const attachments = new BlobBatch(this.blobs);
+    const parsed: Parsed[] = [];
+    for (const item of items) {
+      if (signal?.aborted) break;
+      parsed.push(await this.parse(item, attachments));
+    }
+    if (parsed.length === 0) return [];
+    let settled: Settled[];
     try {
-      profile = await getProfile(this.store.db, item.profileId);
-      const decision = this.profiles.of(profile);
-      const unread = decision.ruleErrors?.[0];
-      if (unread) {
-        // The rules were valid when saved; a line this process cannot read (a plugin it did not load)
-        // would route mail by a different rule set. The message waits, visibly, instead.
-        throw new Error(
-          `the profile's rules cannot be read here (line ${unread.line}:${unread.column}: ${unread.message}); ` +
-            'is MAILBIND_PLUGINS the same for every process?',
-        );
-      }
-      // Read before the blob is opened: a stream left waiting on another query could fail unheard.
-      const allProfileAddresses = await everyProfileAddress(this.store.db);
-      const prepared = await prepareAndDecide(
-        { raw: this.blobs.open(item.rawRef), receivedAt: new Date(item.receivedAt), sink: this.blobs },
-        decision,
-        {
-          tracker,
-          ownDomains,
-          allProfileAddresses,
-          ...(outgoing ? { outgoing } : {}),
-          senderHistory: (email, writtenAt) => {
-            // A loop writes its mail now. Mail written over an hour ago (an archive imported, a mailbox's
-            // backlog on its first fetch) is never held and never looked up. The hour counted is the one
-            // before this decision, not before the message arrived: a held message retried later
-            // (messages retry ID) goes through once the flood is over.
-            const now = Date.now();
-            if (Date.parse(writtenAt) < now - SENDER_RATE_WINDOW_MS) return Promise.resolve(undefined);
-            return senderHistory(this.store.db, { profileId: item.profileId, email, receivedAt: new Date(now).toISOString(), excludeItemId: item.id });
-          },
-        },
-      );
-      message = prepared.message;
-      const { plan, snapshot } = prepared;
-      const actions = planActions(plan);
-      const replyTokenKey = outgoing ? await outgoing.replyTokenKey() : null;
-      const created = await this.store.db.transaction().execute(async (trx) => {
-        const made = await executePlan(tracker.writer(trx), plan, prepared.message, item.id);
-        // The mail a noted bounce returns is marked bounced with the note, in the same transaction.
-        for (const step of plan.steps) if (step.kind === 'note' && step.bouncedMail !== null) await markBounced(trx, step.bouncedMail, step.text);
-        // Mail the plan asks for commits with the outcome: it exists exactly when the item it is about does.
-        const queued = await queueMail(trx, plan, prepared.message, made, item.id, {
-          profile: profile!,
-          ownAddresses: decision.ownAddresses,
-          allProfileAddresses,
-          ownDomains,
-          messageIdDomain: ownDomains[0] ?? 'mailbind.invalid',
-          replyTokenKey,
-          publicUrl: outgoing?.publicUrl ?? null,
-          projectName: (id) => snapshot.project(id)?.name ?? null,
-          ...(outgoing?.limits ? { limits: outgoing.limits } : {}),
-        });
-        made.mails.push(...queued.ids);
-        plan.trace.warnings.push(...queued.warnings);
-        const first = await recordOutcome(trx, item.id, {
-          outcome: plan.outcome,
-          reason: plan.reason,
-          ruleLine: plan.ruleLine,
-          rulesVersion: plan.trace.rulesVersion ?? null,
-          actions,
-          created: made as unknown as Record<string, number[]>,
-          trace: withIntakeNotes(item.trace, plan.trace),
-          messageId: prepared.message.messageId,
-          subject: prepared.message.subject,
-          fromAddress: plan.trace.sender.email,
-          claimedBy: item.claimedBy,
-        });
-        if (!first) throw new AlreadyProcessedError(item.id);
-        return made;
-      });
-      return done({
-        ...base,
-        messageId: prepared.message.messageId,
-        subject: prepared.message.subject,
-        outcome: plan.outcome,
-        rule: plan.ruleLine,
-        actions,
-        created,
-        reason: plan.reason,
-        rateLimited: plan.trace.rateLimit !== undefined,
+      // Read before the transaction: the first read of the key may create it.
+      const replyTokenKey = this.options.outgoing ? await this.options.outgoing.replyTokenKey() : null;
+      settled = await this.store.db.transaction().execute(async (trx) => {
+        const durable = attachments.flush();
+        durable.catch(() => {}); // awaited below, before the commit; not left unhandled meanwhile
+        const group = new GroupContext(trx, replyTokenKey);
+        const done: Settled[] = [];
+        for (const one of parsed) done.push(await this.settle(trx, one, group));
+        // The rows naming the attachments commit only once the attachments are on disk.
+        await durable;
+        return done;
       });
     } catch (error) {
-      if (error instanceof UnparseableMessageError) {
-        // Retrying the same bytes cannot help: final at once, raw bytes kept.
-        const reason = `unparseable: ${error.message}`;
-        await recordOutcome(this.store.db, item.id, {
-          outcome: 'failed', reason, ruleLine: null, actions: [], created: {}, trace: { error: reason }, claimedBy: item.claimedBy,
-        });
-        return done({ ...base, messageId: item.messageId, subject: item.subject, outcome: 'failed', reason });
+      await attachments.discard();
+      if (parsed.length === 1) {
+        const [one] = parsed as [Parsed];
+        return [this.finished(one, undefined, await this.retryLater(this.store.db, one.item, error, 'message' in one ? one.message : undefined))];
       }
-      // Another worker's outcome: that worker logs and counts it.
-      if (error instanceof AlreadyProcessedError) return this.storedResult(item.id);
-      return done(await this.retryLater(item, error, message));
+      // The group could not commit (the database went away, a lock wait ran out): each message alone.
+      this.options.logger?.warn({ err: (error as Error).message, messages: parsed.length }, 'a group of messages could not be committed together; processing them one by one');
+      const results: ProcessResult[] = [];
+      for (const one of parsed) {
+        if (signal?.aborted) break;
+        results.push(await this.processItem(one.item));
+      }
+      return results;
     }
+    // Committed: each outcome gets its log line and event now, never for work that was rolled back.
+    const results: ProcessResult[] = [];
+    for (const one of settled) {
+      results.push(one.taken ? await this.storedResult(one.parsed.item.id) : this.finished(one.parsed, one.profile, one.result));
+    }
+    return results;
+  }
+
+  private async parse(item: InboxItem, sink: BlobBatch): Promise<Parsed> {
+    const started = performance.now();
+    try {
+      const message = await parseMessage(this.blobs.open(item.rawRef), { receivedAt: new Date(item.receivedAt), sink });
+      return { item, started, message };
+    } catch (error) {
+      // Retrying the same bytes cannot help: final at once, raw bytes kept. Anything else is retried.
+      if (error instanceof UnparseableMessageError) return { item, started, unparseable: error };
+      return { item, started, failed: error };
+    }
+  }
+
+  /** One parsed message to its outcome (or a retry), inside the group's transaction. */
+  private async settle(trx: Db, one: Parsed, group: GroupContext): Promise<Settled> {
+    const { item } = one;
+    // For the log line, whatever happens next; a profile deleted meanwhile makes the decision wait (below).
+    const named = await group.profile(item.profileId).catch(() => undefined);
+    if ('unparseable' in one) {
+      const reason = `unparseable: ${one.unparseable.message}`;
+      const first = await recordOutcome(trx, item.id, {
+        outcome: 'failed', reason, ruleLine: null, actions: [], created: {}, trace: { error: reason }, claimedBy: item.claimedBy,
+      });
+      if (!first) return { parsed: one, taken: true };
+      return { parsed: one, profile: named, result: { ...emptyResult(item), messageId: item.messageId, subject: item.subject, outcome: 'failed', reason } };
+    }
+    if ('failed' in one) return { parsed: one, profile: named, result: await this.retryLater(trx, item, one.failed) };
+    const part = await inSavepoint(trx, async () => this.decideAndRecord(trx, item, await group.profile(item.profileId), one.message, group));
+    if ('value' in part) return { parsed: one, profile: named, result: part.value };
+    // Another worker's outcome: that worker logs and counts it; what this one wrote was rolled back.
+    if (part.refused instanceof AlreadyProcessedError) return { parsed: one, taken: true };
+    return { parsed: one, profile: named, result: await this.retryLater(trx, item, part.refused, one.message) };
+  }
+
+  /** Decide a parsed message and record its outcome with the work its plan makes, all through `trx`. */
+  private async decideAndRecord(trx: Db, item: InboxItem, profile: Profile, message: Message, group: GroupContext): Promise<ProcessResult> {
+    const { tracker, ownDomains, outgoing } = this.options;
+    const decision = this.profiles.of(profile);
+    const unread = decision.ruleErrors?.[0];
+    if (unread) {
+      // The rules were valid when saved; a line this process cannot read (a plugin it did not load)
+      // would route mail by a different rule set. The message waits, visibly, instead.
+      throw new Error(
+        `the profile's rules cannot be read here (line ${unread.line}:${unread.column}: ${unread.message}); ` +
+          'is MAILBIND_PLUGINS the same for every process?',
+      );
+    }
+    const allProfileAddresses = await group.allProfileAddresses();
+    const { replyTokenKey } = group;
+    const { plan, snapshot } = await decideParsed(message, decision, {
+      tracker: { snapshot: (request) => tracker.snapshot(request, trx), writer: (t) => tracker.writer(t as Db) },
+      ownDomains,
+      allProfileAddresses,
+      ...(outgoing ? { outgoing: { ...outgoing.on(trx), replyTokenKey: () => Promise.resolve(replyTokenKey) } } : {}),
+      senderHistory: (email, writtenAt) => {
+        // A loop writes its mail now. Mail written over an hour ago (an archive imported, a mailbox's
+        // backlog on its first fetch) is never held and never looked up. The hour counted is the one
+        // before this decision, not before the message arrived: a held message retried later
+        // (messages retry ID) goes through once the flood is over.
+        const now = Date.now();
+        if (Date.parse(writtenAt) < now - SENDER_RATE_WINDOW_MS) return Promise.resolve(undefined);
+        return senderHistory(trx, { profileId: item.profileId, email, receivedAt: new Date(now).toISOString(), excludeItemId: item.id });
+      },
+    });
+    const actions = planActions(plan);
+    const made = await executePlan(tracker.writer(trx), plan, message, item.id);
+    // The mail a noted bounce returns is marked bounced with the note, in the same transaction.
+    for (const step of plan.steps) if (step.kind === 'note' && step.bouncedMail !== null) await markBounced(trx, step.bouncedMail, step.text);
+    // Mail the plan asks for commits with the outcome: it exists exactly when the item it is about does.
+    const queued = await queueMail(trx, plan, message, made, item.id, {
+      profile,
+      ownAddresses: decision.ownAddresses,
+      allProfileAddresses,
+      ownDomains,
+      messageIdDomain: ownDomains[0] ?? 'mailbind.invalid',
+      replyTokenKey: outgoing ? replyTokenKey : null,
+      publicUrl: outgoing?.publicUrl ?? null,
+      projectName: (id) => snapshot.project(id)?.name ?? null,
+      ...(outgoing?.limits ? { limits: outgoing.limits } : {}),
+    });
+    made.mails.push(...queued.ids);
+    plan.trace.warnings.push(...queued.warnings);
+    const first = await recordOutcome(trx, item.id, {
+      outcome: plan.outcome,
+      reason: plan.reason,
+      ruleLine: plan.ruleLine,
+      rulesVersion: plan.trace.rulesVersion ?? null,
+      actions,
+      created: made as unknown as Record<string, number[]>,
+      trace: withIntakeNotes(item.trace, plan.trace),
+      messageId: message.messageId,
+      subject: message.subject,
+      fromAddress: plan.trace.sender.email,
+      claimedBy: item.claimedBy,
+    });
+    if (!first) throw new AlreadyProcessedError(item.id);
+    return {
+      ...emptyResult(item),
+      messageId: message.messageId,
+      subject: message.subject,
+      outcome: plan.outcome,
+      rule: plan.ruleLine,
+      actions,
+      created: made,
+      reason: plan.reason,
+      rateLimited: plan.trace.rateLimit !== undefined,
+    };
   }
 
   /**
@@ -253,7 +320,7 @@ export class Processor {
    * the log: subjects are people's data, and logs travel further (collectors, tickets) than the
    * database does; the item id leads to it for whoever may read the message.
    */
-  private finished(item: InboxItem, profile: Profile | undefined, result: ProcessResult, started: number): ProcessResult {
+  private finished({ item, started }: Parsed, profile: Profile | undefined, result: ProcessResult): ProcessResult {
     const ms = Math.round(performance.now() - started);
     const fields = { profile: profile?.name ?? item.profileId, item: item.id, outcome: result.outcome, rule: result.rule, ms };
     const err = result.error !== undefined ? { err: result.error } : {};
@@ -287,9 +354,9 @@ export class Processor {
     };
   }
 
-  private async retryLater(item: InboxItem, error: unknown, message?: Message): Promise<ProcessResult> {
+  private async retryLater(db: Db, item: InboxItem, error: unknown, message?: Message): Promise<ProcessResult> {
     const text = error instanceof Error ? error.message : String(error);
-    const updated = await recordError(this.store.db, item, text);
+    const updated = await recordError(db, item, text);
     return {
       itemId: item.id,
       profileId: item.profileId,
@@ -303,6 +370,55 @@ export class Processor {
       error: text,
     };
   }
+}
+
+/** Raw mail parsed in one group at most (the parsed messages are held until the group commits). */
+export const PROCESS_GROUP_BYTES = 8 * 1024 * 1024;
+
+/** A claimed batch in groups of at most PROCESS_GROUP_BYTES of raw mail (a larger message is a group alone). */
+function groupsOf(items: InboxItem[]): InboxItem[][] {
+  const groups: InboxItem[][] = [];
+  let bytes = Infinity;
+  for (const item of items) {
+    if (bytes + item.rawSize > PROCESS_GROUP_BYTES) {
+      groups.push([]);
+      bytes = 0;
+    }
+    groups.at(-1)!.push(item);
+    bytes += item.rawSize;
+  }
+  return groups;
+}
+
+/** A claimed item after parsing: its message, or why it has none. */
+type Parsed = { item: InboxItem; started: number } & ({ message: Message } | { unparseable: Error } | { failed: unknown });
+
+/** A parsed item inside the group's transaction: its result, or taken (another worker recorded it first). */
+type Settled = { parsed: Parsed; taken: true } | { parsed: Parsed; taken?: false; profile: Profile | undefined; result: ProcessResult };
+
+/** What the messages of one group share, read once through its transaction. */
+class GroupContext {
+  private readonly profiles = new Map<number, Promise<Profile>>();
+  private addresses: Promise<string[]> | null = null;
+
+  constructor(
+    private readonly trx: Db,
+    readonly replyTokenKey: Buffer | null,
+  ) {}
+
+  profile(id: number): Promise<Profile> {
+    let found = this.profiles.get(id);
+    if (!found) this.profiles.set(id, (found = getProfile(this.trx, id)));
+    return found;
+  }
+
+  allProfileAddresses(): Promise<string[]> {
+    return (this.addresses ??= everyProfileAddress(this.trx));
+  }
+}
+
+function emptyResult(item: InboxItem): Omit<ProcessResult, 'messageId' | 'subject' | 'outcome' | 'reason'> {
+  return { itemId: item.id, profileId: item.profileId, rule: null, actions: [], created: emptyCreated() };
 }
 
 /** Notes intake recorded on the item (e.g. a reused Message-ID) stay in front of the decision's warnings. */

@@ -16,6 +16,11 @@ export interface BlobInfo {
   size: number;
 }
 
+/** A blob written (and synced) under tmp/, not yet under its hash. */
+export interface WrittenBlob extends BlobInfo {
+  tmp: string;
+}
+
 export class BlobStore implements AttachmentSink {
   readonly root: string;
 
@@ -31,6 +36,23 @@ export class BlobStore implements AttachmentSink {
 
   /** Store a stream (or bytes). */
   async save(content: NodeJS.ReadableStream | Buffer): Promise<BlobInfo> {
+    const { tmp, ref, size } = await this.writeTemp(content);
+    try {
+      await syncFile(tmp);
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
+    const dir = join(this.root, ref.slice(0, 2));
+    // A new shard folder is durable only once its parent's entry is on disk too.
+    if (mkdirSync(dir, { recursive: true, mode: 0o700 })) await syncDir(this.root);
+    await rename(tmp, join(dir, ref));
+    await syncDir(dir);
+    return { ref, size };
+  }
+
+  /** Writes the bytes to a file under tmp/ while hashing them; not synced, not yet under its hash. */
+  async writeTemp(content: NodeJS.ReadableStream | Buffer): Promise<WrittenBlob> {
     const tmp = join(this.root, 'tmp', randomBytes(12).toString('hex'));
     const hash = createHash('sha256');
     let size = 0;
@@ -44,18 +66,11 @@ export class BlobStore implements AttachmentSink {
     const source = Buffer.isBuffer(content) ? Readable.from([content]) : (content as NodeJS.ReadableStream);
     try {
       await pipeline(source, counter, createWriteStream(tmp, { mode: 0o600 }));
-      await syncFile(tmp);
     } catch (error) {
       await rm(tmp, { force: true });
       throw error;
     }
-    const ref = hash.digest('hex');
-    const dir = join(this.root, ref.slice(0, 2));
-    // A new shard folder is durable only once its parent's entry is on disk too.
-    if (mkdirSync(dir, { recursive: true, mode: 0o700 })) await syncDir(this.root);
-    await rename(tmp, join(dir, ref));
-    await syncDir(dir);
-    return { ref, size };
+    return { tmp, ref: hash.digest('hex'), size };
   }
 
   /**
@@ -66,7 +81,7 @@ export class BlobStore implements AttachmentSink {
    * unusable, the disk full) is reported alone, with its error; the others are still stored.
    */
   async saveAll(contents: readonly Buffer[]): Promise<Array<BlobInfo | { error: Error }>> {
-    const written = await Promise.all(contents.map(async (content) => {
+    const written: Array<WrittenBlob | { error: Error }> = await Promise.all(contents.map(async (content) => {
       const tmp = join(this.root, 'tmp', randomBytes(12).toString('hex'));
       try {
         const handle = await open(tmp, 'wx', 0o600);
@@ -84,6 +99,15 @@ export class BlobStore implements AttachmentSink {
         return { error: error as Error };
       }
     }));
+    return this.place(written);
+  }
+
+  /**
+   * Renames blobs written and synced under tmp/ to their hashes, then syncs each shard folder touched
+   * once (and the blobs folder, when a shard folder is new). When this resolves, every blob it reports
+   * stored is on disk under its real name.
+   */
+  async place(written: ReadonlyArray<WrittenBlob | { error: Error }>): Promise<Array<BlobInfo | { error: Error }>> {
     let newShard = false;
     const shards = new Set<string>();
     const placed = await Promise.all(written.map(async (blob) => {

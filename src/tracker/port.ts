@@ -209,7 +209,12 @@ export interface NewParticipant {
 
 /** `Transaction` is the database transaction that records a message's outcome (the store's). */
 export interface Tracker<Transaction = unknown> {
-  snapshot(request: SnapshotRequest): Promise<TrackerSnapshot>;
+  /**
+   * What the tracker holds about one message. Read through `transaction` when given (the one its outcome
+   * will commit in): messages processed in one transaction see the work of those before them, as they
+   * would one by one. An adapter outside our database ignores it.
+   */
+  snapshot(request: SnapshotRequest, transaction?: Transaction): Promise<TrackerSnapshot>;
   /**
    * The writer for one message's work, which commits with `transaction` (the one recording the
    * outcome). An adapter outside our database ignores it and makes each step idempotent instead.

@@ -9,8 +9,8 @@ export * from './admin.js';
 export class BuiltinTracker implements Tracker<Db> {
   constructor(private readonly db: Db) {}
 
-  snapshot(request: SnapshotRequest): Promise<TrackerSnapshot> {
-    return loadSnapshot(this.db, request);
+  snapshot(request: SnapshotRequest, transaction?: Db): Promise<TrackerSnapshot> {
+    return loadSnapshot(transaction ?? this.db, request);
   }
 
   writer(transaction: Db): TrackerWriter {

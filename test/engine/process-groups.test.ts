@@ -1,0 +1,141 @@
+// Processing in groups (issue 14): a claimed batch is parsed, then decided and recorded in one
+// transaction with a savepoint per message, its attachment blobs made durable once before the commit.
+// What must hold is what held one message at a time: later messages see earlier ones' work, one
+// message's failure is its own, and nothing commits that names a blob not on disk.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dialects, openTestStore, type TestStore } from '../support/store.js';
+import { makeMessage } from '../support/messages.js';
+import { processorFor } from '../support/processor.js';
+import { createProfile } from '../../src/store/profiles.js';
+import { intakeMessage } from '../../src/sources/intake.js';
+import { getInboxItem } from '../../src/store/inbox.js';
+import { BlobStore } from '../../src/store/blobs.js';
+import { syncCounts, syncsSince } from '../../src/store/sync-counts.js';
+import { addProject, listTracker } from '../../src/tracker/builtin/admin.js';
+import { BuiltinTracker } from '../../src/tracker/builtin/index.js';
+import type { Db } from '../../src/store/database.js';
+import type { NewItem, TrackerWriter } from '../../src/tracker/port.js';
+
+/** The builtin tracker, except that making an item named `failing` writes it and then throws. */
+class FailingOnName extends BuiltinTracker {
+  constructor(db: Db, private readonly failing: string) {
+    super(db);
+  }
+
+  override writer(transaction: Db): TrackerWriter {
+    const writer = super.writer(transaction);
+    const createItem = writer.createItem.bind(writer);
+    writer.createItem = async (item: NewItem) => {
+      const id = await createItem(item);
+      if (item.name === this.failing) throw new Error(`the tracker refused '${item.name}'`);
+      return id;
+    };
+    return writer;
+  }
+}
+
+for (const dialect of await dialects()) {
+  describe(`processing in groups on ${dialect}`, () => {
+    let t: TestStore;
+    let profileId: number;
+
+    before(async () => {
+      t = await openTestStore(dialect);
+      await addProject(t.store.db, { name: 'General' });
+      profileId = (await createProfile(t.store.db, { name: 'support', rules: 'then attach to project 1 and create request in project 1\n' })).id;
+    });
+    after(() => t.cleanup());
+
+    async function store(raws: Buffer[]): Promise<number[]> {
+      const ids: number[] = [];
+      for (const raw of raws) ids.push((await intakeMessage(t.store, raw, { profileId })).item.id);
+      return ids;
+    }
+
+    test('a reply in the same group as its original becomes a comment on the request the original made', async () => {
+      const ids = await store([
+        makeMessage({ messageId: 'original-g1@customer.example', from: 'dana@customer.example', subject: 'Printer on fire' }),
+        makeMessage({ messageId: 'reply-g1@customer.example', from: 'dana@customer.example', subject: 'Re: Printer on fire',
+          headers: { 'In-Reply-To': '<original-g1@customer.example>', References: '<original-g1@customer.example>' }, body: 'Still burning.' }),
+      ]);
+      const [original, reply] = await processorFor(t.store).processDue({ ids });
+      assert.equal(original!.outcome, 'imported');
+      assert.equal(reply!.outcome, 'commented', reply!.reason ?? '');
+      const comments = await listTracker(t.store.db, 'comments') as Array<{ itemId: number; body: string }>;
+      assert.deepEqual(comments.filter((c) => c.itemId === original!.created.requests[0]).map((c) => c.body.trim()), ['Still burning.']);
+    });
+
+    test('one message whose work fails rolls back alone and waits for a retry; the rest of its group commits', async () => {
+      const ids = await store([
+        makeMessage({ subject: 'First fine one' }),
+        makeMessage({ subject: 'Refused one' }),
+        makeMessage({ subject: 'Last fine one' }),
+      ]);
+      const results = await processorFor(t.store, { tracker: new FailingOnName(t.store.db, 'Refused one') }).processDue({ ids });
+      assert.deepEqual(results.map((r) => r.outcome), ['imported', null, 'imported']);
+      const refused = await getInboxItem(t.store.db, ids[1]!);
+      assert.equal(refused!.outcome, null);
+      assert.equal(refused!.state, 'pending');
+      assert.match(refused!.lastError ?? '', /the tracker refused 'Refused one'/);
+      const names = (await listTracker(t.store.db, 'requests') as Array<{ name: string }>).map((r) => r.name);
+      assert.ok(names.includes('First fine one') && names.includes('Last fine one'));
+      assert.ok(!names.includes('Refused one'), 'the request written before the failure was rolled back with it');
+      for (const id of [ids[0]!, ids[2]!]) assert.equal((await getInboxItem(t.store.db, id))!.outcome, 'imported');
+    });
+
+    test('attachments are on disk under their hashes once the group commits, and nothing is left in tmp/', async () => {
+      const contents = [Buffer.from('first attachment\n'.repeat(100)), Buffer.from('second attachment\n'.repeat(300))];
+      const ids = await store(contents.map((content, i) => makeMessage({ subject: `With attachment ${i}`, attachment: { name: `a${i}.txt`, type: 'text/plain', content } })));
+      const results = await processorFor(t.store).processDue({ ids });
+      assert.deepEqual(results.map((r) => r.outcome), ['imported', 'imported']);
+      const blobs = new BlobStore(t.store.dataDir);
+      for (const content of contents) {
+        const path = blobs.pathOf(createHash('sha256').update(content).digest('hex'));
+        assert.ok(existsSync(path), `${path} exists`);
+        assert.equal(statSync(path).size, content.length);
+      }
+      assert.deepEqual(readdirSync(join(blobs.root, 'tmp')), []);
+    });
+
+    test('a group that cannot commit is done again one message at a time: the others commit, the one waits with the reason', async () => {
+      const blobs = new BlobStore(t.store.dataDir);
+      const shardOf = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex').slice(0, 2);
+      // An attachment whose shard folder neither an earlier blob nor these three messages' raw blobs use.
+      const raws = (n: number) => [
+        makeMessage({ subject: 'Fine before', messageId: `fine-before-${n}@example.com` }),
+        makeMessage({ subject: 'Blocked attachment', messageId: `blocked-${n}@example.com`,
+          attachment: { name: 'blocked.txt', type: 'text/plain', content: Buffer.from(`blocked attachment ${n}\n`) } }),
+        makeMessage({ subject: 'Fine after', messageId: `fine-after-${n}@example.com` }),
+      ];
+      let n = 0;
+      let messages = raws(n);
+      const blockedShard = (k: number) => shardOf(Buffer.from(`blocked attachment ${k}\n`));
+      const free = (k: number, candidate: Buffer[]) =>
+        !existsSync(join(blobs.root, blockedShard(k))) && !candidate.some((raw) => shardOf(raw) === blockedShard(k));
+      while (!free(n, messages)) messages = raws(++n);
+      const ids = await store(messages);
+      // A plain file where the shard folder would be: the blob cannot be placed, so the group's
+      // durability barrier fails before its commit.
+      writeFileSync(join(blobs.root, blockedShard(n)), '');
+      const results = await processorFor(t.store).processDue({ ids });
+      assert.deepEqual(results.map((r) => r.outcome), ['imported', null, 'imported']);
+      assert.match((await getInboxItem(t.store.db, ids[1]!))!.lastError ?? '', /could not store an attachment/);
+      assert.deepEqual(readdirSync(join(blobs.root, 'tmp')), []);
+    });
+
+    if (dialect === 'sqlite') {
+      test('a group of ten messages commits once, not once per message', async () => {
+        const ids = await store(Array.from({ length: 10 }, (_, i) => makeMessage({ subject: `Counted ${i}` })));
+        const before = syncCounts();
+        const results = await processorFor(t.store).processDue({ ids });
+        assert.equal(results.filter((r) => r.outcome === 'imported').length, 10);
+        // Two claims (the second finds nothing left) and the group: 3; a commit per message would make 12.
+        assert.equal(syncsSince(before).commits, 3);
+      });
+    }
+  });
+}
