@@ -24,6 +24,7 @@ import { createSenderRateMigration } from './migrations/014-sender-rate.js';
 import { createNotesMigration } from './migrations/015-notes.js';
 import { createOAuthMigration } from './migrations/016-oauth.js';
 import { createOAuthTokenBindingMigration } from './migrations/017-oauth-token-binding.js';
+import { createClaimIndexMigration } from './migrations/018-claim-index.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
 export type Db = Kysely<Database>;
@@ -183,6 +184,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '015-notes': createNotesMigration(),
     '016-oauth': createOAuthMigration(dialect),
     '017-oauth-token-binding': createOAuthTokenBindingMigration(),
+    '018-claim-index': createClaimIndexMigration(),
   };
 }
 

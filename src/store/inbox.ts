@@ -113,27 +113,10 @@ export async function claimDueItems(
   return store.db.transaction().execute(async (trx) => {
     // Leases by the database's clock (several hosts may share it); retry times are our own.
     const dbAt = (await sql<{ at: string }>`select ${dbNow(trx)} as at`.execute(trx)).rows[0]!.at;
-    let query = trx
-      .selectFrom('inbox_items')
-      .select(['id', 'state', 'claimed_by', 'lease_until'])
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', at)]),
-          eb.and([eb('state', '=', 'processing'), eb('lease_until', '<', dbAt)]),
-          eb.and([
-            eb('state', '=', 'processing'),
-            eb.exists(
-              eb.selectFrom('services').select('services.id')
-                .whereRef('services.id', '=', 'inbox_items.claimed_by')
-                .where('services.beat_at', '<', staleBefore(trx)),
-            ),
-          ]),
-        ]),
-      )
+    let query = dueItemsQuery(trx, { at, dbAt, ...(options.profileId !== undefined ? { profileId: options.profileId } : {}) })
       .orderBy('id')
       .limit(options.limit);
     if (options.ids) query = query.where('id', 'in', options.ids.length ? options.ids : [-1]);
-    if (options.profileId !== undefined) query = query.where('profile_id', '=', options.profileId);
     if (options.receivedBefore !== undefined) query = query.where('received_at', '<', options.receivedBefore);
     if (store.dialect === 'postgres') query = query.forUpdate().skipLocked();
     const found = await query.execute();
@@ -151,6 +134,38 @@ export async function claimDueItems(
       .execute();
     return rows.map(toInboxItem).sort((a, b) => a.id - b.id);
   });
+}
+
+/**
+ * The items a claim may take: pending ones whose time has come, and processing ones whose holder is gone.
+ * Each kind is its own lookup in the inbox_items_claim index (state, profile, time), joined by id: one
+ * condition with OR made both databases walk the whole inbox in id order (or a profile's part of it),
+ * items done long ago included, on every claim — 20 ms per claim at 50,000 items on SQLite, paid every
+ * second by an idle service.
+ */
+export function dueItemsQuery(db: Db, at: { at: string; dbAt: string; profileId?: number }) {
+  const profile = at.profileId;
+  const pending = db.selectFrom('inbox_items').select('id')
+    .where('state', '=', 'pending')
+    .$if(profile !== undefined, (q) => q.where('profile_id', '=', profile!))
+    .where('next_attempt_at', '<=', at.at);
+  const orphaned = db.selectFrom('inbox_items').select('id')
+    .where('state', '=', 'processing')
+    .$if(profile !== undefined, (q) => q.where('profile_id', '=', profile!))
+    .where((eb) =>
+      eb.or([
+        eb('lease_until', '<', at.dbAt),
+        eb.exists(
+          eb.selectFrom('services').select('services.id')
+            .whereRef('services.id', '=', 'inbox_items.claimed_by')
+            .where('services.beat_at', '<', staleBefore(db)),
+        ),
+      ]),
+    );
+  return db
+    .selectFrom('inbox_items')
+    .select(['id', 'state', 'claimed_by', 'lease_until'])
+    .where('id', 'in', pending.unionAll(orphaned));
 }
 
 /** Extend the claims `owner` still holds; a claim another holder took meanwhile is left alone. */
