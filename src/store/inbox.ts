@@ -93,8 +93,8 @@ export interface Takeover {
 
 /**
  * Claim due items for processing: pending ones whose time has come, and processing ones whose holder
- * is gone (lease expired, or a service whose heartbeat stopped). On PostgreSQL SKIP LOCKED keeps
- * concurrent workers from claiming the same row.
+ * is gone (lease expired, or another service whose heartbeat stopped). On PostgreSQL SKIP LOCKED keeps
+ * concurrent workers, and the lanes of one, from claiming the same row.
  */
 export async function claimDueItems(
   store: Store,
@@ -122,6 +122,9 @@ export async function claimDueItems(
           eb.and([eb('state', '=', 'processing'), eb('lease_until', '<', dbAt)]),
           eb.and([
             eb('state', '=', 'processing'),
+            // Never our own: a service claiming is alive whatever its heartbeat says, and its lanes
+            // (worker --concurrency) share its id, so one must not take another's batch for dead.
+            ...(options.owner !== undefined ? [eb('claimed_by', '!=', options.owner)] : []),
             eb.exists(
               eb.selectFrom('services').select('services.id')
                 .whereRef('services.id', '=', 'inbox_items.claimed_by')
@@ -163,6 +166,23 @@ export async function renewClaims(db: Db, ids: number[], owner: string, leaseMs:
     .where('state', '=', 'processing')
     .where('claimed_by', '=', owner)
     .execute();
+}
+
+/**
+ * A stopping service gives back the claims it holds and did not start on (nothing of it processes any
+ * more): they are due again at once, instead of when their lease runs out; no attempt is spent. Answers
+ * how many it gave back. Only for a service whose processing has ended: a claim in hand would be given
+ * away while its holder works.
+ */
+export async function releaseClaims(db: Db, owner: string): Promise<number> {
+  const result = await db
+    .updateTable('inbox_items')
+    .set({ state: 'pending', lease_until: null, claimed_by: null })
+    .where('claimed_by', '=', owner)
+    .where('state', '=', 'processing')
+    .where('outcome', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Make a pending item (waiting for its backoff) due now; false when it is not pending. */
