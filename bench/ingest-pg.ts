@@ -11,11 +11,14 @@
 // application_name, from /proc), how busy the machine's cores were, and what those backends were doing
 // (pg_stat_activity sampled every 50 ms: running, waiting on a lock, on the WAL, or idle in a transaction
 // while the worker computes). MAILBIND_BENCH_CPU_PROF=<dir> profiles the workers too.
+// The workers run in the benchmark's session, so on a machine shared with other work (Linux schedules
+// sessions fairly against each other: autogroup) more workers do not get more of the machine; with
+// MAILBIND_BENCH_PG_SESSIONS=1 each starts a session of its own, as separate services would run.
 // PostgreSQL at MAILBIND_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); skipped
 // when it does not answer. Figures go to bench/results/ingest-pg-<host>-<time>.json.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, writeFileSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +52,12 @@ export interface ProcessingRun {
   /** From the first outcome to the last. */
   spanMs: number;
   msgPerS: number;
-  cpu: { workersS: number; backendsS: number; postgresAllS: number; machineBusy: number; cores: number };
+  /**
+   * CPU seconds during the run: the workers; the backends serving them; PostgreSQL's own processes (WAL
+   * writer, checkpointer, …, shared with whatever else uses the server); how busy the machine's cores
+   * were (by anyone), and the share the hypervisor took (steal).
+   */
+  cpu: { workersS: number; backendsS: number; postgresOwnS: number; machineBusy: number; steal: number; cores: number };
   /** pg_stat_activity samples of the workers' backends, by what they were doing. */
   activity: Record<string, number>;
   samples: number;
@@ -86,11 +94,14 @@ export async function benchIngestPostgres(report: Report, options: {
     `${(fetch.messages / (fetch.ms / 1000)).toFixed(0)} msg/s, ${(fetch.ms / fetch.messages).toFixed(2)} ms/msg, peak RSS ${(fetch.maxRssKb / 1024).toFixed(0)} MB; outcomes ${JSON.stringify(fetch.outcomes)}`);
   const medians = layouts.map((l) => median(runs.get(key(l))!));
   const one = medians.find((r) => r.layout.processes === 1 && r.layout.lanes === 1);
+  const perMessage = (s: number) => ((s * 1000) / options.count).toFixed(1);
   for (const run of medians) {
     const ratio = one && run !== one ? `, ${(run.msgPerS / one.msgPerS).toFixed(2)}× 1×1` : '';
     report(`ingest (c) PostgreSQL processing, ${describe(run.layout)}`,
-      `${run.msgPerS.toFixed(0)} msg/s (${(run.ms / 1000).toFixed(1)} s)${ratio}; CPU s: workers ${run.cpu.workersS.toFixed(1)}, `
-      + `their backends ${run.cpu.backendsS.toFixed(1)}, all postgres ${run.cpu.postgresAllS.toFixed(1)}; cores busy ${(run.cpu.machineBusy * 100).toFixed(0)}% of ${run.cpu.cores}`);
+      `${run.msgPerS.toFixed(0)} msg/s (${(run.ms / 1000).toFixed(1)} s)${ratio}; CPU ms/msg: workers ${perMessage(run.cpu.workersS)}, `
+      + `their backends ${perMessage(run.cpu.backendsS)}, PostgreSQL's own ${perMessage(run.cpu.postgresOwnS)}; cores used by these `
+      + `${((run.cpu.workersS + run.cpu.backendsS + run.cpu.postgresOwnS) / (run.ms / 1000)).toFixed(2)}, machine busy ${(run.cpu.machineBusy * 100).toFixed(0)}% `
+      + `of ${run.cpu.cores} cores (steal ${(run.cpu.steal * 100).toFixed(0)}%)`);
     report(`ingest (c) PostgreSQL ${key(run.layout)}: backends were`, activitySummary(run));
     if (run.takeovers || run.retries || run.outcomes.imported === undefined) {
       report(`ingest (c) PostgreSQL ${key(run.layout)}: note`, `${run.takeovers} takeovers, ${run.retries} retries; outcomes ${JSON.stringify(run.outcomes)}`);
@@ -182,7 +193,9 @@ export async function processingRun(count: number, layout: Layout): Promise<Proc
     };
     delete env.MAILBIND_CONCURRENCY;
     for (let i = 0; i < layout.processes; i++) {
-      workers.push(spawn(process.execPath, [...profiling(), CLI, 'worker', '--concurrency', String(layout.lanes)], { env, stdio: ['ignore', log, log] }));
+      workers.push(spawn(process.execPath, [...profiling(), CLI, 'worker', '--concurrency', String(layout.lanes)], {
+        env, stdio: ['ignore', log, log], detached: process.env.MAILBIND_BENCH_PG_SESSIONS === '1',
+      }));
     }
     const alive = () => {
       const dead = workers.find((w) => w.exitCode !== null || w.signalCode !== null);
@@ -194,7 +207,7 @@ export async function processingRun(count: number, layout: Layout): Promise<Proc
       return Number(n.n) === layout.processes;
     }, 60_000, 'the workers to register');
 
-    const cpu0 = { workers: workers.map((w) => cpuSeconds(w.pid!)), machine: machineTicks(), postgres: postgresSeconds() };
+    const cpu0 = { workers: workers.map((w) => cpuSeconds(w.pid!)), machine: machineTicks() };
     const sampler = sampleActivity(appName);
     const releasedAt = Date.now();
     await store.db.updateTable('inbox_items').set({ next_attempt_at: new Date(releasedAt).toISOString() }).execute();
@@ -207,8 +220,7 @@ export async function processingRun(count: number, layout: Layout): Promise<Proc
     const workersMaxRssKb = workers.map((w) => maxRssKb(w.pid!));
     const workersS = workers.reduce((sum, w, i) => sum + cpuSeconds(w.pid!) - cpu0.workers[i]!, 0);
     const machine = machineTicks();
-    const busy = (machine.busy - cpu0.machine.busy) / Math.max(1, machine.total - cpu0.machine.total);
-    const postgresAllS = postgresSeconds() - cpu0.postgres;
+    const ticks = Math.max(1, machine.total - cpu0.machine.total);
 
     const span = await store.db.selectFrom('inbox_items')
       .select((eb) => [eb.fn.min<string>('processed_at').as('first'), eb.fn.max<string>('processed_at').as('last')])
@@ -219,7 +231,10 @@ export async function processingRun(count: number, layout: Layout): Promise<Proc
     const lines = readFileSync(logFile, 'utf8');
     return {
       layout, messages: count, ms, spanMs: Date.parse(span.last) - Date.parse(span.first), msgPerS: count / (ms / 1000),
-      cpu: { workersS, backendsS: activity.backendsS, postgresAllS, machineBusy: busy, cores: os.availableParallelism() },
+      cpu: {
+        workersS, backendsS: activity.backendsS, postgresOwnS: activity.postgresOwnS,
+        machineBusy: (machine.busy - cpu0.machine.busy) / ticks, steal: (machine.steal - cpu0.machine.steal) / ticks, cores: os.availableParallelism(),
+      },
       activity: activity.counts, samples: activity.samples, workersMaxRssKb, outcomes,
       takeovers: (lines.match(/took over a message/g) ?? []).length,
       retries: (lines.match(/processing failed; will retry/g) ?? []).length,
@@ -279,52 +294,45 @@ function maxRssKb(pid: number): number {
   }
 }
 
-/** CPU seconds of every postgres process on this machine (background writers included; other databases too). */
-function postgresSeconds(): number {
-  let sum = 0;
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'postgres') sum += cpuSeconds(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return sum;
-}
-
-/** All cores' ticks from /proc/stat: busy (not idle, not waiting for I/O) and in all. */
-function machineTicks(): { busy: number; total: number } {
+/** All cores' ticks from /proc/stat: busy (not idle, not waiting for I/O, not stolen), stolen, and in all. */
+function machineTicks(): { busy: number; steal: number; total: number } {
   const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
   const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { busy: total - ticks[3]! - ticks[4]!, total };
+  return { busy: total - ticks[3]! - ticks[4]! - ticks[7]!, steal: ticks[7]!, total };
 }
 
 /**
  * What the workers' backends do, every 50 ms: `active` ones running (no wait event: on the CPU) or
  * waiting (Lock, LWLock, IO: the WAL flush of a commit, …); `idle in transaction` ones wait for their
- * worker (parsing, deciding) in the middle of a transaction. Also their CPU seconds, from /proc, as long
- * as they live (a backend that closes between samples loses up to 50 ms).
+ * worker (parsing, deciding) in the middle of a transaction. Also the CPU seconds, from /proc, of those
+ * backends and of PostgreSQL's own processes, each counted from when it is first seen to when it is last
+ * seen (a backend that closes between samples loses up to 50 ms).
  */
-function sampleActivity(appName: string): { stop(): Promise<{ counts: Record<string, number>; samples: number; backendsS: number }> } {
+function sampleActivity(appName: string): { stop(): Promise<{ counts: Record<string, number>; samples: number; backendsS: number; postgresOwnS: number }> } {
   const client = new pg.Client({ connectionString: PG_URL, application_name: 'mailbind-bench-sampler' });
   const counts: Record<string, number> = {};
   const firstCpu = new Map<number, number>();
+  const ours = new Set<number>();
+  const own = new Set<number>();
   const lastCpu = new Map<number, number>();
   let samples = 0;
   let stopped = false;
   const running = (async () => {
     await client.connect();
     while (!stopped) {
-      const { rows } = await client.query<{ pid: number; state: string | null; wait_event_type: string | null; wait_event: string | null }>(
-        'select pid, state, wait_event_type, wait_event from pg_stat_activity where application_name = $1', [appName]);
+      const { rows } = await client.query<{ pid: number; ours: boolean; state: string | null; wait_event_type: string | null; wait_event: string | null }>(
+        `select pid, application_name = $1 as ours, state, wait_event_type, wait_event from pg_stat_activity
+          where application_name = $1 or backend_type <> 'client backend'`, [appName]);
       samples++;
       for (const row of rows) {
-        const what = row.state === 'active' ? `active: ${row.wait_event_type ? `${row.wait_event_type}/${row.wait_event}` : 'on CPU'}` : `${row.state}`;
-        counts[what] = (counts[what] ?? 0) + 1;
+        if (row.ours) {
+          const what = row.state === 'active' ? `active: ${row.wait_event_type ? `${row.wait_event_type}/${row.wait_event}` : 'on CPU'}` : `${row.state}`;
+          counts[what] = (counts[what] ?? 0) + 1;
+        }
         const cpu = cpuSeconds(row.pid);
         if (!firstCpu.has(row.pid)) firstCpu.set(row.pid, cpu);
         lastCpu.set(row.pid, cpu);
+        (row.ours ? ours : own).add(row.pid);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -334,9 +342,8 @@ function sampleActivity(appName: string): { stop(): Promise<{ counts: Record<str
       stopped = true;
       await running;
       await client.end();
-      let backendsS = 0;
-      for (const [pid, last] of lastCpu) backendsS += last - firstCpu.get(pid)!;
-      return { counts, samples, backendsS };
+      const used = (pids: Set<number>) => [...pids].reduce((sum, pid) => sum + lastCpu.get(pid)! - firstCpu.get(pid)!, 0);
+      return { counts, samples, backendsS: used(ours), postgresOwnS: used(own) };
     },
   };
 }
