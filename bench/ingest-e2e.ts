@@ -1,7 +1,9 @@
 // (c) of the ingest benchmark, in a process of its own so that its peak RSS and its fsyncs are its own
 // (and so it can run under strace): `mailbind fetch --once` as the CLI runs it, fetchOnce into the
-// builtin tracker on SQLite, from a Dovecot that bench/ingest.ts started and filled. Start-up (imports,
-// opening the store, creating the profile) is outside the timed part. Prints one JSON line.
+// builtin tracker on SQLite (or on PostgreSQL: "postgres": {"url", "schema"} in the config, a fresh
+// schema bench/ingest-pg.ts makes and drops), from a Dovecot that bench/ingest.ts started and filled.
+// Start-up (imports, opening the store, creating the profile) is outside the timed part. Prints one JSON
+// line. The fsyncs counted are SQLite's and the blob files'; PostgreSQL's own are not seen from here.
 //
 //   MAILBIND_BENCH_E2E='{"port":993,"user":"alice","password":"…","expected":2000}' \
 //   NODE_EXTRA_CA_CERTS=ca.pem node dist/bench/ingest-e2e.js
@@ -13,11 +15,9 @@ import { fetchOnce } from '../src/app/fetch.js';
 import { settingsToStore } from '../src/sources/profile-settings.js';
 import { openStore } from '../src/store/database.js';
 import { countByOutcome } from '../src/store/inbox.js';
-import { createProfile } from '../src/store/profiles.js';
 import { SecretBox } from '../src/store/secrets.js';
 import { syncCounts, syncsSince } from '../src/store/sync-counts.js';
-import { DEFAULT_THREADING } from '../src/store/threading-settings.js';
-import { addCompany, addProject } from '../src/tracker/builtin/admin.js';
+import { setUpBenchProfile } from './ingest-setup.js';
 
 export interface EndToEndResult {
   ms: number;
@@ -35,35 +35,21 @@ interface Config {
   expected: number;
   /** The profile's message size limit, when the run's messages exceed the default (bench/attachment.ts). */
   maxMessageBytes?: number;
+  /** Run on PostgreSQL, in this (fresh) schema, instead of SQLite in the temp data dir. */
+  postgres?: { url: string; schema: string };
 }
-
-const RULES = [
-  "when subject contains 'urgent' and company matched to project 2 then attach to project 2 and create request in project 2",
-  'when company matched to project 2 then attach to project 2',
-  'then attach to project 1 and create request in project 1',
-  '',
-].join('\n');
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.MAILBIND_BENCH_E2E ?? '') as Config;
   const dir = mkdtempSync(join(tmpdir(), 'mailbind-bench-e2e-'));
   try {
-    const store = await openStore({ dataDir: dir });
-    await addCompany(store.db, { name: 'Acme', domains: ['acme.example'] });
-    await addProject(store.db, { name: 'General' });
-    await addProject(store.db, { name: 'Acme', company: 'Acme' });
+    const store = await openStore({ dataDir: dir, ...(config.postgres ? { databaseUrl: config.postgres.url, schema: config.postgres.schema } : {}) });
     const secrets = SecretBox.forDataDir(dir);
-    const profile = await createProfile(store.db, {
-      name: 'bench',
-      rules: RULES,
-      // ~20 messages per sender within minutes: the per-sender rate limit would ignore most of them.
-      threading: { ...DEFAULT_THREADING, rateLimitPerSenderHour: 0 },
-      source: settingsToStore({
-        protocol: 'imap', host: '127.0.0.1', port: config.port, tls: 'tls', login: config.user, password: config.password,
-        idle: false, firstRun: 'all', afterImport: 'leave', afterOther: 'leave',
-        ...(config.maxMessageBytes ? { maxMessageBytes: config.maxMessageBytes } : {}),
-      }, secrets),
-    });
+    const profile = await setUpBenchProfile(store, settingsToStore({
+      protocol: 'imap', host: '127.0.0.1', port: config.port, tls: 'tls', login: config.user, password: config.password,
+      idle: false, firstRun: 'all', afterImport: 'leave', afterOther: 'leave',
+      ...(config.maxMessageBytes ? { maxMessageBytes: config.maxMessageBytes } : {}),
+    }, secrets));
     const app = assemble(store);
     await app.processor(); // loads what a processor needs once; fetchOnce makes its own
     const before = syncCounts();

@@ -12,6 +12,8 @@
 // same rounds, for a before/after comparison under the same load; the two take turns going first (this
 // build first in rounds 1, 3, …), so neither always runs on a warmer page cache or a quieter minute.
 // MAILBIND_BENCH_CPU_PROF=<dir> writes a CPU profile of each (c) run into <dir>.
+// With PostgreSQL reachable, (c) also runs on PostgreSQL: fetch --once, and processing shared by 1, 2
+// and 3 worker processes and by 2 and 3 lanes of one (bench/ingest-pg.ts; alone: `npm run bench -- ingest-pg`).
 // fsyncs are counted in process (store/sync-counts.ts: blob files, blob folders, SQLite commits); with
 // MAILBIND_BENCH_STRACE=1 (c) runs once more under `strace -f -c` to count the real fsync/fdatasync calls.
 // Figures go to the console and to bench/results/ingest-<host>-<time>.json (not committed: the table in
@@ -26,6 +28,7 @@ import { parseMessage } from '../src/mail/index.js';
 import { discardingSink } from '../src/store/blobs.js';
 import { startDovecot, type Dovecot } from '../test/support/dovecot.js';
 import type { EndToEndResult } from './ingest-e2e.js';
+import { benchIngestPostgres } from './ingest-pg.js';
 import { benchMessage, MAILBOX_SEED, type MessageKind } from './mailbox.js';
 
 const E2E = fileURLToPath(new URL('./ingest-e2e.js', import.meta.url));
@@ -129,6 +132,7 @@ export async function benchIngest(report: (name: string, value: string) => void)
       ...(traced ? { traced } : {}),
     }, null, 2) + '\n');
     report('ingest results', file);
+    await benchIngestPostgres(report, { count, rounds, e2e: (postgres) => endToEnd(dc, caPath, count, { script: E2E, postgres }) });
   } finally {
     await dc.stop();
   }
@@ -142,7 +146,7 @@ export function machine(): Record<string, unknown> {
 }
 
 /** Writes the mailbox into Dovecot's Maildir (dc.deliver: a file and a rename each, in UID order). */
-async function fill(dc: Dovecot, count: number): Promise<{ bytes: number; kinds: Record<MessageKind, number> }> {
+export async function fill(dc: Dovecot, count: number): Promise<{ bytes: number; kinds: Record<MessageKind, number> }> {
   const kinds: Record<MessageKind, number> = { plain: 0, multipart: 0, attachment: 0 };
   let bytes = 0;
   for (let i = 0; i < count; i++) {
@@ -165,7 +169,7 @@ async function connect(dc: Dovecot): Promise<ImapFlow> {
 }
 
 /** Dovecot indexes a new Maildir at its first SELECT and listing; none of the measures should pay for it. */
-async function warmUp(dc: Dovecot): Promise<void> {
+export async function warmUp(dc: Dovecot): Promise<void> {
   const client = await connect(dc);
   try {
     for await (const _ of client.fetch('1:*', { uid: true, size: true }, { uid: true })) void _;
@@ -210,12 +214,12 @@ type Traced = EndToEndResult & { strace?: { fsync: number; fdatasync: number } }
 
 /** (c) in a child process (bench/ingest-e2e.ts) against `dc`'s USER mailbox; bench/attachment.ts runs it too. */
 export async function endToEnd(dc: Dovecot, caPath: string, count: number,
-  run: { script: string; strace?: boolean; maxMessageBytes?: number }): Promise<Traced> {
+  run: { script: string; strace?: boolean; maxMessageBytes?: number; postgres?: { url: string; schema: string } }): Promise<Traced> {
   const strace = !!run.strace;
   const env = {
     ...process.env,
     NODE_EXTRA_CA_CERTS: caPath,
-    MAILBIND_BENCH_E2E: JSON.stringify({ port: dc.ports.imaps, user: USER.user, password: USER.password, expected: count, maxMessageBytes: run.maxMessageBytes }),
+    MAILBIND_BENCH_E2E: JSON.stringify({ port: dc.ports.imaps, user: USER.user, password: USER.password, expected: count, maxMessageBytes: run.maxMessageBytes, postgres: run.postgres }),
   };
   const summary = join(dc.dir, 'strace-summary.txt');
   const [command, args] = strace

@@ -2,7 +2,7 @@
 // something on whatever machine runs them. Prints figures; asserts nothing (goals live here, not in
 // timed tests). `npm run bench -- ingest` runs only the ingest benchmark (bench/ingest.ts); likewise
 // `-- latency` (bench/latency.ts), `-- rules` (bench/rule-eval.ts), `-- attachment` (bench/attachment.ts),
-// `-- idle` (bench/idle-profiles.ts).
+// `-- idle` (bench/idle-profiles.ts), `-- ingest-pg` (only the PostgreSQL part of ingest, bench/ingest-pg.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { makeMessage } from '../test/support/messages.js';
 import { dovecotAvailable } from '../test/support/dovecot.js';
 import { benchStartup } from './startup.js';
 import { benchIngest } from './ingest.js';
+import { benchIngestPostgresAlone } from './ingest-pg.js';
 import { benchLatency } from './latency.js';
 import { benchRuleEvaluation } from './rule-eval.js';
 import { benchAttachment } from './attachment.js';
@@ -47,7 +48,7 @@ const report = (name: string, value: string) => {
 
 // One benchmark alone: `npm run bench -- <name>`.
 const alone: Record<string, (r: typeof report) => Promise<void>> = {
-  ingest: benchIngest, latency: benchLatency, rules: benchRuleEvaluation, attachment: benchAttachment, idle: benchIdleProfiles,
+  ingest: benchIngest, 'ingest-pg': benchIngestPostgresAlone, latency: benchLatency, rules: benchRuleEvaluation, attachment: benchAttachment, idle: benchIdleProfiles,
 };
 const only = process.argv[2];
 if (only !== undefined) {

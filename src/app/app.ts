@@ -23,6 +23,8 @@ export interface AppOptions {
   messageIdDomain?: string;
   /** Where the web UI is reached (MAILBIND_PUBLIC_URL), for links in the mail we send. */
   publicUrl?: string;
+  /** PostgreSQL connections at most (default 10); services size it by their lanes (concurrency.ts). */
+  poolSize?: number;
 }
 
 export interface App {
@@ -76,6 +78,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       dataDir: options.dataDir,
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
       ...(options.schema ? { schema: options.schema } : {}),
+      ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
       create: options.create ?? false,
     }),
   );

@@ -15,6 +15,10 @@ export interface ServeOptions {
   host: string;
   port: number;
   signal: AbortSignal;
+  /** Processing lanes (app/concurrency.ts); default 1. */
+  concurrency?: number;
+  /** Where the lane count came from, for the refusal's message. */
+  concurrencySetting?: string;
   /** Called once the API listens and the service runs, with the URL it listens on and the app. */
   onListening?: (url: string, app: App) => void;
 }
@@ -49,6 +53,8 @@ async function serveApp(app: App, logger: Logger, options: ServeOptions, lifecyc
   await runService(app, logger, {
     kind: 'serve',
     signal: options.signal,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.concurrencySetting !== undefined ? { concurrencySetting: options.concurrencySetting } : {}),
     onReady: () => {
       lifecycle.state = 'ready';
       options.onListening?.(http.url, app);

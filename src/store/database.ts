@@ -40,6 +40,8 @@ export interface OpenOptions {
    * missing SQLite database is an error: a typo in a read-only command must not create a data dir.
    */
   create?: boolean;
+  /** PostgreSQL: the most connections the pool opens (default 10); a service sizes it by its lanes. */
+  poolSize?: number;
 }
 
 /** The database cannot be opened: `missing` when there is none at the place named, else `unusable`. */
@@ -103,7 +105,7 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     const pool = new driver.Pool({
       connectionString: url,
       types: pgTypes(driver),
-      max: 10,
+      max: options.poolSize ?? 10,
       ...(schema ? { options: `-c search_path=${quoteIdent(schema)}` } : {}),
     });
     db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });

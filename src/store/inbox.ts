@@ -93,8 +93,8 @@ export interface Takeover {
 
 /**
  * Claim due items for processing: pending ones whose time has come, and processing ones whose holder
- * is gone (lease expired, or a service whose heartbeat stopped). On PostgreSQL SKIP LOCKED keeps
- * concurrent workers from claiming the same row.
+ * is gone (lease expired, or another service whose heartbeat stopped). On PostgreSQL SKIP LOCKED keeps
+ * concurrent workers, and the lanes of one, from claiming the same row.
  */
 export async function claimDueItems(
   store: Store,
@@ -113,7 +113,12 @@ export async function claimDueItems(
   return store.db.transaction().execute(async (trx) => {
     // Leases by the database's clock (several hosts may share it); retry times are our own.
     const dbAt = (await sql<{ at: string }>`select ${dbNow(trx)} as at`.execute(trx)).rows[0]!.at;
-    let query = dueItemsQuery(trx, { at, dbAt, ...(options.profileId !== undefined ? { profileId: options.profileId } : {}) })
+    let query = dueItemsQuery(trx, {
+      at,
+      dbAt,
+      ...(options.profileId !== undefined ? { profileId: options.profileId } : {}),
+      ...(options.owner !== undefined ? { owner: options.owner } : {}),
+    })
       .orderBy('id')
       .limit(options.limit);
     if (options.ids) query = query.where('id', 'in', options.ids.length ? options.ids : [-1]);
@@ -143,7 +148,7 @@ export async function claimDueItems(
  * items done long ago included, on every claim — 20 ms per claim at 50,000 items on SQLite, paid every
  * second by an idle service.
  */
-export function dueItemsQuery(db: Db, at: { at: string; dbAt: string; profileId?: number }) {
+export function dueItemsQuery(db: Db, at: { at: string; dbAt: string; profileId?: number; owner?: string }) {
   const profile = at.profileId;
   const pending = db.selectFrom('inbox_items').select('id')
     .where('state', '=', 'pending')
@@ -155,11 +160,16 @@ export function dueItemsQuery(db: Db, at: { at: string; dbAt: string; profileId?
     .where((eb) =>
       eb.or([
         eb('lease_until', '<', at.dbAt),
-        eb.exists(
-          eb.selectFrom('services').select('services.id')
-            .whereRef('services.id', '=', 'inbox_items.claimed_by')
-            .where('services.beat_at', '<', staleBefore(db)),
-        ),
+        eb.and([
+          // Never our own: a service claiming is alive whatever its heartbeat says, and its lanes
+          // (worker --concurrency) share its id, so one must not take another's batch for dead.
+          ...(at.owner !== undefined ? [eb('claimed_by', '!=', at.owner)] : []),
+          eb.exists(
+            eb.selectFrom('services').select('services.id')
+              .whereRef('services.id', '=', 'inbox_items.claimed_by')
+              .where('services.beat_at', '<', staleBefore(db)),
+          ),
+        ]),
       ]),
     );
   return db
@@ -178,6 +188,23 @@ export async function renewClaims(db: Db, ids: number[], owner: string, leaseMs:
     .where('state', '=', 'processing')
     .where('claimed_by', '=', owner)
     .execute();
+}
+
+/**
+ * A stopping service gives back the claims it holds and did not start on (nothing of it processes any
+ * more): they are due again at once, instead of when their lease runs out; no attempt is spent. Answers
+ * how many it gave back. Only for a service whose processing has ended: a claim in hand would be given
+ * away while its holder works.
+ */
+export async function releaseClaims(db: Db, owner: string): Promise<number> {
+  const result = await db
+    .updateTable('inbox_items')
+    .set({ state: 'pending', lease_until: null, claimed_by: null })
+    .where('claimed_by', '=', owner)
+    .where('state', '=', 'processing')
+    .where('outcome', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Make a pending item (waiting for its backoff) due now; false when it is not pending. */

@@ -5,7 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { createProfile } from '../../src/store/profiles.js';
-import { claimDueItems, getInboxItem, insertInboxItem, recordError, renewClaims, type Takeover } from '../../src/store/inbox.js';
+import { claimDueItems, getInboxItem, insertInboxItem, recordError, recordOutcome, releaseClaims, renewClaims, type Takeover } from '../../src/store/inbox.js';
 import { beat, registerService } from '../../src/store/services.js';
 import { acquirePollLease } from '../../src/sources/status.js';
 
@@ -36,6 +36,38 @@ for (const dialect of await dialects()) {
       const taken = await claimDueItems(t.store, { limit: 10, leaseMs: 30_000, ids: [mine.id, theirs.id], owner: 'new', onTakeover: (x) => heard.push(x) });
       assert.deepEqual(taken.map((i) => [i.id, i.claimedBy]), [[theirs.id, 'new']]);
       assert.deepEqual(heard, [{ itemId: theirs.id, from: 'dead', why: 'holder stopped' }]);
+    });
+
+    test('a service never takes its own claims for dead: its processing lanes share its id, and it is alive while it claims', async () => {
+      // Its heartbeat went stale while it lived (the database was away for a while, the event loop stalled).
+      await registerService(t.store.db, { id: 'stalled', kind: 'worker', host: 'h', pid: 3 });
+      await t.store.db.updateTable('services').set({ beat_at: new Date(Date.now() - 60_000).toISOString() }).where('id', '=', 'stalled').execute();
+      const item = await newItem();
+      await claimDueItems(t.store, { limit: 1, leaseMs: 10 * 60_000, ids: [item.id], owner: 'stalled' });
+      const heard: Takeover[] = [];
+      assert.deepEqual(await claimDueItems(t.store, { limit: 1, leaseMs: 30_000, ids: [item.id], owner: 'stalled', onTakeover: (x) => heard.push(x) }), [],
+        'another lane of the same service leaves it to the lane that holds it');
+      assert.equal(heard.length, 0);
+      const taken = await claimDueItems(t.store, { limit: 1, leaseMs: 30_000, ids: [item.id], owner: 'new', onTakeover: (x) => heard.push(x) });
+      assert.deepEqual(taken.map((i) => [i.id, i.claimedBy]), [[item.id, 'new']], 'another service takes it for dead');
+      assert.deepEqual(heard.map((h) => h.why), ['holder stopped']);
+    });
+
+    test('a stopping service gives back the claims it did not start on, at once; others\' claims and outcomes stay', async () => {
+      const [unstarted, finished, others] = [await newItem(), await newItem(), await newItem()];
+      await claimDueItems(t.store, { limit: 2, leaseMs: 10 * 60_000, ids: [unstarted.id, finished.id], owner: 'leaving' });
+      await claimDueItems(t.store, { limit: 1, leaseMs: 10 * 60_000, ids: [others.id], owner: 'other' });
+      assert.ok(await recordOutcome(t.store.db, finished.id, { outcome: 'skipped', reason: 'no rule', ruleLine: null, actions: [], created: {}, trace: {}, claimedBy: 'leaving' }));
+      assert.equal(await releaseClaims(t.store.db, 'leaving'), 1);
+      const state = async (id: number) => {
+        const i = (await getInboxItem(t.store.db, id))!;
+        return [i.state, i.claimedBy, i.outcome, i.attempts];
+      };
+      assert.deepEqual(await state(unstarted.id), ['pending', null, null, 0], 'due again, no attempt spent');
+      assert.deepEqual(await state(finished.id), ['done', null, 'skipped', 0]);
+      assert.deepEqual(await state(others.id), ['processing', 'other', null, 0]);
+      const next = await claimDueItems(t.store, { limit: 5, leaseMs: 30_000, ids: [unstarted.id, finished.id, others.id], owner: 'next' });
+      assert.deepEqual(next.map((i) => i.id), [unstarted.id], 'the next worker takes it without waiting for the lease');
     });
 
     test('an expired claim is taken over with "lease expired"; the loser cannot spend the new holder\'s attempt', async () => {
