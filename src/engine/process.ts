@@ -96,6 +96,7 @@ export class Processor {
   private readonly profiles = new DecisionProfiles();
   private readonly owner: string;
   private readonly leaseMs: number;
+  private swept: Promise<void> | undefined;
 
   constructor(private readonly options: ProcessorOptions) {
     this.store = options.store;
@@ -120,6 +121,12 @@ export class Processor {
   ): Promise<ProcessResult[]> {
     const results: ProcessResult[] = [];
     const limit = filter.limit ?? Infinity;
+    // Once per processor: attachments of a group whose process was killed before its commit stay in
+    // tmp/ (written, never placed); a day is far longer than any group takes to commit.
+    await (this.swept ??= this.blobs.sweepTemp(TEMP_BLOB_MAX_AGE_MS).then(
+      (removed) => void (removed && this.options.logger?.info({ removed }, 'removed unplaced blobs left in tmp/ by a stopped process')),
+      (error: Error) => this.options.logger?.warn({ err: error.message }, 'could not clean tmp/ of the blob store'),
+    ));
     while (results.length < limit && !filter.signal?.aborted) {
       const batch = await claimDueItems(this.store, {
         limit: Math.min(20, limit - results.length),
@@ -141,7 +148,7 @@ export class Processor {
         );
       }, Math.max(1000, this.leaseMs / 3));
       try {
-        for (const group of groupsOf(batch)) {
+        for (const group of groupsOf(batch, this.store.dialect === 'postgres' ? 1 : PROCESS_GROUP_SIZE)) {
           if (filter.signal?.aborted) break;
           for (const result of await this.processGroup(group, filter.signal)) {
             results.push(result);
@@ -372,15 +379,28 @@ export class Processor {
   }
 }
 
+/** How old a file in the blob store's tmp/ must be before a processor takes it for a killed process's leftover. */
+export const TEMP_BLOB_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
 /** Raw mail parsed in one group at most (the parsed messages are held until the group commits). */
 export const PROCESS_GROUP_BYTES = 8 * 1024 * 1024;
 
-/** A claimed batch in groups of at most PROCESS_GROUP_BYTES of raw mail (a larger message is a group alone). */
-function groupsOf(items: InboxItem[]): InboxItem[][] {
+/**
+ * Messages per group on SQLite: a claimed batch. On PostgreSQL every message is a group of its own: there
+ * several workers process at once, and a group's transaction holds the row locks of new requesters and
+ * the profile's outbox lock (pg_advisory_xact_lock, kept past a savepoint's rollback) until the whole
+ * group commits. Two workers whose groups meet the same new senders or profiles in opposite order
+ * deadlock, and PostgreSQL's victim would spend an attempt (shown by a two-worker test in review).
+ * SQLite has one writer, so nothing waits on a group but the next transaction.
+ */
+const PROCESS_GROUP_SIZE = 20;
+
+/** A claimed batch in groups of at most `size` messages and PROCESS_GROUP_BYTES of raw mail (a larger message is a group alone). */
+function groupsOf(items: InboxItem[], size: number): InboxItem[][] {
   const groups: InboxItem[][] = [];
   let bytes = Infinity;
   for (const item of items) {
-    if (bytes + item.rawSize > PROCESS_GROUP_BYTES) {
+    if (bytes + item.rawSize > PROCESS_GROUP_BYTES || groups.at(-1)!.length >= size) {
       groups.push([]);
       bytes = 0;
     }

@@ -4,7 +4,7 @@
 // people's mail: folders 0700, files 0600.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
-import { open, rename, rm, stat, readFile } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -131,6 +131,28 @@ export class BlobStore implements AttachmentSink {
       const failed = synced.get(join(this.root, blob.ref.slice(0, 2))) ?? synced.get(this.root) ?? null;
       return failed ? { error: failed } : { ref: blob.ref, size: blob.size };
     });
+  }
+
+  /**
+   * Removes what a killed process left in tmp/ (a blob written and never placed): entries older than
+   * `olderThanMs`, so that a file another process is writing right now is never taken. Answers how many.
+   */
+  async sweepTemp(olderThanMs: number): Promise<number> {
+    const dir = join(this.root, 'tmp');
+    const before = Date.now() - olderThanMs;
+    let removed = 0;
+    for (const name of await readdir(dir)) {
+      const path = join(dir, name);
+      try {
+        if ((await stat(path)).mtimeMs < before) {
+          await rm(path, { force: true });
+          removed++;
+        }
+      } catch {
+        // Placed or removed by its writer meanwhile.
+      }
+    }
+    return removed;
   }
 
   open(ref: string): Readable {

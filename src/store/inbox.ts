@@ -1,9 +1,10 @@
 // The durable inbox: every received raw message, its origin key and its processing state. Intake only
 // inserts here; processing claims due items, and records exactly one outcome per item.
 import type { Db, Store } from './database.js';
+import type { Database } from './schema.js';
 import { now } from './database.js';
 import { chunksOf } from './chunks.js';
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { dbNow } from './db-clock.js';
 import { staleBefore } from './services.js';
 import type { Outcome } from './schema.js';
@@ -150,14 +151,10 @@ export async function claimDueItems(
  */
 export function dueItemsQuery(db: Db, at: { at: string; dbAt: string; profileId?: number; owner?: string }) {
   const profile = at.profileId;
-  const pending = db.selectFrom('inbox_items').select('id')
-    .where('state', '=', 'pending')
-    .$if(profile !== undefined, (q) => q.where('profile_id', '=', profile!))
-    .where('next_attempt_at', '<=', at.at);
-  const orphaned = db.selectFrom('inbox_items').select('id')
-    .where('state', '=', 'processing')
-    .$if(profile !== undefined, (q) => q.where('profile_id', '=', profile!))
-    .where((eb) =>
+  const pending = (eb: ExpressionBuilder<Database, 'inbox_items'>) => eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', at.at)]);
+  const orphaned = (eb: ExpressionBuilder<Database, 'inbox_items'>) =>
+    eb.and([
+      eb('state', '=', 'processing'),
       eb.or([
         eb('lease_until', '<', at.dbAt),
         eb.and([
@@ -171,11 +168,18 @@ export function dueItemsQuery(db: Db, at: { at: string; dbAt: string; profileId?
           ),
         ]),
       ]),
-    );
+    ]);
+  const lookup = (due: typeof pending) => db.selectFrom('inbox_items').select('id')
+    .where(due)
+    .$if(profile !== undefined, (q) => q.where('profile_id', '=', profile!));
   return db
     .selectFrom('inbox_items')
     .select(['id', 'state', 'claimed_by', 'lease_until'])
-    .where('id', 'in', pending.unionAll(orphaned));
+    .where('id', 'in', lookup(pending).unionAll(lookup(orphaned)))
+    // Again on the row itself: PostgreSQL re-checks a row changed since the snapshot (another worker
+    // claimed or finished it) against the row's own conditions only when it locks it, not against the
+    // subquery's answer. Without them two workers could claim one item, or claim a finished one.
+    .where((eb) => eb.or([pending(eb), orphaned(eb)]));
 }
 
 /** Extend the claims `owner` still holds; a claim another holder took meanwhile is left alone. */

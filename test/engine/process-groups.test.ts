@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { makeMessage } from '../support/messages.js';
@@ -15,6 +15,7 @@ import { intakeMessage } from '../../src/sources/intake.js';
 import { getInboxItem } from '../../src/store/inbox.js';
 import { BlobStore } from '../../src/store/blobs.js';
 import { syncCounts, syncsSince } from '../../src/store/sync-counts.js';
+import { TEMP_BLOB_MAX_AGE_MS } from '../../src/engine/process.js';
 import { addProject, listTracker } from '../../src/tracker/builtin/admin.js';
 import { BuiltinTracker } from '../../src/tracker/builtin/index.js';
 import type { Db } from '../../src/store/database.js';
@@ -125,6 +126,19 @@ for (const dialect of await dialects()) {
       assert.deepEqual(results.map((r) => r.outcome), ['imported', null, 'imported']);
       assert.match((await getInboxItem(t.store.db, ids[1]!))!.lastError ?? '', /could not store an attachment/);
       assert.deepEqual(readdirSync(join(blobs.root, 'tmp')), []);
+    });
+
+    test('a processor removes what a killed process left in tmp/ a day ago, and nothing a live one is writing', async () => {
+      const tmp = join(new BlobStore(t.store.dataDir).root, 'tmp');
+      const left = join(tmp, 'left-by-a-killed-worker');
+      const writing = join(tmp, 'being-written-now');
+      writeFileSync(left, 'an attachment never placed');
+      writeFileSync(writing, 'an attachment on its way');
+      const dayAndMinuteAgo = (Date.now() - TEMP_BLOB_MAX_AGE_MS - 60_000) / 1000;
+      utimesSync(left, dayAndMinuteAgo, dayAndMinuteAgo);
+      await processorFor(t.store).processDue({ ids: [] });
+      assert.deepEqual(readdirSync(tmp), ['being-written-now']);
+      rmSync(writing);
     });
 
     if (dialect === 'sqlite') {

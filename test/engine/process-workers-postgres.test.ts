@@ -1,0 +1,76 @@
+// Two workers processing at once on PostgreSQL must not deadlock each other. A transaction holds the row
+// of a new requester it wrote, and the profile's outbox lock (pg_advisory_xact_lock) once it queues an
+// acknowledgement, until it commits; were several messages one transaction (as on SQLite), two workers
+// meeting the same new senders or profiles in opposite order would wait on each other and PostgreSQL's
+// victim would lose an attempt. Each worker here reaches its second message before either goes on
+// (a two-party barrier in the tracker's snapshot, no clock), in both orders.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { dialects, openTestStore, type TestStore } from '../support/store.js';
+import { makeMessage } from '../support/messages.js';
+import { processorFor } from '../support/processor.js';
+import { createProfile } from '../../src/store/profiles.js';
+import { intakeMessage } from '../../src/sources/intake.js';
+import { addProject } from '../../src/tracker/builtin/admin.js';
+import { BuiltinTracker } from '../../src/tracker/builtin/index.js';
+import { DEFAULT_THREADING } from '../../src/store/threading-settings.js';
+import type { Db } from '../../src/store/database.js';
+import type { SnapshotRequest, TrackerSnapshot } from '../../src/tracker/port.js';
+
+/** Holds each worker at its message `second-…` until both are there. */
+class MeetAtSecond extends BuiltinTracker {
+  private arrived = 0;
+  private release!: () => void;
+  private readonly bothThere = new Promise<void>((resolve) => (this.release = resolve));
+
+  override async snapshot(request: SnapshotRequest, transaction?: Db): Promise<TrackerSnapshot> {
+    if (request.messageId?.startsWith('second-')) {
+      if (++this.arrived === 2) this.release();
+      await this.bothThere;
+    }
+    return super.snapshot(request, transaction);
+  }
+}
+
+const onPostgres = (await dialects()).includes('postgres');
+const RULES = 'then attach to project 1 and create request in project 1\n';
+
+describe('two workers on postgres', { skip: !onPostgres && 'PostgreSQL is not reachable' }, () => {
+  let t: TestStore;
+  before(async () => {
+    t = await openTestStore('postgres');
+    await addProject(t.store.db, { name: 'General' });
+  });
+  after(() => t.cleanup());
+
+  async function put(profileId: number, from: string, messageId: string): Promise<number> {
+    return (await intakeMessage(t.store, makeMessage({ from, messageId, subject: messageId }), { profileId })).item.id;
+  }
+
+  async function bothWorkers(a: number[], b: number[]) {
+    const tracker = new MeetAtSecond(t.store.db);
+    const run = (ids: number[], owner: string) => processorFor(t.store, { tracker, owner }).processDue({ ids });
+    return (await Promise.all([run(a, 'worker-a'), run(b, 'worker-b')])).flat();
+  }
+
+  test('the same two new senders in opposite order: every message imported, none waits for a retry', async () => {
+    const { id } = await createProfile(t.store.db, { name: 'senders', rules: RULES });
+    const a = [await put(id, 'x@customer.example', 'first-a1@c.example'), await put(id, 'y@customer.example', 'second-a1@c.example')];
+    const b = [await put(id, 'y@customer.example', 'first-b1@c.example'), await put(id, 'x@customer.example', 'second-b1@c.example')];
+    const results = await bothWorkers(a, b);
+    assert.deepEqual(results.map((r) => [r.subject, r.outcome, r.error ?? null]).sort(), [
+      ['first-a1@c.example', 'imported', null], ['first-b1@c.example', 'imported', null],
+      ['second-a1@c.example', 'imported', null], ['second-b1@c.example', 'imported', null],
+    ]);
+  });
+
+  test('two acknowledging profiles in opposite order: every message imported, none waits for a retry', async () => {
+    const threading = { ...DEFAULT_THREADING, acknowledge: true };
+    const one = (await createProfile(t.store.db, { name: 'one', rules: RULES, threading })).id;
+    const two = (await createProfile(t.store.db, { name: 'two', rules: RULES, threading })).id;
+    const a = [await put(one, 's1@c.example', 'first-a2@c.example'), await put(two, 's2@c.example', 'second-a2@c.example')];
+    const b = [await put(two, 's3@c.example', 'first-b2@c.example'), await put(one, 's4@c.example', 'second-b2@c.example')];
+    const results = await bothWorkers(a, b);
+    assert.deepEqual(results.map((r) => r.outcome), ['imported', 'imported', 'imported', 'imported']);
+  });
+});
