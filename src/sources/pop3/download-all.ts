@@ -123,7 +123,8 @@ async function storeBatch(session: DownloadSession, ctx: PollContext, messages: 
   let rest = listed.slice(answered.length).map((l) => l.message);
   if (batch.failure) {
     // The answer under way when the connection failed: that message fails (the next poll retries it).
-    if (cut < 0) fail(ctx, result, rest.shift()!.key, batch.failure);
+    const lost = cut < 0 ? rest.shift() : undefined;
+    if (lost) fail(ctx, result, lost.key, batch.failure);
     await session.reconnect(batch.failure);
   }
   if (cut >= 0 && batch.answers[cut]!.kind === 'larger') {
