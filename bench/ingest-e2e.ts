@@ -1,9 +1,10 @@
 // (c) of the ingest benchmark, in a process of its own so that its peak RSS and its fsyncs are its own
 // (and so it can run under strace): `mailbind fetch --once` as the CLI runs it, fetchOnce into the
 // builtin tracker on SQLite (or on PostgreSQL: "postgres": {"url", "schema"} in the config, a fresh
-// schema bench/ingest-pg.ts makes and drops), from a Dovecot that bench/ingest.ts started and filled.
-// Start-up (imports, opening the store, creating the profile) is outside the timed part. Prints one JSON
-// line. The fsyncs counted are SQLite's and the blob files'; PostgreSQL's own are not seen from here.
+// schema bench/ingest-pg.ts makes and drops), from a Dovecot that bench/ingest.ts started and filled,
+// over IMAPS or (`"protocol":"pop3"`, the POP3S port) POP3. Start-up (imports, opening the store,
+// creating the profile) is outside the timed part. Prints one JSON line. The fsyncs counted are
+// SQLite's and the blob files'; PostgreSQL's own are not seen from here.
 //
 //   MAILBIND_BENCH_E2E='{"port":993,"user":"alice","password":"…","expected":2000}' \
 //   NODE_EXTRA_CA_CERTS=ca.pem node dist/bench/ingest-e2e.js
@@ -20,6 +21,8 @@ import { syncCounts, syncsSince } from '../src/store/sync-counts.js';
 import { setUpBenchProfile } from './ingest-setup.js';
 
 export interface EndToEndResult {
+  /** What the run fetched over (absent from builds before the POP3 run: they fetch over IMAP). */
+  protocol?: 'imap' | 'pop3';
   ms: number;
   messages: number;
   bytes: number;
@@ -29,6 +32,8 @@ export interface EndToEndResult {
 }
 
 interface Config {
+  /** Default imap. */
+  protocol?: 'imap' | 'pop3';
   port: number;
   user: string;
   password: string;
@@ -46,7 +51,7 @@ async function main(): Promise<void> {
     const store = await openStore({ dataDir: dir, ...(config.postgres ? { databaseUrl: config.postgres.url, schema: config.postgres.schema } : {}) });
     const secrets = SecretBox.forDataDir(dir);
     const profile = await setUpBenchProfile(store, settingsToStore({
-      protocol: 'imap', host: '127.0.0.1', port: config.port, tls: 'tls', login: config.user, password: config.password,
+      protocol: config.protocol ?? 'imap', host: '127.0.0.1', port: config.port, tls: 'tls', login: config.user, password: config.password,
       idle: false, firstRun: 'all', afterImport: 'leave', afterOther: 'leave',
       ...(config.maxMessageBytes ? { maxMessageBytes: config.maxMessageBytes } : {}),
     }, secrets));
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
     const bytes = Number((await store.db.selectFrom('inbox_items').select((eb) => eb.fn.sum<number>('raw_size').as('n')).executeTakeFirstOrThrow()).n);
     const outcomes = await countByOutcome(store.db, profile.id);
     await store.close();
-    const result: EndToEndResult = { ms, messages: report.messages.length, bytes, maxRssKb: process.resourceUsage().maxRSS, syncs, outcomes };
+    const result: EndToEndResult = { protocol: config.protocol ?? 'imap', ms, messages: report.messages.length, bytes, maxRssKb: process.resourceUsage().maxRSS, syncs, outcomes };
     console.log(JSON.stringify(result));
   } finally {
     rmSync(dir, { recursive: true, force: true });

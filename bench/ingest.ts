@@ -6,6 +6,7 @@
 //   (b) bare parse: the same messages parsed from memory with our parser options and a discarding sink;
 //   (c) end to end: fetchOnce (`mailbind fetch --once`) into the builtin tracker on SQLite, in a child
 //       process (bench/ingest-e2e.ts) so that its peak RSS and fsyncs are its own; start-up excluded.
+//       The same over POP3 (bench/ingest-pop3.ts): the same mailbox from the same Dovecot's POP3S port.
 // The mailbox (bench/mailbox.ts) has 2,000 messages, MAILBIND_BENCH_MESSAGES=10000 for the large run;
 // MAILBIND_BENCH_ROUNDS=3 repeats the three measures and takes medians (a loaded machine).
 // MAILBIND_BENCH_BASELINE=<another build's dist/bench/ingest-e2e.js> runs that build's (c) too, in the
@@ -29,6 +30,7 @@ import { discardingSink } from '../src/store/blobs.js';
 import { startDovecot, type Dovecot } from '../test/support/dovecot.js';
 import type { EndToEndResult } from './ingest-e2e.js';
 import { benchIngestPostgres } from './ingest-pg.js';
+import { Pop3EndToEnd } from './ingest-pop3.js';
 import { benchMessage, MAILBOX_SEED, type MessageKind } from './mailbox.js';
 
 const E2E = fileURLToPath(new URL('./ingest-e2e.js', import.meta.url));
@@ -71,6 +73,7 @@ export async function benchIngest(report: (name: string, value: string) => void)
     const e2eRuns: EndToEndResult[] = [];
     const baselineScript = process.env.MAILBIND_BENCH_BASELINE;
     const baselineRuns: EndToEndResult[] = [];
+    const pop3 = new Pop3EndToEnd(dc, USER, (script) => endToEnd(dc, caPath, count, { script, protocol: 'pop3' }), E2E, baselineScript);
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < 3; i++) rawRuns.push(await rawFetch(dc));
       parseRuns.push(await bareParse(count));
@@ -81,6 +84,7 @@ export async function benchIngest(report: (name: string, value: string) => void)
         if (baselineScript) baselineRuns.push(await endToEnd(dc, caPath, count, { script: baselineScript }));
       };
       for (const run of round % 2 === 0 ? [thisBuild, baselineBuild] : [baselineBuild, thisBuild]) await run();
+      await pop3.round(round);
     }
     const raw = median(rawRuns);
     if (raw.messages !== count) throw new Error(`the raw fetch saw ${raw.messages} of ${count} messages`);
@@ -120,6 +124,8 @@ export async function benchIngest(report: (name: string, value: string) => void)
       report('ingest (c) this build / baseline build', `${(c.msgPerS / before.msgPerS).toFixed(2)}×`);
     }
 
+    const pop3Figures = pop3.report(report, a, b);
+
     mkdirSync(RESULTS, { recursive: true });
     const at = new Date().toISOString();
     const file = join(RESULTS, `ingest-${os.hostname()}-${at.replace(/[:.]/g, '-')}.json`);
@@ -130,6 +136,7 @@ export async function benchIngest(report: (name: string, value: string) => void)
       ratios: { cOverA: c.msgPerS / a.msgPerS, cOverB: c.msgPerS / b.msgPerS },
       ...(baseline ? { baseline: { script: baselineScript, ...baseline, ...perSecond(baseline), runsMs: baselineRuns.map((r) => r.ms) } } : {}),
       ...(traced ? { traced } : {}),
+      pop3: pop3Figures,
     }, null, 2) + '\n');
     report('ingest results', file);
     await benchIngestPostgres(report, { count, rounds, e2e: (postgres) => endToEnd(dc, caPath, count, { script: E2E, postgres }) });
@@ -214,12 +221,13 @@ type Traced = EndToEndResult & { strace?: { fsync: number; fdatasync: number } }
 
 /** (c) in a child process (bench/ingest-e2e.ts) against `dc`'s USER mailbox; bench/attachment.ts runs it too. */
 export async function endToEnd(dc: Dovecot, caPath: string, count: number,
-  run: { script: string; strace?: boolean; maxMessageBytes?: number; postgres?: { url: string; schema: string } }): Promise<Traced> {
+  run: { script: string; strace?: boolean; maxMessageBytes?: number; postgres?: { url: string; schema: string }; protocol?: 'imap' | 'pop3' }): Promise<Traced> {
   const strace = !!run.strace;
   const env = {
     ...process.env,
     NODE_EXTRA_CA_CERTS: caPath,
-    MAILBIND_BENCH_E2E: JSON.stringify({ port: dc.ports.imaps, user: USER.user, password: USER.password, expected: count, maxMessageBytes: run.maxMessageBytes, postgres: run.postgres }),
+    MAILBIND_BENCH_E2E: JSON.stringify({ port: dc.ports.imaps, user: USER.user, password: USER.password, expected: count, maxMessageBytes: run.maxMessageBytes, postgres: run.postgres,
+      ...(run.protocol === 'pop3' ? { protocol: 'pop3', port: dc.ports.pop3s } : {}) }),
   };
   const summary = join(dc.dir, 'strace-summary.txt');
   const [command, args] = strace

@@ -11,12 +11,25 @@
 //
 // Faults apply to every connection through the proxy, open or opened later. The client→server direction is
 // never cut, only stalled.
+//
+// With `record: true` the proxy also keeps a transcript of what it forwarded, in the order it forwarded
+// it: each client→server chunk with its text (the commands of a plain-text protocol), each server→client
+// chunk by its length only. The order is causal: a server answers only what was forwarded to it, and a
+// client hears only what was forwarded to it, so a transcript shows which commands a client sent before
+// it had heard any answer to them (pipelining) without a clock.
 import net from 'node:net';
 
 export interface ProxyOptions {
   targetPort: number;
   targetHost?: string;
+  /** Keep a transcript (`records`). */
+  record?: boolean;
 }
+
+/** One forwarded chunk: `connection` counts from 1 in the order connections were accepted. */
+export type ProxyRecord =
+  | { connection: number; from: 'client'; text: string }
+  | { connection: number; from: 'server'; bytes: number };
 
 export interface TcpProxy {
   host: '127.0.0.1';
@@ -38,11 +51,14 @@ export interface TcpProxy {
   readonly accepted: number;
   /** Server→client bytes forwarded so far, over all connections. */
   readonly bytesToClient: number;
+  /** The transcript so far (with `record: true`; empty otherwise). */
+  readonly records: readonly ProxyRecord[];
   /** Destroy every connection and stop listening. */
   close(): Promise<void>;
 }
 
 interface Pair {
+  connection: number;
   client: net.Socket;
   server: net.Socket;
   /** Server→client bytes still allowed before the cut; Infinity when no cut is armed. */
@@ -63,6 +79,13 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
   let bytesToClient = 0;
   let rate = Infinity; // server→client bytes per second
   let ticker: NodeJS.Timeout | undefined;
+  const records: ProxyRecord[] = [];
+  const record = (pair: Pair, to: net.Socket, chunk: Buffer) => {
+    if (!opts.record || chunk.length === 0) return;
+    records.push(to === pair.client
+      ? { connection: pair.connection, from: 'server', bytes: chunk.length }
+      : { connection: pair.connection, from: 'client', text: chunk.toString('latin1') });
+  };
 
   // Each tick passes a twentieth of the rate on every connection; a server held back resumes once
   // what waits is under a second's worth.
@@ -72,6 +95,7 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
       while (budget > 0 && pair.slow.length) {
         const head = pair.slow[0]!;
         const part = head.subarray(0, budget);
+        record(pair, pair.client, part);
         pair.client.write(part);
         budget -= part.length;
         if (part.length === head.length) pair.slow.shift();
@@ -83,7 +107,10 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
   const waiting = (pair: Pair) => pair.slow.reduce((sum, b) => sum + b.length, 0);
   const flushSlow = () => {
     for (const pair of pairs) {
-      for (const chunk of pair.slow.splice(0)) pair.client.write(chunk);
+      for (const chunk of pair.slow.splice(0)) {
+        record(pair, pair.client, chunk);
+        pair.client.write(chunk);
+      }
     }
   };
 
@@ -104,6 +131,7 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
       pair.budget = 0;
       bytesToClient += last.length;
       // Destroy only after the last allowed bytes are flushed, so the client sees exactly `n` bytes.
+      record(pair, to, last);
       to.write(last, () => destroyPair(pair));
       from.pause();
       return;
@@ -117,6 +145,7 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
       if (waiting(pair) >= rate) from.pause();
       return;
     }
+    record(pair, to, chunk);
     if (!to.write(chunk)) {
       from.pause();
       to.once('drain', () => {
@@ -128,7 +157,7 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
   const server = net.createServer((client) => {
     accepted++;
     const upstream = net.connect({ host: targetHost, port: opts.targetPort });
-    const pair: Pair = { client, server: upstream, budget: cutBudget, held: [], slow: [] };
+    const pair: Pair = { connection: accepted, client, server: upstream, budget: cutBudget, held: [], slow: [] };
     pairs.add(pair);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
@@ -200,6 +229,9 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
     },
     get bytesToClient() {
       return bytesToClient;
+    },
+    get records() {
+      return records;
     },
     close() {
       clearInterval(ticker);

@@ -4,7 +4,8 @@
 // count and by bytes (the sizes the listing gave); a large message, or one over the profile's size
 // limit (only its header is fetched), is a step of its own on the streaming path, and so is one listed
 // without a size: nothing bounds what it would hold in memory. (A size the server understates is
-// caught while the batch arrives: fetch-batch.ts.)
+// caught while the batch arrives: fetch-batch.ts.) POP3 cuts its new messages the same way, by the sizes
+// LIST gave (pop3/download-all.ts).
 import type { ListedMessage } from './listing.js';
 
 export interface BatchLimits {
@@ -18,14 +19,15 @@ export interface BatchLimits {
   maxMessageBytes: number;
 }
 
-export type Step =
-  | { kind: 'batch'; messages: ListedMessage[] }
-  | { kind: 'stream'; message: ListedMessage };
+export type Step<M = ListedMessage> =
+  | { kind: 'batch'; messages: M[] }
+  | { kind: 'stream'; message: M };
 
-export function planSteps(messages: readonly ListedMessage[], limits: BatchLimits): Step[] {
-  if (!(limits.maxMessages >= 1) || !(limits.maxBytes >= 1)) throw new RangeError('IMAP batches need room for at least one message and one byte');
-  const steps: Step[] = [];
-  let batch: ListedMessage[] = [];
+/** `size` is the listed size; 0 or less when the listing gave none. */
+export function planSteps<M extends { size: number }>(messages: readonly M[], limits: BatchLimits): Step<M>[] {
+  if (!(limits.maxMessages >= 1) || !(limits.maxBytes >= 1)) throw new RangeError('batches need room for at least one message and one byte');
+  const steps: Step<M>[] = [];
+  let batch: M[] = [];
   let bytes = 0;
   const close = () => {
     if (batch.length) steps.push({ kind: 'batch', messages: batch });

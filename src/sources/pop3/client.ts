@@ -9,6 +9,10 @@
 //   }
 //   await client.quit();                          // …QUIT commits the deletions; close() never does
 //
+// Many messages at once (what intake does): `retrBatch([3, 4, 5], bounds)` sends the RETRs together when
+// the server offers PIPELINING (RFC 2449; one at a time otherwise) and reads the answers in order into
+// memory, each bounded (see RetrBounds); a -ERR is the answer of its message only.
+//
 // Commands run one at a time in call order (calls may be issued without awaiting the previous one).
 // A RETR/TOP holds the connection until its body has been read (or the stream destroyed: the rest is then
 // discarded). So always consume or destroy the stream (stream/promises pipeline() does both): one that is
@@ -19,12 +23,34 @@ import type { Pop3Connection, TlsInfo } from './connection.js';
 import { Pop3Error } from './errors.js';
 import { Pop3MessageStream } from './message-stream.js';
 import type { Pop3Options } from './options.js';
-import { expectOk, openSession, type AuthMechanism, type Session } from './session.js';
+import { expectOk, openSession, refused, type AuthMechanism, type Session } from './session.js';
 
 export interface Pop3Stat {
   count: number;
   /** Total size in octets (CRLF line endings, as the server will send them). */
   size: number;
+}
+
+/** How much of a batch retrBatch keeps in memory. */
+export interface RetrBounds {
+  /** An answer this long (or longer) is not kept: the message is larger than the batch expected (`larger`). */
+  wholeBelow: number;
+  /** Once the messages kept hold more than this many bytes, the answers after them are read and dropped (`later`). */
+  maxHeld: number;
+}
+
+/** The answer to one RETR of a batch. */
+export type RetrAnswer =
+  | { kind: 'message'; content: Buffer }
+  | { kind: 'larger' }
+  | { kind: 'later' }
+  | { kind: 'refused'; error: Pop3Error };
+
+export interface RetrBatch {
+  /** One per message answered, in the order asked. */
+  answers: RetrAnswer[];
+  /** Set when the connection failed: the messages after `answers` got no (whole) answer. */
+  failure?: Pop3Error;
 }
 
 export class Pop3Client {
@@ -126,6 +152,61 @@ export class Pop3Client {
       } finally {
         this.conn.end();
       }
+    });
+  }
+
+  /** True when the server offers PIPELINING (RFC 2449): commands may be sent without waiting for answers. */
+  get pipelining(): boolean {
+    return this.capabilities.some((c) => c.toUpperCase() === 'PIPELINING');
+  }
+
+  /**
+   * RETRs messages `ns` and reads their answers in order into memory, within `bounds`: memory stays at
+   * most maxHeld plus wholeBelow whatever sizes the server listed. With PIPELINING the commands go out
+   * in one write before any answer is read. Never rejects for the server's sake: a -ERR is the answer of
+   * its message, a failed connection ends the batch (`failure`) and keeps the answers read before it.
+   * The inactivity timeout runs while an answer is awaited and restarts with every byte that arrives.
+   */
+  async retrBatch(ns: readonly number[], bounds: RetrBounds): Promise<RetrBatch> {
+    const lines = ns.map((n) => `RETR ${messageNumber(n)}`);
+    return this.exclusive(async () => {
+      const answers: RetrAnswer[] = [];
+      let held = 0;
+      try {
+        if (this.pipelining) this.conn.sendLines(lines);
+        for (const line of lines) {
+          if (!this.pipelining) this.conn.send(line);
+          const status = await this.conn.readStatus('command');
+          if (status.kind === 'continue') throw new Pop3Error('command', 'the server answered RETR with a "+" continuation', { code: 'ERR_POP3_PROTOCOL' });
+          if (status.kind === 'err') {
+            answers.push({ kind: 'refused', error: refused('command', 'RETR refused by the server', status) });
+            continue;
+          }
+          const keep = held <= bounds.maxHeld;
+          const parts: Buffer[] = [];
+          let size = 0;
+          await this.conn.readMultiline('command', {
+            write: (part) => {
+              size += part.length;
+              if (keep && size < bounds.wholeBelow) parts.push(part);
+              else parts.length = 0; // not kept: nothing of it stays in memory
+              return true;
+            },
+          });
+          if (!keep) answers.push({ kind: 'later' });
+          else if (size >= bounds.wholeBelow) answers.push({ kind: 'larger' });
+          else {
+            held += size;
+            answers.push({ kind: 'message', content: Buffer.concat(parts, size) });
+          }
+        }
+      } catch (err) {
+        const failure = err instanceof Pop3Error ? err : new Pop3Error('command', String((err as Error)?.message ?? err), { cause: err });
+        // Answers can no longer be told apart: the connection is done (if it is not already).
+        this.conn.destroy(failure);
+        return { answers, failure: this.conn.failed ?? failure };
+      }
+      return { answers };
     });
   }
 

@@ -111,6 +111,13 @@ export class Pop3Connection {
     this.socket.write(line + '\r\n');
   }
 
+  /** Sends several command lines in one write (pipelining, RFC 2449): the server reads them as they come. */
+  sendLines(lines: readonly string[]): void {
+    if (this.failure) throw this.failure;
+    if (lines.some((line) => /[\r\n]/.test(line))) throw new Pop3Error('command', 'refusing to send a command containing a line break');
+    this.socket.write(lines.map((line) => line + '\r\n').join(''));
+  }
+
   /** Reads the next status line (+OK / -ERR / "+ " continuation). Anything else is a protocol error. */
   async readStatus(step: Step): Promise<StatusLine> {
     const line = await this.readLine(step);

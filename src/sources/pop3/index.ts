@@ -1,5 +1,5 @@
 // Public surface of the POP3 source's protocol client. See client.ts for usage, steps.ts for Check Connection.
-export { Pop3Client, type Pop3Stat } from './client.js';
+export { Pop3Client, type Pop3Stat, type RetrAnswer, type RetrBatch, type RetrBounds } from './client.js';
 export { Pop3Error, type Pop3ErrorStep } from './errors.js';
 export { Pop3MessageStream } from './message-stream.js';
 export { DEFAULT_TIMEOUT_MS, defaultPort, type Pop3Options, type TlsMode } from './options.js';

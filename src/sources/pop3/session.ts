@@ -145,7 +145,8 @@ async function saslExchange(conn: Pop3Connection, mechanism: string, blob: strin
   if (status.kind !== 'ok') throw refused('auth', `AUTH ${mechanism} refused by the server`, status);
 }
 
-function refused(step: 'greeting' | 'stls' | 'auth' | 'command', what: string, status: StatusLine): Pop3Error {
+/** The Pop3Error of a -ERR answer: `what`, and the server's text and response code. */
+export function refused(step: 'greeting' | 'stls' | 'auth' | 'command', what: string, status: StatusLine): Pop3Error {
   return new Pop3Error(step, status.text ? `${what}: ${status.text}` : what, {
     serverText: status.text,
     ...(status.responseCode ? { responseCode: status.responseCode } : {}),

@@ -1,24 +1,34 @@
-// The POP3 mailbox source. Origin key: the server's UIDL. Each new message is streamed into the inbox
-// (committed, fsynced) before anything else happens; DELE is sent only for messages whose outcome is
-// recorded and whose profile says delete, and only QUIT commits it, so a session that dies deletes
-// nothing. A download that fails is retried on the next poll; the rest of the batch goes on, on a new
-// connection if the old one died.
+// The POP3 mailbox source. Origin key: the server's UIDL. New messages come into the inbox in batches
+// (download-all.ts: RETRs pipelined, each batch's bytes and rows committed with one durability barrier)
+// before anything else happens, and each committed batch is processed while the next one downloads; DELE
+// is sent only for messages whose row is committed, whose outcome is recorded and whose profile says
+// delete, and only QUIT commits it, so a session that dies deletes nothing. A download that fails is
+// retried on the next poll; the rest goes on, on a new connection if the old one died.
 import { hasOriginKeys } from '../../store/inbox.js';
 import { pendingAcks, markAcknowledged } from '../acknowledge.js';
 import type { ConnectionExtras } from '../connection-extras.js';
 import { DEFAULT_STEP_TIMEOUT_MS } from '../connection-extras.js';
-import { intakeMessage } from '../intake.js';
+import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MESSAGES, DEFAULT_STREAM_ABOVE_BYTES } from '../imap/options.js';
 import { addKnownKeys, knownKeys } from '../known.js';
 import type { ResolvedSettings } from '../settings.js';
 import { emptyReport, processBeforeFailing, type MailSource, type PollContext, type PollReport } from '../source.js';
 import { getStatus, updateStatus } from '../status.js';
 import { Pop3Client } from './client.js';
+import { downloadAll, type DownloadOptions, type DownloadResult, type DownloadSession } from './download-all.js';
 import type { Pop3Options } from './options.js';
 import { scanHeaders } from '../../mail/header-scan.js';
 
 const MAX_RECONNECTS = 3;
-/** Stored messages after which the caller processes them (afterIntake), before the poll goes on. */
-const BATCH_MESSAGES = 20;
+
+/** How new mail is cut into batches; the defaults are IMAP's (100 messages, 8 MiB, streaming above 1 MiB). */
+export interface Pop3SourceOptions {
+  /** Most messages in one batch: one pipelined run of RETRs, one durability barrier. Default 100. */
+  batchMessages?: number;
+  /** Most bytes in one batch, by the sizes LIST gave: what a batch holds in memory. Default 8 MiB. */
+  batchBytes?: number;
+  /** Messages larger than this are not batched but streamed to disk on their own. Default 1 MiB. */
+  streamAboveBytes?: number;
+}
 
 /** UIDLs are unique only within one mailbox, so the key names the mailbox too. */
 export function pop3OriginKey(settings: Pick<ResolvedSettings, 'login' | 'host'>, uid: string): string {
@@ -47,7 +57,15 @@ interface Listing {
 }
 
 export class Pop3Source implements MailSource {
-  constructor(private readonly extras: ConnectionExtras = {}) {}
+  private readonly limits: DownloadOptions['limits'];
+
+  constructor(private readonly extras: ConnectionExtras = {}, options: Pop3SourceOptions = {}) {
+    this.limits = {
+      maxMessages: options.batchMessages ?? DEFAULT_BATCH_MESSAGES,
+      maxBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
+      streamAbove: options.streamAboveBytes ?? DEFAULT_STREAM_ABOVE_BYTES,
+    };
+  }
 
   async poll(ctx: PollContext): Promise<PollReport> {
     const report = emptyReport();
@@ -73,45 +91,34 @@ export class Pop3Source implements MailSource {
         report.skipped += leaveAlone.length;
       }
 
-      let sinceBatch = 0;
+      // The session the download runs on: after a lost connection, a new one, listed again (message
+      // numbers are per session; keys are not).
+      const session: DownloadSession = {
+        get client() {
+          return client;
+        },
+        numberOf: (key) => listing.byKey.get(key)?.n,
+        reconnect: async (error) => {
+          if (++reconnects > MAX_RECONNECTS) throw error;
+          client.close();
+          client = await Pop3Client.connect(options);
+          listing = await list(client, ctx.settings);
+        },
+      };
+      const downloaded: DownloadResult = { stored: 0, failed: [] };
       try {
-        for (const key of fresh) {
-          if (ctx.signal?.aborted) break;
-          // Each small batch becomes work at once: a poll that dies later still keeps what it brought.
-          if (sinceBatch >= BATCH_MESSAGES) {
-            sinceBatch = 0;
-            await ctx.afterIntake?.();
-          }
-          const entry = listing.byKey.get(key);
-          if (!entry) continue;
-          try {
-            const tooLarge = entry.size > ctx.settings.maxMessageBytes;
-            const content = tooLarge ? await client.top(entry.n, 0) : await client.retr(entry.n);
-            const { inserted } = await intakeMessage(ctx.store, content, {
-              profileId,
-              originKey: key,
-              maxMessageBytes: ctx.settings.maxMessageBytes,
-              acknowledge: true,
-              ...(tooLarge ? { serverSize: entry.size } : {}),
-            });
-            if (inserted) {
-              report.stored += 1;
-              sinceBatch += 1;
-            }
-          } catch (error) {
-            report.failed.push({ key, error: (error as Error).message });
-            ctx.logger?.warn({ profile: ctx.profile.name, key, err: (error as Error).message }, 'POP3 download failed; retried next poll');
-            if (client.closed) {
-              if (++reconnects > MAX_RECONNECTS) throw error;
-              client = await Pop3Client.connect(options);
-              listing = await list(client, ctx.settings);
-            }
-          }
-        }
+        await downloadAll(session, ctx, fresh.map((key) => ({ key, size: listing.byKey.get(key)!.size })), {
+          limits: this.limits,
+          // After each batch is committed, the caller turns it into work while the next one downloads.
+          afterBatch: async () => ctx.afterIntake?.(),
+        }, downloaded);
       } catch (error) {
-        // The poll dies (the link keeps failing): what it stored since the last batch becomes work now.
-        if (sinceBatch) await processBeforeFailing(ctx);
+        // The poll dies (the link keeps failing): what it stored becomes work now.
+        if (downloaded.stored) await processBeforeFailing(ctx);
         throw error;
+      } finally {
+        report.stored += downloaded.stored;
+        report.failed.push(...downloaded.failed);
       }
 
       await ctx.afterIntake?.();
