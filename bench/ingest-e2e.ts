@@ -8,12 +8,16 @@
 // two across exec), so a child of a benchmark holding 200 MB reported at least 200 MB whatever it used.
 //
 //   MAILBIND_BENCH_E2E='{"port":993,"user":"alice","password":"…","expected":2000}' \
-//   NODE_EXTRA_CA_CERTS=ca.pem node dist/bench/ingest-e2e.js
+//   NODE_EXTRA_CA_CERTS=ca.pem NODE_OPTIONS=--max-semi-space-size=4 node dist/bench/ingest-e2e.js
+//
+// The heap is sized as the shipped CLI sizes it (src/app/heap.ts): bench/ingest.ts starts this process
+// with the bin's node options, and main() begins as the CLI's main.js does, with sizeHeap().
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, PerformanceObserver, type NodeGCPerformanceDetail } from 'node:perf_hooks';
 import { assemble } from '../src/app/app.js';
+import { sizeHeap } from '../src/app/heap.js';
 import { fetchOnce } from '../src/app/fetch.js';
 import { settingsToStore } from '../src/sources/profile-settings.js';
 import { openStore } from '../src/store/database.js';
@@ -58,6 +62,7 @@ const RULES = [
 ].join('\n');
 
 async function main(): Promise<void> {
+  sizeHeap(); // as the CLI's main.js does; the bench starts this process with the bin's node options
   const config = JSON.parse(process.env.MAILBIND_BENCH_E2E ?? '') as Config;
   const dir = mkdtempSync(join(tmpdir(), 'mailbind-bench-e2e-'));
   try {

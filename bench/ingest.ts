@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import { parseMessage } from '../src/mail/index.js';
 import { discardingSink } from '../src/store/blobs.js';
@@ -216,6 +216,8 @@ export async function endToEnd(dc: Dovecot, caPath: string, count: number,
   const strace = !!run.strace;
   const env = {
     ...process.env,
+    // Started as that build's bin starts node (src/app/heap.ts), so that its peak RSS is the CLI's.
+    ...await shippedNodeOptions(run.script),
     NODE_EXTRA_CA_CERTS: caPath,
     MAILBIND_BENCH_E2E: JSON.stringify({ port: dc.ports.imaps, user: USER.user, password: USER.password, expected: count, maxMessageBytes: run.maxMessageBytes }),
   };
@@ -232,6 +234,17 @@ export async function endToEnd(dc: Dovecot, caPath: string, count: number,
   const result = JSON.parse(out.trim().split('\n').pop()!) as Traced;
   if (strace) result.strace = straceCounts(readFileSync(summary, 'utf8'));
   return result;
+}
+
+/**
+ * The NODE_OPTIONS the bin of the build `script` belongs to starts node with (its src/app/heap.ts); none
+ * for a build from before the bin had any.
+ */
+async function shippedNodeOptions(script: string): Promise<{ NODE_OPTIONS?: string }> {
+  const heap = new URL('../src/app/heap.js', pathToFileURL(script));
+  if (!existsSync(heap)) return {};
+  const { withHeapOptions } = await import(heap.href) as typeof import('../src/app/heap.js');
+  return { NODE_OPTIONS: withHeapOptions(process.env.NODE_OPTIONS) };
 }
 
 /**
