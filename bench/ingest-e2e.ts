@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { constants, PerformanceObserver, type NodeGCPerformanceDetail } from 'node:perf_hooks';
 import { assemble } from '../src/app/app.js';
 import { sizeHeap } from '../src/app/heap.js';
+import { processedText } from '../src/cli/output.js';
 import { fetchOnce } from '../src/app/fetch.js';
 import { settingsToStore } from '../src/sources/profile-settings.js';
 import { openStore } from '../src/store/database.js';
@@ -88,19 +89,21 @@ async function main(): Promise<void> {
     const before = syncCounts();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    const report = await fetchOnce(app, profile.name);
+    // As the CLI's fetch runs it (src/cli/fetch.ts): each message's line kept as text, to print at the end.
+    const lines: string[] = [];
+    const report = await fetchOnce(app, profile.name, { onMessage: (line) => void lines.push(processedText(line, false)) });
     const ms = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     const syncs = syncsSince(before);
     const { gcMs, majorGcs } = await gc.stop();
-    if (report.messages.length !== config.expected || report.server.failed.length) {
-      throw new Error(`fetched ${report.messages.length} of ${config.expected} messages, ${report.server.failed.length} failed`);
+    if (report.processed !== config.expected || lines.length !== config.expected || report.server.failed.length) {
+      throw new Error(`fetched ${report.processed} of ${config.expected} messages, ${report.server.failed.length} failed`);
     }
     const bytes = Number((await store.db.selectFrom('inbox_items').select((eb) => eb.fn.sum<number>('raw_size').as('n')).executeTakeFirstOrThrow()).n);
     const outcomes = await countByOutcome(store.db, profile.id);
     await store.close();
     const result: EndToEndResult = {
-      ms, messages: report.messages.length, bytes, peakRssKb: peakRssKb(), ruMaxRssKb: process.resourceUsage().maxRSS,
+      ms, messages: report.processed, bytes, peakRssKb: peakRssKb(), ruMaxRssKb: process.resourceUsage().maxRSS,
       cpuMs: (cpu.user + cpu.system) / 1000, gcMs, majorGcs, syncs, outcomes,
     };
     console.log(JSON.stringify(result));
