@@ -125,9 +125,9 @@ export async function benchIngest(report: (name: string, value: string) => void)
     writeFileSync(file, JSON.stringify({
       at, machine: machine(), seed: MAILBOX_SEED, messages: count, mailboxBytes: mailbox.bytes, kinds: mailbox.kinds,
       rounds, raw: { ...raw, ...a, runsMs: rawRuns.map((r) => r.ms) }, parse: { ...parse, ...b, runsMs: parseRuns.map((r) => r.ms) },
-      endToEnd: { ...e2e, ...c, runsMs: e2eRuns.map((r) => r.ms) },
+      endToEnd: { ...e2e, ...c, runsMs: e2eRuns.map((r) => r.ms), runs: e2eRuns.map(roundFigures) },
       ratios: { cOverA: c.msgPerS / a.msgPerS, cOverB: c.msgPerS / b.msgPerS },
-      ...(baseline ? { baseline: { script: baselineScript, ...baseline, ...perSecond(baseline), runsMs: baselineRuns.map((r) => r.ms) } } : {}),
+      ...(baseline ? { baseline: { script: baselineScript, ...baseline, ...perSecond(baseline), runsMs: baselineRuns.map((r) => r.ms), runs: baselineRuns.map(roundFigures) } } : {}),
       ...(traced ? { traced } : {}),
     }, null, 2) + '\n');
     report('ingest results', file);
@@ -234,6 +234,11 @@ export async function endToEnd(dc: Dovecot, caPath: string, count: number,
   const result = JSON.parse(out.trim().split('\n').pop()!) as Traced;
   if (strace) result.strace = straceCounts(readFileSync(summary, 'utf8'));
   return result;
+}
+
+/** One round's (c): time, memory and CPU (a baseline build may lack the newer fields). */
+function roundFigures(r: Partial<EndToEndResult>): Record<string, number | undefined> {
+  return { ms: r.ms, peakRssKb: r.peakRssKb, cpuMs: r.cpuMs, gcMs: r.gcMs, majorGcs: r.majorGcs };
 }
 
 /**
