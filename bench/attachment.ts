@@ -28,7 +28,7 @@ export async function benchAttachment(report: (name: string, value: string) => v
     writeFileSync(caPath, dc.caCert);
     const run = await endToEnd(dc, caPath, 1, { script: E2E, maxMessageBytes: raw.length + 1024 * 1024 });
     report(`attachment (f): one ${ATTACHMENT_BYTES / 1048576} MiB attachment (${(raw.length / 1048576).toFixed(1)} MiB message), fetch --once`,
-      `${(run.ms / 1000).toFixed(2)} s, peak RSS ${(run.maxRssKb / 1024).toFixed(0)} MB (goal ≤ 200 MB); outcomes ${JSON.stringify(run.outcomes)}`);
+      `${(run.ms / 1000).toFixed(2)} s (CPU ${(run.cpuMs / 1000).toFixed(2)} s), peak RSS ${(run.peakRssKb / 1024).toFixed(0)} MB (goal ≤ 200 MB); outcomes ${JSON.stringify(run.outcomes)}`);
     report('attachment (f) results', saveResults('attachment', { attachmentBytes: ATTACHMENT_BYTES, messageBytes: raw.length, ...run }));
   } finally {
     await dc.stop();

@@ -6,12 +6,22 @@
 // creating the profile) is outside the timed part. Prints one JSON line. The fsyncs counted are
 // SQLite's and the blob files'; PostgreSQL's own are not seen from here.
 //
+// Peak RSS is this process's own high-water mark (VmHWM in /proc/self/status), not getrusage's maxRSS:
+// on Linux a child's maxRSS starts at its parent's RSS at the fork (the kernel keeps the larger of the
+// two across exec), so a child of a benchmark holding 200 MB reported at least 200 MB whatever it used.
+//
 //   MAILBIND_BENCH_E2E='{"port":993,"user":"alice","password":"…","expected":2000}' \
-//   NODE_EXTRA_CA_CERTS=ca.pem node dist/bench/ingest-e2e.js
-import { mkdtempSync, rmSync } from 'node:fs';
+//   NODE_EXTRA_CA_CERTS=ca.pem NODE_OPTIONS=--max-semi-space-size=4 node dist/bench/ingest-e2e.js
+//
+// The heap is sized as the shipped CLI sizes it (src/app/heap.ts): bench/ingest.ts starts this process
+// with the bin's node options, and main() begins as the CLI's main.js does, with sizeHeap().
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants, PerformanceObserver, type NodeGCPerformanceDetail } from 'node:perf_hooks';
 import { assemble } from '../src/app/app.js';
+import { sizeHeap } from '../src/app/heap.js';
+import { processedText } from '../src/cli/output.js';
 import { fetchOnce } from '../src/app/fetch.js';
 import { settingsToStore } from '../src/sources/profile-settings.js';
 import { openStore } from '../src/store/database.js';
@@ -26,7 +36,15 @@ export interface EndToEndResult {
   ms: number;
   messages: number;
   bytes: number;
-  maxRssKb: number;
+  /** This process's peak RSS (VmHWM); getrusage's maxRSS where /proc is missing (see the top). */
+  peakRssKb: number;
+  /** getrusage's maxRSS, which on Linux includes the parent's RSS at the fork: kept to compare. */
+  ruMaxRssKb: number;
+  /** CPU time (user + system) of the timed part, all threads of the process. */
+  cpuMs: number;
+  /** Time in garbage collection pauses during the timed part, and how many of them were full (mark-compact). */
+  gcMs: number;
+  majorGcs: number;
   syncs: { fileSyncs: number; dirSyncs: number; commits: number };
   outcomes: Record<string, number>;
 }
@@ -45,6 +63,7 @@ interface Config {
 }
 
 async function main(): Promise<void> {
+  sizeHeap(); // as the CLI's main.js does; the bench starts this process with the bin's node options
   const config = JSON.parse(process.env.MAILBIND_BENCH_E2E ?? '') as Config;
   const dir = mkdtempSync(join(tmpdir(), 'mailbind-bench-e2e-'));
   try {
@@ -57,22 +76,63 @@ async function main(): Promise<void> {
     }, secrets));
     const app = assemble(store);
     await app.processor(); // loads what a processor needs once; fetchOnce makes its own
+    const gc = gcTime();
     const before = syncCounts();
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    const report = await fetchOnce(app, profile.name);
+    // As the CLI's fetch runs it (src/cli/fetch.ts): each message's line kept as text, to print at the end.
+    const lines: string[] = [];
+    const report = await fetchOnce(app, profile.name, { onMessage: (line) => void lines.push(processedText(line, false)) });
     const ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
     const syncs = syncsSince(before);
-    if (report.messages.length !== config.expected || report.server.failed.length) {
-      throw new Error(`fetched ${report.messages.length} of ${config.expected} messages, ${report.server.failed.length} failed`);
+    const { gcMs, majorGcs } = await gc.stop();
+    if (report.processed !== config.expected || lines.length !== config.expected || report.server.failed.length) {
+      throw new Error(`fetched ${report.processed} of ${config.expected} messages, ${report.server.failed.length} failed`);
     }
     const bytes = Number((await store.db.selectFrom('inbox_items').select((eb) => eb.fn.sum<number>('raw_size').as('n')).executeTakeFirstOrThrow()).n);
     const outcomes = await countByOutcome(store.db, profile.id);
     await store.close();
-    const result: EndToEndResult = { protocol: config.protocol ?? 'imap', ms, messages: report.messages.length, bytes, maxRssKb: process.resourceUsage().maxRSS, syncs, outcomes };
+    const result: EndToEndResult = {
+      protocol: config.protocol ?? 'imap', ms, messages: report.processed, bytes, peakRssKb: peakRssKb(), ruMaxRssKb: process.resourceUsage().maxRSS,
+      cpuMs: (cpu.user + cpu.system) / 1000, gcMs, majorGcs, syncs, outcomes,
+    };
     console.log(JSON.stringify(result));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The process's own peak RSS in KiB: VmHWM where /proc has it (Linux), else getrusage's maxRSS. */
+function peakRssKb(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]);
+  } catch {
+    // no /proc: not Linux
+  }
+  return process.resourceUsage().maxRSS;
+}
+
+/** Garbage collection pauses from now until stop(), as the performance timeline reports them. */
+function gcTime(): { stop: () => Promise<{ gcMs: number; majorGcs: number }> } {
+  let gcMs = 0;
+  let majorGcs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcMs += entry.duration;
+      const detail = (entry as { detail?: unknown }).detail as NodeGCPerformanceDetail | undefined;
+      if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: async () => {
+      await new Promise((resolve) => setImmediate(resolve)); // entries are delivered asynchronously
+      observer.disconnect();
+      return { gcMs, majorGcs };
+    },
+  };
 }
 
 await main();

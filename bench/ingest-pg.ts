@@ -91,7 +91,7 @@ export async function benchIngestPostgres(report: Report, options: {
   }
   const fetch = median(fetchRuns);
   report('ingest (c) fetch --once, PostgreSQL, builtin tracker',
-    `${(fetch.messages / (fetch.ms / 1000)).toFixed(0)} msg/s, ${(fetch.ms / fetch.messages).toFixed(2)} ms/msg, peak RSS ${(fetch.maxRssKb / 1024).toFixed(0)} MB; outcomes ${JSON.stringify(fetch.outcomes)}`);
+    `${(fetch.messages / (fetch.ms / 1000)).toFixed(0)} msg/s, ${(fetch.ms / fetch.messages).toFixed(2)} ms/msg, peak RSS ${(fetch.peakRssKb / 1024).toFixed(0)} MB; outcomes ${JSON.stringify(fetch.outcomes)}`);
   const medians = layouts.map((l) => median(runs.get(key(l))!));
   const one = medians.find((r) => r.layout.processes === 1 && r.layout.lanes === 1);
   const perMessage = (s: number) => ((s * 1000) / options.count).toFixed(1);

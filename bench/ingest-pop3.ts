@@ -68,7 +68,7 @@ export class Pop3EndToEnd {
       const f = figures(r);
       const per = (n: number) => (n / r.messages).toFixed(2);
       return `${f.msgPerS.toFixed(0)} msg/s, ${f.msPerMsg.toFixed(2)} ms/msg, (c)/(a) ${f.cOverA.toFixed(3)}, (c)/(b) ${f.cOverB.toFixed(3)}, `
-        + `peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB, ${per(r.syncs.fileSyncs + r.syncs.dirSyncs + r.syncs.commits)} syncs/msg `
+        + `peak RSS ${(r.peakRssKb / 1024).toFixed(0)} MB, ${per(r.syncs.fileSyncs + r.syncs.dirSyncs + r.syncs.commits)} syncs/msg `
         + `(blob files ${per(r.syncs.fileSyncs)}, blob folders ${per(r.syncs.dirSyncs)}, SQLite commits ${per(r.syncs.commits)})`;
     };
     const e2e = median(this.runs);

@@ -23,7 +23,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import { parseMessage } from '../src/mail/index.js';
 import { discardingSink } from '../src/store/blobs.js';
@@ -107,7 +107,9 @@ export async function benchIngest(report: (name: string, value: string) => void)
     report('ingest (c) fetch --once, SQLite, builtin tracker', `${c.msgPerS.toFixed(0)} msg/s, ${c.mbPerS.toFixed(1)} MiB/s, ${(e2e.ms / e2e.messages).toFixed(2)} ms/msg`);
     report('ingest ratio (c)/(a)', (c.msgPerS / a.msgPerS).toFixed(3));
     report('ingest ratio (c)/(b)', (c.msgPerS / b.msgPerS).toFixed(3));
-    report('ingest (c) peak RSS', `${(e2e.maxRssKb / 1024).toFixed(0)} MB`);
+    const peaks = e2eRuns.length > 1 ? ` (each round: ${e2eRuns.map((r) => (r.peakRssKb / 1024).toFixed(0)).join(', ')} MB)` : '';
+    report('ingest (c) peak RSS, CPU', `${(e2e.peakRssKb / 1024).toFixed(0)} MB${peaks}; CPU ${(e2e.cpuMs / 1000).toFixed(1)} s `
+      + `(${(e2e.cpuMs / e2e.messages).toFixed(2)} ms/msg), of it GC pauses ${(e2e.gcMs / 1000).toFixed(2)} s, ${e2e.majorGcs} full GCs`);
     report('ingest (c) syncs per message (counted)',
       `${per(e2e.syncs.fileSyncs + e2e.syncs.dirSyncs + e2e.syncs.commits)}: blob files ${per(e2e.syncs.fileSyncs)}, blob folders ${per(e2e.syncs.dirSyncs)}, SQLite commits ${per(e2e.syncs.commits)}`);
     if (traced?.strace) {
@@ -120,7 +122,7 @@ export async function benchIngest(report: (name: string, value: string) => void)
       const syncs = baseline.syncs.fileSyncs + baseline.syncs.dirSyncs + baseline.syncs.commits;
       report('ingest (c) baseline build', `${before.msgPerS.toFixed(0)} msg/s, ${(baseline.ms / baseline.messages).toFixed(2)} ms/msg, `
         + `(c)/(a) ${(before.msgPerS / a.msgPerS).toFixed(3)}, (c)/(b) ${(before.msgPerS / b.msgPerS).toFixed(3)}, `
-        + `${(syncs / baseline.messages).toFixed(2)} syncs/msg, peak RSS ${(baseline.maxRssKb / 1024).toFixed(0)} MB`);
+        + `${(syncs / baseline.messages).toFixed(2)} syncs/msg, ${baselineMemory(baseline)}`);
       report('ingest (c) this build / baseline build', `${(c.msgPerS / before.msgPerS).toFixed(2)}×`);
     }
 
@@ -132,9 +134,9 @@ export async function benchIngest(report: (name: string, value: string) => void)
     writeFileSync(file, JSON.stringify({
       at, machine: machine(), seed: MAILBOX_SEED, messages: count, mailboxBytes: mailbox.bytes, kinds: mailbox.kinds,
       rounds, raw: { ...raw, ...a, runsMs: rawRuns.map((r) => r.ms) }, parse: { ...parse, ...b, runsMs: parseRuns.map((r) => r.ms) },
-      endToEnd: { ...e2e, ...c, runsMs: e2eRuns.map((r) => r.ms) },
+      endToEnd: { ...e2e, ...c, runsMs: e2eRuns.map((r) => r.ms), runs: e2eRuns.map(roundFigures) },
       ratios: { cOverA: c.msgPerS / a.msgPerS, cOverB: c.msgPerS / b.msgPerS },
-      ...(baseline ? { baseline: { script: baselineScript, ...baseline, ...perSecond(baseline), runsMs: baselineRuns.map((r) => r.ms) } } : {}),
+      ...(baseline ? { baseline: { script: baselineScript, ...baseline, ...perSecond(baseline), runsMs: baselineRuns.map((r) => r.ms), runs: baselineRuns.map(roundFigures) } } : {}),
       ...(traced ? { traced } : {}),
       pop3: pop3Figures,
     }, null, 2) + '\n');
@@ -225,6 +227,8 @@ export async function endToEnd(dc: Dovecot, caPath: string, count: number,
   const strace = !!run.strace;
   const env = {
     ...process.env,
+    // Started as that build's bin starts node (src/app/heap.ts), so that its peak RSS is the CLI's.
+    ...await shippedNodeOptions(run.script),
     NODE_EXTRA_CA_CERTS: caPath,
     MAILBIND_BENCH_E2E: JSON.stringify({ port: dc.ports.imaps, user: USER.user, password: USER.password, expected: count, maxMessageBytes: run.maxMessageBytes, postgres: run.postgres,
       ...(run.protocol === 'pop3' ? { protocol: 'pop3', port: dc.ports.pop3s } : {}) }),
@@ -242,6 +246,31 @@ export async function endToEnd(dc: Dovecot, caPath: string, count: number,
   const result = JSON.parse(out.trim().split('\n').pop()!) as Traced;
   if (strace) result.strace = straceCounts(readFileSync(summary, 'utf8'));
   return result;
+}
+
+/** One round's (c): time, memory and CPU (a baseline build may lack the newer fields). */
+function roundFigures(r: Partial<EndToEndResult>): Record<string, number | undefined> {
+  return { ms: r.ms, peakRssKb: r.peakRssKb, cpuMs: r.cpuMs, gcMs: r.gcMs, majorGcs: r.majorGcs };
+}
+
+/**
+ * The NODE_OPTIONS the bin of the build `script` belongs to starts node with (its src/app/heap.ts); none
+ * for a build from before the bin had any.
+ */
+async function shippedNodeOptions(script: string): Promise<{ NODE_OPTIONS?: string }> {
+  const heap = new URL('../src/app/heap.js', pathToFileURL(script));
+  if (!existsSync(heap)) return {};
+  const { withHeapOptions } = await import(heap.href) as typeof import('../src/app/heap.js');
+  return { NODE_OPTIONS: withHeapOptions(process.env.NODE_OPTIONS) };
+}
+
+/**
+ * A baseline build's peak RSS and CPU. A build from before peakRssKb reported only getrusage's maxRSS,
+ * which includes this process's RSS at the fork (ingest-e2e.ts): said so rather than compared.
+ */
+function baselineMemory(run: Partial<EndToEndResult> & { maxRssKb?: number }): string {
+  if (run.peakRssKb === undefined) return `maxRSS ${((run.maxRssKb ?? 0) / 1024).toFixed(0)} MB (getrusage: includes the benchmark's own RSS at the fork)`;
+  return `peak RSS ${(run.peakRssKb / 1024).toFixed(0)} MB, CPU ${((run.cpuMs ?? 0) / (run.messages ?? 1)).toFixed(2)} ms/msg`;
 }
 
 /** MAILBIND_BENCH_CPU_PROF=<dir>: (c) writes a V8 CPU profile there (open it in Chrome's DevTools). */

@@ -2,8 +2,9 @@
 // hundreds of modules (Kysely alone is 279 files), so a command starts in about twice a bare `node`.
 // Native and optional drivers stay outside: better-sqlite3 (a compiled addon) and pg (loaded only for
 // PostgreSQL). The tsc output in dist/src stays what the tests import.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { NODE_HEAP_OPTIONS } from '../dist/src/app/heap.js';
 
 // Chunk names change with their contents: start empty so that old chunks do not pile up.
 rmSync('dist/bundle', { recursive: true, force: true });
@@ -20,3 +21,14 @@ await build({
   banner: { js: "import { createRequire as __mailbindRequire } from 'node:module'; const require = __mailbindRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The bin starts node with the heap options of src/app/heap.ts, which V8 takes only at start-up. Its
+// first two lines are read by sh and by JavaScript alike: sh runs the second line, which puts the options
+// in front of NODE_OPTIONS (an operator's own NODE_OPTIONS comes after them and wins) and replaces itself
+// with node on this same file, so there is one process, as before; to JavaScript the line is a string
+// and a comment. `node dist/bundle/main.js` skips it: the tests run it so, and `npm start` runs the bin.
+const MAIN = 'dist/bundle/main.js';
+const HASHBANG = '#!/usr/bin/env node\n';
+const main = readFileSync(MAIN, 'utf8');
+if (!main.startsWith(HASHBANG)) throw new Error(`${MAIN} no longer starts with ${JSON.stringify(HASHBANG)}; adapt scripts/bundle.mjs`);
+writeFileSync(MAIN, `#!/bin/sh\n':' //; NODE_OPTIONS="${NODE_HEAP_OPTIONS} $NODE_OPTIONS" exec node "$0" "$@"\n${main.slice(HASHBANG.length)}`);

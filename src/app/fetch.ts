@@ -16,21 +16,40 @@ import { conflict, unavailable, userError } from './errors.js';
 import { processedMessage, type ProcessedMessage } from './message-views.js';
 
 export interface FetchReport {
+  /** What became of each message, in the order processed; empty when they went to `onMessage` instead. */
   messages: ProcessedMessage[];
+  /** How many messages were processed (`messages.length`, or how many went to `onMessage`). */
+  processed: number;
   server: PollReport;
   /** This profile's messages still without an outcome: held by another worker, or waiting to retry. */
   unfinished: number;
 }
 
-export async function fetchOnce(app: App, profileName: string | number): Promise<FetchReport> {
+export interface FetchOptions {
+  /**
+   * Called with each message once it is processed, instead of keeping it in the report: a first fetch
+   * of a large mailbox then holds no line per message (the CLI keeps only the text it prints).
+   */
+  onMessage?: (message: ProcessedMessage) => void;
+}
+
+export async function fetchOnce(app: App, profileName: string | number, options: FetchOptions = {}): Promise<FetchReport> {
   const profile = await getProfile(app.store.db, profileName);
   const settings = runtimeSettings(profile, app.secrets());
   if (!settings || settings.protocol === 'pipe') throw userError(`profile '${profile.name}' has no mailbox to fetch from`);
   const source = defaultSources.source(settings, {});
   if (!source) throw userError(`no source for protocol ${settings.protocol}`);
   const processor = await app.processor();
-  const results: ProcessResult[] = [];
+  const kept: ProcessedMessage[] = [];
+  const onMessage = options.onMessage ?? ((message: ProcessedMessage) => void kept.push(message));
+  let processed = 0;
   const startedAt = new Date().toISOString();
+  // Messages an earlier run stored and left (a killed fetch, a dead worker) are processed too: say so.
+  const report = async (results: readonly ProcessResult[]) => {
+    const earlier = await receivedBefore(app.store.db, results.map((r) => r.itemId), startedAt);
+    for (const r of results) onMessage(processedMessage(r, earlier.has(r.itemId) ? { storedEarlier: true } : {}));
+    processed += results.length;
+  };
   // The same right to poll a worker takes, so a fetch never polls a mailbox a worker is polling.
   const owner = `fetch-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   if (!(await acquirePollLease(app.store.db, profile.id, owner, POLL_LEASE_MS))) {
@@ -43,14 +62,11 @@ export async function fetchOnce(app: App, profileName: string | number): Promise
       store: app.store,
       profile,
       settings: credentialed,
-      afterIntake: async () => void results.push(...(await processor.processDue({ profileId: profile.id }))),
+      afterIntake: async () => report(await processor.processDue({ profileId: profile.id })),
     }));
     await recordPollSuccess(app.store.db, profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString());
     const unfinished = await countUnfinished(app.store.db, profile.id);
-    // Messages an earlier run stored and left (a killed fetch, a dead worker) are processed too: say so.
-    const earlier = await receivedBefore(app.store.db, results.map((r) => r.itemId), startedAt);
-    const messages = results.map((r) => processedMessage(r, earlier.has(r.itemId) ? { storedEarlier: true } : {}));
-    return { messages, server, unfinished };
+    return { messages: kept, processed, server, unfinished };
   } catch (error) {
     await recordPollFailure(app.store.db, profile.id, (error as Error).message, new Date().toISOString());
     // A sign-in that is missing or stopped waits for a person, not for the server to come back.

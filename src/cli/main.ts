@@ -3,6 +3,7 @@
 // only when one runs, so `mailbind --help` and `mailbind deliver` start fast.
 import { Command } from 'commander';
 import { AppError } from '../app/errors.js';
+import { sizeHeap } from '../app/heap.js';
 import { ownVersion } from '../app/version.js';
 import { accountCommand } from './account.js';
 import { auditCommand } from './audit.js';
@@ -19,6 +20,8 @@ import { rulesCommand } from './rules.js';
 import { serveCommand, workerCommand } from './service.js';
 import { tokenCommand } from './token.js';
 import { trackerCommand } from './tracker.js';
+
+sizeHeap();
 
 // A reader that stops early (`mailbind messages list | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

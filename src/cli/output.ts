@@ -35,6 +35,11 @@ export function printProcessed(line: ImportLine, json: boolean | undefined): voi
   else process.stdout.write(humanLine(line) + '\n');
 }
 
+/** What printProcessed writes for the line, to write later. */
+export function processedText(line: ImportLine, json: boolean | undefined): string {
+  return json ? JSON.stringify(line) + '\n' : humanLine(line) + '\n';
+}
+
 /**
  * Counts what a run did. Only messages processed now count under their outcome; a message already in
  * the inbox counts as "already imported" only once it has an outcome, else as "not yet processed".

@@ -6,11 +6,14 @@ import { indexable } from './indexable.js';
 
 const MAX_HEADER_BYTES = 256 * 1024;
 
-/** Header fields by lowercase name (first occurrence), unfolded; values left encoded as written. */
+/**
+ * Header fields by lowercase name (first occurrence), unfolded; values left encoded as written. Only the
+ * header block (at most the first 256 KiB) becomes a string, not the body: intake scans every message it
+ * stores, and a value kept from the block (a Subject) keeps the whole string it was cut from alive.
+ */
 export function scanHeaders(raw: Buffer): Map<string, string> {
-  const head = raw.subarray(0, MAX_HEADER_BYTES).toString('latin1');
-  const end = head.search(/\r?\n\r?\n|\r\r/);
-  const block = end >= 0 ? head.slice(0, end) : head;
+  const head = raw.subarray(0, MAX_HEADER_BYTES);
+  const block = head.toString('latin1', 0, headerEnd(head));
   const fields = new Map<string, string>();
   let name = '';
   let value = '';
@@ -35,9 +38,33 @@ export function scanHeaders(raw: Buffer): Map<string, string> {
   return fields;
 }
 
+/**
+ * Where the header block ends: the first blank line (the first `\r?\n\r?\n` or `\r\r`), else the end.
+ * One pass over the bytes, which stops there.
+ */
+function headerEnd(head: Buffer): number {
+  const CR = 13;
+  const LF = 10;
+  for (let i = 0; i < head.length; i++) {
+    const c = head[i];
+    if (c === CR) {
+      if (head[i + 1] === CR) return i;
+      if (head[i + 1] === LF && (head[i + 2] === LF || (head[i + 2] === CR && head[i + 3] === LF))) return i;
+    } else if (c === LF) {
+      if (head[i + 1] === LF || (head[i + 1] === CR && head[i + 2] === LF)) return i;
+    }
+  }
+  return head.length;
+}
+
 /** The Message-ID without angle brackets, or null when absent or empty. */
 export function scanMessageId(raw: Buffer): string | null {
-  const value = scanHeaders(raw).get('message-id');
+  return messageIdOf(scanHeaders(raw));
+}
+
+/** scanMessageId of headers already scanned. */
+export function messageIdOf(headers: Map<string, string>): string | null {
+  const value = headers.get('message-id');
   if (!value) return null;
   const match = /<([^<>]+)>/.exec(value);
   const id = (match ? match[1]! : value).trim();

@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { BlobStore, type BlobInfo } from '../store/blobs.js';
 import type { Db, Store } from '../store/database.js';
 import { insertInboxItem, insertInboxItems, type InboxItem, type NewInboxItem } from '../store/inbox.js';
-import { contentOriginKey, scanHeaders, scanMessageId } from '../mail/header-scan.js';
+import { contentOriginKey, messageIdOf, scanHeaders } from '../mail/header-scan.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './settings-core.js';
 
 /** How the reason of an oversized message starts. */
@@ -92,7 +92,7 @@ export async function intakeBatch(store: Store, messages: readonly BatchMessage[
 /** The inbox row of a stored blob, labelled from its head (the first bytes are enough). */
 function inboxRow(blob: BlobInfo, head: Buffer, options: IntakeOptions): NewInboxItem {
   const headers = scanHeaders(head);
-  const messageId = scanMessageId(head);
+  const messageId = messageIdOf(headers);
   const limit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   // Oversized mail is kept and recorded, never silently dropped: its headers stay readable.
   const size = Math.max(blob.size, options.serverSize ?? 0);

@@ -4,7 +4,9 @@
 // it; every message stored once, whole, in UID order. downloadAll runs here on a listing whose sizes
 // say what a server that misreports them would say; Dovecot itself sends the real bytes.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { after, before, describe, test } from 'node:test';
 import { dovecotSkip, startDovecot, type Dovecot } from '../../support/dovecot.js';
 import { memoryLog, type MemoryLog } from '../../support/memory-log.js';
@@ -19,11 +21,15 @@ import { context, newProfile, settingsFor, sourceOptions, users } from './helper
 
 const sha = (raw: Buffer) => createHash('sha256').update(raw).digest('hex');
 
+// A full garbage collection on demand, without starting the test process with --expose-gc.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
 describe('batch memory against sizes the server misreports', { skip: dovecotSkip() }, () => {
   let dc: Dovecot;
   let t: TestStore;
   before(async () => {
-    [dc, t] = await Promise.all([startDovecot({ users: users('m', 3) }), openTestStore('sqlite')]);
+    [dc, t] = await Promise.all([startDovecot({ users: users('m', 4) }), openTestStore('sqlite')]);
   });
   after(async () => {
     await Promise.all([dc?.stop(), t?.cleanup()]);
@@ -93,6 +99,47 @@ describe('batch memory against sizes the server misreports', { skip: dovecotSkip
     assert.equal(counts.length, sent.length);
     for (const bytes of held) assert.ok(bytes <= limits.maxBytes + 2 * (limits.streamAbove + 1), `a batch held ${bytes} bytes`);
     assert.ok(Math.max(...held) > limits.maxBytes, 'control: the listing did not bound the batch, its bytes did');
+  });
+
+  test('a poll holds at most two batches of bytes: the one downloading and the one just stored; not the whole mailbox', async () => {
+    // 40 messages of ~100 KB, batches of 3 by bytes: 4 MB in all, at most 2 × (300 KB + one message) live.
+    const raws = Array.from({ length: 40 }, (_, i) => makeMessage({ subject: `m${i + 1}`, attachment: { name: 'a.bin', type: 'application/octet-stream', content: randomBytes(75_000) } }));
+    const total = raws.reduce((n, r) => n + r.length, 0);
+    const limits = { maxMessages: 100, maxBytes: 300_000, streamAbove: 200_000 };
+    const bound = 2 * (limits.maxBytes + limits.streamAbove + 1);
+    assert.ok(total > 3 * bound, 'control: the mailbox is far larger than the bound');
+    for (const raw of raws) await dc.deliver('m4', raw);
+    const profile = await newProfile(t.store);
+    const settings = settingsFor(dc, 'm4');
+    const session = await ImapSession.open(settings, sourceOptions(dc));
+    // Live buffer memory (ArrayBuffers: what a downloaded message is held in) after a full collection.
+    const live = () => {
+      gc();
+      return process.memoryUsage().arrayBuffers;
+    };
+    try {
+      const listed = await listMessages(session, 1);
+      const before = live();
+      let most = 0;
+      let steps = 0;
+      const result = await downloadAll(session, context(t.store, profile, settings), listed, (m) => originKey('INBOX', session.folder.uidValidity, m.uid), {
+        chunkBytes: 64 * 1024,
+        limits,
+        advance: async () => () => undefined,
+        // Runs once a batch is stored, while the next one downloads: both are there to be counted.
+        afterBatch: async () => {
+          steps++;
+          most = Math.max(most, live() - before);
+          await new Promise((resolve) => setImmediate(resolve));
+          most = Math.max(most, live() - before);
+        },
+      });
+      assert.deepEqual([result.stored, result.failed], [40, []]);
+      assert.ok(steps >= 10, `${steps} batches`);
+      assert.ok(most <= bound, `${most} bytes of buffers live after a batch, more than two batches' bound of ${bound}`);
+    } finally {
+      await session.close();
+    }
   });
 
   test('a message larger than the streaming threshold, listed small, is cut in its batch and streamed whole in its place', async () => {

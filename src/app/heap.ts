@@ -1,0 +1,31 @@
+// How big V8 lets mailbind's heap grow (issue 14's memory budget). Measured on `fetch --once` of 2,000
+// messages (docs/benchmarks.md): the live heap is about 30 MB, yet V8's defaults let the heap reach
+// 130 MB before a full collection, and the young generation alone takes 32 MB. Two settings:
+//
+// - The young generation: two semi-spaces of 4 MiB instead of V8's 16 MiB. V8 reads this only when the
+//   process starts, so it is a node option: the `mailbind` bin starts node with NODE_HEAP_OPTIONS
+//   (scripts/bundle.mjs writes its first lines), and so does `npm start`, which runs the bin.
+// - The old generation: grown by half its live size after each full collection (V8's own factor goes up
+//   to 4× when collecting is cheap). V8 reads this at every collection, so it is set from inside, at
+//   start-up (sizeHeap), whichever way node was started.
+//
+// Both are V8's flags; an operator's own choice wins: NODE_OPTIONS is appended after ours, and a
+// `--heap-growing-percent` given to node is left alone.
+import v8 from 'node:v8';
+
+/** Node options every shipped entry point starts with. */
+export const NODE_HEAP_OPTIONS = '--max-semi-space-size=4';
+
+/** The old generation may grow to 1.5× what survived the last full collection before the next. */
+export const HEAP_GROWING_PERCENT = 50;
+
+/** NODE_OPTIONS for a process started as the bin starts one: ours first, so that the caller's win. */
+export function withHeapOptions(nodeOptions: string | undefined): string {
+  return `${NODE_HEAP_OPTIONS} ${nodeOptions ?? ''}`.trim();
+}
+
+/** Sets the old generation's growth; call first thing in a process. */
+export function sizeHeap(): void {
+  if (process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent') || arg.startsWith('--heap_growing_percent'))) return;
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+}
