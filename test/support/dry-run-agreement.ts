@@ -12,9 +12,9 @@ import { createProfile } from '../../src/app/profiles.js';
 import { addCompany, addProject, addUser } from '../../src/app/tracker.js';
 import type { ProcessedMessage } from '../../src/app/message-views.js';
 import { UnparseableMessageError } from '../../src/mail/index.js';
-import { corpusMessages, corpusSkip } from '../support/mail-corpus.js';
-import { makeMessage, SEED_RULES } from '../support/messages.js';
-import { dialects, openTestStore, type TestStore } from '../support/store.js';
+import { corpusMessages, corpusSkip } from './mail-corpus.js';
+import { makeMessage, SEED_RULES } from './messages.js';
+import { openTestStore, type TestDialect, type TestStore } from './store.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { cliPrincipal } from '../../src/app/principal.js';
@@ -25,7 +25,8 @@ const RULES = [
   SEED_RULES,
 ].join('\n');
 
-for (const dialect of await dialects()) {
+/** The agreement suite on one database; a file per database keeps each under the per-file time budget. */
+export function agreementSuite(dialect: TestDialect): void {
   describe(`dry run and processing agree (${dialect})`, () => {
     let t: TestStore;
     let app: App;
