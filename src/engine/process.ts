@@ -107,14 +107,15 @@ export class Processor {
 
   /**
    * Claim and process due items (optionally only the given ids) until none is left or limit is hit.
-   * A claimed batch is processed in groups (at most PROCESS_GROUP_BYTES of raw mail each): every message
+   * A claimed batch is processed in groups (on SQLite up to PROCESS_GROUP_SIZE messages and
+   * PROCESS_GROUP_BYTES of raw mail; on PostgreSQL one message each, see PROCESS_GROUP_SIZE): every message
    * of a group is parsed first, then all are decided and recorded in one transaction, each in a savepoint
    * of its own (one that fails rolls back alone and waits for a retry), with the group's attachment blobs
    * made durable once before the commit. Decisions read through that transaction, so a reply sees the
    * item its original, earlier in the group, made. A group that cannot commit is done again one message
    * per transaction. Once `signal` aborts (the service stops), the messages in hand are finished and no
-   * other begins; the rest of the batch stays claimed by this service only until it unregisters, then
-   * others take it.
+   * other begins; the service gives the rest of the batch back as it stops (releaseClaims), and a killed
+   * one's claims are taken over once its lease or heartbeat runs out.
    */
   async processDue(
     filter: { ids?: number[]; profileId?: number; receivedBefore?: string; limit?: number; signal?: AbortSignal } = {},
