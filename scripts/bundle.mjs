@@ -9,7 +9,8 @@ import { NODE_HEAP_OPTIONS } from '../dist/src/app/heap.js';
 // Chunk names change with their contents: start empty so that old chunks do not pile up.
 rmSync('dist/bundle', { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'dist/src/cli/main.js' },
+  // The parse threads' script is loaded by URL beside the chunk that starts them (engine/parsing/parse-pool.ts).
+  entryPoints: { main: 'dist/src/cli/main.js', 'parse-worker': 'dist/src/engine/parsing/parse-worker.js' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { OutboxSender } from '../engine/outbox/sender.js';
+import type { StoredParser } from '../engine/parsing/stored-parser.js';
 import type { OutgoingMailOptions, ProcessedEvent, Processor } from '../engine/process.js';
 import { sentMailById, sentMailByMessageId, sentThreads } from '../store/outbox.js';
 import { installationSecret, REPLY_TOKEN_KEY } from '../store/installation-secrets.js';
@@ -11,6 +12,7 @@ import { SecretBox } from '../store/secrets.js';
 import { BuiltinTracker } from '../tracker/builtin/index.js';
 import type { Tracker } from '../tracker/port.js';
 import { translated } from './error-translation.js';
+import { parseThreadsOf } from './parse-threads.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -25,6 +27,8 @@ export interface AppOptions {
   publicUrl?: string;
   /** PostgreSQL connections at most (default 10); services size it by their lanes (concurrency.ts). */
   poolSize?: number;
+  /** Worker threads that parse messages for this app's processors (default: MAILBIND_PARSE_THREADS, see parse-threads.ts). */
+  parseThreads?: number;
 }
 
 export interface App {
@@ -73,6 +77,8 @@ export function ownMessageIdDomains(configured: string | undefined, host = hostn
 }
 
 export async function openApp(options: AppOptions): Promise<App> {
+  // A bad MAILBIND_PARSE_THREADS is refused before anything opens.
+  const parseThreads = options.parseThreads ?? parseThreadsOf();
   const store = await translated(() =>
     openStore({
       dataDir: options.dataDir,
@@ -82,11 +88,11 @@ export async function openApp(options: AppOptions): Promise<App> {
       create: options.create ?? false,
     }),
   );
-  return assemble(store, options);
+  return assemble(store, { ...options, parseThreads });
 }
 
 /** An app over a store that is already open (tests, benchmarks); closing it closes the store. */
-export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomain' | 'publicUrl'> = {}): App {
+export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomain' | 'publicUrl' | 'parseThreads'> = {}): App {
   const tracker = trackerOn(store.db);
   const ownDomains = ownMessageIdDomains(options.messageIdDomain);
   let secrets: SecretBox | null = null;
@@ -111,6 +117,12 @@ export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomai
     replyTokenKey,
   });
   const outgoing: OutgoingMailOptions = { ...sentMailOn(store.db), on: sentMailOn, publicUrl: options.publicUrl ?? null };
+  // One pool of parse threads for all processors of the app, started with the first of them.
+  const parseThreads = options.parseThreads ?? parseThreadsOf();
+  let parser: Promise<StoredParser | undefined> | undefined;
+  const parsePool = () => (parser ??= parseThreads > 0
+    ? import('../engine/parsing/parse-pool.js').then(({ ParsePool }) => new ParsePool(store.dataDir, parseThreads))
+    : Promise.resolve(undefined));
   return {
     store,
     tracker,
@@ -119,7 +131,8 @@ export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomai
     outgoing,
     processor: async (logger, owner) => {
       const { Processor } = await import('../engine/process.js');
-      return new Processor({ store, tracker, ownDomains, onProcessed, outgoing, ...(logger ? { logger } : {}), ...(owner ? { owner } : {}) });
+      const pool = await parsePool();
+      return new Processor({ store, tracker, ownDomains, onProcessed, outgoing, ...(pool ? { parser: pool } : {}), ...(logger ? { logger } : {}), ...(owner ? { owner } : {}) });
     },
     outboxSender: async (logger, owner) => {
       const { OutboxSender } = await import('../engine/outbox/sender.js');
@@ -129,7 +142,10 @@ export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomai
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
-    close: () => store.close(),
+    close: async () => {
+      await (await parser)?.close();
+      await store.close();
+    },
   };
 }
 

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { parseMessage, UnparseableMessageError } from '../mail/index.js';
+import { UnparseableMessageError } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
 import type { Db, Store } from '../store/database.js';
 import { BlobBatch } from '../store/blob-batch.js';
@@ -29,6 +29,7 @@ import { DecisionProfiles, everyProfileAddress } from './decision-profile.js';
 import { executePlan, emptyCreated, type Created } from './execute.js';
 import { queueMail, type MailLimits } from './outbox/queue.js';
 import { planActions } from './plan.js';
+import { inlineParser, type StoredParser } from './parsing/stored-parser.js';
 import { decideParsed, type OutgoingMailKnowledge } from './prepare.js';
 
 export interface ProcessResult {
@@ -68,6 +69,11 @@ export interface ProcessorOptions {
   onProcessed?: (event: ProcessedEvent) => void;
   /** Mail we sent (replies to it thread back) and how new mail is written; without it no reply token is read or written. */
   outgoing?: OutgoingMailOptions;
+  /**
+   * Parse threads (engine/parsing/parse-pool.ts; its owner closes it): they parse the next group while
+   * one is decided and recorded. A group with nothing before it to overlap is parsed on this thread.
+   */
+  parser?: StoredParser;
 }
 
 export interface OutgoingMailOptions extends OutgoingMailKnowledge {
@@ -96,6 +102,9 @@ export class Processor {
   private readonly profiles = new DecisionProfiles();
   private readonly owner: string;
   private readonly leaseMs: number;
+  private readonly inline: StoredParser;
+  /** Parses ahead: parse threads, or none. */
+  private readonly ahead: StoredParser | undefined;
   private swept: Promise<void> | undefined;
 
   constructor(private readonly options: ProcessorOptions) {
@@ -103,6 +112,8 @@ export class Processor {
     this.blobs = new BlobStore(options.store.dataDir);
     this.owner = options.owner ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.leaseMs = options.leaseMs ?? CLAIM_LEASE_MS;
+    this.inline = inlineParser(this.blobs);
+    this.ahead = options.parser?.parallel ? options.parser : undefined;
   }
 
   /**
@@ -113,7 +124,8 @@ export class Processor {
    * of its own (one that fails rolls back alone and waits for a retry), with the group's attachment blobs
    * made durable once before the commit. Decisions read through that transaction, so a reply sees the
    * item its original, earlier in the group, made. A group that cannot commit is done again one message
-   * per transaction. Once `signal` aborts (the service stops), the messages in hand are finished and no
+   * per transaction. With parse threads (options.parser), the next group is parsed (and if need be
+   * claimed) while one is decided and recorded. Once `signal` aborts (the service stops), the messages in hand are finished and no
    * other begins; the service gives the rest of the batch back as it stops (releaseClaims), and a killed
    * one's claims are taken over once its lease or heartbeat runs out.
    */
@@ -128,9 +140,22 @@ export class Processor {
       (removed) => void (removed && this.options.logger?.info({ removed }, 'removed unplaced blobs left in tmp/ by a stopped process')),
       (error: Error) => this.options.logger?.warn({ err: error.message }, 'could not clean tmp/ of the blob store'),
     ));
-    while (results.length < limit && !filter.signal?.aborted) {
-      const batch = await claimDueItems(this.store, {
-        limit: Math.min(20, limit - results.length),
+    // Claimed and not finished yet: their claims last while this process lives, renewed well before
+    // they run out, so that a slow message never lets another worker start on the rest of a batch.
+    const open = new Set<number>();
+    const renew = setInterval(() => {
+      if (open.size === 0) return;
+      renewClaims(this.store.db, [...open], this.owner, this.leaseMs).catch((error) =>
+        this.options.logger?.warn({ err: (error as Error).message }, 'could not renew message claims'),
+      );
+    }, Math.max(1000, this.leaseMs / 3));
+    const groups: InboxItem[][] = [];
+    let drained = false;
+    /** Claims the next batch into `groups`; none left (or the limit reached) drains the loop. */
+    const claim = async () => {
+      const room = limit - results.length - open.size;
+      const batch = drained || room <= 0 ? [] : await claimDueItems(this.store, {
+        limit: Math.min(20, room),
         leaseMs: this.leaseMs,
         owner: this.owner,
         onTakeover: (t) =>
@@ -139,26 +164,34 @@ export class Processor {
         ...(filter.profileId !== undefined ? { profileId: filter.profileId } : {}),
         ...(filter.receivedBefore !== undefined ? { receivedBefore: filter.receivedBefore } : {}),
       });
-      if (batch.length === 0) break;
-      // The claims last while this process lives: renewed well before they run out, so that a slow
-      // message never lets another worker start on the rest of the batch.
-      const open = new Set(batch.map((i) => i.id));
-      const renew = setInterval(() => {
-        renewClaims(this.store.db, [...open], this.owner, this.leaseMs).catch((error) =>
-          this.options.logger?.warn({ err: (error as Error).message }, 'could not renew message claims'),
-        );
-      }, Math.max(1000, this.leaseMs / 3));
-      try {
-        for (const group of groupsOf(batch, this.store.dialect === 'postgres' ? 1 : PROCESS_GROUP_SIZE)) {
-          if (filter.signal?.aborted) break;
-          for (const result of await this.processGroup(group, filter.signal)) {
-            results.push(result);
-            open.delete(result.itemId);
-          }
+      if (batch.length === 0) drained = true;
+      for (const item of batch) open.add(item.id);
+      groups.push(...groupsOf(batch, this.store.dialect === 'postgres' ? 1 : PROCESS_GROUP_SIZE));
+    };
+    // With parse threads, the next group (claimed now if need be) is parsed there while this one is
+    // decided and recorded. A group with none before it is parsed here: there is nothing to overlap, and
+    // a single message (deliver, import) starts no thread.
+    let ahead: Promise<ParsedGroup> | undefined;
+    try {
+      while (!filter.signal?.aborted) {
+        if (!ahead && groups.length === 0) await claim();
+        const next = ahead ?? (groups.length ? this.parseGroup(groups.shift()!, this.inline, filter.signal) : undefined);
+        if (!next) break;
+        const parsed = await next;
+        ahead = undefined;
+        if (this.ahead && !filter.signal?.aborted) {
+          if (groups.length === 0) await claim();
+          if (groups.length) ahead = this.parseGroup(groups.shift()!, this.ahead, filter.signal);
         }
-      } finally {
-        clearInterval(renew);
+        for (const result of await this.settleGroup(parsed, filter.signal)) {
+          results.push(result);
+          open.delete(result.itemId);
+        }
       }
+    } finally {
+      clearInterval(renew);
+      // Stopped before the group parsed ahead was recorded: its attachments are not needed.
+      if (ahead) await (await ahead).attachments.discard();
     }
     return results;
   }
@@ -169,14 +202,26 @@ export class Processor {
   }
 
   private async processGroup(items: InboxItem[], signal?: AbortSignal): Promise<ProcessResult[]> {
-    // Parsing first, outside the transaction: it reads the raw blob and writes attachment blobs, nothing
-    // in the database, and the write lock (SQLite) is not held while it runs.
+    return this.settleGroup(await this.parseGroup(items, this.inline, signal), signal);
+  }
+
+  /**
+   * Parsing first, outside the transaction: it reads the raw blob and writes attachment blobs, nothing
+   * in the database, and the write lock (SQLite) is not held while it runs. Parse threads get the whole
+   * group at once; on this thread the messages are parsed one after the other.
+   */
+  private async parseGroup(items: InboxItem[], parser: StoredParser, signal?: AbortSignal): Promise<ParsedGroup> {
     const attachments = new BlobBatch(this.blobs);
+    if (parser.parallel) return { parsed: await Promise.all(items.map((item) => this.parse(item, parser, attachments))), attachments };
     const parsed: Parsed[] = [];
     for (const item of items) {
       if (signal?.aborted) break;
-      parsed.push(await this.parse(item, attachments));
+      parsed.push(await this.parse(item, parser, attachments));
     }
+    return { parsed, attachments };
+  }
+
+  private async settleGroup({ parsed, attachments }: ParsedGroup, signal?: AbortSignal): Promise<ProcessResult[]> {
     if (parsed.length === 0) return [];
     let settled: Settled[];
     try {
@@ -215,10 +260,10 @@ export class Processor {
     return results;
   }
 
-  private async parse(item: InboxItem, sink: BlobBatch): Promise<Parsed> {
+  private async parse(item: InboxItem, parser: StoredParser, sink: BlobBatch): Promise<Parsed> {
     const started = performance.now();
     try {
-      const message = await parseMessage(this.blobs.open(item.rawRef), { receivedAt: new Date(item.receivedAt), sink });
+      const message = await parser.parse(item, sink);
       return { item, started, message };
     } catch (error) {
       // Retrying the same bytes cannot help: final at once, raw bytes kept. Anything else is retried.
@@ -409,6 +454,12 @@ function groupsOf(items: InboxItem[], size: number): InboxItem[][] {
     bytes += item.rawSize;
   }
   return groups;
+}
+
+/** A group's messages parsed, and their attachments waiting for the group's commit. */
+interface ParsedGroup {
+  parsed: Parsed[];
+  attachments: BlobBatch;
 }
 
 /** A claimed item after parsing: its message, or why it has none. */

@@ -20,6 +20,11 @@ export class BlobBatch implements AttachmentSink {
     return { ref: blob.ref, size: blob.size };
   }
 
+  /** Takes on blobs another thread wrote to tmp/ unsynced (a parse thread: engine/parsing/parse-pool.ts). */
+  adopt(written: readonly WrittenBlob[]): void {
+    this.pending.push(...written);
+  }
+
   /** Makes every blob saved so far durable under its hash; throws (and leaves none half-placed) when one cannot be. */
   async flush(): Promise<void> {
     const pending = this.pending;

@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,4 +65,38 @@ test('deliver from the bundle next to a live service loads no parser, IMAP clien
     await unregisterService(store.db, 'bundle-test');
     await store.close();
   }
+});
+
+test('the bundle parses ahead on a parse thread: its script is found beside the chunk that starts it', () => {
+  const threaded = { MAILBIND_PARSE_THREADS: '1' };
+  writeFileSync(join(dir, 'nothing.txt'), "when subject contains 'no such words' then attach to project 1\n");
+  assert.equal(bundled(['profile', 'add', 'threads', '--protocol', 'pipe', '--rules-file', join(dir, 'nothing.txt')]).code, 0);
+  // 25 messages, one by one (each processed on its own, all skipped); then all at once (reprocess): the
+  // second group of 20 is parsed on the parse thread while the first is recorded.
+  const content = Buffer.from('parsed on a parse thread\n'.repeat(30));
+  let mbox = '';
+  for (let i = 0; i < 25; i++) {
+    const spec = i === 22 ? { subject: 'threaded 22', attachment: { name: 'threaded.txt', type: 'text/plain', content } } : { subject: `threaded ${i}` };
+    mbox += `From sender@example.com Mon Nov 30 10:00:00 2026\n${makeMessage(spec).toString().replace(/\r\n/g, '\n')}\n`;
+  }
+  writeFileSync(join(dir, 'threads.mbox'), mbox);
+  const imported = bundled(['import', '--profile', 'threads', join(dir, 'threads.mbox')], '', [], threaded);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.match(imported.stdout, /25 messages: 25 skipped/);
+  assert.equal(bundled(['profile', 'set-rules', 'threads', join(dir, 'rules.txt')]).code, 0);
+  const reprocessed = bundled(['messages', 'reprocess', '--profile', 'threads', '--json'], '', [], threaded);
+  assert.equal(reprocessed.code, 0, reprocessed.stderr);
+  const messages = reprocessed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { subject: string; outcome: string });
+  assert.deepEqual(messages.map((m) => m.outcome), Array(25).fill('imported'));
+  // The attachment the parse thread wrote was placed under its hash before the group committed.
+  const hash = createHash('sha256').update(content).digest('hex');
+  assert.ok(existsSync(join(env.MAILBIND_DATA_DIR!, 'blobs', hash.slice(0, 2), hash)));
+});
+
+test('a bad MAILBIND_PARSE_THREADS is refused with one line, before any data directory is made', () => {
+  const fresh = join(dir, 'never-made');
+  const r = bundled(['messages', 'list'], '', [], { MAILBIND_PARSE_THREADS: 'lots', MAILBIND_DATA_DIR: fresh });
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim(), "mailbind: MAILBIND_PARSE_THREADS must be a whole number of parse threads from 0 (parse on the processing thread) to 16, got 'lots'");
+  assert.equal(existsSync(fresh), false);
 });

@@ -9,7 +9,9 @@ import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } 
 import { join } from 'node:path';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { makeMessage } from '../support/messages.js';
-import { processorFor } from '../support/processor.js';
+import { processorFor as processorWith } from '../support/processor.js';
+import { ParsePool } from '../../src/engine/parsing/parse-pool.js';
+import type { ProcessorOptions } from '../../src/engine/process.js';
 import { createProfile } from '../../src/store/profiles.js';
 import { intakeMessage } from '../../src/sources/intake.js';
 import { getInboxItem } from '../../src/store/inbox.js';
@@ -18,7 +20,7 @@ import { syncCounts, syncsSince } from '../../src/store/sync-counts.js';
 import { TEMP_BLOB_MAX_AGE_MS } from '../../src/engine/process.js';
 import { addProject, listTracker } from '../../src/tracker/builtin/admin.js';
 import { BuiltinTracker } from '../../src/tracker/builtin/index.js';
-import type { Db } from '../../src/store/database.js';
+import type { Db, Store } from '../../src/store/database.js';
 import type { NewItem, TrackerWriter } from '../../src/tracker/port.js';
 
 /** The builtin tracker, except that making an item named `failing` writes it and then throws. */
@@ -39,17 +41,26 @@ class FailingOnName extends BuiltinTracker {
   }
 }
 
-for (const dialect of await dialects()) {
-  describe(`processing in groups on ${dialect}`, () => {
+// Every test runs with parsing on the processing thread and with a parse thread parsing ahead.
+for (const [dialect, threads] of (await dialects()).flatMap((d) => [[d, 0], [d, 1]] as const)) {
+  describe(`processing in groups on ${dialect}, ${threads ? 'parsed ahead on a parse thread' : 'parsed on the processing thread'}`, () => {
     let t: TestStore;
     let profileId: number;
+    let pool: ParsePool | undefined;
 
     before(async () => {
       t = await openTestStore(dialect);
       await addProject(t.store.db, { name: 'General' });
       profileId = (await createProfile(t.store.db, { name: 'support', rules: 'then attach to project 1 and create request in project 1\n' })).id;
+      if (threads) pool = new ParsePool(t.store.dataDir, threads);
     });
-    after(() => t.cleanup());
+    after(async () => {
+      await pool?.close();
+      await t.cleanup();
+    });
+
+    const processorFor = (store: Store, options: Partial<Omit<ProcessorOptions, 'store'>> = {}) =>
+      processorWith(store, { ...(pool ? { parser: pool } : {}), ...options });
 
     async function store(raws: Buffer[]): Promise<number[]> {
       const ids: number[] = [];
@@ -122,10 +133,15 @@ for (const dialect of await dialects()) {
       // A plain file where the shard folder would be: the blob cannot be placed, so the group's
       // durability barrier fails before its commit.
       writeFileSync(join(blobs.root, blockedShard(n)), '');
-      const results = await processorFor(t.store).processDue({ ids });
-      assert.deepEqual(results.map((r) => r.outcome), ['imported', null, 'imported']);
-      assert.match((await getInboxItem(t.store.db, ids[1]!))!.lastError ?? '', /could not store an attachment/);
-      assert.deepEqual(readdirSync(join(blobs.root, 'tmp')), []);
+      try {
+        const results = await processorFor(t.store).processDue({ ids });
+        assert.deepEqual(results.map((r) => r.outcome), ['imported', null, 'imported']);
+        assert.match((await getInboxItem(t.store.db, ids[1]!))!.lastError ?? '', /could not store an attachment/);
+        assert.deepEqual(readdirSync(join(blobs.root, 'tmp')), []);
+      } finally {
+        // Later tests' blobs may hash into that shard.
+        rmSync(join(blobs.root, blockedShard(n)));
+      }
     });
 
     test('a processor removes what a killed process left in tmp/ a day ago, and nothing a live one is writing', async () => {
@@ -139,6 +155,50 @@ for (const dialect of await dialects()) {
       await processorFor(t.store).processDue({ ids: [] });
       assert.deepEqual(readdirSync(tmp), ['being-written-now']);
       rmSync(writing);
+    });
+
+    /** Messages in a group on this database (process.ts: PROCESS_GROUP_SIZE on SQLite, one on PostgreSQL). */
+    const groupSize = dialect === 'postgres' ? 1 : 20;
+
+    test('a reply in the group after its original\'s, parsed while the original was recorded, comments on the original\'s request', async () => {
+      const raws = Array.from({ length: groupSize - 1 }, (_, i) => makeMessage({ subject: `Filler ${i}` }));
+      raws.push(makeMessage({ messageId: 'original-g2@customer.example', from: 'eli@customer.example', subject: 'Scanner jammed' }));
+      raws.push(makeMessage({ messageId: 'reply-g2@customer.example', from: 'eli@customer.example', subject: 'Re: Scanner jammed',
+        headers: { 'In-Reply-To': '<original-g2@customer.example>', References: '<original-g2@customer.example>' }, body: 'Unjammed it.' }));
+      const ids = await store(raws);
+      const results = await processorFor(t.store).processDue({ ids });
+      const original = results[groupSize - 1]!;
+      const reply = results[groupSize]!;
+      assert.equal(original.outcome, 'imported');
+      assert.equal(reply.outcome, 'commented', reply.reason ?? '');
+      const comments = await listTracker(t.store.db, 'comments') as Array<{ itemId: number; body: string }>;
+      assert.deepEqual(comments.filter((c) => c.itemId === original.created.requests[0]).map((c) => c.body.trim()), ['Unjammed it.']);
+    });
+
+    test('a limit is a limit on claims too: what is not processed is left for others, unclaimed', async () => {
+      const ids = await store(Array.from({ length: 45 }, (_, i) => makeMessage({ subject: `Limited ${i}` })));
+      const results = await processorFor(t.store).processDue({ ids, limit: 25 });
+      assert.deepEqual(results.map((r) => r.itemId), ids.slice(0, 25));
+      for (const id of ids.slice(25)) {
+        const item = (await getInboxItem(t.store.db, id))!;
+        assert.deepEqual([item.state, item.outcome], ['pending', null], `item ${id}`);
+      }
+      assert.equal((await processorFor(t.store).processDue({ ids })).length, 20);
+    });
+
+    test('stopped after a group: the group parsed ahead is not recorded, and its attachment leaves nothing behind', async () => {
+      const content = Buffer.from('parsed ahead, never recorded\n'.repeat(40));
+      const raws = Array.from({ length: groupSize + 3 }, (_, i) => i === groupSize
+        ? makeMessage({ subject: 'Ahead with attachment', attachment: { name: 'ahead.txt', type: 'text/plain', content } })
+        : makeMessage({ subject: `Stopping ${i}` }));
+      const ids = await store(raws);
+      const stop = new AbortController();
+      const results = await processorFor(t.store, { onProcessed: () => stop.abort() }).processDue({ ids, signal: stop.signal });
+      assert.deepEqual(results.map((r) => r.itemId), ids.slice(0, groupSize));
+      for (const id of ids.slice(groupSize)) assert.equal((await getInboxItem(t.store.db, id))!.outcome, null, `item ${id}`);
+      const blobs = new BlobStore(t.store.dataDir);
+      assert.equal(existsSync(blobs.pathOf(createHash('sha256').update(content).digest('hex'))), false);
+      assert.deepEqual(readdirSync(join(blobs.root, 'tmp')), []);
     });
 
     if (dialect === 'sqlite') {

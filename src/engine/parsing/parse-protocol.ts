@@ -1,0 +1,14 @@
+// The messages between the processor's thread and a parse thread (parse-pool.ts, parse-worker.ts).
+import type { UnparseableReason } from '../../mail/errors.js';
+import type { Message } from '../../mail/message.js';
+import type { WrittenBlob } from '../../store/blobs.js';
+import type { StoredMessage } from './stored-parser.js';
+
+export interface ParseTask extends StoredMessage {
+  id: number;
+}
+
+export type ParseReply =
+  | { id: number; message: Message; written: WrittenBlob[] }
+  | { id: number; unparseable: { message: string; reason: UnparseableReason } }
+  | { id: number; error: string };

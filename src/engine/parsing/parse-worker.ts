@@ -1,0 +1,34 @@
+// One parse thread of the pool (parse-pool.ts): parses stored raw messages the main thread names and
+// writes their attachments to the blob store's tmp/, unsynced; the main thread's BlobBatch syncs and
+// places them with the rest of the group before the group commits. Nothing here touches the database.
+import { rm } from 'node:fs/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import { parseMessage, UnparseableMessageError } from '../../mail/index.js';
+import { BlobStore, type WrittenBlob } from '../../store/blobs.js';
+import type { ParseReply, ParseTask } from './parse-protocol.js';
+
+const blobs = new BlobStore((workerData as { dataDir: string }).dataDir);
+const port = parentPort!;
+
+port.on('message', (task: ParseTask) => void parse(task).then((reply) => port.postMessage(reply)));
+
+async function parse(task: ParseTask): Promise<ParseReply> {
+  const written: WrittenBlob[] = [];
+  const sink = {
+    async save(content: NodeJS.ReadableStream) {
+      const blob = await blobs.writeTemp(content);
+      written.push(blob);
+      return { ref: blob.ref, size: blob.size };
+    },
+  };
+  try {
+    const message = await parseMessage(blobs.open(task.rawRef), { receivedAt: new Date(task.receivedAt), sink });
+    return { id: task.id, message, written };
+  } catch (error) {
+    // The main thread never learns of these files: they go now, not with the next day's tmp/ sweep.
+    await Promise.all(written.map((b) => rm(b.tmp, { force: true })));
+    const text = error instanceof Error ? error.message : String(error);
+    if (error instanceof UnparseableMessageError) return { id: task.id, unparseable: { message: text, reason: error.reason } };
+    return { id: task.id, error: text };
+  }
+}

@@ -1,0 +1,136 @@
+// Parse threads (issue 14): a stored message parsed on a worker thread is the message the processor's
+// own thread makes of it, its attachments reach the group's BlobBatch (tmp/ until it flushes), a
+// message no parser can read is refused as such, a thread that dies fails only its own tasks, and an
+// idle pool never keeps a command's process alive.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UnparseableMessageError } from '../../../src/mail/index.js';
+import { BlobBatch } from '../../../src/store/blob-batch.js';
+import { BlobStore } from '../../../src/store/blobs.js';
+import { ParsePool } from '../../../src/engine/parsing/parse-pool.js';
+import { inlineParser } from '../../../src/engine/parsing/stored-parser.js';
+import { makeMessage } from '../../support/messages.js';
+
+let dataDir: string;
+let blobs: BlobStore;
+let pool: ParsePool;
+const receivedAt = '2026-11-30T10:00:00.000Z';
+
+before(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'mailbind-parse-pool-'));
+  blobs = new BlobStore(dataDir);
+  pool = new ParsePool(dataDir, 2);
+});
+after(async () => {
+  await pool.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const tmpEntries = () => readdirSync(join(blobs.root, 'tmp'));
+const stored = async (raw: Buffer) => ({ rawRef: (await blobs.save(raw)).ref, receivedAt });
+
+/** 2,000 nested multiparts after an attachment: past the MIME parser's limit on child nodes. */
+function tooDeepAfterAnAttachment(): Buffer {
+  const lines = ['From: a@example.com', 'Subject: deep', 'Content-Type: multipart/mixed; boundary="top"', '', '--top',
+    'Content-Type: application/octet-stream; name="first.bin"', 'Content-Disposition: attachment; filename="first.bin"',
+    'Content-Transfer-Encoding: base64', '', Buffer.from('written before the parser gives up\n'.repeat(50)).toString('base64'), '--top',
+    'Content-Type: multipart/mixed; boundary="b0"', ''];
+  for (let i = 1; i < 2000; i++) lines.push(`--b${i - 1}`, `Content-Type: multipart/mixed; boundary="b${i}"`, '');
+  lines.push('--b1999', 'Content-Type: text/plain', '', 'bottom');
+  return Buffer.from(lines.join('\r\n'));
+}
+
+test('a message parsed on a parse thread is the message this thread makes of it, its attachment placed when the batch flushes', async () => {
+  const content = Buffer.from('quarterly figures\n'.repeat(400));
+  const message = await stored(makeMessage({ subject: 'Figures attached', body: 'See attached.', attachment: { name: 'figures.csv', type: 'text/csv', content } }));
+  const attachments = new BlobBatch(blobs);
+  const onThread = await pool.parse(message, attachments);
+  const here = await inlineParser(blobs).parse(message, new BlobBatch(blobs));
+  assert.deepEqual(onThread, here);
+  assert.equal(onThread.subject, 'Figures attached');
+  const ref = createHash('sha256').update(content).digest('hex');
+  assert.deepEqual(onThread.attachments.map((a) => [a.fileName, a.size, a.blobRef]), [['figures.csv', content.length, ref]]);
+  assert.equal(existsSync(blobs.pathOf(ref)), false, 'not under its hash before the flush');
+  await attachments.flush();
+  assert.ok(existsSync(blobs.pathOf(ref)), 'under its hash after the flush');
+  // The inline parse's own batch was never flushed: discard it, then nothing is left in tmp/.
+  for (const entry of tmpEntries()) rmSync(join(blobs.root, 'tmp', entry));
+});
+
+test('many messages at once come back each with its own message, in any thread', async () => {
+  const subjects = Array.from({ length: 40 }, (_, i) => `Message ${i}`);
+  const messages = await Promise.all(subjects.map((subject) => stored(makeMessage({ subject }))));
+  const attachments = new BlobBatch(blobs);
+  const parsed = await Promise.all(messages.map((m) => pool.parse(m, attachments)));
+  assert.deepEqual(parsed.map((m) => m.subject), subjects);
+});
+
+test('a message no parser can read is refused as unparseable, and what it wrote before is removed', async () => {
+  const message = await stored(tooDeepAfterAnAttachment());
+  const attachments = new BlobBatch(blobs);
+  await assert.rejects(pool.parse(message, attachments), (error: unknown) => {
+    assert.ok(error instanceof UnparseableMessageError, String(error));
+    assert.equal(error.reason, 'parser');
+    assert.match(error.message, /child nodes/i);
+    return true;
+  });
+  assert.deepEqual(tmpEntries(), []);
+  await attachments.flush(); // nothing adopted: nothing to place
+});
+
+test('a raw blob that cannot be read is an ordinary error (retried), not an unparseable message', async () => {
+  const missing = { rawRef: 'f'.repeat(64), receivedAt };
+  await assert.rejects(pool.parse(missing, new BlobBatch(blobs)), (error: unknown) => {
+    assert.ok(!(error instanceof UnparseableMessageError));
+    assert.match((error as Error).message, /ENOENT/);
+    return true;
+  });
+});
+
+test('a thread that dies fails the tasks it held; the next parse gets a new thread', async () => {
+  const one = new ParsePool(dataDir, 1);
+  try {
+    const message = await stored(makeMessage({ subject: 'After the crash' }));
+    await one.parse(message, new BlobBatch(blobs)); // the thread is up
+    // What a crash of the thread looks like from here (an out-of-memory end, a native fault): it exits.
+    const [thread] = (one as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } }> }).threads;
+    const held = one.parse(message, new BlobBatch(blobs));
+    await thread!.worker.terminate();
+    await assert.rejects(held, /the parse thread stopped/);
+    assert.equal((await one.parse(message, new BlobBatch(blobs))).subject, 'After the crash');
+  } finally {
+    await one.close();
+  }
+});
+
+test('a closed pool refuses work with a reason', async () => {
+  const closed = new ParsePool(dataDir, 1);
+  await closed.close();
+  await assert.rejects(closed.parse({ rawRef: 'f'.repeat(64), receivedAt }, new BlobBatch(blobs)), /the parse pool is closed/);
+});
+
+test('a pool left open does not keep the process alive once its threads are idle', () => {
+  const script = `
+    import { ParsePool } from ${JSON.stringify(new URL('../../../src/engine/parsing/parse-pool.js', import.meta.url).href)};
+    import { BlobBatch } from ${JSON.stringify(new URL('../../../src/store/blob-batch.js', import.meta.url).href)};
+    import { BlobStore } from ${JSON.stringify(new URL('../../../src/store/blobs.js', import.meta.url).href)};
+    const blobs = new BlobStore(process.env.DATA_DIR);
+    const { ref } = await blobs.save(Buffer.from('From: a@example.com\\r\\nSubject: left open\\r\\n\\r\\nbody\\r\\n'));
+    const message = await new ParsePool(process.env.DATA_DIR, 1).parse({ rawRef: ref, receivedAt: new Date().toISOString() }, new BlobBatch(blobs));
+    console.log(message.subject);`;
+  const file = join(dataDir, 'left-open.mjs');
+  writeFileSync(file, script);
+  const run = spawnSync(process.execPath, [file], { env: { ...process.env, DATA_DIR: dataDir }, timeout: 20_000, encoding: 'utf8' });
+  assert.equal(run.signal, null, 'the process ended by itself, not by the timeout');
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), 'left open');
+});
+
+test('a pool needs at least one thread', () => {
+  assert.throws(() => new ParsePool(dataDir, 0), /at least one thread/);
+});
