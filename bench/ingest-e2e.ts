@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, PerformanceObserver, type NodeGCPerformanceDetail } from 'node:perf_hooks';
 import { assemble } from '../src/app/app.js';
+import { parseThreadsOf } from '../src/app/parse-threads.js';
 import { sizeHeap } from '../src/app/heap.js';
 import { processedText } from '../src/cli/output.js';
 import { fetchOnce } from '../src/app/fetch.js';
@@ -47,6 +48,8 @@ export interface EndToEndResult {
   majorGcs: number;
   syncs: { fileSyncs: number; dirSyncs: number; commits: number };
   outcomes: Record<string, number>;
+  /** Parse threads the run had (MAILBIND_PARSE_THREADS or the default; absent from builds before them). */
+  parseThreads?: number;
 }
 
 interface Config {
@@ -74,7 +77,8 @@ async function main(): Promise<void> {
       idle: false, firstRun: 'all', afterImport: 'leave', afterOther: 'leave',
       ...(config.maxMessageBytes ? { maxMessageBytes: config.maxMessageBytes } : {}),
     }, secrets));
-    const app = assemble(store);
+    const parseThreads = parseThreadsOf();
+    const app = assemble(store, { parseThreads });
     await app.processor(); // loads what a processor needs once; fetchOnce makes its own
     const gc = gcTime();
     const before = syncCounts();
@@ -92,10 +96,10 @@ async function main(): Promise<void> {
     }
     const bytes = Number((await store.db.selectFrom('inbox_items').select((eb) => eb.fn.sum<number>('raw_size').as('n')).executeTakeFirstOrThrow()).n);
     const outcomes = await countByOutcome(store.db, profile.id);
-    await store.close();
+    await app.close();
     const result: EndToEndResult = {
       protocol: config.protocol ?? 'imap', ms, messages: report.processed, bytes, peakRssKb: peakRssKb(), ruMaxRssKb: process.resourceUsage().maxRSS,
-      cpuMs: (cpu.user + cpu.system) / 1000, gcMs, majorGcs, syncs, outcomes,
+      cpuMs: (cpu.user + cpu.system) / 1000, gcMs, majorGcs, syncs, outcomes, parseThreads,
     };
     console.log(JSON.stringify(result));
   } finally {

@@ -13,6 +13,8 @@
 // same rounds, for a before/after comparison under the same load; the two take turns going first (this
 // build first in rounds 1, 3, …), so neither always runs on a warmer page cache or a quieter minute.
 // MAILBIND_BENCH_CPU_PROF=<dir> writes a CPU profile of each (c) run into <dir>.
+// MAILBIND_BENCH_PARSE_THREADS=0,2 runs (c) also with those numbers of parse threads (MAILBIND_PARSE_THREADS),
+// in the same rounds, to compare with this build's default (app/parse-threads.ts).
 // With PostgreSQL reachable, (c) also runs on PostgreSQL: fetch --once, and processing shared by 1, 2
 // and 3 worker processes and by 2 and 3 lanes of one (bench/ingest-pg.ts; alone: `npm run bench -- ingest-pg`).
 // fsyncs are counted in process (store/sync-counts.ts: blob files, blob folders, SQLite commits); with
@@ -73,6 +75,8 @@ export async function benchIngest(report: (name: string, value: string) => void)
     const e2eRuns: EndToEndResult[] = [];
     const baselineScript = process.env.MAILBIND_BENCH_BASELINE;
     const baselineRuns: EndToEndResult[] = [];
+    const threadCounts = parseThreadCounts(process.env.MAILBIND_BENCH_PARSE_THREADS);
+    const threadRuns = new Map<number, EndToEndResult[]>(threadCounts.map((n) => [n, []]));
     const pop3 = new Pop3EndToEnd(dc, USER, (script) => endToEnd(dc, caPath, count, { script, protocol: 'pop3' }), E2E, baselineScript);
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < 3; i++) rawRuns.push(await rawFetch(dc));
@@ -83,7 +87,11 @@ export async function benchIngest(report: (name: string, value: string) => void)
       const baselineBuild = async () => {
         if (baselineScript) baselineRuns.push(await endToEnd(dc, caPath, count, { script: baselineScript }));
       };
-      for (const run of round % 2 === 0 ? [thisBuild, baselineBuild] : [baselineBuild, thisBuild]) await run();
+      const withThreads = threadCounts.map((n) => async () => {
+        threadRuns.get(n)!.push(await endToEnd(dc, caPath, count, { script: E2E, env: { MAILBIND_PARSE_THREADS: String(n) } }));
+      });
+      const runs = [thisBuild, baselineBuild, ...withThreads];
+      for (const run of round % 2 === 0 ? runs : runs.reverse()) await run();
       await pop3.round(round);
     }
     const raw = median(rawRuns);
@@ -104,7 +112,8 @@ export async function benchIngest(report: (name: string, value: string) => void)
     report('ingest (a) raw UID FETCH 1:* over TLS', `${a.msgPerS.toFixed(0)} msg/s, ${a.mbPerS.toFixed(1)} MiB/s`);
     report('ingest (a) connect, TLS, login, SELECT (not in (a); in (c))', `${median(rawRuns.map((r) => ({ ms: r.connectMs }))).ms.toFixed(0)} ms`);
     report('ingest (b) bare parse, from memory', `${b.msgPerS.toFixed(0)} msg/s, ${b.mbPerS.toFixed(1)} MiB/s`);
-    report('ingest (c) fetch --once, SQLite, builtin tracker', `${c.msgPerS.toFixed(0)} msg/s, ${c.mbPerS.toFixed(1)} MiB/s, ${(e2e.ms / e2e.messages).toFixed(2)} ms/msg`);
+    report('ingest (c) fetch --once, SQLite, builtin tracker', `${c.msgPerS.toFixed(0)} msg/s, ${c.mbPerS.toFixed(1)} MiB/s, ${(e2e.ms / e2e.messages).toFixed(2)} ms/msg`
+      + `, ${e2e.parseThreads ?? 0} parse thread(s)`);
     report('ingest ratio (c)/(a)', (c.msgPerS / a.msgPerS).toFixed(3));
     report('ingest ratio (c)/(b)', (c.msgPerS / b.msgPerS).toFixed(3));
     const peaks = e2eRuns.length > 1 ? ` (each round: ${e2eRuns.map((r) => (r.peakRssKb / 1024).toFixed(0)).join(', ')} MB)` : '';
@@ -117,6 +126,13 @@ export async function benchIngest(report: (name: string, value: string) => void)
         `fsync ${per(traced.strace.fsync)}, fdatasync ${per(traced.strace.fdatasync)} (${(traced.ms / traced.messages).toFixed(2)} ms/msg traced)`);
     }
     report('ingest (c) outcomes', JSON.stringify(e2e.outcomes));
+    const threadFigures = [...threadRuns].map(([threads, runs]) => {
+      const run = median(runs);
+      const rate = perSecond(run);
+      report(`ingest (c) with ${threads} parse thread(s)`, `${rate.msgPerS.toFixed(0)} msg/s, ${(run.ms / run.messages).toFixed(2)} ms/msg, (c)/(b) ${(rate.msgPerS / b.msgPerS).toFixed(3)}, `
+        + `peak RSS ${(run.peakRssKb / 1024).toFixed(0)} MB, CPU ${(run.cpuMs / run.messages).toFixed(2)} ms/msg; the default (${e2e.parseThreads ?? 0}) / this: ${(c.msgPerS / rate.msgPerS).toFixed(2)}×`);
+      return { threads, ...run, ...rate, runsMs: runs.map((r) => r.ms), runs: runs.map(roundFigures) };
+    });
     if (baseline) {
       const before = perSecond(baseline);
       const syncs = baseline.syncs.fileSyncs + baseline.syncs.dirSyncs + baseline.syncs.commits;
@@ -138,6 +154,7 @@ export async function benchIngest(report: (name: string, value: string) => void)
       ratios: { cOverA: c.msgPerS / a.msgPerS, cOverB: c.msgPerS / b.msgPerS },
       ...(baseline ? { baseline: { script: baselineScript, ...baseline, ...perSecond(baseline), runsMs: baselineRuns.map((r) => r.ms), runs: baselineRuns.map(roundFigures) } } : {}),
       ...(traced ? { traced } : {}),
+      ...(threadFigures.length ? { parseThreads: threadFigures } : {}),
       pop3: pop3Figures,
     }, null, 2) + '\n');
     report('ingest results', file);
@@ -223,13 +240,14 @@ type Traced = EndToEndResult & { strace?: { fsync: number; fdatasync: number } }
 
 /** (c) in a child process (bench/ingest-e2e.ts) against `dc`'s USER mailbox; bench/attachment.ts runs it too. */
 export async function endToEnd(dc: Dovecot, caPath: string, count: number,
-  run: { script: string; strace?: boolean; maxMessageBytes?: number; postgres?: { url: string; schema: string }; protocol?: 'imap' | 'pop3' }): Promise<Traced> {
+  run: { script: string; strace?: boolean; maxMessageBytes?: number; postgres?: { url: string; schema: string }; protocol?: 'imap' | 'pop3'; env?: Record<string, string> }): Promise<Traced> {
   const strace = !!run.strace;
   const env = {
     ...process.env,
     // Started as that build's bin starts node (src/app/heap.ts), so that its peak RSS is the CLI's.
     ...await shippedNodeOptions(run.script),
     NODE_EXTRA_CA_CERTS: caPath,
+    ...run.env,
     MAILBIND_BENCH_E2E: JSON.stringify({ port: dc.ports.imaps, user: USER.user, password: USER.password, expected: count, maxMessageBytes: run.maxMessageBytes, postgres: run.postgres,
       ...(run.protocol === 'pop3' ? { protocol: 'pop3', port: dc.ports.pop3s } : {}) }),
   };
@@ -246,6 +264,16 @@ export async function endToEnd(dc: Dovecot, caPath: string, count: number,
   const result = JSON.parse(out.trim().split('\n').pop()!) as Traced;
   if (strace) result.strace = straceCounts(readFileSync(summary, 'utf8'));
   return result;
+}
+
+/** MAILBIND_BENCH_PARSE_THREADS: a comma-separated list of thread counts, or none. */
+function parseThreadCounts(setting: string | undefined): number[] {
+  if (!setting?.trim()) return [];
+  return setting.split(',').map((part) => {
+    const n = Number(part.trim());
+    if (!Number.isInteger(n) || n < 0 || n > 16) throw new Error(`MAILBIND_BENCH_PARSE_THREADS must list whole numbers from 0 to 16, not ${setting}`);
+    return n;
+  });
 }
 
 /** One round's (c): time, memory and CPU (a baseline build may lack the newer fields). */
