@@ -169,13 +169,13 @@ export class Processor {
       groups.push(...groupsOf(batch, this.store.dialect === 'postgres' ? 1 : PROCESS_GROUP_SIZE));
     };
     // With parse threads, the next group (claimed now if need be) is parsed there while this one is
-    // decided and recorded. A group with none before it is parsed here: there is nothing to overlap, and
-    // a single message (deliver, import) starts no thread.
+    // decided and recorded. A group of one message with none before it is parsed here: there is nothing
+    // to overlap, and a single message (deliver, import, retry) starts no thread.
     let ahead: Promise<ParsedGroup> | undefined;
     try {
       while (!filter.signal?.aborted) {
         if (!ahead && groups.length === 0) await claim();
-        const next = ahead ?? (groups.length ? this.parseGroup(groups.shift()!, this.inline, filter.signal) : undefined);
+        const next = ahead ?? this.parseFirst(groups.shift(), filter.signal);
         if (!next) break;
         const parsed = await next;
         ahead = undefined;
@@ -199,6 +199,12 @@ export class Processor {
   /** Process one claimed item to an outcome (or a scheduled retry), in a transaction of its own. Never throws for bad mail. */
   async processItem(item: InboxItem): Promise<ProcessResult> {
     return (await this.processGroup([item]))[0]!;
+  }
+
+  /** A group with none parsed before it: on a parse thread unless it is a single message. */
+  private parseFirst(group: InboxItem[] | undefined, signal?: AbortSignal): Promise<ParsedGroup> | undefined {
+    if (!group) return undefined;
+    return this.parseGroup(group, group.length > 1 ? this.ahead ?? this.inline : this.inline, signal);
   }
 
   private async processGroup(items: InboxItem[], signal?: AbortSignal): Promise<ProcessResult[]> {

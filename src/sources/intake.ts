@@ -62,6 +62,8 @@ export interface BatchOptions {
    * batch is in the inbox.
    */
   beforeCommit?: (db: Db, results: readonly BatchResult[]) => Promise<void>;
+  /** Keep the stored bytes in memory, up to this many with earlier batches', for this process to parse (the source's batch bound). */
+  keepBytes?: number;
 }
 
 /**
@@ -73,7 +75,7 @@ export interface BatchOptions {
  * again reuse them).
  */
 export async function intakeBatch(store: Store, messages: readonly BatchMessage[], options: BatchOptions): Promise<BatchResult[]> {
-  const blobs = await new BlobStore(store.dataDir).saveAll(messages.map((m) => m.content));
+  const blobs = await new BlobStore(store.dataDir).saveAll(messages.map((m) => m.content), options.keepBytes);
   const rows: NewInboxItem[] = [];
   const rowOf: number[] = [];
   blobs.forEach((blob, i) => {

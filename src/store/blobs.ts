@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AttachmentSink } from '../mail/message.js';
+import { recentRawBlobs } from './recent-blobs.js';
 import { countSync } from './sync-counts.js';
 
 export interface BlobInfo {
@@ -78,9 +79,11 @@ export class BlobStore implements AttachmentSink {
    * written and fsynced at once (in parallel), renamed to its hash, and then each shard folder touched
    * is fsynced once (and the blobs folder, when a shard folder is new). When this resolves, every
    * blob it reports stored is on disk under its real name. A blob that cannot be stored (its folder
-   * unusable, the disk full) is reported alone, with its error; the others are still stored.
+   * unusable, the disk full) is reported alone, with its error; the others are still stored. With
+   * `keepBytes`, the stored bytes are also kept in memory for this process to parse (recent-blobs.ts),
+   * up to that many bytes with what earlier calls kept.
    */
-  async saveAll(contents: readonly Buffer[]): Promise<Array<BlobInfo | { error: Error }>> {
+  async saveAll(contents: readonly Buffer[], keepBytes = 0): Promise<Array<BlobInfo | { error: Error }>> {
     const written: Array<WrittenBlob | { error: Error }> = await Promise.all(contents.map(async (content) => {
       const tmp = join(this.root, 'tmp', randomBytes(12).toString('hex'));
       try {
@@ -99,7 +102,10 @@ export class BlobStore implements AttachmentSink {
         return { error: error as Error };
       }
     }));
-    return this.place(written);
+    const placed = await this.place(written);
+    // Parsed soon by this same process, most likely (intake, then processing): from memory then.
+    if (keepBytes > 0) placed.forEach((blob, i) => 'ref' in blob && recentRawBlobs.put(this.pathOf(blob.ref), contents[i]!, keepBytes));
+    return placed;
   }
 
   /**
@@ -157,6 +163,16 @@ export class BlobStore implements AttachmentSink {
 
   open(ref: string): Readable {
     return createReadStream(this.pathOf(ref));
+  }
+
+  /** A blob this process stored a moment ago (saveAll), taken from memory once; otherwise none. */
+  takeRecent(ref: string): Buffer | undefined {
+    return recentRawBlobs.take(this.pathOf(ref));
+  }
+
+  /** The blob's bytes from memory if this process just stored it, else streamed from its file. */
+  source(ref: string): Buffer | Readable {
+    return this.takeRecent(ref) ?? this.open(ref);
   }
 
   read(ref: string): Promise<Buffer> {

@@ -6,6 +6,8 @@ import type { StoredMessage } from './stored-parser.js';
 
 export interface ParseTask extends StoredMessage {
   id: number;
+  /** The raw bytes when this process just stored them (BlobStore.takeRecent); else the thread reads the file. */
+  raw?: Uint8Array;
 }
 
 export type ParseReply =

@@ -22,7 +22,8 @@ async function parse(task: ParseTask): Promise<ParseReply> {
     },
   };
   try {
-    const message = await parseMessage(blobs.open(task.rawRef), { receivedAt: new Date(task.receivedAt), sink });
+    const raw = task.raw ? Buffer.from(task.raw.buffer, task.raw.byteOffset, task.raw.byteLength) : blobs.open(task.rawRef);
+    const message = await parseMessage(raw, { receivedAt: new Date(task.receivedAt), sink });
     return { id: task.id, message, written };
   } catch (error) {
     // The main thread never learns of these files: they go now, not with the next day's tmp/ sweep.

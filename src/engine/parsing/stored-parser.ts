@@ -28,7 +28,7 @@ export interface StoredParser {
 export function inlineParser(blobs: BlobStore): StoredParser {
   return {
     parallel: false,
-    parse: (stored, attachments) => parseMessage(blobs.open(stored.rawRef), { receivedAt: new Date(stored.receivedAt), sink: attachments }),
+    parse: (stored, attachments) => parseMessage(blobs.source(stored.rawRef), { receivedAt: new Date(stored.receivedAt), sink: attachments }),
     close: async () => {},
   };
 }

@@ -108,6 +108,17 @@ test('a thread that dies fails the tasks it held; the next parse gets a new thre
   }
 });
 
+test('bytes this process just stored go to the thread with the task: the file is not read again', async () => {
+  const raw = makeMessage({ subject: 'Straight from intake' });
+  const [saved] = await blobs.saveAll([raw], 1 << 20);
+  assert.ok(saved && 'ref' in saved);
+  // Gone from disk (never so in practice): only the bytes kept in memory can make this parse succeed.
+  rmSync(blobs.pathOf(saved.ref));
+  const message = await pool.parse({ rawRef: saved.ref, receivedAt }, new BlobBatch(blobs));
+  assert.equal(message.subject, 'Straight from intake');
+  await assert.rejects(pool.parse({ rawRef: saved.ref, receivedAt }, new BlobBatch(blobs)), /ENOENT/, 'handed over once; a retry reads the file');
+});
+
 test('a closed pool refuses work with a reason', async () => {
   const closed = new ParsePool(dataDir, 1);
   await closed.close();
