@@ -143,8 +143,11 @@ export function assemble(store: Store, options: Pick<AppOptions, 'messageIdDomai
       return () => void listeners.delete(listener);
     },
     close: async () => {
-      await (await parser)?.close();
-      await store.close();
+      try {
+        await (await parser)?.close();
+      } finally {
+        await store.close();
+      }
     },
   };
 }

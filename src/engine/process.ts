@@ -74,6 +74,8 @@ export interface ProcessorOptions {
    * one is decided and recorded. A group with nothing before it to overlap is parsed on this thread.
    */
   parser?: StoredParser;
+  /** How often tmp/ of the blob store is swept of leftovers (TEMP_SWEEP_INTERVAL_MS; tests shorten it). */
+  tempSweepIntervalMs?: number;
 }
 
 export interface OutgoingMailOptions extends OutgoingMailKnowledge {
@@ -105,7 +107,7 @@ export class Processor {
   private readonly inline: StoredParser;
   /** Parses ahead: parse threads, or none. */
   private readonly ahead: StoredParser | undefined;
-  private swept: Promise<void> | undefined;
+  private sweptAt = -Infinity;
 
   constructor(private readonly options: ProcessorOptions) {
     this.store = options.store;
@@ -134,12 +136,16 @@ export class Processor {
   ): Promise<ProcessResult[]> {
     const results: ProcessResult[] = [];
     const limit = filter.limit ?? Infinity;
-    // Once per processor: attachments of a group whose process was killed before its commit stay in
-    // tmp/ (written, never placed); a day is far longer than any group takes to commit.
-    await (this.swept ??= this.blobs.sweepTemp(TEMP_BLOB_MAX_AGE_MS).then(
-      (removed) => void (removed && this.options.logger?.info({ removed }, 'removed unplaced blobs left in tmp/ by a stopped process')),
-      (error: Error) => this.options.logger?.warn({ err: error.message }, 'could not clean tmp/ of the blob store'),
-    ));
+    // At start and then hourly: attachments of a group whose process was killed before its commit, or
+    // being written by a parse thread that died, stay in tmp/ (written, never placed); a day is far
+    // longer than any group takes to commit.
+    if (Date.now() - this.sweptAt >= (this.options.tempSweepIntervalMs ?? TEMP_SWEEP_INTERVAL_MS)) {
+      this.sweptAt = Date.now();
+      await this.blobs.sweepTemp(TEMP_BLOB_MAX_AGE_MS).then(
+        (removed) => void (removed && this.options.logger?.info({ removed }, 'removed unplaced blobs left in tmp/ by a stopped process or parse thread')),
+        (error: Error) => this.options.logger?.warn({ err: error.message }, 'could not clean tmp/ of the blob store'),
+      );
+    }
     // Claimed and not finished yet: their claims last while this process lives, renewed well before
     // they run out, so that a slow message never lets another worker start on the rest of a batch.
     const open = new Set<number>();
@@ -179,14 +185,18 @@ export class Processor {
         if (!next) break;
         const parsed = await next;
         ahead = undefined;
+        // A claim that fails here (the database gone, locked) ends the call, but only after the group in
+        // hand is recorded: its attachments are in tmp/ and its messages claimed.
+        let claimFailed: { error: unknown } | undefined;
         if (this.ahead && !filter.signal?.aborted) {
-          if (groups.length === 0) await claim();
+          if (groups.length === 0) await claim().catch((error: unknown) => void (claimFailed = { error }));
           if (groups.length) ahead = this.parseGroup(groups.shift()!, this.ahead, filter.signal);
         }
         for (const result of await this.settleGroup(parsed, filter.signal)) {
           results.push(result);
           open.delete(result.itemId);
         }
+        if (claimFailed) throw claimFailed.error;
       }
     } finally {
       clearInterval(renew);
@@ -430,6 +440,9 @@ export class Processor {
     };
   }
 }
+
+/** How often a processor sweeps the blob store's tmp/ (the first processDue sweeps at once). */
+export const TEMP_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** How old a file in the blob store's tmp/ must be before a processor takes it for a killed process's leftover. */
 export const TEMP_BLOB_MAX_AGE_MS = 24 * 60 * 60 * 1000;

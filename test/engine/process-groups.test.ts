@@ -5,6 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
@@ -201,7 +202,50 @@ for (const [dialect, threads] of (await dialects()).flatMap((d) => [[d, 0], [d, 
       assert.deepEqual(readdirSync(join(blobs.root, 'tmp')), []);
     });
 
+    test('a processor sweeps tmp/ again once its interval has passed, not on every call', async () => {
+      const tmp = join(new BlobStore(t.store.dataDir).root, 'tmp');
+      const dayAndMinuteAgo = (Date.now() - TEMP_BLOB_MAX_AGE_MS - 60_000) / 1000;
+      const leave = (name: string) => {
+        writeFileSync(join(tmp, name), 'left by a parse thread that died');
+        utimesSync(join(tmp, name), dayAndMinuteAgo, dayAndMinuteAgo);
+      };
+      const hourly = processorFor(t.store);
+      await hourly.processDue({ ids: [] });
+      leave('left-after-the-first-sweep');
+      await hourly.processDue({ ids: [] });
+      assert.deepEqual(readdirSync(tmp), ['left-after-the-first-sweep'], 'within the hour: not swept again');
+      rmSync(join(tmp, 'left-after-the-first-sweep'));
+      const often = processorFor(t.store, { tempSweepIntervalMs: 0 });
+      await often.processDue({ ids: [] });
+      leave('left-later');
+      await often.processDue({ ids: [] });
+      assert.deepEqual(readdirSync(tmp), [], 'the interval passed: swept again');
+    });
+
     if (dialect === 'sqlite') {
+      test('a claim the database refuses ends the call, after the group in hand is recorded; nothing stays claimed or in tmp/', async () => {
+        const ids = await store(Array.from({ length: 45 }, (_, i) => makeMessage({ subject: `Refused claim ${i}`,
+          attachment: { name: `r${i}.txt`, type: 'text/plain', content: Buffer.from(`refused claim attachment ${i}\n`.repeat(20)) } })));
+        await sql`create table refuse_claims (x integer)`.execute(t.store.db);
+        await sql`create trigger refuse_claims before update of state on inbox_items
+          when new.state = 'processing' and exists (select 1 from refuse_claims)
+          begin select raise(abort, 'claims refused (database trouble)'); end`.execute(t.store.db);
+        try {
+          let recorded = 0;
+          // Once the first group is recorded, the database refuses every claim (as a lost or locked one would).
+          const processor = processorFor(t.store, { onProcessed: () => void (++recorded === groupSize && sql`insert into refuse_claims values (1)`.execute(t.store.db)) });
+          await assert.rejects(processor.processDue({ ids }), /claims refused/);
+          const states = await Promise.all(ids.map(async (id) => (await getInboxItem(t.store.db, id))!));
+          assert.deepEqual(states.filter((i) => i.state !== 'done' && i.state !== 'pending').map((i) => [i.id, i.state]), [], 'none left claimed');
+          assert.ok(states.filter((i) => i.outcome === 'imported').length >= groupSize, 'the first group is recorded');
+          assert.deepEqual(readdirSync(join(new BlobStore(t.store.dataDir).root, 'tmp')), []);
+        } finally {
+          await sql`drop trigger refuse_claims`.execute(t.store.db);
+          await sql`drop table refuse_claims`.execute(t.store.db);
+        }
+        assert.equal((await processorFor(t.store).processDue({ ids })).filter((r) => r.outcome === 'imported').length > 0, true);
+      });
+
       test('a group of ten messages commits once, not once per message', async () => {
         const ids = await store(Array.from({ length: 10 }, (_, i) => makeMessage({ subject: `Counted ${i}` })));
         const before = syncCounts();

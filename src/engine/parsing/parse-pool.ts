@@ -69,8 +69,15 @@ export class ParsePool implements StoredParser {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const pending of this.waiting.splice(0)) pending.reject(new Error('the parse pool is closed'));
-    await Promise.all(this.threads.splice(0).map((thread) => thread.worker.terminate()));
+    const closed = () => new Error('the parse pool is closed');
+    for (const pending of this.waiting.splice(0)) pending.reject(closed());
+    // Parses in flight are answered too: their thread is stopped, and no reply will come.
+    const threads = this.threads.splice(0);
+    for (const thread of threads) {
+      for (const pending of thread.tasks.values()) pending.reject(closed());
+      thread.tasks.clear();
+    }
+    await Promise.all(threads.map((thread) => thread.worker.terminate()));
   }
 
   private dispatch(): void {

@@ -125,6 +125,15 @@ test('a closed pool refuses work with a reason', async () => {
   await assert.rejects(closed.parse({ rawRef: 'f'.repeat(64), receivedAt }, new BlobBatch(blobs)), /the parse pool is closed/);
 });
 
+test('closing the pool answers the parses in flight: refused, never left pending', async () => {
+  const closing = new ParsePool(dataDir, 1);
+  const message = await stored(makeMessage({ subject: 'In flight at close' }));
+  const inFlight = closing.parse(message, new BlobBatch(blobs)); // handed to the thread at once
+  const refused = assert.rejects(inFlight, /the parse pool is closed/);
+  await closing.close();
+  await refused;
+});
+
 test('a pool left open does not keep the process alive once its threads are idle', () => {
   const script = `
     import { ParsePool } from ${JSON.stringify(new URL('../../../src/engine/parsing/parse-pool.js', import.meta.url).href)};
