@@ -1,9 +1,11 @@
 // Worker threads that parse stored raw messages (parse-worker.ts), so that on a machine with a core to
 // spare the processor's thread decides and records one group of messages while the next group is parsed
 // (issue 14). Each thread has at most THREAD_QUEUE tasks at a time, given to the least busy one; the
-// rest wait here, in order. A thread that dies fails its tasks (they are retried like any processing
-// error) and is replaced by the next task. Idle threads do not keep the process alive.
-import { Worker } from 'node:worker_threads';
+// rest wait here, in order. A thread that dies (a message that exhausts its memory, say) is replaced,
+// and each task it held is tried once more alone on a thread of its own: the message that kills it
+// again fails by itself (retried later like any processing error) instead of taking the messages
+// parsed beside it along. Idle threads do not keep the process alive.
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { UnparseableMessageError } from '../../mail/index.js';
 import type { Message } from '../../mail/message.js';
 import type { BlobBatch } from '../../store/blob-batch.js';
@@ -24,15 +26,18 @@ interface Pending {
   attachments: BlobBatch;
   resolve: (message: Message) => void;
   reject: (error: Error) => void;
+  /** Its thread died under it: it runs again with no other task on its thread, and fails if that one dies too. */
+  alone?: boolean;
 }
 
 class ParseThread {
   readonly worker: Worker;
   readonly tasks = new Map<number, Pending>();
 
-  constructor(dataDir: string, onReply: (thread: ParseThread, reply: ParseReply) => void, onStop: (thread: ParseThread, error: Error) => void) {
+  constructor(dataDir: string, resourceLimits: ResourceLimits | undefined, onReply: (thread: ParseThread, reply: ParseReply) => void,
+    onStop: (thread: ParseThread, error: Error) => void) {
     // Beside this file both in dist/src/engine/parsing and in the bundle (scripts/bundle.mjs).
-    this.worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: { dataDir } });
+    this.worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: { dataDir }, ...(resourceLimits ? { resourceLimits } : {}) });
     this.worker.unref();
     this.worker.on('message', (reply: ParseReply) => onReply(this, reply));
     this.worker.on('error', (error) => onStop(this, error));
@@ -51,6 +56,8 @@ export class ParsePool implements StoredParser {
   constructor(
     private readonly dataDir: string,
     readonly size: number,
+    /** Each thread's heap limits (worker_threads' resourceLimits); none by default: those of the process. */
+    private readonly resourceLimits?: ResourceLimits,
   ) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`a parse pool needs at least one thread, not ${size}`);
     this.blobs = new BlobStore(dataDir);
@@ -82,7 +89,7 @@ export class ParsePool implements StoredParser {
 
   private dispatch(): void {
     while (this.waiting.length) {
-      const thread = this.leastBusy();
+      const thread = this.waiting[0]!.alone ? this.idle() : this.leastBusy();
       if (!thread) return;
       const pending = this.waiting.shift()!;
       thread.tasks.set(pending.task.id, pending);
@@ -95,9 +102,20 @@ export class ParsePool implements StoredParser {
   /** The thread with the fewest tasks under THREAD_QUEUE, started if the pool is not full yet; none when all are full. */
   private leastBusy(): ParseThread | undefined {
     let best: ParseThread | undefined;
-    for (const thread of this.threads) if (thread.tasks.size < THREAD_QUEUE && (!best || thread.tasks.size < best.tasks.size)) best = thread;
+    for (const thread of this.threads) {
+      if (thread.tasks.size < THREAD_QUEUE && !runsAlone(thread) && (!best || thread.tasks.size < best.tasks.size)) best = thread;
+    }
     if (best?.tasks.size === 0 || this.threads.length >= this.size) return best;
-    const started = new ParseThread(this.dataDir, (t, reply) => this.answered(t, reply), (t, error) => this.stopped(t, error));
+    return this.start();
+  }
+
+  /** A thread with no task, started if the pool is not full yet: for a task that must run alone. */
+  private idle(): ParseThread | undefined {
+    return this.threads.find((thread) => thread.tasks.size === 0) ?? (this.threads.length < this.size ? this.start() : undefined);
+  }
+
+  private start(): ParseThread {
+    const started = new ParseThread(this.dataDir, this.resourceLimits, (t, reply) => this.answered(t, reply), (t, error) => this.stopped(t, error));
     this.threads.push(started);
     return started;
   }
@@ -122,8 +140,19 @@ export class ParsePool implements StoredParser {
     const index = this.threads.indexOf(thread);
     if (index < 0) return; // already handled ('error' is followed by 'exit')
     this.threads.splice(index, 1);
-    for (const pending of thread.tasks.values()) pending.reject(error);
+    // Which of its tasks killed it is unknown: each is tried once more alone, in order, ahead of the rest.
+    const again: Pending[] = [];
+    for (const pending of thread.tasks.values()) {
+      if (pending.alone || this.closed) pending.reject(error);
+      else again.push({ ...pending, alone: true });
+    }
     thread.tasks.clear();
+    this.waiting.unshift(...again);
     if (!this.closed) this.dispatch();
   }
+}
+
+function runsAlone(thread: ParseThread): boolean {
+  for (const pending of thread.tasks.values()) if (pending.alone) return true;
+  return false;
 }

@@ -92,19 +92,39 @@ test('a raw blob that cannot be read is an ordinary error (retried), not an unpa
   });
 });
 
-test('a thread that dies fails the tasks it held; the next parse gets a new thread', async () => {
+test('a thread that dies is replaced, and what it held is parsed again, alone', async () => {
   const one = new ParsePool(dataDir, 1);
   try {
     const message = await stored(makeMessage({ subject: 'After the crash' }));
     await one.parse(message, new BlobBatch(blobs)); // the thread is up
-    // What a crash of the thread looks like from here (an out-of-memory end, a native fault): it exits.
+    // What a crash of the thread looks like from here (a native fault, a kill): it exits.
     const [thread] = (one as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } }> }).threads;
-    const held = one.parse(message, new BlobBatch(blobs));
+    const held = [1, 2, 3].map(() => one.parse(message, new BlobBatch(blobs)));
     await thread!.worker.terminate();
-    await assert.rejects(held, /the parse thread stopped/);
+    assert.deepEqual((await Promise.all(held)).map((m) => m.subject), Array(3).fill('After the crash'));
     assert.equal((await one.parse(message, new BlobBatch(blobs))).subject, 'After the crash');
   } finally {
     await one.close();
+  }
+});
+
+test('a message that exhausts a thread\'s memory fails after its try alone, with the reason; the pool goes on', async () => {
+  // A small heap for the threads, and a message whose 40 MB text body cannot fit in it.
+  const small = new ParsePool(dataDir, 1, { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 });
+  try {
+    const poison = await stored(makeMessage({ subject: 'Too big for the thread', body: 'x'.repeat(75).concat('\n').repeat(540_000) }));
+    const before = await stored(makeMessage({ subject: 'Parsed before it' }));
+    const after = await stored(makeMessage({ subject: 'Parsed after it' }));
+    const attachments = new BlobBatch(blobs);
+    const [first, killer, last] = await Promise.allSettled([before, poison, after].map((m) => small.parse(m, attachments)));
+    assert.equal(first.status === 'fulfilled' && first.value.subject, 'Parsed before it');
+    assert.equal(last.status === 'fulfilled' && last.value.subject, 'Parsed after it');
+    assert.equal(killer.status, 'rejected');
+    assert.ok(!((killer as PromiseRejectedResult).reason instanceof UnparseableMessageError), 'a retry may still parse it inline: not final');
+    assert.match(String((killer as PromiseRejectedResult).reason), /memory|exit code/i);
+    assert.equal((await small.parse(after, new BlobBatch(blobs))).subject, 'Parsed after it', 'a new thread took over');
+  } finally {
+    await small.close();
   }
 });
 
