@@ -127,9 +127,9 @@ export class Processor {
    * made durable once before the commit. Decisions read through that transaction, so a reply sees the
    * item its original, earlier in the group, made. A group that cannot commit is done again one message
    * per transaction. With parse threads (options.parser), the next group is parsed (and if need be
-   * claimed) while one is decided and recorded. Once `signal` aborts (the service stops), the messages in hand are finished and no
-   * other begins; the service gives the rest of the batch back as it stops (releaseClaims), and a killed
-   * one's claims are taken over once its lease or heartbeat runs out.
+   * claimed) while one is decided and recorded. Once `signal` aborts (the service stops), the messages
+   * in hand are finished and no other begins; the service gives the rest of the batch back as it stops
+   * (releaseClaims), and a killed one's claims are taken over once its lease or heartbeat runs out.
    */
   async processDue(
     filter: { ids?: number[]; profileId?: number; receivedBefore?: string; limit?: number; signal?: AbortSignal } = {},
