@@ -62,6 +62,7 @@ export async function benchIngest(report: (name: string, value: string) => void)
   if (!Number.isInteger(count) || count < 1) throw new Error(`MAILBIND_BENCH_MESSAGES must be a whole number above 0, not ${process.env.MAILBIND_BENCH_MESSAGES}`);
   const rounds = Number(process.env.MAILBIND_BENCH_ROUNDS ?? 1);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`MAILBIND_BENCH_ROUNDS must be a whole number above 0, not ${process.env.MAILBIND_BENCH_ROUNDS}`);
+  const threadCounts = parseThreadCounts(process.env.MAILBIND_BENCH_PARSE_THREADS);
   const dc = await startDovecot({ users: [USER] });
   try {
     const mailbox = await fill(dc, count);
@@ -75,7 +76,6 @@ export async function benchIngest(report: (name: string, value: string) => void)
     const e2eRuns: EndToEndResult[] = [];
     const baselineScript = process.env.MAILBIND_BENCH_BASELINE;
     const baselineRuns: EndToEndResult[] = [];
-    const threadCounts = parseThreadCounts(process.env.MAILBIND_BENCH_PARSE_THREADS);
     const threadRuns = new Map<number, EndToEndResult[]>(threadCounts.map((n) => [n, []]));
     const pop3 = new Pop3EndToEnd(dc, USER, (script) => endToEnd(dc, caPath, count, { script, protocol: 'pop3' }), E2E, baselineScript);
     for (let round = 0; round < rounds; round++) {
