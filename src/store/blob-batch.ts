@@ -25,6 +25,13 @@ export class BlobBatch implements AttachmentSink {
     this.pending.push(...written);
   }
 
+  /** Hands what was saved, unsynced, to another batch (a parse thread's to the processing thread's: adopt). */
+  handOver(): WrittenBlob[] {
+    const pending = this.pending;
+    this.pending = [];
+    return pending;
+  }
+
   /** Makes every blob saved so far durable under its hash; throws (and leaves none half-placed) when one cannot be. */
   async flush(): Promise<void> {
     const pending = this.pending;
