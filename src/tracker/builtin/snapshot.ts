@@ -1,7 +1,8 @@
 // Loads what decide needs for one message in a handful of queries: all projects and all staff users (a
 // tracker has few of each: rules name projects by code and assign items to staff by address), and only
 // the requesters, domains, companies, items and thread Message-IDs this message names (the items and
-// threads in snapshot-items.ts).
+// threads in snapshot-items.ts). The projects, staff and teams (the directory) can be read once and
+// shared by the messages of one transaction (index.ts).
 import { domainOf } from '../../mail/domain.js';
 import type { Db } from '../../store/database.js';
 import type {
@@ -14,14 +15,15 @@ import type {
 } from '../port.js';
 import { loadItemViews, loadThreads } from './snapshot-items.js';
 
-export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<TrackerSnapshot> {
-  const named = new Set(request.emails.map((e) => e.toLowerCase()));
-  const emails = [...named];
-  const domains = [...new Set(emails.map(domainOf).filter((d): d is string => d !== null))];
-  const itemIds = [...new Set(request.itemIds)];
-  // The message's own Message-ID too: an item it is already on must not get it a second time.
-  const messageIds = [...new Set([...request.messageIds, ...(request.messageId ? [request.messageId] : [])])];
+/** What every snapshot holds whatever the message: all projects (by id and by code), all staff, all teams. */
+export interface Directory {
+  projects: Map<number, ProjectView>;
+  codes: Map<string, ProjectView>;
+  staff: Map<string, UserView>;
+  teams: Set<number>;
+}
 
+export async function loadDirectory(db: Db): Promise<Directory> {
   const projects = new Map<number, ProjectView>();
   const codes = new Map<string, ProjectView>();
   for (const p of await db.selectFrom('projects').selectAll().execute()) {
@@ -39,6 +41,19 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
   for (const u of await db.selectFrom('users').selectAll().execute()) {
     staff.set(u.email, { id: Number(u.id), email: u.email, name: u.name });
   }
+  const teams = new Set((await db.selectFrom('teams').select('id').execute()).map((t) => Number(t.id)));
+  return { projects, codes, staff, teams };
+}
+
+export async function loadSnapshot(db: Db, request: SnapshotRequest, directory?: Directory): Promise<TrackerSnapshot> {
+  const named = new Set(request.emails.map((e) => e.toLowerCase()));
+  const emails = [...named];
+  const domains = [...new Set(emails.map(domainOf).filter((d): d is string => d !== null))];
+  const itemIds = [...new Set(request.itemIds)];
+  // The message's own Message-ID too: an item it is already on must not get it a second time.
+  const messageIds = [...new Set([...request.messageIds, ...(request.messageId ? [request.messageId] : [])])];
+
+  const { projects, codes, staff, teams } = directory ?? await loadDirectory(db);
   const requesters = new Map<string, RequesterView>();
   const byDomain = new Map<string, CompanyView>();
   const companies = new Map<number, CompanyView>();
@@ -78,7 +93,6 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest): Promise<Tr
   // A reply to a closed item may go on where a follow-up of it took the conversation (one step, not a chain).
   const followUps = [...items.values()].flatMap((i) => i.followedUpBy).filter((id) => !items.has(id));
   if (followUps.length) for (const [id, view] of await loadItemViews(db, followUps)) items.set(id, view);
-  const teams = new Set((await db.selectFrom('teams').select('id').execute()).map((t) => Number(t.id)));
 
   return {
     project: (id) => projects.get(id),
