@@ -1,15 +1,16 @@
 // The part of a snapshot that replies need: which items each thread Message-ID belongs to, and for the
 // candidate items who may add to them, their state and what follows them up. A fixed number of queries
 // per chunk of ids, never one per item or per Message-ID, each served by an index (migration 012).
+import { sql } from 'kysely';
 import { indexable } from '../../mail/indexable.js';
 import { chunksOf } from '../../store/chunks.js';
 import type { Db } from '../../store/database.js';
 import type { ItemKind, ItemView, MessageThread } from '../port.js';
 
 /**
- * The three ways a stored message belongs to an item, each one query over a chunk of Message-IDs:
- * it created the item, made one of its comments, or is linked (attached) to it. Named so a test can
- * check each one's query plan.
+ * The three ways a stored message belongs to an item, each a SELECT over a chunk of Message-IDs: it
+ * created the item, made one of its comments, or is linked (attached) to it. Named so a test can check
+ * each one's query plan; loadThreads runs them together (threadsQuery).
  */
 export const THREAD_QUERIES = {
   created: (db: Db, messageIds: string[]) =>
@@ -34,6 +35,18 @@ export const THREAD_QUERIES = {
       .where('messages.message_id', 'in', messageIds),
 } as const;
 
+type Via = 'created' | 'comment' | 'attached';
+
+/**
+ * The three lookups as one statement (UNION ALL): a reply's thread is looked up for every message
+ * processed, and three statements were three of the ~20 each message cost (issue 14). Each part keeps
+ * its own index (thread-indexes.test.ts checks the plan of this one as well).
+ */
+export const threadsQuery = (db: Db, messageIds: string[]) =>
+  THREAD_QUERIES.created(db, messageIds).select(sql<Via>`'created'`.as('via'))
+    .unionAll(THREAD_QUERIES.comment(db, messageIds).select(sql<Via>`'comment'`.as('via')))
+    .unionAll(THREAD_QUERIES.attached(db, messageIds).select(sql<Via>`'attached'`.as('via')));
+
 /** The items following up any of `itemIds` (a reply to a closed item made new): one query per chunk. */
 export const followUpsQuery = (db: Db, itemIds: number[]) =>
   db.selectFrom('item_links').select(['item_id', 'linked_item_id']).where('kind', '=', 'follows-up').where('linked_item_id', 'in', itemIds);
@@ -51,9 +64,7 @@ export async function loadThreads(db: Db, messageIds: string[]): Promise<Map<str
     for (const id of asked.get(stored) ?? []) found.set(id, [...(found.get(id) ?? []), thread]);
   };
   for (const chunk of chunksOf([...asked.keys()])) {
-    for (const row of await THREAD_QUERIES.created(db, chunk).execute()) add(row.message_id, { itemId: Number(row.item_id), via: 'created' });
-    for (const row of await THREAD_QUERIES.comment(db, chunk).execute()) add(row.message_id, { itemId: Number(row.item_id), via: 'comment' });
-    for (const row of await THREAD_QUERIES.attached(db, chunk).execute()) add(row.message_id, { itemId: Number(row.item_id), via: 'attached' });
+    for (const row of await threadsQuery(db, chunk).execute()) add(row.message_id, { itemId: Number(row.item_id), via: row.via });
   }
   const order = { created: 0, comment: 1, attached: 2, sent: 3 } as const;
   // The oldest item wins when one Message-ID belongs to several (a reused id, a mail sent to two profiles).

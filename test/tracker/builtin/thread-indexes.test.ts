@@ -5,7 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CompiledQuery, sql, type Compilable } from 'kysely';
 import type { Db } from '../../../src/store/database.js';
-import { followUpsQuery, THREAD_QUERIES } from '../../../src/tracker/builtin/snapshot-items.js';
+import { followUpsQuery, THREAD_QUERIES, threadsQuery } from '../../../src/tracker/builtin/snapshot-items.js';
 import { dialects, openTestStore, type TestStore } from '../../support/store.js';
 
 const EXPECTED: Array<[string, (db: Db) => Compilable<unknown>, string]> = [
@@ -29,6 +29,12 @@ for (const dialect of await dialects()) {
         assert.match(plan, new RegExp(`\\b${index}\\b`), plan);
       });
     }
+
+    // What loadThreads runs: the three lookups in one statement, each part still on its own index.
+    test('the three together (one UNION ALL): each part on its index', async () => {
+      const plan = await explain(t.store.db, dialect, (db) => threadsQuery(db, ['a@x', 'b@x']));
+      for (const index of ['items_source_message', 'comments_message', 'item_messages_message']) assert.match(plan, new RegExp(`\\b${index}\\b`), plan);
+    });
   });
 }
 
