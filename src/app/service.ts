@@ -79,7 +79,8 @@ async function serve(app: App, logger: Logger, signal: AbortSignal, id: string, 
     secrets: app.secrets(),
     sources: defaultSources,
     logger,
-    afterIntake: async (profile) => void (await processor.processDue({ profileId: profile.id, signal })),
+    // Outcomes are logged and counted as they commit; none is kept for a backlog's whole drain.
+    afterIntake: async (profile) => void (await processor.processDue({ profileId: profile.id, signal, onResult: () => {} })),
   });
   // /metrics is served by `serve`; counting starts now, not at the first scrape. Workers serve no HTTP.
   const metrics = kind === 'serve' ? (await import('./metrics.js')).metricsFor(app) : null;

@@ -131,10 +131,9 @@ export class Processor {
    * in hand are finished and no other begins; the service gives the rest of the batch back as it stops
    * (releaseClaims), and a killed one's claims are taken over once its lease or heartbeat runs out.
    */
-  async processDue(
-    filter: { ids?: number[]; profileId?: number; receivedBefore?: string; limit?: number; signal?: AbortSignal } = {},
-  ): Promise<ProcessResult[]> {
+  async processDue(filter: DueFilter = {}): Promise<ProcessResult[]> {
     const results: ProcessResult[] = [];
+    let finished = 0;
     const limit = filter.limit ?? Infinity;
     // At start and then hourly: attachments of a group whose process was killed before its commit, or
     // being written by a parse thread that died, stay in tmp/ (written, never placed); a day is far
@@ -159,7 +158,7 @@ export class Processor {
     let drained = false;
     /** Claims the next batch into `groups`; none left (or the limit reached) drains the loop. */
     const claim = async () => {
-      const room = limit - results.length - open.size;
+      const room = limit - finished - open.size;
       const batch = drained || room <= 0 ? [] : await claimDueItems(this.store, {
         limit: Math.min(20, room),
         leaseMs: this.leaseMs,
@@ -193,7 +192,9 @@ export class Processor {
           if (groups.length) ahead = this.parseGroup(groups.shift()!, this.ahead, filter.signal);
         }
         for (const result of await this.settleGroup(parsed, filter.signal)) {
-          results.push(result);
+          if (filter.onResult) filter.onResult(result);
+          else results.push(result);
+          finished++;
           open.delete(result.itemId);
         }
         if (claimFailed) throw claimFailed.error;
@@ -473,6 +474,20 @@ function groupsOf(items: InboxItem[], size: number): InboxItem[][] {
     bytes += item.rawSize;
   }
   return groups;
+}
+
+/** Which due messages processDue takes, and what becomes of their results. */
+export interface DueFilter {
+  ids?: number[];
+  profileId?: number;
+  receivedBefore?: string;
+  limit?: number;
+  signal?: AbortSignal;
+  /**
+   * Each result as its group commits, instead of all of them returned at the end (processDue then returns
+   * none): the service drains a backlog of any size without holding a result (about 860 bytes) per message.
+   */
+  onResult?: (result: ProcessResult) => void;
 }
 
 /** A group's messages parsed, and their attachments waiting for the group's commit. */

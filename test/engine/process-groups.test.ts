@@ -187,6 +187,15 @@ for (const [dialect, threads] of (await dialects()).flatMap((d) => [[d, 0], [d, 
       assert.equal((await processorFor(t.store).processDue({ ids })).length, 20);
     });
 
+    test('results handed over as they commit (onResult) are not kept: each once, in order, and a limit still counts them', async () => {
+      const ids = await store(Array.from({ length: 45 }, (_, i) => makeMessage({ subject: `Handed over ${i}` })));
+      const handed: number[] = [];
+      const returned = await processorFor(t.store).processDue({ ids, limit: 30, onResult: (r) => void handed.push(r.itemId) });
+      assert.deepEqual(returned, []);
+      assert.deepEqual(handed, ids.slice(0, 30));
+      assert.deepEqual((await processorFor(t.store).processDue({ ids })).map((r) => r.itemId), ids.slice(30));
+    });
+
     test('stopped after a group: the group parsed ahead is not recorded, and its attachment leaves nothing behind', async () => {
       const content = Buffer.from('parsed ahead, never recorded\n'.repeat(40));
       const raws = Array.from({ length: groupSize + 3 }, (_, i) => i === groupSize
