@@ -180,10 +180,14 @@ export class Processor {
     try {
       while (!filter.signal?.aborted) {
         if (!ahead && groups.length === 0) await claim();
+        const turnedTo = performance.now();
         const next = ahead ?? this.parseFirst(groups.shift(), filter.signal);
         if (!next) break;
         const parsed = await next;
         ahead = undefined;
+        // A group parsed ahead began parsing while the one before it was recorded: its messages' time
+        // (logged, counted as processing duration) starts now, as a group parsed here would.
+        for (const one of parsed.parsed) one.started = Math.max(one.started, turnedTo);
         // A claim that fails here (the database gone, locked) ends the call, but only after the group in
         // hand is recorded: its attachments are in tmp/ and its messages claimed.
         let claimFailed: { error: unknown } | undefined;

@@ -176,6 +176,17 @@ for (const [dialect, threads] of (await dialects()).flatMap((d) => [[d, 0], [d, 
       assert.deepEqual(comments.filter((c) => c.itemId === original.created.requests[0]).map((c) => c.body.trim()), ['Unjammed it.']);
     });
 
+    test('a message\'s time (ms) starts when processing turns to its group, not while the group before it is recorded', async () => {
+      const ids = await store(Array.from({ length: groupSize * 2 }, (_, i) => makeMessage({ subject: `Timed ${i}` })));
+      const events: Array<{ itemId: number; ms: number; at: number }> = [];
+      await processorFor(t.store, { onProcessed: (e) => void events.push({ itemId: e.itemId, ms: e.ms, at: performance.now() }) }).processDue({ ids });
+      assert.deepEqual(events.map((e) => e.itemId), ids);
+      // The first group's last outcome is reported after its commit, before processing turns to the
+      // second group; a second-group message's time fits between that report and its own (+1 for rounding).
+      const firstDone = events[groupSize - 1]!.at;
+      for (const e of events.slice(groupSize)) assert.ok(e.ms <= e.at - firstDone + 1, `item ${e.itemId}: ${e.ms} ms, ${(e.at - firstDone).toFixed(1)} ms after the first group`);
+    });
+
     test('a limit is a limit on claims too: what is not processed is left for others, unclaimed', async () => {
       const ids = await store(Array.from({ length: 45 }, (_, i) => makeMessage({ subject: `Limited ${i}` })));
       const results = await processorFor(t.store).processDue({ ids, limit: 25 });
