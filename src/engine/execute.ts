@@ -38,11 +38,8 @@ export async function executePlan(
 
   const requesterIds = new Map<string, number>();
   for (const r of plan.requesters) {
-    // One the snapshot found (read in this transaction) is used as it is: asking the writer again cost
-    // two statements per message (issue 14).
-    const result = r.existingId !== null
-      ? { id: r.existingId, created: false }
-      : await writer.ensureRequester({ email: r.email, name: r.name, companyId: r.companyId });
+    // The one the snapshot found goes along: the tracker may take it without looking again (port.ts).
+    const result = await writer.ensureRequester({ email: r.email, name: r.name, companyId: r.companyId, knownId: r.existingId });
     requesterIds.set(r.email, result.id);
     if (result.created) created.requesters.push(result.id);
   }

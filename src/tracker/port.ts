@@ -104,6 +104,12 @@ export interface NewRequester {
   email: string;
   name: string;
   companyId: number | null;
+  /**
+   * The requester the snapshot found under this address, read in the transaction this writer writes in.
+   * A tracker may take it as it is where nothing else can have changed it since (the builtin tracker in
+   * a SQLite transaction, which holds the write lock); elsewhere the address decides.
+   */
+  knownId?: number | null;
 }
 
 export interface NewTrackerMessage {

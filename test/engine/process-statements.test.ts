@@ -1,7 +1,7 @@
 // What processing one message costs in statements (issue 14): every statement is query building and an
 // execution on the processing thread, and a first fetch of 2,000 messages sent 20.6 per message. The
 // directory (projects, staff, teams) is read once per group transaction, a reply's thread with one
-// statement, and a requester the snapshot found is not looked up again. Counted, not timed.
+// statement, and on SQLite a requester the snapshot found is not looked up again. Counted, not timed.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
@@ -47,15 +47,17 @@ for (const dialect of await dialects()) {
       for (const table of ['projects', 'users', 'teams']) assert.equal(counter.count(`select ${table}`), transactions(20), `select ${table}: ${seen}`);
       // The thread lookup (three ways a message belongs to an item) is one statement per message.
       assert.equal(counter.count('select messages'), 20, seen);
-      // The snapshot found both senders: the writer neither inserts nor reads them again.
-      assert.equal(counter.count('select requesters'), 20, seen);
-      assert.equal(counter.count('insert requesters'), 0, seen);
+      // The snapshot found both senders. On SQLite (the group holds the write lock) the writer takes them as
+      // they are; on PostgreSQL an admin may have renamed one meanwhile, so it goes by address again
+      // (insert-or-nothing, then read: requester-changed-meanwhile.test.ts).
+      assert.equal(counter.count('select requesters'), dialect === 'sqlite' ? 20 : 40, seen);
+      assert.equal(counter.count('insert requesters'), dialect === 'sqlite' ? 0 : 20, seen);
       // Each message's own work: its message row, its project, its request with requester and link, its outcome.
       for (const write of ['insert messages', 'insert message_projects', 'insert items', 'insert item_requesters', 'insert item_messages']) {
         assert.equal(counter.count(write), 20, `${write}: ${seen}`);
       }
       const perMessage = counter.total / 20;
-      assert.ok(perMessage <= (dialect === 'sqlite' ? 14 : 17), `${perMessage} statements per message: ${seen}`);
+      assert.ok(perMessage <= (dialect === 'sqlite' ? 12 : 19), `${perMessage} statements per message: ${seen}`);
     });
 
     test('a new sender is inserted once, and the next message from them finds the requester', async () => {
@@ -63,7 +65,9 @@ for (const dialect of await dialects()) {
       const counter = new StatementCounter();
       const results = await processorFor(countedStore(t.store, counter)).processDue({ ids });
       assert.deepEqual(results.map((r) => r.created.requesters.length), [1, 0]);
-      assert.equal(counter.count('insert requesters'), 1, JSON.stringify(Object.fromEntries(counter.counts)));
+      // The second message's snapshot finds the requester the first one made (on PostgreSQL the writer
+      // still tries the insert, which finds the row).
+      assert.equal(counter.count('insert requesters'), dialect === 'sqlite' ? 1 : 2, JSON.stringify(Object.fromEntries(counter.counts)));
     });
   });
 }

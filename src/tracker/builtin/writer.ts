@@ -1,5 +1,6 @@
 // The builtin tracker's write side. It is handed the inbox item's transaction, so the tracker rows
 // and the recorded outcome commit together or not at all.
+import { SqliteAdapter } from 'kysely';
 import { indexable } from '../../mail/indexable.js';
 import type { Db } from '../../store/database.js';
 import { now } from '../../store/database.js';
@@ -21,6 +22,12 @@ export class BuiltinTrackerWriter implements TrackerWriter {
   constructor(private readonly db: Db) {}
 
   async ensureRequester(requester: NewRequester): Promise<{ id: number; created: boolean }> {
+    // A SQLite transaction holds the write lock: the requester its snapshot read is still there, under the
+    // same address, and looking again cost two statements per known sender (issue 14). PostgreSQL's
+    // transactions lock nothing read, and an admin may rename or delete the row meanwhile: the address decides.
+    if (requester.knownId != null && this.db.isTransaction && this.db.getExecutor().adapter instanceof SqliteAdapter) {
+      return { id: requester.knownId, created: false };
+    }
     const email = requester.email.toLowerCase();
     // Insert-or-nothing, then read: two workers meeting the same new sender both end with one row.
     const row = await this.db
