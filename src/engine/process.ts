@@ -196,10 +196,10 @@ export class Processor {
           if (groups.length) ahead = this.parseGroup(groups.shift()!, this.ahead, filter.signal);
         }
         for (const result of await this.settleGroup(parsed, filter.signal)) {
-          if (filter.onResult) filter.onResult(result);
-          else results.push(result);
           finished++;
           open.delete(result.itemId);
+          if (filter.onResult) this.handOver(filter.onResult, result);
+          else results.push(result);
         }
         if (claimFailed) throw claimFailed.error;
       }
@@ -209,6 +209,15 @@ export class Processor {
       if (ahead) await (await ahead).attachments.discard();
     }
     return results;
+  }
+
+  /** A result to its taker; a taker's bug is logged, and the rest of the group is still counted and handed over. */
+  private handOver(onResult: (result: ProcessResult) => void, result: ProcessResult): void {
+    try {
+      onResult(result);
+    } catch (error) {
+      this.options.logger?.error({ err: (error as Error).message, item: result.itemId }, 'onResult failed');
+    }
   }
 
   /** Process one claimed item to an outcome (or a scheduled retry), in a transaction of its own. Never throws for bad mail. */

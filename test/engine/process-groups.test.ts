@@ -207,6 +207,17 @@ for (const [dialect, threads] of (await dialects()).flatMap((d) => [[d, 0], [d, 
       assert.deepEqual((await processorFor(t.store).processDue({ ids })).map((r) => r.itemId), ids.slice(30));
     });
 
+    test('a taker of results that throws misses nothing else: the rest of its group is handed over and recorded', async () => {
+      const ids = await store(Array.from({ length: 5 }, (_, i) => makeMessage({ subject: `Clumsy taker ${i}` })));
+      const handed: number[] = [];
+      await processorFor(t.store).processDue({ ids, onResult: (r) => {
+        handed.push(r.itemId);
+        if (handed.length === 1) throw new Error('the taker tripped');
+      } });
+      assert.deepEqual(handed, ids);
+      for (const id of ids) assert.equal((await getInboxItem(t.store.db, id))!.outcome, 'imported', `item ${id}`);
+    });
+
     test('stopped after a group: the group parsed ahead is not recorded, and its attachment leaves nothing behind', async () => {
       const content = Buffer.from('parsed ahead, never recorded\n'.repeat(40));
       const raws = Array.from({ length: groupSize + 3 }, (_, i) => i === groupSize
