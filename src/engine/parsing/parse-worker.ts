@@ -7,7 +7,8 @@ import { BlobBatch } from '../../store/blob-batch.js';
 import { BlobStore } from '../../store/blobs.js';
 import type { ParseReply, ParseTask } from './parse-protocol.js';
 
-const blobs = new BlobStore((workerData as { dataDir: string }).dataDir);
+// Blocking writes: this thread has nothing else to do meanwhile, and libuv's threads are busy with fsyncs.
+const blobs = new BlobStore((workerData as { dataDir: string }).dataDir, { blockingTempWrites: true });
 const port = parentPort!;
 
 port.on('message', (task: ParseTask) => void parse(task).then((reply) => port.postMessage(reply)));
