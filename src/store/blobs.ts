@@ -3,7 +3,7 @@
 // half-written blob under a real name, and storing the same bytes twice costs nothing. Blobs are
 // people's mail: folders 0700, files 0600.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { open, readdir, rename, rm, stat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -22,20 +22,10 @@ export interface WrittenBlob extends BlobInfo {
   tmp: string;
 }
 
-export interface BlobStoreOptions {
-  /**
-   * Write temp files with blocking calls instead of through libuv's threads: for a parse thread
-   * (engine/parsing/parse-worker.ts), whose own work waits for each write anyway. Those threads are the
-   * process's, four by default, and intake's durability barrier fills them with fsyncs: an attachment's
-   * writes queued behind a batch's hundred syncs.
-   */
-  blockingTempWrites?: boolean;
-}
-
 export class BlobStore implements AttachmentSink {
   readonly root: string;
 
-  constructor(dataDir: string, private readonly options: BlobStoreOptions = {}) {
+  constructor(dataDir: string) {
     this.root = join(dataDir, 'blobs');
     mkdirSync(join(this.root, 'tmp'), { recursive: true, mode: 0o700 });
   }
@@ -64,7 +54,6 @@ export class BlobStore implements AttachmentSink {
 
   /** Writes the bytes to a file under tmp/ while hashing them; not synced, not yet under its hash. */
   async writeTemp(content: NodeJS.ReadableStream | Buffer): Promise<WrittenBlob> {
-    if (this.options.blockingTempWrites) return this.writeTempBlocking(content);
     const tmp = join(this.root, 'tmp', randomBytes(12).toString('hex'));
     const hash = createHash('sha256');
     let size = 0;
@@ -82,28 +71,6 @@ export class BlobStore implements AttachmentSink {
       await rm(tmp, { force: true });
       throw error;
     }
-    return { tmp, ref: hash.digest('hex'), size };
-  }
-
-  /** writeTemp with each chunk written by a blocking call (BlobStoreOptions.blockingTempWrites). */
-  private async writeTempBlocking(content: NodeJS.ReadableStream | Buffer): Promise<WrittenBlob> {
-    const tmp = join(this.root, 'tmp', randomBytes(12).toString('hex'));
-    const hash = createHash('sha256');
-    let size = 0;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      for await (const chunk of Buffer.isBuffer(content) ? [content] : (content as AsyncIterable<Buffer | string>)) {
-        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        size += bytes.length;
-        hash.update(bytes);
-        for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
-      }
-    } catch (error) {
-      closeSync(fd);
-      rmSync(tmp, { force: true });
-      throw error;
-    }
-    closeSync(fd);
     return { tmp, ref: hash.digest('hex'), size };
   }
 

@@ -7,8 +7,7 @@ import { BlobBatch } from '../../store/blob-batch.js';
 import { BlobStore } from '../../store/blobs.js';
 import type { ParseReply, ParseTask } from './parse-protocol.js';
 
-// Blocking writes: this thread has nothing else to do meanwhile, and libuv's threads are busy with fsyncs.
-const blobs = new BlobStore((workerData as { dataDir: string }).dataDir, { blockingTempWrites: true });
+const blobs = new BlobStore((workerData as { dataDir: string }).dataDir);
 const port = parentPort!;
 
 port.on('message', (task: ParseTask) => void parse(task).then((reply) => port.postMessage(reply)));
