@@ -29,6 +29,12 @@ export class BuiltinTrackerWriter implements TrackerWriter {
       return { id: requester.knownId, created: false };
     }
     const email = requester.email.toLowerCase();
+    if (requester.knownId != null) {
+      // Known to the snapshot: most likely still there, and one read by address settles it (a row renamed
+      // away or deleted meanwhile is not found, and the sender gets a requester of their own, below).
+      const known = await this.db.selectFrom('requesters').select('id').where('email', '=', email).executeTakeFirst();
+      if (known) return { id: Number(known.id), created: false };
+    }
     // Insert-or-nothing, then read: two workers meeting the same new sender both end with one row.
     const row = await this.db
       .insertInto('requesters')
