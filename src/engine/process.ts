@@ -120,9 +120,9 @@ export class Processor {
 
   /**
    * Claim and process due items (optionally only the given ids) until none is left or limit is hit.
-   * A claimed batch is processed in groups (on SQLite up to PROCESS_GROUP_SIZE messages and
-   * PROCESS_GROUP_BYTES of raw mail; on PostgreSQL one message each, see PROCESS_GROUP_SIZE): every message
-   * of a group is parsed first, then all are decided and recorded in one transaction, each in a savepoint
+   * A claimed batch is processed in groups (up to PROCESS_GROUP_SIZE messages and PROCESS_GROUP_BYTES of
+   * raw mail): every message of a group is parsed first, then all are decided and recorded in one
+   * transaction (on PostgreSQL it may end early: endsTransaction), each in a savepoint
    * of its own (one that fails rolls back alone and waits for a retry), with the group's attachment blobs
    * made durable once before the commit. Decisions read through that transaction, so a reply sees the
    * item its original, earlier in the group, made. A group that cannot commit is done again one message
@@ -171,7 +171,7 @@ export class Processor {
       });
       if (batch.length === 0) drained = true;
       for (const item of batch) open.add(item.id);
-      groups.push(...groupsOf(batch, this.store.dialect === 'postgres' ? 1 : PROCESS_GROUP_SIZE));
+      groups.push(...groupsOf(batch));
     };
     // With parse threads, the next group (claimed now if need be) is parsed there while this one is
     // decided and recorded. A group of one message with none before it is parsed here: there is nothing
@@ -253,41 +253,74 @@ export class Processor {
 
   private async settleGroup({ parsed, attachments }: ParsedGroup, signal?: AbortSignal): Promise<ProcessResult[]> {
     if (parsed.length === 0) return [];
-    let settled: Settled[];
+    let durable: Promise<void> | undefined;
+    const settled: Settled[] = [];
     try {
       // Read before the transaction: the first read of the key may create it.
       const replyTokenKey = this.options.outgoing ? await this.options.outgoing.replyTokenKey() : null;
-      settled = await this.store.db.transaction().execute(async (trx) => {
-        const durable = attachments.flush();
-        durable.catch(() => {}); // awaited below, before the commit; not left unhandled meanwhile
-        const group = new GroupContext(trx, replyTokenKey);
-        const done: Settled[] = [];
-        for (const one of parsed) done.push(await this.settle(trx, one, group));
-        // The rows naming the attachments commit only once the attachments are on disk.
-        await durable;
-        return done;
-      });
+      // Usually one transaction. On PostgreSQL a message whose work holds a lock other workers wait for
+      // ends it, and the rest go on in the next (endsTransaction).
+      while (settled.length < parsed.length) {
+        settled.push(...await this.store.db.transaction().execute(async (trx) => {
+          if (!durable) {
+            durable = attachments.flush();
+            durable.catch(() => {}); // awaited below, before the commit; not left unhandled meanwhile
+          }
+          const group = new GroupContext(trx, replyTokenKey);
+          const done: Settled[] = [];
+          for (const one of parsed.slice(settled.length)) {
+            const next = await this.settle(trx, one, group);
+            done.push(next);
+            if (this.endsTransaction(next)) break;
+          }
+          // The rows naming the attachments commit only once the attachments are on disk.
+          await durable;
+          return done;
+        }));
+      }
     } catch (error) {
+      // Nothing placed is dropped: blobs flushed are on disk, and committed rows may name them.
       await attachments.discard();
+      const rest = parsed.slice(settled.length);
       if (parsed.length === 1) {
         const [one] = parsed as [Parsed];
         return [this.finished(one, undefined, await this.retryLater(this.store.db, one.item, error, 'message' in one ? one.message : undefined))];
       }
       // The group could not commit (the database went away, a lock wait ran out): each message alone.
-      this.options.logger?.warn({ err: (error as Error).message, messages: parsed.length }, 'a group of messages could not be committed together; processing them one by one');
-      const results: ProcessResult[] = [];
-      for (const one of parsed) {
+      this.options.logger?.warn({ err: (error as Error).message, messages: rest.length }, 'a group of messages could not be committed together; processing them one by one');
+      const results = await this.committed(settled);
+      for (const one of rest) {
         if (signal?.aborted) break;
         results.push(await this.processItem(one.item));
       }
       return results;
     }
-    // Committed: each outcome gets its log line and event now, never for work that was rolled back.
+    return this.committed(settled);
+  }
+
+  /** Committed: each outcome gets its log line and event now, never for work that was rolled back. */
+  private async committed(settled: Settled[]): Promise<ProcessResult[]> {
     const results: ProcessResult[] = [];
     for (const one of settled) {
       results.push(one.taken ? await this.storedResult(one.parsed.item.id) : this.finished(one.parsed, one.profile, one.result));
     }
     return results;
+  }
+
+  /**
+   * Whether the group's transaction commits after this message. On SQLite never: one writer, nothing
+   * waits on a group but the next transaction. On PostgreSQL several workers record at once, and a
+   * transaction keeps its row and advisory locks until it ends: the row of a requester it inserted (a
+   * worker meeting the same new sender waits on it) and the profile's outbox lock taken to queue mail
+   * (pg_advisory_xact_lock, kept past a savepoint's rollback). Held over the rest of a group, they would
+   * make the other workers wait for it, and two groups taking them in opposite order deadlock; so these
+   * are held no longer than a transaction of one message held them. A message that failed may have taken
+   * them before its savepoint rolled back.
+   */
+  private endsTransaction(settled: Settled): boolean {
+    if (this.store.dialect !== 'postgres' || settled.taken) return false;
+    const { result } = settled;
+    return result.outcome === null || result.created.requesters.length > 0 || result.created.mails.length > 0;
   }
 
   private async parse(item: InboxItem, parser: StoredParser, sink: BlobBatch): Promise<Parsed> {
@@ -465,21 +498,17 @@ export const TEMP_BLOB_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 export const PROCESS_GROUP_BYTES = 8 * 1024 * 1024;
 
 /**
- * Messages per group on SQLite: a claimed batch. On PostgreSQL every message is a group of its own: there
- * several workers process at once, and a group's transaction holds the row locks of new requesters and
- * the profile's outbox lock (pg_advisory_xact_lock, kept past a savepoint's rollback) until the whole
- * group commits. Two workers whose groups meet the same new senders or profiles in opposite order
- * deadlock, and PostgreSQL's victim would spend an attempt (shown by a two-worker test in review).
- * SQLite has one writer, so nothing waits on a group but the next transaction.
+ * Messages per group: a claimed batch. On PostgreSQL a group's transaction may end early, after a
+ * message that holds locks other workers wait for (Processor.endsTransaction).
  */
 const PROCESS_GROUP_SIZE = 20;
 
-/** A claimed batch in groups of at most `size` messages and PROCESS_GROUP_BYTES of raw mail (a larger message is a group alone). */
-function groupsOf(items: InboxItem[], size: number): InboxItem[][] {
+/** A claimed batch in groups of at most PROCESS_GROUP_SIZE messages and PROCESS_GROUP_BYTES of raw mail (a larger message is a group alone). */
+function groupsOf(items: InboxItem[]): InboxItem[][] {
   const groups: InboxItem[][] = [];
   let bytes = Infinity;
   for (const item of items) {
-    if (bytes + item.rawSize > PROCESS_GROUP_BYTES || groups.at(-1)!.length >= size) {
+    if (bytes + item.rawSize > PROCESS_GROUP_BYTES || groups.at(-1)!.length >= PROCESS_GROUP_SIZE) {
       groups.push([]);
       bytes = 0;
     }

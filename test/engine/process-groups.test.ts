@@ -158,8 +158,8 @@ for (const [dialect, threads] of (await dialects()).flatMap((d) => [[d, 0], [d, 
       rmSync(writing);
     });
 
-    /** Messages in a group on this database (process.ts: PROCESS_GROUP_SIZE on SQLite, one on PostgreSQL). */
-    const groupSize = dialect === 'postgres' ? 1 : 20;
+    /** Messages in a group (process.ts: PROCESS_GROUP_SIZE), on both databases. */
+    const groupSize = 20;
 
     test('a reply in the group after its original\'s, parsed while the original was recorded, comments on the original\'s request', async () => {
       const raws = Array.from({ length: groupSize - 1 }, (_, i) => makeMessage({ subject: `Filler ${i}` }));

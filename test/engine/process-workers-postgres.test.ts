@@ -1,9 +1,10 @@
 // Two workers processing at once on PostgreSQL must not deadlock each other. A transaction holds the row
 // of a new requester it wrote, and the profile's outbox lock (pg_advisory_xact_lock) once it queues an
-// acknowledgement, until it commits; were several messages one transaction (as on SQLite), two workers
-// meeting the same new senders or profiles in opposite order would wait on each other and PostgreSQL's
-// victim would lose an attempt. Each worker here reaches its second message before either goes on
-// (a two-party barrier in the tracker's snapshot, no clock), in both orders.
+// acknowledgement, until it commits; were a group of messages one transaction whatever they did (as on
+// SQLite), two workers meeting the same new senders or profiles in opposite order would wait on each
+// other and PostgreSQL's victim would lose an attempt. A message that takes such a lock ends its group's
+// transaction (engine/process.ts: endsTransaction). Each worker here reaches its second message before
+// either goes on (a two-party barrier in the tracker's snapshot, no clock), in both orders.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
@@ -72,5 +73,18 @@ describe('two workers on postgres', { skip: !onPostgres && 'PostgreSQL is not re
     const b = [await put(two, 's3@c.example', 'first-b2@c.example'), await put(one, 's4@c.example', 'second-b2@c.example')];
     const results = await bothWorkers(a, b);
     assert.deepEqual(results.map((r) => r.outcome), ['imported', 'imported', 'imported', 'imported']);
+  });
+
+  test('two acknowledging profiles in opposite order, senders already known: only the outbox locks meet, and none waits for a retry', async () => {
+    const threading = { ...DEFAULT_THREADING, acknowledge: true };
+    const one = (await createProfile(t.store.db, { name: 'three', rules: RULES, threading })).id;
+    const two = (await createProfile(t.store.db, { name: 'four', rules: RULES, threading })).id;
+    const plain = (await createProfile(t.store.db, { name: 'plain', rules: RULES })).id;
+    const senders = ['k1@c.example', 'k2@c.example', 'k3@c.example', 'k4@c.example'];
+    await processorFor(t.store).processDue({ ids: await Promise.all(senders.map((s) => put(plain, s, `known-${s}`))) });
+    const a = [await put(one, senders[0]!, 'first-a3@c.example'), await put(two, senders[1]!, 'second-a3@c.example')];
+    const b = [await put(two, senders[2]!, 'first-b3@c.example'), await put(one, senders[3]!, 'second-b3@c.example')];
+    const results = await bothWorkers(a, b);
+    assert.deepEqual(results.map((r) => [r.outcome, r.created.requesters.length, r.created.mails.length]), Array(4).fill(['imported', 0, 1]));
   });
 });

@@ -10,6 +10,9 @@ export class StatementCounter implements KyselyPlugin {
   readonly counts = new Map<string, number>();
   private readonly names = new WeakMap<QueryId, string>();
 
+  /** `onStatement` runs as each result comes back, before the statement's caller goes on. */
+  constructor(private readonly onStatement?: (name: string) => Promise<void> | void) {}
+
   transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
     this.names.set(queryId, describe(node));
     return node;
@@ -18,6 +21,7 @@ export class StatementCounter implements KyselyPlugin {
   async transformResult({ result, queryId }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     const name = this.names.get(queryId) ?? '?';
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    await this.onStatement?.(name);
     return result;
   }
 
