@@ -15,6 +15,9 @@ import type { App } from './app.js';
 import { conflict, unavailable, userError } from './errors.js';
 import { processedMessage, type ProcessedMessage } from './message-views.js';
 
+/** Processed messages reported together: one query asks which of them an earlier run stored. */
+const REPORT_CHUNK = 100;
+
 export interface FetchReport {
   /** What became of each message, in the order processed; empty when they went to `onMessage` instead. */
   messages: ProcessedMessage[];
@@ -62,7 +65,21 @@ export async function fetchOnce(app: App, profileName: string | number, options:
       store: app.store,
       profile,
       settings: credentialed,
-      afterIntake: async () => report(await processor.processDue({ profileId: profile.id })),
+      afterIntake: async () => {
+        // Reported as they commit, a hundred at a time, not kept until the pass ends: a pass over a large
+        // stored backlog (a killed run's) would hold every message's result.
+        let chunk: ProcessResult[] = [];
+        let reported = Promise.resolve();
+        const flush = () => {
+          const results = chunk;
+          chunk = [];
+          reported = reported.then(() => report(results));
+          reported.catch(() => {}); // awaited below; not left unhandled while processing goes on
+        };
+        await processor.processDue({ profileId: profile.id, onResult: (result) => void (chunk.push(result) === REPORT_CHUNK && flush()) });
+        flush();
+        await reported;
+      },
     }));
     await recordPollSuccess(app.store.db, profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString());
     const unfinished = await countUnfinished(app.store.db, profile.id);
