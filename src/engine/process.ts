@@ -150,7 +150,7 @@ export class Processor {
     const open = new Set<number>();
     const renew = setInterval(() => {
       if (open.size === 0) return;
-      renewClaims(this.store.db, [...open], this.owner, this.leaseMs).catch((error) =>
+      renewClaims(this.store, [...open], this.owner, this.leaseMs).catch((error) =>
         this.options.logger?.warn({ err: (error as Error).message }, 'could not renew message claims'),
       );
     }, Math.max(1000, this.leaseMs / 3));

@@ -183,15 +183,14 @@ export function dueItemsQuery(db: Db, at: { at: string; dbAt: string; profileId?
 }
 
 /** Extend the claims `owner` still holds; a claim another holder took meanwhile is left alone. */
-export async function renewClaims(db: Db, ids: number[], owner: string, leaseMs: number): Promise<void> {
+export async function renewClaims(store: Store, ids: number[], owner: string, leaseMs: number): Promise<void> {
   if (ids.length === 0) return;
-  await db
-    .updateTable('inbox_items')
-    .set({ lease_until: dbNow(db, leaseMs) })
-    .where('id', 'in', ids)
-    .where('state', '=', 'processing')
-    .where('claimed_by', '=', owner)
-    .execute();
+  let renewed = store.db.selectFrom('inbox_items').select('id').where('id', 'in', ids).where('state', '=', 'processing').where('claimed_by', '=', owner);
+  // On PostgreSQL a row this process's group transaction has recorded stays locked until that commits.
+  // Waiting for it could deadlock (the group goes on to a row this update locked first), and it needs no
+  // renewal: no one takes over a locked row (claims skip them), and once the group commits it is done.
+  if (store.dialect === 'postgres') renewed = renewed.forUpdate().skipLocked();
+  await store.db.updateTable('inbox_items').set({ lease_until: dbNow(store.db, leaseMs) }).where('id', 'in', renewed).execute();
 }
 
 /**

@@ -8,6 +8,7 @@ import { createProfile } from '../../src/store/profiles.js';
 import { claimDueItems, getInboxItem, insertInboxItem, recordError, recordOutcome, releaseClaims, renewClaims, type Takeover } from '../../src/store/inbox.js';
 import { beat, registerService } from '../../src/store/services.js';
 import { acquirePollLease } from '../../src/sources/status.js';
+import { waitFor } from '../support/wait.js';
 
 for (const dialect of await dialects()) {
   describe(`dead holders on ${dialect}`, () => {
@@ -86,11 +87,32 @@ for (const dialect of await dialects()) {
       const b = await newItem();
       await claimDueItems(t.store, { limit: 2, leaseMs: 1000, ids: [a.id, b.id], owner: 'alive' });
       await t.store.db.updateTable('inbox_items').set({ claimed_by: 'other' }).where('id', '=', b.id).execute();
-      await renewClaims(t.store.db, [a.id, b.id], 'alive', 60_000);
+      await renewClaims(t.store, [a.id, b.id], 'alive', 60_000);
       const leaseOf = async (id: number) => (await t.store.db.selectFrom('inbox_items').select('lease_until').where('id', '=', id).executeTakeFirstOrThrow()).lease_until!;
       assert.ok(Date.parse(await leaseOf(a.id)) > Date.now() + 50_000, 'a renewed');
       assert.ok(Date.parse(await leaseOf(b.id)) < Date.now() + 5_000, 'b left alone');
     });
+
+    if (dialect === 'postgres') {
+      test('renewing skips a claim the holder\'s own group transaction is recording: it neither waits for it nor deadlocks with it', async () => {
+        const a = await newItem();
+        const b = await newItem();
+        await claimDueItems(t.store, { limit: 2, leaseMs: 1000, ids: [a.id, b.id], owner: 'alive' });
+        const leaseOf = async (id: number) => (await t.store.db.selectFrom('inbox_items').select('lease_until').where('id', '=', id).executeTakeFirstOrThrow()).lease_until!;
+        let renewed = false;
+        await t.store.db.transaction().execute(async (trx) => {
+          // The group has recorded a (its row is locked until the commit) and goes on to b.
+          await recordOutcome(trx, a.id, { outcome: 'ignored', reason: 'test', ruleLine: null, actions: [], created: {}, trace: {}, claimedBy: 'alive' });
+          const renewal = renewClaims(t.store, [a.id, b.id], 'alive', 60_000).then(() => void (renewed = true));
+          // Waiting on a's lock, the renewal would lock b first and the group would then wait on it.
+          await waitFor(() => renewed, { what: 'the renewal to return while the group holds a', timeoutMs: 10_000 });
+          await renewal;
+          assert.ok(Date.parse(await leaseOf(b.id)) > Date.now() + 50_000, 'b renewed');
+          await recordOutcome(trx, b.id, { outcome: 'ignored', reason: 'test', ruleLine: null, actions: [], created: {}, trace: {}, claimedBy: 'alive' });
+        });
+        assert.deepEqual([(await getInboxItem(t.store.db, a.id))?.state, (await getInboxItem(t.store.db, b.id))?.state], ['done', 'done']);
+      });
+    }
 
     test('a worker whose clock runs a minute ahead takes no live holder for dead (the database\'s clock decides)', async () => {
       const p = await createProfile(t.store.db, { name: `skew-${dialect}`, rules: '' });
