@@ -310,17 +310,17 @@ export class Processor {
   /**
    * Whether the group's transaction commits after this message. On SQLite never: one writer, nothing
    * waits on a group but the next transaction. On PostgreSQL several workers record at once, and a
-   * transaction keeps its row and advisory locks until it ends: the row of a requester it inserted (a
-   * worker meeting the same new sender waits on it) and the profile's outbox lock taken to queue mail
-   * (pg_advisory_xact_lock, kept past a savepoint's rollback). Held over the rest of a group, they would
-   * make the other workers wait for it, and two groups taking them in opposite order deadlock; so these
-   * are held no longer than a transaction of one message held them. A message that failed may have taken
-   * them before its savepoint rolled back.
+   * transaction keeps the locks of the rows it wrote until it ends. A message that only made rows of its
+   * own (its message, a new item and what hangs from it, its outcome) leaves nothing another worker
+   * waits for, and the group goes on. One whose work wrote rows other workers may write too (Recorded
+   * `shared`: a new requester, queued mail with the profile's outbox lock, an item that existed before)
+   * commits at once: held over the rest of a group, those locks would make the other workers wait for
+   * it, and two groups taking them in opposite order deadlock (process-workers-postgres.test.ts). So they
+   * are held no longer than a transaction of one message held them. A message that failed holds none:
+   * its savepoint's rollback released them, advisory locks included.
    */
   private endsTransaction(settled: Settled): boolean {
-    if (this.store.dialect !== 'postgres' || settled.taken) return false;
-    const { result } = settled;
-    return result.outcome === null || result.created.requesters.length > 0 || result.created.mails.length > 0;
+    return this.store.dialect === 'postgres' && !settled.taken && settled.shared === true;
   }
 
   private async parse(item: InboxItem, parser: StoredParser, sink: BlobBatch): Promise<Parsed> {
@@ -350,14 +350,14 @@ export class Processor {
     }
     if ('failed' in one) return { parsed: one, profile: named, result: await this.retryLater(trx, item, one.failed) };
     const part = await inSavepoint(trx, async () => this.decideAndRecord(trx, item, await group.profile(item.profileId), one.message, group));
-    if ('value' in part) return { parsed: one, profile: named, result: part.value };
+    if ('value' in part) return { parsed: one, profile: named, ...part.value };
     // Another worker's outcome: that worker logs and counts it; what this one wrote was rolled back.
     if (part.refused instanceof AlreadyProcessedError) return { parsed: one, taken: true };
     return { parsed: one, profile: named, result: await this.retryLater(trx, item, part.refused, one.message) };
   }
 
   /** Decide a parsed message and record its outcome with the work its plan makes, all through `trx`. */
-  private async decideAndRecord(trx: Db, item: InboxItem, profile: Profile, message: Message, group: GroupContext): Promise<ProcessResult> {
+  private async decideAndRecord(trx: Db, item: InboxItem, profile: Profile, message: Message, group: GroupContext): Promise<Recorded> {
     const { tracker, ownDomains, outgoing } = this.options;
     const decision = this.profiles.of(profile);
     const unread = decision.ruleErrors?.[0];
@@ -418,7 +418,7 @@ export class Processor {
       claimedBy: item.claimedBy,
     });
     if (!first) throw new AlreadyProcessedError(item.id);
-    return {
+    const result: ProcessResult = {
       ...emptyResult(item),
       messageId: message.messageId,
       subject: message.subject,
@@ -429,6 +429,11 @@ export class Processor {
       reason: plan.reason,
       rateLimited: plan.trace.rateLimit !== undefined,
     };
+    // Rows other transactions may write too: a requester inserted (its address is unique), mail queued
+    // (the profile's outbox lock), and any step on an item that existed before (a comment, participants,
+    // a reopen, a bounce's note): two workers' replies to the same items meet there.
+    const shared = made.requesters.length > 0 || made.mails.length > 0 || plan.steps.some((step) => 'itemId' in step);
+    return { result, shared };
   }
 
   /**
@@ -542,7 +547,13 @@ interface ParsedGroup {
 type Parsed = { item: InboxItem; started: number } & ({ message: Message } | { unparseable: Error } | { failed: unknown });
 
 /** A parsed item inside the group's transaction: its result, or taken (another worker recorded it first). */
-type Settled = { parsed: Parsed; taken: true } | { parsed: Parsed; taken?: false; profile: Profile | undefined; result: ProcessResult };
+type Settled = { parsed: Parsed; taken: true } | ({ parsed: Parsed; taken?: false; profile: Profile | undefined } & Recorded);
+
+/** A message decided and recorded: its result, and whether its work wrote rows other workers may write too. */
+interface Recorded {
+  result: ProcessResult;
+  shared?: boolean;
+}
 
 /** What the messages of one group share, read once through its transaction. */
 class GroupContext {

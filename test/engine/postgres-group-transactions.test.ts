@@ -101,8 +101,11 @@ describe('group transactions on postgres', { skip: !onPostgres && 'PostgreSQL is
         { from: KNOWN, subject: 'Doomed at commit' },
         { from: KNOWN, subject: 'Also in the refused transaction' },
       ]);
-      const results = await processorFor(t.store).processDue({ ids });
+      const events: number[] = [];
+      const results = await processorFor(t.store, { onProcessed: (e) => void events.push(e.itemId) }).processDue({ ids });
       assert.deepEqual(results.map((r) => [r.itemId, r.outcome]), ids.map((id, i) => [id, i === 3 ? null : 'imported']));
+      // One outcome event each, the committed two included: they were not taken for another's work.
+      assert.deepEqual(events, ids);
       assert.match((await getInboxItem(t.store.db, ids[3]!))!.lastError ?? '', /refused at commit/);
       // Each imported message made its request once: the committed part was not done again.
       for (const id of [ids[0]!, ids[1]!, ids[2]!, ids[4]!]) {

@@ -2,8 +2,9 @@
 // of a new requester it wrote, and the profile's outbox lock (pg_advisory_xact_lock) once it queues an
 // acknowledgement, until it commits; were a group of messages one transaction whatever they did (as on
 // SQLite), two workers meeting the same new senders or profiles in opposite order would wait on each
-// other and PostgreSQL's victim would lose an attempt. A message that takes such a lock ends its group's
-// transaction (engine/process.ts: endsTransaction). Each worker here reaches its second message before
+// other and PostgreSQL's victim would lose an attempt, and so would replies writing to the same items (new
+// participants, a reopen). A message that writes such shared rows ends its group's transaction
+// (engine/process.ts: endsTransaction). Each worker here reaches its second message before
 // either goes on (a two-party barrier in the tracker's snapshot, no clock), in both orders.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,6 +49,16 @@ describe('two workers on postgres', { skip: !onPostgres && 'PostgreSQL is not re
     return (await intakeMessage(t.store, makeMessage({ from, messageId, subject: messageId }), { profileId })).item.id;
   }
 
+  /** Two requests from a known sender, made and committed before the workers start. */
+  async function twoItems(profileId: number, tag: string): Promise<number[]> {
+    const ids = [await put(profileId, 'k@c.example', `orig1-${tag}@c.example`), await put(profileId, 'k@c.example', `orig2-${tag}@c.example`)];
+    return (await processorFor(t.store).processDue({ ids })).map((r) => r.created.items[0]!);
+  }
+
+  /** A reply by the known sender to one of them, Cc'ing someone if `cc`. */
+  const reply = async (profileId: number, original: string, messageId: string, cc?: string) =>
+    (await intakeMessage(t.store, makeMessage({ from: 'k@c.example', messageId, subject: `Re: ${original}`, headers: { 'In-Reply-To': `<${original}>` }, ...(cc ? { cc } : {}) }), { profileId })).item.id;
+
   async function bothWorkers(a: number[], b: number[]) {
     const tracker = new MeetAtSecond(t.store.db);
     const run = (ids: number[], owner: string) => processorFor(t.store, { tracker, owner }).processDue({ ids });
@@ -86,5 +97,27 @@ describe('two workers on postgres', { skip: !onPostgres && 'PostgreSQL is not re
     const b = [await put(two, senders[2]!, 'first-b3@c.example'), await put(one, senders[3]!, 'second-b3@c.example')];
     const results = await bothWorkers(a, b);
     assert.deepEqual(results.map((r) => [r.outcome, r.created.requesters.length, r.created.mails.length]), Array(4).fill(['imported', 0, 1]));
+  });
+
+  // Replies of a known sender, no mail: what they share is the items they write to (found in review).
+  test('replies adding the same new participants to two items, in opposite order: every one a comment, none waits for a retry', async () => {
+    const { id } = await createProfile(t.store.db, { name: 'participants', rules: RULES });
+    await twoItems(id, 'p');
+    const a = [await reply(id, 'orig1-p@c.example', 'first-a4@c.example', 'p1@x.example'), await reply(id, 'orig2-p@c.example', 'second-a4@c.example', 'p2@x.example')];
+    const b = [await reply(id, 'orig2-p@c.example', 'first-b4@c.example', 'p2@x.example'), await reply(id, 'orig1-p@c.example', 'second-b4@c.example', 'p1@x.example')];
+    const results = await bothWorkers(a, b);
+    assert.deepEqual(results.map((r) => [r.outcome, r.error ?? null]), Array(4).fill(['commented', null]));
+  });
+
+  test('replies reopening two closed items, in opposite order: every one a comment, none waits for a retry', async () => {
+    const { id } = await createProfile(t.store.db, { name: 'reopening', rules: RULES, threading: { ...DEFAULT_THREADING, closedReplies: 'reopen' } });
+    const items = await twoItems(id, 'r');
+    await t.store.db.updateTable('items').set({ state: 'closed' }).where('id', 'in', items).execute();
+    const a = [await reply(id, 'orig1-r@c.example', 'first-a5@c.example'), await reply(id, 'orig2-r@c.example', 'second-a5@c.example')];
+    const b = [await reply(id, 'orig2-r@c.example', 'first-b5@c.example'), await reply(id, 'orig1-r@c.example', 'second-b5@c.example')];
+    const results = await bothWorkers(a, b);
+    assert.deepEqual(results.map((r) => [r.outcome, r.error ?? null]), Array(4).fill(['commented', null]));
+    const states = await t.store.db.selectFrom('items').select('state').where('id', 'in', items).execute();
+    assert.deepEqual(states.map((s) => s.state), ['open', 'open']);
   });
 });
