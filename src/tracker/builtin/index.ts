@@ -11,7 +11,9 @@ export class BuiltinTracker implements Tracker<Db> {
    * The directory (projects, staff, teams) each transaction read first. Processing a group of messages
    * in one transaction (engine/process.ts) read them again for every message: three of its ~20 statements.
    * Processing writes none of them (only an admin does, never in such a transaction), and a SQLite group
-   * transaction holds the write lock, so what the first message read is what every later one would.
+   * transaction holds the write lock, so what the first message read is what every later one would. On
+   * PostgreSQL an admin's change committed meanwhile is seen by the next transaction instead of the next
+   * message: a group lasts a fraction of a second, about as long as a change takes to reach a worker anyway.
    */
   private readonly directories = new WeakMap<Db, Promise<Directory>>();
 
