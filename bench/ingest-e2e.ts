@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, PerformanceObserver, type NodeGCPerformanceDetail } from 'node:perf_hooks';
-import { assemble } from '../src/app/app.js';
+import { appOptionsFromEnv, assemble } from '../src/app/app.js';
 import { parseThreadsOf } from '../src/app/parse-threads.js';
 import { sizeHeap } from '../src/app/heap.js';
 import { processedText } from '../src/cli/output.js';
@@ -70,7 +70,13 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.env.MAILBIND_BENCH_E2E ?? '') as Config;
   const dir = mkdtempSync(join(tmpdir(), 'mailbind-bench-e2e-'));
   try {
-    const store = await openStore({ dataDir: dir, ...(config.postgres ? { databaseUrl: config.postgres.url, schema: config.postgres.schema } : {}) });
+    // MAILBIND_DATABASE_PREPARE as the CLI reads it, so that it can be compared (pg-prepared.ts).
+    const { prepareStatements } = appOptionsFromEnv(dir);
+    const store = await openStore({
+      dataDir: dir,
+      ...(config.postgres ? { databaseUrl: config.postgres.url, schema: config.postgres.schema } : {}),
+      ...(prepareStatements !== undefined ? { prepareStatements } : {}),
+    });
     const secrets = SecretBox.forDataDir(dir);
     const profile = await setUpBenchProfile(store, settingsToStore({
       protocol: config.protocol ?? 'imap', host: '127.0.0.1', port: config.port, tls: 'tls', login: config.user, password: config.password,

@@ -13,6 +13,7 @@ import { BuiltinTracker } from '../tracker/builtin/index.js';
 import type { Tracker } from '../tracker/port.js';
 import { translated } from './error-translation.js';
 import { parseThreadsOf } from './parse-threads.js';
+import { userError } from './errors.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -27,6 +28,8 @@ export interface AppOptions {
   publicUrl?: string;
   /** PostgreSQL connections at most (default 10); services size it by their lanes (concurrency.ts). */
   poolSize?: number;
+  /** PostgreSQL: named prepared statements (MAILBIND_DATABASE_PREPARE, default on; store/pg-prepared.ts). */
+  prepareStatements?: boolean;
   /** Worker threads that parse messages for this app's processors (default: MAILBIND_PARSE_THREADS, see parse-threads.ts). */
   parseThreads?: number;
 }
@@ -55,15 +58,24 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Settings from the environment: MAILBIND_DATABASE_URL, MAILBIND_DATABASE_SCHEMA, MAILBIND_MESSAGE_ID_DOMAIN, MAILBIND_PUBLIC_URL. */
+/** Settings from the environment: MAILBIND_DATABASE_URL, …_SCHEMA, …_PREPARE, MAILBIND_MESSAGE_ID_DOMAIN, MAILBIND_PUBLIC_URL. */
 export function appOptionsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): AppOptions {
   return {
     dataDir,
     ...(env.MAILBIND_DATABASE_URL ? { databaseUrl: env.MAILBIND_DATABASE_URL } : {}),
     ...(env.MAILBIND_DATABASE_SCHEMA ? { schema: env.MAILBIND_DATABASE_SCHEMA } : {}),
+    ...(env.MAILBIND_DATABASE_PREPARE?.trim() ? { prepareStatements: onOrOff('MAILBIND_DATABASE_PREPARE', env.MAILBIND_DATABASE_PREPARE) } : {}),
     ...(env.MAILBIND_MESSAGE_ID_DOMAIN ? { messageIdDomain: env.MAILBIND_MESSAGE_ID_DOMAIN } : {}),
     ...(env.MAILBIND_PUBLIC_URL ? { publicUrl: env.MAILBIND_PUBLIC_URL } : {}),
   };
+}
+
+/** An on/off setting; anything else is refused with the setting's name. */
+function onOrOff(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (v === 'on') return true;
+  if (v === 'off') return false;
+  throw userError(`${name} must be on or off, got '${value}'`);
 }
 
 /**
@@ -85,6 +97,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
       ...(options.schema ? { schema: options.schema } : {}),
       ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+      ...(options.prepareStatements !== undefined ? { prepareStatements: options.prepareStatements } : {}),
       create: options.create ?? false,
     }),
   );

@@ -4,6 +4,7 @@ import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, ope
 import { dirname, join } from 'node:path';
 import { Kysely, Migrator, sql, type Migration } from 'kysely';
 import { OwnSchemaPostgresDialect } from './pg-introspector.js';
+import { PreparingPool } from './pg-prepared.js';
 import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { Database } from './schema.js';
@@ -42,6 +43,8 @@ export interface OpenOptions {
   create?: boolean;
   /** PostgreSQL: the most connections the pool opens (default 10); a service sizes it by its lanes. */
   poolSize?: number;
+  /** PostgreSQL: name data statements so each is parsed once per connection (default true; pg-prepared.ts). */
+  prepareStatements?: boolean;
 }
 
 /** The database cannot be opened: `missing` when there is none at the place named, else `unusable`. */
@@ -108,7 +111,7 @@ export async function openStore(options: OpenOptions): Promise<Store> {
       max: options.poolSize ?? 10,
       ...(schema ? { options: `-c search_path=${quoteIdent(schema)}` } : {}),
     });
-    db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool: options.prepareStatements === false ? pool : new PreparingPool(pool) }) });
     location = redactUrl(url) + (schema ? ` (schema ${schema})` : '');
   } else if (url) {
     throw new Error(`MAILBIND_DATABASE_URL must start with postgres:// (got ${redactUrl(url)})`);

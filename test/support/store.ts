@@ -42,7 +42,7 @@ export async function dialects(): Promise<TestDialect[]> {
   return ['sqlite'];
 }
 
-export async function openTestStore(dialect: TestDialect): Promise<TestStore> {
+export async function openTestStore(dialect: TestDialect, options: { prepareStatements?: boolean } = {}): Promise<TestStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mailbind-test-'));
   if (dialect === 'sqlite') {
     const store = await openStore({ dataDir });
@@ -57,7 +57,7 @@ export async function openTestStore(dialect: TestDialect): Promise<TestStore> {
     };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  const store = await openStore({ dataDir, databaseUrl: PG_URL, schema });
+  const store = await openStore({ dataDir, databaseUrl: PG_URL, schema, ...options });
   return {
     store,
     dataDir,
