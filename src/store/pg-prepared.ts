@@ -5,18 +5,22 @@
 // statement after its text (pg parses a name once per connection and remembers it).
 //
 // Bounded: a connection prepares at most MAX_PER_CONNECTION statements and the process names at most
-// MAX_NAMES texts (processing repeats a few dozen; lists of ids vary in length), the rest run unnamed.
-// Only single data statements are named (a DDL statement or several at once cannot always be). A
-// connection whose named statement the server refuses (a table changed under it: "cached plan must not
-// change result type"; a pooler that moved the session: "prepared statement … does not exist" or
-// "already exists") stops naming: that one statement fails as any failed statement does (the message
-// waits for a retry), and the connection goes on unnamed. Poolers in transaction mode without prepared
+// MAX_NAMES texts, the rest run unnamed. Processing repeats a few dozen statements, and they come first;
+// lists of ids vary in length and make a text per length, so a statement with more than MAX_PARAMETERS
+// values is not named (a backend holds some 30 KB per prepared statement, more for long ones). Only
+// single data statements are named (a DDL statement or several at once cannot always be). A connection
+// whose named statement fails unusably stops naming: the server refused it (a table changed under it:
+// "cached plan must not change result type"; a pooler that moved the session: "prepared statement …
+// does not exist" or "already exists"), or pg failed it before the server answered (a value it could
+// not send: pg then closes the statement on the server but still counts it as parsed). That one statement
+// fails as any failed statement does (the message waits for a retry), and the connection goes on unnamed. Poolers in transaction mode without prepared
 // statement support (PgBouncer before 1.21) want MAILBIND_DATABASE_PREPARE=off instead.
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
 
-const MAX_PER_CONNECTION = 200;
+const MAX_PER_CONNECTION = 100;
 const MAX_NAMES = 2000;
+const MAX_PARAMETERS = 32;
 
 /** SQLSTATEs that say a named statement is unusable on this connection. */
 const STALE = new Set([
@@ -46,11 +50,12 @@ export class PreparingPool implements PostgresPool {
     const state = connection;
     const query = (text: unknown, values?: unknown[]): unknown => {
       if (typeof text !== 'string') return client.query(text as never); // a cursor
-      const name = state.naming ? this.nameFor(text, state) : undefined;
+      const name = state.naming && (values?.length ?? 0) <= MAX_PARAMETERS ? this.nameFor(text, state) : undefined;
       if (name === undefined) return client.query(text, values);
       state.prepared.add(name);
       return client.query({ name, text, values: values ?? [] }).catch((error: { code?: string }) => {
-        if (error.code !== undefined && STALE.has(error.code)) state.naming = false;
+        // No SQLSTATE: pg's own failure (a value it could not send, a lost connection).
+        if (error.code === undefined || STALE.has(error.code)) state.naming = false;
         throw error;
       });
     };

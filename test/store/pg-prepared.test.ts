@@ -2,7 +2,7 @@
 // once per connection, under a name; a connection prepares a bounded number; one whose statement the
 // server refuses as stale goes on unnamed; MAILBIND_DATABASE_PREPARE=off prepares nothing. What the
 // server holds is read from pg_prepared_statements, which shows the session's own.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { appOptionsFromEnv } from '../../src/app/app.js';
@@ -18,16 +18,18 @@ async function preparedOn(conn: Db): Promise<Map<string, string>> {
 }
 
 describe('prepared statements on postgres', { skip: !onPostgres && 'PostgreSQL is not reachable' }, () => {
-  let t: TestStore;
-  before(async () => {
-    t = await openTestStore('postgres');
-    await sql`create table prepared_probe (a integer)`.execute(t.store.db);
-    await sql`insert into prepared_probe values (1), (2)`.execute(t.store.db);
-  });
-  after(() => t.cleanup());
+  // Each test on a store of its own: a connection a test leaves full, or naming nothing, is not reused.
+  async function onOneConnection(work: (conn: Db, t: TestStore) => Promise<void>): Promise<void> {
+    const t = await openTestStore('postgres');
+    try {
+      await t.store.db.connection().execute((conn) => work(conn, t));
+    } finally {
+      await t.cleanup();
+    }
+  }
 
   test('a data statement run twice on one connection is parsed once, under a name', async () => {
-    await t.store.db.connection().execute(async (conn) => {
+    await onOneConnection(async (conn) => {
       const query = conn.selectFrom('profiles').select('id').where('name', '=', 'nobody');
       await query.execute();
       await query.execute();
@@ -38,24 +40,39 @@ describe('prepared statements on postgres', { skip: !onPostgres && 'PostgreSQL i
     });
   });
 
-  test('a connection prepares at most 200 statements; the rest run unnamed and still answer', async () => {
-    // A store of its own: its connection is left full.
-    const full = await openTestStore('postgres');
-    try {
-      await full.store.db.connection().execute(async (conn) => {
-        for (let i = 0; i < 250; i++) {
-          const { rows } = await sql<{ n: number }>`select ${sql.lit(i)}::int + ${1}::int as n`.execute(conn);
-          assert.equal(rows[0]!.n, i + 1);
-        }
-        assert.equal((await preparedOn(conn)).size, 200);
-      });
-    } finally {
-      await full.cleanup();
-    }
+  test('a connection prepares at most 100 statements; the rest run unnamed and still answer', async () => {
+    await onOneConnection(async (conn) => {
+      for (let i = 0; i < 250; i++) {
+        const { rows } = await sql<{ n: number }>`select ${sql.lit(i)}::int + ${1}::int as n`.execute(conn);
+        assert.equal(rows[0]!.n, i + 1);
+      }
+      assert.equal((await preparedOn(conn)).size, 100);
+    });
+  });
+
+  test('a value pg cannot send fails its statement once; the connection goes on unnamed, the statement answers', async () => {
+    await onOneConnection(async (conn) => {
+      const echo = (value: unknown) => sql<{ v: string }>`select ${value}::text as v, 'bind probe' as w`.execute(conn);
+      assert.equal((await echo('x')).rows[0]!.v, 'x');
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      await assert.rejects(echo(circular), /circular/i);
+      assert.equal((await echo('y')).rows[0]!.v, 'y');
+    });
+  });
+
+  test('a statement with more than 32 values is not named', async () => {
+    await onOneConnection(async (conn) => {
+      const many = conn.selectFrom('profiles').select('id').where('id', 'in', Array.from({ length: 33 }, (_, i) => -i - 1));
+      const few = conn.selectFrom('profiles').select('id').where('id', 'in', Array.from({ length: 32 }, (_, i) => -i - 1));
+      for (let i = 0; i < 2; i++) await Promise.all([many.execute(), few.execute()]);
+      const prepared = await preparedOn(conn);
+      assert.deepEqual([prepared.has(many.compile().sql), prepared.has(few.compile().sql)], [false, true]);
+    });
   });
 
   test('DDL and several statements at once are not named', async () => {
-    await t.store.db.connection().execute(async (conn) => {
+    await onOneConnection(async (conn) => {
       await sql`create temporary table prepared_ddl (x integer)`.execute(conn);
       await sql.raw('select 1; select 2').execute(conn);
       const texts = [...(await preparedOn(conn)).keys()];
@@ -64,16 +81,18 @@ describe('prepared statements on postgres', { skip: !onPostgres && 'PostgreSQL i
   });
 
   test('a table changed under a named statement: that statement fails once, and the connection goes on unnamed', async () => {
-    await t.store.db.connection().execute(async (conn) => {
+    await onOneConnection(async (conn, t) => {
+      await sql`create table prepared_probe (a integer)`.execute(conn);
+      await sql`insert into prepared_probe values (1), (2)`.execute(conn);
       const probe = () => sql<Record<string, number>>`select * from prepared_probe where a >= ${0}`.execute(conn);
       assert.deepEqual((await probe()).rows, [{ a: 1 }, { a: 2 }]);
       await sql`alter table prepared_probe add column b integer default 7`.execute(t.store.db);
       await assert.rejects(probe(), /cached plan must not change result type/);
       assert.deepEqual((await probe()).rows, [{ a: 1, b: 7 }, { a: 2, b: 7 }]);
-      const before = (await preparedOn(conn)).size;
-      await conn.selectFrom('profiles').select('id').where('name', '=', 'after the refusal').execute();
-      await conn.selectFrom('profiles').select('id').where('name', '=', 'after the refusal').execute();
-      assert.equal((await preparedOn(conn)).size, before, 'nothing named any more on this connection');
+      // A text this connection never ran: run twice, it is still not prepared.
+      const fresh = conn.selectFrom('profiles').select('id').where('name', '=', 'after the refusal').where('id', '>', 0);
+      for (let i = 0; i < 2; i++) await fresh.execute();
+      assert.equal((await preparedOn(conn)).has(fresh.compile().sql), false, 'nothing named any more on this connection');
     });
   });
 });
