@@ -255,6 +255,7 @@ export class Processor {
     if (parsed.length === 0) return [];
     let durable: Promise<void> | undefined;
     const settled: Settled[] = [];
+    const redone = new Set<number>();
     try {
       // Read before the transaction: the first read of the key may create it.
       const replyTokenKey = this.options.outgoing ? await this.options.outgoing.replyTokenKey() : null;
@@ -269,7 +270,12 @@ export class Processor {
           const group = new GroupContext(trx, replyTokenKey);
           const done: Settled[] = [];
           for (const one of parsed.slice(settled.length)) {
-            const next = await this.settle(trx, one, group);
+            const next = await this.settle(trx, one, group, !redone.has(one.item.id));
+            if ('redo' in next) {
+              // Chosen as a deadlock's victim: what came before commits, and it goes first in the next transaction.
+              redone.add(one.item.id);
+              break;
+            }
             done.push(next);
             if (this.endsTransaction(next)) break;
           }
@@ -336,7 +342,7 @@ export class Processor {
   }
 
   /** One parsed message to its outcome (or a retry), inside the group's transaction. */
-  private async settle(trx: Db, one: Parsed, group: GroupContext): Promise<Settled> {
+  private async settle(trx: Db, one: Parsed, group: GroupContext, mayRedo: boolean): Promise<Settled | { redo: true }> {
     const { item } = one;
     // For the log line, whatever happens next; a profile deleted meanwhile makes the decision wait (below).
     const named = await group.profile(item.profileId).catch(() => undefined);
@@ -353,6 +359,10 @@ export class Processor {
     if ('value' in part) return { parsed: one, profile: named, ...part.value };
     // Another worker's outcome: that worker logs and counts it; what this one wrote was rolled back.
     if (part.refused instanceof AlreadyProcessedError) return { parsed: one, taken: true };
+    // PostgreSQL broke a deadlock (or a serialisation conflict) by failing this message's statement: no
+    // fault of the message, and its savepoint's rollback let the other worker go on. It is done again at
+    // once, in a transaction of its own, instead of spending an attempt; a second time waits for a retry.
+    if (mayRedo && isConflict(part.refused)) return { redo: true };
     return { parsed: one, profile: named, result: await this.retryLater(trx, item, part.refused, one.message) };
   }
 
@@ -507,6 +517,12 @@ export const PROCESS_GROUP_BYTES = 8 * 1024 * 1024;
  * message that holds locks other workers wait for (Processor.endsTransaction).
  */
 const PROCESS_GROUP_SIZE = 20;
+
+/** PostgreSQL's deadlock_detected and serialization_failure: a conflict between transactions, not a fault. */
+function isConflict(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === '40P01' || code === '40001';
+}
 
 /** A claimed batch in groups of at most PROCESS_GROUP_SIZE messages and PROCESS_GROUP_BYTES of raw mail (a larger message is a group alone). */
 function groupsOf(items: InboxItem[]): InboxItem[][] {

@@ -5,7 +5,9 @@
 // other and PostgreSQL's victim would lose an attempt, and so would replies writing to the same items (new
 // participants, a reopen). A message that writes such shared rows ends its group's transaction
 // (engine/process.ts: endsTransaction). Each worker here reaches its second message before
-// either goes on (a two-party barrier in the tracker's snapshot, no clock), in both orders.
+// either goes on (a two-party barrier in the tracker's snapshot, no clock), in both orders. Within one
+// message a deadlock can still happen (two new people in opposite order): its victim is done again at
+// once instead of waiting for a retry.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
@@ -17,7 +19,7 @@ import { addProject } from '../../src/tracker/builtin/admin.js';
 import { BuiltinTracker } from '../../src/tracker/builtin/index.js';
 import { DEFAULT_THREADING } from '../../src/store/threading-settings.js';
 import type { Db } from '../../src/store/database.js';
-import type { SnapshotRequest, TrackerSnapshot } from '../../src/tracker/port.js';
+import type { SnapshotRequest, TrackerSnapshot, TrackerWriter } from '../../src/tracker/port.js';
 
 /** Holds each worker at its message `second-…` until both are there. */
 class MeetAtSecond extends BuiltinTracker {
@@ -31,6 +33,32 @@ class MeetAtSecond extends BuiltinTracker {
       await this.bothThere;
     }
     return super.snapshot(request, transaction);
+  }
+}
+
+/**
+ * Holds each worker at the second requester of a message whose subject starts `crossed` until both are
+ * there: each then inserts the requester the other inserted first, and PostgreSQL breaks the deadlock.
+ */
+class CrossedRequesters extends BuiltinTracker {
+  private arrived = 0;
+  private release!: () => void;
+  private readonly bothThere = new Promise<void>((resolve) => (this.release = resolve));
+  private readonly calls = new WeakMap<Db, number>();
+
+  override writer(transaction: Db): TrackerWriter {
+    const writer = super.writer(transaction);
+    const ensureRequester = writer.ensureRequester.bind(writer);
+    writer.ensureRequester = async (requester) => {
+      const n = (this.calls.get(transaction) ?? 0) + 1;
+      this.calls.set(transaction, n);
+      if (n === 2) {
+        if (++this.arrived === 2) this.release();
+        await this.bothThere;
+      }
+      return ensureRequester(requester);
+    };
+    return writer;
   }
 }
 
@@ -59,8 +87,7 @@ describe('two workers on postgres', { skip: !onPostgres && 'PostgreSQL is not re
   const reply = async (profileId: number, original: string, messageId: string, cc?: string) =>
     (await intakeMessage(t.store, makeMessage({ from: 'k@c.example', messageId, subject: `Re: ${original}`, headers: { 'In-Reply-To': `<${original}>` }, ...(cc ? { cc } : {}) }), { profileId })).item.id;
 
-  async function bothWorkers(a: number[], b: number[]) {
-    const tracker = new MeetAtSecond(t.store.db);
+  async function bothWorkers(a: number[], b: number[], tracker: BuiltinTracker = new MeetAtSecond(t.store.db)) {
     const run = (ids: number[], owner: string) => processorFor(t.store, { tracker, owner }).processDue({ ids });
     return (await Promise.all([run(a, 'worker-a'), run(b, 'worker-b')])).flat();
   }
@@ -97,6 +124,20 @@ describe('two workers on postgres', { skip: !onPostgres && 'PostgreSQL is not re
     const b = [await put(two, senders[2]!, 'first-b3@c.example'), await put(one, senders[3]!, 'second-b3@c.example')];
     const results = await bothWorkers(a, b);
     assert.deepEqual(results.map((r) => [r.outcome, r.created.requesters.length, r.created.mails.length]), Array(4).fill(['imported', 0, 1]));
+  });
+
+  test('one message each, with the same two new people in opposite order: the deadlock\'s victim is done again at once, not retried', async () => {
+    const { id } = await createProfile(t.store.db, { name: 'crossed', rules: RULES });
+    const crossed = (from: string, cc: string, messageId: string) =>
+      intakeMessage(t.store, makeMessage({ from, cc, messageId, subject: `crossed ${messageId}` }), { profileId: id }).then((r) => r.item.id);
+    const a = [await crossed('c1@c.example', 'c2@c.example', 'crossed-a@c.example')];
+    const b = [await crossed('c2@c.example', 'c1@c.example', 'crossed-b@c.example')];
+    const results = await bothWorkers(a, b, new CrossedRequesters(t.store.db));
+    assert.deepEqual(results.map((r) => [r.outcome, r.error ?? null]), [['imported', null], ['imported', null]]);
+    for (const itemId of [...a, ...b]) {
+      const item = await t.store.db.selectFrom('inbox_items').select(['attempts', 'last_error']).where('id', '=', itemId).executeTakeFirstOrThrow();
+      assert.deepEqual([item.attempts, item.last_error], [0, null], `inbox item ${itemId}`);
+    }
   });
 
   // Replies of a known sender, no mail: what they share is the items they write to (found in review).
