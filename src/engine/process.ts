@@ -273,6 +273,7 @@ export class Processor {
             const next = await this.settle(trx, one, group, !redone.has(one.item.id));
             if ('redo' in next) {
               // Chosen as a deadlock's victim: what came before commits, and it goes first in the next transaction.
+              this.options.logger?.info({ item: one.item.id, err: next.redo.message }, 'chosen as the victim of a conflict between workers; processing it again at once');
               redone.add(one.item.id);
               break;
             }
@@ -342,7 +343,7 @@ export class Processor {
   }
 
   /** One parsed message to its outcome (or a retry), inside the group's transaction. */
-  private async settle(trx: Db, one: Parsed, group: GroupContext, mayRedo: boolean): Promise<Settled | { redo: true }> {
+  private async settle(trx: Db, one: Parsed, group: GroupContext, mayRedo: boolean): Promise<Settled | { redo: Error }> {
     const { item } = one;
     // For the log line, whatever happens next; a profile deleted meanwhile makes the decision wait (below).
     const named = await group.profile(item.profileId).catch(() => undefined);
@@ -361,8 +362,9 @@ export class Processor {
     if (part.refused instanceof AlreadyProcessedError) return { parsed: one, taken: true };
     // PostgreSQL broke a deadlock (or a serialisation conflict) by failing this message's statement: no
     // fault of the message, and its savepoint's rollback let the other worker go on. It is done again at
-    // once, in a transaction of its own, instead of spending an attempt; a second time waits for a retry.
-    if (mayRedo && isConflict(part.refused)) return { redo: true };
+    // once, first in the group's next transaction, instead of spending an attempt; a second time waits
+    // for a retry.
+    if (mayRedo && isConflict(part.refused)) return { redo: part.refused };
     return { parsed: one, profile: named, result: await this.retryLater(trx, item, part.refused, one.message) };
   }
 

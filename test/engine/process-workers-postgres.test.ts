@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { makeMessage } from '../support/messages.js';
 import { processorFor } from '../support/processor.js';
+import { memoryLog } from '../support/memory-log.js';
 import { createProfile } from '../../src/store/profiles.js';
 import { intakeMessage } from '../../src/sources/intake.js';
 import { addProject } from '../../src/tracker/builtin/admin.js';
@@ -37,8 +38,9 @@ class MeetAtSecond extends BuiltinTracker {
 }
 
 /**
- * Holds each worker at the second requester of a message whose subject starts `crossed` until both are
- * there: each then inserts the requester the other inserted first, and PostgreSQL breaks the deadlock.
+ * Holds each worker at the second requester it inserts in a transaction until both are there: each then
+ * inserts the requester the other inserted first, and PostgreSQL breaks the deadlock. For one message
+ * per worker, each with two new people.
  */
 class CrossedRequesters extends BuiltinTracker {
   private arrived = 0;
@@ -87,7 +89,8 @@ describe('two workers on postgres', { skip: !onPostgres && 'PostgreSQL is not re
   const reply = async (profileId: number, original: string, messageId: string, cc?: string) =>
     (await intakeMessage(t.store, makeMessage({ from: 'k@c.example', messageId, subject: `Re: ${original}`, headers: { 'In-Reply-To': `<${original}>` }, ...(cc ? { cc } : {}) }), { profileId })).item.id;
 
-  async function bothWorkers(a: number[], b: number[], tracker: BuiltinTracker = new MeetAtSecond(t.store.db)) {
+  async function bothWorkers(a: number[], b: number[]) {
+    const tracker = new MeetAtSecond(t.store.db);
     const run = (ids: number[], owner: string) => processorFor(t.store, { tracker, owner }).processDue({ ids });
     return (await Promise.all([run(a, 'worker-a'), run(b, 'worker-b')])).flat();
   }
@@ -132,8 +135,15 @@ describe('two workers on postgres', { skip: !onPostgres && 'PostgreSQL is not re
       intakeMessage(t.store, makeMessage({ from, cc, messageId, subject: `crossed ${messageId}` }), { profileId: id }).then((r) => r.item.id);
     const a = [await crossed('c1@c.example', 'c2@c.example', 'crossed-a@c.example')];
     const b = [await crossed('c2@c.example', 'c1@c.example', 'crossed-b@c.example')];
-    const results = await bothWorkers(a, b, new CrossedRequesters(t.store.db));
+    const log = memoryLog();
+    const tracker = new CrossedRequesters(t.store.db);
+    const run = (ids: number[], owner: string) => processorFor(t.store, { tracker, owner, logger: log.logger }).processDue({ ids });
+    const results = (await Promise.all([run(a, 'worker-a'), run(b, 'worker-b')])).flat();
     assert.deepEqual(results.map((r) => [r.outcome, r.error ?? null]), [['imported', null], ['imported', null]]);
+    // The deadlock happened, and its victim was done again.
+    const redone = log.find('chosen as the victim of a conflict between workers; processing it again at once');
+    assert.equal(redone.length, 1);
+    assert.match(String(redone[0]!.err), /deadlock detected/);
     for (const itemId of [...a, ...b]) {
       const item = await t.store.db.selectFrom('inbox_items').select(['attempts', 'last_error']).where('id', '=', itemId).executeTakeFirstOrThrow();
       assert.deepEqual([item.attempts, item.last_error], [0, null], `inbox item ${itemId}`);
