@@ -1,5 +1,5 @@
 // Named prepared statements on PostgreSQL (issue 14). Kysely hands pg every statement as text, and pg
-// sends it unnamed: the server parses and plans each one anew, about 45% of what a backend spent per
+// sends it unnamed: the server parses and plans each one anew, about half of what a backend spent per
 // processed message (docs/benchmarks.md, fifth slice). Named, a statement is parsed once per
 // connection and then only bound and executed. This pool gives Kysely clients that name each data
 // statement after its text (pg parses a name once per connection and remembers it).
@@ -8,13 +8,15 @@
 // MAX_NAMES texts, the rest run unnamed. Processing repeats a few dozen statements, and they come first;
 // lists of ids vary in length and make a text per length, so a statement with more than MAX_PARAMETERS
 // values is not named (a backend holds some 30 KB per prepared statement, more for long ones). Only
-// single data statements are named (a DDL statement or several at once cannot always be). A connection
-// whose named statement fails unusably stops naming: the server refused it (a table changed under it:
-// "cached plan must not change result type"; a pooler that moved the session: "prepared statement …
-// does not exist" or "already exists"), or pg failed it before the server answered (a value it could
-// not send: pg then closes the statement on the server but still counts it as parsed). That one statement
-// fails as any failed statement does (the message waits for a retry), and the connection goes on unnamed. Poolers in transaction mode without prepared
-// statement support (PgBouncer before 1.21) want MAILBIND_DATABASE_PREPARE=off instead.
+// single data statements are named (a DDL statement or several at once cannot always be).
+//
+// A connection whose named statement fails unusably stops naming: the server refused it (a table changed
+// under it: "cached plan must not change result type"; a pooler that moved the session: "prepared
+// statement … does not exist" or "already exists"), or pg failed it before the server answered (a value
+// it could not send: pg then closes the statement on the server but still counts it as parsed). That one
+// statement fails as any failed statement does (the message waits for a retry), and the connection goes
+// on unnamed. Poolers in transaction mode without prepared statement support (PgBouncer before 1.21) want
+// MAILBIND_DATABASE_PREPARE=off instead.
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
 
