@@ -65,10 +65,25 @@ describe('the admin pages in Chromium', { skip: chromiumSkip() }, () => {
 
     await carolRow.getByRole('button', { name: 'Make viewer' }).click();
     await page.getByText('carol is now a viewer.').waitFor();
+    // The list's reload is held: the notice must wait for it, or it announces a removal the table still contradicts.
+    let reloadAsked!: () => void;
+    const reloading = new Promise<void>((resolve) => (reloadAsked = resolve));
+    let releaseReload!: () => void;
+    const released = new Promise<void>((resolve) => (releaseReload = resolve));
+    await page.route('**/api/v1/accounts', async (route) => {
+      if (route.request().method() !== 'GET') return route.fallback();
+      reloadAsked();
+      await released;
+      await route.continue();
+    });
     await carolRow.getByRole('button', { name: 'Remove' }).click();
     await carolRow.getByRole('button', { name: 'Yes, remove' }).click();
+    await reloading;
+    assert.equal(await page.getByText('Account carol removed.').count(), 0, 'not announced while the list is loading');
+    releaseReload();
     await page.getByText('Account carol removed.').waitFor();
-    assert.equal(await page.getByRole('row', { name: /^carol/ }).count(), 0);
+    assert.equal(await page.getByRole('row', { name: /^carol/ }).count(), 0, 'announced with the list that shows it');
+    await page.unrouteAll();
   });
 
   test('API tokens: created and shown once with a copy button, never listed, working until revoked (then 401)', async () => {

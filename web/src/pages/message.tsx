@@ -29,8 +29,9 @@ export function MessagePage({ params }: { params: Record<string, string> }) {
     setDone(null);
     setFailed(null);
     try {
-      setDone(await what());
-      await detail.reload();
+      const outcome = await what();
+      await detail.reload(); // before the outcome is announced, so the page already shows it
+      setDone(outcome);
     } catch (e) {
       setFailed(errorText(e));
     }

@@ -12,9 +12,10 @@ import { PasswordForm } from './account-password.js';
 export function AccountsPage() {
   const accounts = useApi<{ accounts: Account[] }>('/accounts');
   const [notice, setNotice] = useState<string | null>(null);
+  // The notice follows the reload so that, when it is announced, the list already shows what it says.
   const changed = async (message: string | null) => {
-    if (message) setNotice(message);
     await accounts.reload();
+    if (message) setNotice(message);
   };
   return (
     <section>
