@@ -14,6 +14,8 @@ import {
   claimDueItems,
   renewClaims,
   getInboxItem,
+  originalInFlight,
+  putOff,
   recordError,
   recordOutcome,
   type InboxItem,
@@ -28,6 +30,7 @@ import type { Tracker } from '../tracker/port.js';
 import { DecisionProfiles, everyProfileAddress } from './decision-profile.js';
 import { executePlan, emptyCreated, type Created } from './execute.js';
 import { queueMail, type MailLimits } from './outbox/queue.js';
+import { threadIds } from './binders/index.js';
 import { planActions } from './plan.js';
 import { inlineParser, type StoredParser } from './parsing/stored-parser.js';
 import { decideParsed, type OutgoingMailKnowledge } from './prepare.js';
@@ -46,6 +49,8 @@ export interface ProcessResult {
   error?: string;
   /** The per-sender rate limit held it. */
   rateLimited?: boolean;
+  /** Put off for a moment, no attempt spent: the message it replies to is being processed elsewhere. */
+  waiting?: boolean;
 }
 
 class AlreadyProcessedError extends Error {
@@ -356,6 +361,15 @@ export class Processor {
       return { parsed: one, profile: named, result: { ...emptyResult(item), messageId: item.messageId, subject: item.subject, outcome: 'failed', reason } };
     }
     if ('failed' in one) return { parsed: one, profile: named, result: await this.retryLater(trx, item, one.failed) };
+    // A reply whose original another worker (or lane) is recording right now would miss the item it
+    // makes and become an item of its own: groups commit together, so that window lasts a group.
+    const original = await originalInFlight(trx, item, threadIds(one.message).map((t) => t.id));
+    if (original !== undefined) {
+      const why = `waiting for message ${original}, the one it replies to, which another worker is processing right now`;
+      if (!(await putOff(trx, item, why, WAIT_FOR_ORIGINAL_MS))) return { parsed: one, taken: true };
+      const result = { ...emptyResult(item), messageId: one.message.messageId, subject: one.message.subject, outcome: null, reason: why, waiting: true };
+      return { parsed: one, profile: named, result };
+    }
     const part = await inSavepoint(trx, async () => this.decideAndRecord(trx, item, await group.profile(item.profileId), one.message, group));
     if ('value' in part) return { parsed: one, profile: named, ...part.value };
     // Another worker's outcome: that worker logs and counts it; what this one wrote was rolled back.
@@ -459,6 +473,7 @@ export class Processor {
     const err = result.error !== undefined ? { err: result.error } : {};
     // An outcome (failed included) is one info line; an attempt that waits for a retry is a warning.
     if (result.outcome) this.options.logger?.info({ ...fields, ...err }, 'processed');
+    else if (result.waiting) this.options.logger?.info({ ...fields, reason: result.reason }, 'put off: the message it replies to is being processed');
     else this.options.logger?.warn({ ...fields, ...err }, 'processing failed; will retry');
     try {
       this.options.onProcessed?.({
@@ -510,6 +525,12 @@ export const TEMP_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** How old a file in the blob store's tmp/ must be before a processor takes it for a killed process's leftover. */
 export const TEMP_BLOB_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How long a reply waits when its original is being processed elsewhere: about a group's time. It waits
+ * again while that lasts; the original's lease bounds it (a holder that stops loses its claim).
+ */
+export const WAIT_FOR_ORIGINAL_MS = 2_000;
 
 /** Raw mail parsed in one group at most (the parsed messages are held until the group commits). */
 export const PROCESS_GROUP_BYTES = 8 * 1024 * 1024;

@@ -221,6 +221,44 @@ export async function makeDueNow(db: Db, id: number): Promise<boolean> {
   return Number(result.numUpdatedRows) === 1;
 }
 
+/**
+ * An earlier message of the profile, named by one of `messageIds` (a reply's In-Reply-To and References),
+ * that is being processed right now: claimed, its lease running, no outcome yet. A reply decided now would
+ * not find the item that message is making (it commits with its holder's group) and would become an item
+ * of its own; it waits for it instead (engine/process.ts). Only earlier items count: what this process
+ * recorded earlier in its own transaction has its outcome there already.
+ */
+export async function originalInFlight(db: Db, reply: { id: number; profileId: number }, messageIds: string[]): Promise<number | undefined> {
+  if (messageIds.length === 0) return undefined;
+  const row = await db
+    .selectFrom('inbox_items')
+    .select('id')
+    .where('profile_id', '=', reply.profileId)
+    .where('message_id', 'in', [...new Set(messageIds.map(indexable))])
+    .where('id', '<', reply.id)
+    .where('outcome', 'is', null)
+    .where('state', '=', 'processing')
+    .where('lease_until', '>', dbNow(db))
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? Number(row.id) : undefined;
+}
+
+/**
+ * Puts an item off for `ms` without spending an attempt (a reply waiting for its original), saying why
+ * in its last error; refused, like recordError, once it has an outcome or another holder took it.
+ */
+export async function putOff(db: Db, item: InboxItem, why: string, ms: number): Promise<boolean> {
+  let query = db
+    .updateTable('inbox_items')
+    .set({ state: 'pending', lease_until: null, claimed_by: null, last_error: why, next_attempt_at: new Date(Date.now() + ms).toISOString() })
+    .where('id', '=', item.id)
+    .where('outcome', 'is', null);
+  if (item.claimedBy !== null) query = query.where('claimed_by', '=', item.claimedBy);
+  return Number((await query.executeTakeFirst()).numUpdatedRows) === 1;
+}
+
 export interface RecordedOutcome {
   outcome: Outcome;
   reason: string | null;
