@@ -46,7 +46,10 @@ describe('fetch --once and unfinished messages', { skip: dovecotSkip() }, () => 
   });
 
   test('fetch does not poll a mailbox a live worker is polling; it says so', async () => {
-    const env = { MAILBIND_DATA_DIR: join(dir, 'data'), PW: 'alicepw' };
+    // A data directory of its own: the test does not lean on the one before it having run.
+    const env = { MAILBIND_DATA_DIR: join(dir, 'polled'), PW: 'alicepw' };
+    await cliJson(['profile', 'add', 'pop', '--protocol', 'pop3', '--host', '127.0.0.1', '--port', String(dc.ports.pop3), '--tls', 'none',
+      '--login', 'alice', '--password-env', 'PW', '--first-run', 'all'], env);
     const store = await openStore({ dataDir: env.MAILBIND_DATA_DIR, create: false });
     try {
       const profile = await store.db.selectFrom('profiles').select('id').where('name', '=', 'pop').executeTakeFirstOrThrow();
