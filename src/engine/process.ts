@@ -296,7 +296,9 @@ export class Processor {
       const rest = parsed.slice(settled.length);
       if (parsed.length === 1) {
         const [one] = parsed as [Parsed];
-        return [this.finished(one, undefined, await this.retryLater(this.store.db, one.item, error, 'message' in one ? one.message : undefined))];
+        const result = await this.retryLater(this.store.db, one.item, error, 'message' in one ? one.message : undefined);
+        // Named in the log line as every other outcome is, when the database still answers.
+        return [this.finished(one, await getProfile(this.store.db, one.item.profileId).catch(() => undefined), result)];
       }
       // The group could not commit (the database went away, a lock wait ran out): each message alone.
       this.options.logger?.warn({ err: (error as Error).message, messages: rest.length }, 'a group of messages could not be committed together; processing them one by one');

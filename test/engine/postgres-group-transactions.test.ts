@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { makeMessage } from '../support/messages.js';
+import { memoryLog } from '../support/memory-log.js';
 import { processorFor } from '../support/processor.js';
 import { countedStore, StatementCounter } from '../support/statements.js';
 import { intakeMessage } from '../../src/sources/intake.js';
@@ -102,11 +103,15 @@ describe('group transactions on postgres', { skip: !onPostgres && 'PostgreSQL is
         { from: KNOWN, subject: 'Also in the refused transaction' },
       ]);
       const events: number[] = [];
-      const results = await processorFor(t.store, { onProcessed: (e) => void events.push(e.itemId) }).processDue({ ids });
+      const log = memoryLog();
+      const results = await processorFor(t.store, { logger: log.logger, onProcessed: (e) => void events.push(e.itemId) }).processDue({ ids });
       assert.deepEqual(results.map((r) => [r.itemId, r.outcome]), ids.map((id, i) => [id, i === 3 ? null : 'imported']));
       // One outcome event each, the committed two included: they were not taken for another's work.
       assert.deepEqual(events, ids);
       assert.match((await getInboxItem(t.store.db, ids[3]!))!.lastError ?? '', /refused at commit/);
+      // Its warning names the profile, as every processed line does (it gave the profile's id).
+      const warned = log.records.filter((r) => r.item === ids[3] && r.msg === 'processing failed; will retry');
+      assert.deepEqual(warned.map((r) => r.profile), ['plain']);
       // Each imported message made its request once: the committed part was not done again.
       for (const id of [ids[0]!, ids[1]!, ids[2]!, ids[4]!]) {
         const made = await t.store.db.selectFrom('messages').select('id').where('inbox_item_id', '=', id).execute();
