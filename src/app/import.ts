@@ -7,6 +7,7 @@ import { walkImportPaths } from '../sources/import/walk.js';
 import { getInboxItem, type InboxItem } from '../store/inbox.js';
 import { getProfile } from '../store/profiles.js';
 import type { App } from './app.js';
+import { processNow } from './process-now.js';
 import { processedMessage, storedMessage, type ProcessedMessage } from './message-views.js';
 
 /** A path that yielded no message, and why: not mail (skipped), or unreadable (an error). */
@@ -45,7 +46,7 @@ export async function* importPaths(app: App, profileName: string | number, paths
       continue;
     }
     // New, or stored by a run that never finished it: process it now if it is due.
-    const [result] = await processor.processDue({ ids: [item.id] });
+    const [result] = await processNow(processor, [item.id]);
     if (result) yield processedMessage(result, { file: found.label, ...(inserted ? {} : { storedEarlier: true }) });
     else yield unfinished((await getInboxItem(app.store.db, item.id)) ?? item, found.label, inserted);
   }

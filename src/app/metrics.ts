@@ -177,6 +177,8 @@ function createMetrics(app: App): Metrics {
   });
 
   const observe = (event: ProcessedEvent) => {
+    // A reply put off for its original spent no attempt and did no processing worth timing.
+    if (event.waiting) return;
     const labels = profileLabels(event.profileId);
     duration.observe(labels, event.ms / 1000);
     if (event.outcome === null) {

@@ -101,6 +101,8 @@ export interface ProcessedEvent {
   receivedAt: string;
   /** The per-sender rate limit held the message (outcome ignored, reason "rate limited: …"). */
   rateLimited: boolean;
+  /** Put off, no attempt spent: the message it replies to is on its way elsewhere (not a failed attempt). */
+  waiting?: true;
 }
 
 export class Processor {
@@ -365,7 +367,7 @@ export class Processor {
     if ('failed' in one) return { parsed: one, profile: named, result: await this.retryLater(trx, item, one.failed) };
     // A reply whose original another worker (or lane) is recording right now would miss the item it
     // makes and become an item of its own: groups commit together, so that window lasts a group.
-    const original = await originalInFlight(trx, item, threadIds(one.message).map((t) => t.id));
+    const original = await originalInFlight(trx, item, threadIds(one.message).map((t) => t.id), WAIT_FOR_ORIGINAL_MS);
     if (original !== undefined) {
       const why = `waiting for message ${original}, the one it replies to, which another worker is processing right now`;
       if (!(await putOff(trx, item, why, WAIT_FOR_ORIGINAL_MS))) return { parsed: one, taken: true };
@@ -480,6 +482,7 @@ export class Processor {
     try {
       this.options.onProcessed?.({
         profileId: item.profileId, itemId: item.id, outcome: result.outcome, rule: result.rule, ms, receivedAt: item.receivedAt, rateLimited: result.rateLimited === true,
+        ...(result.waiting ? { waiting: true as const } : {}),
       });
     } catch (error) {
       // An observer's bug must not turn a processed message into a retry.
@@ -530,7 +533,8 @@ export const TEMP_BLOB_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * How long a reply waits when its original is being processed elsewhere: about a group's time. It waits
- * again while that lasts; the original's lease bounds it (a holder that stops loses its claim).
+ * again while that lasts: as long as the holder takes to record it, or until its lease runs out if the
+ * holder stops.
  */
 export const WAIT_FOR_ORIGINAL_MS = 2_000;
 

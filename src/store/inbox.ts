@@ -223,13 +223,15 @@ export async function makeDueNow(db: Db, id: number): Promise<boolean> {
 
 /**
  * An earlier message of the profile, named by one of `messageIds` (a reply's In-Reply-To and References),
- * that is being processed right now: claimed, its lease running, no outcome yet. A reply decided now would
- * not find the item that message is making (it commits with its holder's group) and would become an item
- * of its own; it waits for it instead (engine/process.ts). Only earlier items count: what this process
- * recorded earlier in its own transaction has its outcome there already.
+ * that is on its way to an outcome right now: claimed with its lease running, or put off a moment ago
+ * itself (a reply waiting for its own original: putOff). A reply decided now would not find the item that
+ * message is making (it commits with its holder's group) and would become an item of its own; it waits
+ * for it instead (engine/process.ts). Only earlier items count: what this process recorded earlier in its
+ * own transaction has its outcome there already.
  */
-export async function originalInFlight(db: Db, reply: { id: number; profileId: number }, messageIds: string[]): Promise<number | undefined> {
+export async function originalInFlight(db: Db, reply: { id: number; profileId: number }, messageIds: string[], putOffMs: number): Promise<number | undefined> {
   if (messageIds.length === 0) return undefined;
+  const soon = new Date(Date.now() + putOffMs).toISOString();
   const row = await db
     .selectFrom('inbox_items')
     .select('id')
@@ -237,8 +239,11 @@ export async function originalInFlight(db: Db, reply: { id: number; profileId: n
     .where('message_id', 'in', [...new Set(messageIds.map(indexable))])
     .where('id', '<', reply.id)
     .where('outcome', 'is', null)
-    .where('state', '=', 'processing')
-    .where('lease_until', '>', dbNow(db))
+    .where((eb) => eb.or([
+      eb.and([eb('state', '=', 'processing'), eb('lease_until', '>', dbNow(db))]),
+      // Put off: the only rows with a reason and no outcome (recordError clears it, an outcome replaces it).
+      eb.and([eb('state', '=', 'pending'), eb('reason', 'is not', null), eb('next_attempt_at', '<=', soon)]),
+    ]))
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -246,13 +251,14 @@ export async function originalInFlight(db: Db, reply: { id: number; profileId: n
 }
 
 /**
- * Puts an item off for `ms` without spending an attempt (a reply waiting for its original), saying why
- * in its last error; refused, like recordError, once it has an outcome or another holder took it.
+ * Puts an item off for `ms` without spending an attempt (a reply waiting for its original), with `why` as
+ * its reason until it gets an outcome; refused, like recordError, once it has an outcome or another holder
+ * took it.
  */
 export async function putOff(db: Db, item: InboxItem, why: string, ms: number): Promise<boolean> {
   let query = db
     .updateTable('inbox_items')
-    .set({ state: 'pending', lease_until: null, claimed_by: null, last_error: why, next_attempt_at: new Date(Date.now() + ms).toISOString() })
+    .set({ state: 'pending', lease_until: null, claimed_by: null, reason: why, next_attempt_at: new Date(Date.now() + ms).toISOString() })
     .where('id', '=', item.id)
     .where('outcome', 'is', null);
   if (item.claimedBy !== null) query = query.where('claimed_by', '=', item.claimedBy);
@@ -331,9 +337,10 @@ export async function recordError(db: Db, item: InboxItem, error: string): Promi
       claimed_by: null,
       state: final ? 'failed' : 'pending',
       next_attempt_at: new Date(Date.now() + backoffMs(attempts)).toISOString(),
+      // A reason without an outcome says why it was put off (putOff); a failed attempt ends that.
       ...(final
         ? { outcome: 'failed' as const, reason: `failed after ${attempts} attempts: ${error}`, processed_at: now() }
-        : {}),
+        : { reason: null }),
     })
     .where('id', '=', item.id)
     .where('outcome', 'is', null);

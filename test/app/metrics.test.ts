@@ -14,6 +14,7 @@ import { createProfile } from '../../src/app/profiles.js';
 import { addProject } from '../../src/app/tracker.js';
 import { intakeMessage } from '../../src/sources/intake.js';
 import { getStatus, recordPollFailure, recordPollSuccess } from '../../src/sources/status.js';
+import { claimDueItems, releaseClaims } from '../../src/store/inbox.js';
 import { makeMessage } from '../support/messages.js';
 import { parseMetrics, sampleValue } from '../support/prometheus.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
@@ -105,6 +106,25 @@ for (const dialect of await dialects()) {
       assert.equal(sampleValue(await scrape(), 'mailbind_idle_connections'), 1);
       release();
       assert.equal(sampleValue(await scrape(), 'mailbind_idle_connections'), 0);
+    });
+
+    test('a reply put off for its original (held by another worker) is neither a retry nor a timed processing', async () => {
+      const id = `metrics-original-${dialect}@customer.example`;
+      const original = (await intakeMessage(t.store, makeMessage({ subject: 'Refund', messageId: id }), { profileId: sales.id })).item.id;
+      const reply = (await intakeMessage(t.store, makeMessage({ subject: 'Re: Refund', headers: { 'In-Reply-To': `<${id}>` } }), { profileId: sales.id })).item.id;
+      await claimDueItems(t.store, { ids: [original], limit: 1, leaseMs: 60_000, owner: 'other-worker' });
+      const counts = async () => {
+        const samples = await scrape();
+        return ['mailbind_processing_retries_total', 'mailbind_processing_duration_seconds_count'].map((name) => sampleValue(samples, name, of(sales, 'sales')) ?? 0);
+      };
+      try {
+        const before = await counts();
+        const [result] = await (await app.processor()).processDue({ ids: [reply] });
+        assert.equal(result!.waiting, true);
+        assert.deepEqual(await counts(), before);
+      } finally {
+        await releaseClaims(t.store.db, 'other-worker');
+      }
     });
 
     test('each app has its own registry: another app over the same store starts from zero', async () => {

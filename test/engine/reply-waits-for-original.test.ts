@@ -9,8 +9,8 @@ import { makeMessage } from '../support/messages.js';
 import { processorFor } from '../support/processor.js';
 import { countedStore, StatementCounter } from '../support/statements.js';
 import { intakeMessage } from '../../src/sources/intake.js';
-import { WAIT_FOR_ORIGINAL_MS } from '../../src/engine/process.js';
-import { claimDueItems, getInboxItem, makeDueNow, releaseClaims } from '../../src/store/inbox.js';
+import { WAIT_FOR_ORIGINAL_MS, type ProcessedEvent } from '../../src/engine/process.js';
+import { claimDueItems, getInboxItem, makeDueNow, recordError, releaseClaims } from '../../src/store/inbox.js';
 import { createProfile } from '../../src/store/profiles.js';
 import { addProject } from '../../src/tracker/builtin/admin.js';
 
@@ -44,15 +44,18 @@ for (const dialect of await dialects()) {
       const items = await itemCount();
       const before = Date.now();
 
-      const [waiting] = await processorFor(t.store).processDue({ ids: [reply] });
+      const events: ProcessedEvent[] = [];
+      const [waiting] = await processorFor(t.store, { onProcessed: (e) => void events.push(e) }).processDue({ ids: [reply] });
       assert.equal(waiting!.outcome, null);
+      assert.deepEqual(events.map((e) => [e.outcome, e.waiting]), [[null, true]], 'observed as waiting, not as a failed attempt');
       assert.equal(waiting!.waiting, true);
       assert.match(waiting!.reason!, new RegExp(`waiting for message ${original}, the one it replies to`));
       const row = (await getInboxItem(t.store.db, reply))!;
       assert.equal(row.state, 'pending');
       assert.equal(row.attempts, 0, 'no attempt spent');
       assert.equal(row.claimedBy, null);
-      assert.match(row.lastError!, /another worker is processing right now/);
+      assert.match(row.reason!, /another worker is processing right now/);
+      assert.equal(row.lastError, null, 'not an error');
       const due = Date.parse(row.nextAttemptAt!);
       assert.ok(due >= before + WAIT_FOR_ORIGINAL_MS && due <= Date.now() + WAIT_FOR_ORIGINAL_MS, `due ${row.nextAttemptAt}`);
       assert.equal(await itemCount(), items, 'the reply made no item of its own');
@@ -64,6 +67,7 @@ for (const dialect of await dialects()) {
       assert.equal(await makeDueNow(t.store.db, reply), true);
       const [bound] = await processorFor(t.store).processDue({ ids: [reply] });
       assert.equal(bound!.outcome, 'commented');
+      assert.doesNotMatch((await getInboxItem(t.store.db, reply))!.reason ?? '', /waiting/, 'the outcome\'s reason replaced it');
       const comment = await t.store.db.selectFrom('comments').select('item_id').where('id', '=', bound!.created.comments[0]!).executeTakeFirstOrThrow();
       assert.equal(Number(comment.item_id), made!.created.items[0], 'a comment on the original\'s item');
       assert.equal(await itemCount(), items + 1, 'one item: the original\'s');
@@ -82,6 +86,32 @@ for (const dialect of await dialects()) {
         assert.equal(result!.outcome, 'imported', `${state}: decided at once, as before`);
         assert.equal(result!.waiting, undefined);
       }
+    });
+
+    test('a reply to a message that is itself put off waits too (a chain in one group)', async () => {
+      const { original: root, reply: middle } = await pair();
+      const middleId = (await getInboxItem(t.store.db, middle))!.messageId!;
+      // Only In-Reply-To: the root is not named, the put-off middle is.
+      const last = (await intakeMessage(t.store, makeMessage({ subject: 'Re: Re: Export broken', headers: { 'In-Reply-To': `<${middleId}>` } }), { profileId })).item.id;
+      await claimDueItems(t.store, { ids: [root], limit: 1, leaseMs: 60_000, owner: 'other-worker' });
+      const results = await processorFor(t.store).processDue({ ids: [middle, last] });
+      assert.deepEqual(results.map((r) => [r.itemId, r.waiting]), [[middle, true], [last, true]]);
+      assert.match(results[1]!.reason!, new RegExp(`waiting for message ${middle},`));
+
+      await releaseClaims(t.store.db, 'other-worker');
+      await processorFor(t.store).processDue({ ids: [root] });
+      for (const id of [middle, last]) assert.equal(await makeDueNow(t.store.db, id), true);
+      const after = await processorFor(t.store).processDue({ ids: [middle, last] });
+      assert.deepEqual(after.map((r) => r.outcome), ['commented', 'commented']);
+    });
+
+    test('a failed attempt after a wait: the message no longer says it is waiting', async () => {
+      const { original, reply } = await pair();
+      await claimDueItems(t.store, { ids: [original], limit: 1, leaseMs: 60_000, owner: 'other-worker' });
+      assert.equal((await processorFor(t.store).processDue({ ids: [reply] }))[0]!.waiting, true);
+      await releaseClaims(t.store.db, 'other-worker');
+      const failed = await recordError(t.store.db, (await getInboxItem(t.store.db, reply))!, 'disk trouble');
+      assert.deepEqual([failed.state, failed.attempts, failed.reason, failed.lastError], ['pending', 1, null, 'disk trouble']);
     });
 
     test('in one group, the original recorded first is the reply\'s item at once', async () => {

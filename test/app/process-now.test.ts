@@ -1,0 +1,53 @@
+// Commands that process a message and report its outcome (here `deliver` with no service running) try a
+// reply put off for its original again once it is due, so the reply is reported where it went — a
+// comment on the original's item — instead of left pending for a service that is not there.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as tick } from 'node:timers/promises';
+import { assemble, type App } from '../../src/app/app.js';
+import { deliverMessage } from '../../src/app/deliver.js';
+import { intakeMessage } from '../../src/sources/intake.js';
+import { claimDueItems, getInboxItem, releaseClaims } from '../../src/store/inbox.js';
+import { createProfile } from '../../src/store/profiles.js';
+import { addProject } from '../../src/tracker/builtin/admin.js';
+import { makeMessage } from '../support/messages.js';
+import { dialects, openTestStore, type TestStore } from '../support/store.js';
+
+for (const dialect of await dialects()) {
+  describe(`processing now, for a command (${dialect})`, () => {
+    let t: TestStore;
+    let app: App;
+    before(async () => {
+      t = await openTestStore(dialect);
+      app = assemble(t.store);
+      await addProject(t.store.db, { name: 'General' });
+      await createProfile(t.store.db, { name: 'support', rules: 'then attach to project 1 and create request in project 1\n' });
+    });
+    after(() => t.cleanup());
+
+    test('deliver: a reply put off while another process holds its original ends as a comment on its item', async () => {
+      const profile = (await t.store.db.selectFrom('profiles').select('id').where('name', '=', 'support').executeTakeFirstOrThrow()).id;
+      const id = `deliver-original-${dialect}@customer.example`;
+      const original = (await intakeMessage(t.store, makeMessage({ subject: 'Invoice missing', messageId: id }), { profileId: Number(profile) })).item.id;
+      // Another process (a concurrent deliver) has claimed the original and not recorded it yet.
+      await claimDueItems(t.store, { ids: [original], limit: 1, leaseMs: 60_000, owner: 'other-deliver' });
+
+      const delivering = deliverMessage(app, 'support', makeMessage({ subject: 'Re: Invoice missing', headers: { 'In-Reply-To': `<${id}>` } }));
+      // Until the reply has been put off (the reason says so), then the other process records the original.
+      for (;;) {
+        const waiting = await t.store.db.selectFrom('inbox_items').select('id').where('reason', 'like', 'waiting for message%').where('outcome', 'is', null).executeTakeFirst();
+        if (waiting) break;
+        await tick(10);
+      }
+      await releaseClaims(t.store.db, 'other-deliver');
+      const [made] = await (await app.processor()).processDue({ ids: [original] });
+      assert.equal(made!.outcome, 'imported');
+
+      const result = await delivering;
+      if (result.status !== 'processed') assert.fail(`delivered, not processed: ${JSON.stringify(result)}`);
+      assert.equal(result.message.outcome, 'commented', JSON.stringify(result.message));
+      const reply = (await getInboxItem(t.store.db, result.message.itemId))!;
+      assert.equal(reply.attempts, 0);
+    });
+  });
+}
