@@ -41,7 +41,7 @@ export async function deliverMessage(app: App, profileName: string, content: Nod
   if (await anyLiveService(app.store.db)) return { status: 'queued', itemId: item.id };
   try {
     const processor = await app.processor();
-    const [result] = await processNow(processor, [item.id]);
+    const [result] = await processNow(app.store.db, processor, [item.id]);
     // No service runs: whatever earlier runs left due (a crash, a service that died after taking
     // messages) is taken along, a few at a time, so nothing waits for a service that may never come.
     // Only what is older than a few seconds: a concurrent deliver's fresh message is its own to process.

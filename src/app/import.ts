@@ -46,7 +46,7 @@ export async function* importPaths(app: App, profileName: string | number, paths
       continue;
     }
     // New, or stored by a run that never finished it: process it now if it is due.
-    const [result] = await processNow(processor, [item.id]);
+    const [result] = await processNow(app.store.db, processor, [item.id]);
     if (result) yield processedMessage(result, { file: found.label, ...(inserted ? {} : { storedEarlier: true }) });
     else yield unfinished((await getInboxItem(app.store.db, item.id)) ?? item, found.label, inserted);
   }

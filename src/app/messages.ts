@@ -59,7 +59,7 @@ export async function retryMessage(app: App, id: number): Promise<ProcessedMessa
   if (item.outcome !== null) await resetForRetry(app.store.db, id);
   else if (item.state === 'pending') await makeDueNow(app.store.db, id);
   const processor = await app.processor();
-  const [result] = await processNow(processor, [id]);
+  const [result] = await processNow(app.store.db, processor, [id]);
   if (!result) {
     // Claimed by a worker whose claim still runs: it is alive and at work on this very message.
     const now = await getInboxItem(app.store.db, id);
@@ -93,7 +93,7 @@ export async function reprocessSkipped(
   for (const item of items) if (await resetForRetry(app.store.db, item.id)) ids.push(item.id);
   if (ids.length === 0) return { messages: [], takenByWorker: 0 };
   const processor = await app.processor();
-  const messages = (await processNow(processor, ids)).map((r) => processedMessage(r));
+  const messages = (await processNow(app.store.db, processor, ids)).map((r) => processedMessage(r));
   return { messages, takenByWorker: ids.length - messages.length };
 }
 

@@ -17,6 +17,7 @@ import {
   originalInFlight,
   putOff,
   recordError,
+  WAIT_FOR_ORIGINAL_MS,
   recordOutcome,
   type InboxItem,
   type IntakeTrace,
@@ -369,7 +370,7 @@ export class Processor {
     // makes and become an item of its own: groups commit together, so that window lasts a group.
     const original = await originalInFlight(trx, item, threadIds(one.message).map((t) => t.id), WAIT_FOR_ORIGINAL_MS);
     if (original !== undefined) {
-      const why = `waiting for message ${original}, the one it replies to, which another worker is processing right now`;
+      const why = `waiting for message ${original}, the one it replies to, which is being processed right now`;
       if (!(await putOff(trx, item, why, WAIT_FOR_ORIGINAL_MS))) return { parsed: one, taken: true };
       const result = { ...emptyResult(item), messageId: one.message.messageId, subject: one.message.subject, outcome: null, reason: why, waiting: true };
       return { parsed: one, profile: named, result };
@@ -530,13 +531,6 @@ export const TEMP_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** How old a file in the blob store's tmp/ must be before a processor takes it for a killed process's leftover. */
 export const TEMP_BLOB_MAX_AGE_MS = 24 * 60 * 60 * 1000;
-
-/**
- * How long a reply waits when its original is being processed elsewhere: about a group's time. It waits
- * again while that lasts: as long as the holder takes to record it, or until its lease runs out if the
- * holder stops.
- */
-export const WAIT_FOR_ORIGINAL_MS = 2_000;
 
 /** Raw mail parsed in one group at most (the parsed messages are held until the group commits). */
 export const PROCESS_GROUP_BYTES = 8 * 1024 * 1024;

@@ -222,16 +222,24 @@ export async function makeDueNow(db: Db, id: number): Promise<boolean> {
 }
 
 /**
+ * How long a reply waits when its original is being processed elsewhere: about a group's time. It waits
+ * again while that lasts: as long as the holder takes to record it, or until its lease runs out if the
+ * holder stops.
+ */
+export const WAIT_FOR_ORIGINAL_MS = 2_000;
+
+/**
  * An earlier message of the profile, named by one of `messageIds` (a reply's In-Reply-To and References),
  * that is on its way to an outcome right now: claimed with its lease running, or put off a moment ago
- * itself (a reply waiting for its own original: putOff). A reply decided now would not find the item that
- * message is making (it commits with its holder's group) and would become an item of its own; it waits
- * for it instead (engine/process.ts). Only earlier items count: what this process recorded earlier in its
- * own transaction has its outcome there already.
+ * itself (a reply waiting for its own original: putOff), due at most `putOffMs` ago. A reply decided now
+ * would not find the item that message is making (it commits with its holder's group) and would become an
+ * item of its own; it waits for it instead (engine/process.ts). Only earlier items count: what this
+ * process recorded earlier in its own transaction has its outcome there already. A put-off message left
+ * behind (its process stopped; nothing takes it up within a wait of falling due) holds nothing back.
  */
 export async function originalInFlight(db: Db, reply: { id: number; profileId: number }, messageIds: string[], putOffMs: number): Promise<number | undefined> {
   if (messageIds.length === 0) return undefined;
-  const soon = new Date(Date.now() + putOffMs).toISOString();
+  const recently = new Date(Date.now() - putOffMs).toISOString();
   const row = await db
     .selectFrom('inbox_items')
     .select('id')
@@ -242,7 +250,7 @@ export async function originalInFlight(db: Db, reply: { id: number; profileId: n
     .where((eb) => eb.or([
       eb.and([eb('state', '=', 'processing'), eb('lease_until', '>', dbNow(db))]),
       // Put off: the only rows with a reason and no outcome (recordError clears it, an outcome replaces it).
-      eb.and([eb('state', '=', 'pending'), eb('reason', 'is not', null), eb('next_attempt_at', '<=', soon)]),
+      eb.and([eb('state', '=', 'pending'), eb('reason', 'is not', null), eb('next_attempt_at', '>', recently)]),
     ]))
     .orderBy('id', 'desc')
     .limit(1)

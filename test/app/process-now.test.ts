@@ -1,14 +1,17 @@
 // Commands that process a message and report its outcome (here `deliver` with no service running) try a
 // reply put off for its original again once it is due, so the reply is reported where it went — a
-// comment on the original's item — instead of left pending for a service that is not there.
+// comment on the original's item — instead of left pending for a service that is not there. With a
+// service running they do not wait: it takes the reply when due.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as tick } from 'node:timers/promises';
 import { assemble, type App } from '../../src/app/app.js';
 import { deliverMessage } from '../../src/app/deliver.js';
+import { retryMessage } from '../../src/app/messages.js';
 import { intakeMessage } from '../../src/sources/intake.js';
 import { claimDueItems, getInboxItem, releaseClaims } from '../../src/store/inbox.js';
 import { createProfile } from '../../src/store/profiles.js';
+import { registerService, unregisterService } from '../../src/store/services.js';
 import { addProject } from '../../src/tracker/builtin/admin.js';
 import { makeMessage } from '../support/messages.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
@@ -48,6 +51,27 @@ for (const dialect of await dialects()) {
       assert.equal(result.message.outcome, 'commented', JSON.stringify(result.message));
       const reply = (await getInboxItem(t.store.db, result.message.itemId))!;
       assert.equal(reply.attempts, 0);
+    });
+
+    test('messages retry with a service running: no waiting here, the service takes the reply when due', async () => {
+      const profile = Number((await t.store.db.selectFrom('profiles').select('id').where('name', '=', 'support').executeTakeFirstOrThrow()).id);
+      const id = `retry-original-${dialect}@customer.example`;
+      const original = (await intakeMessage(t.store, makeMessage({ subject: 'Password reset', messageId: id }), { profileId: profile })).item.id;
+      const reply = (await intakeMessage(t.store, makeMessage({ subject: 'Re: Password reset', headers: { 'In-Reply-To': `<${id}>` } }), { profileId: profile })).item.id;
+      await claimDueItems(t.store, { ids: [original], limit: 1, leaseMs: 60_000, owner: 'the-service' });
+      await registerService(t.store.db, { id: 'the-service', kind: 'worker', host: 'h', pid: 1 });
+      const attempts: number[] = [];
+      const stop = app.onProcessed((e) => void (e.itemId === reply && attempts.push(e.itemId)));
+      try {
+        const result = await retryMessage(app, reply);
+        assert.equal(result.outcome, 'pending');
+        assert.match(result.reason ?? '', new RegExp(`waiting for message ${original}, the one it replies to`));
+        assert.equal(attempts.length, 1, 'tried once, not again and again');
+      } finally {
+        stop();
+        await unregisterService(t.store.db, 'the-service');
+        await releaseClaims(t.store.db, 'the-service');
+      }
     });
   });
 }

@@ -9,8 +9,8 @@ import { makeMessage } from '../support/messages.js';
 import { processorFor } from '../support/processor.js';
 import { countedStore, StatementCounter } from '../support/statements.js';
 import { intakeMessage } from '../../src/sources/intake.js';
-import { WAIT_FOR_ORIGINAL_MS, type ProcessedEvent } from '../../src/engine/process.js';
-import { claimDueItems, getInboxItem, makeDueNow, recordError, releaseClaims } from '../../src/store/inbox.js';
+import type { ProcessedEvent } from '../../src/engine/process.js';
+import { claimDueItems, getInboxItem, makeDueNow, recordError, releaseClaims, WAIT_FOR_ORIGINAL_MS } from '../../src/store/inbox.js';
 import { createProfile } from '../../src/store/profiles.js';
 import { addProject } from '../../src/tracker/builtin/admin.js';
 
@@ -54,7 +54,7 @@ for (const dialect of await dialects()) {
       assert.equal(row.state, 'pending');
       assert.equal(row.attempts, 0, 'no attempt spent');
       assert.equal(row.claimedBy, null);
-      assert.match(row.reason!, /another worker is processing right now/);
+      assert.match(row.reason!, /which is being processed right now/);
       assert.equal(row.lastError, null, 'not an error');
       const due = Date.parse(row.nextAttemptAt!);
       assert.ok(due >= before + WAIT_FOR_ORIGINAL_MS && due <= Date.now() + WAIT_FOR_ORIGINAL_MS, `due ${row.nextAttemptAt}`);
@@ -103,6 +103,21 @@ for (const dialect of await dialects()) {
       for (const id of [middle, last]) assert.equal(await makeDueNow(t.store.db, id), true);
       const after = await processorFor(t.store).processDue({ ids: [middle, last] });
       assert.deepEqual(after.map((r) => r.outcome), ['commented', 'commented']);
+    });
+
+    test('a put-off message left behind (its process stopped) holds no later reply back', async () => {
+      const { original, reply: left } = await pair();
+      await processorFor(t.store).processDue({ ids: [original] });
+      // Put off once, due a while ago, and nothing took it up since.
+      await t.store.db.updateTable('inbox_items')
+        .set({ state: 'pending', reason: `waiting for message ${original}, the one it replies to, which is being processed right now`, next_attempt_at: new Date(Date.now() - 10 * WAIT_FOR_ORIGINAL_MS).toISOString() })
+        .where('id', '=', left).execute();
+      const leftId = (await getInboxItem(t.store.db, left))!.messageId!;
+      const [id] = [`original-${n}-${dialect}@customer.example`];
+      const later = (await intakeMessage(t.store, makeMessage({ subject: 'Re: Re: Export broken', headers: { 'In-Reply-To': `<${leftId}>`, References: `<${id}> <${leftId}>` } }), { profileId })).item.id;
+      const [result] = await processorFor(t.store).processDue({ ids: [later] });
+      assert.equal(result!.waiting, undefined, result!.reason ?? '');
+      assert.equal(result!.outcome, 'commented', 'bound through References to the original\'s item');
     });
 
     test('a failed attempt after a wait: the message no longer says it is waiting', async () => {
