@@ -6,6 +6,7 @@ import { planActions, type PlannedRequester, type PlanStep, type RuleTraceEntry,
 import { prepareAndDecide, type DecisionProfile } from '../engine/prepare.js';
 import { BlobStore, discardingSink } from '../store/blobs.js';
 import { getInboxItem } from '../store/inbox.js';
+import { RawMessages } from '../store/raw-messages.js';
 import { getProfile } from '../store/profiles.js';
 import type { App } from './app.js';
 import { notFound, unavailable, userError } from './errors.js';
@@ -82,11 +83,12 @@ export async function dryRun(app: App, input: DryRunInput): Promise<DryRunView> 
   };
 }
 
-/** A stored message's bytes (streamed from the blob store) and when it arrived. */
+/** A stored message's bytes (from the database or streamed from its blob file) and when it arrived. */
 async function storedMessage(app: App, itemId: number): Promise<{ raw: NodeJS.ReadableStream; receivedAt: Date; profileId: number }> {
   const item = await getInboxItem(app.store.db, itemId);
   if (!item) throw notFound(`no message ${itemId}`);
   const blobs = new BlobStore(app.store.dataDir);
-  if (!(await blobs.has(item.rawRef))) throw unavailable(`the stored bytes of message ${itemId} are missing from ${blobs.root}`);
-  return { raw: blobs.open(item.rawRef), receivedAt: new Date(item.receivedAt), profileId: item.profileId };
+  const raw = await new RawMessages(app.store.db, blobs).open(item);
+  if (!raw) throw unavailable(`the stored bytes of message ${itemId} are missing from the database and from ${blobs.root}`);
+  return { raw, receivedAt: new Date(item.receivedAt), profileId: item.profileId };
 }

@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import { BlobStore } from '../store/blobs.js';
 import { getInboxItem } from '../store/inbox.js';
+import { RawMessages } from '../store/raw-messages.js';
 import type { App } from './app.js';
 import { notFound } from './errors.js';
 
@@ -15,7 +16,7 @@ export interface RawMessage {
 export async function openRawMessage(app: App, id: number): Promise<RawMessage> {
   const item = await getInboxItem(app.store.db, id);
   if (!item) throw notFound(`no message ${id}`);
-  const blobs = new BlobStore(app.store.dataDir);
-  if (!(await blobs.has(item.rawRef))) throw notFound(`the raw bytes of message ${id} are no longer stored`);
-  return { stream: blobs.open(item.rawRef), size: item.rawSize, fileName: `message-${id}.eml` };
+  const stream = await new RawMessages(app.store.db, new BlobStore(app.store.dataDir)).open(item);
+  if (!stream) throw notFound(`the raw bytes of message ${id} are no longer stored`);
+  return { stream, size: item.rawSize, fileName: `message-${id}.eml` };
 }

@@ -15,6 +15,7 @@ import { TOO_LARGE } from '../sources/intake.js';
 import { BlobStore, discardingSink } from '../store/blobs.js';
 import { DUPLICATE_OF } from '../store/inbox.js';
 import { newestMessages, type StoredMessageRow } from '../store/inbox-pages.js';
+import { RawMessages } from '../store/raw-messages.js';
 import { getProfile } from '../store/profiles.js';
 import type { App } from './app.js';
 import { userError } from './errors.js';
@@ -85,7 +86,7 @@ export async function previewRules(
   const profile = await getProfile(app.store.db, input.profile);
   const current = new DecisionProfiles().of(profile);
   const proposed: DecisionProfile = { ...current, ruleSet: rulesToTry(input.rules.text, input.rules.label), ruleErrors: [], rulesVersion: null };
-  const blobs = new BlobStore(app.store.dataDir);
+  const raws = new RawMessages(app.store.db, new BlobStore(app.store.dataDir));
   const context = { tracker: app.tracker, ownDomains: app.ownDomains, allProfileAddresses: await everyProfileAddress(app.store.db), outgoing: app.outgoing };
   // Decided at intake (a duplicate, headers only): rules never see these messages.
   const report: PreviewReport = { examined: 0, lastId: null, changed: [], unreadable: 0, ms: 0 };
@@ -100,7 +101,12 @@ export async function previewRules(
     report.examined += 1;
     let decided: Awaited<ReturnType<typeof prepareAndDecideUnder>>;
     try {
-      decided = await prepareAndDecideUnder({ raw: blobs.open(row.rawRef), receivedAt: new Date(row.receivedAt), sink: discardingSink }, [current, proposed], context);
+      const raw = await raws.open(row);
+      if (!raw) {
+        report.unreadable += 1;
+        return;
+      }
+      decided = await prepareAndDecideUnder({ raw, receivedAt: new Date(row.receivedAt), sink: discardingSink }, [current, proposed], context);
     } catch (error) {
       if (!unreadable(error)) throw error;
       report.unreadable += 1;

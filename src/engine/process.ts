@@ -9,6 +9,7 @@ import type { Message } from '../mail/message.js';
 import type { Db, Store } from '../store/database.js';
 import { BlobBatch } from '../store/blob-batch.js';
 import { BlobStore } from '../store/blobs.js';
+import { RawMessages } from '../store/raw-messages.js';
 import {
   CLAIM_LEASE_MS,
   claimDueItems,
@@ -109,6 +110,7 @@ export interface ProcessedEvent {
 export class Processor {
   private readonly store: Store;
   private readonly blobs: BlobStore;
+  private readonly raws: RawMessages;
   private readonly profiles = new DecisionProfiles();
   private readonly owner: string;
   private readonly leaseMs: number;
@@ -120,6 +122,7 @@ export class Processor {
   constructor(private readonly options: ProcessorOptions) {
     this.store = options.store;
     this.blobs = new BlobStore(options.store.dataDir);
+    this.raws = new RawMessages(options.store.db, this.blobs);
     this.owner = options.owner ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.leaseMs = options.leaseMs ?? CLAIM_LEASE_MS;
     this.inline = inlineParser(this.blobs);
@@ -244,17 +247,21 @@ export class Processor {
   }
 
   /**
-   * Parsing first, outside the transaction: it reads the raw blob and writes attachment blobs, nothing
-   * in the database, and the write lock (SQLite) is not held while it runs. Parse threads get the whole
-   * group at once; on this thread the messages are parsed one after the other.
+   * Parsing first, outside the transaction: it reads the raw bytes (one query for those in the
+   * database) and writes attachment blobs, and the write lock (SQLite) is not held while it runs. Parse
+   * threads get the whole group at once; on this thread the messages are parsed one after the other.
    */
   private async parseGroup(items: InboxItem[], parser: StoredParser, signal?: AbortSignal): Promise<ParsedGroup> {
     const attachments = new BlobBatch(this.blobs);
-    if (parser.parallel) return { parsed: await Promise.all(items.map((item) => this.parse(item, parser, attachments))), attachments };
+    const raws = await this.raws.forParsing(items).catch((error: unknown) => error as Error);
+    // The database did not answer: each message fails this attempt with why, and is retried.
+    if (raws instanceof Error) return { parsed: items.map((item) => ({ item, started: performance.now(), failed: raws })), attachments };
+    const parse = (item: InboxItem) => this.parse(item, raws.get(item.rawRef), parser, attachments);
+    if (parser.parallel) return { parsed: await Promise.all(items.map(parse)), attachments };
     const parsed: Parsed[] = [];
     for (const item of items) {
       if (signal?.aborted) break;
-      parsed.push(await this.parse(item, parser, attachments));
+      parsed.push(await parse(item));
     }
     return { parsed, attachments };
   }
@@ -340,10 +347,10 @@ export class Processor {
     return this.store.dialect === 'postgres' && !settled.taken && settled.shared === true;
   }
 
-  private async parse(item: InboxItem, parser: StoredParser, sink: BlobBatch): Promise<Parsed> {
+  private async parse(item: InboxItem, raw: Buffer | undefined, parser: StoredParser, sink: BlobBatch): Promise<Parsed> {
     const started = performance.now();
     try {
-      const message = await parser.parse(item, sink);
+      const message = await parser.parse({ rawRef: item.rawRef, receivedAt: item.receivedAt, ...(raw ? { raw } : {}) }, sink);
       return { item, started, message };
     } catch (error) {
       // Retrying the same bytes cannot help: final at once, raw bytes kept. Anything else is retried.

@@ -1,12 +1,16 @@
-// The one way mail enters mailbind: raw bytes go to blob storage (fsynced), then an inbox row with the
-// source's origin key. Only after this resolves may a source acknowledge the message to its server.
+// The one way mail enters mailbind: the raw bytes and an inbox row with the source's origin key, made
+// durable before this resolves; only then may a source acknowledge the message to its server. Bytes up
+// to RAW_IN_DATABASE_MAX_BYTES go into the database with the row, in its transaction; larger ones to a
+// blob file, fsynced before the row is inserted (store/raw-messages.ts says why).
 // One message at a time (intakeMessage: a stream, any size), or a batch of messages already in memory
-// (intakeBatch) made durable with one barrier: the blobs synced together, then all the rows in one
-// transaction.
+// (intakeBatch) made durable with one barrier: the blob files synced together, then all the rows (and
+// the small messages' bytes) in one transaction.
 import { open } from 'node:fs/promises';
-import { BlobStore, type BlobInfo } from '../store/blobs.js';
+import { Readable } from 'node:stream';
+import { BlobStore, refOf, type BlobInfo } from '../store/blobs.js';
 import type { Db, Store } from '../store/database.js';
 import { insertInboxItem, insertInboxItems, type InboxItem, type NewInboxItem } from '../store/inbox.js';
+import { RAW_IN_DATABASE_MAX_BYTES } from '../store/raw-messages.js';
 import { contentOriginKey, messageIdOf, scanHeaders } from '../mail/header-scan.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './settings-core.js';
 
@@ -38,10 +42,37 @@ export async function intakeMessage(
   content: NodeJS.ReadableStream | Buffer,
   options: IntakeOptions,
 ): Promise<IntakeResult> {
+  const whole = await wholeIfSmall(content);
+  if (Buffer.isBuffer(whole) && whole.length <= RAW_IN_DATABASE_MAX_BYTES) {
+    return insertInboxItem(store.db, { ...inboxRow({ ref: refOf(whole), size: whole.length }, whole, options), rawBytes: whole });
+  }
   const blobs = new BlobStore(store.dataDir);
-  const blob = await blobs.save(content);
-  const head = Buffer.isBuffer(content) ? content : await readHead(blobs.pathOf(blob.ref));
+  const blob = await blobs.save(whole);
+  const head = Buffer.isBuffer(whole) ? whole : await readHead(blobs.pathOf(blob.ref));
   return insertInboxItem(store.db, inboxRow(blob, head, options));
+}
+
+/**
+ * The content as one buffer when it is small enough for the database; otherwise a stream of all of it
+ * (what was read to find out, then the rest), so a large message is never held in memory whole.
+ */
+async function wholeIfSmall(content: NodeJS.ReadableStream | Buffer): Promise<Buffer | NodeJS.ReadableStream> {
+  if (Buffer.isBuffer(content)) return content;
+  const iterator = (content as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const read: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return Buffer.concat(read, size);
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    read.push(chunk);
+    size += chunk.length;
+    if (size > RAW_IN_DATABASE_MAX_BYTES) break;
+  }
+  return Readable.from((async function* rest() {
+    yield* read;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  })());
 }
 
 export interface BatchMessage {
@@ -67,21 +98,28 @@ export interface BatchOptions {
 }
 
 /**
- * Stores messages held in memory, in order, with one durability barrier: all blobs written and synced
- * together (BlobStore.saveAll), then all inbox rows in one transaction. Results are in input order. A
- * message whose blob cannot be stored, or whose row the database refuses even without its labels
- * (insertInboxItems), gets its error and no row; the others are stored. When the transaction fails,
- * this rejects and none of the rows exist (the blobs are harmless leftovers: the same bytes stored
- * again reuse them).
+ * Stores messages held in memory, in order, with one durability barrier: the large ones' blob files
+ * written and synced together (BlobStore.saveAll), then all inbox rows, with the small ones' bytes, in
+ * one transaction. Results are in input order. A message whose blob file cannot be stored, or whose row
+ * the database refuses even without its labels (insertInboxItems), gets its error and no row; the
+ * others are stored. When the transaction fails, this rejects and none of the rows exist (blob files are
+ * harmless leftovers: the same bytes stored again reuse them).
  */
 export async function intakeBatch(store: Store, messages: readonly BatchMessage[], options: BatchOptions): Promise<BatchResult[]> {
-  const blobs = await new BlobStore(store.dataDir).saveAll(messages.map((m) => m.content), options.keepBytes);
+  const blobStore = new BlobStore(store.dataDir);
+  const inFiles = messages.flatMap((m, i) => (m.content.length > RAW_IN_DATABASE_MAX_BYTES ? [i] : []));
+  const saved = await blobStore.saveAll(inFiles.map((i) => messages[i]!.content));
+  const blobs: Array<BlobInfo | { error: Error }> = messages.map(({ content }) => ({ ref: refOf(content), size: content.length }));
+  inFiles.forEach((at, i) => (blobs[at] = saved[i]!));
   const rows: NewInboxItem[] = [];
   const rowOf: number[] = [];
   blobs.forEach((blob, i) => {
     if ('error' in blob) return;
+    const { content, originKey } = messages[i]!;
     rowOf[i] = rows.length;
-    rows.push(inboxRow(blob, messages[i]!.content, { ...options, originKey: messages[i]!.originKey }));
+    rows.push({ ...inboxRow(blob, content, { ...options, originKey }), ...(content.length <= RAW_IN_DATABASE_MAX_BYTES ? { rawBytes: content } : {}) });
+    // Parsed soon by this same process, most likely (intake, then processing): from memory then.
+    if (options.keepBytes) blobStore.keepRecent(blob.ref, content, options.keepBytes);
   });
   const results = (inserted: readonly BatchResult[]): BatchResult[] =>
     blobs.map((blob, i) => ('error' in blob ? blob : inserted[rowOf[i]!]!));

@@ -79,11 +79,9 @@ export class BlobStore implements AttachmentSink {
    * written and fsynced at once (in parallel), renamed to its hash, and then each shard folder touched
    * is fsynced once (and the blobs folder, when a shard folder is new). When this resolves, every
    * blob it reports stored is on disk under its real name. A blob that cannot be stored (its folder
-   * unusable, the disk full) is reported alone, with its error; the others are still stored. With
-   * `keepBytes`, the stored bytes are also kept in memory for this process to parse (recent-blobs.ts),
-   * up to that many bytes with what earlier calls kept.
+   * unusable, the disk full) is reported alone, with its error; the others are still stored.
    */
-  async saveAll(contents: readonly Buffer[], keepBytes = 0): Promise<Array<BlobInfo | { error: Error }>> {
+  async saveAll(contents: readonly Buffer[]): Promise<Array<BlobInfo | { error: Error }>> {
     const written: Array<WrittenBlob | { error: Error }> = await Promise.all(contents.map(async (content) => {
       const tmp = join(this.root, 'tmp', randomBytes(12).toString('hex'));
       try {
@@ -95,17 +93,13 @@ export class BlobStore implements AttachmentSink {
         } finally {
           await handle.close();
         }
-        const ref = createHash('sha256').update(content).digest('hex');
-        return { tmp, ref, size: content.length };
+        return { tmp, ref: refOf(content), size: content.length };
       } catch (error) {
         await rm(tmp, { force: true });
         return { error: error as Error };
       }
     }));
-    const placed = await this.place(written);
-    // Parsed soon by this same process, most likely (intake, then processing): from memory then.
-    if (keepBytes > 0) placed.forEach((blob, i) => 'ref' in blob && recentRawBlobs.put(this.pathOf(blob.ref), contents[i]!, keepBytes));
-    return placed;
+    return this.place(written);
   }
 
   /**
@@ -165,14 +159,17 @@ export class BlobStore implements AttachmentSink {
     return createReadStream(this.pathOf(ref));
   }
 
-  /** A blob this process stored a moment ago (saveAll), taken from memory once; otherwise none. */
-  takeRecent(ref: string): Buffer | undefined {
-    return recentRawBlobs.take(this.pathOf(ref));
+  /**
+   * Keeps bytes this process just stored in memory for it to parse soon (intake, then processing in
+   * the same process), up to `limit` bytes with what was kept before (recent-blobs.ts).
+   */
+  keepRecent(ref: string, content: Buffer, limit: number): void {
+    recentRawBlobs.put(this.pathOf(ref), content, limit);
   }
 
-  /** The blob's bytes from memory if this process just stored it, else streamed from its file. */
-  source(ref: string): Buffer | Readable {
-    return this.takeRecent(ref) ?? this.open(ref);
+  /** Bytes this process stored a moment ago (keepRecent), taken from memory once; otherwise none. */
+  takeRecent(ref: string): Buffer | undefined {
+    return recentRawBlobs.take(this.pathOf(ref));
   }
 
   read(ref: string): Promise<Buffer> {
@@ -208,6 +205,11 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** A blob's name: the SHA-256 of its bytes. */
+export function refOf(content: Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
 }
 
 /** A sink that only measures and hashes: for dry runs, which must change nothing on disk. */

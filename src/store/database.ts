@@ -26,6 +26,7 @@ import { createNotesMigration } from './migrations/015-notes.js';
 import { createOAuthMigration } from './migrations/016-oauth.js';
 import { createOAuthTokenBindingMigration } from './migrations/017-oauth-token-binding.js';
 import { createClaimIndexMigration } from './migrations/018-claim-index.js';
+import { createRawMessagesMigration } from './migrations/019-raw-messages.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
 export type Db = Kysely<Database>;
@@ -190,6 +191,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '016-oauth': createOAuthMigration(dialect),
     '017-oauth-token-binding': createOAuthTokenBindingMigration(),
     '018-claim-index': createClaimIndexMigration(),
+    '019-raw-messages': createRawMessagesMigration(dialect),
   };
 }
 

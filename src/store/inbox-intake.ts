@@ -7,6 +7,7 @@ import type { Db } from './database.js';
 import { now } from './database.js';
 import { toInboxItem, type InboxItem } from './inbox-item.js';
 import { withoutNul } from './nul-free.js';
+import { insertRawMessages } from './raw-messages.js';
 import { inSavepoint } from './savepoint.js';
 import type { Outcome } from './schema.js';
 
@@ -15,6 +16,8 @@ export interface NewInboxItem {
   originKey: string;
   rawRef: string;
   rawSize: number;
+  /** The raw bytes, when they are kept in the database with the row (raw-messages.ts); else a blob file holds them. */
+  rawBytes?: Buffer;
   messageId?: string | null;
   subject?: string | null;
   fromAddress?: string | null;
@@ -82,6 +85,11 @@ export async function insertInboxItems(db: Db, items: readonly NewInboxItem[],
       if ('item' in result && result.inserted) earlier.add(result.item);
       results.push(result);
     }
+    // The bytes of the rows just inserted, in the same commit (an item found already has its own).
+    await insertRawMessages(trx, items.flatMap((item, i) => {
+      const result = results[i]!;
+      return item.rawBytes && 'item' in result && result.inserted ? [{ ref: item.rawRef, bytes: item.rawBytes }] : [];
+    }));
     await beforeCommit?.(trx, results);
     return results;
   });
@@ -98,7 +106,7 @@ function bounded(item: NewInboxItem): NewInboxItem {
 
 /**
  * One item in a savepoint; if the database refuses its row, the row without the sender's labels (the
- * raw bytes are in blob storage, so processing still reads everything); if that is refused too, the
+ * raw bytes are stored apart, so processing still reads everything); if that is refused too, the
  * first refusal. The message is then not stored, and the caller must not treat it as stored.
  */
 async function insertAlone(trx: Db, item: NewInboxItem, earlier: Earlier): Promise<InsertResult> {

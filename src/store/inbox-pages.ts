@@ -7,6 +7,7 @@ import type { Outcome } from './schema.js';
 export interface StoredMessageRow {
   id: number;
   rawRef: string;
+  rawSize: number;
   subject: string | null;
   fromAddress: string | null;
   receivedAt: string;
@@ -30,7 +31,7 @@ export async function* newestMessages(
   while (left > 0) {
     let query = db
       .selectFrom('inbox_items')
-      .select(['id', 'raw_ref', 'subject', 'from_address', 'received_at', 'outcome', 'actions', 'reason'])
+      .select(['id', 'raw_ref', 'raw_size', 'subject', 'from_address', 'received_at', 'outcome', 'actions', 'reason'])
       .where('profile_id', '=', profileId)
       .orderBy('id', 'desc')
       .limit(pageSize);
@@ -43,6 +44,7 @@ export async function* newestMessages(
       yield {
         id: Number(row.id),
         rawRef: row.raw_ref,
+        rawSize: row.raw_size,
         subject: row.subject,
         fromAddress: row.from_address,
         receivedAt: row.received_at,

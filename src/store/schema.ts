@@ -56,6 +56,13 @@ export interface InboxItemTable {
   rules_version: number | null;
 }
 
+/** A raw message small enough to be kept in the database (store/raw-messages.ts). Added by 019. */
+export interface RawMessageTable {
+  /** SHA-256 of the bytes, as a blob file's name. */
+  ref: string;
+  bytes: Buffer;
+}
+
 export interface SourceKnownTable {
   profile_id: number;
   origin_key: string;
@@ -212,6 +219,7 @@ export interface InstallationSecretTable {
 export interface Database extends BuiltinTrackerTables {
   profiles: ProfileTable;
   inbox_items: InboxItemTable;
+  raw_messages: RawMessageTable;
   source_known: SourceKnownTable;
   profile_status: ProfileStatusTable;
   services: ServiceTable;

@@ -11,8 +11,7 @@ import { intakeMessage } from '../../src/sources/intake.js';
 import type { Processor, ProcessResult } from '../../src/engine/process.js';
 import { addCompany, addProject, addRequester, addUser, listTracker, setProjectDeleted } from '../../src/tracker/builtin/admin.js';
 import { claimDueItems, getInboxItem, resetForRetry } from '../../src/store/inbox.js';
-import { BlobStore } from '../../src/store/blobs.js';
-import { renameSync } from 'node:fs';
+import { setRawAside, storedRaw } from '../support/raw-bytes.js';
 
 for (const dialect of await dialects()) {
   describe(`processing on ${dialect}`, () => {
@@ -216,8 +215,7 @@ for (const dialect of await dialects()) {
 
     test('a failure retries with backoff, is failed after 5 attempts, and can be retried by hand', async () => {
       const { item } = await intakeMessage(t.store, makeMessage({ from: 'lee@cust.example', subject: 'Flaky' }), { profileId });
-      const blob = new BlobStore(t.dataDir).pathOf(item.rawRef);
-      renameSync(blob, blob + '.away');
+      const putBack = await setRawAside(t.store, item);
       try {
         const [first] = await processor.processDue({ ids: [item.id] });
         assert.equal(first?.outcome, null);
@@ -231,7 +229,7 @@ for (const dialect of await dialects()) {
         assert.deepEqual([failed?.outcome, failed?.attempts], ['failed', 5]);
         assert.match(failed?.reason ?? '', /^failed after 5 attempts: .*ENOENT/);
       } finally {
-        renameSync(blob + '.away', blob);
+        await putBack();
       }
       await resetForRetry(t.store.db, item.id);
       const [retried] = await processor.processDue({ ids: [item.id] });
@@ -249,7 +247,7 @@ for (const dialect of await dialects()) {
       assert.match(r?.reason ?? '', /^unparseable: .*Max allowed child nodes exceeded/);
       const stored = await getInboxItem(t.store.db, item.id);
       assert.deepEqual([stored?.outcome, stored?.attempts, stored?.subject], ['failed', 0, 'too deep']);
-      assert.ok(await new BlobStore(t.dataDir).has(item.rawRef), 'raw bytes kept');
+      assert.deepEqual(await storedRaw(t.store, item), raw, 'raw bytes kept');
     });
 
     test('two workers racing for one item (an expired lease) create its items once', async () => {
@@ -303,7 +301,7 @@ for (const dialect of await dialects()) {
       // The MIME parser turns the NUL into a space, the header scan drops it: no U+0000 either way.
       assert.match(request.name, /^bad ?subject$/);
       assert.match(request.description, /^body ?text/);
-      assert.ok((await new BlobStore(t.dataDir).read(item.rawRef)).includes(0), 'the raw bytes keep their NUL');
+      assert.deepEqual(await storedRaw(t.store, item), raw, 'the raw bytes keep their NUL');
     });
 
     test('an oversized message is ignored as too large at intake, headers kept', async () => {

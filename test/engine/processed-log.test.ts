@@ -3,15 +3,14 @@
 // unparseable message and for an attempt that waits for a retry.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { renameSync } from 'node:fs';
 import type { ProcessedEvent } from '../../src/engine/process.js';
 import { intakeMessage } from '../../src/sources/intake.js';
-import { BlobStore } from '../../src/store/blobs.js';
 import { createProfile } from '../../src/store/profiles.js';
 import { addProject } from '../../src/tracker/builtin/admin.js';
 import { memoryLog } from '../support/memory-log.js';
 import { makeMessage } from '../support/messages.js';
 import { processorFor } from '../support/processor.js';
+import { setRawAside } from '../support/raw-bytes.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 
 const SUBJECT = 'Salary review for Jane Doe';
@@ -71,13 +70,12 @@ for (const dialect of await dialects()) {
       const { events, processor, linesAbout } = setup();
       const { item } = await intakeMessage(t.store, makeMessage({ subject: SUBJECT }), { profileId });
       // The raw bytes vanish (a disk problem): processing fails and the item waits for another try.
-      const path = new BlobStore(t.store.dataDir).pathOf(item.rawRef);
-      renameSync(path, `${path}.away`);
+      const putBack = await setRawAside(t.store, item);
       try {
         const [result] = await processor.processDue({ ids: [item.id] });
         assert.equal(result!.outcome, null);
       } finally {
-        renameSync(`${path}.away`, path);
+        await putBack();
       }
       const lines = linesAbout(item.id);
       assert.equal(lines.length, 1, JSON.stringify(lines));

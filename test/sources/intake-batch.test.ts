@@ -1,19 +1,24 @@
-// intakeBatch on SQLite and PostgreSQL: a batch of messages stored with one durability barrier (a blob
-// file synced each, the rows in one commit) and the same duplicate rules as one message at a time,
-// within the batch too; a blob that cannot be stored fails alone; a failing beforeCommit stores nothing.
+// intakeBatch on SQLite and PostgreSQL: a batch of messages stored with one durability barrier (the
+// small ones' bytes with the rows in one commit, a large one's blob file synced before it) and the same
+// duplicate rules as one message at a time, within the batch too; a blob file that cannot be stored
+// fails alone; a failing beforeCommit stores nothing.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { makeMessage } from '../support/messages.js';
+import { rawInDatabase, storedRaw } from '../support/raw-bytes.js';
 import { intakeBatch, intakeMessage } from '../../src/sources/intake.js';
 import { createProfile } from '../../src/store/profiles.js';
 import { listInboxItems } from '../../src/store/inbox.js';
+import { RAW_IN_DATABASE_MAX_BYTES } from '../../src/store/raw-messages.js';
 import { syncCounts, syncsSince } from '../../src/store/sync-counts.js';
 
 const shard = (raw: Buffer) => createHash('sha256').update(raw).digest('hex').slice(0, 2);
+/** A message over RAW_IN_DATABASE_MAX_BYTES: a blob file of its own. */
+const large = (subject: string) => makeMessage({ subject, body: randomBytes(36_000).toString('hex').replace(/.{76}/g, '$&\r\n') });
 
 for (const dialect of await dialects()) {
   describe(`intakeBatch on ${dialect}`, () => {
@@ -39,8 +44,8 @@ for (const dialect of await dialects()) {
       const before = syncCounts();
       const results = await intakeBatch(t.store, batch, { profileId, acknowledge: true });
       const syncs = syncsSince(before);
-      assert.equal(syncs.fileSyncs, batch.length);
-      if (dialect === 'sqlite') assert.equal(syncs.commits, 1, 'one transaction for the whole batch');
+      assert.deepEqual([syncs.fileSyncs, syncs.dirSyncs], [0, 0], 'small messages: no file of their own');
+      if (dialect === 'sqlite') assert.equal(syncs.commits, 1, 'one transaction for the whole batch, bytes included');
       assert.deepEqual(results.map((r) => ('error' in r ? 'error' : r.inserted)), [true, true, true, true, true, false]);
 
       const items = await listInboxItems(t.store.db, { profileId });
@@ -51,6 +56,25 @@ for (const dialect of await dialects()) {
       ]);
       assert.deepEqual((items.find((i) => i.originKey === 'k3')!.trace as { warnings: string[] }).warnings,
         [`Message-ID also used by message #${id('k1')} with different content`]);
+      const contentOf = new Map(batch.map((m) => [m.originKey, m.content]));
+      for (const item of items) assert.deepEqual(await storedRaw(t.store, item), contentOf.get(item.originKey), `${item.originKey} stored whole`);
+      const rows = await t.store.db.selectFrom('raw_messages').select('ref').where('ref', 'in', items.map((i) => i.rawRef)).execute();
+      assert.equal(rows.length, 4, 'the same bytes are one row');
+    });
+
+    test('a batch of small and large messages: the large ones are files, synced before the one commit', async () => {
+      const profileId = await newProfile();
+      const raws = [makeMessage({ subject: 'small one' }), large('large one'), makeMessage({ subject: 'small two' }), large('large two')];
+      assert.deepEqual(raws.map((raw) => raw.length > RAW_IN_DATABASE_MAX_BYTES), [false, true, false, true]);
+      const before = syncCounts();
+      const results = await intakeBatch(t.store, raws.map((content, i) => ({ content, originKey: `m${i}` })), { profileId });
+      const syncs = syncsSince(before);
+      assert.ok(results.every((r) => !('error' in r) && r.inserted));
+      assert.equal(syncs.fileSyncs, 2, 'a file each for the large ones');
+      if (dialect === 'sqlite') assert.equal(syncs.commits, 1);
+      const items = await listInboxItems(t.store.db, { profileId });
+      assert.deepEqual(await Promise.all(items.map((item) => rawInDatabase(t.store, item))), [true, false, true, false]);
+      for (const [i, item] of items.entries()) assert.deepEqual(await storedRaw(t.store, item), raws[i]);
     });
 
     test('Message-IDs are matched as the database stores them (without NUL), within a batch too', async () => {
@@ -65,11 +89,11 @@ for (const dialect of await dialects()) {
       assert.deepEqual((two!.trace as { warnings: string[] }).warnings, [`Message-ID also used by message #${one!.id} with different content`]);
     });
 
-    test('a blob that cannot be stored fails alone: the others are stored, and beforeCommit sees the failure', async () => {
+    test('a blob file that cannot be stored fails alone: the others are stored, and beforeCommit sees the failure', async () => {
       const profileId = await newProfile();
-      const raws = [makeMessage({ subject: 'one' }), makeMessage({ subject: 'two' }), makeMessage({ subject: 'three' })];
+      const raws = [large('one'), large('two'), large('three')];
       const taken = new Set(await readdir(path.join(t.dataDir, 'blobs')).catch(() => [] as string[]));
-      while (new Set(raws.map(shard)).size < 3 || taken.has(shard(raws[1]!))) raws[1] = makeMessage({ subject: 'two' });
+      while (new Set(raws.map(shard)).size < 3 || taken.has(shard(raws[1]!))) raws[1] = large('two');
       const blocker = path.join(t.dataDir, 'blobs', shard(raws[1]!));
       await mkdir(path.dirname(blocker), { recursive: true });
       await writeFile(blocker, 'in the way');

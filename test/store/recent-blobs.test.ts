@@ -1,13 +1,13 @@
 // Raw messages just stored are parsed from memory by the same process (issue 14): the cache hands each
 // over once, keeps no more than its byte bound (the oldest dropped first), and never stands in for a
-// file it has not seen. BlobStore.saveAll (intake's batches) fills it; source() takes from it.
+// file it has not seen. Intake's batches fill it (BlobStore.keepRecent); processing takes from it
+// (BlobStore.takeRecent, through RawMessages.forParsing: test/store/raw-messages.test.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { BlobStore } from '../../src/store/blobs.js';
+import { BlobStore, refOf } from '../../src/store/blobs.js';
 import { RecentBlobs } from '../../src/store/recent-blobs.js';
 
 let dataDir: string;
@@ -32,28 +32,22 @@ test('past the byte bound the oldest blobs are dropped first; one larger than th
   assert.equal(recent.take('/big'), undefined);
 });
 
-test('saveAll keeps what it stored for this process to parse: source() gives the bytes once, then the file', async () => {
+test('keepRecent keeps bytes for this process to parse: takeRecent gives them once', () => {
   const blobs = new BlobStore(dataDir);
   const content = Buffer.from('From: a@example.com\r\nSubject: just stored\r\n\r\nbody\r\n');
-  const [saved] = await blobs.saveAll([content], 1 << 20);
-  assert.ok(saved && 'ref' in saved);
-  const first = blobs.source(saved.ref);
-  assert.ok(Buffer.isBuffer(first), 'from memory');
-  assert.deepEqual(first, content);
-  const second = blobs.source(saved.ref);
-  assert.ok(second instanceof Readable, 'from the file');
-  const chunks: Buffer[] = [];
-  for await (const chunk of second) chunks.push(chunk as Buffer);
-  assert.deepEqual(Buffer.concat(chunks), content);
+  const ref = refOf(content);
+  blobs.keepRecent(ref, content, 1 << 20);
+  assert.deepEqual(blobs.takeRecent(ref), content);
+  assert.equal(blobs.takeRecent(ref), undefined, 'handed over once');
 });
 
-test('a blob stored under another data dir is not found here', async () => {
-  const [saved] = await new BlobStore(join(dataDir, 'other')).saveAll([Buffer.from('elsewhere')], 1 << 20);
-  assert.ok(saved && 'ref' in saved);
-  assert.equal(new BlobStore(dataDir).takeRecent(saved.ref), undefined);
+test('bytes kept under another data dir are not found here', () => {
+  const content = Buffer.from('elsewhere');
+  new BlobStore(join(dataDir, 'other')).keepRecent(refOf(content), content, 1 << 20);
+  assert.equal(new BlobStore(dataDir).takeRecent(refOf(content)), undefined);
 });
 
-test('saveAll without a byte bound keeps nothing in memory', async () => {
+test('saveAll alone keeps nothing in memory', async () => {
   const blobs = new BlobStore(dataDir);
   const [saved] = await blobs.saveAll([Buffer.from('not kept')]);
   assert.ok(saved && 'ref' in saved);

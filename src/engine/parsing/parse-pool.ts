@@ -9,7 +9,6 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { UnparseableMessageError } from '../../mail/index.js';
 import type { Message } from '../../mail/message.js';
 import type { BlobBatch } from '../../store/blob-batch.js';
-import { BlobStore } from '../../store/blobs.js';
 import type { ParseReply, ParseTask } from './parse-protocol.js';
 import type { StoredMessage, StoredParser } from './stored-parser.js';
 
@@ -51,7 +50,6 @@ export class ParsePool implements StoredParser {
   private readonly waiting: Pending[] = [];
   private nextId = 1;
   private closed = false;
-  private readonly blobs: BlobStore;
 
   constructor(
     private readonly dataDir: string,
@@ -60,15 +58,13 @@ export class ParsePool implements StoredParser {
     private readonly resourceLimits?: ResourceLimits,
   ) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`a parse pool needs at least one thread, not ${size}`);
-    this.blobs = new BlobStore(dataDir);
   }
 
   parse(stored: StoredMessage, attachments: BlobBatch): Promise<Message> {
     if (this.closed) return Promise.reject(new Error('the parse pool is closed'));
     return new Promise<Message>((resolve, reject) => {
-      // Bytes this process just stored go along (copied to the thread): no read of the file there.
-      const raw = this.blobs.takeRecent(stored.rawRef);
-      const task: ParseTask = { id: this.nextId++, rawRef: stored.rawRef, receivedAt: stored.receivedAt, ...(raw ? { raw } : {}) };
+      // Bytes at hand go along (copied to the thread); the thread reads only blob files.
+      const task: ParseTask = { id: this.nextId++, rawRef: stored.rawRef, receivedAt: stored.receivedAt, ...(stored.raw ? { raw: stored.raw } : {}) };
       this.waiting.push({ task, attachments, resolve, reject });
       this.dispatch();
     });

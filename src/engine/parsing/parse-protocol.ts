@@ -4,9 +4,9 @@ import type { Message } from '../../mail/message.js';
 import type { WrittenBlob } from '../../store/blobs.js';
 import type { StoredMessage } from './stored-parser.js';
 
-export interface ParseTask extends StoredMessage {
+export interface ParseTask extends Omit<StoredMessage, 'raw'> {
   id: number;
-  /** The raw bytes when this process just stored them (BlobStore.takeRecent); else the thread reads the file. */
+  /** The raw bytes when they were at hand (StoredMessage.raw; arrives as a Uint8Array); else the thread reads the file. */
   raw?: Uint8Array;
 }
 

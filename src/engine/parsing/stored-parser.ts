@@ -7,10 +7,15 @@ import type { Message } from '../../mail/message.js';
 import type { BlobBatch } from '../../store/blob-batch.js';
 import type { BlobStore } from '../../store/blobs.js';
 
-/** A raw message in the blob store, and when it arrived (the date of a message without one). */
+/**
+ * A stored raw message, and when it arrived (the date of a message without one): its bytes when they
+ * are at hand (store/raw-messages.ts: just stored by this process, or kept in the database), else it is
+ * streamed from its blob file.
+ */
 export interface StoredMessage {
   rawRef: string;
   receivedAt: string;
+  raw?: Buffer;
 }
 
 export interface StoredParser {
@@ -28,7 +33,7 @@ export interface StoredParser {
 export function inlineParser(blobs: BlobStore): StoredParser {
   return {
     parallel: false,
-    parse: (stored, attachments) => parseMessage(blobs.source(stored.rawRef), { receivedAt: new Date(stored.receivedAt), sink: attachments }),
+    parse: (stored, attachments) => parseMessage(stored.raw ?? blobs.open(stored.rawRef), { receivedAt: new Date(stored.receivedAt), sink: attachments }),
     close: async () => {},
   };
 }

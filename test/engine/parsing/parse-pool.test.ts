@@ -128,15 +128,15 @@ test('a message that exhausts a thread\'s memory fails after its try alone, with
   }
 });
 
-test('bytes this process just stored go to the thread with the task: the file is not read again', async () => {
+test('bytes at hand go to the thread with the task: the file is not read; without them it is', async () => {
   const raw = makeMessage({ subject: 'Straight from intake' });
-  const [saved] = await blobs.saveAll([raw], 1 << 20);
+  const [saved] = await blobs.saveAll([raw]);
   assert.ok(saved && 'ref' in saved);
-  // Gone from disk (never so in practice): only the bytes kept in memory can make this parse succeed.
+  // Gone from disk (never so in practice): only the bytes handed over can make this parse succeed.
   rmSync(blobs.pathOf(saved.ref));
-  const message = await pool.parse({ rawRef: saved.ref, receivedAt }, new BlobBatch(blobs));
+  const message = await pool.parse({ rawRef: saved.ref, receivedAt, raw }, new BlobBatch(blobs));
   assert.equal(message.subject, 'Straight from intake');
-  await assert.rejects(pool.parse({ rawRef: saved.ref, receivedAt }, new BlobBatch(blobs)), /ENOENT/, 'handed over once; a retry reads the file');
+  await assert.rejects(pool.parse({ rawRef: saved.ref, receivedAt }, new BlobBatch(blobs)), /ENOENT/, 'without the bytes the thread reads the file');
 });
 
 test('a closed pool refuses work with a reason', async () => {

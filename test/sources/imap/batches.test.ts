@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { dovecotSkip, startDovecot, type Dovecot } from '../../support/dovecot.js';
 import { memoryLog, type MemoryLog } from '../../support/memory-log.js';
 import { makeMessage } from '../../support/messages.js';
+import { rawInDatabase, storedRaw } from '../../support/raw-bytes.js';
 import { openTestStore, type TestStore } from '../../support/store.js';
 import { startProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { waitFor } from '../../support/wait.js';
@@ -19,6 +20,7 @@ import { ImapSource } from '../../../src/sources/imap/index.js';
 import type { ListedMessage } from '../../../src/sources/imap/listing.js';
 import { getStatus } from '../../../src/sources/status.js';
 import { listInboxItems } from '../../../src/store/inbox.js';
+import { RAW_IN_DATABASE_MAX_BYTES } from '../../../src/store/raw-messages.js';
 import { syncCounts, syncsSince, type SyncCounts } from '../../../src/store/sync-counts.js';
 import { bigMessage, context, newProfile, recordAll, settingsFor, sourceOptions, users } from './helpers.js';
 
@@ -143,7 +145,7 @@ describe('batched IMAP intake against Dovecot', { skip }, () => {
     assert.ok(items.every((i) => i.reason === null), 'no duplicates');
   });
 
-  test('one durability barrier per batch: its blobs synced together (a file each, a folder once), its rows and the cursor in one commit', async () => {
+  test('one durability barrier per batch: its large messages\' files synced together (a file each, a folder once), its rows, the small messages\' bytes and the cursor in one commit', async () => {
     const own = await openTestStore('sqlite');
     try {
       const u = user();
@@ -151,7 +153,10 @@ describe('batched IMAP intake against Dovecot', { skip }, () => {
       const profile = await newProfile(own.store);
       const source = new ImapSource(sourceOptions(dc, { batchMessages: 5 }));
       await source.poll(context(own.store, profile, settingsFor(dc, u)));
-      const raws = Array.from({ length: 12 }, (_, i) => makeMessage({ subject: `m${i + 1}` }));
+      // Two over RAW_IN_DATABASE_MAX_BYTES (blob files), the rest kept in the database with their rows.
+      const large = new Set([2, 7]);
+      const raws = Array.from({ length: 12 }, (_, i) => makeMessage({ subject: `m${i + 1}`, ...(large.has(i) ? { body: `${'x'.repeat(75)}\r\n`.repeat(1000) } : {}) }));
+      assert.ok(raws.every((raw, i) => raw.length > RAW_IN_DATABASE_MAX_BYTES === large.has(i)));
       for (const raw of raws) await dc.deliver(u, raw);
       const shardsBefore = new Set((await readdir(path.join(own.dataDir, 'blobs'))).filter((d) => d !== 'tmp'));
 
@@ -168,13 +173,19 @@ describe('batched IMAP intake against Dovecot', { skip }, () => {
       const batches = [raws.slice(0, 5), raws.slice(5, 10), raws.slice(10)];
       const seen = new Set(shardsBefore);
       const expected = batches.map((batch) => {
-        const shards = new Set(batch.map((raw) => sha(raw).slice(0, 2)));
+        const files = batch.filter((raw) => raw.length > RAW_IN_DATABASE_MAX_BYTES);
+        const shards = new Set(files.map((raw) => sha(raw).slice(0, 2)));
         const fresh = [...shards].some((s) => !seen.has(s));
         for (const s of shards) seen.add(s);
-        return { fileSyncs: batch.length, dirSyncs: shards.size + (fresh ? 1 : 0), commits: 1 };
+        return { fileSyncs: files.length, dirSyncs: shards.size + (fresh ? 1 : 0), commits: 1 };
       });
       assert.deepEqual(intervals, expected);
-      assert.deepEqual((await listInboxItems(own.store.db, { profileId: profile.id })).map((i) => i.subject), ['before', ...raws.map((_, i) => `m${i + 1}`)]);
+      const items = await listInboxItems(own.store.db, { profileId: profile.id });
+      assert.deepEqual(items.map((i) => i.subject), ['before', ...raws.map((_, i) => `m${i + 1}`)]);
+      for (const [i, raw] of raws.entries()) {
+        assert.equal(await rawInDatabase(own.store, items[i + 1]!), !large.has(i), `m${i + 1} in the database`);
+        assert.deepEqual(await storedRaw(own.store, items[i + 1]!), raw, `m${i + 1} stored whole`);
+      }
       assert.equal(readCursor((await getStatus(own.store.db, profile.id)).cursor)?.highestUid, 13);
     } finally {
       await own.cleanup();

@@ -14,6 +14,7 @@ import { memoryLog } from '../../support/memory-log.js';
 import { waitFor } from '../../support/wait.js';
 import { ImapSource } from '../../../src/sources/imap/index.js';
 import { listInboxItems } from '../../../src/store/inbox.js';
+import { RAW_IN_DATABASE_MAX_BYTES } from '../../../src/store/raw-messages.js';
 import { getStatus } from '../../../src/sources/status.js';
 import { bigMessage, context, newProfile, recordAll, serverMessages, settingsFor, sourceOptions, users } from './helpers.js';
 
@@ -154,11 +155,13 @@ describe('IMAP network faults', { skip }, () => {
     assert.deepEqual((await serverMessages(dc, 'f4')).map((m) => m.flags.includes('\\Seen')), [true]);
   });
 
-  test('a message that fails to store does not stop the others, and is retried by the next poll', async () => {
-    const raws = [makeMessage({ subject: 'first' }), makeMessage({ subject: 'second' }), makeMessage({ subject: 'third' })];
+  test('a message whose file fails to store does not stop the others, and is retried by the next poll', async () => {
+    // Over RAW_IN_DATABASE_MAX_BYTES: each is a blob file (smaller ones go into the database with their rows).
+    const raws = [bigMessage('first', 60_000), bigMessage('second', 60_000), bigMessage('third', 60_000)];
+    assert.ok(raws.every((raw) => raw.length > RAW_IN_DATABASE_MAX_BYTES));
     const prefix = (raw: Buffer) => createHash('sha256').update(raw).digest('hex').slice(0, 2);
     const taken = new Set(await readdir(path.join(ts.dataDir, 'blobs')).catch(() => [] as string[]));
-    while (new Set(raws.map(prefix)).size < 3 || taken.has(prefix(raws[1]!))) raws[1] = makeMessage({ subject: 'second' });
+    while (new Set(raws.map(prefix)).size < 3 || taken.has(prefix(raws[1]!))) raws[1] = bigMessage('second', 60_000);
     for (const raw of raws) await dc.deliver('f5', raw);
     // A file where the blob store wants the second message's directory: only that intake fails.
     const blocker = path.join(ts.dataDir, 'blobs', prefix(raws[1]!));

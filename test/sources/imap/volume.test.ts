@@ -8,6 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { dovecotSkip, startDovecot, type Dovecot } from '../../support/dovecot.js';
 import { openTestStore, type TestStore } from '../../support/store.js';
 import { makeMessage } from '../../support/messages.js';
+import { storedRaw } from '../../support/raw-bytes.js';
 import { ImapSource } from '../../../src/sources/imap/index.js';
 import { BlobStore } from '../../../src/store/blobs.js';
 import { listInboxItems } from '../../../src/store/inbox.js';
@@ -92,7 +93,7 @@ describe('IMAP volume', { skip }, () => {
     assert.match(item!.reason ?? '', /^too large: \d{6} bytes, the limit is 100000$/);
     assert.equal(item!.subject, 'huge attachment');
     assert.ok(item!.rawSize < 2000, `stored ${item!.rawSize} bytes`);
-    const head = (await new BlobStore(ts.dataDir).read(item!.rawRef)).toString('latin1');
+    const head = (await storedRaw(ts.store, item!))!.toString('latin1');
     assert.match(head, /^From: .*\r\n[\s\S]*Subject: huge attachment\r\n[\s\S]*\r\n\r\n$/);
     assert.deepEqual((await serverMessages(dc, 'v3')).map((m) => m.flags.includes('\\Seen')), [true]);
   });

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { dovecotSkip, startDovecot, type Dovecot } from '../../support/dovecot.js';
 import { makeMessage } from '../../support/messages.js';
+import { rawInDatabase, storedRaw } from '../../support/raw-bytes.js';
 import { openTestStore, type TestStore } from '../../support/store.js';
 import { startProxy, type ProxyRecord, type TcpProxy } from '../../support/tcp-proxy.js';
 import { waitFor } from '../../support/wait.js';
@@ -19,6 +20,7 @@ import { Pop3Client } from '../../../src/sources/pop3/index.js';
 import { pop3OriginKey, Pop3Source, type Pop3SourceOptions } from '../../../src/sources/pop3/source.js';
 import type { ResolvedSettings } from '../../../src/sources/settings.js';
 import { listInboxItems } from '../../../src/store/inbox.js';
+import { RAW_IN_DATABASE_MAX_BYTES } from '../../../src/store/raw-messages.js';
 import { syncCounts, syncsSince, type SyncCounts } from '../../../src/store/sync-counts.js';
 import { bigMessage, context, newProfile, recordAll, settingsFor, users } from '../imap/helpers.js';
 import { crlfNormalise } from './helpers.js';
@@ -185,14 +187,17 @@ describe('batched POP3 intake against Dovecot', { skip }, () => {
     assert.equal(await onServer(u), 0);
   });
 
-  test('one durability barrier per batch: its blobs synced together (a file each, a folder once), its rows in one commit', async () => {
+  test('one durability barrier per batch: its large messages\' files synced together (a file each, a folder once), its rows and the small messages\' bytes in one commit', async () => {
     const own = await openTestStore('sqlite');
     try {
       const u = user();
       await dc.deliver(u, makeMessage({ subject: 'before' }));
       const profile = await newProfile(own.store);
       await source({ batchMessages: 5 }).poll(context(own.store, profile, pop3(u)));
-      const raws = Array.from({ length: 12 }, (_, i) => makeMessage({ subject: `m${i + 1}` }));
+      // Two over RAW_IN_DATABASE_MAX_BYTES (blob files), the rest kept in the database with their rows.
+      const large = new Set([2, 7]);
+      const raws = Array.from({ length: 12 }, (_, i) => makeMessage({ subject: `m${i + 1}`, ...(large.has(i) ? { body: `${'x'.repeat(75)}\r\n`.repeat(1000) } : {}) }));
+      assert.ok(raws.every((raw, i) => raw.length > RAW_IN_DATABASE_MAX_BYTES === large.has(i)));
       for (const raw of raws) await dc.deliver(u, raw);
       const shardsBefore = new Set((await readdir(path.join(own.dataDir, 'blobs'))).filter((d) => d !== 'tmp'));
 
@@ -209,14 +214,19 @@ describe('batched POP3 intake against Dovecot', { skip }, () => {
       const batches = [raws.slice(0, 5), raws.slice(5, 10), raws.slice(10)];
       const seen = new Set(shardsBefore);
       const expected = batches.map((batch) => {
-        const shards = new Set(batch.map((raw) => sha(raw).slice(0, 2)));
+        const files = batch.filter((raw) => raw.length > RAW_IN_DATABASE_MAX_BYTES);
+        const shards = new Set(files.map((raw) => sha(raw).slice(0, 2)));
         const fresh = [...shards].some((s) => !seen.has(s));
         for (const s of shards) seen.add(s);
-        return { fileSyncs: batch.length, dirSyncs: shards.size + (fresh ? 1 : 0), commits: 1 };
+        return { fileSyncs: files.length, dirSyncs: shards.size + (fresh ? 1 : 0), commits: 1 };
       });
       assert.deepEqual(intervals, expected);
-      assert.deepEqual(await listInboxItems(own.store.db, { profileId: profile.id }).then((items) => items.map((i) => i.subject)),
-        ['before', ...raws.map((_, i) => `m${i + 1}`)]);
+      const items = await listInboxItems(own.store.db, { profileId: profile.id });
+      assert.deepEqual(items.map((i) => i.subject), ['before', ...raws.map((_, i) => `m${i + 1}`)]);
+      for (const [i, raw] of raws.entries()) {
+        assert.equal(await rawInDatabase(own.store, items[i + 1]!), !large.has(i), `m${i + 1} in the database`);
+        assert.deepEqual(await storedRaw(own.store, items[i + 1]!), raw, `m${i + 1} stored whole`);
+      }
     } finally {
       await own.cleanup();
     }
