@@ -46,10 +46,18 @@ export async function intakeMessage(
   if (Buffer.isBuffer(whole) && whole.length <= RAW_IN_DATABASE_MAX_BYTES) {
     return insertInboxItem(store.db, { ...inboxRow({ ref: refOf(whole), size: whole.length }, whole, options), rawBytes: whole });
   }
-  const blobs = new BlobStore(store.dataDir);
-  const blob = await blobs.save(whole);
-  const head = Buffer.isBuffer(whole) ? whole : await readHead(blobs.pathOf(blob.ref));
-  return insertInboxItem(store.db, inboxRow(blob, head, options));
+  try {
+    const blobs = new BlobStore(store.dataDir);
+    const blob = await blobs.save(whole);
+    const head = Buffer.isBuffer(whole) ? whole : await readHead(blobs.pathOf(blob.ref));
+    return insertInboxItem(store.db, inboxRow(blob, head, options));
+  } catch (error) {
+    // Whatever failed (the blob folder, a write, the disk), the rest of the message is not wanted: its
+    // source is released, not left waiting for a reader. A POP3 RETR holds its connection, an IMAP
+    // download its fetch, until their stream is read to the end or destroyed.
+    if (!Buffer.isBuffer(content)) (content as Readable).destroy();
+    throw error;
+  }
 }
 
 /**

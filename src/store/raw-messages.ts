@@ -30,7 +30,9 @@ const INSERT_CHUNK = 100;
  * rows): durable with its commit. Bytes already stored (the same message again) are left as they are.
  */
 export async function insertRawMessages(trx: Db, raws: readonly RawBytes[]): Promise<void> {
-  const unique = [...new Map(raws.map((raw) => [raw.ref, raw])).values()];
+  // In the order of their references: two batches inserting the same bytes (PostgreSQL, two profiles)
+  // then wait for each other's rows in the same order and cannot deadlock.
+  const unique = [...new Map(raws.map((raw) => [raw.ref, raw])).values()].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   for (const chunk of chunksOf(unique, INSERT_CHUNK)) {
     await trx.insertInto('raw_messages').values(chunk.map(({ ref, bytes }) => ({ ref, bytes })))
       .onConflict((oc) => oc.column('ref').doNothing()).execute();

@@ -3,7 +3,8 @@
 // own; above it a blob file; a stream is measured without holding a large one whole; readers find the
 // bytes either way, including messages stored as files before the database kept any.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
@@ -23,6 +24,20 @@ import { dialects, openTestStore, type TestStore } from '../support/store.js';
 function messageOfSize(size: number, subject = 'Sized'): Buffer {
   const head = Buffer.from(`From: a@cust.example\r\nTo: support@mailbind.test\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}-${size}@x>\r\n\r\n`);
   return Buffer.concat([head, Buffer.alloc(size - head.length, 'y')]);
+}
+
+/** A message stream that never ends by itself (a server sending a large message), counting what it served. */
+function endless(): Readable & { served: number } {
+  const head = Buffer.from('From: a@cust.example\r\nSubject: Endless\r\n\r\n');
+  const stream = new Readable({
+    read() {
+      const chunk = stream.served === 0 ? head : Buffer.alloc(16 * 1024, 'z');
+      stream.served += chunk.length;
+      this.push(chunk);
+    },
+  }) as Readable & { served: number };
+  stream.served = 0;
+  return stream;
 }
 
 /** A stream of `content` in chunks of `chunk` bytes. */
@@ -72,6 +87,21 @@ for (const dialect of await dialects()) {
       const { item } = await intakeMessage(t.store, inChunks(bytes, 4093), { profileId });
       assert.equal(await rawInDatabase(t.store, item), false);
       assert.deepEqual(await new BlobStore(t.store.dataDir).read(item.rawRef), bytes);
+    });
+
+    test('a large stream whose file cannot be stored fails, and its source is released (not left holding its connection)', async () => {
+      const tmp = join(t.store.dataDir, 'blobs', 'tmp');
+      renameSync(tmp, `${tmp}.away`);
+      writeFileSync(tmp, 'in the way');
+      try {
+        const source = endless();
+        await assert.rejects(intakeMessage(t.store, source, { profileId }), /EEXIST|ENOTDIR/);
+        assert.equal(source.destroyed, true);
+        assert.ok(source.served < 1 << 20, `read ${source.served} bytes of a message nobody wanted`);
+      } finally {
+        rmSync(tmp);
+        renameSync(`${tmp}.away`, tmp);
+      }
     });
 
     test('parsing takes the bytes this process just kept first (once), then the database\'s; files are left to the parser', async () => {
