@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { UnparseableMessageError } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
-import type { Db, Store } from '../store/database.js';
+import { unknownMigrations, type Db, type Store } from '../store/database.js';
 import { BlobBatch } from '../store/blob-batch.js';
 import { BlobStore } from '../store/blobs.js';
 import { RawMessages } from '../store/raw-messages.js';
@@ -118,6 +118,7 @@ export class Processor {
   /** Parses ahead: parse threads, or none. */
   private readonly ahead: StoredParser | undefined;
   private sweptAt = -Infinity;
+  private schemaCheckedAt = -Infinity;
 
   constructor(private readonly options: ProcessorOptions) {
     this.store = options.store;
@@ -143,6 +144,7 @@ export class Processor {
    * (releaseClaims), and a killed one's claims are taken over once its lease or heartbeat runs out.
    */
   async processDue(filter: DueFilter = {}): Promise<ProcessResult[]> {
+    await this.refuseNewerSchema();
     const results: ProcessResult[] = [];
     let finished = 0;
     const limit = filter.limit ?? Infinity;
@@ -220,6 +222,22 @@ export class Processor {
       if (ahead) await (await ahead).attachments.discard();
     }
     return results;
+  }
+
+  /**
+   * Refuses to process while the database holds migrations this code does not know (checked at most once
+   * a minute): a newer mailbind upgraded it and this process was left running. It would fail mail it
+   * cannot read (spending attempts, ending `failed`); this way the mail waits, pending, for a process of
+   * the new version, and the service's log says why on every pass.
+   */
+  private async refuseNewerSchema(): Promise<void> {
+    if (Date.now() - this.schemaCheckedAt < SCHEMA_CHECK_INTERVAL_MS) return;
+    const unknown = await unknownMigrations(this.store);
+    if (unknown.length) {
+      throw new Error(`this mailbind is older than its database, which a newer version has migrated (${unknown.join(', ')}): `
+        + 'it processes nothing; stop it and start the new version');
+    }
+    this.schemaCheckedAt = Date.now();
   }
 
   /** A result to its taker; a taker's bug is logged, and the rest of the group is still counted and handed over. */
@@ -547,6 +565,9 @@ export const PROCESS_GROUP_BYTES = 8 * 1024 * 1024;
  * message that holds locks other workers wait for (Processor.endsTransaction).
  */
 const PROCESS_GROUP_SIZE = 20;
+
+/** How often a processor looks for migrations newer than its code (refuseNewerSchema). */
+const SCHEMA_CHECK_INTERVAL_MS = 60_000;
 
 /** PostgreSQL's deadlock_detected and serialization_failure: a conflict between transactions, not a fault. */
 function isConflict(error: Error): boolean {

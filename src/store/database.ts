@@ -195,6 +195,17 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   };
 }
 
+/**
+ * Migrations the database has run that this code does not know: a newer mailbind migrated it while this
+ * process (an earlier version) kept running. Such a process must not process mail: what the newer one
+ * stores may be where it does not look (raw messages in the database since 019, say).
+ */
+export async function unknownMigrations(store: Pick<Store, 'db' | 'dialect'>): Promise<string[]> {
+  const known = migrationsFor(store.dialect);
+  const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
+  return rows.rows.map((r) => r.name).filter((name) => !(name in known));
+}
+
 // Kysely looks for its bookkeeping tables in every schema unless told which one: with several
 // mailbind schemas in one database it would find another's and skip creating its own.
 async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void> {
