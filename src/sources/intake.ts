@@ -115,10 +115,12 @@ export interface BatchOptions {
  */
 export async function intakeBatch(store: Store, messages: readonly BatchMessage[], options: BatchOptions): Promise<BatchResult[]> {
   const blobStore = new BlobStore(store.dataDir);
-  const inFiles = messages.flatMap((m, i) => (m.content.length > RAW_IN_DATABASE_MAX_BYTES ? [i] : []));
-  const saved = await blobStore.saveAll(inFiles.map((i) => messages[i]!.content));
-  const blobs: Array<BlobInfo | { error: Error }> = messages.map(({ content }) => ({ ref: refOf(content), size: content.length }));
-  inFiles.forEach((at, i) => (blobs[at] = saved[i]!));
+  const inFile = (content: Buffer) => content.length > RAW_IN_DATABASE_MAX_BYTES;
+  const saved = await blobStore.saveAll(messages.flatMap((m) => (inFile(m.content) ? [m.content] : [])));
+  // The files' results in order; the others are named here (saveAll hashes what it stores).
+  let nextSaved = 0;
+  const blobs: Array<BlobInfo | { error: Error }> = messages.map(({ content }) =>
+    (inFile(content) ? saved[nextSaved++]! : { ref: refOf(content), size: content.length }));
   const rows: NewInboxItem[] = [];
   const rowOf: number[] = [];
   blobs.forEach((blob, i) => {
