@@ -119,6 +119,7 @@ export class Processor {
   private readonly ahead: StoredParser | undefined;
   private sweptAt = -Infinity;
   private schemaCheckedAt = -Infinity;
+  private tooOld: Error | undefined;
 
   constructor(private readonly options: ProcessorOptions) {
     this.store = options.store;
@@ -231,11 +232,14 @@ export class Processor {
    * the new version, and the service's log says why on every pass.
    */
   private async refuseNewerSchema(): Promise<void> {
+    // A database is not migrated back: once refused, always refused, with no query more.
+    if (this.tooOld) throw this.tooOld;
     if (Date.now() - this.schemaCheckedAt < SCHEMA_CHECK_INTERVAL_MS) return;
     const unknown = await unknownMigrations(this.store);
     if (unknown.length) {
-      throw new Error(`this mailbind is older than its database, which a newer version has migrated (${unknown.join(', ')}): `
+      this.tooOld = new Error(`this mailbind is older than its database, which a newer version has migrated (${unknown.join(', ')}): `
         + 'it processes nothing; stop it and start the new version');
+      throw this.tooOld;
     }
     this.schemaCheckedAt = Date.now();
   }
