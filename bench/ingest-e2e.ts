@@ -30,6 +30,7 @@ import { countByOutcome } from '../src/store/inbox.js';
 import { SecretBox } from '../src/store/secrets.js';
 import { syncCounts, syncsSince } from '../src/store/sync-counts.js';
 import { setUpBenchProfile } from './ingest-setup.js';
+import { cpuByThread, readThreads, type CpuByThread } from './thread-cpu.js';
 
 export interface EndToEndResult {
   /** What the run fetched over (absent from builds before the POP3 run: they fetch over IMAP). */
@@ -50,6 +51,8 @@ export interface EndToEndResult {
   outcomes: Record<string, number>;
   /** Parse threads the run had (MAILBIND_PARSE_THREADS or the default; absent from builds before them). */
   parseThreads?: number;
+  /** The timed part's CPU by kind of thread (bench/thread-cpu.ts); absent without /proc and from older builds. */
+  threads?: CpuByThread;
 }
 
 interface Config {
@@ -89,12 +92,14 @@ async function main(): Promise<void> {
     const gc = gcTime();
     const before = syncCounts();
     const cpuBefore = process.cpuUsage();
+    const threadsBefore = await readThreads();
     const started = performance.now();
     // As the CLI's fetch runs it (src/cli/fetch.ts): each message's line kept as text, to print at the end.
     const lines: string[] = [];
     const report = await fetchOnce(app, profile.name, { onMessage: (line) => void lines.push(processedText(line, false)) });
     const ms = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
+    const threadsAfter = threadsBefore && await readThreads();
     const syncs = syncsSince(before);
     const { gcMs, majorGcs } = await gc.stop();
     if (report.processed !== config.expected || lines.length !== config.expected || report.server.failed.length) {
@@ -106,6 +111,7 @@ async function main(): Promise<void> {
     const result: EndToEndResult = {
       protocol: config.protocol ?? 'imap', ms, messages: report.processed, bytes, peakRssKb: peakRssKb(), ruMaxRssKb: process.resourceUsage().maxRSS,
       cpuMs: (cpu.user + cpu.system) / 1000, gcMs, majorGcs, syncs, outcomes, parseThreads,
+      ...(threadsBefore && threadsAfter ? { threads: cpuByThread(threadsBefore, threadsAfter) } : {}),
     };
     console.log(JSON.stringify(result));
   } finally {

@@ -119,6 +119,12 @@ export async function benchIngest(report: (name: string, value: string) => void)
     const peaks = e2eRuns.length > 1 ? ` (each round: ${e2eRuns.map((r) => (r.peakRssKb / 1024).toFixed(0)).join(', ')} MB)` : '';
     report('ingest (c) peak RSS, CPU', `${(e2e.peakRssKb / 1024).toFixed(0)} MB${peaks}; CPU ${(e2e.cpuMs / 1000).toFixed(1)} s `
       + `(${(e2e.cpuMs / e2e.messages).toFixed(2)} ms/msg), of it GC pauses ${(e2e.gcMs / 1000).toFixed(2)} s, ${e2e.majorGcs} full GCs`);
+    if (e2e.threads) {
+      const t = e2e.threads;
+      const perMsg = (ms: number) => (ms / e2e.messages).toFixed(2);
+      report('ingest (c) CPU by thread, ms/msg (bench/thread-cpu.ts)', `processing ${perMsg(t.processingMs)}, parse ${perMsg(t.parseMs)}, `
+        + `V8 helpers ${perMsg(t.v8HelpersMs)}, libuv ${perMsg(t.libuvMs)}`);
+    }
     report('ingest (c) syncs per message (counted)',
       `${per(e2e.syncs.fileSyncs + e2e.syncs.dirSyncs + e2e.syncs.commits)}: blob files ${per(e2e.syncs.fileSyncs)}, blob folders ${per(e2e.syncs.dirSyncs)}, SQLite commits ${per(e2e.syncs.commits)}`);
     if (traced?.strace) {
