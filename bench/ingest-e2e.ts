@@ -92,14 +92,14 @@ async function main(): Promise<void> {
     const gc = gcTime();
     const before = syncCounts();
     const cpuBefore = process.cpuUsage();
-    const threadsBefore = await readThreads();
+    const threadsBefore = readThreads();
     const started = performance.now();
     // As the CLI's fetch runs it (src/cli/fetch.ts): each message's line kept as text, to print at the end.
     const lines: string[] = [];
     const report = await fetchOnce(app, profile.name, { onMessage: (line) => void lines.push(processedText(line, false)) });
     const ms = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
-    const threadsAfter = threadsBefore && await readThreads();
+    const threadsAfter = threadsBefore && readThreads();
     const syncs = syncsSince(before);
     const { gcMs, majorGcs } = await gc.stop();
     if (report.processed !== config.expected || lines.length !== config.expected || report.server.failed.length) {

@@ -9,6 +9,7 @@
 // thread that spent more time in the kernel than in user space is one of libuv's (file system calls); of
 // the rest, those running when the timed part began are V8's helpers, and those started during it are
 // the parse threads (the pool starts its threads at the first parse).
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface CpuByThread {
   processingMs: number;
@@ -20,8 +21,7 @@ export interface CpuByThread {
 type Reading = Map<number, { userMs: number; systemMs: number }>;
 
 /** Every thread's CPU so far; undefined where /proc/self/task cannot be read. */
-export async function readThreads(): Promise<Reading | undefined> {
-  const { readdirSync, readFileSync } = await import('node:fs');
+export function readThreads(): Reading | undefined {
   let tids: string[];
   try {
     tids = readdirSync('/proc/self/task');
