@@ -12,9 +12,12 @@ import { AppError } from '../../src/app/errors.js';
 import { importPaths } from '../../src/app/import.js';
 import { cliPrincipal } from '../../src/app/principal.js';
 import { createProfile, saveRules, showProfile } from '../../src/app/profiles.js';
+import { openRawMessage } from '../../src/app/raw-message.js';
 import { previewRules } from '../../src/app/rules-preview.js';
+import { getInboxItem } from '../../src/store/inbox.js';
 import { addProject } from '../../src/app/tracker.js';
 import { makeMessage } from '../support/messages.js';
+import { setRawAside } from '../support/raw-bytes.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 
 const CURRENT = [
@@ -61,10 +64,10 @@ for (const dialect of await dialects()) {
       await t.cleanup();
     });
 
-    /** Every row of the inbox and the tracker, the rules history and audit log, and every blob file. */
+    /** Every row of the inbox (raw bytes included) and the tracker, the rules history and audit log, and every blob file. */
     async function everything(): Promise<string> {
       const db = t.store.db as any;
-      const tables = ['inbox_items', 'profiles', 'rules_versions', 'audit_log', 'requesters', 'messages', 'message_projects', 'items', 'item_requesters', 'item_messages', 'comments', 'attachments'];
+      const tables = ['inbox_items', 'raw_messages', 'profiles', 'rules_versions', 'audit_log', 'requesters', 'messages', 'message_projects', 'items', 'item_requesters', 'item_messages', 'comments', 'attachments'];
       const rows: Record<string, unknown> = {};
       for (const table of tables) rows[table] = await db.selectFrom(table).selectAll().orderBy('id').execute().catch(() => db.selectFrom(table).selectAll().execute());
       const blobs = readdirSync(join(t.dataDir, 'blobs'), { recursive: true }).map(String).sort();
@@ -139,6 +142,23 @@ for (const dialect of await dialects()) {
       const own = await dryRun(app, { itemId });
       assert.deepEqual([own.rule, own.rulesVersion], [3, (await showProfile(app, 'support')).rulesVersion]);
       assert.equal(await everything(), state, 'the dry run wrote nothing');
+    });
+
+    test('a stored message whose raw bytes are gone: the preview counts it unreadable, rules test and the download say so', async () => {
+      const newest = Math.max(...kinds.keys());
+      const item = (await getInboxItem(t.store.db, newest))!;
+      const putBack = await setRawAside(t.store, item);
+      try {
+        const report = await previewRules(app, { profile: 'support', rules: { text: CHANGED, label: 'new rules' }, last: 1 });
+        assert.deepEqual([report.examined, report.unreadable, report.changed], [1, 1, []]);
+        await assert.rejects(() => dryRun(app, { itemId: newest }),
+          (e: unknown) => e instanceof AppError && e.category === 'unavailable' && /the stored bytes of message \d+ are missing from the database and from /.test(e.message));
+        await assert.rejects(() => openRawMessage(app, newest),
+          (e: unknown) => e instanceof AppError && e.category === 'not-found' && /the raw bytes of message \d+ are no longer stored/.test(e.message));
+      } finally {
+        await putBack();
+      }
+      assert.equal((await previewRules(app, { profile: 'support', rules: { text: CHANGED, label: 'new rules' }, last: 1 })).unreadable, 0);
     });
 
     test('rules test needs the message or a stored id, not both; an unknown id is not found', async () => {
