@@ -4,6 +4,7 @@ import type { Db, Store } from './database.js';
 import type { Database } from './schema.js';
 import { now } from './database.js';
 import { chunksOf } from './chunks.js';
+import { compiledOnce } from './compiled-once.js';
 import { sql, type ExpressionBuilder } from 'kysely';
 import { dbNow } from './db-clock.js';
 import { staleBefore } from './services.js';
@@ -296,31 +297,64 @@ export interface RecordedOutcome {
  * the same transaction.
  */
 export async function recordOutcome(db: Db, id: number, result: RecordedOutcome): Promise<boolean> {
-  const updated = await db
+  const { numAffectedRows } = await updateOutcome(db, {
+    id,
+    state: result.outcome === 'failed' ? 'failed' : 'done',
+    outcome: result.outcome,
+    reason: result.reason,
+    ruleLine: result.ruleLine,
+    rulesVersion: result.rulesVersion ?? null,
+    actions: JSON.stringify(result.actions),
+    created: JSON.stringify(result.created),
+    trace: JSON.stringify(result.trace),
+    processedAt: now(),
+    // Indexed columns take bounded values (mail/indexable.ts), as intake stored them.
+    messageId: result.messageId == null ? result.messageId : indexable(result.messageId),
+    subject: result.subject,
+    fromAddress: result.fromAddress == null ? result.fromAddress : indexable(result.fromAddress),
+    claimedBy: result.claimedBy || undefined,
+  });
+  return Number(numAffectedRows) === 1;
+}
+
+/** recordOutcome's statement (every processed message runs it): the columns given, under the claim given. */
+const updateOutcome = compiledOnce((db, v: {
+  id: number;
+  state: 'done' | 'failed';
+  outcome: Outcome;
+  reason: string | null;
+  ruleLine: number | null;
+  rulesVersion: number | null;
+  actions: string;
+  created: string;
+  trace: string;
+  processedAt: string;
+  messageId?: string | null | undefined;
+  subject?: string | null | undefined;
+  fromAddress?: string | null | undefined;
+  claimedBy?: string | undefined;
+}) =>
+  db
     .updateTable('inbox_items')
     .set({
-      state: result.outcome === 'failed' ? 'failed' : 'done',
-      outcome: result.outcome,
-      reason: result.reason,
-      rule_line: result.ruleLine,
-      rules_version: result.rulesVersion ?? null,
-      actions: JSON.stringify(result.actions),
-      created: JSON.stringify(result.created),
-      trace: JSON.stringify(result.trace),
+      state: v.state,
+      outcome: v.outcome,
+      reason: v.reason,
+      rule_line: v.ruleLine,
+      rules_version: v.rulesVersion,
+      actions: v.actions,
+      created: v.created,
+      trace: v.trace,
       lease_until: null,
       claimed_by: null,
-      processed_at: now(),
-      // Indexed columns take bounded values (mail/indexable.ts), as intake stored them.
-      ...(result.messageId !== undefined ? { message_id: result.messageId === null ? null : indexable(result.messageId) } : {}),
-      ...(result.subject !== undefined ? { subject: result.subject } : {}),
-      ...(result.fromAddress !== undefined ? { from_address: result.fromAddress === null ? null : indexable(result.fromAddress) } : {}),
+      processed_at: v.processedAt,
+      ...(v.messageId !== undefined ? { message_id: v.messageId } : {}),
+      ...(v.subject !== undefined ? { subject: v.subject } : {}),
+      ...(v.fromAddress !== undefined ? { from_address: v.fromAddress } : {}),
     })
-    .where('id', '=', id)
+    .where('id', '=', v.id)
     .where('outcome', 'is', null)
-    .where((eb) => (result.claimedBy ? eb('claimed_by', '=', result.claimedBy) : eb.lit(true)))
-    .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1;
-}
+    .where((eb) => (v.claimedBy !== undefined ? eb('claimed_by', '=', v.claimedBy) : eb.lit(true))));
 
 export const MAX_ATTEMPTS = 5;
 

@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import { indexable } from '../../mail/indexable.js';
 import { chunksOf } from '../../store/chunks.js';
+import { compiledOnce } from '../../store/compiled-once.js';
 import type { Db } from '../../store/database.js';
 import type { ItemKind, ItemView, MessageThread } from '../port.js';
 
@@ -47,6 +48,9 @@ export const threadsQuery = (db: Db, messageIds: string[]) =>
     .unionAll(THREAD_QUERIES.comment(db, messageIds).select(sql<Via>`'comment'`.as('via')))
     .unionAll(THREAD_QUERIES.attached(db, messageIds).select(sql<Via>`'attached'`.as('via')));
 
+/** threadsQuery compiled once (every message processed runs it: store/compiled-once.ts). */
+const threadsOf = compiledOnce((db, v: { messageIds: string[] }) => threadsQuery(db, v.messageIds));
+
 /** The items following up any of `itemIds` (a reply to a closed item made new): one query per chunk. */
 export const followUpsQuery = (db: Db, itemIds: number[]) =>
   db.selectFrom('item_links').select(['item_id', 'linked_item_id']).where('kind', '=', 'follows-up').where('linked_item_id', 'in', itemIds);
@@ -64,7 +68,7 @@ export async function loadThreads(db: Db, messageIds: string[]): Promise<Map<str
     for (const id of asked.get(stored) ?? []) found.set(id, [...(found.get(id) ?? []), thread]);
   };
   for (const chunk of chunksOf([...asked.keys()])) {
-    for (const row of await threadsQuery(db, chunk).execute()) add(row.message_id, { itemId: Number(row.item_id), via: row.via });
+    for (const row of (await threadsOf(db, { messageIds: chunk })).rows) add(row.message_id, { itemId: Number(row.item_id), via: row.via });
   }
   const order = { created: 0, comment: 1, attached: 2, sent: 3 } as const;
   // The oldest item wins when one Message-ID belongs to several (a reused id, a mail sent to two profiles).

@@ -4,6 +4,7 @@
 // threads in snapshot-items.ts). The projects, staff and teams (the directory) can be read once and
 // shared by the messages of one transaction (index.ts).
 import { domainOf } from '../../mail/domain.js';
+import { compiledOnce } from '../../store/compiled-once.js';
 import type { Db } from '../../store/database.js';
 import type {
   CompanyView,
@@ -45,6 +46,16 @@ export async function loadDirectory(db: Db): Promise<Directory> {
   return { projects, codes, staff, teams };
 }
 
+// The two reads every message's snapshot makes, compiled once (store/compiled-once.ts).
+const requestersByEmail = compiledOnce((db, v: { emails: string[] }) => db.selectFrom('requesters').selectAll().where('email', 'in', v.emails));
+
+const companiesByDomain = compiledOnce((db, v: { domains: string[] }) =>
+  db
+    .selectFrom('company_domains')
+    .innerJoin('companies', 'companies.id', 'company_domains.company_id')
+    .select(['company_domains.domain', 'companies.id', 'companies.name'])
+    .where('company_domains.domain', 'in', v.domains));
+
 export async function loadSnapshot(db: Db, request: SnapshotRequest, directory?: Directory): Promise<TrackerSnapshot> {
   const named = new Set(request.emails.map((e) => e.toLowerCase()));
   const emails = [...named];
@@ -58,7 +69,7 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest, directory?:
   const byDomain = new Map<string, CompanyView>();
   const companies = new Map<number, CompanyView>();
   if (emails.length) {
-    for (const r of await db.selectFrom('requesters').selectAll().where('email', 'in', emails).execute()) {
+    for (const r of (await requestersByEmail(db, { emails })).rows) {
       requesters.set(r.email, {
         id: Number(r.id),
         email: r.email,
@@ -68,12 +79,7 @@ export async function loadSnapshot(db: Db, request: SnapshotRequest, directory?:
     }
   }
   if (domains.length) {
-    const rows = await db
-      .selectFrom('company_domains')
-      .innerJoin('companies', 'companies.id', 'company_domains.company_id')
-      .select(['company_domains.domain', 'companies.id', 'companies.name'])
-      .where('company_domains.domain', 'in', domains)
-      .execute();
+    const { rows } = await companiesByDomain(db, { domains });
     for (const row of rows) {
       const company = { id: Number(row.id), name: row.name };
       byDomain.set(row.domain, company);

@@ -17,6 +17,7 @@ import type {
   TrackerWriter,
 } from '../port.js';
 import { requireItemState } from './items.js';
+import { insertItem, insertItemMessage, insertItemRequesters, insertMessage, insertMessageProject, insertRequester } from './writer-statements.js';
 
 export class BuiltinTrackerWriter implements TrackerWriter {
   constructor(private readonly db: Db) {}
@@ -36,71 +37,54 @@ export class BuiltinTrackerWriter implements TrackerWriter {
       if (known) return { id: Number(known.id), created: false };
     }
     // Insert-or-nothing, then read: two workers meeting the same new sender both end with one row.
-    const row = await this.db
-      .insertInto('requesters')
-      .values({ email, name: requester.name, company_id: requester.companyId, created_at: now() })
-      .onConflict((oc) => oc.column('email').doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const [row] = (await insertRequester(this.db, { email, name: requester.name, companyId: requester.companyId, createdAt: now() })).rows;
     if (row) return { id: Number(row.id), created: true };
     const existing = await this.db.selectFrom('requesters').select('id').where('email', '=', email).executeTakeFirstOrThrow();
     return { id: Number(existing.id), created: false };
   }
 
   async createMessage(m: NewTrackerMessage): Promise<number> {
-    const row = await this.db
-      .insertInto('messages')
-      .values({
-        inbox_item_id: m.inboxItemId,
-        // Indexed: a Message-ID a sender made absurdly long is stored bounded (loadThreads looks it up so).
-        message_id: indexable(m.messageId),
-        subject: m.subject,
-        from_address: m.fromAddress,
-        from_name: m.fromName,
-        requester_id: m.requesterId,
-        user_id: m.userId,
-        recipients: m.recipients,
-        body_text: m.bodyText,
-        body_html: m.bodyHtml,
-        sent_at: m.sentAt,
-        created_at: now(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return Number(row.id);
+    const { rows } = await insertMessage(this.db, {
+      inboxItemId: m.inboxItemId,
+      // Indexed: a Message-ID a sender made absurdly long is stored bounded (loadThreads looks it up so).
+      messageId: indexable(m.messageId),
+      subject: m.subject,
+      fromAddress: m.fromAddress,
+      fromName: m.fromName,
+      requesterId: m.requesterId,
+      userId: m.userId,
+      recipients: m.recipients,
+      bodyText: m.bodyText,
+      bodyHtml: m.bodyHtml,
+      sentAt: m.sentAt,
+      createdAt: now(),
+    });
+    return Number(rows[0]!.id);
   }
 
   async attachMessageToProject(messageId: number, projectId: number): Promise<void> {
-    await this.db
-      .insertInto('message_projects')
-      .values({ message_id: messageId, project_id: projectId })
-      .onConflict((oc) => oc.columns(['message_id', 'project_id']).doNothing())
-      .execute();
+    await insertMessageProject(this.db, { messageId, projectId });
   }
 
   async createItem(item: NewItem): Promise<number> {
     // Only bugs have a severity (as in TargetProcess, whose requests refuse one): a plan giving
     // another kind one is a mistake to show, not to store or drop.
     if (item.severity != null && item.kind !== 'bug') throw new Error(`a ${item.kind} has no severity (only bugs do)`);
-    const row = await this.db
-      .insertInto('items')
-      .values({
-        kind: item.kind,
-        project_id: item.projectId,
-        name: item.name,
-        description: item.description,
-        is_private: item.isPrivate ? 1 : 0,
-        team_id: item.teamId,
-        source_message_id: item.sourceMessageId,
-        state: item.state == null ? 'open' : requireItemState(item.state),
-        priority: item.priority ?? null,
-        severity: item.severity ?? null,
-        assignee_user_id: item.assigneeUserId ?? null,
-        created_at: now(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const id = Number(row.id);
+    const { rows } = await insertItem(this.db, {
+      kind: item.kind,
+      projectId: item.projectId,
+      name: item.name,
+      description: item.description,
+      isPrivate: item.isPrivate ? 1 : 0,
+      teamId: item.teamId,
+      sourceMessageId: item.sourceMessageId,
+      state: item.state == null ? 'open' : requireItemState(item.state),
+      priority: item.priority ?? null,
+      severity: item.severity ?? null,
+      assigneeUserId: item.assigneeUserId ?? null,
+      createdAt: now(),
+    });
+    const id = Number(rows[0]!.id);
     const tags = uniqueTags(item.tags ?? []);
     if (tags.length) await this.db.insertInto('item_tags').values(tags.map((tag) => ({ item_id: id, tag }))).execute();
     const fields = Object.entries(item.fields ?? {});
@@ -111,19 +95,11 @@ export class BuiltinTrackerWriter implements TrackerWriter {
   async linkRequesters(itemId: number, requesterIds: number[]): Promise<void> {
     const unique = [...new Set(requesterIds)];
     if (!unique.length) return;
-    await this.db
-      .insertInto('item_requesters')
-      .values(unique.map((requester_id) => ({ item_id: itemId, requester_id })))
-      .onConflict((oc) => oc.columns(['item_id', 'requester_id']).doNothing())
-      .execute();
+    await insertItemRequesters(this.db, { itemId, requesterIds: unique });
   }
 
   async linkMessage(itemId: number, messageId: number): Promise<void> {
-    await this.db
-      .insertInto('item_messages')
-      .values({ item_id: itemId, message_id: messageId })
-      .onConflict((oc) => oc.columns(['item_id', 'message_id']).doNothing())
-      .execute();
+    await insertItemMessage(this.db, { itemId, messageId });
   }
 
   async addComment(c: NewComment): Promise<number> {
