@@ -8,7 +8,8 @@
 // The build function is given stand-ins, not values. It may look at which values are undefined and at
 // how long a list is: both are part of the shape, and a statement of a new shape is built once more.
 // Nothing else about a value may steer it (a stand-in is always there, truthy, and refuses to be turned
-// into a string or number). A value the build function made itself (a clock reading, a constant bound as
+// into a string or number), and a value is a single one (a string, number, null, bytes) or a list of
+// such: an object is refused, its fields would be read off the stand-in. A value the build function made itself (a clock reading, a constant bound as
 // a parameter) would be frozen into the first build: refused, every bound value must be a stand-in or null.
 //
 // Through a Kysely instance with plugins (a test's statement counter) a statement is built with its
@@ -81,7 +82,10 @@ function standInsFor<V extends object>(values: V): V {
     const value = (values as Record<string, unknown>)[name];
     if (value === undefined) standIns[name] = undefined;
     else if (Array.isArray(value)) standIns[name] = value.map((_, index) => new StandIn(name, index));
-    else standIns[name] = new StandIn(name, null);
+    else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
+      // Its fields would be read off the stand-in (undefined, dropping a column) and frozen so.
+      throw new Error(`compiledOnce: the value '${name}' is an object; give each of its fields as a value of its own`);
+    } else standIns[name] = new StandIn(name, null);
   }
   return standIns as V;
 }

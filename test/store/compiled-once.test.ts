@@ -98,14 +98,17 @@ for (const dialect of await dialects()) {
       assert.equal((await requestersNamed(t.store.db, { emails: ['gone@trx.example'] })).rows.length, 0);
     });
 
-    test('a value the build function makes itself is refused, naming the statement', async () => {
+    test('a value the build function makes itself, reads, or takes apart is refused', async () => {
       const frozen = compiledOnce((db, v: { email: string }) =>
         db.insertInto('requesters').values({ email: v.email, name: v.email, created_at: new Date().toISOString() }));
       await assert.rejects(frozen(t.store.db, { email: 'f@frozen.example' }), /compiledOnce: parameter 3 of "insert into "requesters".* is not one of the statement's values; pass it in/);
       const peeked = compiledOnce((db, v: { email: string }) =>
         db.insertInto('requesters').values({ email: `${v.email}`.toLowerCase(), name: 'n', created_at: 'x' }));
       await assert.rejects(peeked(t.store.db, { email: 'P@peek.example' }), /the value 'email' was read while the statement was built/);
-      assert.equal((await requestersNamed(t.store.db, { emails: ['f@frozen.example', 'p@peek.example'] })).rows.length, 0);
+      const whole = compiledOnce((db, v: { person: { email: string; name: string } }) =>
+        db.insertInto('requesters').values({ email: v.person.email, name: v.person.name, created_at: 'x' }));
+      await assert.rejects(whole(t.store.db, { person: { email: 'o@object.example', name: 'O' } }), /the value 'person' is an object; give each of its fields as a value of its own/);
+      assert.equal((await requestersNamed(t.store.db, { emails: ['f@frozen.example', 'p@peek.example', 'o@object.example'] })).rows.length, 0);
     });
 
     test('through an instance with a plugin, the statement is built for each call and the plugin sees each', async () => {
