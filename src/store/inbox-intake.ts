@@ -3,6 +3,7 @@
 import { PostgresAdapter, sql } from 'kysely';
 import { indexable } from '../mail/indexable.js';
 import { chunksOf } from './chunks.js';
+import { compiledOnce } from './compiled-once.js';
 import type { Db } from './database.js';
 import { now } from './database.js';
 import { toInboxItem, type InboxItem } from './inbox-item.js';
@@ -216,31 +217,68 @@ function push(map: Map<string, Stored[]>, at: string, stored: Stored): void {
   else map.set(at, [stored]);
 }
 
-async function insertRow(db: Db, item: NewInboxItem, trace: IntakeTrace | null): Promise<{ item: InboxItem; inserted: boolean }> {
-  const at = now();
-  const row = await db
+/** One message's inbox row, or none when its origin is there already (compiled once: every message stored runs it). */
+const insertItemRow = compiledOnce((db, v: {
+  profileId: number;
+  originKey: string;
+  rawRef: string;
+  rawSize: number;
+  messageId: string | null;
+  subject: string | null;
+  fromAddress: string | null;
+  state: 'done' | 'pending';
+  attempts: number;
+  nextAttemptAt: string;
+  outcome: Outcome | null;
+  reason: string | null;
+  processedAt: string | null;
+  receivedAt: string;
+  ackState: 'pending' | null;
+  trace: string | null;
+}) =>
+  db
     .insertInto('inbox_items')
     .values({
-      profile_id: item.profileId,
-      origin_key: item.originKey,
-      raw_ref: item.rawRef,
-      raw_size: item.rawSize,
-      message_id: item.messageId ?? null,
-      subject: item.subject ?? null,
-      from_address: item.fromAddress ?? null,
-      state: item.outcome ? 'done' : 'pending',
-      attempts: 0,
-      next_attempt_at: at,
-      outcome: item.outcome?.outcome ?? null,
-      reason: item.outcome?.reason ?? null,
-      processed_at: item.outcome ? at : null,
-      received_at: at,
-      ack_state: item.acknowledge ? 'pending' : null,
-      trace: trace ? JSON.stringify(trace) : null,
+      profile_id: v.profileId,
+      origin_key: v.originKey,
+      raw_ref: v.rawRef,
+      raw_size: v.rawSize,
+      message_id: v.messageId,
+      subject: v.subject,
+      from_address: v.fromAddress,
+      state: v.state,
+      attempts: v.attempts,
+      next_attempt_at: v.nextAttemptAt,
+      outcome: v.outcome,
+      reason: v.reason,
+      processed_at: v.processedAt,
+      received_at: v.receivedAt,
+      ack_state: v.ackState,
+      trace: v.trace,
     })
     .onConflict((oc) => oc.columns(['profile_id', 'origin_key']).doNothing())
-    .returningAll()
-    .executeTakeFirst();
+    .returningAll());
+
+async function insertRow(db: Db, item: NewInboxItem, trace: IntakeTrace | null): Promise<{ item: InboxItem; inserted: boolean }> {
+  const at = now();
+  const [row] = (await insertItemRow(db, {
+    profileId: item.profileId,
+    originKey: item.originKey,
+    rawRef: item.rawRef,
+    rawSize: item.rawSize,
+    messageId: item.messageId ?? null,
+    subject: item.subject ?? null,
+    fromAddress: item.fromAddress ?? null,
+    state: item.outcome ? 'done' : 'pending',
+    attempts: 0,
+    nextAttemptAt: at,
+    outcome: item.outcome?.outcome ?? null,
+    reason: item.outcome?.reason ?? null,
+    processedAt: item.outcome ? at : null,
+    receivedAt: at,
+    ackState: item.acknowledge ? 'pending' : null,
+    trace: trace ? JSON.stringify(trace) : null,
+  })).rows;
   if (row) return { item: toInboxItem(row), inserted: true };
   const existing = await db
     .selectFrom('inbox_items')
