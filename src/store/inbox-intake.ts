@@ -218,21 +218,9 @@ function push(map: Map<string, Stored[]>, at: string, stored: Stored): void {
 }
 
 /** One message's inbox row, or none when its origin is there already (compiled once: every message stored runs it). */
-const insertItemRow = compiledOnce((db, v: {
-  profileId: number;
-  originKey: string;
-  rawRef: string;
-  rawSize: number;
-  messageId: string | null;
-  subject: string | null;
-  fromAddress: string | null;
+const insertItemRow = compiledOnce((db, v: Pick<InboxItem, 'profileId' | 'originKey' | 'rawRef' | 'rawSize' | 'messageId' | 'subject' | 'fromAddress'
+  | 'attempts' | 'nextAttemptAt' | 'outcome' | 'reason' | 'processedAt' | 'receivedAt'> & {
   state: 'done' | 'pending';
-  attempts: number;
-  nextAttemptAt: string;
-  outcome: Outcome | null;
-  reason: string | null;
-  processedAt: string | null;
-  receivedAt: string;
   ackState: 'pending' | null;
   trace: string | null;
 }) =>
