@@ -9,8 +9,9 @@
 // how long a list is: both are part of the shape, and a statement of a new shape is built once more.
 // Nothing else about a value may steer it (a stand-in is always there, truthy, and refuses to be turned
 // into a string or number), and a value is a single one (a string, number, null, bytes) or a list of
-// such: an object is refused, its fields would be read off the stand-in. A value the build function made itself (a clock reading, a constant bound as
-// a parameter) would be frozen into the first build: refused, every bound value must be a stand-in or null.
+// such: an object is refused, its fields would be read off the stand-in. A value the build function
+// made itself (a clock reading, a constant bound as a parameter) would be frozen into the first build:
+// refused, every bound value must be a stand-in or null.
 //
 // Through a Kysely instance with plugins (a test's statement counter) a statement is built with its
 // values every time, as any other query: a plugin sees, and may change, each query it is given.
