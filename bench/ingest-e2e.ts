@@ -14,7 +14,7 @@
 //   NODE_EXTRA_CA_CERTS=ca.pem NODE_OPTIONS=--max-semi-space-size=4 node dist/bench/ingest-e2e.js
 //
 // The heap is sized as the shipped CLI sizes it (src/app/heap.ts): bench/ingest.ts starts this process
-// with the bin's node options, and main() begins as the CLI's main.js does, with sizeHeap().
+// with the bin's node options, and main() begins as the CLI's main.js does, with sizeHeap() and tuneTiering().
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { constants, PerformanceObserver, type NodeGCPerformanceDetail } from 'no
 import { appOptionsFromEnv, assemble } from '../src/app/app.js';
 import { parseThreadsOf } from '../src/app/parse-threads.js';
 import { sizeHeap } from '../src/app/heap.js';
+import { tuneTiering } from '../src/app/tiering.js';
 import { processedText } from '../src/cli/output.js';
 import { fetchOnce } from '../src/app/fetch.js';
 import { settingsToStore } from '../src/sources/profile-settings.js';
@@ -70,6 +71,7 @@ interface Config {
 
 async function main(): Promise<void> {
   sizeHeap(); // as the CLI's main.js does; the bench starts this process with the bin's node options
+  tuneTiering(); // and as it does
   const config = JSON.parse(process.env.MAILBIND_BENCH_E2E ?? '') as Config;
   const dir = mkdtempSync(join(tmpdir(), 'mailbind-bench-e2e-'));
   try {

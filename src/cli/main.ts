@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { AppError } from '../app/errors.js';
 import { sizeHeap } from '../app/heap.js';
+import { tuneTiering } from '../app/tiering.js';
 import { ownVersion } from '../app/version.js';
 import { accountCommand } from './account.js';
 import { auditCommand } from './audit.js';
@@ -22,6 +23,7 @@ import { tokenCommand } from './token.js';
 import { trackerCommand } from './tracker.js';
 
 sizeHeap();
+tuneTiering();
 
 // A reader that stops early (`mailbind messages list | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
