@@ -8,7 +8,7 @@ import { getProfile } from '../store/profiles.js';
 import { anyLiveService } from '../store/services.js';
 import type { App } from './app.js';
 import { userError } from './errors.js';
-import { processNow } from './process-now.js';
+import { processNow, type ProcessNowOptions } from './process-now.js';
 import { processedMessage, storedMessage, type ProcessedMessage } from './message-views.js';
 
 export type DeliverResult =
@@ -26,7 +26,7 @@ export function judgeDeliveredInput(head: Buffer): void {
   if (!looksLikeMessage(head)) throw userError('the input is not a mail message (it does not start with a header)');
 }
 
-export async function deliverMessage(app: App, profileName: string, content: NodeJS.ReadableStream | Buffer): Promise<DeliverResult> {
+export async function deliverMessage(app: App, profileName: string, content: NodeJS.ReadableStream | Buffer, options: ProcessNowOptions = {}): Promise<DeliverResult> {
   const profile = await getProfile(app.store.db, profileName);
   const { item, inserted } = await intakeMessage(app.store, content, {
     profileId: profile.id,
@@ -41,7 +41,7 @@ export async function deliverMessage(app: App, profileName: string, content: Nod
   if (await anyLiveService(app.store.db)) return { status: 'queued', itemId: item.id };
   try {
     const processor = await app.processor();
-    const [result] = await processNow(app.store.db, processor, [item.id]);
+    const [result] = await processNow(app.store.db, processor, [item.id], options);
     // No service runs: whatever earlier runs left due (a crash, a service that died after taking
     // messages) is taken along, a few at a time, so nothing waits for a service that may never come.
     // Only what is older than a few seconds: a concurrent deliver's fresh message is its own to process.

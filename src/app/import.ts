@@ -7,7 +7,7 @@ import { walkImportPaths } from '../sources/import/walk.js';
 import { getInboxItem, type InboxItem } from '../store/inbox.js';
 import { getProfile } from '../store/profiles.js';
 import type { App } from './app.js';
-import { processNow } from './process-now.js';
+import { processNow, type ProcessNowOptions } from './process-now.js';
 import { processedMessage, storedMessage, type ProcessedMessage } from './message-views.js';
 
 /** A path that yielded no message, and why: not mail (skipped), or unreadable (an error). */
@@ -26,7 +26,7 @@ export const NOT_YET_PROCESSED = 'stored earlier, not yet processed';
  * Yields each message as it is stored and processed, and each path passed over, in the order found;
  * then the profile's other messages stored earlier and due now, processed.
  */
-export async function* importPaths(app: App, profileName: string | number, paths: string[]): AsyncGenerator<ImportLine> {
+export async function* importPaths(app: App, profileName: string | number, paths: string[], notices: ProcessNowOptions = {}): AsyncGenerator<ImportLine> {
   const profile = await getProfile(app.store.db, profileName);
   const processor = await app.processor();
   // What earlier runs left is what was stored before this one began: a concurrent import's fresh
@@ -46,7 +46,7 @@ export async function* importPaths(app: App, profileName: string | number, paths
       continue;
     }
     // New, or stored by a run that never finished it: process it now if it is due.
-    const [result] = await processNow(app.store.db, processor, [item.id]);
+    const [result] = await processNow(app.store.db, processor, [item.id], notices);
     if (result) yield processedMessage(result, { file: found.label, ...(inserted ? {} : { storedEarlier: true }) });
     else yield unfinished((await getInboxItem(app.store.db, item.id)) ?? item, found.label, inserted);
   }

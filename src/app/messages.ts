@@ -15,7 +15,7 @@ import {
   type OutcomeOrPending,
   type ProcessedMessage,
 } from './message-views.js';
-import { processNow } from './process-now.js';
+import { processNow, type ProcessNowOptions } from './process-now.js';
 
 export interface MessageFilter {
   outcome?: string;
@@ -44,7 +44,7 @@ export async function showMessage(app: App, id: number): Promise<InboxItemDetail
  * Process a message again, now: one that failed, was skipped or ignored, or that has no outcome yet
  * (waiting for its backoff, or stranded by a worker that died holding it).
  */
-export async function retryMessage(app: App, id: number): Promise<ProcessedMessage> {
+export async function retryMessage(app: App, id: number, notices: ProcessNowOptions = {}): Promise<ProcessedMessage> {
   const item = await getInboxItem(app.store.db, id);
   if (!item) throw notFound(`no message ${id}`);
   if (item.outcome === 'imported' || item.outcome === 'commented') {
@@ -59,7 +59,7 @@ export async function retryMessage(app: App, id: number): Promise<ProcessedMessa
   if (item.outcome !== null) await resetForRetry(app.store.db, id);
   else if (item.state === 'pending') await makeDueNow(app.store.db, id);
   const processor = await app.processor();
-  const [result] = await processNow(app.store.db, processor, [id]);
+  const [result] = await processNow(app.store.db, processor, [id], notices);
   if (!result) {
     // Claimed by a worker whose claim still runs: it is alive and at work on this very message.
     const now = await getInboxItem(app.store.db, id);
@@ -82,6 +82,7 @@ export interface ReprocessReport {
 export async function reprocessSkipped(
   app: App,
   options: { profile: string | number; limit?: number },
+  notices: ProcessNowOptions = {},
 ): Promise<ReprocessReport> {
   const profile = await getProfile(app.store.db, options.profile);
   const items = await listInboxItems(app.store.db, {
@@ -93,7 +94,7 @@ export async function reprocessSkipped(
   for (const item of items) if (await resetForRetry(app.store.db, item.id)) ids.push(item.id);
   if (ids.length === 0) return { messages: [], takenByWorker: 0 };
   const processor = await app.processor();
-  const messages = (await processNow(app.store.db, processor, ids)).map((r) => processedMessage(r));
+  const messages = (await processNow(app.store.db, processor, ids, notices)).map((r) => processedMessage(r));
   return { messages, takenByWorker: ids.length - messages.length };
 }
 

@@ -10,11 +10,30 @@ import type { Db } from '../store/database.js';
 import { CLAIM_LEASE_MS, WAIT_FOR_ORIGINAL_MS } from '../store/inbox.js';
 import { anyLiveService } from '../store/services.js';
 
-export async function processNow(db: Db, processor: Processor, ids: number[]): Promise<ProcessResult[]> {
+/** A message the command is about to wait for: put off, its original being processed elsewhere. */
+export interface WaitNotice {
+  itemId: number;
+  /** Why it was put off, as its reason says ("waiting for message 41, the one it replies to, …"). */
+  reason: string;
+  /** How long the command waits for it at most. */
+  upToMs: number;
+}
+
+export interface ProcessNowOptions {
+  /** Told once of each message the command waits for, before it waits: a command says so, not sits silent. */
+  onWait?: (notice: WaitNotice) => void;
+}
+
+export async function processNow(db: Db, processor: Processor, ids: number[], options: ProcessNowOptions = {}): Promise<ProcessResult[]> {
   const results = await processor.processDue({ ids });
   const deadline = Date.now() + CLAIM_LEASE_MS;
   let waiting = results.filter((r) => r.waiting);
+  const told = new Set<number>();
   while (waiting.length > 0 && Date.now() + WAIT_FOR_ORIGINAL_MS <= deadline && !(await anyLiveService(db))) {
+    for (const r of waiting.filter((w) => !told.has(w.itemId))) {
+      told.add(r.itemId);
+      options.onWait?.({ itemId: r.itemId, reason: r.reason ?? 'put off', upToMs: deadline - Date.now() });
+    }
     await delay(WAIT_FOR_ORIGINAL_MS); // when a put-off message is due again
     const again = new Map((await processor.processDue({ ids: waiting.map((r) => r.itemId) })).map((r) => [r.itemId, r]));
     // One taken by another process meanwhile keeps its put-off result here: that process reports it.

@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { Readable } from 'node:stream';
 import { AppError } from '../app/errors.js';
 import { appOptions, jsonOption, optionsOf, printJsonLine } from './context.js';
-import { printProcessed } from './output.js';
+import { printProcessed, sayWhenWaiting } from './output.js';
 
 export const EX_DATAERR = 65;
 export const EX_TEMPFAIL = 75;
@@ -56,7 +56,7 @@ export function deliverCommand(): Command {
       }
       const { withApp } = await import('../app/app.js');
       try {
-        const result = await withApp(await appOptions(opts, 'read'), (app) => deliverMessage(app, opts.profile, input.content));
+        const result = await withApp(await appOptions(opts, 'read'), (app) => deliverMessage(app, opts.profile, input.content, sayWhenWaiting('deliver')));
         if (result.status === 'processed') {
           printProcessed(result.message, opts.json);
           // Taken along: messages earlier deliveries left without an outcome.

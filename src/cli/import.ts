@@ -2,7 +2,7 @@
 // Exit 1 when a path could not be read (after importing the rest) or when nothing given was mail.
 import { Command } from 'commander';
 import { action, jsonOption, withApp, type Opts } from './context.js';
-import { printProcessed, ProgressBar, Summary } from './output.js';
+import { printProcessed, ProgressBar, sayWhenWaiting, Summary } from './output.js';
 
 export function importCommand(): Command {
   return jsonOption(new Command('import').description('import .eml files, folders, mbox files or Maildir folders'))
@@ -15,7 +15,7 @@ export function importCommand(): Command {
           const summary = new Summary();
           const total = process.stderr.isTTY ? await countImportable(paths) : 0;
           const bar = total > 50 ? new ProgressBar(total) : null;
-          for await (const line of importPaths(app, opts.profile as string, paths)) {
+          for await (const line of importPaths(app, opts.profile as string, paths, sayWhenWaiting('import'))) {
             summary.add(line);
             if (line.outcome === 'unreadable') process.stderr.write(`mailbind: cannot read ${line.file}: ${line.reason}\n`);
             if (opts.json || (!bar && line.outcome !== 'unreadable')) printProcessed(line, opts.json);

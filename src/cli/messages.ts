@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { OUTCOMES } from '../app/message-views.js';
 import { action, jsonOption, parseId, printJson, withApp, type Opts } from './context.js';
-import { explainItem, printProcessed, Summary } from './output.js';
+import { explainItem, printProcessed, sayWhenWaiting, Summary } from './output.js';
 
 export function messagesCommand(): Command {
   const messages = new Command('messages').description('received messages, their outcomes and traces');
@@ -39,7 +39,7 @@ export function messagesCommand(): Command {
       action(async (id: string, opts: Opts) => {
         const itemId = parseId(id, 'message id');
         const { retryMessage } = await import('../app/messages.js');
-        printProcessed(await withApp(opts, 'write', (app) => retryMessage(app, itemId)), opts.json);
+        printProcessed(await withApp(opts, 'write', (app) => retryMessage(app, itemId, sayWhenWaiting('messages retry'))), opts.json);
       }),
     );
 
@@ -50,7 +50,8 @@ export function messagesCommand(): Command {
       action(async (opts: Opts) => {
         const limit = opts.limit !== undefined ? parseId(opts.limit, '--limit') : undefined;
         const { reprocessSkipped } = await import('../app/messages.js');
-        const report = await withApp(opts, 'write', (app) => reprocessSkipped(app, { profile: opts.profile as string, ...(limit !== undefined ? { limit } : {}) }));
+        const report = await withApp(opts, 'write', (app) =>
+          reprocessSkipped(app, { profile: opts.profile as string, ...(limit !== undefined ? { limit } : {}) }, sayWhenWaiting('messages reprocess')));
         const summary = new Summary();
         for (const line of report.messages) {
           summary.add(line);

@@ -3,6 +3,7 @@
 import type { DryRunView } from '../app/dry-run.js';
 import type { ImportLine, PassedOverFile } from '../app/import.js';
 import type { InboxItemDetail, StoredTrace, Trace } from '../app/message-views.js';
+import type { ProcessNowOptions } from '../app/process-now.js';
 import { printJsonLine } from './context.js';
 
 /** A path that held no message (not mail, unreadable), not a message's line. */
@@ -28,6 +29,14 @@ export function humanLine(line: ImportLine): string {
     ? line.duplicate ? '' : ' (stored earlier, processed now)'
     : line.duplicate ? ' (already in the inbox; nothing new)' : '';
   return `${line.outcome.padEnd(9)} ${line.file ?? `#${line.itemId}`}: ${what}${note}`;
+}
+
+/** For a command that may wait for a message's original (processNow): says so on stderr, once per message, instead of sitting silent. */
+export function sayWhenWaiting(command: string): ProcessNowOptions {
+  return {
+    onWait: (notice) => void process.stderr.write(`mailbind ${command}: message ${notice.itemId} is ${notice.reason}; `
+      + `waiting for it, ${Math.ceil(notice.upToMs / 1000)} s at most\n`),
+  };
 }
 
 export function printProcessed(line: ImportLine, json: boolean | undefined): void {

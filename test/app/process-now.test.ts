@@ -1,15 +1,16 @@
 // Commands that process a message and report its outcome (here `deliver` with no service running) try a
 // reply put off for its original again once it is due, so the reply is reported where it went — a
-// comment on the original's item — instead of left pending for a service that is not there. With a
-// service running they do not wait: it takes the reply when due.
+// comment on the original's item — instead of left pending for a service that is not there, and they say
+// that they wait (onWait). With a service running they do not wait: it takes the reply when due.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as tick } from 'node:timers/promises';
 import { assemble, type App } from '../../src/app/app.js';
 import { deliverMessage } from '../../src/app/deliver.js';
 import { retryMessage } from '../../src/app/messages.js';
+import type { WaitNotice } from '../../src/app/process-now.js';
 import { intakeMessage } from '../../src/sources/intake.js';
-import { claimDueItems, getInboxItem, releaseClaims } from '../../src/store/inbox.js';
+import { CLAIM_LEASE_MS, claimDueItems, getInboxItem, releaseClaims } from '../../src/store/inbox.js';
 import { createProfile } from '../../src/store/profiles.js';
 import { registerService, unregisterService } from '../../src/store/services.js';
 import { addProject } from '../../src/tracker/builtin/admin.js';
@@ -35,7 +36,9 @@ for (const dialect of await dialects()) {
       // Another process (a concurrent deliver) has claimed the original and not recorded it yet.
       const [held] = await claimDueItems(t.store, { ids: [original], limit: 1, leaseMs: 60_000, owner: 'other-deliver' });
 
-      const delivering = deliverMessage(app, 'support', makeMessage({ subject: 'Re: Invoice missing', headers: { 'In-Reply-To': `<${id}>` } }));
+      const notices: WaitNotice[] = [];
+      const delivering = deliverMessage(app, 'support', makeMessage({ subject: 'Re: Invoice missing', headers: { 'In-Reply-To': `<${id}>` } }),
+        { onWait: (notice) => void notices.push(notice) });
       // Until the reply has been put off (the reason says so), then the other process records the original.
       for (;;) {
         const waiting = await t.store.db.selectFrom('inbox_items').select('id').where('reason', 'like', 'waiting for message%').where('outcome', 'is', null).executeTakeFirst();
@@ -52,6 +55,11 @@ for (const dialect of await dialects()) {
       assert.equal(result.message.outcome, 'commented', JSON.stringify(result.message));
       const reply = (await getInboxItem(t.store.db, result.message.itemId))!;
       assert.equal(reply.attempts, 0);
+      // The command said, once, which message it waited for and why, before waiting.
+      assert.equal(notices.length, 1, JSON.stringify(notices));
+      assert.equal(notices[0]!.itemId, reply.id);
+      assert.match(notices[0]!.reason, new RegExp(`^waiting for message ${original}, the one it replies to`));
+      assert.ok(notices[0]!.upToMs > 0 && notices[0]!.upToMs <= CLAIM_LEASE_MS, `up to ${notices[0]!.upToMs} ms`);
     });
 
     test('messages retry with a service running: no waiting here, the service takes the reply when due', async () => {
@@ -64,7 +72,9 @@ for (const dialect of await dialects()) {
       const attempts: number[] = [];
       const stop = app.onProcessed((e) => void (e.itemId === reply && attempts.push(e.itemId)));
       try {
-        const result = await retryMessage(app, reply);
+        const notices: WaitNotice[] = [];
+        const result = await retryMessage(app, reply, { onWait: (notice) => void notices.push(notice) });
+        assert.deepEqual(notices, [], 'it does not wait, so it does not say it waits');
         assert.equal(result.outcome, 'pending');
         assert.match(result.reason ?? '', new RegExp(`waiting for message ${original}, the one it replies to`));
         assert.equal(attempts.length, 1, 'tried once, not again and again');

@@ -5,8 +5,15 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliJson, runCli } from '../support/cli.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { assemble } from '../../src/app/app.js';
+import { intakeMessage } from '../../src/sources/intake.js';
+import { openStore } from '../../src/store/database.js';
+import { claimDueItems } from '../../src/store/inbox.js';
+import { getProfile } from '../../src/store/profiles.js';
+import { CLI, cliJson, runCli } from '../support/cli.js';
 import { makeMessage } from '../support/messages.js';
+import { waitFor } from '../support/wait.js';
 
 let dir: string;
 let env: Record<string, string>;
@@ -64,4 +71,38 @@ test('exit 75 when the message cannot be stored (unknown profile, unwritable dat
   const badDb = await runCli(['deliver', '--profile', 'support'], { ...env, MAILBIND_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, makeMessage());
   assert.equal(badDb.code, 75);
   assert.match(badDb.stderr, /cannot open the database/);
+});
+
+test('a reply whose original another process is recording: deliver says on stderr that it waits, then where the reply went', async () => {
+  const app = assemble(await openStore({ dataDir: env.MAILBIND_DATA_DIR!, create: false }));
+  const { store } = app;
+  let child: ChildProcess | undefined;
+  try {
+    const profileId = (await getProfile(store.db, 'support')).id;
+    const id = 'held-original@customer.example';
+    const original = (await intakeMessage(store, makeMessage({ subject: 'Invoice', messageId: id }), { profileId })).item.id;
+    // Another process (a concurrent deliver) has claimed the original and not recorded it yet.
+    const [held] = await claimDueItems(store, { ids: [original], limit: 1, leaseMs: 60_000, owner: 'other-deliver' });
+
+    const delivering = spawn(process.execPath, [CLI, 'deliver', '--profile', 'support'], { env: { PATH: process.env.PATH ?? '', ...env } });
+    child = delivering;
+    let stdout = '';
+    let stderr = '';
+    delivering.stdout.on('data', (d) => (stdout += d));
+    delivering.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => delivering.on('close', resolve));
+    delivering.stdin.end(makeMessage({ subject: 'Re: Invoice', headers: { 'In-Reply-To': `<${id}>` } }));
+
+    const said = await waitFor(() => /^mailbind deliver: message \d+ is waiting for .*$/m.exec(stderr)?.[0], { what: () => `deliver to say it waits (stderr: ${stderr})` });
+    assert.match(said, new RegExp(`^mailbind deliver: message \\d+ is waiting for message ${original}, the one it replies to, which is being processed right now; waiting for it, (30|29) s at most$`));
+    // The other process records the original; the reply, tried again when due, becomes a comment on its item.
+    const made = await (await app.processor()).processItem(held!);
+    assert.equal(made.outcome, 'imported');
+    assert.equal(await exited, 0, stderr);
+    assert.match(stdout, /^commented/m, stdout);
+    assert.equal(stderr.match(/is waiting for/g)?.length, 1, `said once: ${stderr}`);
+  } finally {
+    if (child && child.exitCode === null) child.kill(); // a failed check leaves it waiting up to 30 s
+    await app.close();
+  }
 });
