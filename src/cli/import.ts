@@ -15,9 +15,10 @@ export function importCommand(): Command {
           const summary = new Summary();
           const total = process.stderr.isTTY ? await countImportable(paths) : 0;
           const bar = total > 50 ? new ProgressBar(total) : null;
-          for await (const line of importPaths(app, opts.profile as string, paths, sayWhenWaiting('import'))) {
+          const say = (text: string) => (bar ? bar.say(text) : void process.stderr.write(`${text}\n`));
+          for await (const line of importPaths(app, opts.profile as string, paths, sayWhenWaiting('import', say))) {
             summary.add(line);
-            if (line.outcome === 'unreadable') process.stderr.write(`mailbind: cannot read ${line.file}: ${line.reason}\n`);
+            if (line.outcome === 'unreadable') say(`mailbind: cannot read ${line.file}: ${line.reason}`);
             if (opts.json || (!bar && line.outcome !== 'unreadable')) printProcessed(line, opts.json);
             if (line.outcome !== 'not-mail' && line.outcome !== 'unreadable') bar?.tick();
           }

@@ -31,11 +31,13 @@ export function humanLine(line: ImportLine): string {
   return `${line.outcome.padEnd(9)} ${line.file ?? `#${line.itemId}`}: ${what}${note}`;
 }
 
-/** For a command that may wait for a message's original (processNow): says so on stderr, once per message, instead of sitting silent. */
-export function sayWhenWaiting(command: string): ProcessNowOptions {
+/**
+ * For a command that may wait for a message's original (processNow): says so on stderr, once per message,
+ * instead of sitting silent; through `say` when something else draws on stderr (a progress bar).
+ */
+export function sayWhenWaiting(command: string, say: (line: string) => void = (line) => void process.stderr.write(`${line}\n`)): ProcessNowOptions {
   return {
-    onWait: (notice) => void process.stderr.write(`mailbind ${command}: message ${notice.itemId} is ${notice.reason}; `
-      + `waiting for it, ${Math.ceil(notice.upToMs / 1000)} s at most\n`),
+    onWait: (notice) => say(`mailbind ${command}: message ${notice.itemId} is ${notice.reason}; waiting for it, ${Math.ceil(notice.upToMs / 1000)} s at most`),
   };
 }
 
@@ -100,10 +102,21 @@ export class ProgressBar {
   tick(): void {
     if (this.done >= this.total) return;
     this.done += 1;
+    this.draw();
+    if (this.done === this.total) process.stderr.write('\n');
+  }
+
+  /** A line of its own on stderr, above the bar, which is drawn again below it. */
+  say(line: string): void {
+    const drawn = this.done > 0 && this.done < this.total;
+    process.stderr.write(`${drawn ? '\r\x1b[K' : ''}${line}\n`);
+    if (drawn) this.draw();
+  }
+
+  private draw(): void {
     const width = 30;
     const filled = Math.round((this.done / this.total) * width);
     process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.done}/${this.total}`);
-    if (this.done === this.total) process.stderr.write('\n');
   }
 }
 

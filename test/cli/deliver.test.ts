@@ -90,10 +90,10 @@ test('a reply whose original another process is recording: deliver says on stder
     let stderr = '';
     delivering.stdout.on('data', (d) => (stdout += d));
     delivering.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => delivering.on('close', resolve));
+    const exited = new Promise<number | null>((resolve, reject) => delivering.on('close', resolve).on('error', reject));
     delivering.stdin.end(makeMessage({ subject: 'Re: Invoice', headers: { 'In-Reply-To': `<${id}>` } }));
 
-    const said = await waitFor(() => /^mailbind deliver: message \d+ is waiting for .*$/m.exec(stderr)?.[0], { what: () => `deliver to say it waits (stderr: ${stderr})` });
+    const said = await waitFor(() => /^mailbind deliver: message \d+ is waiting for .*(?=\n)/m.exec(stderr)?.[0], { what: () => `deliver to say it waits (stderr: ${stderr})` });
     assert.match(said, new RegExp(`^mailbind deliver: message \\d+ is waiting for message ${original}, the one it replies to, which is being processed right now; waiting for it, (30|29) s at most$`));
     // The other process records the original; the reply, tried again when due, becomes a comment on its item.
     const made = await (await app.processor()).processItem(held!);
