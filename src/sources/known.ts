@@ -4,19 +4,11 @@
 // such mail is now stored as a visible duplicate item.)
 import type { Db } from '../store/database.js';
 import { chunksOf } from '../store/chunks.js';
+import { originKeysIn } from '../store/origin-keys.js';
 
-export async function knownKeys(db: Db, profileId: number, keys: string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (const chunk of chunksOf(keys)) {
-    const rows = await db
-      .selectFrom('source_known')
-      .select('origin_key')
-      .where('profile_id', '=', profileId)
-      .where('origin_key', 'in', chunk)
-      .execute();
-    for (const r of rows) found.add(r.origin_key);
-  }
-  return found;
+/** Which of these origin keys the profile knows and leaves alone. */
+export function knownKeys(db: Db, profileId: number, keys: string[]): Promise<Set<string>> {
+  return originKeysIn(db, 'source_known', profileId, keys);
 }
 
 export async function addKnownKeys(db: Db, profileId: number, keys: string[], why: string): Promise<void> {

@@ -11,22 +11,14 @@ import { staleBefore } from './services.js';
 import type { Outcome } from './schema.js';
 import { toInboxItem, type InboxItem } from './inbox-item.js';
 import { indexable } from '../mail/indexable.js';
+import { originKeysIn } from './origin-keys.js';
 
 export { toInboxItem, type InboxItem } from './inbox-item.js';
 export { DUPLICATE_OF, insertInboxItem, insertInboxItems, type IntakeTrace, type NewInboxItem } from './inbox-intake.js';
 
-export async function hasOriginKeys(db: Db, profileId: number, keys: string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (const chunk of chunksOf(keys)) {
-    const rows = await db
-      .selectFrom('inbox_items')
-      .select('origin_key')
-      .where('profile_id', '=', profileId)
-      .where('origin_key', 'in', chunk)
-      .execute();
-    for (const r of rows) found.add(r.origin_key);
-  }
-  return found;
+/** Which of these origin keys the profile's inbox holds. */
+export function hasOriginKeys(db: Db, profileId: number, keys: string[]): Promise<Set<string>> {
+  return originKeysIn(db, 'inbox_items', profileId, keys);
 }
 
 export async function getInboxItem(db: Db, id: number): Promise<InboxItem | undefined> {
