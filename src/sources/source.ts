@@ -14,9 +14,10 @@ export interface PollContext {
   logger?: Logger;
   signal?: AbortSignal;
   /**
-   * Processes what is stored: after each small batch while a poll downloads (so a poll that dies half way
-   * still turns its share into work), once more when the intake ends or fails, and before
-   * acknowledgements. It may run several times in one poll.
+   * Processes what is stored: while a poll downloads, beside it, whenever a batch has been committed since
+   * the last call began (so a poll that dies half way still turns its share into work), once more when
+   * the intake ends or fails, and before acknowledgements. It may run several times in one poll, never
+   * two at once.
    */
   afterIntake?: () => Promise<void>;
 }

@@ -1,8 +1,8 @@
 // Storing the new messages of one poll, in UID order, step by step (batches.ts cuts them). A batch is
 // one FETCH into memory and one durability barrier: its blobs synced together, then its inbox rows and
 // the cursor advance in one transaction (intakeBatch). A large message streams to disk window by window
-// and is stored on its own (store-message.ts). After each step but the last the caller processes what
-// was stored (afterBatch), while the next step downloads, so a poll that dies later has turned its share
+// and is stored on its own (store-message.ts). After a step but the last the caller processes what was
+// stored (afterBatch), while the next steps download, so a poll that dies later has turned its share
 // into work.
 //
 // A connection lost in the middle of a batch loses nothing that arrived: the whole messages received
@@ -14,6 +14,7 @@
 import type { Db } from '../../store/database.js';
 import { intakeBatch, type BatchResult } from '../intake.js';
 import type { PollContext } from '../source.js';
+import { ProcessingAlongside } from '../processing-alongside.js';
 import { planSteps, type BatchLimits } from './batches.js';
 import { ImapSourceError } from './errors.js';
 import { emptyBatchBytes, fetchBatch } from './fetch-batch.js';
@@ -39,8 +40,9 @@ export interface DownloadOptions {
    */
   advance: (db: Db, lastUid: number, unsettled: readonly number[]) => Promise<() => void>;
   /**
-   * Called after every step but the last, once its messages are committed; it runs while the next step
-   * downloads, and the next call waits for it.
+   * Processes what is committed: called after a step but the last once its messages are committed, and
+   * runs while the next steps download; one call at a time, and a step committed during a call gets one
+   * more call after it (processing-alongside.ts).
    */
   afterBatch?: () => Promise<void>;
 }
@@ -52,11 +54,9 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
   const result: DownloadResult = { stored: 0, failed: [], unsettled: [] };
   const limits = { ...options.limits, maxMessageBytes: ctx.settings.maxMessageBytes };
   const steps = planSteps(messages, limits);
-  // Processing a committed batch (CPU) overlaps the download and durability barrier of the next one
-  // (mostly waiting on the server and the disk). One processing runs at a time, in batch order, and none
-  // outlives this function: a poll that fails goes on to process what it stored (processBeforeFailing),
-  // which must not run beside a processing still under way.
-  let processing: Promise<void> | undefined;
+  // Processing what is committed (CPU) runs beside the downloads and durability barriers of the steps
+  // after it (mostly waiting on the server and the disk); intake never waits for it (processing-alongside.ts).
+  const processing = new ProcessingAlongside(options.afterBatch);
   try {
     while (steps.length) {
       if (ctx.signal?.aborted) break;
@@ -69,15 +69,11 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
         const later = await storeBatch(session, ctx, step.messages, keyOf, upTo, options, result);
         if (later.length) steps.unshift({ kind: 'stream', message: later[0]! }, ...planSteps(later.slice(1), limits));
       }
-      if (options.afterBatch && steps.length) {
-        await processing;
-        processing = options.afterBatch();
-        processing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-      }
+      if (steps.length) processing.committed();
     }
-    await processing;
+    await processing.finished();
   } finally {
-    await processing?.catch(() => undefined); // the intake's own error is the one to report
+    await processing.stopped(); // the intake's own error is the one to report
   }
   return result;
 }

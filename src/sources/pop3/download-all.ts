@@ -3,8 +3,8 @@
 // one over the profile's size limit (only its header is fetched, TOP n 0) is a step of its own, streamed
 // to disk as it arrives. A batch is one retrBatch (its RETRs pipelined where the server offers
 // PIPELINING) into memory, and one durability barrier: its blobs synced together, then its inbox rows in
-// one transaction (intakeBatch). After each step but the last the caller processes what was stored
-// (afterBatch) while the next step downloads, so a poll that dies later has turned its share into work.
+// one transaction (intakeBatch). After a step but the last the caller processes what was stored
+// (afterBatch) while the next steps download, so a poll that dies later has turned its share into work.
 //
 // Nothing here acknowledges anything: a message is deleted on the server (source.ts) only once its row
 // is committed and its outcome recorded. A message the server refuses (-ERR), or whose row the database
@@ -16,6 +16,7 @@
 // and the rest of the batch is planned again after it.
 import { intakeBatch, intakeMessage, type BatchResult } from '../intake.js';
 import type { PollContext } from '../source.js';
+import { ProcessingAlongside } from '../processing-alongside.js';
 import { planSteps, type BatchLimits, type Step } from '../imap/batches.js';
 import type { Pop3Client } from './client.js';
 
@@ -42,8 +43,9 @@ export interface DownloadResult {
 export interface DownloadOptions {
   limits: Omit<BatchLimits, 'maxMessageBytes'>;
   /**
-   * Called after every step but the last, once its messages are committed; it runs while the next step
-   * downloads, and the next call waits for it.
+   * Processes what is committed: called after a step but the last once its messages are committed, and
+   * runs while the next steps download; one call at a time, and a step committed during a call gets one
+   * more call after it (processing-alongside.ts).
    */
   afterBatch?: () => Promise<void>;
 }
@@ -53,24 +55,20 @@ export async function downloadAll(session: DownloadSession, ctx: PollContext, me
   options: DownloadOptions, result: DownloadResult): Promise<void> {
   const limits = { ...options.limits, maxMessageBytes: ctx.settings.maxMessageBytes };
   const steps = planSteps(messages, limits);
-  // One processing at a time, in batch order, and none outlives this function: a poll that fails goes on
-  // to process what it stored (processBeforeFailing), which must not run beside one still under way.
-  let processing: Promise<void> | undefined;
+  // Processing what is committed runs beside the steps after it; intake never waits for it
+  // (processing-alongside.ts).
+  const processing = new ProcessingAlongside(options.afterBatch);
   try {
     while (steps.length) {
       if (ctx.signal?.aborted) break;
       const step = steps.shift()!;
       if (step.kind === 'stream') await streamOne(session, ctx, step.message, result);
       else steps.unshift(...await storeBatch(session, ctx, step.messages, limits, result));
-      if (options.afterBatch && steps.length) {
-        await processing;
-        processing = options.afterBatch();
-        processing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-      }
+      if (steps.length) processing.committed();
     }
-    await processing;
+    await processing.finished();
   } finally {
-    await processing?.catch(() => undefined); // the intake's own error is the one to report
+    await processing.stopped(); // the intake's own error is the one to report
   }
 }
 

@@ -1,6 +1,6 @@
 // The POP3 mailbox source. Origin key: the server's UIDL. New messages come into the inbox in batches
 // (download-all.ts: RETRs pipelined, each batch's bytes and rows committed with one durability barrier)
-// before anything else happens, and each committed batch is processed while the next one downloads; DELE
+// before anything else happens, and committed batches are processed while the next ones download; DELE
 // is sent only for messages whose row is committed, whose outcome is recorded and whose profile says
 // delete, and only QUIT commits it, so a session that dies deletes nothing. A download that fails is
 // retried on the next poll; the rest goes on, on a new connection if the old one died.
@@ -109,7 +109,7 @@ export class Pop3Source implements MailSource {
       try {
         await downloadAll(session, ctx, fresh.map((key) => ({ key, size: listing.byKey.get(key)!.size })), {
           limits: this.limits,
-          // After each batch is committed, the caller turns it into work while the next one downloads.
+          // Committed batches, the caller turns into work while the next ones download.
           afterBatch: async () => ctx.afterIntake?.(),
         }, downloaded);
       } catch (error) {
