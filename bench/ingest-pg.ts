@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { assemble } from '../src/app/app.js';
-import { withHeapOptions } from '../src/app/heap.js';
+import { asTheBinStartsNode } from '../src/app/heap.js';
 import { intakeBatch } from '../src/sources/intake.js';
 import { dropPgSchema, openStore } from '../src/store/database.js';
 import { countByOutcome } from '../src/store/inbox.js';
@@ -191,8 +191,8 @@ export async function processingRun(count: number, layout: Layout): Promise<Proc
     const env: NodeJS.ProcessEnv = {
       ...process.env, MAILBIND_DATA_DIR: dir, MAILBIND_DATABASE_URL: PG_URL, MAILBIND_DATABASE_SCHEMA: schema,
       PGAPPNAME: appName, MAILBIND_LOG_FORMAT: 'json',
-      // Started as the bin starts node (src/app/heap.ts): the young generation sized as shipped.
-      NODE_OPTIONS: withHeapOptions(process.env.NODE_OPTIONS),
+      // Started as the bin starts node (src/app/heap.ts): the young generation and malloc's arenas as shipped.
+      ...asTheBinStartsNode(process.env),
     };
     delete env.MAILBIND_CONCURRENCY;
     for (let i = 0; i < layout.processes; i++) {

@@ -251,7 +251,7 @@ export async function endToEnd(dc: Dovecot, caPath: string, count: number,
   const env = {
     ...process.env,
     // Started as that build's bin starts node (src/app/heap.ts), so that its peak RSS is the CLI's.
-    ...await shippedNodeOptions(run.script),
+    ...await shippedEnvironment(run.script),
     NODE_EXTRA_CA_CERTS: caPath,
     ...run.env,
     MAILBIND_BENCH_E2E: JSON.stringify({ port: dc.ports.imaps, user: USER.user, password: USER.password, expected: count, maxMessageBytes: run.maxMessageBytes, postgres: run.postgres,
@@ -288,14 +288,16 @@ function roundFigures(r: Partial<EndToEndResult>): Record<string, number | undef
 }
 
 /**
- * The NODE_OPTIONS the bin of the build `script` belongs to starts node with (its src/app/heap.ts); none
- * for a build from before the bin had any.
+ * The environment the bin of the build `script` belongs to starts node with (its src/app/heap.ts): its
+ * NODE_OPTIONS, and MALLOC_ARENA_MAX where that build sets it; nothing for a build from before the bin
+ * set anything.
  */
-async function shippedNodeOptions(script: string): Promise<{ NODE_OPTIONS?: string }> {
+async function shippedEnvironment(script: string): Promise<{ NODE_OPTIONS?: string; MALLOC_ARENA_MAX?: string }> {
   const heap = new URL('../src/app/heap.js', pathToFileURL(script));
   if (!existsSync(heap)) return {};
-  const { withHeapOptions } = await import(heap.href) as typeof import('../src/app/heap.js');
-  return { NODE_OPTIONS: withHeapOptions(process.env.NODE_OPTIONS) };
+  const shipped = await import(heap.href) as Partial<typeof import('../src/app/heap.js')> & Pick<typeof import('../src/app/heap.js'), 'withHeapOptions'>;
+  if (shipped.asTheBinStartsNode) return shipped.asTheBinStartsNode(process.env);
+  return { NODE_OPTIONS: shipped.withHeapOptions(process.env.NODE_OPTIONS) };
 }
 
 /**

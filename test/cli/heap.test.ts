@@ -2,7 +2,8 @@
 // node with a young generation of 2 × 4 MiB, and whichever way main.js is started it lets the old
 // generation grow by half its live size, not V8's up to 4× (V8 13, Node 24, stays lean by itself). Each is seen in what V8 then does: a probe
 // (loaded with --import) churns objects and reports the largest size its space reached, against the same
-// probe in a node started without the setting.
+// probe in a node started without the setting. The bin also caps glibc's malloc arenas: a probe reads
+// the environment node was started with, where glibc reads it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -49,6 +50,10 @@ process.on('exit', () => {
 });
 `;
 
+// What glibc reads when the process starts.
+const ARENAS = `process.stderr.write('MALLOC_ARENA_MAX ' + (process.env.MALLOC_ARENA_MAX ?? 'unset') + '\\n');`;
+let arenaProbe: string;
+
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'mailbind-heap-'));
   // As npm installs a bin: a symlink in node_modules/.bin, run through its own first line.
@@ -59,12 +64,14 @@ before(() => {
   writeFileSync(youngProbe, YOUNG);
   oldProbe = join(dir, 'old.mjs');
   writeFileSync(oldProbe, OLD);
+  arenaProbe = join(dir, 'arenas.mjs');
+  writeFileSync(arenaProbe, ARENAS);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the command (its --version) and returns what the probe reported on stderr. */
-function run(command: string, args: string[], nodeOptions: string): string {
-  const r = spawnSync(command, args, { env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: nodeOptions, MAILBIND_DATA_DIR: join(dir, 'data') } });
+function run(command: string, args: string[], nodeOptions: string, env: Record<string, string> = {}): string {
+  const r = spawnSync(command, args, { env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: nodeOptions, MAILBIND_DATA_DIR: join(dir, 'data'), ...env } });
   assert.equal(r.status, 0, r.stderr.toString());
   assert.match(r.stdout.toString(), /^\d+\.\d+\.\d+\n$/, 'the command itself ran (--version)');
   return r.stderr.toString();
@@ -93,6 +100,13 @@ test('the bin starts node with a young generation of 2 × 4 MiB; node without it
 test("an operator's own NODE_OPTIONS wins over the bin's", () => {
   const chosen = measure(bin, ['--version'], `--max-semi-space-size=16 --import=${youngProbe}`, 'NEW_SPACE_MAX');
   assert.ok(chosen >= 16, `with --max-semi-space-size=16 in NODE_OPTIONS the young generation reached only ${chosen} MiB`);
+});
+
+test("the bin starts node with glibc's malloc arenas capped at 2; an operator's own MALLOC_ARENA_MAX wins; plain node has no cap", () => {
+  const arenas = (stderr: string) => /MALLOC_ARENA_MAX (\S+)/.exec(stderr)?.[1];
+  assert.equal(arenas(run(bin, ['--version'], `--import=${arenaProbe}`)), '2');
+  assert.equal(arenas(run(bin, ['--version'], `--import=${arenaProbe}`, { MALLOC_ARENA_MAX: '8' })), '8');
+  assert.equal(arenas(run(process.execPath, [`--import=${arenaProbe}`, CLI, '--version'], '')), 'unset', 'control: the probe reads what node was started with');
 });
 
 // The probe's live set is about 50 MiB. Under main.js old space stays within 3× of it (118–132 MiB on
