@@ -37,6 +37,15 @@ import { planActions } from './plan.js';
 import { inlineParser, type StoredParser } from './parsing/stored-parser.js';
 import { decideParsed, type OutgoingMailKnowledge } from './prepare.js';
 
+/**
+ * Groups parsed ahead on the parse threads while one is decided and recorded (processDue). Groups take
+ * unequal times to parse (attachments) and to record (new items, replies), and with one group ahead each
+ * side often waited for the other; with two the parse threads keep a group in hand. Measured on 2,000
+ * messages: 2.54 against 2.62 ms per message end to end, 6 rounds; three were no better
+ * (docs/benchmarks.md, ninth slice). Each costs a group's claims held and its parse in memory.
+ */
+export const PARSE_AHEAD_GROUPS = 2;
+
 export interface ProcessResult {
   itemId: number;
   profileId: number;
@@ -77,7 +86,7 @@ export interface ProcessorOptions {
   /** Mail we sent (replies to it thread back) and how new mail is written; without it no reply token is read or written. */
   outgoing?: OutgoingMailOptions;
   /**
-   * Parse threads (engine/parsing/parse-pool.ts; its owner closes it): they parse the next group while
+   * Parse threads (engine/parsing/parse-pool.ts; its owner closes it): they parse the next groups while
    * one is decided and recorded. A group with nothing before it to overlap is parsed on this thread.
    */
   parser?: StoredParser;
@@ -139,8 +148,8 @@ export class Processor {
    * of its own (one that fails rolls back alone and waits for a retry), with the group's attachment blobs
    * made durable once before the commit. Decisions read through that transaction, so a reply sees the
    * item its original, earlier in the group, made. A group that cannot commit is done again one message
-   * per transaction. With parse threads (options.parser), the next group is parsed (and if need be
-   * claimed) while one is decided and recorded. Once `signal` aborts (the service stops), the messages
+   * per transaction. With parse threads (options.parser), the next groups (PARSE_AHEAD_GROUPS) are parsed
+   * (and if need be claimed) while one is decided and recorded. Once `signal` aborts (the service stops), the messages
    * in hand are finished and no other begins; the service gives the rest of the batch back as it stops
    * (releaseClaims), and a killed one's claims are taken over once its lease or heartbeat runs out.
    */
@@ -187,27 +196,32 @@ export class Processor {
       for (const item of batch) open.add(item.id);
       groups.push(...groupsOf(batch));
     };
-    // With parse threads, the next group (claimed now if need be) is parsed there while this one is
+    // With parse threads, the next groups (claimed now if need be) are parsed there while this one is
     // decided and recorded. A group of one message with none before it is parsed here: there is nothing
     // to overlap, and a single message (deliver, import, retry) starts no thread.
-    let ahead: Promise<ParsedGroup> | undefined;
+    const ahead: Array<Promise<ParsedGroup>> = [];
+    // A claim that fails while groups are parsed ahead (the database gone, locked) ends the call, but
+    // only after the groups in hand are recorded: their attachments are in tmp/ and their messages claimed.
+    let claimFailed: { error: unknown } | undefined;
     try {
       while (!filter.signal?.aborted) {
-        if (!ahead && groups.length === 0) await claim();
+        if (ahead.length === 0 && groups.length === 0) {
+          if (claimFailed) break;
+          await claim();
+        }
         const turnedTo = performance.now();
-        const next = ahead ?? this.parseFirst(groups.shift(), filter.signal);
+        const next = ahead.shift() ?? this.parseFirst(groups.shift(), filter.signal);
         if (!next) break;
         const parsed = await next;
-        ahead = undefined;
         // A group parsed ahead began parsing while the one before it was recorded: its messages' time
         // (logged, counted as processing duration) starts now, as a group parsed here would.
         for (const one of parsed.parsed) one.started = Math.max(one.started, turnedTo);
-        // A claim that fails here (the database gone, locked) ends the call, but only after the group in
-        // hand is recorded: its attachments are in tmp/ and its messages claimed.
-        let claimFailed: { error: unknown } | undefined;
         if (this.ahead && !filter.signal?.aborted) {
-          if (groups.length === 0) await claim().catch((error: unknown) => void (claimFailed = { error }));
-          if (groups.length) ahead = this.parseGroup(groups.shift()!, this.ahead, filter.signal);
+          while (ahead.length < PARSE_AHEAD_GROUPS) {
+            if (groups.length === 0 && !drained && !claimFailed) await claim().catch((error: unknown) => void (claimFailed = { error }));
+            if (!groups.length) break;
+            ahead.push(this.parseGroup(groups.shift()!, this.ahead, filter.signal));
+          }
         }
         for (const result of await this.settleGroup(parsed, filter.signal)) {
           finished++;
@@ -215,12 +229,12 @@ export class Processor {
           if (filter.onResult) this.handOver(filter.onResult, result);
           else results.push(result);
         }
-        if (claimFailed) throw claimFailed.error;
       }
+      if (claimFailed) throw claimFailed.error;
     } finally {
       clearInterval(renew);
-      // Stopped before the group parsed ahead was recorded: its attachments are not needed.
-      if (ahead) await (await ahead).attachments.discard();
+      // Stopped before the groups parsed ahead were recorded: their attachments are not needed.
+      for (const group of ahead) await (await group).attachments.discard();
     }
     return results;
   }

@@ -18,7 +18,7 @@ import { intakeMessage } from '../../src/sources/intake.js';
 import { getInboxItem } from '../../src/store/inbox.js';
 import { BlobStore } from '../../src/store/blobs.js';
 import { syncCounts, syncsSince } from '../../src/store/sync-counts.js';
-import { TEMP_BLOB_MAX_AGE_MS } from '../../src/engine/process.js';
+import { PARSE_AHEAD_GROUPS, TEMP_BLOB_MAX_AGE_MS } from '../../src/engine/process.js';
 import { addProject, listTracker } from '../../src/tracker/builtin/admin.js';
 import { BuiltinTracker } from '../../src/tracker/builtin/index.js';
 import type { Db, Store } from '../../src/store/database.js';
@@ -254,8 +254,11 @@ for (const [dialect, threads] of (await dialects()).flatMap((d) => [[d, 0], [d, 
     });
 
     if (dialect === 'sqlite') {
-      test('a claim the database refuses ends the call, after the group in hand is recorded; nothing stays claimed or in tmp/', async () => {
-        const ids = await store(Array.from({ length: 45 }, (_, i) => makeMessage({ subject: `Refused claim ${i}`,
+      test('a claim the database refuses ends the call, after the groups in hand are recorded; nothing stays claimed or in tmp/', async () => {
+        // Before the first group is recorded, the groups parsed ahead are claimed too: a claim after it
+        // needs one group more than those, and one more to be refused.
+        const count = groupSize * (PARSE_AHEAD_GROUPS + 2) + 5;
+        const ids = await store(Array.from({ length: count }, (_, i) => makeMessage({ subject: `Refused claim ${i}`,
           attachment: { name: `r${i}.txt`, type: 'text/plain', content: Buffer.from(`refused claim attachment ${i}\n`.repeat(20)) } })));
         await sql`create table refuse_claims (x integer)`.execute(t.store.db);
         await sql`create trigger refuse_claims before update of state on inbox_items
@@ -268,7 +271,9 @@ for (const [dialect, threads] of (await dialects()).flatMap((d) => [[d, 0], [d, 
           await assert.rejects(processor.processDue({ ids }), /claims refused/);
           const states = await Promise.all(ids.map(async (id) => (await getInboxItem(t.store.db, id))!));
           assert.deepEqual(states.filter((i) => i.state !== 'done' && i.state !== 'pending').map((i) => [i.id, i.state]), [], 'none left claimed');
-          assert.ok(states.filter((i) => i.outcome === 'imported').length >= groupSize, 'the first group is recorded');
+          const imported = states.filter((i) => i.outcome === 'imported').length;
+          assert.ok(imported >= groupSize, 'the first group is recorded');
+          assert.ok(imported < count, 'control: a claim was refused before the last group');
           assert.deepEqual(readdirSync(join(new BlobStore(t.store.dataDir).root, 'tmp')), []);
         } finally {
           await sql`drop trigger refuse_claims`.execute(t.store.db);
