@@ -27,8 +27,8 @@ export const NODE_HEAP_OPTIONS = '--max-semi-space-size=4';
  * (the parse thread, libuv's four, V8's helpers compiling and collecting); memory freed in an arena stays
  * mapped until glibc trims that arena, which it seldom does. The bin starts node with it in the
  * environment, where glibc reads it, unless the operator set MALLOC_ARENA_MAX; other C libraries ignore
- * it. Measured on `fetch --once` of 10,000 messages: peak RSS 211 → 199 MB at the same time and CPU
- * (docs/benchmarks.md, ninth slice).
+ * it. Measured on `fetch --once` of 10,000 messages: peak RSS 199 against 211 MB in the same round, at
+ * the same time and CPU (docs/benchmarks.md, ninth slice, with how much RSS moves between runs).
  */
 export const MALLOC_ARENA_MAX = 2;
 

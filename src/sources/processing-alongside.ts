@@ -4,8 +4,8 @@
 // message committed before it looks (the processor claims until nothing is due). So one pass runs at a
 // time, and a step committed while one runs gets one more pass after it, which finds what the running
 // pass did not take. When intake waited for each pass before it downloaded on, a pass that drained the
-// batches committed meanwhile left the next download with nothing beside it: measured, 2.54 against
-// 2.71 ms per message end to end (docs/benchmarks.md, ninth slice).
+// batches committed meanwhile left the next download with nothing beside it: measured, 2.41 against
+// 2.53 ms per message end to end over 6 rounds (docs/benchmarks.md, ninth slice).
 //
 // No pass outlives the poll's download (`finished`, `stopped`): a poll that fails goes on to process
 // what it stored (processBeforeFailing), which must not run beside a pass still under way.

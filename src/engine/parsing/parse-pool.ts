@@ -1,5 +1,5 @@
 // Worker threads that parse stored raw messages (parse-worker.ts), so that on a machine with a core to
-// spare the processor's thread decides and records one group of messages while the next group is parsed
+// spare the processor's thread decides and records one group of messages while the next groups are parsed
 // (issue 14). Each thread has at most THREAD_QUEUE tasks at a time, given to the least busy one; the
 // rest wait here, in order. A thread that dies (a message that exhausts its memory, say) is replaced,
 // and each task it held is tried once more alone on a thread of its own: the message that kills it
@@ -17,6 +17,8 @@ import type { StoredMessage, StoredParser } from './stored-parser.js';
  * thread hears of a finished parse, and so hands out the next task, only between its own tasks, and
  * deciding and recording a group runs as one task (SQLite answers synchronously). With two at a time
  * the parse thread sat idle through most of it (measured: parse waits 4.8 s of 10 s on 2,000 messages).
+ * Two groups parsed ahead (process.ts) are up to 40 tasks: the rest wait here, and a queue of 64 measured
+ * no different (2.74 against 2.74 ms per message, 5 rounds).
  */
 const THREAD_QUEUE = 32;
 
