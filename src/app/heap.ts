@@ -34,7 +34,8 @@ export const MALLOC_ARENA_MAX = 2;
 
 /** The environment of a process started as the bin starts one: its NODE_OPTIONS and MALLOC_ARENA_MAX, the caller's winning. */
 export function asTheBinStartsNode(env: NodeJS.ProcessEnv): { NODE_OPTIONS: string; MALLOC_ARENA_MAX: string } {
-  return { NODE_OPTIONS: withHeapOptions(env.NODE_OPTIONS), MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? String(MALLOC_ARENA_MAX) };
+  // `||`, as the bin's `${MALLOC_ARENA_MAX:-2}`: set but empty is not set.
+  return { NODE_OPTIONS: withHeapOptions(env.NODE_OPTIONS), MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX || String(MALLOC_ARENA_MAX) };
 }
 
 /** The old generation may grow to 1.5× what survived the last full collection before the next. */

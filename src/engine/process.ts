@@ -42,7 +42,9 @@ import { decideParsed, type OutgoingMailKnowledge } from './prepare.js';
  * unequal times to parse (attachments) and to record (new items, replies), and with one group ahead each
  * side often waited for the other; with two the parse threads keep a group in hand. Measured on 2,000
  * messages: 2.54 against 2.62 ms per message end to end, 6 rounds; three were no better
- * (docs/benchmarks.md, ninth slice). Each costs a group's claims held and its parse in memory.
+ * (docs/benchmarks.md, ninth slice). Each costs a group's claims held and its parse in memory: a lane
+ * holds up to three groups' claims, so on PostgreSQL the work is shared among lanes and workers in
+ * coarser parts, and a reply to a message in those groups waits (originalInFlight) a little longer.
  */
 export const PARSE_AHEAD_GROUPS = 2;
 
@@ -233,8 +235,9 @@ export class Processor {
       if (claimFailed) throw claimFailed.error;
     } finally {
       clearInterval(renew);
-      // Stopped before the groups parsed ahead were recorded: their attachments are not needed.
-      for (const group of ahead) await (await group).attachments.discard();
+      // Stopped before the groups parsed ahead were recorded: their attachments are not needed. Each is
+      // discarded whatever becomes of the others (parseGroup itself never rejects).
+      await Promise.allSettled(ahead.map(async (group) => (await group).attachments.discard()));
     }
     return results;
   }
@@ -410,7 +413,8 @@ export class Processor {
     }
     if ('failed' in one) return { parsed: one, profile: named, result: await this.retryLater(trx, item, one.failed) };
     // A reply whose original another worker (or lane) is recording right now would miss the item it
-    // makes and become an item of its own: groups commit together, so that window lasts a group.
+    // makes and become an item of its own: groups commit together, so that window lasts a group (and,
+    // for a group parsed ahead, as long as the groups before it take).
     const original = await originalInFlight(trx, item, threadIds(one.message).map((t) => t.id), WAIT_FOR_ORIGINAL_MS);
     if (original !== undefined) {
       const why = `waiting for message ${original}, the one it replies to, which is being processed right now`;

@@ -8,7 +8,9 @@
 // 2.53 ms per message end to end over 6 rounds (docs/benchmarks.md, ninth slice).
 //
 // No pass outlives the poll's download (`finished`, `stopped`): a poll that fails goes on to process
-// what it stored (processBeforeFailing), which must not run beside a pass still under way.
+// what it stored (processBeforeFailing), which must not run beside a pass still under way. Once the
+// download has ended, a pass still due is not run: the caller processes next anyway (the poll's own
+// pass after intake, or processBeforeFailing), and that pass takes what the last one did not.
 
 export class ProcessingAlongside {
   private running: Promise<void> | undefined;
@@ -32,14 +34,15 @@ export class ProcessingAlongside {
     this.running = this.passes(this.process);
   }
 
-  /** Waits until no pass runs or is due; throws the error of one that failed. */
+  /** The download has ended: waits for the pass running (none more begins); throws the error of one that failed. */
   async finished(): Promise<void> {
-    await this.running;
+    await this.stopped();
     if (this.failure) throw this.failure.error;
   }
 
   /** Waits the same, ignoring a pass's failure: the intake's own error is the one to report. */
   async stopped(): Promise<void> {
+    this.again = false;
     await this.running;
   }
 

@@ -1,6 +1,7 @@
 // Processing beside a poll's intake (src/sources/processing-alongside.ts): intake never waits for a pass,
-// one pass runs at a time, steps committed during a pass get one more pass after it, and a failed pass
-// ends the intake at its next step and is what finished() reports. The sources' own tests
+// one pass runs at a time, steps committed during a pass get one more pass after it while the download
+// goes on (not once it has ended), and a failed pass ends the intake at its next step and is what
+// finished() reports. The sources' own tests
 // (imap/batches.test.ts, pop3/batches.test.ts) show the same against a real Dovecot.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -39,6 +40,20 @@ describe('processing alongside intake', () => {
     await alongside.finished();
     assert.equal(p.passes.length, 2, 'two commits during one pass make one pass, not two');
     assert.equal(p.most(), 1);
+  });
+
+  test('once the download has ended, a pass still due is left to the caller: finished() waits for the one running, and starts none', async () => {
+    const p = controlled();
+    const alongside = new ProcessingAlongside(p.process);
+    alongside.committed();
+    alongside.committed(); // due after the first, while the download goes on
+    let finished = false;
+    const waiting = alongside.finished().then(() => void (finished = true));
+    await settle();
+    assert.equal(finished, false, 'finished() before the pass running ended');
+    p.passes[0]!.end();
+    await waiting;
+    assert.equal(p.passes.length, 1, 'the caller processes next itself (the poll after intake, or processBeforeFailing)');
   });
 
   test('a commit after a pass has ended starts a new one; finished() waits for the one running', async () => {

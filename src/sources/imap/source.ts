@@ -115,7 +115,7 @@ export class ImapSource implements MailSource {
       limits: this.limits,
       // Inside each batch's transaction; the last step settles everything listed after it too.
       advance: (within, lastUid, unsettled) => commit(lastUid, unsettled, within),
-      // After each batch is committed, the caller turns it into work.
+      // Committed batches, the caller turns into work while the next ones download.
       afterBatch: async () => ctx.afterIntake?.(),
     });
     report.stored += downloaded.stored;

@@ -45,7 +45,8 @@ export interface DownloadOptions {
   /**
    * Processes what is committed: called after a step but the last once its messages are committed, and
    * runs while the next steps download; one call at a time, and a step committed during a call gets one
-   * more call after it (processing-alongside.ts).
+   * more call after it, unless the download has ended by then: the caller's own call after the download
+   * takes the rest (processing-alongside.ts).
    */
   afterBatch?: () => Promise<void>;
 }

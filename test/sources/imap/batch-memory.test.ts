@@ -50,7 +50,10 @@ describe('batch memory against sizes the server misreports', { skip: dovecotSkip
     const settings = settingsFor(dc, user);
     const log = memoryLog();
     const session = await ImapSession.open(settings, sourceOptions(dc), { logger: log.logger });
-    const stored: number[] = []; // items in the inbox after each step but the last
+    // Items in the inbox after each step but the last. Intake does not wait for afterBatch, and steps
+    // committed during one call share the next: this one does no I/O (SQLite answers in the same turn),
+    // so it ends before the next step can commit, and each step gets a call of its own.
+    const stored: number[] = [];
     try {
       const listed = (await listMessages(session, 1)).map((m) => ({ ...m, size: misreport(m) }));
       const ctx = context(t.store, profile, settings);
@@ -126,7 +129,8 @@ describe('batch memory against sizes the server misreports', { skip: dovecotSkip
         chunkBytes: 64 * 1024,
         limits,
         advance: async () => () => undefined,
-        // Runs once a batch is stored, while the next one downloads: both are there to be counted.
+        // Runs once a batch is stored, while the next one downloads: both are there to be counted. It
+        // waits one turn, far less than a step's FETCH, writes and commit take: a call per step.
         afterBatch: async () => {
           steps++;
           most = Math.max(most, live() - before);
