@@ -101,8 +101,6 @@ export interface BatchOptions {
    * batch is in the inbox.
    */
   beforeCommit?: (db: Db, results: readonly BatchResult[]) => Promise<void>;
-  /** Keep the stored bytes in memory, up to this many with earlier batches', for this process to parse (the source's batch bound). */
-  keepBytes?: number;
 }
 
 /**
@@ -128,8 +126,6 @@ export async function intakeBatch(store: Store, messages: readonly BatchMessage[
     const { content, originKey } = messages[i]!;
     rowOf[i] = rows.length;
     rows.push({ ...inboxRow(blob, content, { ...options, originKey }), ...(content.length <= RAW_IN_DATABASE_MAX_BYTES ? { rawBytes: content } : {}) });
-    // Parsed soon by this same process, most likely (intake, then processing): from memory then.
-    if (options.keepBytes) blobStore.keepRecent(blob.ref, content, options.keepBytes);
   });
   const results = (inserted: readonly BatchResult[]): BatchResult[] =>
     blobs.map((blob, i) => ('error' in blob ? blob : inserted[rowOf[i]!]!));

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AttachmentSink } from '../mail/message.js';
-import { recentRawBlobs } from './recent-blobs.js';
 import { countSync } from './sync-counts.js';
 
 export interface BlobInfo {
@@ -157,19 +156,6 @@ export class BlobStore implements AttachmentSink {
 
   open(ref: string): Readable {
     return createReadStream(this.pathOf(ref));
-  }
-
-  /**
-   * Keeps bytes this process just stored in memory for it to parse soon (intake, then processing in
-   * the same process), up to `limit` bytes with what was kept before (recent-blobs.ts).
-   */
-  keepRecent(ref: string, content: Buffer, limit: number): void {
-    recentRawBlobs.put(this.pathOf(ref), content, limit);
-  }
-
-  /** Bytes this process stored a moment ago (keepRecent), taken from memory once; otherwise none. */
-  takeRecent(ref: string): Buffer | undefined {
-    return recentRawBlobs.take(this.pathOf(ref));
   }
 
   read(ref: string): Promise<Buffer> {

@@ -49,19 +49,12 @@ export class RawMessages {
   constructor(private readonly db: Db, readonly blobs: BlobStore) {}
 
   /**
-   * The bytes of these messages that can be handed to a parser without opening a file: those this
-   * process stored a moment ago (taken from memory, once), then those in the database (one query).
-   * Messages missing from the answer are files: the parser streams them.
+   * The bytes of these messages that can be handed to a parser without opening a file: those in the
+   * database (one query). Messages missing from the answer are files: the parser streams them.
    */
   async forParsing(items: readonly RawRef[]): Promise<Map<string, Buffer>> {
     const found = new Map<string, Buffer>();
-    const inDatabase: string[] = [];
-    for (const { rawRef, rawSize } of items) {
-      if (found.has(rawRef)) continue;
-      const recent = this.blobs.takeRecent(rawRef);
-      if (recent) found.set(rawRef, recent);
-      else if (rawSize <= RAW_IN_DATABASE_MAX_BYTES) inDatabase.push(rawRef);
-    }
+    const inDatabase = items.filter((item) => item.rawSize <= RAW_IN_DATABASE_MAX_BYTES).map((item) => item.rawRef);
     for (const refs of chunksOf([...new Set(inDatabase)])) {
       const rows = await this.db.selectFrom('raw_messages').select(['ref', 'bytes']).where('ref', 'in', refs).execute();
       for (const row of rows) found.set(row.ref, row.bytes);

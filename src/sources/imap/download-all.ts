@@ -138,7 +138,6 @@ async function storeArrived(ctx: PollContext, arrived: ListedMessage[], received
       profileId: ctx.profile.id,
       maxMessageBytes: ctx.settings.maxMessageBytes,
       acknowledge: true,
-      keepBytes: options.limits.maxBytes,
       // The cursor moves with the rows it covers: both are committed, or neither.
       beforeCommit: async (db, done) => {
         committed = await options.advance(db, lastUid,

@@ -117,7 +117,7 @@ async function storeBatch(session: DownloadSession, ctx: PollContext, messages: 
     if (answer.kind === 'message') arrived.push({ message, content: answer.content });
     else if (answer.kind === 'refused') fail(ctx, result, message.key, answer.error);
   });
-  await storeArrived(ctx, arrived, result, limits.maxBytes);
+  await storeArrived(ctx, arrived, result);
 
   let rest = listed.slice(answered.length).map((l) => l.message);
   if (batch.failure) {
@@ -134,8 +134,7 @@ async function storeBatch(session: DownloadSession, ctx: PollContext, messages: 
   return planSteps(rest, limits);
 }
 
-async function storeArrived(ctx: PollContext, arrived: Array<{ message: NewMessage; content: Buffer }>, result: DownloadResult,
-  keepBytes: number): Promise<void> {
+async function storeArrived(ctx: PollContext, arrived: Array<{ message: NewMessage; content: Buffer }>, result: DownloadResult): Promise<void> {
   if (!arrived.length) return;
   let results: BatchResult[];
   try {
@@ -143,7 +142,6 @@ async function storeArrived(ctx: PollContext, arrived: Array<{ message: NewMessa
       profileId: ctx.profile.id,
       maxMessageBytes: ctx.settings.maxMessageBytes,
       acknowledge: true,
-      keepBytes,
     });
   } catch (error) {
     // The transaction failed: none of the batch is in the inbox; all of it stays on the server for the next poll.
