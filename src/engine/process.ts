@@ -150,10 +150,11 @@ export class Processor {
    * of its own (one that fails rolls back alone and waits for a retry), with the group's attachment blobs
    * made durable once before the commit. Decisions read through that transaction, so a reply sees the
    * item its original, earlier in the group, made. A group that cannot commit is done again one message
-   * per transaction. With parse threads (options.parser), the next groups (PARSE_AHEAD_GROUPS) are parsed
-   * (and if need be claimed) while one is decided and recorded. Once `signal` aborts (the service stops), the messages
-   * in hand are finished and no other begins; the service gives the rest of the batch back as it stops
-   * (releaseClaims), and a killed one's claims are taken over once its lease or heartbeat runs out.
+   * per transaction. With parse threads (options.parser), the next groups (PARSE_AHEAD_GROUPS) are
+   * parsed (and if need be claimed) while one is decided and recorded. Once `signal` aborts (the service
+   * stops), the messages in hand are finished and no other begins; the service gives the rest of the
+   * batch back as it stops (releaseClaims), and a killed one's claims are taken over once its lease or
+   * heartbeat runs out.
    */
   async processDue(filter: DueFilter = {}): Promise<ProcessResult[]> {
     await this.refuseNewerSchema();
