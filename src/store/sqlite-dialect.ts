@@ -21,6 +21,14 @@
 // 3. Preparing a statement costs more than running most of ours (issue 14's profile: 17 prepares per
 //    message, as much time as SQLite spent executing them). Statements are prepared once per SQL text and
 //    kept (a bounded cache): the builder yields the same text for the same query shape.
+// 4. Every message is written in a savepoint of its own (intake's rows, processing's groups). SQLite keeps
+//    what a savepoint would roll back in a sub-journal, which past 64 KiB goes to a temp file and stays
+//    there, growing, until the transaction ends: 142 KiB (about 35 pages) and 69 write calls per message
+//    on issue 14's benchmark (docs/benchmarks.md, tenth slice). A write transaction's sub-journal is kept
+//    in memory instead, freed as each savepoint ends. The pager chooses when the transaction begins, from
+//    temp_store, which is set back at once: elsewhere temp_store = MEMORY would also keep large sorts in
+//    memory (counts grouped over a million rows took 70 MB more). Recovery never reads a sub-journal (the
+//    WAL does that), so durability is unchanged.
 //
 // SQLite also supports transactional DDL, which Kysely's adapter does not claim: we do, so migrations run
 // in one IMMEDIATE transaction and two processes opening a fresh database cannot both run them.
@@ -86,7 +94,19 @@ class SharedSqliteDriver extends SqliteDriver {
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    this.database.pragma('temp_store = MEMORY'); // read as the transaction begins: see point 4 above
+    try {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    } finally {
+      try {
+        this.database.pragma('temp_store = DEFAULT');
+      } catch (error) {
+        // Refused inside a transaction only while a temp database is open, which mailbind never opens:
+        // the transaction is given back rather than left open behind a failed begin.
+        if (this.database.inTransaction) this.database.exec('rollback');
+        throw error;
+      }
+    }
   }
 }
 

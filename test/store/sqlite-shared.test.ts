@@ -1,9 +1,10 @@
 // The SQLite dialect for several processes: a transaction holds the write lock from its start, and a
 // database another connection keeps busy is waited for (past busy_timeout, up to a deadline) rather
-// than failing. The other process is played by a second connection to the same file.
+// than failing. The other process is played by a second connection to the same file. A transaction's
+// savepoints keep what they would roll back in memory rather than in a temp file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -62,6 +63,48 @@ test('a busy database is waited for past busy_timeout, and the error stands afte
       other.exec('rollback');
     }
     assert.deepEqual(other.prepare('select n from t order by n').all(), [{ n: 1 }, { n: 2 }]);
+  } finally {
+    await close();
+  }
+});
+
+/** SQLite's temp files open in this process (a sub-journal that went to disk is one: unlinked, still open). */
+function openTempFiles(): string[] {
+  return readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.includes('etilqs_') ? [target] : [];
+    } catch {
+      return []; // closed meanwhile (the directory's own descriptor)
+    }
+  });
+}
+
+test("a transaction's savepoints keep what they would roll back in memory, not in a temp file", { skip: process.platform !== 'linux' && 'reads /proc/self/fd' }, async () => {
+  const { db, other, close } = twoConnections({ busyTimeoutMs: 0, deadlineMs: 0 });
+  try {
+    other.exec('create table pages (id integer primary key, x blob)');
+    other.exec('insert into pages (x) select zeroblob(2000) from (with recursive n(i) as (select 1 union all select i + 1 from n where i < 300) select i from n)');
+    // On a plain connection the same savepoint (about 600 KiB of pages to roll back) goes to a temp file.
+    other.exec('begin immediate');
+    other.exec('savepoint part');
+    other.exec('update pages set x = zeroblob(2001)');
+    const plain = openTempFiles();
+    other.exec('rollback');
+    assert.equal(plain.length, 1, `a plain connection's sub-journal went to disk: ${plain.join(', ')}`);
+
+    let during: string[] | undefined;
+    await db.transaction().execute(async (trx) => {
+      await sql`savepoint part`.execute(trx);
+      await sql`update pages set x = zeroblob(10)`.execute(trx);
+      during = openTempFiles();
+      await sql`rollback to savepoint part`.execute(trx);
+      await sql`release savepoint part`.execute(trx);
+    });
+    assert.deepEqual(during, []);
+    assert.deepEqual(other.prepare('select distinct length(x) as n from pages').all(), [{ n: 2000 }], 'rolled back to the savepoint');
+    const { rows } = await sql<{ temp_store: number }>`pragma temp_store`.execute(db);
+    assert.deepEqual(rows, [{ temp_store: 0 }], "outside a transaction, SQLite's default again (large sorts may go to disk)");
   } finally {
     await close();
   }
