@@ -4,7 +4,7 @@
 // PostgreSQL). The tsc output in dist/src stays what the tests import.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
-import { MALLOC_ARENA_MAX, NODE_HEAP_OPTIONS } from '../dist/src/app/heap.js';
+import { BIN_NODE_OPTIONS, MALLOC_ARENA_MAX } from '../dist/src/app/heap.js';
 
 // Chunk names change with their contents: start empty so that old chunks do not pile up.
 rmSync('dist/bundle', { recursive: true, force: true });
@@ -23,9 +23,9 @@ await build({
   logLevel: 'warning',
 });
 
-// The bin starts node with the heap options of src/app/heap.ts, which V8 takes only at start-up, and
-// glibc's arena cap (MALLOC_ARENA_MAX, read when the process starts; an operator's own value wins). Its
-// first two lines are read by sh and by JavaScript alike: sh runs the second line, which puts the options
+// The bin starts node with the options of src/app/heap.ts (the heap, V8's helper threads), which node
+// and V8 take only at start-up, and glibc's arena cap (MALLOC_ARENA_MAX, read when the process starts;
+// an operator's own value wins). Its first two lines are read by sh and by JavaScript alike: sh runs the second line, which puts the options
 // in front of NODE_OPTIONS (an operator's own NODE_OPTIONS comes after them and wins) and replaces itself
 // with node on this same file, so there is one process, as before; to JavaScript the line is a string
 // and a comment. `node dist/bundle/main.js` skips it: the tests run it so, and `npm start` runs the bin.
@@ -33,4 +33,4 @@ const MAIN = 'dist/bundle/main.js';
 const HASHBANG = '#!/usr/bin/env node\n';
 const main = readFileSync(MAIN, 'utf8');
 if (!main.startsWith(HASHBANG)) throw new Error(`${MAIN} no longer starts with ${JSON.stringify(HASHBANG)}; adapt scripts/bundle.mjs`);
-writeFileSync(MAIN, `#!/bin/sh\n':' //; MALLOC_ARENA_MAX="\${MALLOC_ARENA_MAX:-${MALLOC_ARENA_MAX}}" NODE_OPTIONS="${NODE_HEAP_OPTIONS} $NODE_OPTIONS" exec node "$0" "$@"\n${main.slice(HASHBANG.length)}`);
+writeFileSync(MAIN, `#!/bin/sh\n':' //; MALLOC_ARENA_MAX="\${MALLOC_ARENA_MAX:-${MALLOC_ARENA_MAX}}" NODE_OPTIONS="${BIN_NODE_OPTIONS} $NODE_OPTIONS" exec node "$0" "$@"\n${main.slice(HASHBANG.length)}`);

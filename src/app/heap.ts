@@ -3,7 +3,7 @@
 // 130 MB before a full collection, and the young generation alone takes 32 MB. Two settings:
 //
 // - The young generation: two semi-spaces of 4 MiB instead of V8's 16 MiB. V8 reads this only when the
-//   process starts, so it is a node option: the `mailbind` bin starts node with NODE_HEAP_OPTIONS
+//   process starts, so it is a node option: the `mailbind` bin starts node with BIN_NODE_OPTIONS
 //   (scripts/bundle.mjs writes its first lines), and so does `npm start`, which runs the bin.
 // - The old generation: grown by half its live size after each full collection (V8's own factor goes up
 //   to 4× when collecting is cheap). V8 reads this at every collection, so it is set from inside, at
@@ -16,10 +16,24 @@
 // 64 MiB (2 × 4 MiB still holds it to about 10), and it ignores --heap-growing-percent but already keeps
 // the old generation near its live size by itself (2.7× the probe's live set, against 5–6× on Node 20 and
 // 22 without the setting, 2.3–2.5× with it).
+//
+// The bin also sets, the same way, how many helper threads V8 runs and how many arenas glibc's malloc
+// keeps (V8_POOL_SIZE, MALLOC_ARENA_MAX below).
 import v8 from 'node:v8';
 
-/** Node options every shipped entry point starts with. */
-export const NODE_HEAP_OPTIONS = '--max-semi-space-size=4';
+/**
+ * V8's helper threads, which collect garbage and compile for every isolate (the processing thread and
+ * each parse thread): two, where node starts four whatever the machine. On 2 cores, four helpers beside
+ * the two busy threads cost more in switching between threads than they bring: `fetch --once` of 2,000
+ * messages took 2.36 against 2.72 ms per message, faster in 11 of 13 rounds, with 8–13% less CPU; one
+ * helper (node's own sizing, `--v8-pool-size=0`, is the cores less one) was slower than two, the
+ * collections it could not take falling back on the isolates' own threads (docs/benchmarks.md, tenth
+ * slice). Measured on 2 cores only; an operator's `--v8-pool-size` in NODE_OPTIONS wins.
+ */
+export const V8_POOL_SIZE = 2;
+
+/** Node options the `mailbind` bin starts node with (also `npm start`, which runs the bin). */
+export const BIN_NODE_OPTIONS = `--max-semi-space-size=4 --v8-pool-size=${V8_POOL_SIZE}`;
 
 /**
  * glibc's malloc arenas, outside V8's heap: at most two, where glibc allows 8 per core. A thread that
@@ -43,7 +57,7 @@ export const HEAP_GROWING_PERCENT = 50;
 
 /** NODE_OPTIONS for a process started as the bin starts one: ours first, so that the caller's win. */
 export function withHeapOptions(nodeOptions: string | undefined): string {
-  return `${NODE_HEAP_OPTIONS} ${nodeOptions ?? ''}`.trim();
+  return `${BIN_NODE_OPTIONS} ${nodeOptions ?? ''}`.trim();
 }
 
 /** Sets the old generation's growth; call first thing in a process. */

@@ -3,7 +3,8 @@
 // generation grow by half its live size, not V8's up to 4× (V8 13, Node 24, stays lean by itself). Each is seen in what V8 then does: a probe
 // (loaded with --import) churns objects and reports the largest size its space reached, against the same
 // probe in a node started without the setting. The bin also caps glibc's malloc arenas: a probe reads
-// the environment node was started with, where glibc reads it.
+// the environment node was started with, where glibc reads it. And it runs fewer of V8's helper threads:
+// a probe counts the process's threads.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -125,3 +126,19 @@ test('main.js, however started, keeps the old generation near its live size; pla
 function v8Major(): number {
   return Number(process.versions.v8.split('.')[0]);
 }
+
+// node's own threads when the probe loads: V8's helpers are as many as --v8-pool-size says (node starts
+// 4), the rest (libuv's pool, node's platform) the same in every run.
+const THREADS = `import { readdirSync } from 'node:fs'; process.stderr.write('THREADS ' + readdirSync('/proc/self/task').length + '\\n');`;
+
+test("the bin starts node with 2 of V8's helper threads, 2 fewer than plain node; an operator's --v8-pool-size wins", { skip: process.platform !== 'linux' && 'reads /proc/self/task' }, () => {
+  const probe = join(dir, 'threads.mjs');
+  writeFileSync(probe, THREADS);
+  const threads = (stderr: string) => Number(/THREADS (\d+)/.exec(stderr)?.[1]);
+  const viaBin = threads(run(bin, ['--version'], `--import=${probe}`));
+  const plain = threads(run(process.execPath, [`--import=${probe}`, CLI, '--version'], ''));
+  const chosen = threads(run(bin, ['--version'], `--v8-pool-size=4 --import=${probe}`));
+  assert.ok(viaBin > 0, `the probe counted ${viaBin} threads under the bin`);
+  assert.equal(viaBin, plain - 2, `the bin's node runs ${viaBin} threads, plain node ${plain}`);
+  assert.equal(chosen, plain, 'with --v8-pool-size=4 in NODE_OPTIONS, as many as plain node');
+});
