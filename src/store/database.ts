@@ -96,6 +96,7 @@ export async function openStore(options: OpenOptions): Promise<Store> {
   const url = options.databaseUrl;
   let db: Db;
   let dialect: Dialect;
+  let sqliteDialect: SharedSqliteDialect | undefined;
   let location: string;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     dialect = 'postgres';
@@ -140,7 +141,8 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     file.pragma('foreign_keys = ON');
     // Several processes share the file: transactions take the write lock up front and a busy database
     // is waited for (busy_timeout, then bounded retries); see sqlite-dialect.ts.
-    db = new Kysely<Database>({ dialect: new SharedSqliteDialect(file) });
+    sqliteDialect = new SharedSqliteDialect(file);
+    db = new Kysely<Database>({ dialect: sqliteDialect });
   }
   try {
     await sql`select 1`.execute(db);
@@ -148,7 +150,8 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     await db.destroy().catch(() => {});
     throw new StoreOpenError(`cannot open the database ${location}: ${(error as Error).message}`, 'unusable');
   }
-  await migrate(db, dialect, dialect === 'postgres' ? options.schema : undefined);
+  const migrating = () => migrate(db, dialect, dialect === 'postgres' ? options.schema : undefined);
+  await (sqliteDialect ? sqliteDialect.withJournalsOnDisk(migrating) : migrating());
   return { db, dialect, dataDir: options.dataDir, location, close: () => db.destroy() };
 }
 

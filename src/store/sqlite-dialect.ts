@@ -22,13 +22,16 @@
 //    message, as much time as SQLite spent executing them). Statements are prepared once per SQL text and
 //    kept (a bounded cache): the builder yields the same text for the same query shape.
 // 4. Every message is written in a savepoint of its own (intake's rows, processing's groups). SQLite keeps
-//    what a savepoint would roll back in a sub-journal, which past 64 KiB goes to a temp file and stays
-//    there, growing, until the transaction ends: 142 KiB (about 35 pages) and 69 write calls per message
-//    on issue 14's benchmark (docs/benchmarks.md, tenth slice). A write transaction's sub-journal is kept
-//    in memory instead, freed as each savepoint ends. The pager chooses when the transaction begins, from
-//    temp_store, which is set back at once: elsewhere temp_store = MEMORY would also keep large sorts in
-//    memory (counts grouped over a million rows took 70 MB more). Recovery never reads a sub-journal (the
-//    WAL does that), so durability is unchanged.
+//    what a savepoint would roll back in a sub-journal, which past 64 KiB goes to a temp file, kept and
+//    written again for each savepoint until the transaction ends: 142 KiB (about 35 pages) and 69 write
+//    calls per message on issue 14's benchmark (docs/benchmarks.md, tenth slice). A write transaction's
+//    sub-journal is kept in memory instead, freed as each savepoint ends: what one savepoint or statement
+//    changes of the pages that existed before it (a message's rows and their index pages). Migrations keep
+//    SQLite's default (withJournalsOnDisk): one of their statements may rewrite a whole table. The pager
+//    chooses when the transaction begins, from temp_store, which is set back at once: elsewhere
+//    temp_store = MEMORY would also keep large sorts in memory (counts grouped over a million rows took
+//    70 MB more). Recovery never reads a sub-journal (the WAL does that), so durability is unchanged.
+//    Setting temp_store closes the temp database: mailbind makes no TEMP tables, and one would be dropped.
 //
 // SQLite also supports transactional DDL, which Kysely's adapter does not claim: we do, so migrations run
 // in one IMMEDIATE transaction and two processes opening a fresh database cannot both run them.
@@ -56,6 +59,9 @@ export interface SharedSqliteOptions {
 export const SHARED_SQLITE_DEFAULTS: SharedSqliteOptions = { busyTimeoutMs: 1000, deadlineMs: 30_000 };
 
 export class SharedSqliteDialect extends SqliteDialect {
+  /** Whether write transactions keep their sub-journals in memory (point 4 above). */
+  private readonly journals = { inMemory: true };
+
   constructor(
     private readonly database: BetterSqlite3.Database,
     private readonly options: SharedSqliteOptions = SHARED_SQLITE_DEFAULTS,
@@ -65,7 +71,17 @@ export class SharedSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new NulFreeDriver(new SharedSqliteDriver(this.database, this.options));
+    return new NulFreeDriver(new SharedSqliteDriver(this.database, this.options, this.journals));
+  }
+
+  /** Runs `work` (the migrations) with write transactions' sub-journals where SQLite puts them by default. */
+  async withJournalsOnDisk<T>(work: () => Promise<T>): Promise<T> {
+    this.journals.inMemory = false;
+    try {
+      return await work();
+    } finally {
+      this.journals.inMemory = true;
+    }
   }
 
   override createAdapter(): SqliteAdapter {
@@ -85,6 +101,7 @@ class SharedSqliteDriver extends SqliteDriver {
   constructor(
     private readonly database: BetterSqlite3.Database,
     private readonly options: SharedSqliteOptions,
+    private readonly journals: { inMemory: boolean },
   ) {
     super({ database });
   }
@@ -94,17 +111,24 @@ class SharedSqliteDriver extends SqliteDriver {
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    this.database.pragma('temp_store = MEMORY'); // read as the transaction begins: see point 4 above
+    const begin = () => connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    if (!this.journals.inMemory) return void await begin();
+    // Read as the transaction begins: see point 4 above. A pragma takes effect when it is prepared, so
+    // these two are never to go through the statement cache (database.pragma prepares each anew).
+    this.database.pragma('temp_store = MEMORY');
+    let begun = false;
     try {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      await begin();
+      begun = true;
     } finally {
       try {
         this.database.pragma('temp_store = DEFAULT');
       } catch (error) {
         // Refused inside a transaction only while a temp database is open, which mailbind never opens:
-        // the transaction is given back rather than left open behind a failed begin.
+        // the transaction is given back rather than left open behind a failed begin. When the begin
+        // itself failed, its error is the one that counts (a busy database is waited for by callers).
         if (this.database.inTransaction) this.database.exec('rollback');
-        throw error;
+        if (begun) throw error;
       }
     }
   }

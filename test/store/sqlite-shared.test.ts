@@ -17,10 +17,12 @@ function twoConnections(options: { busyTimeoutMs: number; deadlineMs: number }) 
   const file = new BetterSqlite3(path);
   file.pragma('journal_mode = WAL');
   file.exec('create table t (n integer)');
-  const db = new Kysely<{ t: { n: number } }>({ dialect: new SharedSqliteDialect(file, options) });
+  const dialect = new SharedSqliteDialect(file, options);
+  const db = new Kysely<{ t: { n: number } }>({ dialect });
   const other = new BetterSqlite3(path, { timeout: 0 });
   return {
     db,
+    dialect,
     other,
     async close() {
       other.close();
@@ -68,6 +70,12 @@ test('a busy database is waited for past busy_timeout, and the error stands afte
   }
 });
 
+/** 300 rows of 2,000 bytes: a savepoint that changes them all has about 600 KiB of pages to roll back. */
+function fillPages(connection: BetterSqlite3.Database): void {
+  connection.exec('create table pages (id integer primary key, x blob)');
+  connection.exec('insert into pages (x) select zeroblob(2000) from (with recursive n(i) as (select 1 union all select i + 1 from n where i < 300) select i from n)');
+}
+
 /** SQLite's temp files open in this process (a sub-journal that went to disk is one: unlinked, still open). */
 function openTempFiles(): string[] {
   return readdirSync('/proc/self/fd').flatMap((fd) => {
@@ -83,9 +91,8 @@ function openTempFiles(): string[] {
 test("a transaction's savepoints keep what they would roll back in memory, not in a temp file", { skip: process.platform !== 'linux' && 'reads /proc/self/fd' }, async () => {
   const { db, other, close } = twoConnections({ busyTimeoutMs: 0, deadlineMs: 0 });
   try {
-    other.exec('create table pages (id integer primary key, x blob)');
-    other.exec('insert into pages (x) select zeroblob(2000) from (with recursive n(i) as (select 1 union all select i + 1 from n where i < 300) select i from n)');
-    // On a plain connection the same savepoint (about 600 KiB of pages to roll back) goes to a temp file.
+    fillPages(other);
+    // On a plain connection the same savepoint goes to a temp file.
     other.exec('begin immediate');
     other.exec('savepoint part');
     other.exec('update pages set x = zeroblob(2001)');
@@ -105,6 +112,40 @@ test("a transaction's savepoints keep what they would roll back in memory, not i
     assert.deepEqual(other.prepare('select distinct length(x) as n from pages').all(), [{ n: 2000 }], 'rolled back to the savepoint');
     const { rows } = await sql<{ temp_store: number }>`pragma temp_store`.execute(db);
     assert.deepEqual(rows, [{ temp_store: 0 }], "outside a transaction, SQLite's default again (large sorts may go to disk)");
+  } finally {
+    await close();
+  }
+});
+
+test("migrations keep SQLite's default: their savepoints go to a temp file past 64 KiB", { skip: process.platform !== 'linux' && 'reads /proc/self/fd' }, async () => {
+  const { db, dialect, other, close } = twoConnections({ busyTimeoutMs: 0, deadlineMs: 0 });
+  try {
+    fillPages(other);
+    let during: string[] | undefined;
+    await dialect.withJournalsOnDisk(() => db.transaction().execute(async (trx) => {
+      await sql`savepoint part`.execute(trx);
+      await sql`update pages set x = zeroblob(10)`.execute(trx);
+      during = openTempFiles();
+      await sql`release savepoint part`.execute(trx);
+    }));
+    assert.equal(during?.length, 1, 'the sub-journal went to disk');
+    assert.deepEqual(other.prepare('select distinct length(x) as n from pages').all(), [{ n: 10 }]);
+  } finally {
+    await close();
+  }
+});
+
+test('a transaction that could not begin (the database busy past the deadline) leaves temp_store as it was', async () => {
+  const { db, other, close } = twoConnections({ busyTimeoutMs: 0, deadlineMs: 0 });
+  try {
+    other.exec('begin immediate');
+    try {
+      await assert.rejects(db.transaction().execute((trx) => trx.insertInto('t').values({ n: 1 }).execute()), { code: 'SQLITE_BUSY' });
+    } finally {
+      other.exec('rollback');
+    }
+    const { rows } = await sql<{ temp_store: number }>`pragma temp_store`.execute(db);
+    assert.deepEqual(rows, [{ temp_store: 0 }]);
   } finally {
     await close();
   }
