@@ -55,7 +55,10 @@ export function asTheBinStartsNode(env: NodeJS.ProcessEnv): { NODE_OPTIONS: stri
 /** The old generation may grow to 1.5× what survived the last full collection before the next. */
 export const HEAP_GROWING_PERCENT = 50;
 
-/** NODE_OPTIONS for a process started as the bin starts one (BIN_NODE_OPTIONS, not only the heap's): ours first, so that the caller's win. */
+/**
+ * NODE_OPTIONS for a process started as the bin starts one (BIN_NODE_OPTIONS, not only the heap's): ours
+ * first, so that the caller's win.
+ */
 export function withHeapOptions(nodeOptions: string | undefined): string {
   return `${BIN_NODE_OPTIONS} ${nodeOptions ?? ''}`.trim();
 }

@@ -114,7 +114,7 @@ class SharedSqliteDriver extends SqliteDriver {
     const begin = () => connection.executeQuery(CompiledQuery.raw('begin immediate'));
     if (!this.journals.inMemory) return void await begin();
     // Read as the transaction begins: see point 4 above. A pragma takes effect when it is prepared, so
-    // these two are never to go through the statement cache (database.pragma prepares each anew).
+    // these two must never go through the statement cache (database.pragma prepares each anew).
     this.database.pragma('temp_store = MEMORY');
     let begun = false;
     try {
@@ -126,7 +126,7 @@ class SharedSqliteDriver extends SqliteDriver {
       } catch (error) {
         // Refused inside a transaction only while a temp database is open, which mailbind never opens:
         // the transaction is given back rather than left open behind a failed begin. When the begin
-        // itself failed, its error is the one that counts (a busy database is waited for by callers).
+        // itself failed, its error is the one that counts (callers tell a busy database by it).
         if (this.database.inTransaction) this.database.exec('rollback');
         if (begun) throw error;
       }
