@@ -2,7 +2,8 @@
 // something on whatever machine runs them. Prints figures; asserts nothing (goals live here, not in
 // timed tests). `npm run bench -- ingest` runs only the ingest benchmark (bench/ingest.ts); likewise
 // `-- latency` (bench/latency.ts), `-- rules` (bench/rule-eval.ts), `-- attachment` (bench/attachment.ts),
-// `-- idle` (bench/idle-profiles.ts), `-- ingest-pg` (only the PostgreSQL part of ingest, bench/ingest-pg.ts).
+// `-- idle` (bench/idle-profiles.ts), `-- ingest-pg` (only the PostgreSQL part of ingest, bench/ingest-pg.ts),
+// `-- claims` (bench/claims.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ import { benchLatency } from './latency.js';
 import { benchRuleEvaluation } from './rule-eval.js';
 import { benchAttachment } from './attachment.js';
 import { benchIdleProfiles } from './idle-profiles.js';
+import { benchClaims } from './claims.js';
 
 function time<T>(fn: () => T): [T, number] {
   const start = performance.now();
@@ -48,7 +50,7 @@ const report = (name: string, value: string) => {
 
 // One benchmark alone: `npm run bench -- <name>`.
 const alone: Record<string, (r: typeof report) => Promise<void>> = {
-  ingest: benchIngest, 'ingest-pg': benchIngestPostgresAlone, latency: benchLatency, rules: benchRuleEvaluation, attachment: benchAttachment, idle: benchIdleProfiles,
+  ingest: benchIngest, 'ingest-pg': benchIngestPostgresAlone, latency: benchLatency, rules: benchRuleEvaluation, attachment: benchAttachment, idle: benchIdleProfiles, claims: benchClaims,
 };
 const only = process.argv[2];
 if (only !== undefined) {
@@ -139,6 +141,9 @@ if (dovecotAvailable()) await benchLatency(report);
 
 // Rule evaluation (e): 1,000 rules × 10,000 parsed messages.
 await benchRuleEvaluation(report);
+
+// One claim of 20 on SQLite while 1,000 to 100,000 items wait.
+await benchClaims(report);
 
 // One 50 MiB attachment (f) through fetch --once (skipped without Dovecot).
 if (dovecotAvailable()) await benchAttachment(report);

@@ -62,6 +62,33 @@ for (const dialect of await dialects()) {
       assert.equal(again?.id, it.id);
     });
 
+    // On SQLite each lookup of a claim keeps only its first items by id (dueItemsQuery's `first`): what
+    // narrows the claim must narrow those lookups, or a claim would see only the first due items and
+    // find none of the ones it asked for behind them.
+    test('a claim narrowed to some items finds them behind many earlier due ones', async () => {
+      const own = (await createProfile(t.store.db, { name: 'narrowed', rules: '' })).id;
+      const ids: number[] = [];
+      for (let i = 0; i < 30; i++) ids.push((await insertInboxItem(t.store.db, { ...item(`narrow-${i}`), profileId: own })).item.id);
+      const byIds = await claimDueItems(t.store, { limit: 5, leaseMs: 60_000, profileId: own, ids: ids.slice(-3) });
+      assert.deepEqual(byIds.map((i) => i.id), ids.slice(-3));
+      // The first 20 arrived later than the rest, as if a run had started while they came in.
+      await t.store.db.updateTable('inbox_items').set({ received_at: '2099-01-01T00:00:00.000Z' }).where('id', 'in', ids.slice(0, 20)).execute();
+      const earlier = await claimDueItems(t.store, { limit: 5, leaseMs: 60_000, profileId: own, receivedBefore: '2098-01-01T00:00:00.000Z' });
+      assert.deepEqual(earlier.map((i) => i.id), ids.slice(20, 25));
+    });
+
+    test('a claim takes the lowest ids first, pending and orphaned alike', async () => {
+      const own = (await createProfile(t.store.db, { name: 'ordered', rules: '' })).id;
+      const ids: number[] = [];
+      for (let i = 0; i < 25; i++) ids.push((await insertInboxItem(t.store.db, { ...item(`order-${i}`), profileId: own })).item.id);
+      // The first and the third were claimed by a worker whose lease has run out.
+      await claimDueItems(t.store, { limit: 2, leaseMs: -1000, ids: [ids[0]!, ids[2]!] });
+      const claimed = await claimDueItems(t.store, { limit: 20, leaseMs: 60_000, profileId: own });
+      assert.deepEqual(claimed.map((i) => i.id), ids.slice(0, 20));
+      const rest = await claimDueItems(t.store, { limit: 20, leaseMs: 60_000, profileId: own });
+      assert.deepEqual(rest.map((i) => i.id), ids.slice(20));
+    });
+
     test('errors back off and the fifth is final; retry makes it due again', async () => {
       let { item: it } = await insertInboxItem(t.store.db, item('err-1'));
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
