@@ -114,9 +114,8 @@ export async function claimDueItems(
       ...(options.owner !== undefined ? { owner: options.owner } : {}),
       ...(options.ids ? { ids: options.ids } : {}),
       ...(options.receivedBefore !== undefined ? { receivedBefore: options.receivedBefore } : {}),
-      // SQLite only: see dueItemsQuery. On PostgreSQL the first due ones may be locked by another
-      // worker's claim, which SKIP LOCKED passes over to the next; a lookup cut short would not have them.
-      ...(store.dialect === 'sqlite' ? { first: options.limit } : {}),
+      // On PostgreSQL, other workers' claims may hold the first due items: each lookup passes over them.
+      first: { count: options.limit, skipLocked: store.dialect === 'postgres' },
     })
       .orderBy('id')
       .limit(options.limit);
@@ -145,11 +144,14 @@ export async function claimDueItems(
  * items done long ago included, on every claim — 20 ms per claim at 50,000 items on SQLite, paid every
  * second by an idle service.
  *
- * `ids` and `receivedBefore` narrow both lookups. `first` cuts each lookup to its first items by id
- * (SQLite, whose claim is the only writer while it runs): without it the lookups answer every due item,
- * so while a large mailbox is taken in and its items wait, each claim of 20 read and sorted all of them
- * (2.6 ms per claim at 10,000 waiting, growing with them); with it, SQLite keeps only the first 20 as it
- * reads them (0.5 ms). The outer query sorts the two lookups' answers together and takes the first.
+ * `ids` and `receivedBefore` narrow both lookups. `first` cuts each lookup to its first `count` items
+ * by id, as claims run it: without it each lookup answers every due item, so while a large mailbox is
+ * taken in and its items wait, every claim of 20 went through all of them, its cost growing with them
+ * (bench/claims.ts: 27 ms on SQLite and 150 ms on PostgreSQL with 100,000 waiting). On PostgreSQL a
+ * lookup so cut must lock what it finds and pass over what another worker's claim has locked
+ * (`skipLocked`, FOR UPDATE SKIP LOCKED), or a claim could find only items others are taking and stop.
+ * SQLite's claim is the only writer while it runs. The outer query sorts the two lookups' answers
+ * together and takes the first.
  */
 export function dueItemsQuery(db: Db, at: {
   at: string;
@@ -158,7 +160,7 @@ export function dueItemsQuery(db: Db, at: {
   owner?: string;
   ids?: number[];
   receivedBefore?: string;
-  first?: number;
+  first?: { count: number; skipLocked: boolean };
 }) {
   const profile = at.profileId;
   const pending = (eb: ExpressionBuilder<Database, 'inbox_items'>) => eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', at.at)]);
@@ -186,7 +188,8 @@ export function dueItemsQuery(db: Db, at: {
       .$if(profile !== undefined, (q) => q.where('profile_id', '=', profile!))
       .$if(at.ids !== undefined, (q) => q.where('id', 'in', at.ids!.length ? at.ids! : [-1]))
       .$if(at.receivedBefore !== undefined, (q) => q.where('received_at', '<', at.receivedBefore!))
-      .$if(at.first !== undefined, (q) => q.orderBy('id').limit(at.first!));
+      .$if(at.first !== undefined, (q) => q.orderBy('id').limit(at.first!.count))
+      .$if(at.first?.skipLocked === true, (q) => q.forUpdate().skipLocked());
     return db.selectFrom(ids.as('due')).select('due.id');
   };
   return db
@@ -194,11 +197,11 @@ export function dueItemsQuery(db: Db, at: {
     .select(['id', 'state', 'claimed_by', 'lease_until'])
     .where('id', 'in', lookup(pending).unionAll(lookup(orphaned)))
     // Again on the row itself: PostgreSQL re-checks a row changed since the snapshot (another worker
-    // claimed or finished it) against the row's own conditions only when it locks it, not against the
+    // claimed or finished it) against the conditions of the query that locks it, not against a
     // subquery's answer. Without them two workers could claim one item, or claim a finished one. SQLite
-    // (`first`) needs no second look, as nothing else writes while its claim runs, and must not have one:
-    // without ANALYZE's figures it answers that condition by walking every due item, not the 40 ids.
-    .$if(at.first === undefined, (q) => q.where((eb) => eb.or([pending(eb), orphaned(eb)])));
+    // needs no second look, as nothing else writes while its claim runs, and must not have one: without
+    // ANALYZE's figures it answers that condition by walking every due item, not the 40 ids.
+    .$if(at.first?.skipLocked !== false, (q) => q.where((eb) => eb.or([pending(eb), orphaned(eb)])));
 }
 
 /** Extend the claims `owner` still holds; a claim another holder took meanwhile is left alone. */

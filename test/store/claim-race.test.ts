@@ -45,3 +45,27 @@ describe('concurrent claims on postgres', { skip: !onPostgres && 'PostgreSQL is 
     assert.deepEqual([...owners].filter(([, by]) => by.length > 1), []);
   });
 });
+
+// Each lookup of a claim keeps only its first items by id (dueItemsQuery's `first`), so it must pass over
+// the ones another worker's claim has locked: a lookup that found only those would leave the claim empty
+// while items wait, and the worker would take "nothing due" for an answer.
+describe('a claim behind another worker’s on postgres', { skip: !onPostgres && 'PostgreSQL is not reachable' }, () => {
+  let t: TestStore;
+  before(async () => {
+    t = await openTestStore('postgres');
+  });
+  after(() => t.cleanup());
+
+  test('takes the next items while the first ones are locked by a claim in progress', async () => {
+    const profile = await createProfile(t.store.db, { name: 'behind', rules: 'then attach to project 1\n' });
+    const ids: number[] = [];
+    for (let i = 0; i < 30; i++) ids.push((await intakeMessage(t.store, makeMessage({ subject: `behind ${i}` }), { profileId: profile.id })).item.id);
+    ids.sort((a, b) => a - b);
+    await t.store.db.transaction().execute(async (trx) => {
+      // Another worker's claim, between its lookup and its commit: the first 20 items locked.
+      await trx.selectFrom('inbox_items').select('id').where('id', 'in', ids.slice(0, 20)).forUpdate().execute();
+      const got = await claimDueItems(t.store, { limit: 20, leaseMs: 60_000, owner: 'second', profileId: profile.id });
+      assert.deepEqual(got.map((i) => i.id), ids.slice(20));
+    });
+  });
+});
