@@ -142,7 +142,7 @@ if (dovecotAvailable()) await benchLatency(report);
 // Rule evaluation (e): 1,000 rules × 10,000 parsed messages.
 await benchRuleEvaluation(report);
 
-// One claim of 20 on SQLite while 1,000 to 100,000 items wait.
+// One claim of 20 while 1,000 to 100,000 items wait, on SQLite and PostgreSQL.
 await benchClaims(report);
 
 // One 50 MiB attachment (f) through fetch --once (skipped without Dovecot).

@@ -5,7 +5,7 @@ import type { Database } from './schema.js';
 import { now } from './database.js';
 import { chunksOf } from './chunks.js';
 import { compiledOnce } from './compiled-once.js';
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { dbNow } from './db-clock.js';
 import { staleBefore } from './services.js';
 import type { Outcome } from './schema.js';
@@ -88,7 +88,8 @@ export interface Takeover {
 /**
  * Claim due items for processing: pending ones whose time has come, and processing ones whose holder
  * is gone (lease expired, or another service whose heartbeat stopped). On PostgreSQL SKIP LOCKED keeps
- * concurrent workers, and the lanes of one, from claiming the same row.
+ * concurrent workers, and the lanes of one, from claiming the same row; SQLite's claim is the only
+ * writer while it runs (BEGIN IMMEDIATE).
  */
 export async function claimDueItems(
   store: Store,
@@ -107,20 +108,24 @@ export async function claimDueItems(
   return store.db.transaction().execute(async (trx) => {
     // Leases by the database's clock (several hosts may share it); retry times are our own.
     const dbAt = (await sql<{ at: string }>`select ${dbNow(trx)} as at`.execute(trx)).rows[0]!.at;
-    let query = dueItemsQuery(trx, {
+    const due = dueItems(trx, {
       at,
       dbAt,
       ...(options.profileId !== undefined ? { profileId: options.profileId } : {}),
       ...(options.owner !== undefined ? { owner: options.owner } : {}),
       ...(options.ids ? { ids: options.ids } : {}),
       ...(options.receivedBefore !== undefined ? { receivedBefore: options.receivedBefore } : {}),
-      // On PostgreSQL, other workers' claims may hold the first due items: each lookup passes over them.
-      first: { count: options.limit, skipLocked: store.dialect === 'postgres' },
-    })
-      .orderBy('id')
-      .limit(options.limit);
-    if (store.dialect === 'postgres') query = query.forUpdate().skipLocked();
-    const found = await query.execute();
+    });
+    // Items whose holder is gone first (they have waited longest), then pending ones, each by lowest id
+    // and only as many as there is room for. On PostgreSQL each lookup locks what it takes and passes
+    // over what other workers' claims in progress hold, so it never locks an item it does not take.
+    const found: Array<{ id: number; state: string; claimed_by: string | null; lease_until: string | null }> = [];
+    for (const lookup of [due.orphaned, due.pending]) {
+      const room = options.limit - found.length;
+      if (room <= 0) break;
+      const query = lookup.limit(room);
+      found.push(...await (store.dialect === 'postgres' ? query.forUpdate().skipLocked() : query).execute());
+    }
     if (found.length === 0) return [];
     for (const row of found) {
       if (row.state !== 'processing') continue;
@@ -138,70 +143,47 @@ export async function claimDueItems(
 }
 
 /**
- * The items a claim may take: pending ones whose time has come, and processing ones whose holder is gone.
- * Each kind is its own lookup in the inbox_items_claim index (state, profile, time), joined by id: one
- * condition with OR made both databases walk the whole inbox in id order (or a profile's part of it),
- * items done long ago included, on every claim — 20 ms per claim at 50,000 items on SQLite, paid every
- * second by an idle service.
+ * The items a claim may take, in two lookups ordered by id: pending ones whose time has come, and
+ * processing ones whose holder is gone. Each is a range of the inbox_items_claim index (state, profile,
+ * time), or of inbox_items_due (state, time) for every profile: one condition with OR made both
+ * databases walk the whole inbox in id order (or a profile's part of it), items done long ago included,
+ * on every claim — 20 ms per claim at 50,000 items on SQLite, paid every second by an idle service.
  *
- * `ids` and `receivedBefore` narrow both lookups. `first` cuts each lookup to its first `count` items
- * by id, as claims run it: without it each lookup answers every due item, so while a large mailbox is
- * taken in and its items wait, every claim of 20 went through all of them, its cost growing with them
- * (bench/claims.ts: 27 ms on SQLite and 150 ms on PostgreSQL with 100,000 waiting). On PostgreSQL a
- * lookup so cut must lock what it finds and pass over what another worker's claim has locked
- * (`skipLocked`, FOR UPDATE SKIP LOCKED), or a claim could find only items others are taking and stop.
- * SQLite's claim is the only writer while it runs. The outer query sorts the two lookups' answers
- * together and takes the first.
+ * The claim takes the first few of each (claimDueItems). They used to be one query, the two lookups
+ * joined in a subquery and the first ids taken from their union: each lookup then answered every due
+ * item, and while a large mailbox is taken in and its items wait, every claim went through all of them
+ * (bench/claims.ts: 27 ms on SQLite and 147 ms on PostgreSQL with 100,000 waiting, against 5 and 26
+ * now; sorting the due items by id still grows with them). Each lookup holds its own conditions, which
+ * PostgreSQL re-checks when it locks a row another worker changed meanwhile (claim-race.test.ts).
  */
-export function dueItemsQuery(db: Db, at: {
-  at: string;
-  dbAt: string;
-  profileId?: number;
-  owner?: string;
-  ids?: number[];
-  receivedBefore?: string;
-  first?: { count: number; skipLocked: boolean };
-}) {
-  const profile = at.profileId;
-  const pending = (eb: ExpressionBuilder<Database, 'inbox_items'>) => eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', at.at)]);
-  const orphaned = (eb: ExpressionBuilder<Database, 'inbox_items'>) =>
-    eb.and([
-      eb('state', '=', 'processing'),
-      eb.or([
-        eb('lease_until', '<', at.dbAt),
-        eb.and([
-          // Never our own: a service claiming is alive whatever its heartbeat says, and its lanes
-          // (worker --concurrency) share its id, so one must not take another's batch for dead.
-          ...(at.owner !== undefined ? [eb('claimed_by', '!=', at.owner)] : []),
-          eb.exists(
-            eb.selectFrom('services').select('services.id')
-              .whereRef('services.id', '=', 'inbox_items.claimed_by')
-              .where('services.beat_at', '<', staleBefore(db)),
-          ),
-        ]),
-      ]),
-    ]);
-  // Each lookup a subquery of its own: a compound SELECT takes ORDER BY and LIMIT only at its end.
-  const lookup = (due: typeof pending) => {
-    const ids = db.selectFrom('inbox_items').select('id')
-      .where(due)
-      .$if(profile !== undefined, (q) => q.where('profile_id', '=', profile!))
-      .$if(at.ids !== undefined, (q) => q.where('id', 'in', at.ids!.length ? at.ids! : [-1]))
-      .$if(at.receivedBefore !== undefined, (q) => q.where('received_at', '<', at.receivedBefore!))
-      .$if(at.first !== undefined, (q) => q.orderBy('id').limit(at.first!.count))
-      .$if(at.first?.skipLocked === true, (q) => q.forUpdate().skipLocked());
-    return db.selectFrom(ids.as('due')).select('due.id');
-  };
-  return db
-    .selectFrom('inbox_items')
+export function dueItems(db: Db, at: { at: string; dbAt: string; profileId?: number; owner?: string; ids?: number[]; receivedBefore?: string }) {
+  const lookup = (due: (eb: ExpressionBuilder<Database, 'inbox_items'>) => Expression<SqlBool>) => db.selectFrom('inbox_items')
     .select(['id', 'state', 'claimed_by', 'lease_until'])
-    .where('id', 'in', lookup(pending).unionAll(lookup(orphaned)))
-    // Again on the row itself: PostgreSQL re-checks a row changed since the snapshot (another worker
-    // claimed or finished it) against the conditions of the query that locks it, not against a
-    // subquery's answer. Without them two workers could claim one item, or claim a finished one. SQLite
-    // needs no second look, as nothing else writes while its claim runs, and must not have one: without
-    // ANALYZE's figures it answers that condition by walking every due item, not the 40 ids.
-    .$if(at.first?.skipLocked !== false, (q) => q.where((eb) => eb.or([pending(eb), orphaned(eb)])));
+    .where(due)
+    .$if(at.profileId !== undefined, (q) => q.where('profile_id', '=', at.profileId!))
+    .$if(at.ids !== undefined, (q) => q.where('id', 'in', at.ids!.length ? at.ids! : [-1]))
+    .$if(at.receivedBefore !== undefined, (q) => q.where('received_at', '<', at.receivedBefore!))
+    .orderBy('id');
+  return {
+    pending: lookup((eb) => eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', at.at)])),
+    orphaned: lookup((eb) =>
+      eb.and([
+        eb('state', '=', 'processing'),
+        eb.or([
+          eb('lease_until', '<', at.dbAt),
+          eb.and([
+            // Never our own: a service claiming is alive whatever its heartbeat says, and its lanes
+            // (worker --concurrency) share its id, so one must not take another's batch for dead.
+            ...(at.owner !== undefined ? [eb('claimed_by', '!=', at.owner)] : []),
+            eb.exists(
+              eb.selectFrom('services').select('services.id')
+                .whereRef('services.id', '=', 'inbox_items.claimed_by')
+                .where('services.beat_at', '<', staleBefore(db)),
+            ),
+          ]),
+        ]),
+      ])),
+  };
 }
 
 /** Extend the claims `owner` still holds; a claim another holder took meanwhile is left alone. */

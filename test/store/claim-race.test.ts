@@ -1,7 +1,8 @@
 // Workers claiming at the same moment on PostgreSQL never get the same item (claimDueItems: FOR UPDATE
-// SKIP LOCKED). The claim finds candidates by index lookups in a subquery; PostgreSQL re-checks a row
-// another worker changed meanwhile only against the locked row's own conditions, so they must be there
-// too: without them, eight claimers over 3,000 items gave two or three items to two workers each run.
+// SKIP LOCKED). PostgreSQL re-checks a row another worker changed meanwhile only against the conditions
+// of the query that locks it, so the due conditions must be in that query: when the claim found its
+// candidates in a subquery and locked them outside it without them, eight claimers over 3,000 items
+// gave two or three items to two workers each run.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
@@ -46,9 +47,9 @@ describe('concurrent claims on postgres', { skip: !onPostgres && 'PostgreSQL is 
   });
 });
 
-// Each lookup of a claim keeps only its first items by id (dueItemsQuery's `first`), so it must pass over
-// the ones another worker's claim has locked: a lookup that found only those would leave the claim empty
-// while items wait, and the worker would take "nothing due" for an answer.
+// Each lookup of a claim takes only its first items by id (store/inbox.ts, dueItems), so it must pass
+// over the ones another worker's claim has locked: a lookup that found only those would leave the claim
+// empty while items wait, and the worker would take "nothing due" for an answer.
 describe('a claim behind another worker’s on postgres', { skip: !onPostgres && 'PostgreSQL is not reachable' }, () => {
   let t: TestStore;
   before(async () => {

@@ -62,9 +62,9 @@ for (const dialect of await dialects()) {
       assert.equal(again?.id, it.id);
     });
 
-    // On SQLite each lookup of a claim keeps only its first items by id (dueItemsQuery's `first`): what
-    // narrows the claim must narrow those lookups, or a claim would see only the first due items and
-    // find none of the ones it asked for behind them.
+    // A claim's lookups each take only their first items (store/inbox.ts, dueItems): what narrows the
+    // claim must narrow those lookups, or a claim would see only the first due items and find none of
+    // the ones it asked for behind them.
     test('a claim narrowed to some items finds them behind many earlier due ones', async () => {
       const own = (await createProfile(t.store.db, { name: 'narrowed', rules: '' })).id;
       const ids: number[] = [];
@@ -77,16 +77,19 @@ for (const dialect of await dialects()) {
       assert.deepEqual(earlier.map((i) => i.id), ids.slice(20, 25));
     });
 
-    test('a claim takes the lowest ids first, pending and orphaned alike', async () => {
+    test('a claim takes items whose holder is gone first, then pending ones by lowest id', async () => {
       const own = (await createProfile(t.store.db, { name: 'ordered', rules: '' })).id;
       const ids: number[] = [];
       for (let i = 0; i < 25; i++) ids.push((await insertInboxItem(t.store.db, { ...item(`order-${i}`), profileId: own })).item.id);
-      // The first and the third were claimed by a worker whose lease has run out.
-      await claimDueItems(t.store, { limit: 2, leaseMs: -1000, ids: [ids[0]!, ids[2]!] });
-      const claimed = await claimDueItems(t.store, { limit: 20, leaseMs: 60_000, profileId: own });
-      assert.deepEqual(claimed.map((i) => i.id), ids.slice(0, 20));
-      const rest = await claimDueItems(t.store, { limit: 20, leaseMs: 60_000, profileId: own });
-      assert.deepEqual(rest.map((i) => i.id), ids.slice(20));
+      // Two late ones were claimed by a worker whose lease has run out.
+      await claimDueItems(t.store, { limit: 2, leaseMs: -1000, ids: [ids[22]!, ids[24]!] });
+      // The first three came due last (a retry's backoff, say): by time they would be taken last.
+      await t.store.db.updateTable('inbox_items').set({ next_attempt_at: new Date(Date.now() - 1000).toISOString() }).where('id', 'in', ids.slice(0, 3)).execute();
+      await t.store.db.updateTable('inbox_items').set({ next_attempt_at: '2026-01-01T00:00:00.000Z' }).where('id', 'in', ids.slice(3, 22)).execute();
+      const claimed = await claimDueItems(t.store, { limit: 5, leaseMs: 60_000, profileId: own });
+      assert.deepEqual(claimed.map((i) => i.id), [...ids.slice(0, 3), ids[22], ids[24]]);
+      const rest = await claimDueItems(t.store, { limit: 30, leaseMs: 60_000, profileId: own });
+      assert.deepEqual(rest.map((i) => i.id), [...ids.slice(3, 22), ids[23]]);
     });
 
     test('errors back off and the fifth is final; retry makes it due again', async () => {

@@ -1,5 +1,5 @@
 // Claiming due items looks up pending items whose time has come and processing items whose holder is
-// gone, for every profile or one (store/inbox.ts, dueItemsQuery). Without an index leading with the state
+// gone, for every profile or one (store/inbox.ts, dueItems). Without an index leading with the state
 // and the profile, both databases walked a profile's whole inbox (done items included) on every claim.
 import type { Kysely } from 'kysely';
 
