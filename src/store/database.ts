@@ -27,6 +27,7 @@ import { createOAuthMigration } from './migrations/016-oauth.js';
 import { createOAuthTokenBindingMigration } from './migrations/017-oauth-token-binding.js';
 import { createClaimIndexMigration } from './migrations/018-claim-index.js';
 import { createRawMessagesMigration } from './migrations/019-raw-messages.js';
+import { createClaimOrderMigration } from './migrations/020-claim-order.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
 export type Db = Kysely<Database>;
@@ -195,6 +196,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '017-oauth-token-binding': createOAuthTokenBindingMigration(),
     '018-claim-index': createClaimIndexMigration(),
     '019-raw-messages': createRawMessagesMigration(dialect),
+    '020-claim-order': createClaimOrderMigration(),
   };
 }
 

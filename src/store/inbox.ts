@@ -116,8 +116,8 @@ export async function claimDueItems(
       ...(options.ids ? { ids: options.ids } : {}),
       ...(options.receivedBefore !== undefined ? { receivedBefore: options.receivedBefore } : {}),
     });
-    // Items whose holder is gone first (they have waited longest), then pending ones, each by lowest id
-    // and only as many as there is room for. On PostgreSQL each lookup locks what it takes and passes
+    // Items whose holder is gone first (work already begun and abandoned), then pending ones, each by
+    // lowest id and only as many as there is room for. On PostgreSQL each lookup locks what it takes and passes
     // over what other workers' claims in progress hold, so it never locks an item it does not take.
     const found: Array<{ id: number; state: string; claimed_by: string | null; lease_until: string | null }> = [];
     for (const lookup of [due.orphaned, due.pending]) {
@@ -144,17 +144,21 @@ export async function claimDueItems(
 
 /**
  * The items a claim may take, in two lookups ordered by id: pending ones whose time has come, and
- * processing ones whose holder is gone. Each is a range of the inbox_items_claim index (state, profile,
- * time), or of inbox_items_due (state, time) for every profile: one condition with OR made both
- * databases walk the whole inbox in id order (or a profile's part of it), items done long ago included,
- * on every claim — 20 ms per claim at 50,000 items on SQLite, paid every second by an idle service.
+ * processing ones whose holder is gone. Each reads its state's items in id order from an index
+ * (migration 020: inbox_items_claim_profile (state, profile, id, time) for one profile,
+ * inbox_items_claim_any (state, id, time) for every profile), passing over pending items not yet due in
+ * the index itself, and stops at the claim's limit: neither the items done long ago (migration 018's
+ * problem, 20 ms per claim at 50,000 items on SQLite, every second an idle service looks) nor the other
+ * waiting items are read.
  *
- * The claim takes the first few of each (claimDueItems). They used to be one query, the two lookups
- * joined in a subquery and the first ids taken from their union: each lookup then answered every due
- * item, and while a large mailbox is taken in and its items wait, every claim went through all of them
- * (bench/claims.ts: 27 ms on SQLite and 147 ms on PostgreSQL with 100,000 waiting, against 5 and 26
- * now; sorting the due items by id still grows with them). Each lookup holds its own conditions, which
- * PostgreSQL re-checks when it locks a row another worker changed meanwhile (claim-race.test.ts).
+ * Until the eleventh slice of issue 14 they were one query: the ids of every due item of both kinds in a
+ * subquery, sorted, the first taken. While a large mailbox is taken in and its items wait, every claim
+ * went through all of them (bench/claims.ts: 26 ms on SQLite and 142 ms on PostgreSQL with 100,000
+ * waiting). Each lookup holds its own conditions, which PostgreSQL re-checks when it locks a row another
+ * worker changed meanwhile (claim-race.test.ts). PostgreSQL may still walk the primary key instead while
+ * the waiting items are a large share of the inbox (a sixth or more in bench/claims.ts), which its
+ * statistics make look cheaper: the walk then passes the done items, a few times the waiting ones at
+ * most (9 ms per claim past 50,000 done, against 16 to 90 ms before; docs/benchmarks.md).
  */
 export function dueItems(db: Db, at: { at: string; dbAt: string; profileId?: number; owner?: string; ids?: number[]; receivedBefore?: string }) {
   const lookup = (due: (eb: ExpressionBuilder<Database, 'inbox_items'>) => Expression<SqlBool>) => db.selectFrom('inbox_items')
