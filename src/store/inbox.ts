@@ -149,11 +149,11 @@ export async function claimDueItems(
  * inbox_items_claim_any (state, id, time) for every profile), passing over pending items not yet due in
  * the index itself, and stops at the claim's limit: neither the items done long ago (migration 018's
  * problem, 20 ms per claim at 50,000 items on SQLite, every second an idle service looks) nor the other
- * waiting items are read.
+ * waiting items are read; only pending items in a retry's backoff before them are (migration 020).
  *
  * Until the eleventh slice of issue 14 they were one query: the ids of every due item of both kinds in a
  * subquery, sorted, the first taken. While a large mailbox is taken in and its items wait, every claim
- * went through all of them (bench/claims.ts: 26 ms on SQLite and 142 ms on PostgreSQL with 100,000
+ * went through all of them (bench/claims.ts: 28 ms on SQLite and 90 ms on PostgreSQL with 100,000
  * waiting). Each lookup holds its own conditions, which PostgreSQL re-checks when it locks a row another
  * worker changed meanwhile (claim-race.test.ts). PostgreSQL may still walk the primary key instead while
  * the waiting items are a large share of the inbox (a sixth or more in bench/claims.ts), which its

@@ -26,6 +26,7 @@ for (const dialect of await dialects()) {
     });
     after(() => t.cleanup());
 
+    // A profile the fixture fills on PostgreSQL (the third of three in a fresh schema); none on SQLite.
     for (const [what, at] of [['every profile', AT], ['one profile', { ...AT, profileId: 3 }]] as const) {
       for (const kind of ['pending', 'orphaned'] as const) {
         test(`${what}: ${kind} items read in id order from an index, nothing scanned or sorted`, async () => {

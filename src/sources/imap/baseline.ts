@@ -1,7 +1,8 @@
 // Which mail a profile leaves alone when it sees a folder without history: on its first run, and again
 // after the folder's UIDVALIDITY (or the configured folder) changed, when UIDs no longer say what was
-// already there. 'from-now' leaves what the server received before the profile was created, 'since:D'
-// what it received before D (UTC), 'all' nothing. Dates are INTERNALDATEs.
+// already there. 'from-now' leaves what the server received before the profile was created (to the
+// second, with the allowance cutoffFor explains), 'since:D' what it received before D (UTC), 'all'
+// nothing. Dates are INTERNALDATEs.
 import type { FirstRun } from '../settings.js';
 import type { ListedMessage } from './listing.js';
 

@@ -19,14 +19,15 @@ test('UID sets are compact', () => {
   assert.equal(uidSet([5]), '5');
 });
 
-test('first-run cutoffs: from-now rounds down to the second, since is UTC midnight, all has none', () => {
+test('first-run cutoffs: from-now rounds down to the second current 50 ms earlier, since is UTC midnight, all has none', () => {
   assert.deepEqual(cutoffFor({ kind: 'from-now' }, '2026-11-24T10:00:00.750Z'), { before: new Date('2026-11-24T10:00:00Z'), why: 'first-run' });
   assert.deepEqual(cutoffFor({ kind: 'since', date: '2024-01-01' }, '2026-11-24T10:00:00Z'), { before: new Date('2024-01-01T00:00:00Z'), why: 'since-date' });
   assert.equal(cutoffFor({ kind: 'all' }, '2026-11-24T10:00:00Z'), null);
   // Created in the first milliseconds of a second: mail the file system's coarser clock stamped in the
   // second before is new too.
   assert.deepEqual(cutoffFor({ kind: 'from-now' }, '2026-11-24T10:00:01.010Z'), { before: new Date('2026-11-24T10:00:00Z'), why: 'first-run' });
-  assert.deepEqual(cutoffFor({ kind: 'from-now' }, '2026-11-24T10:00:01.060Z'), { before: new Date('2026-11-24T10:00:01Z'), why: 'first-run' });
+  assert.deepEqual(cutoffFor({ kind: 'from-now' }, '2026-11-24T10:00:01.049Z'), { before: new Date('2026-11-24T10:00:00Z'), why: 'first-run' });
+  assert.deepEqual(cutoffFor({ kind: 'from-now' }, '2026-11-24T10:00:01.050Z'), { before: new Date('2026-11-24T10:00:01Z'), why: 'first-run' });
   const cutoff = cutoffFor({ kind: 'from-now' }, '2026-11-24T10:00:00.750Z');
   const listed = [
     { uid: 1, size: 1, internalDate: new Date('2026-11-24T09:59:59Z') },
