@@ -117,8 +117,8 @@ export async function claimDueItems(
       ...(options.receivedBefore !== undefined ? { receivedBefore: options.receivedBefore } : {}),
     });
     // Items whose holder is gone first (work already begun and abandoned), then pending ones, each by
-    // lowest id and only as many as there is room for. On PostgreSQL each lookup locks what it takes and passes
-    // over what other workers' claims in progress hold, so it never locks an item it does not take.
+    // lowest id and only as many as there is room for. On PostgreSQL each lookup locks what it takes
+    // and passes over what other workers' claims in progress hold: it never locks an item it leaves.
     const found: Array<{ id: number; state: string; claimed_by: string | null; lease_until: string | null }> = [];
     for (const lookup of [due.orphaned, due.pending]) {
       const room = options.limit - found.length;
