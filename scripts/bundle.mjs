@@ -28,7 +28,8 @@ await build({
 // an operator's own value wins). Its first two lines are read by sh and by JavaScript alike: sh runs the
 // second line, which puts the options in front of NODE_OPTIONS (an operator's own NODE_OPTIONS comes
 // after them and wins) and replaces itself with node on this same file, so there is one process, as
-// before; to JavaScript the line is a string and a comment. `node dist/bundle/main.js` skips it: the tests run it so, and `npm start` runs the bin.
+// before; to JavaScript the line is a string and a comment. `node dist/bundle/main.js` skips it: the
+// tests run it so, and `npm start` runs the bin.
 const MAIN = 'dist/bundle/main.js';
 const HASHBANG = '#!/usr/bin/env node\n';
 const main = readFileSync(MAIN, 'utf8');

@@ -1,5 +1,6 @@
 // Claiming due items must stay an index lookup however many items the inbox has done (migration 018), and
-// read no more than it takes however many wait (020): both the pending items whose time has come and the
+// read no more than it takes however many are due (020; pending items waiting out a backoff before them
+// are passed over in the index, not skipped): both the pending items whose time has come and the
 // processing ones whose holder is gone, for every profile or one, each in id order straight from an
 // index, with no sort of every due item. The query plans say so. PostgreSQL plans with statistics, so
 // there the inbox holds a long history and some waiting items (100,000 done items with the lowest ids,
