@@ -1,6 +1,6 @@
 // decide(message, rules, tracker snapshot) → Plan. Pure: no I/O, no clock. That is what makes dry
 // runs (`rules test`), reprocessing and the trace possible.
-import { classify, contentIdKey, quotedImageIds } from '../mail/index.js';
+import { classify, contentIdKey, quotedImageIds, type Classification } from '../mail/index.js';
 import type { Message } from '../mail/message.js';
 import { evaluateRules, exprToText, type RuleSet } from '../rules/index.js';
 import { DEFAULT_THREADING, type ThreadingSettings } from '../store/threading-settings.js';
@@ -37,10 +37,12 @@ export interface DecideOptions {
   replyTokenKey?: Buffer | null;
   /** For a bounce: the mail it returns and which of ours that was (prepare.ts looks it up). */
   bounce?: BounceKnowledge;
+  /** The message's classification under `ownDomains`, when the caller made it already (prepare.ts does). */
+  classification?: Classification;
 }
 
 export function decide(message: Message, ruleSet: RuleSet, snapshot: TrackerSnapshot, options: DecideOptions = {}): Plan {
-  const classification = classify(message, options.ownDomains ?? []);
+  const classification = options.classification ?? classify(message, options.ownDomains ?? []);
   const sender = resolveSender(message, snapshot);
   const trace: Trace = { classification, sender, binding: null, bindingRefused: [], rules: [], warnings: [] };
   const base = { requesters: [], trace };

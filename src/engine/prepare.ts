@@ -1,7 +1,7 @@
 // Prepare and decide: the one path from a stored message to its plan. Processing, `rules test`,
 // reprocessing and the preview all come through here, so a dry run says exactly what processing then
 // does (DESIGN §5): the same snapshot request, the same rules, the same own addresses and domains.
-import { bouncedOriginal, classify, findTicketReference, parseMessage, type AttachmentSink, type Message } from '../mail/index.js';
+import { bouncedOriginal, classify, findTicketReference, parseMessage, type AttachmentSink, type Classification, type Message } from '../mail/index.js';
 import type { RuleError, RuleSet } from '../rules/index.js';
 import { DEFAULT_RATE_LIMIT_PER_SENDER_HOUR, type ThreadingSettings } from '../store/threading-settings.js';
 import type { SnapshotRequest, Tracker, TrackerSnapshot } from '../tracker/port.js';
@@ -99,7 +99,9 @@ async function decideWithSnapshot(
   const request = snapshotRequestFor(message, split);
   const sent = context.outgoing ? await context.outgoing.sentThreads(request.messageIds) : new Map<string, number>();
   const replyTokenKey = context.outgoing ? await context.outgoing.replyTokenKey() : null;
-  const bounce = await bounceKnowledge(message, context, profiles.flatMap((p) => p.ownAddresses), replyTokenKey);
+  // Once per message: bounceKnowledge and every profile's decide read the same classification.
+  const classification = classify(message, context.ownDomains);
+  const bounce = await bounceKnowledge(message, classification, context, profiles.flatMap((p) => p.ownAddresses), replyTokenKey);
   const bouncedItems = bounce ? [...bounce.sent.values(), ...(bounce.byReturnAddress ? [bounce.byReturnAddress] : [])].map((m) => m.itemId) : [];
   const snapshot = withSentMail(await context.tracker.snapshot({ ...request, itemIds: [...request.itemIds, ...sent.values(), ...bouncedItems] }), sent);
   // Looked up only when a limit can apply: some profile given has one (not 0), and the mail has a sender.
@@ -116,6 +118,7 @@ async function decideWithSnapshot(
       split,
       ...(history ? { senderHistory: history } : {}),
       ...(bounce ? { bounce } : {}),
+      classification,
     });
     const unread = (profile.ruleErrors ?? []).map((e) => `rule line ${e.line} was left out: it cannot be read (${e.line}:${e.column}: ${e.message})`);
     return { ...plan, trace: { ...plan.trace, rulesVersion: profile.rulesVersion ?? null, warnings: [...unread, ...plan.trace.warnings] } };
@@ -125,10 +128,10 @@ async function decideWithSnapshot(
 
 /**
  * For a bounce, the mail it returns and which of ours that was. Looked up only for mail the classifier
- * calls a bounce (decide classifies again, the same way): elsewhere a quoted Message-ID means nothing.
+ * calls a bounce (decide is given the same classification): elsewhere a quoted Message-ID means nothing.
  */
-async function bounceKnowledge(message: Message, context: DecisionContext, ownAddresses: string[], key: Buffer | null): Promise<BounceKnowledge | null> {
-  if (!context.outgoing?.sentMail || classify(message, context.ownDomains).kind !== 'bounce') return null;
+async function bounceKnowledge(message: Message, classification: Classification, context: DecisionContext, ownAddresses: string[], key: Buffer | null): Promise<BounceKnowledge | null> {
+  if (!context.outgoing?.sentMail || classification.kind !== 'bounce') return null;
   const original = bouncedOriginal(message);
   const sent = original ? await context.outgoing.sentMail(original.messageIds) : new Map<string, SentMailView>();
   const found = sent.size > 0 ? null : await returnAddressMail(message, context.outgoing, ownAddresses, key);
