@@ -68,7 +68,7 @@ export async function benchClaims(report: (name: string, value: string) => void)
         const lock = <Q extends { forUpdate(): { skipLocked(): Q } }>(q: Q): Q => (dialect === 'postgres' ? q.forUpdate().skipLocked() : q);
         const claim = (current: boolean) => current
           ? now!.db.transaction().execute(async (trx) => {
-            const { orphaned, pending } = dueItems(trx, { at, dbAt: at, ...profile, owner: 'bench' });
+            const { orphaned, pending } = dueItems(trx, { at, dbAt: at, dialect, ...profile, owner: 'bench' });
             const found = await lock(orphaned.limit(CLAIM)).execute();
             return [...found, ...await lock(pending.limit(CLAIM - found.length)).execute()];
           })

@@ -130,4 +130,32 @@ for (const dialect of await dialects()) {
       assert.ok(counts.imported >= 1);
     });
   });
+
+  // On PostgreSQL a claim first asks whether any pending item is due at all (store/inbox.ts, dueItems;
+  // migration 021), of the whole inbox: here the inbox is this test's alone, so that the question is
+  // asked with the items below and nothing else due.
+  describe(`claims while items wait out a backoff on ${dialect}`, () => {
+    let t: TestStore;
+    before(async () => (t = await openTestStore(dialect)));
+    after(() => t.cleanup());
+
+    test('none due: none taken; the one that comes due, or whose holder is gone, is taken', async () => {
+      const profileId = (await createProfile(t.store.db, { name: 'waiting', rules: '' })).id;
+      const ids: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        ids.push((await insertInboxItem(t.store.db, { profileId, originKey: `w-${i}`, rawRef: 'a'.repeat(64), rawSize: 10, messageId: `w-${i}@x` })).item.id);
+      }
+      const later = new Date(Date.now() + 3_600_000).toISOString();
+      await t.store.db.updateTable('inbox_items').set({ next_attempt_at: later, attempts: 1 }).where('id', 'in', ids).execute();
+      const claim = (narrow: { profileId?: number }) => claimDueItems(t.store, { limit: 20, leaseMs: 60_000, ...narrow });
+      assert.deepEqual(await claim({}), []);
+      assert.deepEqual(await claim({ profileId }), []);
+      // One comes due, behind sixteen still waiting.
+      await t.store.db.updateTable('inbox_items').set({ next_attempt_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', ids[16]!).execute();
+      assert.deepEqual((await claim({ profileId })).map((i) => i.id), [ids[16]]);
+      // Its holder's lease runs out while the rest still wait: taken over.
+      await t.store.db.updateTable('inbox_items').set({ lease_until: '2000-01-01T00:00:00.000Z' }).where('id', '=', ids[16]!).execute();
+      assert.deepEqual((await claim({})).map((i) => i.id), [ids[16]]);
+    });
+  });
 }
