@@ -1,7 +1,7 @@
 // What finding one claim's 20 items costs while many items wait, as when a large mailbox is taken in
 // faster than it is processed (`fetch --once` of a whole mailbox, an import): store/inbox.ts's dueItems
 // as claimDueItems runs them (the first 20 by id of each lookup; on PostgreSQL locked, FOR UPDATE SKIP
-// LOCKED) with migration 020's indexes, against the one query claims ran before (the two lookups' every
+// LOCKED) with migration 020's and 021's indexes, against the one query claims ran before (the two lookups' every
 // due item joined in a subquery, the first 20 ids taken from it) with the indexes it had, on two inboxes
 // alike, side by side in one run, in a transaction each: 50,000 done items and 1,000, 10,000 or 100,000
 // waiting (CASES: also a claim of every profile, and an idle one while items wait out a backoff), on
@@ -99,8 +99,10 @@ export async function benchClaims(report: (name: string, value: string) => void)
   report('claims results', saveResults('claims', { done: DONE, claim: CLAIM, times: TIMES, figures }));
 }
 
-/** The claim indexes before migration 020: 018's (state, profile, time) and the first schema's (state, time). */
+/** The claim indexes before migration 020: 018's (state, profile, time) and the first schema's (state, time); none of 021's. */
 async function indexesBefore(db: Db): Promise<void> {
+  await db.schema.dropIndex('inbox_items_pending').ifExists().execute();
+  await db.schema.dropIndex('inbox_items_pending_time').ifExists().execute();
   await db.schema.dropIndex('inbox_items_claim_profile').execute();
   await db.schema.dropIndex('inbox_items_claim_any').execute();
   await db.schema.createIndex('inbox_items_claim').on('inbox_items').columns(['state', 'profile_id', 'next_attempt_at']).execute();

@@ -28,7 +28,7 @@ import { createOAuthTokenBindingMigration } from './migrations/017-oauth-token-b
 import { createClaimIndexMigration } from './migrations/018-claim-index.js';
 import { createRawMessagesMigration } from './migrations/019-raw-messages.js';
 import { createClaimOrderMigration } from './migrations/020-claim-order.js';
-import { createPendingGateMigration } from './migrations/021-pending-gate.js';
+import { createPendingClaimMigration } from './migrations/021-pending-claim.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
 export type Db = Kysely<Database>;
@@ -198,7 +198,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '018-claim-index': createClaimIndexMigration(),
     '019-raw-messages': createRawMessagesMigration(dialect),
     '020-claim-order': createClaimOrderMigration(),
-    '021-pending-gate': createPendingGateMigration(dialect),
+    '021-pending-claim': createPendingClaimMigration(dialect),
   };
 }
 

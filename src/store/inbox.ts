@@ -157,16 +157,21 @@ export async function claimDueItems(
  * subquery, sorted, the first taken. While a large mailbox is taken in and its items wait, every claim
  * went through all of them (bench/claims.ts: 28 ms on SQLite and 90 ms on PostgreSQL with 100,000
  * waiting). Each lookup holds its own conditions, which PostgreSQL re-checks when it locks a row another
- * worker changed meanwhile (claim-race.test.ts). PostgreSQL may still walk the primary key instead while
- * the waiting items are a large share of the inbox (a sixth or more in bench/claims.ts), which its
- * statistics make look cheaper: the walk then passes the done items, a few times the waiting ones at
- * most (9 ms per claim past 50,000 done, against 16 to 90 ms before; docs/benchmarks.md).
+ * worker changed meanwhile (claim-race.test.ts).
  *
- * On PostgreSQL the pending lookup first asks whether any pending item is due at all (migration 021):
- * while many wait out a retry's backoff and none is due, its planner, misled by the done items' times,
- * walked the primary key past every item on each idle claim (12 ms against 1.8 ms with the question).
+ * PostgreSQL's planner supposes the items a lookup wants spread evenly over the ids, and walked the
+ * primary key past every done item whenever the waiting ones were a large share of the inbox: during an
+ * import, and on an idle claim while many waited out a backoff (7-14 ms per claim past 50,000 done).
+ * Waiting items are never spread evenly: they are the newest. Migration 021 gives it two indexes of the
+ * pending items alone: by id, which it then prefers for the lookup in more of those shapes (not all:
+ * docs/benchmarks.md), and by retry time, for a question asked first: is any pending item due at all?
+ * When none is (the idle claim), the lookup is not run, whatever plan it has.
  */
 export function dueItems(db: Db, at: { at: string; dbAt: string; dialect: Dialect; profileId?: number; owner?: string; ids?: number[]; receivedBefore?: string }) {
+  // Each state is written into the statement, not bound: PostgreSQL uses an index of the pending items
+  // alone (migration 021) only where the statement itself says `state = 'pending'`, and a prepared
+  // statement's generic plan (mailbind prepares its statements; PostgreSQL may keep one plan after the
+  // fifth run) knows a bound state only as one of a few, and expected half the inbox due.
   const lookup = (due: (eb: ExpressionBuilder<Database, 'inbox_items'>) => Expression<SqlBool>) => db.selectFrom('inbox_items')
     .select(['id', 'state', 'claimed_by', 'lease_until'])
     .where(due)
@@ -176,19 +181,17 @@ export function dueItems(db: Db, at: { at: string; dbAt: string; dialect: Dialec
     .orderBy('id');
   return {
     pending: lookup((eb) => eb.and([
-      eb('state', '=', 'pending'),
+      eb('state', '=', sql.lit('pending')),
       eb('next_attempt_at', '<=', at.at),
       // PostgreSQL: is any pending item due at all? Asked once, of the earliest retry time (migration
-      // 021's index); when none is, the lookup is not run. Implied by the two conditions above, so it
-      // never hides a due item. The state is written into the statement, not bound: a prepared
-      // statement's generic plan can use a partial index only where the statement itself says the
-      // index's condition (bound, it read all 20,000 pending rows: claim-index.test.ts).
+      // 021's inbox_items_pending_time, whose condition it says); when none is, the lookup is not run.
+      // Implied by the two conditions above, so it never hides a due item.
       ...(at.dialect === 'postgres' ? [eb(eb.selectFrom('inbox_items as earliest').select((e) => e.fn.min('earliest.next_attempt_at').as('at'))
-        .where('earliest.state', '=', sql.lit('pending')), '<=', at.at)] : []),
+        .where('earliest.state', '=', sql.lit('pending')).where('earliest.attempts', '>=', sql.lit(0)), '<=', at.at)] : []),
     ])),
     orphaned: lookup((eb) =>
       eb.and([
-        eb('state', '=', 'processing'),
+        eb('state', '=', sql.lit('processing')),
         eb.or([
           eb('lease_until', '<', at.dbAt),
           eb.and([

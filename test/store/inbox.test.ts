@@ -131,9 +131,9 @@ for (const dialect of await dialects()) {
     });
   });
 
-  // On PostgreSQL a claim first asks whether any pending item is due at all (store/inbox.ts, dueItems;
-  // migration 021), of the whole inbox: here the inbox is this test's alone, so that the question is
-  // asked with the items below and nothing else due.
+  // While many items wait out a retry's backoff, a claim's pending lookup passes over them in its index
+  // (migrations 020, 021) and must still find the one that comes due among them. The inbox is this
+  // test's alone, so that nothing else is due.
   describe(`claims while items wait out a backoff on ${dialect}`, () => {
     let t: TestStore;
     before(async () => (t = await openTestStore(dialect)));
