@@ -47,7 +47,8 @@ interface Rate {
 
 /**
  * (b): the parse calls timed, and the CPU the process spent during them (every thread: the parse and V8's
- * helpers collecting its garbage and compiling it), so that it compares with (c)'s CPU per message.
+ * helpers collecting its garbage and compiling it), so that it compares with (c)'s CPU per message. The
+ * CPU printed, as (c)'s, is that of the round with the median time.
  */
 interface ParseRate extends Rate {
   cpuMs: number;

@@ -184,8 +184,9 @@ export function dueItems(db: Db, at: { at: string; dbAt: string; dialect: Dialec
       eb('state', '=', sql.lit('pending')),
       eb('next_attempt_at', '<=', at.at),
       // PostgreSQL: is any pending item due at all? Asked once, of the earliest retry time (migration
-      // 021's inbox_items_pending_time, whose condition it says); when none is, the lookup is not run.
-      // Implied by the two conditions above, so it never hides a due item.
+      // 021's inbox_items_pending_time, whose condition it says word for word); when none is, the lookup
+      // is not run. Implied by the two conditions above (no item has fewer than no attempts: 021's
+      // constraint), so it never hides a due item.
       ...(at.dialect === 'postgres' ? [eb(eb.selectFrom('inbox_items as earliest').select((e) => e.fn.min('earliest.next_attempt_at').as('at'))
         .where('earliest.state', '=', sql.lit('pending')).where('earliest.attempts', '>=', sql.lit(0)), '<=', at.at)] : []),
     ])),

@@ -60,7 +60,7 @@ for (const dialect of await dialects()) {
                 const plan = await postgresPlan(t.store.db, lookup.compile(), mode || 'force_custom_plan', true);
                 assert.match(plan, /Index Only Scan using inbox_items_pending_time/, plan);
                 assert.match(plan, /One-Time Filter/, plan);
-                assert.match(plan, /Scan using \w+ on inbox_items \(never executed\)/, plan);
+                assert.match(plan, / on inbox_items \(never executed\)/, plan);
                 assert.doesNotMatch(plan, /Rows Removed by Filter|Seq Scan/, plan);
               });
               continue;
@@ -74,7 +74,7 @@ for (const dialect of await dialects()) {
               // id, time), or on PostgreSQL 021's inbox_items_pending (id, time) of the pending items alone.
               assert.match(plan, kind === 'pending' && dialect === 'postgres' ? /inbox_items_(claim_profile|pending)\b/ : /inbox_items_claim_(profile|any)\b/, plan);
               // Not a walk of the table or of its primary key, not a sort of everything due.
-              assert.doesNotMatch(plan, /SCAN inbox_items\b(?! USING)|Seq Scan on inbox_items|inbox_items_pkey|TEMP B-TREE|Sort/, plan);
+              assert.doesNotMatch(plan, /SCAN inbox_items\b|Seq Scan on inbox_items|inbox_items_pkey|TEMP B-TREE|Sort/, plan);
             });
           }
         }
@@ -103,12 +103,17 @@ async function sqlitePlan(db: Db, compiled: CompiledQuery): Promise<string> {
 
 /** PostgreSQL's plan for the statement prepared, with the values known (custom) or not (generic). */
 async function postgresPlan(db: Db, compiled: CompiledQuery, mode: (typeof PLANS)[number], analyze = false): Promise<string> {
+  // A name of its own each time: PREPARE outlives a rolled-back transaction, and a test that failed
+  // midway must not make the next one fail with "already exists".
+  const name = `claim_lookup_${++prepared}`;
   return db.transaction().execute(async (trx) => {
     await sql.raw(`set local plan_cache_mode = ${mode}`).execute(trx);
-    await trx.executeQuery(CompiledQuery.raw(`prepare claim_lookup as ${compiled.sql}`));
+    await trx.executeQuery(CompiledQuery.raw(`prepare ${name} as ${compiled.sql}`));
     const values = compiled.parameters.map((v) => (typeof v === 'number' ? String(v) : `'${String(v)}'`)).join(', ');
-    const rows = await trx.executeQuery<Record<string, string>>(CompiledQuery.raw(`explain ${analyze ? '(analyze, costs off, timing off) ' : ''}execute claim_lookup(${values})`));
-    await trx.executeQuery(CompiledQuery.raw('deallocate claim_lookup'));
+    const rows = await trx.executeQuery<Record<string, string>>(CompiledQuery.raw(`explain ${analyze ? '(analyze, costs off, timing off) ' : ''}execute ${name}(${values})`));
+    await trx.executeQuery(CompiledQuery.raw(`deallocate ${name}`));
     return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
   });
 }
+
+let prepared = 0;

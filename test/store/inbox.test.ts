@@ -157,5 +157,15 @@ for (const dialect of await dialects()) {
       await t.store.db.updateTable('inbox_items').set({ lease_until: '2000-01-01T00:00:00.000Z' }).where('id', '=', ids[16]!).execute();
       assert.deepEqual((await claim({})).map((i) => i.id), [ids[16]]);
     });
+
+    // PostgreSQL's claim asks first for the earliest retry time of items with no fewer than no attempts
+    // (store/inbox.ts, dueItems): an item with fewer would be hidden from it. Migration 021 forbids them.
+    if (dialect === 'postgres') {
+      test('no item has fewer than no attempts', async () => {
+        const profileId = (await createProfile(t.store.db, { name: 'counted', rules: '' })).id;
+        const { item: it } = await insertInboxItem(t.store.db, { profileId, originKey: 'n-1', rawRef: 'a'.repeat(64), rawSize: 10, messageId: 'n-1@x' });
+        await assert.rejects(t.store.db.updateTable('inbox_items').set({ attempts: -1 }).where('id', '=', it.id).execute(), /inbox_items_attempts_not_negative/);
+      });
+    }
   });
 }
