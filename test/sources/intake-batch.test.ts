@@ -3,12 +3,13 @@
 // duplicate rules as one message at a time, within the batch too; a blob file that cannot be stored
 // fails alone; a failing beforeCommit stores nothing.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { makeMessage } from '../support/messages.js';
+import { shardOf, threeShardsApart } from '../support/blob-shards.js';
 import { rawInDatabase, storedRaw } from '../support/raw-bytes.js';
 import { intakeBatch, intakeMessage } from '../../src/sources/intake.js';
 import { createProfile } from '../../src/store/profiles.js';
@@ -16,7 +17,6 @@ import { listInboxItems } from '../../src/store/inbox.js';
 import { RAW_IN_DATABASE_MAX_BYTES } from '../../src/store/raw-messages.js';
 import { syncCounts, syncsSince } from '../../src/store/sync-counts.js';
 
-const shard = (raw: Buffer) => createHash('sha256').update(raw).digest('hex').slice(0, 2);
 /** A message over RAW_IN_DATABASE_MAX_BYTES: a blob file of its own. */
 const large = (subject: string) => makeMessage({ subject, body: randomBytes(36_000).toString('hex').replace(/.{76}/g, '$&\r\n') });
 
@@ -91,10 +91,9 @@ for (const dialect of await dialects()) {
 
     test('a blob file that cannot be stored fails alone: the others are stored, and beforeCommit sees the failure', async () => {
       const profileId = await newProfile();
-      const raws = [large('one'), large('two'), large('three')];
       const taken = new Set(await readdir(path.join(t.dataDir, 'blobs')).catch(() => [] as string[]));
-      while (new Set(raws.map(shard)).size < 3 || taken.has(shard(raws[1]!))) raws[1] = large('two');
-      const blocker = path.join(t.dataDir, 'blobs', shard(raws[1]!));
+      const raws = threeShardsApart((i) => large(['one', 'two', 'three'][i]!), taken);
+      const blocker = path.join(t.dataDir, 'blobs', shardOf(raws[1]));
       await mkdir(path.dirname(blocker), { recursive: true });
       await writeFile(blocker, 'in the way');
       try {

@@ -10,6 +10,7 @@ import { dovecotSkip, startDovecot, type Dovecot } from '../../support/dovecot.j
 import { openTestStore, type TestStore } from '../../support/store.js';
 import { startProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { makeMessage } from '../../support/messages.js';
+import { shardOf, threeShardsApart } from '../../support/blob-shards.js';
 import { memoryLog } from '../../support/memory-log.js';
 import { waitFor } from '../../support/wait.js';
 import { ImapSource } from '../../../src/sources/imap/index.js';
@@ -157,14 +158,12 @@ describe('IMAP network faults', { skip }, () => {
 
   test('a message whose file fails to store does not stop the others, and is retried by the next poll', async () => {
     // Over RAW_IN_DATABASE_MAX_BYTES: each is a blob file (smaller ones go into the database with their rows).
-    const raws = [bigMessage('first', 60_000), bigMessage('second', 60_000), bigMessage('third', 60_000)];
-    assert.ok(raws.every((raw) => raw.length > RAW_IN_DATABASE_MAX_BYTES));
-    const prefix = (raw: Buffer) => createHash('sha256').update(raw).digest('hex').slice(0, 2);
     const taken = new Set(await readdir(path.join(ts.dataDir, 'blobs')).catch(() => [] as string[]));
-    while (new Set(raws.map(prefix)).size < 3 || taken.has(prefix(raws[1]!))) raws[1] = bigMessage('second', 60_000);
+    const raws = threeShardsApart((i) => bigMessage(['first', 'second', 'third'][i]!, 60_000), taken);
+    assert.ok(raws.every((raw) => raw.length > RAW_IN_DATABASE_MAX_BYTES));
     for (const raw of raws) await dc.deliver('f5', raw);
     // A file where the blob store wants the second message's directory: only that intake fails.
-    const blocker = path.join(ts.dataDir, 'blobs', prefix(raws[1]!));
+    const blocker = path.join(ts.dataDir, 'blobs', shardOf(raws[1]));
     await mkdir(path.dirname(blocker), { recursive: true });
     await writeFile(blocker, 'in the way');
     const profile = await newProfile(ts.store);
