@@ -84,7 +84,7 @@ test('main.js, however started, lets a function run longer before V8 optimizes i
 
 test("an operator's own --interrupt-budget wins over main.js's", { skip: noBudget }, () => {
   const ours = callsBeforeMarked([CLI, '--version']);
-  // Node 20's default budget: at most plain node's own, whichever version this is.
+  // Node 20's default budget, given to node on its command line.
   const operators = callsBeforeMarked([`--interrupt-budget=${66 * 1024}`, CLI, '--version']);
   assert.ok(operators * 1.6 <= ours, `with --interrupt-budget=67584 given to node the probe was marked after ${operators} calls, under main.js alone after ${ours}`);
 });
@@ -94,6 +94,14 @@ test('main.js sets no V8 flag that V8 refuses: a command prints nothing on stder
   assert.equal(r.status, 0, r.stderr.toString());
   assert.match(r.stdout.toString(), /^\d+\.\d+\.\d+/);
   assert.equal(r.stderr.toString(), '');
+});
+
+test('hasInterruptBudget agrees with the running V8\'s own list of flags', () => {
+  const r = spawnSync(process.execPath, ['--v8-options'], { maxBuffer: 16 * 1024 * 1024 });
+  assert.equal(r.status, 0);
+  // Exactly this flag: V8 lists others that begin the same (--interrupt-budget-for-maglev, …).
+  const listed = /^\s+--interrupt-budget \(/m.test(r.stdout.toString());
+  assert.equal(hasInterruptBudget(), listed, `V8 ${process.versions.v8} ${listed ? 'lists' : 'does not list'} --interrupt-budget`);
 });
 
 test('the interrupt budget is V8 11.3\'s (Node 20); 11.8 (Node 21) and later count invocations instead', () => {
