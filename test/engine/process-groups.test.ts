@@ -10,6 +10,7 @@ import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } 
 import { join } from 'node:path';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { makeMessage } from '../support/messages.js';
+import { shardOf } from '../support/blob-shards.js';
 import { processorFor as processorWith } from '../support/processor.js';
 import { ParsePool } from '../../src/engine/parsing/parse-pool.js';
 import type { ProcessorOptions } from '../../src/engine/process.js';
@@ -116,7 +117,6 @@ for (const [dialect, threads] of (await dialects()).flatMap((d) => [[d, 0], [d, 
 
     test('a group that cannot commit is done again one message at a time: the others commit, the one waits with the reason', async () => {
       const blobs = new BlobStore(t.store.dataDir);
-      const shardOf = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex').slice(0, 2);
       // An attachment whose shard folder neither an earlier blob nor these three messages' raw blobs use.
       const raws = (n: number) => [
         makeMessage({ subject: 'Fine before', messageId: `fine-before-${n}@example.com` }),

@@ -3,6 +3,7 @@
 // where that folder goes, so that only the middle message's blob fails to store.
 import { createHash } from 'node:crypto';
 
+/** The shard folder a blob of these bytes is stored in (store/blobs.ts). */
 export const shardOf = (raw: Buffer): string => createHash('sha256').update(raw).digest('hex').slice(0, 2);
 
 /**
