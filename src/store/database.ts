@@ -29,6 +29,7 @@ import { createClaimIndexMigration } from './migrations/018-claim-index.js';
 import { createRawMessagesMigration } from './migrations/019-raw-messages.js';
 import { createClaimOrderMigration } from './migrations/020-claim-order.js';
 import { createPendingClaimMigration } from './migrations/021-pending-claim.js';
+import { namingAFullDisk } from './disk-full.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
 export type Db = Kysely<Database>;
@@ -137,10 +138,16 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     } catch (error) {
       throw new StoreOpenError(`cannot open the database ${location}: ${whyUnopenable(location, error)}`, 'unusable');
     }
-    file.pragma('journal_mode = WAL');
-    // FULL: a commit is on disk before we acknowledge the message to the mail server.
-    file.pragma('synchronous = FULL');
-    file.pragma('foreign_keys = ON');
+    try {
+      file.pragma('journal_mode = WAL');
+      // FULL: a commit is on disk before we acknowledge the message to the mail server.
+      file.pragma('synchronous = FULL');
+      file.pragma('foreign_keys = ON');
+    } catch (error) {
+      // On a full disk the first of these fails: WAL mode must make or grow its -shm file.
+      file.close();
+      throw new StoreOpenError(`cannot open the database ${location}: ${(namingAFullDisk(error, options.dataDir) as Error).message}`, 'unusable');
+    }
     // Several processes share the file: transactions take the write lock up front and a busy database
     // is waited for (busy_timeout, then bounded retries); see sqlite-dialect.ts.
     sqliteDialect = new SharedSqliteDialect(file);

@@ -45,7 +45,9 @@ import {
   type Driver,
   type QueryResult,
 } from 'kysely';
+import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { namingAFullDisk } from './disk-full.js';
 import { NulFreeDriver } from './nul-free.js';
 import { countSync } from './sync-counts.js';
 
@@ -134,8 +136,18 @@ class SharedSqliteDriver extends SqliteDriver {
   }
 }
 
-/** Repeats a statement that found the database busy, where repeating it is safe (see above). */
+/**
+ * Repeats a statement that found the database busy, where repeating it is safe (see above). And keeps
+ * the error that made SQLite roll a transaction back by itself (it does on a full disk, an I/O error,
+ * running out of memory; a failed commit included) until the caller rolls back: what the caller runs in
+ * between would otherwise fail with "no such savepoint" or "cannot commit - no transaction is active",
+ * or worse run outside any transaction, and the rollback at the end would fail with "cannot rollback -
+ * no transaction is active", the error a person then reads in place of the full disk.
+ */
 class PatientConnection implements DatabaseConnection {
+  /** The error that ended this connection's transaction inside SQLite, until the caller's rollback. */
+  private endedBy: unknown;
+
   constructor(
     private readonly inner: DatabaseConnection,
     private readonly database: BetterSqlite3.Database,
@@ -144,10 +156,21 @@ class PatientConnection implements DatabaseConnection {
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.endedBy !== undefined) {
+      // Rolling back what SQLite rolled back already is done; anything else fails as the transaction did.
+      if (!ROLLBACK.test(query.sql)) throw this.endedBy;
+      this.endedBy = undefined;
+      return { rows: [] };
+    }
     if (this.database.inTransaction) {
-      const result = this.run<R>(query);
-      if (query.sql === 'commit') countSync('commits');
-      return result;
+      try {
+        const result = this.run<R>(query);
+        if (query.sql === 'commit') countSync('commits');
+        return result;
+      } catch (error) {
+        if (!this.database.inTransaction && !ROLLBACK.test(query.sql)) this.endedBy = error;
+        throw error;
+      }
     }
     const deadline = Date.now() + this.options.deadlineMs;
     for (let attempt = 1; ; attempt++) {
@@ -169,15 +192,22 @@ class PatientConnection implements DatabaseConnection {
     return this.inner.streamQuery<R>(query, chunkSize);
   }
 
-  /** What Kysely's SqliteConnection does, with the statement from the cache. */
+  /** What Kysely's SqliteConnection does, with the statement from the cache; a full disk is named as one (disk-full.ts). */
   private run<R>(query: CompiledQuery): QueryResult<R> {
-    const stmt = this.statements.get(this.database, query.sql);
-    const parameters = query.parameters as unknown[];
-    if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
-    const { changes, lastInsertRowid } = stmt.run(parameters);
-    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    try {
+      const stmt = this.statements.get(this.database, query.sql);
+      const parameters = query.parameters as unknown[];
+      if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
+      const { changes, lastInsertRowid } = stmt.run(parameters);
+      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    } catch (error) {
+      throw this.database.memory ? error : namingAFullDisk(error, dirname(this.database.name));
+    }
   }
 }
+
+/** The rollback of a whole transaction (not to a savepoint). */
+const ROLLBACK = /^\s*rollback\s*;?\s*$/i;
 
 /**
  * Prepared statements by SQL text, the least recently used dropped past `limit`. Only statements that
