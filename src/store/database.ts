@@ -29,7 +29,7 @@ import { createClaimIndexMigration } from './migrations/018-claim-index.js';
 import { createRawMessagesMigration } from './migrations/019-raw-messages.js';
 import { createClaimOrderMigration } from './migrations/020-claim-order.js';
 import { createPendingClaimMigration } from './migrations/021-pending-claim.js';
-import { namingAFullDisk } from './disk-full.js';
+import { withFullDiskNamed } from './full-disk.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
 export type Db = Kysely<Database>;
@@ -56,8 +56,9 @@ export class StoreOpenError extends Error {
   constructor(
     message: string,
     readonly reason: 'missing' | 'unusable',
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -144,9 +145,11 @@ export async function openStore(options: OpenOptions): Promise<Store> {
       file.pragma('synchronous = FULL');
       file.pragma('foreign_keys = ON');
     } catch (error) {
-      // On a full disk the first of these fails: WAL mode must make or grow its -shm file.
+      // On a full disk the first of these fails: on a new file, writing its header; on one that exists,
+      // growing the -shm file WAL mode needs (SQLite then says only "disk I/O error").
       file.close();
-      throw new StoreOpenError(`cannot open the database ${location}: ${(namingAFullDisk(error, options.dataDir) as Error).message}`, 'unusable');
+      const named = withFullDiskNamed(error, options.dataDir) as Error;
+      throw new StoreOpenError(`cannot open the database ${location}: ${named.message}`, 'unusable', { cause: named });
     }
     // Several processes share the file: transactions take the write lock up front and a busy database
     // is waited for (busy_timeout, then bounded retries); see sqlite-dialect.ts.
@@ -160,7 +163,13 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     throw new StoreOpenError(`cannot open the database ${location}: ${(error as Error).message}`, 'unusable');
   }
   const migrating = () => migrate(db, dialect, dialect === 'postgres' ? options.schema : undefined);
-  await (sqliteDialect ? sqliteDialect.withJournalsOnDisk(migrating) : migrating());
+  try {
+    await (sqliteDialect ? sqliteDialect.withJournalsOnDisk(migrating) : migrating());
+  } catch (error) {
+    // Not left open: a caller that tries again later (or a test's file system) would find it held.
+    await db.destroy().catch(() => {});
+    throw error;
+  }
   return { db, dialect, dataDir: options.dataDir, location, close: () => db.destroy() };
 }
 
@@ -232,7 +241,8 @@ async function migrate(db: Db, dialect: Dialect, schema?: string): Promise<void>
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`);
+    // No migration failed when its bookkeeping did (a full disk, say): then the migrations as a whole.
+    throw new Error(`database migration${failed ? ` ${failed.migrationName}` : 's'} failed: ${(error as Error).message ?? error}`, { cause: error });
   }
 }
 

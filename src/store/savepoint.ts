@@ -14,6 +14,9 @@ export type PartResult<T> = { value: T } | { refused: Error };
  * that error is thrown: the transaction cannot go on.
  */
 export async function inSavepoint<T>(trx: Db, work: () => Promise<T>): Promise<PartResult<T>> {
+  // Outside a transaction each statement would take a connection of its own, and a SAVEPOINT would
+  // begin a transaction nobody ends.
+  if (!trx.isTransaction) throw new Error('inSavepoint needs a transaction');
   await sql`savepoint part`.execute(trx);
   try {
     const value = await work();

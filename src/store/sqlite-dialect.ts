@@ -33,6 +33,13 @@
 //    70 MB more). Recovery never reads a sub-journal (the WAL does that), so durability is unchanged.
 //    Setting temp_store closes the temp database: mailbind makes no TEMP tables, and one would be dropped.
 //
+// 5. A full disk. SQLite rolls a transaction back by itself on some errors (a full disk, an I/O error,
+//    out of memory; a failed commit too). The caller then rolls back a savepoint or the transaction, and
+//    each fails ("no such savepoint", "cannot rollback - no transaction is active"), replacing the error
+//    that says what happened. A connection keeps that error and fails every statement with it until the
+//    caller's rollback, which it takes as done (PatientConnection). And an error that a full disk
+//    caused names the disk (full-disk.ts): SQLite itself may say only "disk I/O error".
+//
 // SQLite also supports transactional DDL, which Kysely's adapter does not claim: we do, so migrations run
 // in one IMMEDIATE transaction and two processes opening a fresh database cannot both run them.
 import type BetterSqlite3 from 'better-sqlite3';
@@ -47,7 +54,7 @@ import {
 } from 'kysely';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { namingAFullDisk } from './disk-full.js';
+import { withFullDiskNamed } from './full-disk.js';
 import { NulFreeDriver } from './nul-free.js';
 import { countSync } from './sync-counts.js';
 
@@ -137,12 +144,8 @@ class SharedSqliteDriver extends SqliteDriver {
 }
 
 /**
- * Repeats a statement that found the database busy, where repeating it is safe (see above). And keeps
- * the error that made SQLite roll a transaction back by itself (it does on a full disk, an I/O error,
- * running out of memory; a failed commit included) until the caller rolls back: what the caller runs in
- * between would otherwise fail with "no such savepoint" or "cannot commit - no transaction is active",
- * or worse run outside any transaction, and the rollback at the end would fail with "cannot rollback -
- * no transaction is active", the error a person then reads in place of the full disk.
+ * Repeats a statement that found the database busy, where repeating it is safe (point 2 above), and keeps
+ * the error that ended its transaction inside SQLite until the caller's rollback (point 5).
  */
 class PatientConnection implements DatabaseConnection {
   /** The error that ended this connection's transaction inside SQLite, until the caller's rollback. */
@@ -188,11 +191,13 @@ class PatientConnection implements DatabaseConnection {
   }
 
   // A stream keeps its statement busy until it ends: it prepares its own (Kysely's connection does).
+  // Its errors are SQLite's own words (nothing in mailbind streams from SQLite today).
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    if (this.endedBy !== undefined) throw this.endedBy;
     return this.inner.streamQuery<R>(query, chunkSize);
   }
 
-  /** What Kysely's SqliteConnection does, with the statement from the cache; a full disk is named as one (disk-full.ts). */
+  /** What Kysely's SqliteConnection does, with the statement from the cache; a full disk is named as one (full-disk.ts). */
   private run<R>(query: CompiledQuery): QueryResult<R> {
     try {
       const stmt = this.statements.get(this.database, query.sql);
@@ -201,7 +206,7 @@ class PatientConnection implements DatabaseConnection {
       const { changes, lastInsertRowid } = stmt.run(parameters);
       return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
     } catch (error) {
-      throw this.database.memory ? error : namingAFullDisk(error, dirname(this.database.name));
+      throw this.database.memory ? error : withFullDiskNamed(error, dirname(this.database.name));
     }
   }
 }

@@ -1,20 +1,21 @@
-// A full disk under the SQLite store (src/store/disk-full.ts, sqlite-dialect.ts): on a real full file
-// system (a tmpfs filled to the brim) every error a person reads names the full disk and its folder,
-// whether it came from opening the database, from a statement, or from inside a savepoint after SQLite
-// rolled the whole transaction back by itself; never "no transaction is active" or "no such savepoint"
-// in its place. Once there is room again the same store writes as before.
+// A full disk under the SQLite store (src/store/full-disk.ts, sqlite-dialect.ts point 5): on a real full
+// file system (a tmpfs filled to the brim) every error a person reads names the full disk and its
+// folder, whether it came from opening the database, from a statement, from a commit, or from inside a
+// savepoint after SQLite rolled the whole transaction back by itself; never "no transaction is active"
+// or "no such savepoint" in its place, and nothing runs outside the transaction meanwhile. Once there is
+// room again the same store writes as before.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { namingAFullDisk, NEARLY_FULL_BYTES } from '../../src/store/disk-full.js';
+import { withFullDiskNamed } from '../../src/store/full-disk.js';
 import { openStore, StoreOpenError, type Store } from '../../src/store/database.js';
 import { inSavepoint } from '../../src/store/savepoint.js';
 import { mountTmpfs, tmpfsSkip, type Tmpfs } from '../support/tmpfs.js';
 
-const FULL = /the disk holding .*\/data is full \(\d+ (bytes|KiB) free\)/;
+const FULL = /the disk holding \S+ is full \(\d+ (bytes|KiB) free\)/;
 const MASKING = /no transaction is active|no such savepoint/;
 
 /** Bytes that cannot fit in what is left, as a raw message would be kept. */
@@ -25,16 +26,16 @@ async function storedRefs(store: Store, ref: string): Promise<number> {
   return Number(rows.rows[0]!.n);
 }
 
+const failure = (work: Promise<unknown>): Promise<unknown> => work.then(() => undefined, (error: unknown) => error);
+
 describe('a full disk under the SQLite store', { skip: tmpfsSkip() }, () => {
   let fs: Tmpfs;
-  let dataDir: string;
   let store: Store;
   let filler: string;
 
   before(async () => {
     fs = mountTmpfs(3 * 1024 * 1024);
-    dataDir = join(fs.dir, 'data');
-    store = await openStore({ dataDir });
+    store = await openStore({ dataDir: join(fs.dir, 'data') });
     // Room enough for SQLite to go on reading, not for the next large write.
     filler = fs.fillLeaving(128 * 1024);
   });
@@ -44,48 +45,48 @@ describe('a full disk under the SQLite store', { skip: tmpfsSkip() }, () => {
   });
 
   test('a statement that finds no room says the disk is full, names its folder, and keeps SQLite\'s code', async () => {
-    const error = await sql`insert into raw_messages (ref, bytes) values (${'one'}, ${tooLarge()})`.execute(store.db).then(() => undefined, (e: unknown) => e);
+    const error = await failure(sql`insert into raw_messages (ref, bytes) values (${'one'}, ${tooLarge()})`.execute(store.db));
     assert.ok(error instanceof Error, 'the write failed');
     assert.match(error.message, FULL);
-    assert.doesNotMatch(error.message, MASKING);
+    assert.match(error.message, new RegExp(`the disk holding ${join(fs.dir, 'data')} is full`));
     assert.match(String((error as { code?: unknown }).code), /^SQLITE_(FULL|IOERR)/);
   });
 
   test('a commit that cannot be written fails with the full disk, not with the rollback after it', async () => {
     // SQLite keeps the transaction's pages in its cache and writes them to the WAL at the commit, which
     // fails; SQLite then rolls the transaction back by itself, and the caller's rollback finds none.
-    const error = await store.db.transaction().execute(async (trx) => {
+    const error = await failure(store.db.transaction().execute(async (trx) => {
       await sql`insert into raw_messages (ref, bytes) values (${'two'}, ${tooLarge()})`.execute(trx);
-    }).then(() => undefined, (e: unknown) => e);
+    }));
     assert.ok(error instanceof Error, 'the transaction failed');
     assert.match(error.message, FULL);
     assert.doesNotMatch(error.message, MASKING);
-    assert.equal(await storedRefs(store, 'two'), 0);
   });
 
   test('a part of a transaction that cannot be written: its savepoint\'s rollback says the full disk, and nothing runs outside the transaction', async () => {
     // A small page cache spills the part's pages to the WAL while it runs: the statement itself fails,
-    // and SQLite rolls back the whole transaction, savepoint and all.
+    // and SQLite rolls back the whole transaction, savepoint and all. (cache_size takes effect when its
+    // statement is prepared, and each text here is prepared once: the store's statement cache.)
+    const cacheSize = Number((await sql<{ cache_size: number }>`pragma cache_size`.execute(store.db)).rows[0]!.cache_size);
     await sql.raw('pragma cache_size = 8').execute(store.db);
     try {
       let afterwards: unknown;
-      const error = await store.db.transaction().execute(async (trx) => {
+      const error = await failure(store.db.transaction().execute(async (trx) => {
         await sql`insert into raw_messages (ref, bytes) values (${'before'}, ${Buffer.from('fits')})`.execute(trx);
         const part = await inSavepoint(trx, () => sql`insert into raw_messages (ref, bytes) values (${'three'}, ${tooLarge()})`.execute(trx))
           .catch((e: unknown) => ({ refused: e as Error }));
-        // A caller that goes on after a refused part: had SQLite ended the transaction, this would
-        // otherwise be written on its own, committed outside the transaction.
-        afterwards = await sql`insert into raw_messages (ref, bytes) values (${'after'}, ${Buffer.from('fits')})`.execute(trx).then(() => 'written', (e: unknown) => e);
+        // A caller that goes on after a refused part: with SQLite's transaction gone, this statement
+        // would run on its own and commit outside the transaction.
+        afterwards = await failure(sql`insert into raw_messages (ref, bytes) values (${'after'}, ${Buffer.from('fits')})`.execute(trx));
         if ('refused' in part) throw part.refused;
-      }).then(() => undefined, (e: unknown) => e);
+      }));
       assert.ok(error instanceof Error, 'the transaction failed');
       assert.match(error.message, FULL);
       assert.doesNotMatch(error.message, MASKING);
       assert.ok(afterwards instanceof Error && FULL.test(afterwards.message), `the statement after it failed as the transaction did (${String(afterwards)})`);
-      assert.equal(await storedRefs(store, 'before'), 0, 'rolled back with the rest');
       assert.equal(await storedRefs(store, 'after'), 0, 'never written outside the transaction');
     } finally {
-      await sql.raw('pragma cache_size = -2000').execute(store.db);
+      await sql.raw(`pragma cache_size = ${cacheSize}`).execute(store.db);
     }
   });
 
@@ -95,20 +96,38 @@ describe('a full disk under the SQLite store', { skip: tmpfsSkip() }, () => {
     assert.equal(await storedRefs(store, 'roomy'), 1);
     filler = fs.fillLeaving(128 * 1024);
   });
+});
 
-  test('opening a store on a disk with no room left names the full disk', async () => {
+describe('opening a store on a full disk', { skip: tmpfsSkip() }, () => {
+  let fs: Tmpfs;
+  before(() => {
+    fs = mountTmpfs(3 * 1024 * 1024);
+  });
+  after(() => fs?.unmount());
+
+  test('a database that exists: SQLite says only "disk I/O error" (it cannot grow its -shm file), the store names the full disk', async () => {
+    // Made and closed while there is room: closing the last connection removes its -wal and -shm
+    // files, which opening must make again.
+    const dataDir = join(fs.dir, 'existing');
+    await (await openStore({ dataDir })).close();
     const nothingLeft = fs.fillLeaving(0);
     try {
-      const error = await openStore({ dataDir: join(fs.dir, 'data2') }).then(async (other) => {
-        await other.close();
-        return undefined;
-      }, (e: unknown) => e);
+      const error = await failure(openStore({ dataDir }).then((store) => store.close()));
       assert.ok(error instanceof StoreOpenError, `refused (${String(error)})`);
-      assert.match(error.message, /^cannot open the database .*\/data2\/mailbind\.sqlite: the disk holding .*\/data2 is full \(0 bytes free\)/);
-      // And the store that was open already says the same of its next write.
-      const written = await sql`insert into raw_messages (ref, bytes) values (${'four'}, ${tooLarge()})`.execute(store.db).then(() => undefined, (e: unknown) => e);
-      assert.ok(written instanceof Error);
-      assert.match(written.message, FULL);
+      assert.match(error.message, new RegExp(`^cannot open the database ${dataDir}/mailbind\\.sqlite: the disk holding ${dataDir} is full \\(\\d+ (bytes|KiB) free\\): disk I/O error$`));
+      assert.match(String((error.cause as { code?: unknown } | undefined)?.code), /^SQLITE_IOERR/);
+    } finally {
+      rmSync(nothingLeft);
+    }
+  });
+
+  test('a new database: wherever its making fails, the full disk is named', async () => {
+    const nothingLeft = fs.fillLeaving(0);
+    try {
+      const dataDir = join(fs.dir, 'new');
+      const error = await failure(openStore({ dataDir }).then((store) => store.close()));
+      assert.ok(error instanceof Error, `refused (${String(error)})`);
+      assert.match(error.message, new RegExp(`the disk holding ${dataDir} is full \\(\\d+ (bytes|KiB) free\\)`));
     } finally {
       rmSync(nothingLeft);
     }
@@ -130,7 +149,7 @@ describe('an SQLite error with room to spare keeps its own words', () => {
   test('a database at its max_page_count is full, the disk is not', async () => {
     const pages = await sql<{ page_count: number }>`pragma page_count`.execute(store.db);
     await sql.raw(`pragma max_page_count = ${Number(pages.rows[0]!.page_count) + 2}`).execute(store.db);
-    const error = await sql`insert into raw_messages (ref, bytes) values (${'big'}, ${Buffer.alloc(256 * 1024)})`.execute(store.db).then(() => undefined, (e: unknown) => e);
+    const error = await failure(sql`insert into raw_messages (ref, bytes) values (${'big'}, ${Buffer.alloc(256 * 1024)})`.execute(store.db));
     assert.ok(error instanceof Error);
     assert.equal((error as { code?: unknown }).code, 'SQLITE_FULL');
     assert.equal(error.message, 'database or disk is full');
@@ -138,10 +157,9 @@ describe('an SQLite error with room to spare keeps its own words', () => {
 
   test('errors of other kinds, and of other sources, pass as they are', () => {
     const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
-    assert.equal(namingAFullDisk(busy, dataDir), busy);
+    assert.equal(withFullDiskNamed(busy, dataDir), busy);
     const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    assert.equal(namingAFullDisk(enospc, dataDir), enospc);
-    assert.equal(namingAFullDisk('not an error', dataDir), 'not an error');
-    assert.ok(NEARLY_FULL_BYTES >= 64 * 1024, 'a WAL frame and then some');
+    assert.equal(withFullDiskNamed(enospc, dataDir), enospc);
+    assert.equal(withFullDiskNamed('not an error', dataDir), 'not an error');
   });
 });
