@@ -160,7 +160,7 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy().catch(() => {});
-    throw new StoreOpenError(`cannot open the database ${location}: ${(error as Error).message}`, 'unusable');
+    throw new StoreOpenError(`cannot open the database ${location}: ${(error as Error).message}`, 'unusable', { cause: error });
   }
   const migrating = () => migrate(db, dialect, dialect === 'postgres' ? options.schema : undefined);
   try {
@@ -168,7 +168,7 @@ export async function openStore(options: OpenOptions): Promise<Store> {
   } catch (error) {
     // Not left open: a caller that tries again later (or a test's file system) would find it held.
     await db.destroy().catch(() => {});
-    throw error;
+    throw new StoreOpenError(`cannot open the database ${location}: ${(error as Error).message}`, 'unusable', { cause: error });
   }
   return { db, dialect, dataDir: options.dataDir, location, close: () => db.destroy() };
 }

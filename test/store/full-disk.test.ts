@@ -16,6 +16,8 @@ import { inSavepoint } from '../../src/store/savepoint.js';
 import { mountTmpfs, tmpfsSkip, type Tmpfs } from '../support/tmpfs.js';
 
 const FULL = /the disk holding \S+ is full \(\d+ (bytes|KiB) free\)/;
+/** `text` matched as it is in a RegExp (a temp folder's path). */
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const MASKING = /no transaction is active|no such savepoint/;
 
 /** Bytes that cannot fit in what is left, as a raw message would be kept. */
@@ -40,15 +42,18 @@ describe('a full disk under the SQLite store', { skip: tmpfsSkip() }, () => {
     filler = fs.fillLeaving(128 * 1024);
   });
   after(async () => {
-    await store?.close();
-    fs?.unmount();
+    try {
+      await store?.close();
+    } finally {
+      fs?.unmount();
+    }
   });
 
   test('a statement that finds no room says the disk is full, names its folder, and keeps SQLite\'s code', async () => {
     const error = await failure(sql`insert into raw_messages (ref, bytes) values (${'one'}, ${tooLarge()})`.execute(store.db));
     assert.ok(error instanceof Error, 'the write failed');
     assert.match(error.message, FULL);
-    assert.match(error.message, new RegExp(`the disk holding ${join(fs.dir, 'data')} is full`));
+    assert.match(error.message, new RegExp(`the disk holding ${literally(join(fs.dir, 'data'))} is full`));
     assert.match(String((error as { code?: unknown }).code), /^SQLITE_(FULL|IOERR)/);
   });
 
@@ -61,6 +66,7 @@ describe('a full disk under the SQLite store', { skip: tmpfsSkip() }, () => {
     assert.ok(error instanceof Error, 'the transaction failed');
     assert.match(error.message, FULL);
     assert.doesNotMatch(error.message, MASKING);
+    assert.equal(await storedRefs(store, 'two'), 0, 'nothing of it stored');
   });
 
   test('a part of a transaction that cannot be written: its savepoint\'s rollback says the full disk, and nothing runs outside the transaction', async () => {
@@ -85,6 +91,7 @@ describe('a full disk under the SQLite store', { skip: tmpfsSkip() }, () => {
       assert.doesNotMatch(error.message, MASKING);
       assert.ok(afterwards instanceof Error && FULL.test(afterwards.message), `the statement after it failed as the transaction did (${String(afterwards)})`);
       assert.equal(await storedRefs(store, 'after'), 0, 'never written outside the transaction');
+      assert.equal(await storedRefs(store, 'before'), 0, 'rolled back with the rest');
     } finally {
       await sql.raw(`pragma cache_size = ${cacheSize}`).execute(store.db);
     }
@@ -114,7 +121,7 @@ describe('opening a store on a full disk', { skip: tmpfsSkip() }, () => {
     try {
       const error = await failure(openStore({ dataDir }).then((store) => store.close()));
       assert.ok(error instanceof StoreOpenError, `refused (${String(error)})`);
-      assert.match(error.message, new RegExp(`^cannot open the database ${dataDir}/mailbind\\.sqlite: the disk holding ${dataDir} is full \\(\\d+ (bytes|KiB) free\\): disk I/O error$`));
+      assert.match(error.message, new RegExp(`^cannot open the database ${literally(dataDir)}/mailbind\\.sqlite: the disk holding ${literally(dataDir)} is full \\(\\d+ (bytes|KiB) free\\): disk I/O error$`));
       assert.match(String((error.cause as { code?: unknown } | undefined)?.code), /^SQLITE_IOERR/);
     } finally {
       rmSync(nothingLeft);
@@ -127,7 +134,7 @@ describe('opening a store on a full disk', { skip: tmpfsSkip() }, () => {
       const dataDir = join(fs.dir, 'new');
       const error = await failure(openStore({ dataDir }).then((store) => store.close()));
       assert.ok(error instanceof Error, `refused (${String(error)})`);
-      assert.match(error.message, new RegExp(`the disk holding ${dataDir} is full \\(\\d+ (bytes|KiB) free\\)`));
+      assert.match(error.message, new RegExp(`the disk holding ${literally(dataDir)} is full \\(\\d+ (bytes|KiB) free\\)`));
     } finally {
       rmSync(nothingLeft);
     }

@@ -19,12 +19,15 @@ let mountable: false | string | undefined;
 /** For `describe(name, { skip: tmpfsSkip() }, …)`: false where a tmpfs can be mounted (tried once), else why not. */
 export function tmpfsSkip(): false | string {
   if (mountable === undefined) {
+    let probe: Tmpfs | undefined;
     try {
-      mountTmpfs(64 * 1024).unmount();
+      probe = mountTmpfs(64 * 1024);
       mountable = false;
     } catch (error) {
       mountable = `cannot mount a tmpfs (needs root with the right to mount): ${(error as Error).message.split('\n')[0]}`;
     }
+    // Mounted but not unmountable is a fault of its own, said as such.
+    probe?.unmount();
   }
   if (mountable && process.env.MAILBIND_REQUIRE_TMPFS === '1') throw new Error(`${mountable}, and MAILBIND_REQUIRE_TMPFS=1`);
   return mountable;
