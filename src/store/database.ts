@@ -148,8 +148,7 @@ export async function openStore(options: OpenOptions): Promise<Store> {
       // On a full disk the first of these fails: on a new file, writing its header; on one that exists,
       // growing the -shm file WAL mode needs (SQLite then says only "disk I/O error").
       file.close();
-      const named = withFullDiskNamed(error, options.dataDir) as Error;
-      throw new StoreOpenError(`cannot open the database ${location}: ${named.message}`, 'unusable', { cause: named });
+      throw unusable(location, withFullDiskNamed(error, options.dataDir));
     }
     // Several processes share the file: transactions take the write lock up front and a busy database
     // is waited for (busy_timeout, then bounded retries); see sqlite-dialect.ts.
@@ -160,7 +159,7 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy().catch(() => {});
-    throw new StoreOpenError(`cannot open the database ${location}: ${(error as Error).message}`, 'unusable', { cause: error });
+    throw unusable(location, error);
   }
   const migrating = () => migrate(db, dialect, dialect === 'postgres' ? options.schema : undefined);
   try {
@@ -168,9 +167,14 @@ export async function openStore(options: OpenOptions): Promise<Store> {
   } catch (error) {
     // Not left open: a caller that tries again later (or a test's file system) would find it held.
     await db.destroy().catch(() => {});
-    throw new StoreOpenError(`cannot open the database ${location}: ${(error as Error).message}`, 'unusable', { cause: error });
+    throw unusable(location, error);
   }
   return { db, dialect, dataDir: options.dataDir, location, close: () => db.destroy() };
+}
+
+/** The store at `location` cannot be used: refused with why, the error kept as the cause. */
+function unusable(location: string, error: unknown): StoreOpenError {
+  return new StoreOpenError(`cannot open the database ${location}: ${(error as Error).message}`, 'unusable', { cause: error });
 }
 
 /** SQLite says only "unable to open database file"; find out which part of the path is at fault. */

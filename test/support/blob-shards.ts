@@ -1,10 +1,10 @@
 // Raw messages whose blob files fall in three different shard folders of the blob store (the first two
 // hex digits of their SHA-256), the middle one in a folder no earlier blob made: a test puts a file
 // where that folder goes, so that only the middle message's blob fails to store.
-import { createHash } from 'node:crypto';
+import { refOf } from '../../src/store/blobs.js';
 
-/** The shard folder a blob of these bytes is stored in (store/blobs.ts). */
-export const shardOf = (raw: Buffer): string => createHash('sha256').update(raw).digest('hex').slice(0, 2);
+/** The shard folder a blob of these bytes is stored in: the first two characters of its ref (BlobStore.pathOf). */
+export const shardOf = (raw: Buffer): string => refOf(raw).slice(0, 2);
 
 /**
  * Three messages from `make(i)` (fresh random bytes each call), made again until their shards differ and
