@@ -7,6 +7,8 @@
 //   (c) end to end: fetchOnce (`mailbind fetch --once`) into the builtin tracker on SQLite, in a child
 //       process (bench/ingest-e2e.ts) so that its peak RSS and fsyncs are its own; start-up excluded.
 //       The same over POP3 (bench/ingest-pop3.ts): the same mailbox from the same Dovecot's POP3S port.
+// From (a)'s CPU (this process's and Dovecot's, read from /proc) and (b)'s it prints the ceiling no pipeline
+// could beat on this machine's cores, and how many cores the goals would need at least (bench/ceiling.ts).
 // The mailbox (bench/mailbox.ts) has 2,000 messages, MAILBIND_BENCH_MESSAGES=10000 for the large run;
 // MAILBIND_BENCH_ROUNDS=3 repeats the three measures and takes medians (a loaded machine).
 // MAILBIND_BENCH_BASELINE=<another build's dist/bench/ingest-e2e.js> runs that build's (c) too, in the
@@ -34,6 +36,8 @@ import type { EndToEndResult } from './ingest-e2e.js';
 import { benchIngestPostgres } from './ingest-pg.js';
 import { Pop3EndToEnd } from './ingest-pop3.js';
 import { benchMessage, MAILBOX_SEED, type MessageKind } from './mailbox.js';
+import { ceiling } from './ceiling.js';
+import { processTreeCpuMs } from './process-tree-cpu.js';
 
 const E2E = fileURLToPath(new URL('./ingest-e2e.js', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
@@ -54,9 +58,14 @@ interface ParseRate extends Rate {
   cpuMs: number;
 }
 
-/** (a): the FETCH timed, and apart from it what (c) pays before its first FETCH (connect, TLS, login, SELECT). */
+/**
+ * (a): the FETCH timed, and apart from it what (c) pays before its first FETCH (connect, TLS, login, SELECT);
+ * the CPU the FETCH took in this process (every thread) and in Dovecot's processes (undefined without /proc).
+ */
 interface RawRate extends Rate {
   connectMs: number;
+  clientCpuMs: number;
+  serverCpuMs: number | undefined;
 }
 
 /** The run with the median time (the lower middle one for an even count). */
@@ -126,6 +135,18 @@ export async function benchIngest(report: (name: string, value: string) => void)
       + `, ${e2e.parseThreads ?? 0} parse thread(s)`);
     report('ingest ratio (c)/(a)', (c.msgPerS / a.msgPerS).toFixed(3));
     report('ingest ratio (c)/(b)', (c.msgPerS / b.msgPerS).toFixed(3));
+    const bound = raw.serverCpuMs === undefined ? undefined : ceiling({
+      cores: os.availableParallelism(),
+      rawMs: raw.ms / raw.messages, rawClientCpuMs: raw.clientCpuMs / raw.messages, rawServerCpuMs: raw.serverCpuMs / raw.messages,
+      parseMs: parse.ms / parse.messages, parseCpuMs: parse.cpuMs / parse.messages,
+    });
+    if (bound) {
+      // bench/ceiling.ts: receiving, serving and parsing alone, on every core of this machine.
+      report('ingest (a) CPU per message', `client ${(raw.clientCpuMs / raw.messages).toFixed(3)} ms, Dovecot ${(raw.serverCpuMs! / raw.messages).toFixed(3)} ms`);
+      report(`ingest ceiling on ${os.availableParallelism()} cores (receive + serve + parse, nothing else)`,
+        `${bound.floorMs.toFixed(2)} ms/msg: (c)/(a) ≤ ${bound.cOverA.toFixed(3)}, (c)/(b) ≤ ${bound.cOverB.toFixed(3)}; `
+        + `the goals need at least ${bound.coresFor(0.2, 'a')} cores for (c)/(a) 0.2, ${bound.coresFor(0.6, 'b')} for (c)/(b) 0.6`);
+    }
     // What the goal (c)/(b) >= 0.6 asks of the CPU, apart from how many cores there are and how busy the
     // machine is: the CPU (c) spends per message, in parses of (b). Each is measured in CPU time, which
     // another tenant's load and the scheduler move far less than wall time.
@@ -173,6 +194,8 @@ export async function benchIngest(report: (name: string, value: string) => void)
       rounds, raw: { ...raw, ...a, runsMs: rawRuns.map((r) => r.ms) }, parse: { ...parse, ...b, runsMs: parseRuns.map((r) => r.ms), runsCpuMs: parseRuns.map((r) => r.cpuMs) },
       endToEnd: { ...e2e, ...c, runsMs: e2eRuns.map((r) => r.ms), runs: e2eRuns.map(roundFigures) },
       ratios: { cOverA: c.msgPerS / a.msgPerS, cOverB: c.msgPerS / b.msgPerS, cpuCOverB: (e2e.cpuMs / e2e.messages) / (parse.cpuMs / parse.messages) },
+      ...(bound ? { ceiling: { cores: os.availableParallelism(), floorMs: bound.floorMs, cOverA: bound.cOverA, cOverB: bound.cOverB,
+        coresForCOverA02: bound.coresFor(0.2, 'a'), coresForCOverB06: bound.coresFor(0.6, 'b') } } : {}),
       ...(baseline ? { baseline: { script: baselineScript, ...baseline, ...perSecond(baseline), runsMs: baselineRuns.map((r) => r.ms), runs: baselineRuns.map(roundFigures) } } : {}),
       ...(traced ? { traced } : {}),
       ...(threadFigures.length ? { parseThreads: threadFigures } : {}),
@@ -232,12 +255,18 @@ async function rawFetch(dc: Dovecot): Promise<RawRate> {
   try {
     let messages = 0;
     let bytes = 0;
+    const server = processTreeCpuMs(dc.pid);
+    const cpu = process.cpuUsage();
     const started = performance.now();
     for await (const message of client.fetch('1:*', { uid: true, source: true }, { uid: true })) {
       messages++;
       bytes += message.source?.length ?? 0;
     }
-    return { messages, bytes, ms: performance.now() - started, connectMs };
+    const ms = performance.now() - started;
+    const spent = process.cpuUsage(cpu);
+    const serverAfter = processTreeCpuMs(dc.pid);
+    const serverCpuMs = server === undefined || serverAfter === undefined ? undefined : serverAfter - server;
+    return { messages, bytes, ms, connectMs, clientCpuMs: (spent.user + spent.system) / 1000, serverCpuMs };
   } finally {
     await client.logout();
   }

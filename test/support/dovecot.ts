@@ -79,6 +79,8 @@ export interface Dovecot {
   /** The instance's temp dir (config, log at `dovecot.log`, mail at `mail/<user>/Maildir`). */
   dir: string;
   users: DovecotUser[];
+  /** The master process's id: its descendants are the login, imap and pop3 processes (bench/process-tree-cpu.ts reads their CPU). */
+  pid: number;
   /**
    * Drops a raw message into the user's Maildir (tmp → new rename, as an MDA would), in INBOX or in
    * `folder` (Maildir++ `.Folder`; `/` in the name becomes the `.` separator). Bytes are stored as given:
@@ -197,6 +199,7 @@ async function startOnce(opts: DovecotOptions): Promise<Dovecot> {
       caCert: pki.caCert,
       dir,
       users,
+      pid: child.pid!,
       deliver: (user, raw, o) => deliver(dir, root ? { uid, gid } : undefined, user, raw, o?.folder),
       doveadm: async (a) => (await run(DOVEADM, ['-c', conf, ...a], { maxBuffer: 64 << 20 })).stdout,
       log: () => readFile(path.join(dir, 'dovecot.log'), 'utf8').catch(() => ''),
