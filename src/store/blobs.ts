@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AttachmentSink } from '../mail/message.js';
+import { withFullDiskNamed } from './full-disk.js';
 import { countSync } from './sync-counts.js';
 
 export interface BlobInfo {
@@ -41,13 +42,17 @@ export class BlobStore implements AttachmentSink {
       await syncFile(tmp);
     } catch (error) {
       await rm(tmp, { force: true });
-      throw error;
+      throw this.named(error);
     }
-    const dir = join(this.root, ref.slice(0, 2));
-    // A new shard folder is durable only once its parent's entry is on disk too.
-    if (mkdirSync(dir, { recursive: true, mode: 0o700 })) await syncDir(this.root);
-    await rename(tmp, join(dir, ref));
-    await syncDir(dir);
+    try {
+      const dir = join(this.root, ref.slice(0, 2));
+      // A new shard folder is durable only once its parent's entry is on disk too.
+      if (mkdirSync(dir, { recursive: true, mode: 0o700 })) await syncDir(this.root);
+      await rename(tmp, join(dir, ref));
+      await syncDir(dir);
+    } catch (error) {
+      throw this.named(error);
+    }
     return { ref, size };
   }
 
@@ -68,7 +73,7 @@ export class BlobStore implements AttachmentSink {
       await pipeline(source, counter, createWriteStream(tmp, { mode: 0o600 }));
     } catch (error) {
       await rm(tmp, { force: true });
-      throw error;
+      throw this.named(error);
     }
     return { tmp, ref: hash.digest('hex'), size };
   }
@@ -95,7 +100,7 @@ export class BlobStore implements AttachmentSink {
         return { tmp, ref: refOf(content), size: content.length };
       } catch (error) {
         await rm(tmp, { force: true });
-        return { error: error as Error };
+        return { error: this.named(error) };
       }
     }));
     return this.place(written);
@@ -119,12 +124,12 @@ export class BlobStore implements AttachmentSink {
         return blob;
       } catch (error) {
         await rm(blob.tmp, { force: true });
-        return { error: error as Error };
+        return { error: this.named(error) };
       }
     }));
     // A rename is durable once its folder is; a new shard folder once the blobs folder is.
     const dirs = [...shards, ...(newShard ? [this.root] : [])];
-    const synced = new Map(await Promise.all(dirs.map(async (dir) => [dir, await syncDir(dir).then(() => null, (e: Error) => e)] as const)));
+    const synced = new Map(await Promise.all(dirs.map(async (dir) => [dir, await syncDir(dir).then(() => null, (e: unknown) => this.named(e))] as const)));
     return placed.map((blob) => {
       if ('error' in blob) return blob;
       const failed = synced.get(join(this.root, blob.ref.slice(0, 2))) ?? synced.get(this.root) ?? null;
@@ -152,6 +157,12 @@ export class BlobStore implements AttachmentSink {
       }
     }
     return removed;
+  }
+
+  /** A failed write as a person should read it: a full disk (or quota) named, with this store's folder (full-disk.ts). */
+  private named(error: unknown): Error {
+    const named = withFullDiskNamed(error, this.root);
+    return named instanceof Error ? named : new Error(String(named));
   }
 
   open(ref: string): Readable {

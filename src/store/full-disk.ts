@@ -5,35 +5,69 @@
 // service's log or deliver's stderr should learn that the disk is full, and which one. So an SQLite
 // error of either kind names the disk when the database's folder has (almost) no room left; SQLITE_FULL
 // with room to spare (the database at its max_page_count) keeps SQLite's own words. Node's file calls
-// already say ENOSPC "no space left on device" and are left alone.
+// say ENOSPC "no space left on device, write" without the file or folder (a blob of a raw message or an
+// attachment): such an error names the disk too, and says whether bytes or inodes ran out; EDQUOT (a
+// user's quota) is named as a quota.
 import { statfsSync } from 'node:fs';
 
 /** Below this much free space an SQLite write error is taken for a full disk: a WAL frame is a page, 4 KiB. */
 const NEARLY_FULL_BYTES = 1024 * 1024;
 
 /**
- * `error` as it is, or, when it is SQLite's and the file system holding `folder` is (nearly) full, an
- * error saying so, with SQLite's code (callers tell errors apart by it) and the original as its cause.
+ * `error` as it is, or an error naming the full disk (and `folder`) with the same code (callers tell errors
+ * apart by it) and the original as its cause: a file call's ENOSPC or EDQUOT always; SQLite's when the
+ * file system holding `folder` is (nearly) full.
  */
 export function withFullDiskNamed(error: unknown, folder: string): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !(code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR'))) return error;
-  const free = freeBytes(folder);
+  if (!(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return error;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return fileSystemFull(error, code, folder);
+  if (!(code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR'))) return error;
+  const free = room(folder)?.bytes;
   if (free === undefined || free >= NEARLY_FULL_BYTES) return error;
-  const full = new Error(`the disk holding ${folder} is full (${formatBytes(free)} free): ${(error as Error).message}`, { cause: error });
-  return Object.assign(full, { code });
+  return renamed(error, `the disk holding ${folder} is full (${formatBytes(free)} free)`);
 }
 
-/** Bytes this process may still write on the file system holding `folder` (root may use the blocks kept for it); undefined when unreadable. */
-function freeBytes(folder: string): number | undefined {
+/** ENOSPC always means no room: of bytes, or of inodes (a file system of many small files); EDQUOT, the user's quota. */
+function fileSystemFull(error: Error, code: 'ENOSPC' | 'EDQUOT', folder: string): Error {
+  if (code === 'EDQUOT') return renamed(error, `the disk quota for ${folder} is used up`);
+  const left = room(folder);
+  if (left === undefined) return renamed(error, `the disk holding ${folder} is full`);
+  if (left.bytes < NEARLY_FULL_BYTES) return renamed(error, `the disk holding ${folder} is full (${formatBytes(left.bytes)} free)`);
+  if (left.inodes === 0) return renamed(error, `the disk holding ${folder} has no free inodes (${formatBytes(left.bytes)} free)`);
+  // Room by both counts now: freed meanwhile, or kept for another user.
+  return renamed(error, `the disk holding ${folder} has no space left`);
+}
+
+/** Errors this module made: named once, however many layers pass them on. */
+const named = new WeakSet<Error>();
+
+/** `what`, then the error's own words; its code (and a file call's errno, syscall and path) kept, the original as the cause. */
+function renamed(error: Error, what: string): Error {
+  if (named.has(error)) return error;
+  const result = new Error(`${what}: ${error.message}`, { cause: error });
+  const { code, errno, syscall, path } = error as NodeJS.ErrnoException;
+  Object.assign(result, { code }, errno === undefined ? {} : { errno }, syscall === undefined ? {} : { syscall }, path === undefined ? {} : { path });
+  named.add(result);
+  return result;
+}
+
+/**
+ * Bytes this process may still write on the file system holding `folder` (root may use the blocks kept for
+ * it), and the inodes left; undefined when unreadable.
+ */
+function room(folder: string): { bytes: number; inodes: number } | undefined {
   try {
     const fs = statfsSync(folder);
-    return (process.getuid?.() === 0 ? fs.bfree : fs.bavail) * fs.bsize;
+    return { bytes: (process.getuid?.() === 0 ? fs.bfree : fs.bavail) * fs.bsize, inodes: fs.ffree };
   } catch {
     return undefined;
   }
 }
 
 function formatBytes(bytes: number): string {
-  return bytes < 1024 ? `${bytes} bytes` : `${Math.floor(bytes / 1024)} KiB`;
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.floor(bytes / 1024)} KiB`;
+  return bytes < 1024 ** 3 ? `${Math.floor(bytes / 1024 ** 2)} MiB` : `${Math.floor(bytes / 1024 ** 3)} GiB`;
 }

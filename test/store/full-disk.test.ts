@@ -5,11 +5,12 @@
 // or "no such savepoint" in its place, and nothing runs outside the transaction meanwhile. Once there is
 // room again the same store writes as before.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { BlobStore } from '../../src/store/blobs.js';
 import { withFullDiskNamed } from '../../src/store/full-disk.js';
 import { openStore, StoreOpenError, type Store } from '../../src/store/database.js';
 import { inSavepoint } from '../../src/store/savepoint.js';
@@ -162,11 +163,85 @@ describe('an SQLite error with room to spare keeps its own words', () => {
     assert.equal(error.message, 'database or disk is full');
   });
 
-  test('errors of other kinds, and of other sources, pass as they are', () => {
+  test('errors of other kinds pass as they are', () => {
     const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
     assert.equal(withFullDiskNamed(busy, dataDir), busy);
-    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    assert.equal(withFullDiskNamed(enospc, dataDir), enospc);
+    const missing = Object.assign(new Error('ENOENT: no such file or directory'), { code: 'ENOENT' });
+    assert.equal(withFullDiskNamed(missing, dataDir), missing);
     assert.equal(withFullDiskNamed('not an error', dataDir), 'not an error');
+  });
+
+  test('a file call\'s ENOSPC on a disk with room (freed meanwhile) names the folder without a false figure; EDQUOT is a quota', () => {
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+    const named = withFullDiskNamed(enospc, dataDir) as NodeJS.ErrnoException;
+    assert.equal(named.message, `the disk holding ${dataDir} has no space left: ENOSPC: no space left on device, write`);
+    assert.deepEqual([named.code, named.errno, named.syscall, named.cause], ['ENOSPC', -28, 'write', enospc]);
+    assert.equal(withFullDiskNamed(named, dataDir), named, 'named once, however many layers pass it on');
+    const quota = Object.assign(new Error('EDQUOT: disk quota exceeded, write'), { code: 'EDQUOT' });
+    assert.equal((withFullDiskNamed(quota, dataDir) as Error).message, `the disk quota for ${dataDir} is used up: EDQUOT: disk quota exceeded, write`);
+  });
+});
+
+describe('a full disk under the blob store (raw messages over 64 KiB, attachments)', { skip: tmpfsSkip() }, () => {
+  let fs: Tmpfs;
+  let blobs: BlobStore;
+  let filler: string;
+  const tmpEntries = () => readdirSync(join(blobs.root, 'tmp'));
+
+  before(() => {
+    fs = mountTmpfs(3 * 1024 * 1024);
+    blobs = new BlobStore(join(fs.dir, 'data'));
+    filler = fs.fillLeaving(128 * 1024);
+  });
+  after(() => fs?.unmount());
+
+  test('a blob that finds no room says the disk is full and names the blobs folder, with Node\'s code; no temp file is left', async () => {
+    const error = await failure(blobs.save(tooLarge()));
+    assert.ok(error instanceof Error, 'the write failed');
+    assert.match(error.message, new RegExp(`^the disk holding ${literally(blobs.root)} is full \\(\\d+ (bytes|KiB) free\\): ENOSPC: no space left on device`));
+    assert.equal((error as NodeJS.ErrnoException).code, 'ENOSPC');
+    assert.deepEqual(tmpEntries(), []);
+  });
+
+  test('a batch: the blob with no room is refused alone and named, the one that fits is stored', async () => {
+    const small = Buffer.from('a small raw message\r\n');
+    const [stored, refused] = await blobs.saveAll([small, tooLarge()]);
+    assert.ok(stored && !('error' in stored), `the small one stored (${JSON.stringify(stored)})`);
+    assert.deepEqual(await blobs.read(stored.ref), small);
+    assert.ok(refused && 'error' in refused, 'the large one refused');
+    assert.match(refused.error.message, new RegExp(`^the disk holding ${literally(blobs.root)} is full`));
+    assert.deepEqual(tmpEntries(), []);
+  });
+
+  test('with room again, the same blob is stored', async () => {
+    rmSync(filler);
+    const { ref } = await blobs.save(tooLarge());
+    assert.equal((await blobs.read(ref)).length, tooLarge().length);
+    filler = fs.fillLeaving(128 * 1024);
+  });
+});
+
+describe('a disk out of inodes under the blob store', { skip: tmpfsSkip() }, () => {
+  let fs: Tmpfs;
+  before(() => {
+    fs = mountTmpfs(3 * 1024 * 1024, { inodes: 64 });
+  });
+  after(() => fs?.unmount());
+
+  test('a blob that cannot be made says the disk has no free inodes, and how much room it has', async () => {
+    const blobs = new BlobStore(join(fs.dir, 'data'));
+    mkdirSync(join(fs.dir, 'many'));
+    // Every inode left taken by empty files, as a folder of many small files would.
+    for (let i = 0; ; i++) {
+      try {
+        writeFileSync(join(fs.dir, 'many', String(i)), '');
+      } catch (error) {
+        assert.equal((error as NodeJS.ErrnoException).code, 'ENOSPC');
+        break;
+      }
+    }
+    const error = await failure(blobs.save(Buffer.from('a raw message\r\n')));
+    assert.ok(error instanceof Error, 'the write failed');
+    assert.match(error.message, new RegExp(`^the disk holding ${literally(blobs.root)} has no free inodes \\(\\d+ (KiB|MiB) free\\): ENOSPC`));
   });
 });

@@ -33,11 +33,12 @@ export function tmpfsSkip(): false | string {
   return mountable;
 }
 
-/** A tmpfs of `bytes` mounted on a fresh temp folder, only the owner's. */
-export function mountTmpfs(bytes: number): Tmpfs {
+/** A tmpfs of `bytes` (and at most `inodes` files and folders, its root included) mounted on a fresh temp folder, only the owner's. */
+export function mountTmpfs(bytes: number, opts: { inodes?: number } = {}): Tmpfs {
   const dir = mkdtempSync(join(tmpdir(), 'mailbind-tmpfs-'));
+  const options = [`size=${bytes}`, 'mode=0700', ...(opts.inodes === undefined ? [] : [`nr_inodes=${opts.inodes}`])];
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0700`, 'tmpfs', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', options.join(','), 'tmpfs', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
