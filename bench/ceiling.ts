@@ -26,6 +26,11 @@ export interface Ceiling {
   cOverB: number;
   /** The fewest cores on which the floor would allow `ratio` of (a) or of (b). */
   coresFor(ratio: number, of: 'a' | 'b'): number;
+  /**
+   * The most CPU per message a pipeline may spend besides receiving, serving and parsing and still reach
+   * `ratio` of (a) or of (b) on `cores` cores with every core busy (negative: not even with none).
+   */
+  budgetFor(ratio: number, of: 'a' | 'b'): number;
 }
 
 export function ceiling(i: CeilingInputs): Ceiling {
@@ -37,5 +42,7 @@ export function ceiling(i: CeilingInputs): Ceiling {
     cOverB: i.parseMs / floorMs,
     // (c)/(x) = x's time / (c)'s time ≤ x's time × cores / cpu, so the ratio needs cores ≥ ratio × cpu / x's time.
     coresFor: (ratio, of) => Math.ceil((ratio * cpuMs) / (of === 'a' ? i.rawMs : i.parseMs)),
+    // (c) may take x's time / ratio per message: that many core-milliseconds on `cores` cores.
+    budgetFor: (ratio, of) => (i.cores * (of === 'a' ? i.rawMs : i.parseMs)) / ratio - cpuMs,
   };
 }
