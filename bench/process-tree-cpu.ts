@@ -39,24 +39,22 @@ export function processTreeCpuMs(root: number): number | undefined {
     const s = stat(pid);
     if (s) stats.set(Number(pid), s);
   }
-  const top = stats.get(root);
-  if (!top) return undefined;
+  if (!stats.has(root)) return undefined;
   const children = new Map<number, number[]>();
   for (const [pid, s] of stats) {
     const siblings = children.get(s.ppid);
     if (siblings) siblings.push(pid);
     else children.set(s.ppid, [pid]);
   }
-  // Only the root's waited-for children are added: below it, a waited-for process was a descendant whose
-  // CPU moved into its parent's counters, and that parent is counted on its own.
-  let ms = top.childrenMs;
+  // Each process's own CPU and its ended, waited-for children's: those are in no other live process's
+  // counters, so nothing is counted twice.
+  let ms = 0;
   const queue = [root];
   while (queue.length) {
     const pid = queue.pop()!;
     const s = stats.get(pid);
     if (!s) continue;
-    ms += s.ownMs;
-    if (pid !== root) ms += s.childrenMs;
+    ms += s.ownMs + s.childrenMs;
     queue.push(...(children.get(pid) ?? []));
   }
   return ms;

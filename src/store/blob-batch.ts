@@ -48,13 +48,16 @@ export class BlobBatch implements AttachmentSink {
         }
         return blob;
       } catch (error) {
-        await rm(blob.tmp, { force: true });
-        return { error: error as Error };
+        return { error: await this.blobs.failed(error, blob.tmp) };
       }
     }));
     const placed = await this.blobs.place(synced);
     const failed = placed.find((b): b is { error: Error } => 'error' in b);
-    if (failed) throw new Error(`could not store an attachment: ${failed.error.message}`);
+    if (failed) {
+      // Its code kept: callers tell a full disk (ENOSPC) from other failures by it.
+      const { code } = failed.error as NodeJS.ErrnoException;
+      throw Object.assign(new Error(`could not store an attachment: ${failed.error.message}`, { cause: failed.error }), code === undefined ? {} : { code });
+    }
   }
 
   /** Drops what was saved and not flushed (the batch did not commit). */

@@ -27,7 +27,11 @@ export class BlobStore implements AttachmentSink {
 
   constructor(dataDir: string) {
     this.root = join(dataDir, 'blobs');
-    mkdirSync(join(this.root, 'tmp'), { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(join(this.root, 'tmp'), { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw this.named(error);
+    }
   }
 
   pathOf(ref: string): string {
@@ -40,18 +44,13 @@ export class BlobStore implements AttachmentSink {
     const { tmp, ref, size } = await this.writeTemp(content);
     try {
       await syncFile(tmp);
-    } catch (error) {
-      await rm(tmp, { force: true });
-      throw this.named(error);
-    }
-    try {
       const dir = join(this.root, ref.slice(0, 2));
       // A new shard folder is durable only once its parent's entry is on disk too.
       if (mkdirSync(dir, { recursive: true, mode: 0o700 })) await syncDir(this.root);
       await rename(tmp, join(dir, ref));
       await syncDir(dir);
     } catch (error) {
-      throw this.named(error);
+      throw await this.failed(error, tmp);
     }
     return { ref, size };
   }
@@ -72,8 +71,7 @@ export class BlobStore implements AttachmentSink {
     try {
       await pipeline(source, counter, createWriteStream(tmp, { mode: 0o600 }));
     } catch (error) {
-      await rm(tmp, { force: true });
-      throw this.named(error);
+      throw await this.failed(error, tmp);
     }
     return { tmp, ref: hash.digest('hex'), size };
   }
@@ -99,8 +97,7 @@ export class BlobStore implements AttachmentSink {
         }
         return { tmp, ref: refOf(content), size: content.length };
       } catch (error) {
-        await rm(tmp, { force: true });
-        return { error: this.named(error) };
+        return { error: await this.failed(error, tmp) };
       }
     }));
     return this.place(written);
@@ -123,8 +120,7 @@ export class BlobStore implements AttachmentSink {
         shards.add(dir);
         return blob;
       } catch (error) {
-        await rm(blob.tmp, { force: true });
-        return { error: this.named(error) };
+        return { error: await this.failed(error, blob.tmp) };
       }
     }));
     // A rename is durable once its folder is; a new shard folder once the blobs folder is.
@@ -160,9 +156,19 @@ export class BlobStore implements AttachmentSink {
   }
 
   /** A failed write as a person should read it: a full disk (or quota) named, with this store's folder (full-disk.ts). */
-  private named(error: unknown): Error {
+  named(error: unknown): Error {
     const named = withFullDiskNamed(error, this.root);
     return named instanceof Error ? named : new Error(String(named));
+  }
+
+  /**
+   * `error` named, then the temp file it left removed: in that order, so that the room it gave back is not
+   * read as room the disk had (a full disk would read as "no space left" instead of "full (0 bytes free)").
+   */
+  async failed(error: unknown, tmp: string): Promise<Error> {
+    const named = this.named(error);
+    await rm(tmp, { force: true });
+    return named;
   }
 
   open(ref: string): Readable {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { BlobBatch } from '../../src/store/blob-batch.js';
 import { BlobStore } from '../../src/store/blobs.js';
 import { withFullDiskNamed } from '../../src/store/full-disk.js';
 import { openStore, StoreOpenError, type Store } from '../../src/store/database.js';
@@ -179,6 +180,9 @@ describe('an SQLite error with room to spare keeps its own words', () => {
     assert.equal(withFullDiskNamed(named, dataDir), named, 'named once, however many layers pass it on');
     const quota = Object.assign(new Error('EDQUOT: disk quota exceeded, write'), { code: 'EDQUOT' });
     assert.equal((withFullDiskNamed(quota, dataDir) as Error).message, `the disk quota for ${dataDir} is used up: EDQUOT: disk quota exceeded, write`);
+    // Node 20's libuv has no name for EDQUOT (122 on Linux): its code is the number's description.
+    const unnamed = Object.assign(new Error('Unknown system error -122: Unknown system error -122, write'), { code: 'Unknown system error -122', errno: -122 });
+    assert.match((withFullDiskNamed(unnamed, dataDir) as Error).message, new RegExp(`^the disk quota for ${literally(dataDir)} is used up: `));
   });
 });
 
@@ -203,14 +207,34 @@ describe('a full disk under the blob store (raw messages over 64 KiB, attachment
     assert.deepEqual(tmpEntries(), []);
   });
 
-  test('a batch: the blob with no room is refused alone and named, the one that fits is stored', async () => {
+  test('a batch: the blob with no room is refused alone, named, and the call answers for each', async () => {
+    // The two are written at once: the small one is stored, or, when the large one took the last page
+    // first, refused the same way; never the batch as a whole.
     const small = Buffer.from('a small raw message\r\n');
-    const [stored, refused] = await blobs.saveAll([small, tooLarge()]);
-    assert.ok(stored && !('error' in stored), `the small one stored (${JSON.stringify(stored)})`);
-    assert.deepEqual(await blobs.read(stored.ref), small);
+    const results = await blobs.saveAll([small, tooLarge()]);
+    assert.equal(results.length, 2);
+    const [first, refused] = results;
+    if (first && !('error' in first)) assert.deepEqual(await blobs.read(first.ref), small);
+    else assert.match(first!.error.message, new RegExp(`^the disk holding ${literally(blobs.root)} is full`));
     assert.ok(refused && 'error' in refused, 'the large one refused');
     assert.match(refused.error.message, new RegExp(`^the disk holding ${literally(blobs.root)} is full`));
     assert.deepEqual(tmpEntries(), []);
+  });
+
+  test('the room is read before the half-written file is removed: a large blob reads "full", not "no space left"', async () => {
+    rmSync(filler);
+    // 2 MiB left, 3 MiB to write: what the write took, given back by the removal, would be over the
+    // 1 MiB under which a disk reads as full.
+    filler = fs.fillLeaving(2 * 1024 * 1024);
+    try {
+      const error = await failure(blobs.save(Buffer.alloc(3 * 1024 * 1024, 'y')));
+      assert.ok(error instanceof Error, 'the write failed');
+      assert.match(error.message, new RegExp(`^the disk holding ${literally(blobs.root)} is full \\(\\d+ (bytes|KiB) free\\)`));
+      assert.deepEqual(tmpEntries(), []);
+    } finally {
+      rmSync(filler);
+      filler = fs.fillLeaving(128 * 1024);
+    }
   });
 
   test('with room again, the same blob is stored', async () => {
@@ -221,15 +245,29 @@ describe('a full disk under the blob store (raw messages over 64 KiB, attachment
   });
 });
 
-describe('a disk out of inodes under the blob store', { skip: tmpfsSkip() }, () => {
+describe('a file system without a fixed number of inodes (btrfs; a tmpfs with nr_inodes=0)', { skip: tmpfsSkip() }, () => {
   let fs: Tmpfs;
   before(() => {
-    fs = mountTmpfs(3 * 1024 * 1024, { inodes: 64 });
+    fs = mountTmpfs(3 * 1024 * 1024, { inodes: 0 });
   });
   after(() => fs?.unmount());
 
-  test('a blob that cannot be made says the disk has no free inodes, and how much room it has', async () => {
-    const blobs = new BlobStore(join(fs.dir, 'data'));
+  test('an ENOSPC there with bytes to spare is not called a lack of inodes (it reports 0 of 0)', () => {
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC' });
+    assert.equal((withFullDiskNamed(enospc, fs.dir) as Error).message, `the disk holding ${fs.dir} has no space left: ENOSPC: no space left on device, open`);
+  });
+});
+
+describe('a disk out of inodes under the blob store', { skip: tmpfsSkip() }, () => {
+  let fs: Tmpfs;
+  let blobs: BlobStore;
+  let batch: BlobBatch;
+  before(async () => {
+    fs = mountTmpfs(3 * 1024 * 1024, { inodes: 64 });
+    blobs = new BlobStore(join(fs.dir, 'data'));
+    // An attachment written to tmp/ while there are inodes; its shard folder is made when it is placed.
+    batch = new BlobBatch(blobs);
+    await batch.save(Buffer.from('an attachment'));
     mkdirSync(join(fs.dir, 'many'));
     // Every inode left taken by empty files, as a folder of many small files would.
     for (let i = 0; ; i++) {
@@ -240,8 +278,20 @@ describe('a disk out of inodes under the blob store', { skip: tmpfsSkip() }, () 
         break;
       }
     }
+  });
+  after(() => fs?.unmount());
+
+  test('a blob that cannot be made says the disk has no free inodes, and how much room it has', async () => {
     const error = await failure(blobs.save(Buffer.from('a raw message\r\n')));
     assert.ok(error instanceof Error, 'the write failed');
     assert.match(error.message, new RegExp(`^the disk holding ${literally(blobs.root)} has no free inodes \\(\\d+ (KiB|MiB) free\\): ENOSPC`));
+  });
+
+  test('an attachment batch that cannot place its blob says so, with the disk\'s words and Node\'s code', async () => {
+    const error = await failure(batch.flush());
+    assert.ok(error instanceof Error, 'the flush failed');
+    assert.match(error.message, new RegExp(`^could not store an attachment: the disk holding ${literally(blobs.root)} has no free inodes`));
+    assert.equal((error as NodeJS.ErrnoException).code, 'ENOSPC');
+    assert.equal(((error as Error).cause as NodeJS.ErrnoException | undefined)?.code, 'ENOSPC', 'the named error is its cause');
   });
 });

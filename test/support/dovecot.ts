@@ -79,7 +79,7 @@ export interface Dovecot {
   /** The instance's temp dir (config, log at `dovecot.log`, mail at `mail/<user>/Maildir`). */
   dir: string;
   users: DovecotUser[];
-  /** The master process's id: its descendants are the login, imap and pop3 processes (bench/process-tree-cpu.ts reads their CPU). */
+  /** The master process's id: its descendants are every other Dovecot process (login, imap, pop3, auth, config, log, …; bench/process-tree-cpu.ts reads their CPU). */
   pid: number;
   /**
    * Drops a raw message into the user's Maildir (tmp → new rename, as an MDA would), in INBOX or in
