@@ -12,6 +12,9 @@
 import { statfsSync } from 'node:fs';
 import { constants } from 'node:os';
 
+/** Errors this module made: named once, however many layers pass them on. */
+const named = new WeakSet<Error>();
+
 /** Below this much free space an SQLite write error is taken for a full disk: a WAL frame is a page, 4 KiB. */
 const NEARLY_FULL_BYTES = 1024 * 1024;
 
@@ -21,7 +24,7 @@ const NEARLY_FULL_BYTES = 1024 * 1024;
  * file system holding `folder` is (nearly) full.
  */
 export function withFullDiskNamed(error: unknown, folder: string): unknown {
-  if (!(error instanceof Error)) return error;
+  if (!(error instanceof Error) || named.has(error)) return error;
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') return error;
   if (code === 'ENOSPC') return fileSystemFull(error, folder);
@@ -54,12 +57,8 @@ function fileSystemFull(error: Error, folder: string): Error {
   return renamed(error, `the disk holding ${folder} has no space left`);
 }
 
-/** Errors this module made: named once, however many layers pass them on. */
-const named = new WeakSet<Error>();
-
-/** `what`, then the error's own words; its code (and a file call's errno, syscall and path) kept, the original as the cause. */
+/** `what`, then the error's own words; its code (and a file call's errno, syscall, path and dest) kept, the original as the cause. */
 function renamed(error: Error, what: string): Error {
-  if (named.has(error)) return error;
   const result = new Error(`${what}: ${error.message}`, { cause: error });
   const { code, errno, syscall, path, dest } = error as NodeJS.ErrnoException & { dest?: string };
   Object.assign(result, { code }, errno === undefined ? {} : { errno }, syscall === undefined ? {} : { syscall },
