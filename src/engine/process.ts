@@ -29,7 +29,8 @@ import { getProfile, type Profile } from '../store/profiles.js';
 import { inSavepoint } from '../store/savepoint.js';
 import { SENDER_RATE_WINDOW_MS, senderHistory } from '../store/sender-rate.js';
 import type { Tracker } from '../tracker/port.js';
-import { DecisionProfiles, everyProfileAddress } from './decision-profile.js';
+import { DecisionProfiles } from './decision-profile.js';
+import { GroupContext } from './group-context.js';
 import { executePlan, emptyCreated, type Created } from './execute.js';
 import { queueMail, type MailLimits } from './outbox/queue.js';
 import { threadIds } from './binders/index.js';
@@ -643,27 +644,6 @@ type Settled = { parsed: Parsed; taken: true } | ({ parsed: Parsed; taken?: fals
 interface Recorded {
   result: ProcessResult;
   shared?: boolean;
-}
-
-/** What the messages of one group share, read once through its transaction. */
-class GroupContext {
-  private readonly profiles = new Map<number, Promise<Profile>>();
-  private addresses: Promise<string[]> | null = null;
-
-  constructor(
-    private readonly trx: Db,
-    readonly replyTokenKey: Buffer | null,
-  ) {}
-
-  profile(id: number): Promise<Profile> {
-    let found = this.profiles.get(id);
-    if (!found) this.profiles.set(id, (found = getProfile(this.trx, id)));
-    return found;
-  }
-
-  allProfileAddresses(): Promise<string[]> {
-    return (this.addresses ??= everyProfileAddress(this.trx));
-  }
 }
 
 function emptyResult(item: InboxItem): Omit<ProcessResult, 'messageId' | 'subject' | 'outcome' | 'reason'> {
