@@ -4,7 +4,7 @@
 // not mail is refused before anything is stored; a message over the profile's size limit is refused
 // while it streams in. The token is shown once when created and stored as its SHA-256 only.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { looksLikeMessage } from '../mail/header-scan.js';
 import { intakeMessage } from '../sources/intake.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../sources/settings-core.js';
@@ -71,14 +71,10 @@ export async function pushMessage(app: App, profile: Profile, body: Readable, de
   const { head, rest } = await cannotStoreNow(() => peek(body, 4096));
   if (head.length === 0) throw userError('the request body is empty: send one raw RFC 5322 message');
   if (!looksLikeMessage(head)) throw userError('the request body is not a mail message (it does not start with a header)');
-  let seen = 0;
-  const capped = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length;
-      done(seen > limit ? tooLarge(seen, limit) : null, chunk);
-    },
-  });
-  const content = Readable.from(concat(head, rest)).pipe(capped);
+  // One stream, not a pipe into a size-checking Transform: .pipe() does not pass its source's errors on,
+  // and a sender whose connection broke off midway made the source fail with no listener, which ended
+  // the whole service (an uncaught 'error' event), while the Transform waited for an end that never came.
+  const content = Readable.from(capped(concat(head, rest), limit));
   return cannotStoreNow(async () => {
     const { item, inserted } = await intakeMessage(app.store, content, { profileId: profile.id, maxMessageBytes: limit });
     return { itemId: item.id, duplicate: !inserted };
@@ -102,6 +98,16 @@ async function peek(stream: Readable, bytes: number): Promise<{ head: Buffer; re
     length += chunk.length;
   }
   return { head: Buffer.concat(chunks), rest: iterator };
+}
+
+/** The chunks as they come, refused (too-large) as soon as they add up to more than `limit` bytes. */
+async function* capped(chunks: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
+  let seen = 0;
+  for await (const chunk of chunks) {
+    seen += chunk.length;
+    if (seen > limit) throw tooLarge(seen, limit);
+    yield chunk;
+  }
 }
 
 async function* concat(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {

@@ -2,6 +2,8 @@
 // missing intake token; 413 above the profile's size limit; 400 for what is not mail; 503 with
 // Retry-After while the database refuses writes, and the client's retry is stored exactly once.
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createProfile } from '../../src/app/profiles.js';
@@ -105,6 +107,38 @@ for (const dialect of await dialects()) {
       assert.equal(again.json.itemId, retried.json.itemId);
       const listed = await s.call(`/api/v1/messages?profileId=${profileId}&q=${encodeURIComponent('During the outage')}`);
       assert.equal(listed.json.messages.length, 1);
+    });
+
+    test('a sender whose upload breaks off midway: nothing is stored, no answer but an error, and the service goes on', async () => {
+      const roomy = await createProfile(s.app, {
+        name: 'push-roomy',
+        rules: { text: 'then attach to project 1 and create request in project 1', label: 'rules' },
+        source: { protocol: 'pipe', maxMessageBytes: 1024 * 1024 },
+      }, who);
+      const roomyToken = (await s.call(`/api/v1/profiles/${roomy.profile.id}/intake-token`, { method: 'POST' })).json.token;
+      const whole = makeMessage({ subject: 'Cut off', body: 'y'.repeat(64 * 1024) });
+      // Past the first 4 KiB (read before anything is stored) and then the connection drops, as a
+      // sender's network or timeout would end it.
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= 16 * 1024) return controller.error(new Error('the sender\'s connection was reset'));
+          controller.enqueue(whole.subarray(sent, sent + 4096));
+          sent += 4096;
+        },
+      });
+      const answer = await s.api.request(`/api/v1/intake/${roomy.profile.id}`, {
+        method: 'POST', body, duplex: 'half',
+        headers: { authorization: `Bearer ${roomyToken}`, 'content-type': 'message/rfc822' },
+      } as RequestInit);
+      assert.notEqual(answer.status, 202, 'never "stored"');
+      await answer.text();
+      const listed = await s.call(`/api/v1/messages?profileId=${roomy.profile.id}`);
+      assert.equal(listed.json.messages.length, 0, 'nothing stored');
+      assert.deepEqual(readdirSync(join(s.t.dataDir, 'blobs', 'tmp')), [], 'no half-written file left');
+      // The service is still there, and the same message sent whole is stored.
+      const again = await s.call(`/api/v1/intake/${roomy.profile.id}`, { token: roomyToken, body: whole, contentType: 'message/rfc822' });
+      assert.equal(again.status, 202, again.text);
     });
 
     test('503, not 500, when the database cannot be reached at all (checked last: it closes the store)', async () => {
