@@ -4,7 +4,7 @@
 // another mailbox applies its first-run policy again; secrets never leave as anything but `hasPassword`.
 import type { RuleWarning } from '../rules/index.js';
 import { Pop3Source } from '../sources/pop3/source.js';
-import { mailboxIdentity, mergeStoredSettings, runtimeSettings, settingsToStore, signInDestination } from '../sources/profile-settings.js';
+import { mailboxAccount, mailboxIdentity, mergeStoredSettings, runtimeSettings, settingsToStore, signInDestination } from '../sources/profile-settings.js';
 import { cancelSignInsOf } from '../store/oauth-sign-ins.js';
 import { signInStatus, signInStatuses, signOut } from '../store/oauth-tokens.js';
 import { OAuthError } from '../sources/oauth/client.js';
@@ -28,6 +28,7 @@ import { actorName, type Principal } from './principal.js';
 import { checkRulesAgainst, rulesInvalid } from './rules.js';
 import { listTemplates } from '../store/templates.js';
 import { ACKNOWLEDGEMENT } from '../engine/outbox/template.js';
+import { retireImapKeys } from '../sources/imap/other-account.js';
 
 /** New rules and where they came from (a file name, "the request"), for error messages. */
 export interface RulesInput {
@@ -148,6 +149,11 @@ export async function changeProfile(
     // A stop caused by the provider refusing the app is lifted by new app credentials (sources/oauth/app-change.ts).
     if (source && (await liftAppStop(trx, existing.id, existing.source, source, app.secrets()))) {
       notes.push('the sign-in is tried again with the new client credentials at the next poll');
+    }
+    // Another IMAP account: the keys of the old one's mail must not stand for the new one's (other-account.ts).
+    if (source && existing.source?.protocol === 'imap' && mailboxAccount(source) !== mailboxAccount(existing.source)) {
+      const retired = await retireImapKeys(trx, existing.id);
+      if (retired) notes.push(`the ${retired} message${retired === 1 ? '' : 's'} taken from the old mailbox keep their outcomes; nothing more is done to them on its server`);
     }
     const saved = await profiles.updateProfile(trx, existing.id, {
       ...(version ? { rules: version.rules } : {}),

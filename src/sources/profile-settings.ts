@@ -131,6 +131,12 @@ export function runtimeSettings(profile: Profile, secrets: SecretBox): ResolvedS
   return resolveSettings(stored, password);
 }
 
+/** The account a profile reads (protocol, host, login), for telling whether an update points it at another one. */
+export function mailboxAccount(source: SourceSettings | null): string {
+  if (!source) return '';
+  return JSON.stringify([source.protocol, (source.host ?? '').toLowerCase(), (source.login ?? '').toLowerCase()]);
+}
+
 /** The mailbox a profile reads, for telling whether an update points it somewhere else. */
 export function mailboxIdentity(source: SourceSettings | null): string {
   if (!source) return '';

@@ -8,8 +8,11 @@ export interface ImapOrigin {
   uid: number;
 }
 
+/** What every IMAP origin key begins with. */
+export const IMAP_KEY_PREFIX = 'imap:';
+
 export function originKey(folder: string, uidValidity: string, uid: number): string {
-  return `imap:${folder}:${uidValidity}:${uid}`;
+  return `${IMAP_KEY_PREFIX}${folder}:${uidValidity}:${uid}`;
 }
 
 /** The parts of an IMAP origin key, or null for any other key (POP3 UIDL, content hash, …). */
