@@ -54,7 +54,9 @@ export async function retryMessage(app: App, id: number, notices: ProcessNowOpti
     throw conflict(`message ${id} is a ${item.reason}: the same bytes were taken before; processing the copy would create their items twice`);
   }
   if (item.reason?.startsWith(TOO_LARGE)) {
-    throw conflict(`message ${id} is stored as headers only (${item.reason}); raise the profile's size limit, and it is taken again from the server`);
+    // Its body was never taken: nothing would take it later (its key and the mailbox's cursor are past it).
+    throw conflict(`message ${id} is stored as headers only (${item.reason}): its body was never taken, so there is nothing to process again; `
+      + `raise the profile's size limit for mail to come, and import this message from a copy of it (mailbind import --profile NAME FILE)`);
   }
   if (item.outcome !== null) await resetForRetry(app.store.db, id);
   else if (item.state === 'pending') await makeDueNow(app.store.db, id);

@@ -29,6 +29,20 @@ for (const dialect of await dialects()) {
     });
     after(() => t.cleanup());
 
+    test('retry: a message kept as headers only (too large) is refused, saying why and what to do instead', async () => {
+      const profile = Number((await t.store.db.selectFrom('profiles').select('id').where('name', '=', 'support').executeTakeFirstOrThrow()).id);
+      const big = makeMessage({ subject: 'Huge scan', body: 'z'.repeat(8192) });
+      const { item } = await intakeMessage(t.store, big, { profileId: profile, maxMessageBytes: 4096 });
+      assert.equal(item.outcome, 'ignored');
+      await assert.rejects(retryMessage(app, item.id), (error: Error) => {
+        // Never the promise that it is taken again: nothing would take it (its key and the cursor are past it).
+        assert.match(error.message, /stored as headers only \(too large: \d+ bytes, the limit is 4096\): its body was never taken/);
+        assert.match(error.message, /mailbind import --profile NAME FILE/);
+        assert.doesNotMatch(error.message, /taken again/);
+        return true;
+      });
+    });
+
     test('deliver: a reply put off while another process holds its original ends as a comment on its item', async () => {
       const profile = (await t.store.db.selectFrom('profiles').select('id').where('name', '=', 'support').executeTakeFirstOrThrow()).id;
       const id = `deliver-original-${dialect}@customer.example`;
