@@ -155,6 +155,9 @@ export async function changeProfile(
       const retired = await retireImapKeys(trx, existing.id);
       if (retired) notes.push(`the ${retired} message${retired === 1 ? '' : 's'} taken from the old mailbox keep their outcomes; nothing more is done to them on its server`);
     }
+    // Another mailbox: its mail is new to this profile, so the first-run policy applies again. In this
+    // transaction, so that no poll of the old mailbox reads the new settings with the old cursor.
+    if (source && mailboxIdentity(source) !== mailboxIdentity(existing.source)) await updateStatus(trx, existing.id, { baselineAt: null, cursor: null });
     const saved = await profiles.updateProfile(trx, existing.id, {
       ...(version ? { rules: version.rules } : {}),
       ...(source ? { source } : {}),
@@ -178,11 +181,7 @@ export async function changeProfile(
     // backoff they caused belonged to the old settings. A running worker sees the change within 5 s.
     await updateStatus(app.store.db, existing.id, { consecutiveFailures: 0, nextPollAt: new Date().toISOString(), lastError: null, lastErrorAt: null });
   }
-  if (source && mailboxIdentity(source) !== mailboxIdentity(existing.source)) {
-    // Another mailbox: its mail is new to this profile, so the first-run policy applies again.
-    await updateStatus(app.store.db, existing.id, { baselineAt: null, cursor: null });
-    notes.push(...(await takeBaselineNow(app, updated)));
-  }
+  if (source && mailboxIdentity(source) !== mailboxIdentity(existing.source)) notes.push(...(await takeBaselineNow(app, updated)));
   return { profile: await viewOf(app, updated), warnings: rules?.warnings ?? [], notes };
 }
 

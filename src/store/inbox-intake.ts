@@ -74,11 +74,7 @@ export async function insertInboxItems(db: Db, items: readonly NewInboxItem[],
   // PostgreSQL a lock per profile, held until commit, does the same (taken in profile order, so two
   // batches never wait for each other's locks).
   return db.transaction().execute(async (trx) => {
-    if (trx.getExecutor().adapter instanceof PostgresAdapter) {
-      for (const profileId of [...new Set(items.map((i) => i.profileId))].sort((a, b) => a - b)) {
-        await sql`select pg_advisory_xact_lock(${INTAKE_LOCK}, ${profileId})`.execute(trx);
-      }
-    }
+    for (const profileId of [...new Set(items.map((i) => i.profileId))].sort((a, b) => a - b)) await lockIntake(trx, profileId);
     const earlier = await Earlier.load(trx, items);
     const results: InsertResult[] = [];
     for (const item of items) {
@@ -145,6 +141,14 @@ async function insertChecked(trx: Db, item: NewInboxItem, earlier: Earlier, warn
 
 /** The first key of PostgreSQL advisory locks taken at intake (the second is the profile id). */
 const INTAKE_LOCK = 7_407_001;
+
+/**
+ * Holds a profile's intake until `trx` ends: what else writes its inbox keys (sources/imap/other-account.ts)
+ * waits for a batch under way, and a batch for it. On SQLite the transaction's write lock does that already.
+ */
+export async function lockIntake(trx: Db, profileId: number): Promise<void> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(${INTAKE_LOCK}, ${profileId})`.execute(trx);
+}
 
 interface Stored {
   id: number;

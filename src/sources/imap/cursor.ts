@@ -1,6 +1,7 @@
 // Where the last poll of a profile's folder got to: below `highestUid` every message of this folder and
 // UIDVALIDITY is in the inbox or known, so the next poll lists only `highestUid+1:*`. UIDs grow within
 // one UIDVALIDITY, so nothing new can appear below it; a different folder or UIDVALIDITY voids it.
+import { stillReads } from './other-account.js';
 import type { Db } from '../../store/database.js';
 import { updateStatus } from '../status.js';
 
@@ -34,12 +35,23 @@ export class CursorWriter {
     private readonly folder: { path: string; uidValidity: string },
     /** The highestUid stored for this folder and UIDVALIDITY; null when the stored cursor is another one's. */
     private stored: number | null,
+    /** The settings the poll reads with: what it settles counts only while the profile still reads that account. */
+    private readonly source: Parameters<typeof stillReads>[2],
   ) {}
 
-  /** Writes `highestUid` in `db`; call the result once `db`'s transaction has committed (at once outside one). */
+  /**
+   * Writes `highestUid` in `db`; call the result once `db`'s transaction has committed (at once outside
+   * one). Refused (throws) once the profile reads another account: a batch's rows go with its cursor.
+   */
   async write(db: Db, highestUid: number): Promise<() => void> {
-    if (highestUid === this.stored) return () => undefined;
-    await writeCursor(db, this.profileId, { folder: this.folder.path, uidValidity: this.folder.uidValidity, highestUid });
+    // Outside a batch an unchanged value writes nothing, so there is nothing to refuse either.
+    if (!db.isTransaction && highestUid === this.stored) return () => undefined;
+    const write = async (trx: Db) => {
+      await stillReads(trx, this.profileId, this.source);
+      if (highestUid !== this.stored) await writeCursor(trx, this.profileId, { folder: this.folder.path, uidValidity: this.folder.uidValidity, highestUid });
+    };
+    if (db.isTransaction) await write(db);
+    else await db.transaction().execute(write);
     return () => {
       this.stored = highestUid;
     };

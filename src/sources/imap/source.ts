@@ -24,6 +24,7 @@ import {
   DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MESSAGES, DEFAULT_CHUNK_BYTES, DEFAULT_STREAM_ABOVE_BYTES, type ImapSourceOptions,
 } from './options.js';
 import { originKey } from './origin.js';
+import { stillReads } from './other-account.js';
 import { ImapSession } from './session.js';
 import { downloadAll, type DownloadOptions } from './download-all.js';
 
@@ -105,7 +106,7 @@ export class ImapSource implements MailSource {
     // a poll interrupted from here on continues this folder and UIDVALIDITY instead of starting over.
     const previous = continuing ? cursor.highestUid : 0;
     // A cursor already written (same folder and UIDVALIDITY) is not written again unchanged.
-    const writer = new CursorWriter(profile.id, folder, continuing ? cursor.highestUid : null);
+    const writer = new CursorWriter(profile.id, folder, continuing ? cursor.highestUid : null, profile.source);
     const commit = (upToUid: number, unsettled: readonly number[], within: Db) =>
       writer.write(within, nextHighestUid(previous, [highestListedUpTo(listed, upToUid)], unsettled));
     if (listed.length) (await commit(fresh.length ? fresh[0]!.uid - 1 : Infinity, [], db))();
@@ -126,7 +127,11 @@ export class ImapSource implements MailSource {
   private async leaveAlone(ctx: PollContext, fresh: ListedMessage[], alone: ListedMessage[], why: string,
     keyOf: (m: ListedMessage) => string, report: PollReport): Promise<ListedMessage[]> {
     if (!alone.length) return fresh;
-    await addKnownKeys(ctx.store.db, ctx.profile.id, alone.map(keyOf), why);
+    // Only while the profile still reads this account (other-account.ts).
+    await ctx.store.db.transaction().execute(async (trx) => {
+      await stillReads(trx, ctx.profile.id, ctx.profile.source);
+      await addKnownKeys(trx, ctx.profile.id, alone.map(keyOf), why);
+    });
     report.skipped += alone.length;
     const uids = new Set(alone.map((m) => m.uid));
     return fresh.filter((m) => !uids.has(m.uid));
