@@ -135,6 +135,16 @@ export async function changeProfile(
   else if (change.smtp && Object.keys(change.smtp).length) smtp = mergeSmtpSettings(existing.smtp, change.smtp, app.secrets());
   const notes: string[] = [];
   const updated = await inTransaction(app.store.db, async (trx) => {
+    // First, before anything else is written: on PostgreSQL the retirement waits for a batch of the old
+    // account under way (its intake lock), and that batch must not wait for a row this transaction holds.
+    // Another IMAP account: the keys of the old one's mail must not stand for the new one's (other-account.ts).
+    if (source && existing.source?.protocol === 'imap' && mailboxAccount(source) !== mailboxAccount(existing.source)) {
+      const retired = await retireImapKeys(trx, existing.id);
+      if (retired) notes.push(`the ${retired} message${retired === 1 ? '' : 's'} taken from the old mailbox keep their outcomes; nothing more is done to them on its server`);
+    }
+    // Another mailbox: its mail is new to this profile, so the first-run policy applies again. In this
+    // transaction, so that no poll of the old mailbox reads the new settings with the old cursor.
+    if (source && mailboxIdentity(source) !== mailboxIdentity(existing.source)) await updateStatus(trx, existing.id, { baselineAt: null, cursor: null });
     const version = rules
       ? await appendRulesVersion(trx, existing.id, { rules: rules.text, author: actorName(who), comment: rules.comment }, { ifChanged: true })
       : null;
@@ -150,14 +160,6 @@ export async function changeProfile(
     if (source && (await liftAppStop(trx, existing.id, existing.source, source, app.secrets()))) {
       notes.push('the sign-in is tried again with the new client credentials at the next poll');
     }
-    // Another IMAP account: the keys of the old one's mail must not stand for the new one's (other-account.ts).
-    if (source && existing.source?.protocol === 'imap' && mailboxAccount(source) !== mailboxAccount(existing.source)) {
-      const retired = await retireImapKeys(trx, existing.id);
-      if (retired) notes.push(`the ${retired} message${retired === 1 ? '' : 's'} taken from the old mailbox keep their outcomes; nothing more is done to them on its server`);
-    }
-    // Another mailbox: its mail is new to this profile, so the first-run policy applies again. In this
-    // transaction, so that no poll of the old mailbox reads the new settings with the old cursor.
-    if (source && mailboxIdentity(source) !== mailboxIdentity(existing.source)) await updateStatus(trx, existing.id, { baselineAt: null, cursor: null });
     const saved = await profiles.updateProfile(trx, existing.id, {
       ...(version ? { rules: version.rules } : {}),
       ...(source ? { source } : {}),

@@ -27,14 +27,13 @@ import { IMAP_KEY_PREFIX } from './origin.js';
  */
 export async function retireImapKeys(trx: Db, profileId: number): Promise<number> {
   await lockIntake(trx, profileId);
-  const db = trx;
   const pattern = `${IMAP_KEY_PREFIX}%`;
-  const retired = await db.updateTable('inbox_items')
+  const retired = await trx.updateTable('inbox_items')
     .set({ origin_key: sql<string>`'retired:' || cast(id as text) || ':' || origin_key` })
     .where('profile_id', '=', profileId)
     .where('origin_key', 'like', pattern)
     .executeTakeFirst();
-  await db.deleteFrom('source_known').where('profile_id', '=', profileId).where('origin_key', 'like', pattern).execute();
+  await trx.deleteFrom('source_known').where('profile_id', '=', profileId).where('origin_key', 'like', pattern).execute();
   return Number(retired.numUpdatedRows);
 }
 
