@@ -74,6 +74,22 @@ for (const dialect of await dialects()) {
       assert.equal(await inbox('bob'), 0, "Bob's three deleted by his profile's own action, each once stored");
     });
 
+    test('a poll of the old account still under way leaves no keys of it alone once the profile reads another', async () => {
+      await dc.deliver('alice', makeMessage({ messageId: 'alice-old@example.com', subject: 'Alice, old' }));
+      // Every message older than its first-run date is left alone (known), not taken.
+      const profile = await createProfile(t.store.db, {
+        name: 'stale-poll',
+        rules: 'then attach to project 1 and create request in project 1\n',
+        source: settingsToStore({ protocol: 'imap', host: dc.host, port: dc.ports.imap, tls: 'none', login: 'alice', password: 'alicepw', firstRun: 'since:2099-01-01' }, app.secrets()),
+      });
+      const settings = runtimeSettings(profile, app.secrets())!;
+      // The poll began with Alice's settings; meanwhile the profile was pointed at Bob.
+      await updateProfile(app, profile.name, { source: { login: 'bob', password: 'bobpw' } }, cliPrincipal('test'));
+      await assert.rejects(defaultSources.source(settings, {})!.poll({ store: t.store, profile, settings }), /pointed at another mailbox account during this poll/);
+      const known = await t.store.db.selectFrom('source_known').select('origin_key').where('profile_id', '=', profile.id).execute();
+      assert.deepEqual(known, [], "none of Alice's keys left to hide Bob's messages");
+    });
+
     test('the same account reached another way (the port and TLS) keeps its keys: nothing is taken twice', async () => {
       await dc.deliver('alice', makeMessage({ messageId: 'alice-3@example.com', subject: 'Alice 3' }));
       const profile = await createProfile(t.store.db, {
@@ -82,7 +98,7 @@ for (const dialect of await dialects()) {
         source: settingsToStore({ protocol: 'imap', host: dc.host, port: dc.ports.imap, tls: 'none', login: 'alice', password: 'alicepw', firstRun: 'all' }, app.secrets()),
       });
       const first = await fetchOnce(app, profile.name);
-      assert.equal(first.processed, 3, "Alice's three");
+      assert.equal(first.processed, await inbox('alice'), 'every message in her mailbox');
       const moved = await updateProfile(app, profile.name, { source: { port: dc.ports.imaps, tls: 'tls', password: 'alicepw' } }, cliPrincipal('test'));
       assert.deepEqual(moved.notes.filter((n) => /old mailbox/.test(n)), []);
       const keys = await t.store.db.selectFrom('inbox_items').select('origin_key').where('profile_id', '=', profile.id).execute();
