@@ -34,6 +34,12 @@ for (const dialect of await dialects()) {
       await t?.cleanup();
     });
 
+    /** A profile reading Alice's INBOX over plain IMAP, with these first-run and after-import settings. */
+    const alicesProfile = (name: string, settings: { firstRun: string; afterImport?: string }) => createProfile(t.store.db, {
+      name,
+      rules: 'then attach to project 1 and create request in project 1\n',
+      source: settingsToStore({ protocol: 'imap', host: dc.host, port: dc.ports.imap, tls: 'none', login: 'alice', password: 'alicepw', ...settings }, app.secrets()),
+    });
     const inbox = async (user: string) => (await dc.doveadm(['search', '-u', user, 'mailbox', 'INBOX', 'all'])).trim().split('\n').filter(Boolean).length;
     const uidValidity = async (user: string) => (await dc.doveadm(['mailbox', 'status', '-u', user, 'uidvalidity', 'INBOX'])).trim();
 
@@ -45,11 +51,7 @@ for (const dialect of await dialects()) {
       const alices = (await uidValidity('alice')).split('=')[1]!;
       await dc.doveadm(['mailbox', 'update', '-u', 'bob', '--uid-validity', alices, 'INBOX']);
       assert.equal((await uidValidity('bob')).split('=')[1], alices, 'the two INBOXes share a UIDVALIDITY');
-      const profile = await createProfile(t.store.db, {
-        name: 'support',
-        rules: 'then attach to project 1 and create request in project 1\n',
-        source: settingsToStore({ protocol: 'imap', host: dc.host, port: dc.ports.imap, tls: 'none', login: 'alice', password: 'alicepw', firstRun: 'all', afterImport: 'delete' }, app.secrets()),
-      });
+      const profile = await alicesProfile('support', { firstRun: 'all', afterImport: 'delete' });
       // A poll stores Alice's two, and they are processed after it (as a worker does): deleting them from
       // her mailbox is then owed, to be done at the next poll.
       const settings = runtimeSettings(profile, app.secrets())!;
@@ -77,11 +79,7 @@ for (const dialect of await dialects()) {
     test('a poll of the old account still under way leaves no keys of it alone once the profile reads another', async () => {
       await dc.deliver('alice', makeMessage({ messageId: 'alice-old@example.com', subject: 'Alice, old' }));
       // Every message older than its first-run date is left alone (known), not taken.
-      const profile = await createProfile(t.store.db, {
-        name: 'stale-poll',
-        rules: 'then attach to project 1 and create request in project 1\n',
-        source: settingsToStore({ protocol: 'imap', host: dc.host, port: dc.ports.imap, tls: 'none', login: 'alice', password: 'alicepw', firstRun: 'since:2099-01-01' }, app.secrets()),
-      });
+      const profile = await alicesProfile('stale-poll', { firstRun: 'since:2099-01-01' });
       const settings = runtimeSettings(profile, app.secrets())!;
       // The poll began with Alice's settings; meanwhile the profile was pointed at Bob.
       await updateProfile(app, profile.name, { source: { login: 'bob', password: 'bobpw' } }, cliPrincipal('test'));
@@ -92,11 +90,7 @@ for (const dialect of await dialects()) {
 
     test('the same account reached another way (the port and TLS) keeps its keys: nothing is taken twice', async () => {
       await dc.deliver('alice', makeMessage({ messageId: 'alice-3@example.com', subject: 'Alice 3' }));
-      const profile = await createProfile(t.store.db, {
-        name: 'same-account',
-        rules: 'then attach to project 1 and create request in project 1\n',
-        source: settingsToStore({ protocol: 'imap', host: dc.host, port: dc.ports.imap, tls: 'none', login: 'alice', password: 'alicepw', firstRun: 'all' }, app.secrets()),
-      });
+      const profile = await alicesProfile('same-account', { firstRun: 'all' });
       const first = await fetchOnce(app, profile.name);
       assert.equal(first.processed, await inbox('alice'), 'every message in her mailbox');
       const moved = await updateProfile(app, profile.name, { source: { port: dc.ports.imaps, tls: 'tls', password: 'alicepw' } }, cliPrincipal('test'));
