@@ -4,7 +4,11 @@
 import { createHash } from 'node:crypto';
 import { indexable } from './indexable.js';
 
-const MAX_HEADER_BYTES = 256 * 1024;
+/**
+ * How much of a header block is read: here, and by the sources, which keep no more than this of the header
+ * of a message over the size limit (a header has no size limit of its own, so one can be most of a message).
+ */
+export const MAX_HEADER_BYTES = 256 * 1024;
 
 /**
  * Header fields by lowercase name (first occurrence), unfolded; values left encoded as written. Only the

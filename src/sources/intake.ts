@@ -11,7 +11,7 @@ import { BlobStore, refOf, type BlobInfo } from '../store/blobs.js';
 import type { Db, Store } from '../store/database.js';
 import { insertInboxItem, insertInboxItems, type InboxItem, type NewInboxItem } from '../store/inbox.js';
 import { RAW_IN_DATABASE_MAX_BYTES } from '../store/raw-messages.js';
-import { contentOriginKey, messageIdOf, scanHeaders } from '../mail/header-scan.js';
+import { contentOriginKey, MAX_HEADER_BYTES, messageIdOf, scanHeaders } from '../mail/header-scan.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './settings-core.js';
 
 /** How the reason of an oversized message starts. */
@@ -161,7 +161,7 @@ function inboxRow(blob: BlobInfo, head: Buffer, options: IntakeOptions): NewInbo
 async function readHead(path: string): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
-    const buffer = Buffer.alloc(256 * 1024);
+    const buffer = Buffer.alloc(MAX_HEADER_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     return buffer.subarray(0, bytesRead);
   } finally {

@@ -42,6 +42,19 @@ export function makeMessage(spec: MessageSpec = {}): Buffer {
   return Buffer.from(lines.join('\r\n'), 'utf8');
 }
 
+/**
+ * A message whose header alone is `headerBytes` long (lines of X-Filler after From, To, Subject), with a
+ * short body: what a hostile or broken sender makes to exhaust a reader that takes headers whole.
+ */
+export function hugeHeaderMessage(subject: string, headerBytes: number): Buffer {
+  const lines = ['From: Alice Example <alice@example.com>', 'To: support@mailbind.test', `Subject: ${subject}`,
+    `Message-ID: <${randomBytes(8).toString('hex')}@example.com>`];
+  const filler = 'X-Filler: ' + 'x'.repeat(88);
+  for (let size = 0; size < headerBytes; size += filler.length + 2) lines.push(filler);
+  lines.push('Content-Type: text/plain', '', 'the body', '');
+  return Buffer.from(lines.join('\r\n'), 'latin1');
+}
+
 export const SEED_RULES = [
   "when subject contains 'Targetprocess, tp' and company matched to project 2 then attach to project 2 and create request in project 2",
   'when company matched to project 2 then attach to project 2',

@@ -1,9 +1,11 @@
 // A message's raw bytes from the server, streamed: imapflow's download() fetches BODY.PEEK[]<offset.len>
 // window by window with backpressure, so memory stays at about one window whatever the message size,
 // and PEEK leaves \Seen alone (a 'leave' profile really leaves mail unread). Messages over the size
-// limit yield only BODY.PEEK[HEADER]. Every window re-arms the watchdog; a download cut short by a
-// lost connection ends in an error, never in a truncated "complete" message.
+// limit yield only their header's first MAX_HEADER_BYTES (BODY.PEEK[HEADER]<0.n>): that answer is held
+// in memory, and a header has no size limit of its own. Every window re-arms the watchdog; a download
+// cut short by a lost connection ends in an error, never in a truncated "complete" message.
 import { Readable, Transform } from 'node:stream';
+import { MAX_HEADER_BYTES } from '../../mail/header-scan.js';
 import type { Watch } from './deadline.js';
 import type { ListedMessage } from './listing.js';
 import { ImapSourceError } from './errors.js';
@@ -11,7 +13,7 @@ import type { ImapSession } from './session.js';
 
 export interface MessageBytes {
   content: Readable;
-  /** Only the header was fetched, because the message is over the size limit. */
+  /** Only the header (at most MAX_HEADER_BYTES of it) was fetched, because the message is over the size limit. */
   headerOnly: boolean;
 }
 
@@ -20,7 +22,8 @@ export async function openMessage(session: ImapSession, message: ListedMessage, 
   options: { maxMessageBytes: number; chunkBytes: number }): Promise<MessageBytes | null> {
   const { client } = session;
   if (message.size > options.maxMessageBytes) {
-    const row = await client.fetchOne(String(message.uid), { uid: true, headers: true }, { uid: true });
+    const header = { key: 'HEADER', start: 0, maxLength: MAX_HEADER_BYTES };
+    const row = await client.fetchOne(String(message.uid), { uid: true, bodyParts: [header] }, { uid: true });
     watch.kick();
     if (!row || !row.headers) return null;
     watch.suspend();

@@ -19,6 +19,7 @@
 // left alone blocks later commands, and no timeout fires while the consumer holds back, because that is
 // backpressure, not a hung server. After any failure the client is unusable and every call rejects with
 // the same Pop3Error.
+import { Readable } from 'node:stream';
 import type { Pop3Connection, TlsInfo } from './connection.js';
 import { Pop3Error } from './errors.js';
 import { Pop3MessageStream } from './message-stream.js';
@@ -128,6 +129,14 @@ export class Pop3Client {
   async top(n: number, lines: number): Promise<Pop3MessageStream> {
     if (!Number.isInteger(lines) || lines < 0) throw new TypeError(`POP3: invalid line count ${lines}`);
     return this.body(`TOP ${messageNumber(n)} ${lines}`, 'TOP');
+  }
+
+  /**
+   * The header of message `n` (TOP n 0), cut at `maxBytes`: a header has no size limit of its own, so one
+   * can be most of a message. The rest of the answer is read and thrown away (the connection stays usable).
+   */
+  async header(n: number, maxBytes: number): Promise<Readable> {
+    return Readable.from(firstBytes(await this.top(n, 0), maxBytes), { objectMode: false });
   }
 
   /** Marks message `n` deleted. The server removes it only on a successful quit(). */
@@ -243,6 +252,24 @@ export class Pop3Client {
     const previous = this.queue;
     this.queue = previous.then(() => done);
     return previous.then(() => release);
+  }
+}
+
+/** The first `max` bytes of `source`; leaving early destroys it (a Pop3MessageStream then drains the rest). */
+async function* firstBytes(source: Readable, max: number): AsyncGenerator<Buffer> {
+  let taken = 0;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      const room = max - taken;
+      if (chunk.length >= room) {
+        if (room > 0) yield chunk.subarray(0, room);
+        return;
+      }
+      taken += chunk.length;
+      yield chunk;
+    }
+  } finally {
+    source.destroy();
   }
 }
 

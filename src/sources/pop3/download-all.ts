@@ -1,6 +1,6 @@
 // Storing the new messages of one POP3 poll, in listing order, step by step, cut like IMAP's by count and
 // by the sizes LIST gave (imap/batches.ts): runs of small messages become batches, a large message or
-// one over the profile's size limit (only its header is fetched, TOP n 0) is a step of its own, streamed
+// one over the profile's size limit (only its header is fetched, TOP n 0, and kept up to MAX_HEADER_BYTES) is a step of its own, streamed
 // to disk as it arrives. A batch is one retrBatch (its RETRs pipelined where the server offers
 // PIPELINING) into memory, and one durability barrier: its blobs synced together, then its inbox rows in
 // one transaction (intakeBatch). After a step but the last the caller processes what was stored
@@ -14,6 +14,7 @@
 // rest of the batch goes on over a new connection, as long as the poll may reconnect. A batch whose
 // messages turn out larger than listed stores what came before the first of them; that one streams next,
 // and the rest of the batch is planned again after it.
+import { MAX_HEADER_BYTES } from '../../mail/header-scan.js';
 import { intakeBatch, intakeMessage, type BatchResult } from '../intake.js';
 import type { PollContext } from '../source.js';
 import { ProcessingAlongside } from '../processing-alongside.js';
@@ -79,7 +80,7 @@ async function streamOne(session: DownloadSession, ctx: PollContext, message: Ne
   if (n === undefined) return; // deleted on the server since it was listed
   try {
     const tooLarge = message.size > ctx.settings.maxMessageBytes;
-    const content = tooLarge ? await session.client.top(n, 0) : await session.client.retr(n);
+    const content = tooLarge ? await session.client.header(n, MAX_HEADER_BYTES) : await session.client.retr(n);
     const { inserted } = await intakeMessage(ctx.store, content, {
       profileId: ctx.profile.id,
       originKey: message.key,

@@ -16,7 +16,7 @@ import { getStatus, updateStatus } from '../status.js';
 import { Pop3Client } from './client.js';
 import { downloadAll, type DownloadOptions, type DownloadResult, type DownloadSession } from './download-all.js';
 import type { Pop3Options } from './options.js';
-import { scanHeaders } from '../../mail/header-scan.js';
+import { MAX_HEADER_BYTES, scanHeaders } from '../../mail/header-scan.js';
 
 const MAX_RECONNECTS = 3;
 
@@ -163,7 +163,7 @@ export class Pop3Source implements MailSource {
     const since = Date.parse(policy.date);
     const older: string[] = [];
     for (const key of fresh) {
-      const head = await readAll(await client.top(listing.byKey.get(key)!.n, 0));
+      const head = await readAll(await client.header(listing.byKey.get(key)!.n, MAX_HEADER_BYTES));
       const date = Date.parse(scanHeaders(head).get('date') ?? '');
       if (!Number.isNaN(date) && date < since) older.push(key);
     }

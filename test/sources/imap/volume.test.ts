@@ -1,5 +1,5 @@
 // Volume: a 1,000-message folder polled completely, a 30 MB message streamed with bounded memory, and a
-// message over the size limit kept as headers only.
+// message over the size limit kept as headers only (a header of megabytes only up to a bound).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -7,10 +7,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { dovecotSkip, startDovecot, type Dovecot } from '../../support/dovecot.js';
 import { openTestStore, type TestStore } from '../../support/store.js';
-import { makeMessage } from '../../support/messages.js';
+import { hugeHeaderMessage, makeMessage } from '../../support/messages.js';
 import { storedRaw } from '../../support/raw-bytes.js';
 import { ImapSource } from '../../../src/sources/imap/index.js';
 import { BlobStore } from '../../../src/store/blobs.js';
+import { MAX_HEADER_BYTES } from '../../../src/mail/header-scan.js';
 import { listInboxItems } from '../../../src/store/inbox.js';
 import { bigMessage, context, newProfile, serverMessages, settingsFor, sourceOptions, users } from './helpers.js';
 
@@ -29,7 +30,7 @@ describe('IMAP volume', { skip }, () => {
   let dc: Dovecot;
   let ts: TestStore;
   before(async () => {
-    [dc, ts] = await Promise.all([startDovecot({ users: users('v', 3) }), openTestStore('sqlite')]);
+    [dc, ts] = await Promise.all([startDovecot({ users: users('v', 4) }), openTestStore('sqlite')]);
   });
   after(async () => {
     await Promise.all([dc?.stop(), ts?.cleanup()]);
@@ -96,6 +97,19 @@ describe('IMAP volume', { skip }, () => {
     const head = (await storedRaw(ts.store, item!))!.toString('latin1');
     assert.match(head, /^From: .*\r\n[\s\S]*Subject: huge attachment\r\n[\s\S]*\r\n\r\n$/);
     assert.deepEqual((await serverMessages(dc, 'v3')).map((m) => m.flags.includes('\\Seen')), [true]);
+  });
+
+  test('a message over maxMessageBytes whose header alone is 2 MB keeps only the header\'s first 256 KiB', async () => {
+    await dc.deliver('v4', hugeHeaderMessage('all header', 2_000_000));
+    const profile = await newProfile(ts.store);
+    const settings = settingsFor(dc, 'v4', { maxMessageBytes: 100_000, afterOther: { kind: 'seen' } });
+    const report = await new ImapSource(sourceOptions(dc)).poll(context(ts.store, profile, settings));
+    assert.deepEqual([report.stored, report.acknowledged], [1, 1]);
+    const [item] = await listInboxItems(ts.store.db, { profileId: profile.id });
+    assert.equal(item!.outcome, 'ignored');
+    assert.match(item!.reason ?? '', /^too large: 2\d{6} bytes, the limit is 100000$/);
+    assert.deepEqual([item!.subject, item!.fromAddress], ['all header', 'Alice Example <alice@example.com>']);
+    assert.equal(item!.rawSize, MAX_HEADER_BYTES, 'the header was fetched only up to the bound');
   });
 });
 

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { dovecotSkip, startDovecot, type Dovecot } from '../../support/dovecot.js';
 import { startProxy } from '../../support/tcp-proxy.js';
 import { dialects, openTestStore, type TestStore } from '../../support/store.js';
-import { makeMessage } from '../../support/messages.js';
+import { hugeHeaderMessage, makeMessage } from '../../support/messages.js';
+import { MAX_HEADER_BYTES } from '../../../src/mail/header-scan.js';
 import { Pop3Source } from '../../../src/sources/pop3/source.js';
 import { resolveSettings, validateSettings, type ResolvedSettings } from '../../../src/sources/settings.js';
 import { createProfile, type Profile } from '../../../src/store/profiles.js';
@@ -130,6 +131,21 @@ for (const dialect of skip ? ['sqlite' as const] : await dialects()) {
       assert.match(item?.reason ?? '', /^too large: \d{6} bytes, the limit is 100000$/);
       assert.equal(item?.subject, 'big one');
       assert.ok((item?.rawSize ?? 0) < 2000, 'only the headers were stored');
+    });
+
+    test('a message over the size limit whose header alone is 2 MB keeps only the header\'s first 256 KiB, and the session goes on', async () => {
+      const p = await profile();
+      await poll(p, settings());
+      await dc.deliver('alice', hugeHeaderMessage('all header', 2_000_000));
+      await dc.deliver('alice', makeMessage({ subject: 'after it' }));
+      const report = await poll(p, settings({ maxMessageBytes: 100_000 }));
+      assert.deepEqual([report.stored, report.failed.length], [2, 0]);
+      const [item, next] = await listInboxItems(t.store.db, { profileId: p.id });
+      assert.equal(item?.outcome, 'ignored');
+      assert.match(item?.reason ?? '', /^too large: 2\d{6} bytes, the limit is 100000$/);
+      assert.deepEqual([item?.subject, item?.fromAddress], ['all header', 'Alice Example <alice@example.com>']);
+      assert.equal(item?.rawSize, MAX_HEADER_BYTES, 'the header was kept only up to the bound');
+      assert.deepEqual([next?.subject, next?.outcome], ['after it', 'imported']);
     });
 
     test('a 1,000-message mailbox is taken whole, exactly once', async () => {
