@@ -81,7 +81,7 @@ export async function fetchOnce(app: App, profileName: string | number, options:
         await reported;
       },
     }));
-    await recordPollSuccess(app.store.db, profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString());
+    await recordPollSuccess(app.store.db, profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString(), server.failed);
     const unfinished = await countUnfinished(app.store.db, profile.id);
     return { messages: kept, processed, server, unfinished };
   } catch (error) {

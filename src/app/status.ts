@@ -1,6 +1,6 @@
 // Each profile's health at a glance: last success, last error, next poll, its messages by outcome, and
 // for an OAuth2 mailbox its sign-in (never a token).
-import { getStatus } from '../sources/status.js';
+import { getStatus, type DownloadFailures } from '../sources/status.js';
 import { countByOutcome, countUnfinished } from '../store/inbox.js';
 import { signInStatuses } from '../store/oauth-tokens.js';
 import { getProfile, listProfiles } from '../store/profiles.js';
@@ -21,6 +21,8 @@ export interface ProfileStatusView {
   consecutiveFailures: number;
   /** The first failure of the current streak of failed polls (lastErrorAt is the latest); null while polls succeed. */
   failingSince: string | null;
+  /** The messages the latest successful poll found on the server and could not download; null when none. */
+  downloadFailures: DownloadFailures | null;
   /** Messages waiting for an outcome (pending or being processed). */
   backlog: number;
   /** Messages by outcome, plus `pending` and `processing` for those without one yet. */
@@ -53,6 +55,7 @@ export async function profileStatuses(app: App, nameOrId?: string | number): Pro
       nextPollAt: status.nextPollAt,
       consecutiveFailures: status.consecutiveFailures,
       failingSince: status.failingSince,
+      downloadFailures: status.downloadFailures,
       backlog: await countUnfinished(app.store.db, p.id),
       counts: await countByOutcome(app.store.db, p.id),
       countsToday: await countByOutcome(app.store.db, p.id, startOfTodayUtc()),

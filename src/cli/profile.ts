@@ -145,6 +145,12 @@ export function profileCommand(): Command {
             `${Object.entries(r.counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'no messages'}\n`);
           // An OAuth2 mailbox's sign-in on a line of its own: "stopped: … — sign in again" must not hide in the line above.
           if (r.signInSummary) process.stdout.write(`  sign-in: ${r.signInSummary}\n`);
+          const failures = r.downloadFailures;
+          if (failures) {
+            process.stdout.write(`  not downloaded: ${failures.total} message${failures.total === 1 ? '' : 's'} (each stays on the server; every poll tries again)\n`);
+            for (const f of failures.first) process.stdout.write(`    ${f.key} since ${f.since}: ${f.error}\n`);
+            if (failures.total > failures.first.length) process.stdout.write(`    and ${failures.total - failures.first.length} more\n`);
+          }
         }
       }),
     );

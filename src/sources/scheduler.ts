@@ -182,7 +182,7 @@ class ProfileRunner {
         ...(logger ? { logger } : {}),
         ...(this.options.afterIntake ? { afterIntake: () => this.options.afterIntake!(profile) } : {}),
       }));
-      await recordPollSuccess(store.db, this.profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString());
+      await recordPollSuccess(store.db, this.profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString(), report.failed);
       this.options.onPoll?.(this.profile, { report });
       if (this.lastFailure) logger?.info({ profile: this.profile.name }, 'the mailbox works again');
       this.lastFailure = '';

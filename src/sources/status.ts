@@ -1,5 +1,7 @@
 // Each profile's polling status: last success, last error, next poll, since when it has been failing
-// (the first failure of the current streak), the first-run baseline and a source-specific cursor. Written by the scheduler and the sources, read by `profile status`.
+// (the first failure of the current streak), the messages the latest poll could not download, the
+// first-run baseline and a source-specific cursor. Written by the scheduler and the sources, read by
+// `profile status`.
 import type { Db } from '../store/database.js';
 import { now } from '../store/database.js';
 import { dbNow } from '../store/db-clock.js';
@@ -16,8 +18,33 @@ export interface ProfileStatus {
   consecutiveFailures: number;
   /** The first failure of the current streak (lastErrorAt is the latest); null while polls succeed. */
   failingSince: string | null;
+  /** The messages the latest successful poll could not download; null when it downloaded all it found. */
+  downloadFailures: DownloadFailures | null;
   cursor: Record<string, unknown> | null;
 }
+
+/**
+ * Messages a poll found on the server and could not download (the server refused one, or the database
+ * its row). Each stays on the server and is tried again by every poll; the poll itself succeeded, so
+ * without this it looked healthy and the message was named only in the log.
+ */
+export interface DownloadFailures {
+  /** How many there were; `first` holds up to LISTED_DOWNLOAD_FAILURES of them, in the poll's order. */
+  total: number;
+  first: DownloadFailure[];
+}
+
+export interface DownloadFailure {
+  /** The message's origin key (the mailbox, and its UID or UIDL). */
+  key: string;
+  error: string;
+  /** The first poll of the current run of polls that could not download it. */
+  since: string;
+}
+
+/** How many failed messages the status names (the rest are counted): a mailbox can hold thousands. */
+export const LISTED_DOWNLOAD_FAILURES = 20;
+const ERROR_CHARS = 500;
 
 export async function getStatus(db: Db, profileId: number): Promise<ProfileStatus> {
   const row = await db.selectFrom('profile_status').selectAll().where('profile_id', '=', profileId).executeTakeFirst();
@@ -31,11 +58,12 @@ export async function getStatus(db: Db, profileId: number): Promise<ProfileStatu
     nextPollAt: row?.next_poll_at ?? null,
     consecutiveFailures: row?.consecutive_failures ?? 0,
     failingSince: row?.failing_since ?? null,
+    downloadFailures: row?.download_failures ? (JSON.parse(row.download_failures) as DownloadFailures) : null,
     cursor: row?.cursor ? (JSON.parse(row.cursor) as Record<string, unknown>) : null,
   };
 }
 
-type StatusChange = Partial<Omit<ProfileStatus, 'profileId' | 'cursor'>> & { cursor?: Record<string, unknown> | null };
+type StatusChange = Partial<Omit<ProfileStatus, 'profileId' | 'cursor' | 'downloadFailures'>> & { cursor?: Record<string, unknown> | null };
 
 export async function updateStatus(db: Db, profileId: number, change: StatusChange): Promise<void> {
   const values = {
@@ -58,9 +86,27 @@ export async function updateStatus(db: Db, profileId: number, change: StatusChan
     .execute();
 }
 
-export async function recordPollSuccess(db: Db, profileId: number, nextPollAt: string): Promise<void> {
+/**
+ * A poll that ran to its end, with the messages it could not download (none: the status names none any
+ * more). A message that failed the poll before keeps the `since` of its first failure.
+ */
+export async function recordPollSuccess(db: Db, profileId: number, nextPollAt: string,
+  failed: ReadonlyArray<{ key: string; error: string }> = []): Promise<void> {
   const at = now();
   await updateStatus(db, profileId, { lastPollAt: at, lastSuccessAt: at, consecutiveFailures: 0, nextPollAt });
+  const before = failed.length ? (await getStatus(db, profileId)).downloadFailures : null;
+  const since = new Map(before?.first.map((f) => [f.key, f.since]));
+  const failures: DownloadFailures | null = failed.length
+    ? {
+        total: failed.length,
+        first: failed.slice(0, LISTED_DOWNLOAD_FAILURES).map(({ key, error }) =>
+          ({ key, error: error.slice(0, ERROR_CHARS), since: since.get(key) ?? at })),
+      }
+    : null;
+  await db.updateTable('profile_status')
+    .set({ download_failures: failures && JSON.stringify(failures) })
+    .where('profile_id', '=', profileId)
+    .execute();
 }
 
 export async function recordPollFailure(db: Db, profileId: number, error: string, nextPollAt: string): Promise<number> {

@@ -29,6 +29,7 @@ import { createClaimIndexMigration } from './migrations/018-claim-index.js';
 import { createRawMessagesMigration } from './migrations/019-raw-messages.js';
 import { createClaimOrderMigration } from './migrations/020-claim-order.js';
 import { createPendingClaimMigration } from './migrations/021-pending-claim.js';
+import { createDownloadFailuresMigration } from './migrations/022-download-failures.js';
 import { withFullDiskNamed } from './full-disk.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -219,6 +220,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '019-raw-messages': createRawMessagesMigration(dialect),
     '020-claim-order': createClaimOrderMigration(),
     '021-pending-claim': createPendingClaimMigration(dialect),
+    '022-download-failures': createDownloadFailuresMigration(),
   };
 }
 

@@ -80,6 +80,8 @@ export interface ProfileStatusTable {
   consecutive_failures: number;
   /** When the current streak of failed polls began; null while polls succeed. */
   failing_since: string | null;
+  /** JSON: the messages the latest successful poll could not download (sources/status.ts DownloadFailures); null: none. */
+  download_failures: string | null;
   cursor: string | null;
   lease_owner: string | null;
   lease_until: string | null;

@@ -1,15 +1,16 @@
 // The dashboard says since when a profile has been failing (the first failure of the streak, not the
-// latest) and shows the error in words beside it, not only in a tooltip.
+// latest) and shows the error in words beside it, not only in a tooltip; a profile whose polls work but
+// leave a message on the server they could not download says so, with the error, in words too.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { cliPrincipal } from '../../src/app/principal.js';
 import { createProfile } from '../../src/app/profiles.js';
-import { recordPollFailure } from '../../src/sources/status.js';
+import { recordPollFailure, recordPollSuccess } from '../../src/sources/status.js';
 import { chromiumSkip, seriousViolations, startUi, type UiServer } from '../support/browser.js';
 
 const START = '2026-01-02T03:04:05.000Z';
 
-describe('a failing profile on the dashboard (Chromium)', { skip: chromiumSkip() }, () => {
+describe('a failing profile, and one that leaves a message behind, on the dashboard (Chromium)', { skip: chromiumSkip() }, () => {
   let ui: UiServer;
   before(async () => {
     ui = await startUi('sqlite');
@@ -20,6 +21,8 @@ describe('a failing profile on the dashboard (Chromium)', { skip: chromiumSkip()
     await ui.app.store.db.updateTable('profile_status').set({ failing_since: START }).where('profile_id', '=', made.profile.id).execute();
     await recordPollFailure(ui.app.store.db, made.profile.id, 'connection refused', next);
     await recordPollFailure(ui.app.store.db, made.profile.id, 'login failed: wrong password', next);
+    const working = await createProfile(ui.app, { name: 'leaves one', source: { protocol: 'pop3', host: '127.0.0.1', login: 'b', password: 'pw-2' } }, cliPrincipal('test'));
+    await recordPollSuccess(ui.app.store.db, working.profile.id, next, [{ key: 'pop3:b@127.0.0.1:uidl-7', error: 'RETR refused by the server: -ERR message unreadable' }]);
   });
   after(() => ui?.close());
 
@@ -33,6 +36,19 @@ describe('a failing profile on the dashboard (Chromium)', { skip: chromiumSkip()
       const error = row.getByText(/login failed: wrong password/);
       assert.equal(await error.isVisible(), true, `the error is shown, not only a tooltip (${width} px)`);
       assert.match(await error.innerText(), /3 failed polls/);
+      assert.deepEqual(await seriousViolations(page), [], `the dashboard at ${width} px`);
+    }
+  });
+
+  test('polls that work but leave a message behind: "1 message not downloaded", the error and the message as visible text', async () => {
+    for (const width of [1280, 390]) {
+      const page = await ui.signIn(undefined, undefined, { width, height: 900 });
+      await page.goto(`${ui.url}/`);
+      const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'leaves one' }) });
+      await row.getByText('1 message not downloaded', { exact: true }).waitFor();
+      const error = row.getByText(/RETR refused by the server: -ERR message unreadable/);
+      assert.equal(await error.isVisible(), true, `the error is shown (${width} px)`);
+      assert.match(await error.innerText(), /pop3:b@127\.0\.0\.1:uidl-7, since .*every poll tries it again/);
       assert.deepEqual(await seriousViolations(page), [], `the dashboard at ${width} px`);
     }
   });

@@ -210,6 +210,17 @@ export const CheckStreamLine = z
   .union([CheckStep, z.object({ ok: z.boolean() }), z.object({ error: z.string() })])
   .openapi('CheckStreamLine', { description: 'each step as it completes; the last line is {ok} (or {error} when the check broke off)' });
 
+export const DownloadFailures = z
+  .object({
+    total: z.number().int().openapi({ description: 'how many messages could not be downloaded; `first` lists up to 20 of them' }),
+    first: z.array(z.object({
+      key: z.string().openapi({ description: "the message's origin key: its mailbox and UID (IMAP) or UIDL (POP3)" }),
+      error: z.string(),
+      since: z.string().openapi({ description: 'the first poll of the current run of polls that could not download it' }),
+    })),
+  })
+  .openapi('DownloadFailures');
+
 export const ProfileStatus = z
   .object({
     id: z.number().int(),
@@ -222,6 +233,7 @@ export const ProfileStatus = z
     nextPollAt: z.string().nullable(),
     consecutiveFailures: z.number().int(),
     failingSince: z.string().nullable().openapi({ description: 'the first failure of the current streak of failed polls (lastErrorAt is the latest); null while polls succeed' }),
+    downloadFailures: DownloadFailures.nullable().openapi({ description: 'the messages the latest successful poll found on the server and could not download (each stays there and is tried again by every poll); null when it downloaded all it found' }),
     backlog: z.number().int(),
     counts: z.record(z.string(), z.number()),
     countsToday: z.record(z.string(), z.number()),

@@ -1,6 +1,6 @@
 // A profile's health in words: ok, failing since … (the start of the streak, not the latest failure)
-// with the error itself as text beside it (a tooltip alone reaches neither keyboards nor touch), or
-// never connected.
+// with the error itself as text beside it (a tooltip alone reaches neither keyboards nor touch), polls
+// that work but leave messages on the server they could not download, or never connected.
 import type { ProfileStatus } from './types.js';
 
 export function when(iso: string | null): string {
@@ -21,5 +21,18 @@ export function Health({ status }: { status: ProfileStatus }) {
     );
   }
   if (!status.lastSuccessAt) return <span class="badge neutral">never connected</span>;
+  const failures = status.downloadFailures;
+  if (failures && failures.first.length) {
+    const first = failures.first[0]!;
+    const count = failures.total === 1 ? '1 message' : `${failures.total} messages`;
+    return (
+      <span class="health-failing">
+        <span class="badge warn">{count} not downloaded</span>
+        <span class="health-error">
+          {first.error} ({first.key}, since {when(first.since)}; it stays on the server and every poll tries it again)
+        </span>
+      </span>
+    );
+  }
   return <span class="badge good">ok</span>;
 }

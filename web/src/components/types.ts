@@ -100,6 +100,8 @@ export interface ProfileStatus {
   consecutiveFailures: number;
   /** The first failure of the current streak (lastErrorAt is the latest); null while polls succeed. */
   failingSince: string | null;
+  /** The messages the latest successful poll could not download (the first 20 listed); null when none. */
+  downloadFailures: { total: number; first: Array<{ key: string; error: string; since: string }> } | null;
   backlog: number;
   counts: Record<string, number>;
   countsToday: Record<string, number>;
