@@ -144,7 +144,10 @@ export async function changeProfile(
     }
     // Another mailbox: its mail is new to this profile, so the first-run policy applies again. In this
     // transaction, so that no poll of the old mailbox reads the new settings with the old cursor.
-    if (source && mailboxIdentity(source) !== mailboxIdentity(existing.source)) await updateStatus(trx, existing.id, { baselineAt: null, cursor: null });
+    // Nor are the old mailbox's messages that could not be downloaded its own.
+    if (source && mailboxIdentity(source) !== mailboxIdentity(existing.source)) {
+      await updateStatus(trx, existing.id, { baselineAt: null, cursor: null, downloadFailures: null });
+    }
     const version = rules
       ? await appendRulesVersion(trx, existing.id, { rules: rules.text, author: actorName(who), comment: rules.comment }, { ifChanged: true })
       : null;

@@ -148,7 +148,7 @@ export function profileCommand(): Command {
           const failures = r.downloadFailures;
           if (failures) {
             process.stdout.write(`  not downloaded: ${failures.total} message${failures.total === 1 ? '' : 's'} (each stays on the server; every poll tries again)\n`);
-            for (const f of failures.first) process.stdout.write(`    ${f.key} since ${f.since}: ${f.error}\n`);
+            for (const f of failures.first) process.stdout.write(`    ${f.key} since ${f.since}: ${f.error.replace(/\s+/g, ' ')}\n`);
             if (failures.total > failures.first.length) process.stdout.write(`    and ${failures.total - failures.first.length} more\n`);
           }
         }

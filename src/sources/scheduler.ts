@@ -182,7 +182,9 @@ class ProfileRunner {
         ...(logger ? { logger } : {}),
         ...(this.options.afterIntake ? { afterIntake: () => this.options.afterIntake!(profile) } : {}),
       }));
-      await recordPollSuccess(store.db, this.profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString(), report.failed);
+      // A poll stopped on the way (POP3 returns what it did) has not looked at every message: its list is partial.
+      await recordPollSuccess(store.db, this.profile.id, new Date(Date.now() + nextDelayMs(settings.pollSeconds, 0)).toISOString(),
+        signal.aborted ? undefined : report.failed);
       this.options.onPoll?.(this.profile, { report });
       if (this.lastFailure) logger?.info({ profile: this.profile.name }, 'the mailbox works again');
       this.lastFailure = '';

@@ -63,7 +63,7 @@ export async function getStatus(db: Db, profileId: number): Promise<ProfileStatu
   };
 }
 
-type StatusChange = Partial<Omit<ProfileStatus, 'profileId' | 'cursor' | 'downloadFailures'>> & { cursor?: Record<string, unknown> | null };
+type StatusChange = Partial<Omit<ProfileStatus, 'profileId' | 'cursor'>> & { cursor?: Record<string, unknown> | null };
 
 export async function updateStatus(db: Db, profileId: number, change: StatusChange): Promise<void> {
   const values = {
@@ -78,6 +78,7 @@ export async function updateStatus(db: Db, profileId: number, change: StatusChan
     // No failures, no streak: whoever resets the count (a success, a settings change) ends it.
     ...(change.consecutiveFailures === 0 && change.failingSince === undefined ? { failing_since: null } : {}),
     ...(change.cursor !== undefined ? { cursor: change.cursor === null ? null : JSON.stringify(change.cursor) } : {}),
+    ...(change.downloadFailures !== undefined ? { download_failures: change.downloadFailures && JSON.stringify(change.downloadFailures) } : {}),
   };
   await db
     .insertInto('profile_status')
@@ -88,25 +89,22 @@ export async function updateStatus(db: Db, profileId: number, change: StatusChan
 
 /**
  * A poll that ran to its end, with the messages it could not download (none: the status names none any
- * more). A message that failed the poll before keeps the `since` of its first failure.
+ * more; undefined: it was stopped before it looked at them all, and the list stays as it was). A message
+ * listed as failing before keeps the `since` of its first failure (only the listed ones are remembered).
  */
 export async function recordPollSuccess(db: Db, profileId: number, nextPollAt: string,
-  failed: ReadonlyArray<{ key: string; error: string }> = []): Promise<void> {
+  failed?: ReadonlyArray<{ key: string; error: string }>): Promise<void> {
   const at = now();
-  await updateStatus(db, profileId, { lastPollAt: at, lastSuccessAt: at, consecutiveFailures: 0, nextPollAt });
-  const before = failed.length ? (await getStatus(db, profileId)).downloadFailures : null;
+  const before = failed?.length ? (await getStatus(db, profileId)).downloadFailures : null;
   const since = new Map(before?.first.map((f) => [f.key, f.since]));
-  const failures: DownloadFailures | null = failed.length
+  const downloadFailures = failed === undefined ? undefined : failed.length
     ? {
         total: failed.length,
         first: failed.slice(0, LISTED_DOWNLOAD_FAILURES).map(({ key, error }) =>
           ({ key, error: error.slice(0, ERROR_CHARS), since: since.get(key) ?? at })),
       }
     : null;
-  await db.updateTable('profile_status')
-    .set({ download_failures: failures && JSON.stringify(failures) })
-    .where('profile_id', '=', profileId)
-    .execute();
+  await updateStatus(db, profileId, { lastPollAt: at, lastSuccessAt: at, consecutiveFailures: 0, nextPollAt, ...(downloadFailures !== undefined ? { downloadFailures } : {}) });
 }
 
 export async function recordPollFailure(db: Db, profileId: number, error: string, nextPollAt: string): Promise<number> {

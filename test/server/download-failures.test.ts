@@ -1,7 +1,7 @@
 // The messages a successful poll could not download, on the status: at most 20 named (the rest counted),
 // each error cut at 500 characters, each message's `since` kept while it keeps failing, untouched by a
-// poll that failed as a whole, cleared by one that downloaded everything; the status API gives them. On
-// SQLite and PostgreSQL.
+// poll that failed as a whole or was stopped, cleared by one that downloaded everything and by pointing
+// the profile at another mailbox; the status API gives them. On SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { getStatus, LISTED_DOWNLOAD_FAILURES, recordPollFailure, recordPollSuccess } from '../../src/sources/status.js';
@@ -50,6 +50,8 @@ for (const dialect of await dialects()) {
       await recordPollFailure(db(), id, 'connection refused', LATER);
       assert.equal((await getStatus(db(), id)).downloadFailures?.total, 1, 'a failed poll says nothing of single messages');
       await recordPollSuccess(db(), id, LATER);
+      assert.equal((await getStatus(db(), id)).downloadFailures?.total, 1, 'a poll stopped on the way (no list) leaves it');
+      await recordPollSuccess(db(), id, LATER, []);
       assert.equal((await getStatus(db(), id)).downloadFailures, null);
       assert.equal((await s.call(`/api/v1/profiles/${id}/status`, { token: 'viewer' })).json.downloadFailures, null);
 
@@ -57,6 +59,16 @@ for (const dialect of await dialects()) {
       const many = (await getStatus(db(), id)).downloadFailures!;
       assert.equal(many.total, 250);
       assert.deepEqual(many.first.map((f) => f.key), Array.from({ length: LISTED_DOWNLOAD_FAILURES }, (_, i) => `k${i}`));
+    });
+
+    test('pointed at another mailbox, the profile names none of the old one\'s messages', async () => {
+      await recordPollSuccess(db(), id, LATER, failed(['k1']));
+      const same = await s.call(`/api/v1/profiles/${id}`, { method: 'PATCH', json: { source: { pollSeconds: 120 } } });
+      assert.equal(same.status, 200, same.text);
+      assert.equal((await getStatus(db(), id)).downloadFailures?.total, 1, 'the same mailbox: still its messages');
+      const moved = await s.call(`/api/v1/profiles/${id}`, { method: 'PATCH', json: { source: { host: '127.0.0.2', password: 'pw-2' } } });
+      assert.equal(moved.status, 200, moved.text);
+      assert.equal((await getStatus(db(), id)).downloadFailures, null);
     });
   });
 }

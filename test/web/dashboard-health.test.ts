@@ -23,6 +23,8 @@ describe('a failing profile, and one that leaves a message behind, on the dashbo
     await recordPollFailure(ui.app.store.db, made.profile.id, 'login failed: wrong password', next);
     const working = await createProfile(ui.app, { name: 'leaves one', source: { protocol: 'pop3', host: '127.0.0.1', login: 'b', password: 'pw-2' } }, cliPrincipal('test'));
     await recordPollSuccess(ui.app.store.db, working.profile.id, next, [{ key: 'pop3:b@127.0.0.1:uidl-7', error: 'RETR refused by the server: -ERR message unreadable' }]);
+    const three = await createProfile(ui.app, { name: 'leaves three', source: { protocol: 'pop3', host: '127.0.0.1', login: 'c', password: 'pw-3' } }, cliPrincipal('test'));
+    await recordPollSuccess(ui.app.store.db, three.profile.id, next, ['u1', 'u2', 'u3'].map((u) => ({ key: `pop3:c@127.0.0.1:${u}`, error: `RETR refused: ${u}` })));
   });
   after(() => ui?.close());
 
@@ -40,7 +42,7 @@ describe('a failing profile, and one that leaves a message behind, on the dashbo
     }
   });
 
-  test('polls that work but leave a message behind: "1 message not downloaded", the error and the message as visible text', async () => {
+  test('polls that work but leave messages behind: "1 message not downloaded" (or 3), the first one\'s error and key as visible text', async () => {
     for (const width of [1280, 390]) {
       const page = await ui.signIn(undefined, undefined, { width, height: 900 });
       await page.goto(`${ui.url}/`);
@@ -48,7 +50,10 @@ describe('a failing profile, and one that leaves a message behind, on the dashbo
       await row.getByText('1 message not downloaded', { exact: true }).waitFor();
       const error = row.getByText(/RETR refused by the server: -ERR message unreadable/);
       assert.equal(await error.isVisible(), true, `the error is shown (${width} px)`);
-      assert.match(await error.innerText(), /pop3:b@127\.0\.0\.1:uidl-7, since .*every poll tries it again/);
+      assert.match(await error.innerText(), /pop3:b@127\.0\.0\.1:uidl-7, since [^;]+; it stays on the server and every poll tries again\)$/);
+      const three = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'leaves three' }) });
+      await three.getByText('3 messages not downloaded', { exact: true }).waitFor();
+      assert.match(await three.getByText(/RETR refused: u1/).innerText(), /pop3:c@127\.0\.0\.1:u1, since [^;]+; and 2 more, in the status; they stay on the server/);
       assert.deepEqual(await seriousViolations(page), [], `the dashboard at ${width} px`);
     }
   });

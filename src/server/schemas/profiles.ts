@@ -214,7 +214,7 @@ export const DownloadFailures = z
   .object({
     total: z.number().int().openapi({ description: 'how many messages could not be downloaded; `first` lists up to 20 of them' }),
     first: z.array(z.object({
-      key: z.string().openapi({ description: "the message's origin key: its mailbox and UID (IMAP) or UIDL (POP3)" }),
+      key: z.string().openapi({ description: "the message's origin key: imap:<folder>:<UIDVALIDITY>:<UID>, or pop3:<login>@<host>:<UIDL>" }),
       error: z.string(),
       since: z.string().openapi({ description: 'the first poll of the current run of polls that could not download it' }),
     })),

@@ -25,11 +25,14 @@ export function Health({ status }: { status: ProfileStatus }) {
   if (failures && failures.first.length) {
     const first = failures.first[0]!;
     const count = failures.total === 1 ? '1 message' : `${failures.total} messages`;
+    const others = failures.total - 1;
     return (
       <span class="health-failing">
         <span class="badge warn">{count} not downloaded</span>
         <span class="health-error">
-          {first.error} ({first.key}, since {when(first.since)}; it stays on the server and every poll tries it again)
+          {first.error} ({first.key}, since {when(first.since)}
+          {others ? `; and ${others} more, in the status` : ''}; {failures.total === 1 ? 'it stays' : 'they stay'} on the
+          server and every poll tries again)
         </span>
       </span>
     );
