@@ -25,7 +25,9 @@ export async function openMessage(session: ImapSession, message: ListedMessage, 
     const header = { key: 'HEADER', start: 0, maxLength: MAX_HEADER_BYTES };
     const row = await client.fetchOne(String(message.uid), { uid: true, bodyParts: [header] }, { uid: true });
     watch.kick();
-    if (!row || !row.headers) return null;
+    if (!row) return null;
+    // Sent, but with NIL for its header: a failure of this message, not a message that is gone.
+    if (!row.headers) throw new ImapSourceError('command', `the server sent no header for UID ${message.uid}`);
     watch.suspend();
     return { content: Readable.from([row.headers]), headerOnly: true };
   }

@@ -136,7 +136,11 @@ export class Pop3Client {
    * can be most of a message. The rest of the answer is read and thrown away (the connection stays usable).
    */
   async header(n: number, maxBytes: number): Promise<Readable> {
-    return Readable.from(firstBytes(await this.top(n, 0), maxBytes), { objectMode: false });
+    const top = await this.top(n, 0);
+    const header = Readable.from(firstBytes(top, maxBytes), { objectMode: false });
+    // Destroyed before its first read, the generator never starts (nor its finally): the answer must still drain.
+    header.once('close', () => top.destroy());
+    return header;
   }
 
   /** Marks message `n` deleted. The server removes it only on a successful quit(). */
