@@ -11,11 +11,17 @@
 // reported in `failed` and held below the cursor (retried by the next poll); the rest of its batch lands.
 // A batch whose messages turn out larger than listed (fetch-batch.ts) stores what came before the first
 // of them; that one streams next, and the rest of the batch is planned again after it.
+//
+// A lost connection ends the poll, and the message it was lost on becomes the cursor's suspect
+// (cursor.ts): some servers end the connection on a message they cannot read. The next poll downloads
+// it alone, in its place; if the connection is lost on it alone as well, the poll after that downloads
+// it last, after all the other new mail, and a loss then is its own failure (reported in `failed`, held
+// below the cursor, tried again by every poll), not the poll's: the mail after it keeps flowing.
 import type { Db } from '../../store/database.js';
 import { intakeBatch, type BatchResult } from '../intake.js';
 import type { PollContext } from '../source.js';
 import { ProcessingAlongside } from '../processing-alongside.js';
-import { planSteps, type BatchLimits } from './batches.js';
+import { planSteps, type BatchLimits, type Step } from './batches.js';
 import { ImapSourceError } from './errors.js';
 import { emptyBatchBytes, fetchBatch } from './fetch-batch.js';
 import type { ListedMessage } from './listing.js';
@@ -46,6 +52,8 @@ export interface DownloadOptions {
    * takes the rest (processing-alongside.ts).
    */
   afterBatch?: () => Promise<void>;
+  /** The cursor's suspect, when it is among `messages`: downloaded alone, and last once `last` is set. */
+  suspect?: { uid: number; last: boolean };
 }
 
 type KeyOf = (m: ListedMessage) => string;
@@ -54,7 +62,11 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
   keyOf: KeyOf, options: DownloadOptions): Promise<DownloadResult> {
   const result: DownloadResult = { stored: 0, failed: [], unsettled: [] };
   const limits = { ...options.limits, maxMessageBytes: ctx.settings.maxMessageBytes };
-  const steps = planSteps(messages, limits);
+  const suspect = messages.find((m) => m.uid === options.suspect?.uid);
+  const last = suspect !== undefined && options.suspect!.last;
+  const steps = planAround(messages, suspect, last, limits);
+  // Downloaded last, it is not settled before then: no batch's cursor may pass it.
+  if (last) result.unsettled.push(suspect.uid);
   // Processing what is committed (CPU) runs beside the downloads and durability barriers of the steps
   // after it (mostly waiting on the server and the disk); intake never waits for it (processing-alongside.ts).
   const processing = new ProcessingAlongside(options.afterBatch);
@@ -65,7 +77,9 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
       // The last step settles everything listed after it as well (mail already in the inbox or known).
       const upTo = steps.length === 0 ? Infinity : step.kind === 'stream' ? step.message.uid : step.messages.at(-1)!.uid;
       if (step.kind === 'stream') {
-        await streamOne(session, ctx, step.message, keyOf, upTo, options, result);
+        const lastSuspect = last && step.message === suspect;
+        if (lastSuspect) result.unsettled.splice(result.unsettled.indexOf(suspect.uid), 1);
+        await streamOne(session, ctx, step.message, keyOf, upTo, options, result, lastSuspect);
       } else {
         const later = await storeBatch(session, ctx, step.messages, keyOf, upTo, options, result);
         if (later.length) steps.unshift({ kind: 'stream', message: later[0]! }, ...planSteps(later.slice(1), limits));
@@ -79,17 +93,31 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
   return result;
 }
 
+/** The steps in UID order; the suspect alone, in its place or (`last`) after all the others. */
+function planAround(messages: ListedMessage[], suspect: ListedMessage | undefined, last: boolean, limits: BatchLimits): Step[] {
+  if (!suspect) return planSteps(messages, limits);
+  const alone: Step = { kind: 'stream', message: suspect };
+  const before = messages.filter((m) => m.uid < suspect.uid);
+  const after = messages.filter((m) => m.uid > suspect.uid);
+  return last
+    ? [...planSteps([...before, ...after], limits), alone]
+    : [...planSteps(before, limits), alone, ...planSteps(after, limits)];
+}
+
+/** `lastSuspect`: the suspect after all the others (see above); a connection lost on it is its own failure. */
 async function streamOne(session: ImapSession, ctx: PollContext, message: ListedMessage, keyOf: KeyOf, upTo: number,
-  options: DownloadOptions, result: DownloadResult): Promise<void> {
+  options: DownloadOptions, result: DownloadResult, lastSuspect = false): Promise<void> {
   const key = keyOf(message);
   try {
     const outcome = await storeMessage(session, ctx, message, key, options.chunkBytes);
     if (outcome === 'stored') result.stored++;
-    if (outcome === 'gone') result.unsettled.push(message.uid); // listed again next time; if really gone, it won't be
+    // Not there, or the connection went while asking: only the first is gone (listed again next time, if not).
+    if (outcome === 'gone' && !session.usable) throw new ImapSourceError('command', 'the server ended the connection');
+    if (outcome === 'gone') result.unsettled.push(message.uid);
   } catch (err) {
     // One bad message does not stop the rest, but a lost connection does: nothing more can succeed.
-    if (!session.usable || ctx.signal?.aborted) throw lostConnection(err, message.uid);
-    fail(ctx, result, message, key, err);
+    if (ctx.signal?.aborted || (!session.usable && !lastSuspect)) throw lostConnection(err, message.uid);
+    fail(ctx, result, message, key, session.usable ? err : lostConnection(err, message.uid));
   }
   (await options.advance(ctx.store.db, upTo, result.unsettled))();
 }
@@ -167,8 +195,11 @@ function isTimeout(err: unknown): boolean {
   return err instanceof ImapSourceError && err.step === 'timeout';
 }
 
-function lostConnection(err: unknown, uid: number): Error {
-  if (isTimeout(err) || (err instanceof ImapSourceError && /^the connection was lost/.test(err.message))) return err as Error;
-  const message = (err as Error)?.message ?? String(err);
-  return new ImapSourceError('command', `the connection was lost while downloading UID ${uid}: ${message}`, { cause: err });
+/** The error a lost connection (or a timeout) ends the download with, naming the UID it was lost on. */
+function lostConnection(err: unknown, uid: number): ImapSourceError {
+  const lost = isTimeout(err) || (err instanceof ImapSourceError && /^the connection was lost/.test(err.message))
+    ? err as ImapSourceError
+    : new ImapSourceError('command', `the connection was lost while downloading UID ${uid}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  lost.downloadingUid ??= uid;
+  return lost;
 }

@@ -18,6 +18,8 @@ export class ImapSourceError extends Error {
     this.code = options.code;
   }
   readonly code: string | undefined;
+  /** The message being downloaded when the connection was lost or timed out (download-all.ts). */
+  downloadingUid?: number;
 }
 
 /**

@@ -27,6 +27,7 @@ import { originKey } from './origin.js';
 import { stillReads } from './other-account.js';
 import { ImapSession } from './session.js';
 import { downloadAll, type DownloadOptions } from './download-all.js';
+import type { ImapSourceError } from './errors.js';
 
 export class ImapSource implements MailSource {
   private readonly chunkBytes: number;
@@ -106,7 +107,8 @@ export class ImapSource implements MailSource {
     // a poll interrupted from here on continues this folder and UIDVALIDITY instead of starting over.
     const previous = continuing ? cursor.highestUid : 0;
     // A cursor already written (same folder and UIDVALIDITY) is not written again unchanged.
-    const writer = new CursorWriter(profile.id, folder, continuing ? cursor.highestUid : null, profile.source);
+    const suspect = continuing ? cursor.suspect ?? null : null;
+    const writer = new CursorWriter(profile.id, folder, continuing ? cursor.highestUid : null, profile.source, suspect);
     const commit = (upToUid: number, unsettled: readonly number[], within: Db) =>
       writer.write(within, nextHighestUid(previous, [highestListedUpTo(listed, upToUid)], unsettled));
     if (listed.length) (await commit(fresh.length ? fresh[0]!.uid - 1 : Infinity, [], db))();
@@ -118,6 +120,15 @@ export class ImapSource implements MailSource {
       advance: (within, lastUid, unsettled) => commit(lastUid, unsettled, within),
       // Committed batches, the caller turns into work while the next ones download.
       afterBatch: async () => ctx.afterIntake?.(),
+      ...(suspect ? { suspect: { uid: suspect.uid, last: suspect.losses >= 2 } } : {}),
+    }).catch(async (error: unknown) => {
+      // The message the connection was lost on is the next poll's suspect (cursor.ts).
+      const uid = (error as ImapSourceError).downloadingUid;
+      if (uid !== undefined && !ctx.signal?.aborted) {
+        await writer.lostOn(db, uid).catch((why: Error) =>
+          ctx.logger?.warn({ uid, err: why.message }, 'could not record the message the connection was lost on'));
+      }
+      throw error;
     });
     report.stored += downloaded.stored;
     report.failed.push(...downloaded.failed);
