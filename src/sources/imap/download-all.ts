@@ -12,16 +12,18 @@
 // A batch whose messages turn out larger than listed (fetch-batch.ts) stores what came before the first
 // of them; that one streams next, and the rest of the batch is planned again after it.
 //
-// A lost connection ends the poll, and the message it was lost on becomes the cursor's suspect
+// A lost connection ends the poll, and the message it was lost on becomes one of the cursor's suspects
 // (cursor.ts): some servers end the connection on a message they cannot read. The next poll downloads
-// it alone, in its place; if the connection is lost on it alone as well, the poll after that downloads
-// it last, after all the other new mail, and a loss then is its own failure (reported in `failed`, held
-// below the cursor, tried again by every poll), not the poll's: the mail after it keeps flowing.
+// it alone, in its place; if the connection is lost on it alone as well, later polls download it last,
+// after all the other new mail, and a loss then is its own failure (reported in `failed`, held below
+// the cursor, tried again by every poll), not the poll's: the mail after it keeps flowing. The next
+// suspect downloaded last goes over a new connection (`reopen`).
 import type { Db } from '../../store/database.js';
 import { intakeBatch, type BatchResult } from '../intake.js';
 import type { PollContext } from '../source.js';
 import { ProcessingAlongside } from '../processing-alongside.js';
 import { planSteps, type BatchLimits, type Step } from './batches.js';
+import type { Suspect } from './cursor.js';
 import { ImapSourceError } from './errors.js';
 import { emptyBatchBytes, fetchBatch } from './fetch-batch.js';
 import type { ListedMessage } from './listing.js';
@@ -52,8 +54,10 @@ export interface DownloadOptions {
    * takes the rest (processing-alongside.ts).
    */
   afterBatch?: () => Promise<void>;
-  /** The cursor's suspect, when it is among `messages`: downloaded alone, and last once `last` is set. */
-  suspect?: { uid: number; last: boolean };
+  /** The cursor's suspects (cursor.ts): each downloaded alone, and last from its second loss on. */
+  suspects?: readonly Suspect[];
+  /** A new session on the same folder, for the next suspect downloaded last after one lost the connection. */
+  reopen?: () => Promise<ImapSession>;
 }
 
 type KeyOf = (m: ListedMessage) => string;
@@ -62,11 +66,12 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
   keyOf: KeyOf, options: DownloadOptions): Promise<DownloadResult> {
   const result: DownloadResult = { stored: 0, failed: [], unsettled: [] };
   const limits = { ...options.limits, maxMessageBytes: ctx.settings.maxMessageBytes };
-  const suspect = messages.find((m) => m.uid === options.suspect?.uid);
-  const last = suspect !== undefined && options.suspect!.last;
-  const steps = planAround(messages, suspect, last, limits);
-  // Downloaded last, it is not settled before then: no batch's cursor may pass it.
-  if (last) result.unsettled.push(suspect.uid);
+  const losses = new Map((options.suspects ?? []).map((s) => [s.uid, s.losses]));
+  const last = new Set(messages.filter((m) => (losses.get(m.uid) ?? 0) >= 2));
+  const steps = planAround(messages, losses, last, limits);
+  // Downloaded last, they are not settled before then: no batch's cursor may pass them.
+  for (const m of last) result.unsettled.push(m.uid);
+  const opened: ImapSession[] = [];
   // Processing what is committed (CPU) runs beside the downloads and durability barriers of the steps
   // after it (mostly waiting on the server and the disk); intake never waits for it (processing-alongside.ts).
   const processing = new ProcessingAlongside(options.afterBatch);
@@ -74,14 +79,22 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
     while (steps.length) {
       if (ctx.signal?.aborted) break;
       const step = steps.shift()!;
+      const lastSuspect = step.kind === 'stream' && last.has(step.message);
+      if (!session.usable) {
+        // Lost after a step that needed nothing more of it (a batch whose answers had all come): the next
+        // step is not to blame. Only between suspects downloaded last is a new connection taken here.
+        if (!lastSuspect || !options.reopen) throw new ImapSourceError('command', 'the connection was lost');
+        session = await options.reopen();
+        opened.push(session);
+      }
       // The last step settles everything listed after it as well (mail already in the inbox or known).
       const upTo = steps.length === 0 ? Infinity : step.kind === 'stream' ? step.message.uid : step.messages.at(-1)!.uid;
       if (step.kind === 'stream') {
-        const lastSuspect = last && step.message === suspect;
-        if (lastSuspect) result.unsettled.splice(result.unsettled.indexOf(suspect.uid), 1);
+        if (lastSuspect) result.unsettled.splice(result.unsettled.indexOf(step.message.uid), 1);
         await streamOne(session, ctx, step.message, keyOf, upTo, options, result, lastSuspect);
       } else {
         const later = await storeBatch(session, ctx, step.messages, keyOf, upTo, options, result);
+        // Before the next steps (a batch holds no suspect, so these come before any suspect's step too).
         if (later.length) steps.unshift({ kind: 'stream', message: later[0]! }, ...planSteps(later.slice(1), limits));
       }
       if (steps.length) processing.committed();
@@ -89,19 +102,31 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
     await processing.finished();
   } finally {
     await processing.stopped(); // the intake's own error is the one to report
+    await Promise.all(opened.map((s) => s.close()));
   }
   return result;
 }
 
-/** The steps in UID order; the suspect alone, in its place or (`last`) after all the others. */
-function planAround(messages: ListedMessage[], suspect: ListedMessage | undefined, last: boolean, limits: BatchLimits): Step[] {
-  if (!suspect) return planSteps(messages, limits);
-  const alone: Step = { kind: 'stream', message: suspect };
-  const before = messages.filter((m) => m.uid < suspect.uid);
-  const after = messages.filter((m) => m.uid > suspect.uid);
-  return last
-    ? [...planSteps([...before, ...after], limits), alone]
-    : [...planSteps(before, limits), alone, ...planSteps(after, limits)];
+/**
+ * The steps in UID order, each suspect alone: in its place after one loss, after all the others (in
+ * UID order) from its second.
+ */
+function planAround(messages: ListedMessage[], losses: ReadonlyMap<number, number>, last: ReadonlySet<ListedMessage>,
+  limits: BatchLimits): Step[] {
+  const steps: Step[] = [];
+  let run: ListedMessage[] = [];
+  for (const m of messages) {
+    if (last.has(m)) continue;
+    if (!losses.has(m.uid)) {
+      run.push(m);
+      continue;
+    }
+    steps.push(...planSteps(run, limits), { kind: 'stream', message: m });
+    run = [];
+  }
+  steps.push(...planSteps(run, limits));
+  for (const m of last) steps.push({ kind: 'stream', message: m });
+  return steps;
 }
 
 /** `lastSuspect`: the suspect after all the others (see above); a connection lost on it is its own failure. */

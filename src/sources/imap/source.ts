@@ -27,7 +27,7 @@ import { originKey } from './origin.js';
 import { stillReads } from './other-account.js';
 import { ImapSession } from './session.js';
 import { downloadAll, type DownloadOptions } from './download-all.js';
-import type { ImapSourceError } from './errors.js';
+import { ImapSourceError } from './errors.js';
 
 export class ImapSource implements MailSource {
   private readonly chunkBytes: number;
@@ -53,7 +53,7 @@ export class ImapSource implements MailSource {
     let session = await open();
     try {
       try {
-        await this.intake(session, ctx, report);
+        await this.intake(session, ctx, report, open);
       } catch (error) {
         // What was stored before the poll died becomes work now, not after a whole intake succeeds.
         await processBeforeFailing(ctx);
@@ -72,7 +72,7 @@ export class ImapSource implements MailSource {
     return report;
   }
 
-  private async intake(session: ImapSession, ctx: PollContext, report: PollReport): Promise<void> {
+  private async intake(session: ImapSession, ctx: PollContext, report: PollReport, open: () => Promise<ImapSession>): Promise<void> {
     const { store, profile, settings } = ctx;
     const db = store.db;
     const folder = session.folder;
@@ -107,8 +107,8 @@ export class ImapSource implements MailSource {
     // a poll interrupted from here on continues this folder and UIDVALIDITY instead of starting over.
     const previous = continuing ? cursor.highestUid : 0;
     // A cursor already written (same folder and UIDVALIDITY) is not written again unchanged.
-    const suspect = continuing ? cursor.suspect ?? null : null;
-    const writer = new CursorWriter(profile.id, folder, continuing ? cursor.highestUid : null, profile.source, suspect);
+    const suspects = continuing ? cursor.suspects ?? [] : [];
+    const writer = new CursorWriter(profile.id, folder, continuing ? cursor.highestUid : null, profile.source, suspects);
     const commit = (upToUid: number, unsettled: readonly number[], within: Db) =>
       writer.write(within, nextHighestUid(previous, [highestListedUpTo(listed, upToUid)], unsettled));
     if (listed.length) (await commit(fresh.length ? fresh[0]!.uid - 1 : Infinity, [], db))();
@@ -120,10 +120,16 @@ export class ImapSource implements MailSource {
       advance: (within, lastUid, unsettled) => commit(lastUid, unsettled, within),
       // Committed batches, the caller turns into work while the next ones download.
       afterBatch: async () => ctx.afterIntake?.(),
-      ...(suspect ? { suspect: { uid: suspect.uid, last: suspect.losses >= 2 } } : {}),
+      suspects,
+      reopen: async () => {
+        const again = await open();
+        if (again.folder.path === folder.path && again.folder.uidValidity === folder.uidValidity) return again;
+        await again.close();
+        throw new ImapSourceError('folder', `the folder ${folder.path} changed its UIDVALIDITY during the poll`);
+      },
     }).catch(async (error: unknown) => {
-      // The message the connection was lost on is the next poll's suspect (cursor.ts).
-      const uid = (error as ImapSourceError).downloadingUid;
+      // The message the connection was lost on is a suspect for the next poll (cursor.ts).
+      const uid = error instanceof ImapSourceError ? error.downloadingUid : undefined;
       if (uid !== undefined && !ctx.signal?.aborted) {
         await writer.lostOn(db, uid).catch((why: Error) =>
           ctx.logger?.warn({ uid, err: why.message }, 'could not record the message the connection was lost on'));

@@ -1,10 +1,12 @@
 // CursorWriter: a poll writes its folder's cursor as UIDs settle, not again unchanged; a value written
 // inside a batch's transaction counts as written only once that transaction commits (a rolled-back one
-// wrote nothing, so the same value must be written again). On SQLite and PostgreSQL.
+// wrote nothing, so the same value must be written again). The messages the connection was lost on
+// (suspects) are counted one by one, kept by every write until the cursor passes them, and never more
+// than MAX_SUSPECTS. On SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dialects, openTestStore, type TestStore } from '../../support/store.js';
-import { CursorWriter, readCursor, writeCursor } from '../../../src/sources/imap/cursor.js';
+import { CursorWriter, MAX_SUSPECTS, readCursor, writeCursor } from '../../../src/sources/imap/cursor.js';
 import { getStatus } from '../../../src/sources/status.js';
 import { createProfile, updateProfile } from '../../../src/store/profiles.js';
 
@@ -55,6 +57,52 @@ for (const dialect of await dialects()) {
       await updateProfile(t.store.db, profileId, { source: { ...alice, login: 'bob' } as never });
       await assert.rejects(writer.write(t.store.db, 8), /pointed at another mailbox account during this poll/);
       assert.equal(await stored(profileId), 3, 'not moved by the old account\'s poll');
+      await assert.rejects(writer.lostOn(t.store.db, 5), /pointed at another mailbox account during this poll/);
+      assert.equal(readCursor((await getStatus(t.store.db, profileId)).cursor)?.suspects, undefined, 'nor a suspect');
+    });
+
+    test('suspects: each loss counted for its own message, the others kept, kept by writes below them, dropped once passed', async () => {
+      const profileId = await newProfile();
+      const suspects = async () => readCursor((await getStatus(t.store.db, profileId)).cursor)?.suspects;
+      const writer = new CursorWriter(profileId, folder, null, null);
+      await writer.lostOn(t.store.db, 4);
+      assert.equal(await suspects(), undefined, 'nothing recorded before the cursor is first written');
+      (await writer.write(t.store.db, 1))();
+      await writer.lostOn(t.store.db, 4);
+      await writer.lostOn(t.store.db, 2);
+      await writer.lostOn(t.store.db, 4);
+      await writer.lostOn(t.store.db, 1);
+      assert.deepEqual(await suspects(), [{ uid: 2, losses: 1 }, { uid: 4, losses: 2 }], 'in UID order; none at or below the cursor');
+      (await writer.write(t.store.db, 1))();
+      (await writer.write(t.store.db, 3))();
+      assert.deepEqual(await suspects(), [{ uid: 4, losses: 2 }], 'passed: stored or known now');
+      // A new poll starts from what is stored.
+      const next = new CursorWriter(profileId, folder, 3, null, readCursor((await getStatus(t.store.db, profileId)).cursor)!.suspects);
+      await next.lostOn(t.store.db, 4);
+      assert.deepEqual(await suspects(), [{ uid: 4, losses: 3 }]);
+      (await next.write(t.store.db, 9))();
+      assert.equal(await suspects(), undefined);
+    });
+
+    test('suspects: no more than MAX_SUSPECTS; one more is not recorded, one already there still counts', async () => {
+      const profileId = await newProfile();
+      const writer = new CursorWriter(profileId, folder, null, null);
+      (await writer.write(t.store.db, 1))();
+      for (let uid = 2; uid < 2 + MAX_SUSPECTS; uid++) await writer.lostOn(t.store.db, uid);
+      await writer.lostOn(t.store.db, 2 + MAX_SUSPECTS);
+      await writer.lostOn(t.store.db, 2);
+      const suspects = readCursor((await getStatus(t.store.db, profileId)).cursor)!.suspects!;
+      assert.equal(suspects.length, MAX_SUSPECTS);
+      assert.deepEqual([suspects[0], suspects.at(-1)], [{ uid: 2, losses: 2 }, { uid: 1 + MAX_SUSPECTS, losses: 1 }]);
     });
   });
 }
+
+test('readCursor keeps well-formed suspects above the cursor, in UID order, and drops anything else', () => {
+  const cursor = readCursor({
+    folder: 'INBOX', uidValidity: '7', highestUid: 3,
+    suspects: [{ uid: 9, losses: 1 }, { uid: 5, losses: 2 }, { uid: 3, losses: 1 }, { uid: 6, losses: 0 }, { uid: 'x', losses: 1 }, null, 4],
+  });
+  assert.deepEqual(cursor, { folder: 'INBOX', uidValidity: '7', highestUid: 3, suspects: [{ uid: 5, losses: 2 }, { uid: 9, losses: 1 }] });
+  assert.deepEqual(readCursor({ folder: 'INBOX', uidValidity: '7', highestUid: 3, suspects: 'none' }), { folder: 'INBOX', uidValidity: '7', highestUid: 3 });
+});
