@@ -41,6 +41,11 @@ const REQUIRED = [DOVECOT, DOVEADM, '/usr/lib/dovecot/pop3', '/usr/lib/dovecot/i
 export interface DovecotUser {
   user: string;
   password: string;
+  /**
+   * Settings for this user only (userdb extra fields), e.g. `{ pop3_uidl_format: '%08Xv' }`: every message
+   * the same UIDL, as a misconfigured server gives (Dovecot's pop3_uidl_duplicates is `allow`).
+   */
+  settings?: Record<string, string>;
 }
 
 export interface DovecotOptions {
@@ -152,7 +157,7 @@ async function startOnce(opts: DovecotOptions): Promise<Dovecot> {
     const ports = { imap: imap!, imaps: imaps!, pop3: pop3!, pop3s: pop3s! };
     const conf = path.join(dir, 'dovecot.conf');
     await writeFile(path.join(dir, 'users'), users
-      .map((u) => `${u.user}:{PLAIN}${u.password}:${uid}:${gid}::${path.join(dir, 'mail', u.user)}::\n`).join(''));
+      .map((u) => `${u.user}:{PLAIN}${u.password}:${uid}:${gid}::${path.join(dir, 'mail', u.user)}::${extraFields(u.settings)}\n`).join(''));
     await writeFile(conf, config({ dir, ports, mailUser, groupName, uid, gid, pki, disablePlaintextAuth: !!opts.disablePlaintextAuth,
       oauth2: !!opts.oauth2, maxConnections: opts.maxConnections }));
     if (opts.oauth2) await writeFile(path.join(dir, 'oauth2.conf.ext'), oauth2Config(opts.oauth2));
@@ -211,6 +216,16 @@ async function startOnce(opts: DovecotOptions): Promise<Dovecot> {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * A user's settings as passwd-file extra fields: space-separated `userdb_key=value` (the file serves as
+ * passdb too, and only prefixed fields reach the userdb from there), `%` doubled (fields are expanded).
+ */
+function extraFields(settings: Record<string, string> = {}): string {
+  const fields = Object.entries(settings);
+  for (const [key, value] of fields) if (!/^[a-z0-9_]+$/.test(key) || /[\s:]/.test(value)) throw new Error(`unsupported user setting ${key}=${value}`);
+  return fields.map(([key, value]) => `userdb_${key}=${value.replaceAll('%', '%%')}`).join(' ');
 }
 
 function config(c: {

@@ -3,7 +3,8 @@
 // before anything else happens, and committed batches are processed while the next ones download; DELE
 // is sent only for messages whose row is committed, whose outcome is recorded and whose profile says
 // delete, and only QUIT commits it, so a session that dies deletes nothing. A download that fails is
-// retried on the next poll; the rest goes on, on a new connection if the old one died.
+// retried on the next poll; the rest goes on, on a new connection if the old one died. Messages that
+// share a UIDL are neither taken nor deleted, and reported every poll (Listing.shared).
 import { hasOriginKeys } from '../../store/inbox.js';
 import { pendingAcks, markAcknowledged } from '../acknowledge.js';
 import type { ConnectionExtras } from '../connection-extras.js';
@@ -52,8 +53,15 @@ export function pop3Options(settings: ResolvedSettings, extras: ConnectionExtras
 }
 
 interface Listing {
+  /** The messages whose UIDL is their own, by key. */
   byKey: Map<string, { n: number; size: number }>;
   keys: string[];
+  /**
+   * UIDLs the server gives to more than one message, with those messages' numbers. A UIDL names a message
+   * from one session to the next; one shared cannot, so none of those messages is taken (the first would
+   * hide the others for good) or deleted (another session may number them the other way round).
+   */
+  shared: Map<string, number[]>;
 }
 
 export class Pop3Source implements MailSource {
@@ -80,16 +88,23 @@ export class Pop3Source implements MailSource {
       const inInbox = await hasOriginKeys(db, profileId, listing.keys);
       const known = await knownKeys(db, profileId, listing.keys);
       let fresh = listing.keys.filter((k) => !inInbox.has(k) && !known.has(k));
+      const shared = [...listing.shared.keys()];
+      const sharedKnown = await knownKeys(db, profileId, shared);
 
       const status = await getStatus(db, profileId);
       if (!status.baselineAt) {
-        const leaveAlone = await this.firstRunExclusions(client, ctx.settings, listing, fresh);
+        const leaveAlone = [...await this.firstRunExclusions(client, ctx.settings, listing, fresh)];
+        // There from the start too, whatever the server calls them.
+        if (ctx.settings.firstRun.kind === 'from-now') leaveAlone.push(...shared.filter((k) => !sharedKnown.has(k)));
         await addKnownKeys(db, profileId, leaveAlone, 'first-run');
         await updateStatus(db, profileId, { baselineAt: new Date().toISOString() });
         const excluded = new Set(leaveAlone);
         fresh = fresh.filter((k) => !excluded.has(k));
+        for (const k of leaveAlone) sharedKnown.add(k);
         report.skipped += leaveAlone.length;
       }
+      // Reported every poll, but for messages the profile leaves alone anyway.
+      for (const key of shared) if (!sharedKnown.has(key)) report.failed.push({ key, error: sharedUidl(listing.shared.get(key)!) });
 
       // The session the download runs on: after a lost connection, a new one, listed again (message
       // numbers are per session; keys are not).
@@ -144,8 +159,9 @@ export class Pop3Source implements MailSource {
     const client = await Pop3Client.connect(pop3Options(ctx.settings, this.extras));
     try {
       const listing = await list(client, ctx.settings);
-      const inInbox = await hasOriginKeys(db, ctx.profile.id, listing.keys);
-      const present = listing.keys.filter((k) => !inInbox.has(k));
+      const all = [...listing.keys, ...listing.shared.keys()];
+      const inInbox = await hasOriginKeys(db, ctx.profile.id, all);
+      const present = all.filter((k) => !inInbox.has(k));
       await addKnownKeys(db, ctx.profile.id, present, 'first-run');
       await updateStatus(db, ctx.profile.id, { baselineAt: new Date().toISOString() });
       await client.quit();
@@ -177,6 +193,8 @@ export class Pop3Source implements MailSource {
     const deleted: number[] = [];
     for (const ack of pending) {
       const entry = listing.byKey.get(ack.originKey);
+      // Which of the messages sharing its UIDL is this one? Not deleted, and asked again next poll.
+      if (ack.action.kind === 'delete' && listing.shared.has(ack.originKey)) continue;
       if (ack.action.kind === 'delete' && entry) {
         await client.dele(entry.n);
         deleted.push(ack.itemId);
@@ -196,8 +214,20 @@ async function list(client: Pop3Client, settings: ResolvedSettings): Promise<Lis
   const uids = await client.uidl();
   const sizes = new Map((await client.list()).map((l) => [l.n, l.size]));
   const byKey = new Map<string, { n: number; size: number }>();
-  for (const { n, uid } of uids) byKey.set(pop3OriginKey(settings, uid), { n, size: sizes.get(n) ?? 0 });
-  return { byKey, keys: [...byKey.keys()] };
+  const shared = new Map<string, number[]>();
+  for (const { n, uid } of uids) {
+    const key = pop3OriginKey(settings, uid);
+    const first = byKey.get(key);
+    if (first) shared.set(key, [...(shared.get(key) ?? [first.n]), n]);
+    else byKey.set(key, { n, size: sizes.get(n) ?? 0 });
+  }
+  for (const key of shared.keys()) byKey.delete(key);
+  return { byKey, keys: [...byKey.keys()], shared };
+}
+
+function sharedUidl(numbers: number[]): string {
+  return `the server gives this UIDL to ${numbers.length} messages (numbers ${numbers.join(', ')}), which then cannot be told apart ` +
+    'from one poll to the next: none of them is taken or deleted until each has a UIDL of its own (Dovecot: pop3_uidl_duplicates = rename)';
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
