@@ -91,20 +91,21 @@ export class CursorWriter {
   /**
    * Records that this poll lost the connection downloading `uid` (one more loss when it was a suspect
    * already; the others are kept), with the cursor as last committed. Nothing is recorded before the
-   * first write, nor past MAX_SUSPECTS.
+   * first write, for a UID the cursor has passed, nor past MAX_SUSPECTS ('full').
    */
-  async lostOn(db: Db, uid: number): Promise<void> {
-    if (this.stored === null || uid <= this.stored) return;
+  async lostOn(db: Db, uid: number): Promise<'recorded' | 'full' | 'not recorded'> {
+    if (this.stored === null || uid <= this.stored) return 'not recorded';
     const highestUid = this.stored;
     const kept = above(highestUid, this.suspects);
     const known = kept.find((s) => s.uid === uid);
-    if (!known && kept.length >= MAX_SUSPECTS) return;
+    if (!known && kept.length >= MAX_SUSPECTS) return 'full';
     const suspects = [...kept.filter((s) => s.uid !== uid), { uid, losses: (known?.losses ?? 0) + 1 }];
     await db.transaction().execute(async (trx) => {
       await stillReads(trx, this.profileId, this.source);
       await writeCursor(trx, this.profileId, this.cursor(highestUid, suspects));
     });
     this.suspects = above(highestUid, suspects);
+    return 'recorded';
   }
 
   private cursor(highestUid: number, suspects: readonly Suspect[]): ImapCursor {
@@ -115,9 +116,12 @@ export class CursorWriter {
 
 /**
  * The highest UID the next poll may start after: every listed UID up to it is settled. A message that
- * failed (or vanished between listing and download) holds the cursor below it, so it is listed again.
+ * failed (or vanished between listing and download) holds the cursor below it, so it is listed again;
+ * one held for later (a suspect downloaded last) may lie beyond what is settled so far, and never lets
+ * the cursor pass that.
  */
 export function nextHighestUid(previous: number, listedUids: readonly number[], unsettledUids: readonly number[]): number {
-  if (unsettledUids.length) return Math.max(previous, Math.min(...unsettledUids) - 1);
-  return Math.max(previous, ...listedUids);
+  const settled = Math.max(previous, ...listedUids);
+  if (unsettledUids.length) return Math.max(previous, Math.min(settled, Math.min(...unsettledUids) - 1));
+  return settled;
 }

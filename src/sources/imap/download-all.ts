@@ -84,6 +84,7 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
         // Lost after a step that needed nothing more of it (a batch whose answers had all come): the next
         // step is not to blame. Only between suspects downloaded last is a new connection taken here.
         if (!lastSuspect || !options.reopen) throw new ImapSourceError('command', 'the connection was lost');
+        // One that fails fails the poll (its words say why), as a first connection that fails does.
         session = await options.reopen();
         opened.push(session);
       }

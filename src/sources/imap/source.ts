@@ -18,7 +18,7 @@ import { emptyReport, processBeforeFailing, type MailSource, type PollContext, t
 import { getStatus, updateStatus } from '../status.js';
 import { applyAcks } from './acks.js';
 import { beforeCutoff, cutoffFor } from './baseline.js';
-import { CursorWriter, nextHighestUid, readCursor } from './cursor.js';
+import { CursorWriter, MAX_SUSPECTS, nextHighestUid, readCursor } from './cursor.js';
 import { listMessages, type ListedMessage } from './listing.js';
 import {
   DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MESSAGES, DEFAULT_CHUNK_BYTES, DEFAULT_STREAM_ABOVE_BYTES, type ImapSourceOptions,
@@ -131,8 +131,11 @@ export class ImapSource implements MailSource {
       // The message the connection was lost on is a suspect for the next poll (cursor.ts).
       const uid = error instanceof ImapSourceError ? error.downloadingUid : undefined;
       if (uid !== undefined && !ctx.signal?.aborted) {
-        await writer.lostOn(db, uid).catch((why: Error) =>
-          ctx.logger?.warn({ uid, err: why.message }, 'could not record the message the connection was lost on'));
+        const recorded = await writer.lostOn(db, uid).catch((why: Error) =>
+          void ctx.logger?.warn({ uid, err: why.message }, 'could not record the message the connection was lost on'));
+        if (recorded === 'full') {
+          ctx.logger?.warn({ uid, max: MAX_SUSPECTS }, 'the connection was lost on a message, and no more such messages can be remembered: it is downloaded in its place by every poll');
+        }
       }
       throw error;
     });

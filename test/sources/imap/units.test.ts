@@ -37,11 +37,14 @@ test('first-run cutoffs: from-now rounds down to the second current 50 ms earlie
   assert.deepEqual(beforeCutoff(listed, cutoff).map((m) => m.uid), [1]);
 });
 
-test('the cursor stays below the first unsettled UID', () => {
+test('the cursor stays below the first unsettled UID, and never passes what is settled so far', () => {
   assert.equal(nextHighestUid(0, [1, 2, 3], []), 3);
   assert.equal(nextHighestUid(0, [1, 2, 3], [2]), 1);
   assert.equal(nextHighestUid(5, [], []), 5);
   assert.equal(nextHighestUid(5, [6, 7], [6, 7]), 5);
+  // Held for later (a suspect downloaded last), beyond what is settled so far: the cursor stops at what is.
+  assert.equal(nextHighestUid(0, [3], [6]), 3);
+  assert.equal(nextHighestUid(4, [3], [6]), 4);
   assert.deepEqual(readCursor({ folder: 'INBOX', uidValidity: '12', highestUid: 4 }), { folder: 'INBOX', uidValidity: '12', highestUid: 4 });
   assert.equal(readCursor({ folder: 'INBOX', uidValidity: 12, highestUid: 4 }), null);
   assert.equal(readCursor(null), null);

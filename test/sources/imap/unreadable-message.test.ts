@@ -13,9 +13,9 @@ import { makeMessage } from '../../support/messages.js';
 import { memoryLog } from '../../support/memory-log.js';
 import { openTestStore, type TestStore } from '../../support/store.js';
 import { ImapSource } from '../../../src/sources/imap/index.js';
-import { readCursor } from '../../../src/sources/imap/cursor.js';
+import { readCursor, writeCursor } from '../../../src/sources/imap/cursor.js';
 import { Pop3Client } from '../../../src/sources/pop3/client.js';
-import { getStatus } from '../../../src/sources/status.js';
+import { getStatus, updateStatus } from '../../../src/sources/status.js';
 import { listInboxItems } from '../../../src/store/inbox.js';
 import { context, newProfile, recordAll, serverMessages, settingsFor, sourceOptions } from './helpers.js';
 
@@ -23,10 +23,34 @@ describe('an IMAP message the server cannot read', { skip: dovecotSkip() }, () =
   let dc: Dovecot;
   let ts: TestStore;
   before(async () => {
-    [dc, ts] = await Promise.all([startDovecot({ users: [{ user: 'u1', password: 'pw' }] }), openTestStore('sqlite')]);
+    [dc, ts] = await Promise.all([startDovecot({ users: [{ user: 'u1', password: 'pw' }, { user: 'u2', password: 'pw' }] }), openTestStore('sqlite')]);
   });
   after(async () => {
     await Promise.all([dc?.stop(), ts?.cleanup()]);
+  });
+
+  test('a suspect held for last, beyond the first batches: no batch moves the cursor past what it has stored', async () => {
+    for (const i of [1, 2, 3, 4, 5, 6, 7]) await dc.deliver('u2', makeMessage({ subject: `n${i}` }));
+    const profile = await newProfile(ts.store);
+    const settings = settingsFor(dc, 'u2', { tls: 'none' });
+    const source = new ImapSource(sourceOptions(dc, { batchMessages: 2 }));
+    // As two polls that lost the connection on UID 6 leave the cursor (the message is readable now).
+    const uidValidity = /uidvalidity=(\d+)/.exec(await dc.doveadm(['mailbox', 'status', '-u', 'u2', 'uidvalidity', 'INBOX']))![1]!;
+    await writeCursor(ts.store.db, profile.id, { folder: 'INBOX', uidValidity, highestUid: 0, suspects: [{ uid: 6, losses: 2 }] });
+    await updateStatus(ts.store.db, profile.id, { baselineAt: new Date().toISOString() });
+    const seen: Array<[number | undefined, string[]]> = [];
+    const report = await source.poll(context(ts.store, profile, settings, {
+      afterIntake: async () => {
+        const stored = (await listInboxItems(ts.store.db, { profileId: profile.id })).map((i) => i.subject!);
+        seen.push([readCursor((await getStatus(ts.store.db, profile.id)).cursor)?.highestUid, stored]);
+      },
+    }));
+    assert.deepEqual([report.stored, report.failed], [7, []]);
+    for (const [highestUid, stored] of seen) {
+      assert.ok((highestUid ?? 0) <= stored.length, `the cursor at ${highestUid} with only ${stored.join(', ')} stored`);
+    }
+    assert.deepEqual((await listInboxItems(ts.store.db, { profileId: profile.id })).map((i) => i.subject), ['n1', 'n2', 'n3', 'n4', 'n5', 'n7', 'n6']);
+    assert.deepEqual(readCursor((await getStatus(ts.store.db, profile.id)).cursor)?.highestUid, 7);
   });
 
   test('two of them: each fails two polls, then is downloaded last, over a connection of its own; the mail after them flows, each is reported, and taken once readable', async () => {
