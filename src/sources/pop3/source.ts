@@ -62,6 +62,8 @@ interface Listing {
    * hide the others for good) or deleted (another session may number them the other way round).
    */
   shared: Map<string, number[]>;
+  /** Every message listed, shared UIDLs and all. */
+  count: number;
 }
 
 export class Pop3Source implements MailSource {
@@ -82,29 +84,25 @@ export class Pop3Source implements MailSource {
     let reconnects = 0;
     try {
       let listing = await list(client, ctx.settings);
-      report.listed = listing.keys.length;
+      report.listed = listing.count;
       const { db } = ctx.store;
       const profileId = ctx.profile.id;
       const inInbox = await hasOriginKeys(db, profileId, listing.keys);
       const known = await knownKeys(db, profileId, listing.keys);
       let fresh = listing.keys.filter((k) => !inInbox.has(k) && !known.has(k));
-      const shared = [...listing.shared.keys()];
-      const sharedKnown = await knownKeys(db, profileId, shared);
 
       const status = await getStatus(db, profileId);
       if (!status.baselineAt) {
-        const leaveAlone = [...await this.firstRunExclusions(client, ctx.settings, listing, fresh)];
-        // There from the start too, whatever the server calls them.
-        if (ctx.settings.firstRun.kind === 'from-now') leaveAlone.push(...shared.filter((k) => !sharedKnown.has(k)));
+        const leaveAlone = await this.firstRunExclusions(client, ctx.settings, listing, fresh);
         await addKnownKeys(db, profileId, leaveAlone, 'first-run');
         await updateStatus(db, profileId, { baselineAt: new Date().toISOString() });
         const excluded = new Set(leaveAlone);
         fresh = fresh.filter((k) => !excluded.has(k));
-        for (const k of leaveAlone) sharedKnown.add(k);
         report.skipped += leaveAlone.length;
       }
-      // Reported every poll, but for messages the profile leaves alone anyway.
-      for (const key of shared) if (!sharedKnown.has(key)) report.failed.push({ key, error: sharedUidl(listing.shared.get(key)!) });
+      // Reported every poll, whatever the first run left alone: a UIDL shared now may have been one
+      // message's before, and every message to come under it would be hidden by it too.
+      for (const [key, numbers] of listing.shared) report.failed.push({ key, error: sharedUidl(numbers) });
 
       // The session the download runs on: after a lost connection, a new one, listed again (message
       // numbers are per session; keys are not).
@@ -141,7 +139,7 @@ export class Pop3Source implements MailSource {
         client = await Pop3Client.connect(options);
         listing = await list(client, ctx.settings);
       }
-      report.acknowledged = await this.acknowledge(ctx, client, listing);
+      report.acknowledged = await this.acknowledge(ctx, client, listing, report);
       return report;
     } finally {
       client.close();
@@ -159,9 +157,8 @@ export class Pop3Source implements MailSource {
     const client = await Pop3Client.connect(pop3Options(ctx.settings, this.extras));
     try {
       const listing = await list(client, ctx.settings);
-      const all = [...listing.keys, ...listing.shared.keys()];
-      const inInbox = await hasOriginKeys(db, ctx.profile.id, all);
-      const present = all.filter((k) => !inInbox.has(k));
+      const inInbox = await hasOriginKeys(db, ctx.profile.id, listing.keys);
+      const present = listing.keys.filter((k) => !inInbox.has(k));
       await addKnownKeys(db, ctx.profile.id, present, 'first-run');
       await updateStatus(db, ctx.profile.id, { baselineAt: new Date().toISOString() });
       await client.quit();
@@ -186,15 +183,25 @@ export class Pop3Source implements MailSource {
     return older;
   }
 
-  /** DELE what the profile deletes, QUIT to commit, then record the acknowledgements. */
-  private async acknowledge(ctx: PollContext, client: Pop3Client, listing: Listing): Promise<number> {
+  /**
+   * DELE what the profile deletes, QUIT to commit, then record the acknowledgements. A message is deleted
+   * only when its UIDL is its own and the server lists it at the size of the one taken under that UIDL:
+   * a server that gives one UIDL to two messages, or reuses one, would otherwise have a message deleted
+   * that was never taken. Those are left, reported in `failed`, and asked again next poll.
+   */
+  private async acknowledge(ctx: PollContext, client: Pop3Client, listing: Listing, report: PollReport): Promise<number> {
     const pending = await pendingAcks(ctx.store.db, ctx.profile.id, ctx.settings);
     const settle: number[] = [];
     const deleted: number[] = [];
     for (const ack of pending) {
       const entry = listing.byKey.get(ack.originKey);
-      // Which of the messages sharing its UIDL is this one? Not deleted, and asked again next poll.
+      // Which of the messages sharing its UIDL is this one? (Reported with the listing.)
       if (ack.action.kind === 'delete' && listing.shared.has(ack.originKey)) continue;
+      if (ack.action.kind === 'delete' && entry && entry.size > 0 && entry.size !== ack.rawSize) {
+        report.failed.push({ key: ack.originKey, error: `not deleted: the server lists the message of this UIDL at ${entry.size} bytes, `
+          + `but the one taken under it (message #${ack.itemId}) had ${ack.rawSize}: the server may have given its UIDL to another message` });
+        continue;
+      }
       if (ack.action.kind === 'delete' && entry) {
         await client.dele(entry.n);
         deleted.push(ack.itemId);
@@ -222,7 +229,7 @@ async function list(client: Pop3Client, settings: ResolvedSettings): Promise<Lis
     else byKey.set(key, { n, size: sizes.get(n) ?? 0 });
   }
   for (const key of shared.keys()) byKey.delete(key);
-  return { byKey, keys: [...byKey.keys()], shared };
+  return { byKey, keys: [...byKey.keys()], shared, count: uids.length };
 }
 
 function sharedUidl(numbers: number[]): string {
