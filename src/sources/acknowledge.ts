@@ -12,8 +12,6 @@ export interface PendingAck {
   originKey: string;
   outcome: Outcome;
   action: AfterAction;
-  /** The stored raw message's size: POP3 deletes only a message the server lists at that size. */
-  rawSize: number;
 }
 
 export function actionFor(settings: ResolvedSettings, outcome: Outcome, reason: string | null = null): AfterAction {
@@ -28,7 +26,7 @@ export function actionFor(settings: ResolvedSettings, outcome: Outcome, reason: 
 export async function pendingAcks(db: Db, profileId: number, settings: ResolvedSettings): Promise<PendingAck[]> {
   const rows = await db
     .selectFrom('inbox_items')
-    .select(['id', 'origin_key', 'outcome', 'reason', 'raw_size'])
+    .select(['id', 'origin_key', 'outcome', 'reason'])
     .where('profile_id', '=', profileId)
     .where('ack_state', '=', 'pending')
     .where('outcome', 'is not', null)
@@ -39,7 +37,6 @@ export async function pendingAcks(db: Db, profileId: number, settings: ResolvedS
     originKey: r.origin_key,
     outcome: r.outcome!,
     action: actionFor(settings, r.outcome!, r.reason),
-    rawSize: Number(r.raw_size),
   }));
 }
 

@@ -139,7 +139,7 @@ export class Pop3Source implements MailSource {
         client = await Pop3Client.connect(options);
         listing = await list(client, ctx.settings);
       }
-      report.acknowledged = await this.acknowledge(ctx, client, listing, report);
+      report.acknowledged = await this.acknowledge(ctx, client, listing);
       return report;
     } finally {
       client.close();
@@ -184,12 +184,12 @@ export class Pop3Source implements MailSource {
   }
 
   /**
-   * DELE what the profile deletes, QUIT to commit, then record the acknowledgements. A message is deleted
-   * only when its UIDL is its own and the server lists it at the size of the one taken under that UIDL:
-   * a server that gives one UIDL to two messages, or reuses one, would otherwise have a message deleted
-   * that was never taken. Those are left, reported in `failed`, and asked again next poll.
+   * DELE what the profile deletes, QUIT to commit, then record the acknowledgements. A message whose UIDL
+   * the server gives to others too is not deleted (which of them is it?): it waits, asked again next poll.
+   * (A size check against the message taken was tried and dropped: LIST sizes are estimates on Exchange,
+   * and Dovecot's leave out the CRLF it adds to a message without a final newline.)
    */
-  private async acknowledge(ctx: PollContext, client: Pop3Client, listing: Listing, report: PollReport): Promise<number> {
+  private async acknowledge(ctx: PollContext, client: Pop3Client, listing: Listing): Promise<number> {
     const pending = await pendingAcks(ctx.store.db, ctx.profile.id, ctx.settings);
     const settle: number[] = [];
     const deleted: number[] = [];
@@ -197,11 +197,6 @@ export class Pop3Source implements MailSource {
       const entry = listing.byKey.get(ack.originKey);
       // Which of the messages sharing its UIDL is this one? (Reported with the listing.)
       if (ack.action.kind === 'delete' && listing.shared.has(ack.originKey)) continue;
-      if (ack.action.kind === 'delete' && entry && entry.size > 0 && entry.size !== ack.rawSize) {
-        report.failed.push({ key: ack.originKey, error: `not deleted: the server lists the message of this UIDL at ${entry.size} bytes, `
-          + `but the one taken under it (message #${ack.itemId}) had ${ack.rawSize}: the server may have given its UIDL to another message` });
-        continue;
-      }
       if (ack.action.kind === 'delete' && entry) {
         await client.dele(entry.n);
         deleted.push(ack.itemId);

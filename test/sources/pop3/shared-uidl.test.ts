@@ -1,8 +1,7 @@
 // A POP3 server that gives one UIDL to several messages (Dovecot with pop3_uidl_format = %08Xv and its
 // default pop3_uidl_duplicates = allow). Taking the first would hide the others for good, and deleting
 // "the" message of that UIDL may delete one never taken: none of them is taken or deleted, and each poll
-// reports the UIDL with the messages' numbers. Nor is a message deleted whose size is not that of the one
-// taken under its UIDL (a UIDL reused).
+// reports the UIDL with the messages' numbers.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dovecotSkip, startDovecot, type Dovecot } from '../../support/dovecot.js';
@@ -22,7 +21,6 @@ describe('POP3 messages that share a UIDL', { skip: dovecotSkip() }, () => {
       startDovecot({ users: [
         { user: 'shared', password: 'pw', settings: { pop3_uidl_format: '%08Xv' } },
         { user: 'taken', password: 'pw', settings: { pop3_uidl_format: '%08Xv' } },
-        { user: 'own', password: 'pw' },
       ] }),
       openTestStore('sqlite'),
     ]);
@@ -79,22 +77,5 @@ describe('POP3 messages that share a UIDL', { skip: dovecotSkip() }, () => {
       assert.deepEqual([report.listed, report.stored, report.skipped, report.failed.length], [3, 0, 0, 1]);
       assert.match(report.failed[0]!.error, /^the server gives this UIDL to 3 messages/);
     }
-  });
-
-  test('a message of a UIDL whose size is not that of the one taken under it is not deleted, and reported', async () => {
-    await dc.deliver('own', makeMessage({ subject: 'on the server' }));
-    const [only] = await uidlOf('own');
-    const profile = await newProfile(ts.store);
-    // Taken under that UIDL, processed to delete, but not the message the server now lists under it
-    // (a UIDL reused after the one taken was removed by another client).
-    const key = pop3OriginKey(settings('own'), only!.uid);
-    const { item } = await intakeMessage(ts.store, makeMessage({ subject: 'taken long ago', body: 'a longer body than the other one' }), { profileId: profile.id, originKey: key, acknowledge: true });
-    await recordOutcome(ts.store.db, item.id, { outcome: 'imported', reason: null, ruleLine: null, actions: [], created: {}, trace: null });
-
-    const report = await source().poll(context(ts.store, profile, settings('own')));
-    assert.deepEqual([report.stored, report.failed.map((f) => f.key), report.acknowledged], [0, [key], 0]);
-    assert.match(report.failed[0]!.error, new RegExp(`^not deleted: the server lists the message of this UIDL at \\d+ bytes, but the one taken under it \\(message #${item.id}\\) had ${item.rawSize}`));
-    assert.equal(await onServer('own'), 1, 'not deleted');
-    assert.equal((await listInboxItems(ts.store.db, { profileId: profile.id }))[0]!.ackState, 'pending', 'asked again next poll');
   });
 });
