@@ -134,7 +134,10 @@ export class ImapSource implements MailSource {
         const recorded = await writer.lostOn(db, uid).catch((why: Error) =>
           void ctx.logger?.warn({ uid, err: why.message }, 'could not record the message the connection was lost on'));
         if (recorded === 'full') {
-          ctx.logger?.warn({ uid, max: MAX_SUSPECTS }, 'the connection was lost on a message, and no more such messages can be remembered: it is downloaded in its place by every poll');
+          // Not remembered, it is downloaded in its place again: if it ends the connection every time, every
+          // poll fails there and the mail after it waits until one of the others is stored or made readable.
+          ctx.logger?.error({ uid, max: MAX_SUSPECTS }, `the connection was lost on UID ${uid}, and ${MAX_SUSPECTS} such messages are remembered already: `
+            + 'polls that fail on it hold back the mail after it');
         }
       }
       throw error;
