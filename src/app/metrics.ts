@@ -122,6 +122,18 @@ function createMetrics(app: App): Metrics {
       for (const p of list) this.set(profileLabels(p.id), failures.get(p.id) ?? 0);
     },
   });
+  new Gauge({
+    name: 'mailbind_profile_messages_not_downloaded',
+    help: 'Messages the profile\'s latest successful poll found on the server and could not download (each stays there and is tried again every poll).',
+    labelNames: LABELS,
+    registers: [registry],
+    async collect() {
+      const [list, rows] = await Promise.all([profiles(), pollHealth(app.store.db)]);
+      const notDownloaded = new Map(rows.map((r) => [r.profileId, r.notDownloaded]));
+      this.reset();
+      for (const p of list) this.set(profileLabels(p.id), notDownloaded.get(p.id) ?? 0);
+    },
+  });
   /** The OAuth2 mailboxes now, each with its stored sign-in (none: not signed in); never a token. */
   const signIns = async (): Promise<Array<{ id: number; signIn: SignInStatus | undefined }>> => {
     const [list, rows] = await Promise.all([profiles(), signInStatuses(app.store.db)]);

@@ -20,19 +20,22 @@ export interface PollHealth {
   lastSuccessAt: string | null;
   lastError: string | null;
   consecutiveFailures: number;
+  /** Messages the latest successful poll could not download (sources/status.ts DownloadFailures). */
+  notDownloaded: number;
 }
 
 /** Every profile's poll status row (profiles never polled have none). */
 export async function pollHealth(db: Db): Promise<PollHealth[]> {
   const rows = await db
     .selectFrom('profile_status')
-    .select(['profile_id', 'last_success_at', 'last_error', 'consecutive_failures'])
+    .select(['profile_id', 'last_success_at', 'last_error', 'consecutive_failures', 'download_failures'])
     .execute();
   return rows.map((r) => ({
     profileId: Number(r.profile_id),
     lastSuccessAt: r.last_success_at,
     lastError: r.last_error,
     consecutiveFailures: Number(r.consecutive_failures),
+    notDownloaded: r.download_failures ? Number((JSON.parse(r.download_failures) as { total?: unknown }).total) || 0 : 0,
   }));
 }
 

@@ -71,14 +71,17 @@ for (const dialect of await dialects()) {
       assert.ok(sampleValue(samples, 'mailbind_processing_duration_seconds_sum', of(support, 'support'))! > 0, 'durations are measured');
     });
 
-    test('backlog, last success and consecutive failures are read from the database at each scrape', async () => {
+    test('backlog, last success, consecutive failures and messages not downloaded are read from the database at each scrape', async () => {
       await intakeMessage(t.store, makeMessage({ subject: 'waiting 1' }), { profileId: sales.id });
       await intakeMessage(t.store, makeMessage({ subject: 'waiting 2' }), { profileId: sales.id });
       await recordPollSuccess(t.store.db, support.id, later());
       await recordPollFailure(t.store.db, sales.id, 'connection refused', later());
       await recordPollFailure(t.store.db, sales.id, 'connection refused', later());
+      await recordPollSuccess(t.store.db, support.id, later(), [{ key: 'k1', error: 'refused' }, { key: 'k2', error: 'refused' }]);
 
       let samples = await scrape();
+      assert.equal(sampleValue(samples, 'mailbind_profile_messages_not_downloaded', of(support, 'support')), 2);
+      assert.equal(sampleValue(samples, 'mailbind_profile_messages_not_downloaded', of(sales, 'sales')), 0);
       assert.equal(sampleValue(samples, 'mailbind_inbox_backlog', of(sales, 'sales')), 2);
       assert.equal(sampleValue(samples, 'mailbind_inbox_backlog', of(support, 'support')), 0);
       const { lastSuccessAt } = await getStatus(t.store.db, support.id);
@@ -91,7 +94,9 @@ for (const dialect of await dialects()) {
       const processor = await app.processor();
       assert.equal((await processor.processDue({ profileId: sales.id })).length, 2);
       await recordPollSuccess(t.store.db, sales.id, later());
+      await recordPollSuccess(t.store.db, support.id, later(), []);
       samples = await scrape();
+      assert.equal(sampleValue(samples, 'mailbind_profile_messages_not_downloaded', of(support, 'support')), 0);
       assert.equal(sampleValue(samples, 'mailbind_inbox_backlog', of(sales, 'sales')), 0);
       assert.equal(sampleValue(samples, 'mailbind_profile_consecutive_failures', of(sales, 'sales')), 0);
       assert.ok(sampleValue(samples, 'mailbind_profile_last_success_timestamp_seconds', of(sales, 'sales')));

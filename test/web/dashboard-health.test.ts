@@ -53,7 +53,7 @@ describe('a failing profile, and one that leaves a message behind, on the dashbo
       assert.match(await error.innerText(), /pop3:b@127\.0\.0\.1:uidl-7, since [^;]+; it stays on the server and every poll tries again\)$/);
       const three = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'leaves three' }) });
       await three.getByText('3 messages not downloaded', { exact: true }).waitFor();
-      assert.match(await three.getByText(/RETR refused: u1/).innerText(), /pop3:c@127\.0\.0\.1:u1, since [^;]+; and 2 more, in the status; they stay on the server/);
+      assert.match(await three.getByText(/RETR refused: u1/).innerText(), /pop3:c@127\.0\.0\.1:u1, since [^;]+; and 2 more, listed by mailbind profile status; they stay on the server/);
       assert.deepEqual(await seriousViolations(page), [], `the dashboard at ${width} px`);
     }
   });

@@ -31,7 +31,7 @@ export function Health({ status }: { status: ProfileStatus }) {
         <span class="badge warn">{count} not downloaded</span>
         <span class="health-error">
           {first.error} ({first.key}, since {when(first.since)}
-          {others ? `; and ${others} more, in the status` : ''}; {failures.total === 1 ? 'it stays' : 'they stay'} on the
+          {others ? `; and ${others} more, listed by mailbind profile status` : ''}; {failures.total === 1 ? 'it stays' : 'they stay'} on the
           server and every poll tries again)
         </span>
       </span>
