@@ -95,16 +95,19 @@ export async function updateStatus(db: Db, profileId: number, change: StatusChan
 export async function recordPollSuccess(db: Db, profileId: number, nextPollAt: string,
   failed?: ReadonlyArray<{ key: string; error: string }>): Promise<void> {
   const at = now();
-  const before = failed?.length ? (await getStatus(db, profileId)).downloadFailures : null;
+  const change: StatusChange = { lastPollAt: at, lastSuccessAt: at, consecutiveFailures: 0, nextPollAt };
+  if (failed && !failed.length) change.downloadFailures = null;
+  if (failed?.length) change.downloadFailures = listFailures(failed, (await getStatus(db, profileId)).downloadFailures, at);
+  await updateStatus(db, profileId, change);
+}
+
+/** The poll's failed messages as the status keeps them, each listed one failing since `before` said, or `at`. */
+function listFailures(failed: ReadonlyArray<{ key: string; error: string }>, before: DownloadFailures | null, at: string): DownloadFailures {
   const since = new Map(before?.first.map((f) => [f.key, f.since]));
-  const downloadFailures = failed === undefined ? undefined : failed.length
-    ? {
-        total: failed.length,
-        first: failed.slice(0, LISTED_DOWNLOAD_FAILURES).map(({ key, error }) =>
-          ({ key, error: error.slice(0, ERROR_CHARS), since: since.get(key) ?? at })),
-      }
-    : null;
-  await updateStatus(db, profileId, { lastPollAt: at, lastSuccessAt: at, consecutiveFailures: 0, nextPollAt, ...(downloadFailures !== undefined ? { downloadFailures } : {}) });
+  return {
+    total: failed.length,
+    first: failed.slice(0, LISTED_DOWNLOAD_FAILURES).map(({ key, error }) => ({ key, error: error.slice(0, ERROR_CHARS), since: since.get(key) ?? at })),
+  };
 }
 
 export async function recordPollFailure(db: Db, profileId: number, error: string, nextPollAt: string): Promise<number> {
