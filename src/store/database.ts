@@ -30,6 +30,7 @@ import { createRawMessagesMigration } from './migrations/019-raw-messages.js';
 import { createClaimOrderMigration } from './migrations/020-claim-order.js';
 import { createPendingClaimMigration } from './migrations/021-pending-claim.js';
 import { createDownloadFailuresMigration } from './migrations/022-download-failures.js';
+import { createTakeoversMigration } from './migrations/023-takeovers.js';
 import { withFullDiskNamed } from './full-disk.js';
 import { SharedSqliteDialect } from './sqlite-dialect.js';
 
@@ -221,6 +222,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '020-claim-order': createClaimOrderMigration(),
     '021-pending-claim': createPendingClaimMigration(dialect),
     '022-download-failures': createDownloadFailuresMigration(),
+    '023-takeovers': createTakeoversMigration(),
   };
 }
 

@@ -29,6 +29,8 @@ export interface InboxItem {
   ackAction: string | null;
   /** Who holds the item while it is processed. */
   claimedBy: string | null;
+  /** Times it was taken over from a holder that stopped while holding it (claimDueItems). */
+  takeovers: number;
 }
 
 export function toInboxItem(row: Selectable<InboxItemTable>): InboxItem {
@@ -57,5 +59,6 @@ export function toInboxItem(row: Selectable<InboxItemTable>): InboxItem {
     ackState: row.ack_state,
     ackAction: row.ack_action,
     claimedBy: row.claimed_by,
+    takeovers: row.takeovers,
   };
 }

@@ -84,13 +84,52 @@ export interface Takeover {
   itemId: number;
   from: string | null;
   why: 'lease expired' | 'holder stopped';
+  /** Times its holder stopped while holding it, this one included. */
+  takeovers: number;
+}
+
+/**
+ * Takeovers of an item after which it is failed instead of claimed again: its holder stopped while
+ * holding it once more than that, the last two times with the item alone.
+ * A message that makes mailbind crash (or hang) while processing it was otherwise claimed again by the
+ * next process, forever, and took the messages claimed beside it along each time, so that nothing else
+ * was processed. The first takeover comes with the rest of the stopped holder's batch (a killed process,
+ * a deploy: most of those messages were never started); an item taken over before is then claimed
+ * alone, with no other message in hand beside it (claimedAlone), so that the message that stops its
+ * holder again is told apart from the ones that merely shared its batch; one whose holder stopped while
+ * it was alone twice is failed, with why, and can be retried by hand (`mailbind messages retry`).
+ */
+export const MAX_TAKEOVERS = 3;
+
+/** Whether a claimed item was taken over before this claim: it is held alone (processDue claims nothing beside it). */
+export function claimedAlone(item: Pick<InboxItem, 'takeovers' | 'state'>): boolean {
+  return item.state === 'processing' && item.takeovers >= 2;
+}
+
+/** An item failed instead of claimed: its holder stopped while holding it MAX_TAKEOVERS times. */
+export interface GivenUp {
+  itemId: number;
+  takeovers: number;
+  reason: string;
+}
+
+/**
+ * The outcome's reason of an item failed for stopping its holders: taken over `takeovers` times, its
+ * holder stopped once more than that (the first holder claimed it pending), and every time but the
+ * first two it was held alone.
+ */
+export function stoppedHoldersReason(takeovers: number): string {
+  return `mailbind stopped ${takeovers + 1} times while this message was being processed (the process ended or hung), `
+    + `the last ${takeovers - 1} times with no other message in hand: it is not tried again, so that the rest of the mail `
+    + 'is processed; retry it by hand once the cause is found (mailbind messages retry)';
 }
 
 /**
  * Claim due items for processing: pending ones whose time has come, and processing ones whose holder
  * is gone (lease expired, or another service whose heartbeat stopped). On PostgreSQL SKIP LOCKED keeps
  * concurrent workers, and the lanes of one, from claiming the same row; SQLite's claim is the only
- * writer while it runs (BEGIN IMMEDIATE).
+ * writer while it runs (BEGIN IMMEDIATE). An item whose holder is gone for the second time or more is
+ * claimed alone, and one whose holder stopped MAX_TAKEOVERS times is failed instead (onGivenUp).
  */
 export async function claimDueItems(
   store: Store,
@@ -103,10 +142,16 @@ export async function claimDueItems(
     receivedBefore?: string;
     owner?: string;
     onTakeover?: (t: Takeover) => void;
+    onGivenUp?: (g: GivenUp) => void;
+    /** False: the caller holds other messages, so no item taken over before is claimed (it is held alone). */
+    aloneAllowed?: boolean;
+    /** Such an item is due and was not claimed for it. */
+    onAloneWaiting?: () => void;
   },
 ): Promise<InboxItem[]> {
   const at = now();
-  return store.db.transaction().execute(async (trx) => {
+  const givenUp: GivenUp[] = [];
+  const claimed = await store.db.transaction().execute(async (trx) => {
     // Leases by the database's clock (several hosts may share it); retry times are our own.
     const dbAt = (await sql<{ at: string }>`select ${dbNow(trx)} as at`.execute(trx)).rows[0]!.at;
     const due = dueItems(trx, {
@@ -120,28 +165,59 @@ export async function claimDueItems(
     });
     // Items whose holder is gone first (work already begun and abandoned), then pending ones, each by
     // lowest id and only as many as there is room for. On PostgreSQL each lookup locks what it takes
-    // and passes over what other workers' claims in progress hold: it never locks an item it leaves.
-    const found: Array<{ id: number; state: string; claimed_by: string | null; lease_until: string | null }> = [];
-    for (const lookup of [due.orphaned, due.pending]) {
-      const room = options.limit - found.length;
-      if (room <= 0) break;
-      const query = lookup.limit(room);
-      found.push(...await (store.dialect === 'postgres' ? query.forUpdate().skipLocked() : query).execute());
+    // and passes over what other workers' claims in progress hold: it never locks an item it leaves
+    // (a row locked and then not claimed, below, is unlocked as this transaction ends).
+    const take = async (lookup: typeof due.pending, room: number) => {
+      const query = lookup.select('takeovers').limit(room);
+      return store.dialect === 'postgres' ? query.forUpdate().skipLocked().execute() : query.execute();
+    };
+    const orphaned = await take(due.orphaned, options.limit);
+    const stopping = orphaned.filter((row) => row.takeovers >= MAX_TAKEOVERS);
+    if (stopping.length) {
+      // Each has stopped its holder while alone before: failed now, with why, not claimed again.
+      for (const row of stopping) givenUp.push({ itemId: Number(row.id), takeovers: row.takeovers, reason: stoppedHoldersReason(row.takeovers) });
+      for (const one of givenUp) {
+        await trx.updateTable('inbox_items')
+          .set({ state: 'failed', outcome: 'failed', reason: one.reason, last_error: one.reason, processed_at: now(), lease_until: null, claimed_by: null })
+          .where('id', '=', one.itemId).execute();
+      }
+    }
+    const live = orphaned.filter((row) => !stopping.includes(row));
+    const batchOfStopped = live.filter((row) => row.takeovers === 0);
+    const again = live.filter((row) => row.takeovers > 0);
+    // A stopped holder's batch is taken over together with pending items, as ever. An item taken over
+    // before is taken alone (claimedAlone), and only by a caller that holds no other message: it waits
+    // while one does (told by onAloneWaiting), so that it cannot take another message down with it.
+    let found: typeof orphaned;
+    if (!batchOfStopped.length && again.length && options.aloneAllowed !== false) found = [again[0]!];
+    else {
+      if (again.length) options.onAloneWaiting?.();
+      const room = options.limit - batchOfStopped.length;
+      found = [...batchOfStopped, ...(room > 0 ? await take(due.pending, room) : [])];
     }
     if (found.length === 0) return [];
     for (const row of found) {
       if (row.state !== 'processing') continue;
       const expired = row.lease_until !== null && row.lease_until < dbAt;
-      options.onTakeover?.({ itemId: Number(row.id), from: row.claimed_by, why: expired ? 'lease expired' : 'holder stopped' });
+      options.onTakeover?.({ itemId: Number(row.id), from: row.claimed_by, why: expired ? 'lease expired' : 'holder stopped', takeovers: row.takeovers + 1 });
     }
     const rows = await trx
       .updateTable('inbox_items')
-      .set({ state: 'processing', lease_until: dbNow(trx, options.leaseMs), claimed_by: options.owner ?? null })
+      .set((eb) => ({
+        state: 'processing',
+        lease_until: dbNow(trx, options.leaseMs),
+        claimed_by: options.owner ?? null,
+        // The old row's values on both databases: one more for each item taken over, none for a pending one.
+        takeovers: eb.case().when('state', '=', sql.lit('processing')).then(eb('takeovers', '+', 1)).else(eb.ref('takeovers')).end(),
+      }))
       .where('id', 'in', found.map((r) => Number(r.id)))
       .returningAll()
       .execute();
     return rows.map(toInboxItem).sort((a, b) => a.id - b.id);
   });
+  // Told once the transaction has committed: a rolled back one gave nothing up.
+  for (const one of givenUp) options.onGivenUp?.(one);
+  return claimed;
 }
 
 /**
@@ -428,6 +504,7 @@ export async function resetForRetry(db: Db, id: number): Promise<InboxItem | und
     .set({
       state: 'pending',
       attempts: 0,
+      takeovers: 0,
       next_attempt_at: now(),
       lease_until: null,
       claimed_by: null,

@@ -54,6 +54,8 @@ export interface InboxItemTable {
   ack_action: string | null;
   /** The version of the profile's rules that decided the item (rules_versions.version). */
   rules_version: number | null;
+  /** Times it was taken over from a holder that stopped while holding it (023; store/inbox.ts, claimDueItems). */
+  takeovers: Generated<number>;
 }
 
 /** A raw message small enough to be kept in the database (store/raw-messages.ts). Added by 019. */

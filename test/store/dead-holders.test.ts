@@ -5,7 +5,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { createProfile } from '../../src/store/profiles.js';
-import { claimDueItems, getInboxItem, insertInboxItem, recordError, recordOutcome, releaseClaims, renewClaims, type Takeover } from '../../src/store/inbox.js';
+import { claimDueItems, claimedAlone, getInboxItem, insertInboxItem, MAX_TAKEOVERS, recordError, recordOutcome, releaseClaims, renewClaims, stoppedHoldersReason,
+  type GivenUp, type Takeover } from '../../src/store/inbox.js';
 import { beat, registerService } from '../../src/store/services.js';
 import { acquirePollLease } from '../../src/sources/status.js';
 import { waitFor } from '../support/wait.js';
@@ -36,7 +37,7 @@ for (const dialect of await dialects()) {
       const heard: Takeover[] = [];
       const taken = await claimDueItems(t.store, { limit: 10, leaseMs: 30_000, ids: [mine.id, theirs.id], owner: 'new', onTakeover: (x) => heard.push(x) });
       assert.deepEqual(taken.map((i) => [i.id, i.claimedBy]), [[theirs.id, 'new']]);
-      assert.deepEqual(heard, [{ itemId: theirs.id, from: 'dead', why: 'holder stopped' }]);
+      assert.deepEqual(heard, [{ itemId: theirs.id, from: 'dead', why: 'holder stopped', takeovers: 1 }]);
     });
 
     test('a service never takes its own claims for dead: its processing lanes share its id, and it is alive while it claims', async () => {
@@ -76,10 +77,46 @@ for (const dialect of await dialects()) {
       const [old] = await claimDueItems(t.store, { limit: 1, leaseMs: -1, ids: [item.id], owner: 'alive' });
       const heard: Takeover[] = [];
       await claimDueItems(t.store, { limit: 1, leaseMs: 30_000, ids: [item.id], owner: 'new', onTakeover: (x) => heard.push(x) });
-      assert.deepEqual(heard, [{ itemId: item.id, from: 'alive', why: 'lease expired' }]);
+      assert.deepEqual(heard, [{ itemId: item.id, from: 'alive', why: 'lease expired', takeovers: 1 }]);
       await recordError(t.store.db, old!, 'too late');
       const now = await getInboxItem(t.store.db, item.id);
       assert.deepEqual([now?.state, now?.attempts, now?.claimedBy], ['processing', 0, 'new']);
+    });
+
+    test('takeovers are counted: a dead holder\'s batch is taken over together, an item taken over before alone, and only by a holder of nothing else', async () => {
+      const [a, b, c, pending] = [await newItem(), await newItem(), await newItem(), await newItem()];
+      const ids = [a.id, b.id, c.id, pending.id];
+      await claimDueItems(t.store, { limit: 3, leaseMs: 10 * 60_000, ids: [a.id, b.id, c.id], owner: 'dead' });
+      const first = await claimDueItems(t.store, { limit: 10, leaseMs: 10 * 60_000, ids, owner: 'dead2' });
+      assert.deepEqual(first.map((i) => [i.id, i.takeovers]), [[a.id, 1], [b.id, 1], [c.id, 1], [pending.id, 0]], 'the batch together, with pending mail');
+      // dead2 stops as well.
+      await registerService(t.store.db, { id: 'dead2', kind: 'worker', host: 'h', pid: 4 });
+      await t.store.db.updateTable('services').set({ beat_at: new Date(Date.now() - 60_000).toISOString() }).where('id', '=', 'dead2').execute();
+      const waiting: string[] = [];
+      const busy = await claimDueItems(t.store, { limit: 10, leaseMs: 30_000, ids, owner: 'busy', aloneAllowed: false, onAloneWaiting: () => waiting.push('said') });
+      assert.deepEqual(busy.map((i) => [i.id, i.takeovers, claimedAlone(i)]), [[pending.id, 1, false]],
+        'a holder of other messages takes the rest of the batch taken over the first time, none of those taken over before');
+      assert.deepEqual(waiting, ['said']);
+      const heard: Takeover[] = [];
+      for (const expected of [a.id, b.id, c.id]) {
+        const one = await claimDueItems(t.store, { limit: 10, leaseMs: 30_000, ids, owner: 'next', onTakeover: (x) => heard.push(x) });
+        assert.deepEqual(one.map((i) => [i.id, i.takeovers, claimedAlone(i)]), [[expected, 2, true]], 'one at a time');
+      }
+      assert.deepEqual(heard.map((h) => [h.itemId, h.takeovers]), [[a.id, 2], [b.id, 2], [c.id, 2]]);
+    });
+
+    test(`an item taken over ${MAX_TAKEOVERS} times is failed instead of claimed, said once the claim has committed`, async () => {
+      const item = await newItem();
+      await claimDueItems(t.store, { limit: 1, leaseMs: 10 * 60_000, ids: [item.id], owner: 'dead' });
+      await t.store.db.updateTable('inbox_items').set({ takeovers: MAX_TAKEOVERS }).where('id', '=', item.id).execute();
+      const givenUp: GivenUp[] = [];
+      assert.deepEqual(await claimDueItems(t.store, { limit: 5, leaseMs: 30_000, ids: [item.id], owner: 'next', onGivenUp: (g) => givenUp.push(g) }), []);
+      const now = (await getInboxItem(t.store.db, item.id))!;
+      assert.deepEqual([now.state, now.outcome, now.claimedBy, now.takeovers], ['failed', 'failed', null, MAX_TAKEOVERS]);
+      const lease = await t.store.db.selectFrom('inbox_items').select('lease_until').where('id', '=', item.id).executeTakeFirstOrThrow();
+      assert.equal(lease.lease_until, null);
+      assert.equal(now.reason, stoppedHoldersReason(MAX_TAKEOVERS));
+      assert.deepEqual(givenUp, [{ itemId: item.id, takeovers: MAX_TAKEOVERS, reason: now.reason }]);
     });
 
     test('renewing extends only the claims the holder still has', async () => {
