@@ -31,6 +31,7 @@ import { SENDER_RATE_WINDOW_MS, senderHistory } from '../store/sender-rate.js';
 import type { Tracker } from '../tracker/port.js';
 import { DecisionProfiles } from './decision-profile.js';
 import { GroupContext } from './group-context.js';
+import { HeldClaims } from './held-claims.js';
 import { executePlan, emptyCreated, type Created } from './execute.js';
 import { queueMail, type MailLimits } from './outbox/queue.js';
 import { threadIds } from './binders/index.js';
@@ -129,6 +130,8 @@ export class Processor {
   private readonly inline: StoredParser;
   /** Parses ahead: parse threads, or none. */
   private readonly ahead: StoredParser | undefined;
+  /** What this processor's lanes hold: a message taken over before is held alone (held-claims.ts). */
+  private readonly held = new HeldClaims();
   private sweptAt = -Infinity;
   private schemaCheckedAt = -Infinity;
   private tooOld: Error | undefined;
@@ -186,12 +189,13 @@ export class Processor {
     /** Claims the next batch into `groups`; none left (or the limit reached) drains the loop. */
     const claim = async () => {
       const room = limit - finished - open.size;
-      const batch = drained || room <= 0 ? [] : await claimDueItems(this.store, {
+      const batch = drained || room <= 0 ? [] : await this.claimInTurn({
         limit: Math.min(20, room),
         leaseMs: this.leaseMs,
         owner: this.owner,
-        onTakeover: (t) =>
-          this.options.logger?.warn({ item: t.itemId, from: t.from, why: t.why }, `took over a message whose worker stopped (${t.why})`),
+        onTakeover: (t) => this.options.logger?.warn({ item: t.itemId, from: t.from, why: t.why, takeovers: t.takeovers },
+          `took over a message whose worker stopped (${t.why})${t.takeovers > 1 ? `; taken over ${t.takeovers} times, it is processed alone` : ''}`),
+        onGivenUp: (g) => this.options.logger?.error({ item: g.itemId, takeovers: g.takeovers }, `gave a message up: ${g.reason}`),
         ...(filter.ids ? { ids: filter.ids } : {}),
         ...(filter.profileId !== undefined ? { profileId: filter.profileId } : {}),
         ...(filter.receivedBefore !== undefined ? { receivedBefore: filter.receivedBefore } : {}),
@@ -220,7 +224,8 @@ export class Processor {
         // A group parsed ahead began parsing while the one before it was recorded: its messages' time
         // (logged, counted as processing duration) starts now, as a group parsed here would.
         for (const one of parsed.parsed) one.started = Math.max(one.started, turnedTo);
-        if (this.ahead && !filter.signal?.aborted) {
+        // Nothing is claimed beside a message held alone (claimedAlone): no group is parsed ahead of it.
+        if (this.ahead && !filter.signal?.aborted && !this.held.alone) {
           while (ahead.length < PARSE_AHEAD_GROUPS) {
             if (groups.length === 0 && !drained && !claimFailed) await claim().catch((error: unknown) => void (claimFailed = { error }));
             if (!groups.length) break;
@@ -229,7 +234,7 @@ export class Processor {
         }
         for (const result of await this.settleGroup(parsed, filter.signal)) {
           finished++;
-          open.delete(result.itemId);
+          if (open.delete(result.itemId)) this.held.settled(result.itemId);
           if (filter.onResult) this.handOver(filter.onResult, result);
           else results.push(result);
         }
@@ -237,11 +242,18 @@ export class Processor {
       if (claimFailed) throw claimFailed.error;
     } finally {
       clearInterval(renew);
+      // Stopped or failed with claims in hand: this call holds them no more (the service gives them back).
+      for (const id of open) this.held.settled(id);
       // Stopped before the groups parsed ahead were recorded: their attachments are not needed. Each is
       // discarded whatever becomes of the others (parseGroup itself never rejects).
       await Promise.allSettled(ahead.map(async (group) => (await group).attachments.discard()));
     }
     return results;
+  }
+
+  /** claimDueItems in this processor's turn (held-claims.ts). */
+  private claimInTurn(options: Omit<Parameters<typeof claimDueItems>[1], 'aloneAllowed' | 'onAloneWaiting'>): Promise<InboxItem[]> {
+    return this.held.claim((aloneAllowed, onAloneWaiting) => claimDueItems(this.store, { ...options, aloneAllowed, onAloneWaiting }));
   }
 
   /**
