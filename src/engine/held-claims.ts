@@ -2,32 +2,49 @@
 // before is held alone in the whole process (store/inbox.ts, MAX_TAKEOVERS): if it makes mailbind crash
 // again, no other message goes down with it, and only the message at fault comes closer to being given up.
 // Claims take turns, so that two lanes cannot each take such a message at once; while one is held, or
-// one waits for the others to be done, no lane claims anything new.
-import { claimedAlone, type InboxItem } from '../store/inbox.js';
+// one waits for the others to be done, no lane claims anything new: for ALONE_WAIT_MS at most, so that a
+// message that hangs without stopping the process (a lock it waits on; its claim is renewed, so no one
+// takes it over) keeps the other lanes idle no longer than that.
+import { claimedAlone, CLAIM_LEASE_MS, type InboxItem } from '../store/inbox.js';
 
 /** Claims items: `aloneAllowed` says whether it may take one to hold alone; `onAloneWaiting` hears that one waits. */
 export type Claimer = (aloneAllowed: boolean, onAloneWaiting: () => void) => Promise<InboxItem[]>;
 
+/** How long the lanes hold back for a message held alone or waiting to be: as long as a claim's lease. */
+export const ALONE_WAIT_MS = CLAIM_LEASE_MS;
+
 export class HeldClaims {
   private readonly ids = new Set<number>();
-  private aloneId: number | undefined;
-  private aloneWaiting = false;
+  private alone: { id: number; since: number } | undefined;
+  private waitingSince: number | undefined;
   private turn: Promise<unknown> = Promise.resolve();
 
-  /** A message is held alone: nothing is claimed beside it. */
-  get alone(): boolean {
-    return this.aloneId !== undefined;
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /** A message is held alone, and nothing is claimed beside it. */
+  get holdsAlone(): boolean {
+    return this.alone !== undefined && this.fresh(this.alone.since);
   }
 
-  /** Claims in turn; none while a message is held alone, nor while one waits to be and other messages are held. */
-  claim(claimer: Claimer): Promise<InboxItem[]> {
+  /**
+   * Claims in turn. Undefined (held back, nothing asked) while a message is held alone, or while one waits
+   * to be and other messages are held: the caller asks again once the messages it holds are done.
+   */
+  claim(claimer: Claimer): Promise<InboxItem[] | undefined> {
     const run = this.turn.then(async () => {
-      if (this.aloneId !== undefined || (this.aloneWaiting && this.ids.size > 0)) return [];
-      this.aloneWaiting = false;
-      const items = await claimer(this.ids.size === 0, () => (this.aloneWaiting = true));
+      if (this.holdsAlone || (this.waitingSince !== undefined && this.ids.size > 0 && this.fresh(this.waitingSince))) return undefined;
+      let told = false;
+      const items = await claimer(this.ids.size === 0, () => (told = true));
+      // Waiting since it was first seen waiting, not since the last claim: the bound holds.
+      this.waitingSince = told ? (this.waitingSince ?? this.now()) : undefined;
+      // Nothing taken because one waits: held back too, not "nothing due".
+      if (told && items.length === 0) return undefined;
       for (const item of items) {
         this.ids.add(item.id);
-        if (claimedAlone(item)) this.aloneId = item.id;
+        if (claimedAlone(item)) {
+          this.alone = { id: item.id, since: this.now() };
+          this.waitingSince = undefined;
+        }
       }
       return items;
     });
@@ -38,6 +55,10 @@ export class HeldClaims {
   /** The item has its outcome (or its claim is given back): no longer held. */
   settled(id: number): void {
     this.ids.delete(id);
-    if (this.aloneId === id) this.aloneId = undefined;
+    if (this.alone?.id === id) this.alone = undefined;
+  }
+
+  private fresh(since: number): boolean {
+    return this.now() - since < ALONE_WAIT_MS;
   }
 }

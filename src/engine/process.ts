@@ -20,6 +20,7 @@ import {
   recordError,
   WAIT_FOR_ORIGINAL_MS,
   recordOutcome,
+  type GivenUp,
   type InboxItem,
   type IntakeTrace,
 } from '../store/inbox.js';
@@ -195,11 +196,13 @@ export class Processor {
         owner: this.owner,
         onTakeover: (t) => this.options.logger?.warn({ item: t.itemId, from: t.from, why: t.why, takeovers: t.takeovers },
           `took over a message whose worker stopped (${t.why})${t.takeovers > 1 ? `; taken over ${t.takeovers} times, it is processed alone` : ''}`),
-        onGivenUp: (g) => this.options.logger?.error({ item: g.itemId, takeovers: g.takeovers }, `gave a message up: ${g.reason}`),
+        onGivenUp: (g) => this.givenUp(g),
         ...(filter.ids ? { ids: filter.ids } : {}),
         ...(filter.profileId !== undefined ? { profileId: filter.profileId } : {}),
         ...(filter.receivedBefore !== undefined ? { receivedBefore: filter.receivedBefore } : {}),
       });
+      // Held back beside a message held alone (held-claims.ts): asked again once the messages in hand are done.
+      if (batch === undefined) return;
       if (batch.length === 0) drained = true;
       for (const item of batch) open.add(item.id);
       groups.push(...groupsOf(batch));
@@ -225,7 +228,7 @@ export class Processor {
         // (logged, counted as processing duration) starts now, as a group parsed here would.
         for (const one of parsed.parsed) one.started = Math.max(one.started, turnedTo);
         // Nothing is claimed beside a message held alone (claimedAlone): no group is parsed ahead of it.
-        if (this.ahead && !filter.signal?.aborted && !this.held.alone) {
+        if (this.ahead && !filter.signal?.aborted && !this.held.holdsAlone) {
           while (ahead.length < PARSE_AHEAD_GROUPS) {
             if (groups.length === 0 && !drained && !claimFailed) await claim().catch((error: unknown) => void (claimFailed = { error }));
             if (!groups.length) break;
@@ -252,7 +255,7 @@ export class Processor {
   }
 
   /** claimDueItems in this processor's turn (held-claims.ts). */
-  private claimInTurn(options: Omit<Parameters<typeof claimDueItems>[1], 'aloneAllowed' | 'onAloneWaiting'>): Promise<InboxItem[]> {
+  private claimInTurn(options: Omit<Parameters<typeof claimDueItems>[1], 'aloneAllowed' | 'onAloneWaiting'>): Promise<InboxItem[] | undefined> {
     return this.held.claim((aloneAllowed, onAloneWaiting) => claimDueItems(this.store, { ...options, aloneAllowed, onAloneWaiting }));
   }
 
@@ -551,6 +554,16 @@ export class Processor {
       this.options.logger?.error({ err: (error as Error).message }, 'onProcessed failed');
     }
     return result;
+  }
+
+  /** A message failed by a claim for stopping its holders (store/inbox.ts, MAX_TAKEOVERS): logged and counted like any outcome. */
+  private givenUp(g: GivenUp): void {
+    this.options.logger?.error({ item: g.itemId, takeovers: g.takeovers }, `gave a message up: ${g.reason}`);
+    try {
+      this.options.onProcessed?.({ profileId: g.profileId, itemId: g.itemId, outcome: 'failed', rule: null, ms: 0, receivedAt: g.receivedAt, rateLimited: false });
+    } catch (error) {
+      this.options.logger?.error({ err: (error as Error).message }, 'onProcessed failed');
+    }
   }
 
   /** Another worker recorded this item's outcome first; its items stand, ours were rolled back. */

@@ -31,6 +31,8 @@ export interface InboxItem {
   claimedBy: string | null;
   /** Times it was taken over from a holder that stopped while holding it (claimDueItems). */
   takeovers: number;
+  /** Claimed alone by claimDueItems, for having been taken over before: nothing is to be claimed beside it. */
+  heldAlone?: true;
 }
 
 export function toInboxItem(row: Selectable<InboxItemTable>): InboxItem {

@@ -101,14 +101,16 @@ export interface Takeover {
  */
 export const MAX_TAKEOVERS = 3;
 
-/** Whether a claimed item was taken over before this claim: it is held alone (processDue claims nothing beside it). */
-export function claimedAlone(item: Pick<InboxItem, 'takeovers' | 'state'>): boolean {
-  return item.state === 'processing' && item.takeovers >= 2;
+/** Whether claimDueItems took this item alone, for having been taken over before: it is held alone (processDue claims nothing beside it). */
+export function claimedAlone(item: Pick<InboxItem, 'heldAlone'>): boolean {
+  return item.heldAlone === true;
 }
 
 /** An item failed instead of claimed: its holder stopped while holding it MAX_TAKEOVERS times. */
 export interface GivenUp {
   itemId: number;
+  profileId: number;
+  receivedAt: string;
   takeovers: number;
   reason: string;
 }
@@ -168,14 +170,18 @@ export async function claimDueItems(
     // and passes over what other workers' claims in progress hold: it never locks an item it leaves
     // (a row locked and then not claimed, below, is unlocked as this transaction ends).
     const take = async (lookup: typeof due.pending, room: number) => {
-      const query = lookup.select('takeovers').limit(room);
+      const query = lookup.select(['takeovers', 'profile_id', 'received_at']).limit(room);
       return store.dialect === 'postgres' ? query.forUpdate().skipLocked().execute() : query.execute();
     };
     const orphaned = await take(due.orphaned, options.limit);
-    const stopping = orphaned.filter((row) => row.takeovers >= MAX_TAKEOVERS);
+    // Asked for by id (a retry by hand), it is claimed alone all the same: someone wants it tried.
+    const stopping = options.ids ? [] : orphaned.filter((row) => row.takeovers >= MAX_TAKEOVERS);
     if (stopping.length) {
       // Each has stopped its holder while alone before: failed now, with why, not claimed again.
-      for (const row of stopping) givenUp.push({ itemId: Number(row.id), takeovers: row.takeovers, reason: stoppedHoldersReason(row.takeovers) });
+      for (const row of stopping) {
+        givenUp.push({ itemId: Number(row.id), profileId: Number(row.profile_id), receivedAt: row.received_at, takeovers: row.takeovers,
+          reason: stoppedHoldersReason(row.takeovers) });
+      }
       for (const one of givenUp) {
         await trx.updateTable('inbox_items')
           .set({ state: 'failed', outcome: 'failed', reason: one.reason, last_error: one.reason, processed_at: now(), lease_until: null, claimed_by: null })
@@ -185,13 +191,17 @@ export async function claimDueItems(
     const live = orphaned.filter((row) => !stopping.includes(row));
     const batchOfStopped = live.filter((row) => row.takeovers === 0);
     const again = live.filter((row) => row.takeovers > 0);
-    // A stopped holder's batch is taken over together with pending items, as ever. An item taken over
-    // before is taken alone (claimedAlone), and only by a caller that holds no other message: it waits
-    // while one does (told by onAloneWaiting), so that it cannot take another message down with it.
+    // A stopped holder's batch is taken over together, with pending items while nothing else waits. An
+    // item taken over before is taken alone (claimedAlone), and only by a caller that holds no other
+    // message: while one does (told by onAloneWaiting), only a stopped holder's batch is taken, so that
+    // the caller's hands empty soon and the item cannot take another message down with it.
     let found: typeof orphaned;
-    if (!batchOfStopped.length && again.length && options.aloneAllowed !== false) found = [again[0]!];
-    else {
-      if (again.length) options.onAloneWaiting?.();
+    const alone = !batchOfStopped.length && again.length > 0 && options.aloneAllowed !== false;
+    if (alone) found = [again[0]!];
+    else if (again.length) {
+      options.onAloneWaiting?.();
+      found = batchOfStopped;
+    } else {
       const room = options.limit - batchOfStopped.length;
       found = [...batchOfStopped, ...(room > 0 ? await take(due.pending, room) : [])];
     }
@@ -207,13 +217,17 @@ export async function claimDueItems(
         state: 'processing',
         lease_until: dbNow(trx, options.leaseMs),
         claimed_by: options.owner ?? null,
-        // The old row's values on both databases: one more for each item taken over, none for a pending one.
-        takeovers: eb.case().when('state', '=', sql.lit('processing')).then(eb('takeovers', '+', 1)).else(eb.ref('takeovers')).end(),
+        // The old row's values on both databases: one more for each item taken over from another holder;
+        // none for a pending one, nor for one whose lease ran out in this very process (it did not stop:
+        // a pass that failed, the database away, left its claims to run out).
+        takeovers: eb.case()
+          .when(eb.and([eb('state', '=', sql.lit('processing')), eb('claimed_by', 'is distinct from', options.owner ?? null)]))
+          .then(eb('takeovers', '+', 1)).else(eb.ref('takeovers')).end(),
       }))
       .where('id', 'in', found.map((r) => Number(r.id)))
       .returningAll()
       .execute();
-    return rows.map(toInboxItem).sort((a, b) => a.id - b.id);
+    return rows.map((row) => (alone ? { ...toInboxItem(row), heldAlone: true as const } : toInboxItem(row))).sort((a, b) => a.id - b.id);
   });
   // Told once the transaction has committed: a rolled back one gave nothing up.
   for (const one of givenUp) options.onGivenUp?.(one);
@@ -306,7 +320,9 @@ export async function renewClaims(store: Store, ids: number[], owner: string, le
 export async function releaseClaims(db: Db, owner: string): Promise<number> {
   const result = await db
     .updateTable('inbox_items')
-    .set({ state: 'pending', lease_until: null, claimed_by: null })
+    // Never started by a holder that stops gracefully: nothing against them now (an item held alone is
+    // finished before its holder stops). A pending item is claimed with others, so it counts from none.
+    .set({ state: 'pending', lease_until: null, claimed_by: null, takeovers: 0 })
     .where('claimed_by', '=', owner)
     .where('state', '=', 'processing')
     .where('outcome', 'is', null)
@@ -370,7 +386,8 @@ export async function originalInFlight(db: Db, reply: { id: number; profileId: n
 export async function putOff(db: Db, item: InboxItem, why: string, ms: number): Promise<boolean> {
   let query = db
     .updateTable('inbox_items')
-    .set({ state: 'pending', lease_until: null, claimed_by: null, reason: why, next_attempt_at: new Date(Date.now() + ms).toISOString() })
+    // Its holder is alive and ended the attempt: whatever stopped holders before did not stop this one.
+    .set({ state: 'pending', lease_until: null, claimed_by: null, reason: why, next_attempt_at: new Date(Date.now() + ms).toISOString(), takeovers: 0 })
     .where('id', '=', item.id)
     .where('outcome', 'is', null);
   if (item.claimedBy !== null) query = query.where('claimed_by', '=', item.claimedBy);
@@ -477,6 +494,8 @@ export async function recordError(db: Db, item: InboxItem, error: string): Promi
     .updateTable('inbox_items')
     .set({
       attempts,
+      // Its holder is alive and ended the attempt: the count of holders stopped on it starts again.
+      takeovers: 0,
       last_error: error,
       lease_until: null,
       claimed_by: null,

@@ -16,10 +16,17 @@ import { waitFor } from '../support/wait.js';
 
 const postgres = (await dialects()).includes('postgres');
 
-/** Whether a session of this database waits on a lock: the worker processing the stuck message. */
-async function someoneWaitsOnALock(store: Store): Promise<boolean> {
+/** The workers' sessions are named, so that other test files' sessions on the same database are not taken for theirs. */
+const WORKERS = `mailbind-stopped-holders-${process.pid}`;
+
+/**
+ * Whether a worker's session waits on another transaction (the held requester row): the worker
+ * processing the stuck message. Not any lock: a worker starting may wait on the migrations' advisory
+ * lock while another test file migrates its own schema.
+ */
+async function aWorkerWaitsOnTheRow(store: Store): Promise<boolean> {
   const { rows } = await sql<{ n: string }>`select count(*) as n from pg_stat_activity
-    where datname = current_database() and wait_event_type = 'Lock'`.execute(store.db);
+    where application_name = ${WORKERS} and wait_event_type = 'Lock' and wait_event = 'transactionid'`.execute(store.db);
   return Number(rows[0]!.n) > 0;
 }
 
@@ -28,18 +35,22 @@ describe('a message that stops every worker processing it (PostgreSQL)', { skip:
     const t = await openTestStore('postgres');
     const lock = await holdRequesterLock(t.store);
     const outputs: string[] = [];
+    const env = { ...t.env, PGAPPNAME: WORKERS };
     try {
       const ids = await storeBurst(assemble(t.store, { messageIdDomain: 'mailbind.test' }));
       const stuck = ids[STUCK]!;
       const takeoversOf = async () => (await t.store.db.selectFrom('inbox_items').select('takeovers').where('id', '=', stuck).executeTakeFirstOrThrow()).takeovers;
+      const holderOf = async () => (await t.store.db.selectFrom('inbox_items').select('claimed_by').where('id', '=', stuck).executeTakeFirstOrThrow()).claimed_by;
+      const stoppedHolders: Array<string | null> = [null];
       const heldBesideIt = async () => (await t.store.db.selectFrom('inbox_items').select('id').where('state', '=', 'processing')
         .where('claimed_by', '=', (eb) => eb.selectFrom('inbox_items as stuck').select('stuck.claimed_by').where('stuck.id', '=', stuck))
         .orderBy('id').execute()).map((r) => Number(r.id));
       // Four workers stop on it: the first claimed it pending, the next took its batch over, the last two held it alone.
       for (const expected of [0, 1, 2, 3]) {
-        const worker: RunningCli = startCli(['worker'], t.env);
+        const worker: RunningCli = startCli(['worker'], env);
         try {
-          await waitFor(() => someoneWaitsOnALock(t.store), {
+          // Held by this worker (not by the one killed before it), which waits on the held row.
+          await waitFor(async () => !stoppedHolders.includes(await holderOf()) && await aWorkerWaitsOnTheRow(t.store), {
             what: async () => `worker ${expected + 1} to wait on the stuck message (${JSON.stringify(await counts(t.store))}):\n${worker.output()}`,
             timeoutMs: 30_000,
           });
@@ -48,15 +59,16 @@ describe('a message that stops every worker processing it (PostgreSQL)', { skip:
         } finally {
           await worker.kill();
           outputs.push(worker.output());
+          stoppedHolders.push(await holderOf());
         }
         // Its session, still waiting on the lock, is ended as PostgreSQL ends a dead client's (its TCP
         // keepalive, client_connection_check_interval), at once here: its transaction rolls back.
-        await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(t.store.db);
-        await waitFor(async () => !(await someoneWaitsOnALock(t.store)), { what: 'the killed worker\'s session to end', timeoutMs: 10_000 });
+        await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${WORKERS} and wait_event_type = 'Lock'`.execute(t.store.db);
+        await waitFor(async () => !(await aWorkerWaitsOnTheRow(t.store)), { what: 'the killed worker\'s session to end', timeoutMs: 10_000 });
         // Its heartbeat has stopped: a minute old, as it would be after the 15 s the next worker waits for.
         await t.store.db.updateTable('services').set({ beat_at: new Date(Date.now() - 60_000).toISOString() }).execute();
       }
-      const last = startCli(['worker'], t.env);
+      const last = startCli(['worker'], env);
       try {
         await waitFor(async () => (await counts(t.store)).processed === MESSAGES, {
           what: async () => `the fifth worker to give the stuck message up and process the rest (${JSON.stringify(await counts(t.store))}):\n${last.output()}`,

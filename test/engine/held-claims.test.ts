@@ -1,13 +1,15 @@
 // What one processor's lanes hold (engine/held-claims.ts): claims take turns; a message taken over before
 // (claimedAlone) is claimed only by a processor holding nothing else, and nothing is claimed beside it;
-// once one is said to wait, no new claim is made until the messages held are done. The claims here are
-// scripted (the store's side is proved in engine/stopped-holders and store/dead-holders).
+// once one is said to wait, no new claim is made until the messages held are done; neither holds the
+// lanes back longer than ALONE_WAIT_MS. The claims and the clock here are scripted (the store's side is
+// proved in engine/stopped-holders and store/dead-holders).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HeldClaims } from '../../src/engine/held-claims.js';
+import { ALONE_WAIT_MS, HeldClaims } from '../../src/engine/held-claims.js';
 import type { InboxItem } from '../../src/store/inbox.js';
 
-const item = (id: number, takeovers = 0) => ({ id, state: 'processing', takeovers }) as InboxItem;
+const item = (id: number, heldAlone = false) => ({ id, state: 'processing', takeovers: heldAlone ? 2 : 0, ...(heldAlone ? { heldAlone } : {}) }) as InboxItem;
+const ids = (items: InboxItem[] | undefined) => items?.map((i) => i.id);
 
 test('claims take turns: the next begins once the one before has answered', async () => {
   const held = new HeldClaims();
@@ -26,8 +28,8 @@ test('claims take turns: the next begins once the one before has answered', asyn
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(log, ['first begins']);
   answer();
-  assert.deepEqual((await first).map((i) => i.id), [1]);
-  assert.deepEqual((await second).map((i) => i.id), [2]);
+  assert.deepEqual(ids(await first), [1]);
+  assert.deepEqual(ids(await second), [2]);
   assert.deepEqual(log, ['first begins', 'first ends', 'second begins']);
 });
 
@@ -50,13 +52,13 @@ test('a message to hold alone may be claimed only while nothing else is held', a
 test('nothing is claimed beside a message held alone, until it is settled', async () => {
   const held = new HeldClaims();
   let asked = 0;
-  await held.claim(async () => [item(7, 2)]);
-  assert.equal(held.alone, true);
-  assert.deepEqual(await held.claim(async () => (asked++, [item(8)])), []);
+  await held.claim(async () => [item(7, true)]);
+  assert.equal(held.holdsAlone, true);
+  assert.equal(await held.claim(async () => (asked++, [item(8)])), undefined, 'held back');
   assert.equal(asked, 0, 'the claim was not even asked');
   held.settled(7);
-  assert.equal(held.alone, false);
-  assert.deepEqual((await held.claim(async () => (asked++, [item(8)]))).map((i) => i.id), [8]);
+  assert.equal(held.holdsAlone, false);
+  assert.deepEqual(ids(await held.claim(async () => (asked++, [item(8)]))), [8]);
 });
 
 test('once a message waits to be held alone, no new claim is made until the messages held are done', async () => {
@@ -67,15 +69,43 @@ test('once a message waits to be held alone, no new claim is made until the mess
     return [item(2)];
   });
   let asked = 0;
-  assert.deepEqual(await held.claim(async () => (asked++, [item(3)])), []);
+  assert.equal(await held.claim(async () => (asked++, [item(3)])), undefined);
   held.settled(1);
-  assert.deepEqual(await held.claim(async () => (asked++, [item(3)])), [], 'one is still held');
+  assert.equal(await held.claim(async () => (asked++, [item(3)])), undefined, 'one is still held');
   assert.equal(asked, 0);
   held.settled(2);
   const allowed: boolean[] = [];
-  assert.deepEqual((await held.claim(async (aloneAllowed) => (allowed.push(aloneAllowed), [item(4, 2)]))).map((i) => i.id), [4]);
+  assert.deepEqual(ids(await held.claim(async (aloneAllowed) => (allowed.push(aloneAllowed), [item(4, true)]))), [4]);
   assert.deepEqual(allowed, [true]);
-  assert.equal(held.alone, true);
+  assert.equal(held.holdsAlone, true);
+});
+
+test(`a message that hangs alone, or lanes that hold messages while one waits, hold the others back ${ALONE_WAIT_MS / 1000} s at most`, async () => {
+  let clock = 0;
+  const held = new HeldClaims(() => clock);
+  await held.claim(async () => [item(1, true)]);
+  clock += ALONE_WAIT_MS - 1;
+  assert.equal(await held.claim(async () => [item(2)]), undefined);
+  clock += 1;
+  assert.equal(held.holdsAlone, false, 'it hangs: it no longer holds the others back');
+  assert.deepEqual(ids(await held.claim(async () => [item(2)])), [2]);
+
+  const waiting = new HeldClaims(() => clock);
+  const told = async (_allowed: boolean, onAloneWaiting: () => void) => {
+    onAloneWaiting();
+    return [item(++clock + 100)];
+  };
+  await waiting.claim(async () => [item(10)]); // a lane hangs on it
+  await waiting.claim(told);
+  const first = clock;
+  clock = first + ALONE_WAIT_MS - 1;
+  assert.equal(await waiting.claim(told), undefined);
+  clock = first + ALONE_WAIT_MS;
+  const allowed: boolean[] = [];
+  const claimNow = (async (aloneAllowed: boolean, onAloneWaiting: () => void) => (allowed.push(aloneAllowed), told(aloneAllowed, onAloneWaiting)));
+  assert.equal((await waiting.claim(claimNow))?.length, 1, 'claims go on beside the lane that hangs');
+  assert.equal((await waiting.claim(claimNow))?.length, 1, 'and keep going: still waiting since it was first seen waiting');
+  assert.deepEqual(allowed, [false, false], 'never the message waiting, while others are held');
 });
 
 test('a claim that fails does not stop the ones after it', async () => {
@@ -83,5 +113,5 @@ test('a claim that fails does not stop the ones after it', async () => {
   await assert.rejects(held.claim(async () => {
     throw new Error('the database is away');
   }), /the database is away/);
-  assert.deepEqual((await held.claim(async () => [item(1)])).map((i) => i.id), [1]);
+  assert.deepEqual(ids(await held.claim(async () => [item(1)])), [1]);
 });

@@ -110,6 +110,19 @@ for (const dialect of await dialects()) {
       assert.ok(tracker.inHand.get(await subjectOf(ids[30]!))!.length > 1, 'the rest in groups again');
     });
 
+    test('one call takes everything due (as fetch --once makes it): a stopped holder\'s batch, then alone the message taken over before, then the rest', async () => {
+      const tracker = new WatchingInHand(t.store.db);
+      const ids = await storeMessages(50, 20, 0);
+      const suspect = ids[35]!;
+      await t.store.db.updateTable('inbox_items')
+        .set({ state: 'processing', claimed_by: 'dead', lease_until: new Date(Date.now() + 600_000).toISOString(), takeovers: 1 })
+        .where('id', '=', suspect).execute();
+      const results = await processorFor(t.store, { tracker, parser: pool, owner: 'next' }).processDue();
+      assert.deepEqual(results.map((r) => r.itemId).sort((a, b) => a - b), ids, 'all in one call');
+      assert.deepEqual(results.slice(0, 21).map((r) => r.itemId), [...ids.slice(0, 20), suspect]);
+      assert.deepEqual(tracker.inHand.get(await subjectOf(suspect)), [suspect], 'alone in hand');
+    });
+
     if (dialect === 'postgres') {
       test('with two processing lanes, each message taken over before is alone in the whole process', async () => {
         const tracker = new WatchingInHand(t.store.db);

@@ -5,7 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
 import { createProfile } from '../../src/store/profiles.js';
-import { claimDueItems, claimedAlone, getInboxItem, insertInboxItem, MAX_TAKEOVERS, recordError, recordOutcome, releaseClaims, renewClaims, stoppedHoldersReason,
+import { claimDueItems, claimedAlone, getInboxItem, insertInboxItem, MAX_TAKEOVERS, putOff, recordError, recordOutcome, releaseClaims, renewClaims, stoppedHoldersReason,
   type GivenUp, type Takeover } from '../../src/store/inbox.js';
 import { beat, registerService } from '../../src/store/services.js';
 import { acquirePollLease } from '../../src/sources/status.js';
@@ -105,18 +105,54 @@ for (const dialect of await dialects()) {
       assert.deepEqual(heard.map((h) => [h.itemId, h.takeovers]), [[a.id, 2], [b.id, 2], [c.id, 2]]);
     });
 
-    test(`an item taken over ${MAX_TAKEOVERS} times is failed instead of claimed, said once the claim has committed`, async () => {
+    test(`an item taken over ${MAX_TAKEOVERS} times is failed instead of claimed, said once the claim has committed; asked for by id, it is claimed alone`, async () => {
       const item = await newItem();
       await claimDueItems(t.store, { limit: 1, leaseMs: 10 * 60_000, ids: [item.id], owner: 'dead' });
       await t.store.db.updateTable('inbox_items').set({ takeovers: MAX_TAKEOVERS }).where('id', '=', item.id).execute();
       const givenUp: GivenUp[] = [];
-      assert.deepEqual(await claimDueItems(t.store, { limit: 5, leaseMs: 30_000, ids: [item.id], owner: 'next', onGivenUp: (g) => givenUp.push(g) }), []);
+      const seenThen: Array<Promise<string | undefined>> = [];
+      const onGivenUp = (g: GivenUp) => {
+        givenUp.push(g);
+        // Read on another connection (PostgreSQL): inside the claim's transaction it would still be in hand.
+        seenThen.push(getInboxItem(t.store.db, g.itemId).then((i) => i?.state));
+      };
+      // A claim of whatever is due (other tests' pending items may come with it), not of this item by id.
+      const claimed = await claimDueItems(t.store, { limit: 50, leaseMs: 30_000, owner: 'next', onGivenUp });
+      assert.ok(!claimed.some((i) => i.id === item.id));
       const now = (await getInboxItem(t.store.db, item.id))!;
       assert.deepEqual([now.state, now.outcome, now.claimedBy, now.takeovers], ['failed', 'failed', null, MAX_TAKEOVERS]);
       const lease = await t.store.db.selectFrom('inbox_items').select('lease_until').where('id', '=', item.id).executeTakeFirstOrThrow();
       assert.equal(lease.lease_until, null);
       assert.equal(now.reason, stoppedHoldersReason(MAX_TAKEOVERS));
-      assert.deepEqual(givenUp, [{ itemId: item.id, takeovers: MAX_TAKEOVERS, reason: now.reason }]);
+      assert.deepEqual(givenUp, [{ itemId: item.id, profileId, receivedAt: now.receivedAt, takeovers: MAX_TAKEOVERS, reason: now.reason }]);
+      assert.deepEqual(await Promise.all(seenThen), ['failed']);
+      // One asked for by id (a retry by hand) is tried, alone.
+      const again = await newItem();
+      await claimDueItems(t.store, { limit: 1, leaseMs: 10 * 60_000, ids: [again.id], owner: 'dead' });
+      await t.store.db.updateTable('inbox_items').set({ takeovers: MAX_TAKEOVERS }).where('id', '=', again.id).execute();
+      const taken = await claimDueItems(t.store, { limit: 5, leaseMs: 30_000, ids: [again.id], owner: 'next', onGivenUp });
+      assert.deepEqual(taken.map((i) => [i.id, i.takeovers, claimedAlone(i)]), [[again.id, MAX_TAKEOVERS + 1, true]]);
+    });
+
+    test('the count starts again when an attempt ends with its holder alive, and a lease that ran out in the claiming process itself is no takeover', async () => {
+      const [failing, putOffOne, released, ownLease] = [await newItem(), await newItem(), await newItem(), await newItem()];
+      const ids = [failing.id, putOffOne.id, released.id, ownLease.id];
+      await claimDueItems(t.store, { limit: 4, leaseMs: 10 * 60_000, ids, owner: 'dead' });
+      const claimed = await claimDueItems(t.store, { limit: 4, leaseMs: 10 * 60_000, ids, owner: 'next' });
+      assert.deepEqual(claimed.map((i) => i.takeovers), [1, 1, 1, 1]);
+      const [a, b] = claimed;
+      await recordError(t.store.db, a!, 'the tracker was away');
+      assert.ok(await putOff(t.store.db, b!, 'waiting for its original', 60_000));
+      await t.store.db.updateTable('inbox_items').set({ claimed_by: 'leaving' }).where('id', '=', released.id).execute();
+      assert.equal(await releaseClaims(t.store.db, 'leaving'), 1);
+      const count = async (id: number) => (await getInboxItem(t.store.db, id))!.takeovers;
+      assert.deepEqual([await count(failing.id), await count(putOffOne.id), await count(released.id)], [0, 0, 0]);
+      // 'next' lost track of its claim (a pass that failed) and takes it again when its lease has run out.
+      await t.store.db.updateTable('inbox_items').set({ lease_until: new Date(Date.now() - 1000).toISOString() }).where('id', '=', ownLease.id).execute();
+      const heard: Takeover[] = [];
+      const own = await claimDueItems(t.store, { limit: 1, leaseMs: 30_000, ids: [ownLease.id], owner: 'next', onTakeover: (x) => heard.push(x) });
+      assert.deepEqual(own.map((i) => [i.id, i.takeovers]), [[ownLease.id, 1]], 'not counted again');
+      assert.deepEqual(heard.map((h) => h.why), ['lease expired']);
     });
 
     test('renewing extends only the claims the holder still has', async () => {
