@@ -7,8 +7,12 @@
 // takes it over) keeps the other lanes idle no longer than that.
 import { claimedAlone, CLAIM_LEASE_MS, type InboxItem } from '../store/inbox.js';
 
-/** Claims items: `aloneAllowed` says whether it may take one to hold alone; `onAloneWaiting` hears that one waits. */
-export type Claimer = (aloneAllowed: boolean, onAloneWaiting: () => void) => Promise<InboxItem[]>;
+/**
+ * Claims items (store/inbox.ts, claimDueItems): `aloneAllowed` says whether it may take one to hold alone;
+ * `makeWayForAlone` whether, while one waits, it takes only a stopped holder's batch (no pending mail);
+ * `onAloneWaiting` hears that one waits.
+ */
+export type Claimer = (how: { aloneAllowed: boolean; makeWayForAlone: boolean; onAloneWaiting: () => void }) => Promise<InboxItem[]>;
 
 /** How long the lanes hold back for a message held alone or waiting to be: as long as a claim's lease. */
 export const ALONE_WAIT_MS = CLAIM_LEASE_MS;
@@ -27,16 +31,24 @@ export class HeldClaims {
   }
 
   /**
-   * Claims in turn. Undefined (held back, nothing asked) while a message is held alone, or while one waits
-   * to be and other messages are held: the caller asks again once the messages it holds are done.
+   * Claims in turn. Undefined (held back, nothing asked, or nothing taken because one waits) while a
+   * message is held alone, or while one waits to be and other messages are held: the caller asks again
+   * once the messages it holds are done. `seesAll`: the claim looks at every due message (no profile or
+   * id filter), so that when it hears of none waiting, none is.
    */
-  claim(claimer: Claimer): Promise<InboxItem[] | undefined> {
+  claim(claimer: Claimer, seesAll = true): Promise<InboxItem[] | undefined> {
     const run = this.turn.then(async () => {
-      if (this.holdsAlone || (this.waitingSince !== undefined && this.ids.size > 0 && this.fresh(this.waitingSince))) return undefined;
+      const waitingFresh = this.waitingSince !== undefined && this.fresh(this.waitingSince);
+      if (this.holdsAlone || (waitingFresh && this.ids.size > 0)) return undefined;
       let told = false;
-      const items = await claimer(this.ids.size === 0, () => (told = true));
-      // Waiting since it was first seen waiting, not since the last claim: the bound holds.
-      this.waitingSince = told ? (this.waitingSince ?? this.now()) : undefined;
+      // Beside a message held alone that hangs past the bound, the wait for the next is as old as it.
+      const waitStart = this.waitingSince ?? this.alone?.since;
+      const items = await claimer({ aloneAllowed: this.ids.size === 0, makeWayForAlone: waitStart === undefined || this.fresh(waitStart),
+        onAloneWaiting: () => (told = true) });
+      // Waiting since it was first seen waiting (or since the message held alone before it was, which
+      // hangs), not since the last claim: the bound holds.
+      if (told) this.waitingSince ??= this.alone?.since ?? this.now();
+      else if (seesAll) this.waitingSince = undefined;
       // Nothing taken because one waits: held back too, not "nothing due".
       if (told && items.length === 0) return undefined;
       for (const item of items) {

@@ -186,6 +186,7 @@ export class Processor {
       );
     }, Math.max(1000, this.leaseMs / 3));
     const groups: InboxItem[][] = [];
+    const givenUp: GivenUp[] = [];
     let drained = false;
     /** Claims the next batch into `groups`; none left (or the limit reached) drains the loop. */
     const claim = async () => {
@@ -196,11 +197,17 @@ export class Processor {
         owner: this.owner,
         onTakeover: (t) => this.options.logger?.warn({ item: t.itemId, from: t.from, why: t.why, takeovers: t.takeovers },
           `took over a message whose worker stopped (${t.why})${t.takeovers > 1 ? `; taken over ${t.takeovers} times, it is processed alone` : ''}`),
-        onGivenUp: (g) => this.givenUp(g),
+        onGivenUp: (g) => givenUp.push(g),
         ...(filter.ids ? { ids: filter.ids } : {}),
         ...(filter.profileId !== undefined ? { profileId: filter.profileId } : {}),
         ...(filter.receivedBefore !== undefined ? { receivedBefore: filter.receivedBefore } : {}),
       });
+      // Failed for stopping its holders (MAX_TAKEOVERS): an outcome of this call like any other.
+      for (const result of givenUp.splice(0).map((g) => this.givenUp(g))) {
+        finished++;
+        if (filter.onResult) this.handOver(filter.onResult, result);
+        else results.push(result);
+      }
       // Held back beside a message held alone (held-claims.ts): asked again once the messages in hand are done.
       if (batch === undefined) return;
       if (batch.length === 0) drained = true;
@@ -255,8 +262,9 @@ export class Processor {
   }
 
   /** claimDueItems in this processor's turn (held-claims.ts). */
-  private claimInTurn(options: Omit<Parameters<typeof claimDueItems>[1], 'aloneAllowed' | 'onAloneWaiting'>): Promise<InboxItem[] | undefined> {
-    return this.held.claim((aloneAllowed, onAloneWaiting) => claimDueItems(this.store, { ...options, aloneAllowed, onAloneWaiting }));
+  private claimInTurn(options: Omit<Parameters<typeof claimDueItems>[1], 'aloneAllowed' | 'onAloneWaiting' | 'makeWayForAlone'>): Promise<InboxItem[] | undefined> {
+    const seesAll = !options.ids && options.profileId === undefined && options.receivedBefore === undefined;
+    return this.held.claim((how) => claimDueItems(this.store, { ...options, ...how }), seesAll);
   }
 
   /**
@@ -556,14 +564,16 @@ export class Processor {
     return result;
   }
 
-  /** A message failed by a claim for stopping its holders (store/inbox.ts, MAX_TAKEOVERS): logged and counted like any outcome. */
-  private givenUp(g: GivenUp): void {
+  /** A message failed by a claim for stopping its holders (store/inbox.ts, MAX_TAKEOVERS): logged, counted and reported like any outcome. */
+  private givenUp(g: GivenUp): ProcessResult {
     this.options.logger?.error({ item: g.itemId, takeovers: g.takeovers }, `gave a message up: ${g.reason}`);
     try {
       this.options.onProcessed?.({ profileId: g.profileId, itemId: g.itemId, outcome: 'failed', rule: null, ms: 0, receivedAt: g.receivedAt, rateLimited: false });
     } catch (error) {
       this.options.logger?.error({ err: (error as Error).message }, 'onProcessed failed');
     }
+    return { itemId: g.itemId, profileId: g.profileId, messageId: g.messageId, subject: g.subject, outcome: 'failed', rule: null, actions: [],
+      created: emptyCreated(), reason: g.reason };
   }
 
   /** Another worker recorded this item's outcome first; its items stand, ours were rolled back. */

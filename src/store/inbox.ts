@@ -111,8 +111,15 @@ export interface GivenUp {
   itemId: number;
   profileId: number;
   receivedAt: string;
+  messageId: string | null;
+  subject: string | null;
   takeovers: number;
   reason: string;
+}
+
+/** Whether a claim in hand is the claiming holder's own (its lease ran out in the living process). */
+function ownedBy(row: { claimed_by: string | null }, owner: string | undefined): boolean {
+  return owner !== undefined && row.claimed_by === owner;
 }
 
 /**
@@ -149,6 +156,11 @@ export async function claimDueItems(
     aloneAllowed?: boolean;
     /** Such an item is due and was not claimed for it. */
     onAloneWaiting?: () => void;
+    /**
+     * While such an item waits, take only a stopped holder's batch (no pending mail), so that the caller's
+     * hands empty soon (the default); false once it has waited long enough (engine/held-claims.ts).
+     */
+    makeWayForAlone?: boolean;
   },
 ): Promise<InboxItem[]> {
   const at = now();
@@ -170,17 +182,18 @@ export async function claimDueItems(
     // and passes over what other workers' claims in progress hold: it never locks an item it leaves
     // (a row locked and then not claimed, below, is unlocked as this transaction ends).
     const take = async (lookup: typeof due.pending, room: number) => {
-      const query = lookup.select(['takeovers', 'profile_id', 'received_at']).limit(room);
+      const query = lookup.select(['takeovers', 'profile_id', 'received_at', 'message_id', 'subject']).limit(room);
       return store.dialect === 'postgres' ? query.forUpdate().skipLocked().execute() : query.execute();
     };
     const orphaned = await take(due.orphaned, options.limit);
-    // Asked for by id (a retry by hand), it is claimed alone all the same: someone wants it tried.
-    const stopping = options.ids ? [] : orphaned.filter((row) => row.takeovers >= MAX_TAKEOVERS);
+    // Asked for by id (a retry by hand), it is claimed alone all the same: someone wants it tried. Nor
+    // is one given up whose lease ran out in this very process: its holder did not stop.
+    const stopping = options.ids ? [] : orphaned.filter((row) => row.takeovers >= MAX_TAKEOVERS && !ownedBy(row, options.owner));
     if (stopping.length) {
       // Each has stopped its holder while alone before: failed now, with why, not claimed again.
       for (const row of stopping) {
-        givenUp.push({ itemId: Number(row.id), profileId: Number(row.profile_id), receivedAt: row.received_at, takeovers: row.takeovers,
-          reason: stoppedHoldersReason(row.takeovers) });
+        givenUp.push({ itemId: Number(row.id), profileId: Number(row.profile_id), receivedAt: row.received_at, messageId: row.message_id,
+          subject: row.subject, takeovers: row.takeovers, reason: stoppedHoldersReason(row.takeovers) });
       }
       for (const one of givenUp) {
         await trx.updateTable('inbox_items')
@@ -198,10 +211,11 @@ export async function claimDueItems(
     let found: typeof orphaned;
     const alone = !batchOfStopped.length && again.length > 0 && options.aloneAllowed !== false;
     if (alone) found = [again[0]!];
-    else if (again.length) {
+    else if (again.length && options.makeWayForAlone !== false) {
       options.onAloneWaiting?.();
       found = batchOfStopped;
     } else {
+      if (again.length) options.onAloneWaiting?.();
       const room = options.limit - batchOfStopped.length;
       found = [...batchOfStopped, ...(room > 0 ? await take(due.pending, room) : [])];
     }
@@ -209,7 +223,8 @@ export async function claimDueItems(
     for (const row of found) {
       if (row.state !== 'processing') continue;
       const expired = row.lease_until !== null && row.lease_until < dbAt;
-      options.onTakeover?.({ itemId: Number(row.id), from: row.claimed_by, why: expired ? 'lease expired' : 'holder stopped', takeovers: row.takeovers + 1 });
+      const takeovers = row.takeovers + (ownedBy(row, options.owner) ? 0 : 1);
+      options.onTakeover?.({ itemId: Number(row.id), from: row.claimed_by, why: expired ? 'lease expired' : 'holder stopped', takeovers });
     }
     const rows = await trx
       .updateTable('inbox_items')

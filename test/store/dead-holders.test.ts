@@ -124,7 +124,7 @@ for (const dialect of await dialects()) {
       const lease = await t.store.db.selectFrom('inbox_items').select('lease_until').where('id', '=', item.id).executeTakeFirstOrThrow();
       assert.equal(lease.lease_until, null);
       assert.equal(now.reason, stoppedHoldersReason(MAX_TAKEOVERS));
-      assert.deepEqual(givenUp, [{ itemId: item.id, profileId, receivedAt: now.receivedAt, takeovers: MAX_TAKEOVERS, reason: now.reason }]);
+      assert.deepEqual(givenUp, [{ itemId: item.id, profileId, receivedAt: now.receivedAt, messageId: null, subject: null, takeovers: MAX_TAKEOVERS, reason: now.reason }]);
       assert.deepEqual(await Promise.all(seenThen), ['failed']);
       // One asked for by id (a retry by hand) is tried, alone.
       const again = await newItem();
@@ -152,7 +152,14 @@ for (const dialect of await dialects()) {
       const heard: Takeover[] = [];
       const own = await claimDueItems(t.store, { limit: 1, leaseMs: 30_000, ids: [ownLease.id], owner: 'next', onTakeover: (x) => heard.push(x) });
       assert.deepEqual(own.map((i) => [i.id, i.takeovers]), [[ownLease.id, 1]], 'not counted again');
-      assert.deepEqual(heard.map((h) => h.why), ['lease expired']);
+      assert.deepEqual(heard.map((h) => [h.why, h.takeovers]), [['lease expired', 1]]);
+      // Nor is one given up at the limit: this holder did not stop.
+      await t.store.db.updateTable('inbox_items').set({ takeovers: MAX_TAKEOVERS, lease_until: new Date(Date.now() - 1000).toISOString() })
+        .where('id', '=', ownLease.id).execute();
+      const givenUp: GivenUp[] = [];
+      const again = await claimDueItems(t.store, { limit: 50, leaseMs: 30_000, owner: 'next', onGivenUp: (g) => givenUp.push(g) });
+      assert.ok(again.some((i) => i.id === ownLease.id && i.takeovers === MAX_TAKEOVERS));
+      assert.ok(!givenUp.some((g) => g.itemId === ownLease.id));
     });
 
     test('renewing extends only the claims the holder still has', async () => {
