@@ -192,7 +192,8 @@ function createMetrics(app: App): Metrics {
     // A reply put off for its original spent no attempt and did no processing worth timing.
     if (event.waiting) return;
     const labels = profileLabels(event.profileId);
-    duration.observe(labels, event.ms / 1000);
+    // A message given up for stopping its holders was not processed: an outcome, no duration.
+    if (!event.givenUp) duration.observe(labels, event.ms / 1000);
     if (event.outcome === null) {
       retries.inc(labels);
       return;

@@ -119,6 +119,8 @@ export interface ProcessedEvent {
   rateLimited: boolean;
   /** Put off, no attempt spent: the message it replies to is on its way elsewhere (not a failed attempt). */
   waiting?: true;
+  /** Failed by a claim for stopping its holders (store/inbox.ts, MAX_TAKEOVERS): an outcome with no processing to time. */
+  givenUp?: true;
 }
 
 export class Processor {
@@ -195,8 +197,10 @@ export class Processor {
         limit: Math.min(20, room),
         leaseMs: this.leaseMs,
         owner: this.owner,
-        onTakeover: (t) => this.options.logger?.warn({ item: t.itemId, from: t.from, why: t.why, takeovers: t.takeovers },
-          `took over a message whose worker stopped (${t.why})${t.takeovers > 1 ? `; taken over ${t.takeovers} times, it is processed alone` : ''}`),
+        onTakeover: (t) => this.options.logger?.warn({ item: t.itemId, from: t.from, why: t.why, takeovers: t.takeovers }, t.from === this.owner
+          // Its own claim, whose lease ran out while this process lived (a pass that failed): no worker stopped.
+          ? 'took back a message whose claim ran out in this process (lease expired)'
+          : `took over a message whose worker stopped (${t.why})${t.takeovers > 1 ? `; taken over ${t.takeovers} times, it is processed alone` : ''}`),
         onGivenUp: (g) => givenUp.push(g),
         ...(filter.ids ? { ids: filter.ids } : {}),
         ...(filter.profileId !== undefined ? { profileId: filter.profileId } : {}),
@@ -568,7 +572,8 @@ export class Processor {
   private givenUp(g: GivenUp): ProcessResult {
     this.options.logger?.error({ item: g.itemId, takeovers: g.takeovers }, `gave a message up: ${g.reason}`);
     try {
-      this.options.onProcessed?.({ profileId: g.profileId, itemId: g.itemId, outcome: 'failed', rule: null, ms: 0, receivedAt: g.receivedAt, rateLimited: false });
+      this.options.onProcessed?.({ profileId: g.profileId, itemId: g.itemId, outcome: 'failed', rule: null, ms: 0, receivedAt: g.receivedAt, rateLimited: false,
+        givenUp: true });
     } catch (error) {
       this.options.logger?.error({ err: (error as Error).message }, 'onProcessed failed');
     }

@@ -14,7 +14,8 @@ import { createProfile } from '../../src/app/profiles.js';
 import { addProject } from '../../src/app/tracker.js';
 import { intakeMessage } from '../../src/sources/intake.js';
 import { getStatus, recordPollFailure, recordPollSuccess } from '../../src/sources/status.js';
-import { claimDueItems, releaseClaims } from '../../src/store/inbox.js';
+import { claimDueItems, MAX_TAKEOVERS, releaseClaims } from '../../src/store/inbox.js';
+import { registerService } from '../../src/store/services.js';
 import { makeMessage } from '../support/messages.js';
 import { parseMetrics, sampleValue } from '../support/prometheus.js';
 import { dialects, openTestStore, type TestStore } from '../support/store.js';
@@ -130,6 +131,24 @@ for (const dialect of await dialects()) {
       } finally {
         await releaseClaims(t.store.db, 'other-worker');
       }
+    });
+
+    test('a message given up for stopping its holders is counted failed, with no processing duration', async () => {
+      await (await app.processor()).processDue({ profileId: sales.id }); // what earlier tests left due
+      const item = (await intakeMessage(t.store, makeMessage({ subject: 'Crashes everything' }), { profileId: sales.id })).item.id;
+      await registerService(t.store.db, { id: 'metrics-dead', kind: 'worker', host: 'h', pid: 9 });
+      await t.store.db.updateTable('services').set({ beat_at: new Date(Date.now() - 60_000).toISOString() }).where('id', '=', 'metrics-dead').execute();
+      await claimDueItems(t.store, { ids: [item], limit: 1, leaseMs: 600_000, owner: 'metrics-dead' });
+      await t.store.db.updateTable('inbox_items').set({ takeovers: MAX_TAKEOVERS }).where('id', '=', item).execute();
+      const counts = async () => {
+        const samples = await scrape();
+        return [sampleValue(samples, 'mailbind_messages_processed_total', { ...of(sales, 'sales'), outcome: 'failed' }) ?? 0,
+          sampleValue(samples, 'mailbind_processing_duration_seconds_count', of(sales, 'sales')) ?? 0];
+      };
+      const [failed, timed] = await counts();
+      const results = await (await app.processor()).processDue({ profileId: sales.id });
+      assert.deepEqual(results.map((r) => [r.itemId, r.outcome]), [[item, 'failed']]);
+      assert.deepEqual(await counts(), [failed + 1, timed]);
     });
 
     test('each app has its own registry: another app over the same store starts from zero', async () => {

@@ -123,6 +123,19 @@ for (const dialect of await dialects()) {
       assert.deepEqual(tracker.inHand.get(await subjectOf(suspect)), [suspect], 'alone in hand');
     });
 
+    test('a claim whose lease ran out in the processor itself is taken back, not counted, and said as such', async () => {
+      const [id] = await storeMessages(1, 0, 0);
+      await t.store.db.updateTable('inbox_items')
+        .set({ state: 'processing', claimed_by: 'next', lease_until: new Date(Date.now() - 1000).toISOString() })
+        .where('id', '=', id!).execute();
+      const warned: string[] = [];
+      const logger = { warn: (_: unknown, text: string) => void warned.push(text), info: () => {}, error: () => {} } as never;
+      const results = await processorFor(t.store, { parser: pool, owner: 'next', logger }).processDue();
+      assert.deepEqual(results.map((r) => [r.itemId, r.outcome]), [[id, 'imported']]);
+      assert.deepEqual(warned, ['took back a message whose claim ran out in this process (lease expired)']);
+      assert.equal((await stateOf(id!)).takeovers, 0);
+    });
+
     if (dialect === 'postgres') {
       test('with two processing lanes, each message taken over before is alone in the whole process', async () => {
         const tracker = new WatchingInHand(t.store.db);
