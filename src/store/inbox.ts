@@ -127,10 +127,10 @@ function ownedBy(row: { claimed_by: string | null }, owner: string | undefined):
  * holder stopped once more than that (the first holder claimed it pending), and every time but the
  * first two it was held alone.
  */
-export function stoppedHoldersReason(takeovers: number): string {
+export function stoppedHoldersReason(takeovers: number, itemId: number): string {
   return `mailbind stopped ${takeovers + 1} times while this message was being processed (the process ended or hung), `
     + `the last ${takeovers - 1} times with no other message in hand: it is not tried again, so that the rest of the mail `
-    + 'is processed; retry it by hand once the cause is found (mailbind messages retry)';
+    + `is processed; retry it by hand once the cause is found (mailbind messages retry ${itemId})`;
 }
 
 /**
@@ -193,11 +193,11 @@ export async function claimDueItems(
       // Each has stopped its holder while alone before: failed now, with why, not claimed again.
       for (const row of stopping) {
         givenUp.push({ itemId: Number(row.id), profileId: Number(row.profile_id), receivedAt: row.received_at, messageId: row.message_id,
-          subject: row.subject, takeovers: row.takeovers, reason: stoppedHoldersReason(row.takeovers) });
+          subject: row.subject, takeovers: row.takeovers, reason: stoppedHoldersReason(row.takeovers, Number(row.id)) });
       }
       for (const one of givenUp) {
         await trx.updateTable('inbox_items')
-          .set({ state: 'failed', outcome: 'failed', reason: one.reason, last_error: one.reason, processed_at: now(), lease_until: null, claimed_by: null })
+          .set({ state: 'failed', outcome: 'failed', reason: one.reason, processed_at: now(), lease_until: null, claimed_by: null })
           .where('id', '=', one.itemId).execute();
       }
     }

@@ -123,7 +123,7 @@ for (const dialect of await dialects()) {
       assert.deepEqual([now.state, now.outcome, now.claimedBy, now.takeovers], ['failed', 'failed', null, MAX_TAKEOVERS]);
       const lease = await t.store.db.selectFrom('inbox_items').select('lease_until').where('id', '=', item.id).executeTakeFirstOrThrow();
       assert.equal(lease.lease_until, null);
-      assert.equal(now.reason, stoppedHoldersReason(MAX_TAKEOVERS));
+      assert.equal(now.reason, stoppedHoldersReason(MAX_TAKEOVERS, item.id));
       assert.deepEqual(givenUp, [{ itemId: item.id, profileId, receivedAt: now.receivedAt, messageId: null, subject: null, takeovers: MAX_TAKEOVERS, reason: now.reason }]);
       assert.deepEqual(await Promise.all(seenThen), ['failed']);
       // One asked for by id (a retry by hand) is tried, alone.
