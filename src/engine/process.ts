@@ -27,6 +27,7 @@ import {
 import type { Outcome } from '../store/schema.js';
 import { markBounced } from '../store/outbox.js';
 import { getProfile, type Profile } from '../store/profiles.js';
+import { boundLockWaits, LOCK_WAIT_MS, lockWaitExplained } from '../store/lock-wait.js';
 import { inSavepoint } from '../store/savepoint.js';
 import { SENDER_RATE_WINDOW_MS, senderHistory } from '../store/sender-rate.js';
 import type { Tracker } from '../tracker/port.js';
@@ -97,6 +98,8 @@ export interface ProcessorOptions {
   parser?: StoredParser;
   /** How often tmp/ of the blob store is swept of leftovers (TEMP_SWEEP_INTERVAL_MS; tests shorten it). */
   tempSweepIntervalMs?: number;
+  /** PostgreSQL: how long a message waits for a lock another session holds before it is retried later (LOCK_WAIT_MS). */
+  lockWaitMs?: number;
 }
 
 export interface OutgoingMailOptions extends OutgoingMailKnowledge {
@@ -130,6 +133,7 @@ export class Processor {
   private readonly profiles = new DecisionProfiles();
   private readonly owner: string;
   private readonly leaseMs: number;
+  private readonly lockWaitMs: number;
   private readonly inline: StoredParser;
   /** Parses ahead: parse threads, or none. */
   private readonly ahead: StoredParser | undefined;
@@ -145,6 +149,7 @@ export class Processor {
     this.raws = new RawMessages(options.store.db, this.blobs);
     this.owner = options.owner ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.leaseMs = options.leaseMs ?? CLAIM_LEASE_MS;
+    this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
     this.inline = inlineParser(this.blobs);
     this.ahead = options.parser?.parallel ? options.parser : undefined;
   }
@@ -346,6 +351,7 @@ export class Processor {
       // ends it, and the rest go on in the next (endsTransaction).
       while (settled.length < parsed.length) {
         settled.push(...await this.store.db.transaction().execute(async (trx) => {
+          await boundLockWaits(trx, this.lockWaitMs);
           if (!durable) {
             durable = attachments.flush();
             durable.catch(() => {}); // awaited below, before the commit; not left unhandled meanwhile
@@ -597,7 +603,8 @@ export class Processor {
     };
   }
 
-  private async retryLater(db: Db, item: InboxItem, error: unknown, message?: Message): Promise<ProcessResult> {
+  private async retryLater(db: Db, item: InboxItem, cause: unknown, message?: Message): Promise<ProcessResult> {
+    const error = lockWaitExplained(cause, this.lockWaitMs);
     const text = error instanceof Error ? error.message : String(error);
     const updated = await recordError(db, item, text);
     return {
