@@ -4,6 +4,9 @@
 // the per-sender rate limit (once per sender and profile per hour: a loop that goes on is announced
 // again each hour, not at every message), and an OAuth2 mailbox's sign-in is about to stop working
 // (refreshing its access token fails), has stopped (sign in again) or works again (sign-in-alerts.ts).
+// A poll that works but cannot download some messages (the server refuses to send one, the database its
+// row: each stays on the server, tried every poll) is announced too, and so is the poll that downloads
+// them all: the poll succeeded, so profile.failing never says it.
 // Checked on a timer from the
 // database, so it sees what every worker did; each alert is sent once per transition, not at every
 // check. Sending happens in the background (webhook-queue.ts): a slow or failing webhook never holds up
@@ -14,7 +17,7 @@
 import type { Logger } from 'pino';
 import { isPolled } from '../sources/profile-settings.js';
 import { signInStatuses } from '../store/oauth-tokens.js';
-import { pollHealth, processingProgress } from '../store/observations.js';
+import { pollHealth, processingProgress, type PollHealth } from '../store/observations.js';
 import { listProfiles, type Profile } from '../store/profiles.js';
 import { heldSendersSince } from '../store/sender-rate.js';
 import type { App } from './app.js';
@@ -27,6 +30,8 @@ export type AlertEvent =
   | 'profile.recovered'
   | 'backlog.stalled'
   | 'backlog.moving'
+  | 'download.failing'
+  | 'download.recovered'
   | 'sender.rate-limited'
   | 'sign-in.failing'
   | 'sign-in.stopped'
@@ -70,6 +75,8 @@ export class AlertMonitor {
   private readonly queue: WebhookQueue | null;
   /** Each profile's state as last checked; a profile not in it has not been checked yet. */
   private readonly failing = new Map<number, boolean>();
+  /** Whether each profile's latest poll left messages it could not download, as last checked. */
+  private readonly notDownloading = new Map<number, boolean>();
   private stalled: boolean | undefined;
   /** When each held sender (`profile id` + address) was last announced. */
   private readonly heldAnnounced = new Map<string, number>();
@@ -145,8 +152,10 @@ export class AlertMonitor {
       if (trouble && was !== true) this.send({ event: 'profile.failing', profile: who, reason: trouble, at: iso(now), details });
       // A profile first seen healthy has nothing to recover from.
       if (!trouble && was === true) this.send({ event: 'profile.recovered', profile: who, reason: 'the mailbox is polled successfully again', at: iso(now), details });
+      this.downloads(who, h, now);
     }
     for (const id of this.failing.keys()) if (!present.has(id)) this.failing.delete(id);
+    for (const id of this.notDownloading.keys()) if (!present.has(id)) this.notDownloading.delete(id);
     for (const alert of this.signIns.changes(profiles, signIns, now)) this.send(alert);
 
     const since = iso(now - this.stallMs);
@@ -182,6 +191,28 @@ export class AlertMonitor {
       });
     }
     for (const [key, at] of this.heldAnnounced) if (now - at >= HOUR) this.heldAnnounced.delete(key);
+  }
+
+  /** Messages a working poll could not download: one alert when some are left, one when none are any more. */
+  private downloads(who: { id: number; name: string }, h: PollHealth | undefined, now: number): void {
+    const count = h?.notDownloaded ?? 0;
+    const was = this.notDownloading.get(who.id);
+    this.notDownloading.set(who.id, count > 0);
+    const first = h?.firstNotDownloaded ?? null;
+    if (count > 0 && was !== true) {
+      this.send({
+        event: 'download.failing',
+        profile: who,
+        reason: `${count} message(s) on the server could not be downloaded; each stays there and is tried again every poll` +
+          (first ? ` (${first.key}: ${first.error})` : ''),
+        at: iso(now),
+        details: { notDownloaded: count, first },
+      });
+    }
+    // A profile first seen with every message downloaded has nothing to recover from.
+    if (count === 0 && was === true) {
+      this.send({ event: 'download.recovered', profile: who, reason: 'every message the poll found on the server was downloaded', at: iso(now), details: { notDownloaded: 0, first: null } });
+    }
   }
 
   /** Why the profile is failing, or null when it is not. */

@@ -22,6 +22,8 @@ export interface PollHealth {
   consecutiveFailures: number;
   /** Messages the latest successful poll could not download (sources/status.ts DownloadFailures). */
   notDownloaded: number;
+  /** The first of them, as the status lists it; null when there are none. */
+  firstNotDownloaded: { key: string; error: string; since: string } | null;
 }
 
 /** Every profile's poll status row (profiles never polled have none). */
@@ -30,13 +32,17 @@ export async function pollHealth(db: Db): Promise<PollHealth[]> {
     .selectFrom('profile_status')
     .select(['profile_id', 'last_success_at', 'last_error', 'consecutive_failures', 'download_failures'])
     .execute();
-  return rows.map((r) => ({
-    profileId: Number(r.profile_id),
-    lastSuccessAt: r.last_success_at,
-    lastError: r.last_error,
-    consecutiveFailures: Number(r.consecutive_failures),
-    notDownloaded: r.download_failures ? Number((JSON.parse(r.download_failures) as { total?: unknown }).total) || 0 : 0,
-  }));
+  return rows.map((r) => {
+    const failures = r.download_failures ? (JSON.parse(r.download_failures) as { total?: unknown; first?: PollHealth['firstNotDownloaded'][] }) : null;
+    return {
+      profileId: Number(r.profile_id),
+      lastSuccessAt: r.last_success_at,
+      lastError: r.last_error,
+      consecutiveFailures: Number(r.consecutive_failures),
+      notDownloaded: Number(failures?.total) || 0,
+      firstNotDownloaded: failures?.first?.[0] ?? null,
+    };
+  });
 }
 
 export interface ProcessingProgress {

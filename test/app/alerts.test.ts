@@ -173,6 +173,43 @@ for (const dialect of await dialects()) {
       }
     });
 
+    test('a working poll that leaves messages it cannot download sends one download.failing naming the first; the poll that downloads them all sends download.recovered', async () => {
+      const profile = await mailboxProfile('unreadable');
+      const monitor = new AlertMonitor(app, memoryLog().logger, { webhook: receiver.url, failures: 3 });
+      const refused = [
+        { key: 'INBOX:7:12', error: 'the server did not send message UID 12: NO [SERVERBUG] Internal error' },
+        { key: 'INBOX:7:15', error: 'the server did not send message UID 15: NO [SERVERBUG] Internal error' },
+      ];
+      try {
+        await monitor.check();
+        await recordPollSuccess(t.store.db, profile.id, later(), refused);
+        await monitor.check();
+        // Still the same two, then one more: in the same state, nothing new.
+        await recordPollSuccess(t.store.db, profile.id, later(), refused);
+        await monitor.check();
+        await recordPollSuccess(t.store.db, profile.id, later(), [...refused, { key: 'INBOX:7:16', error: 'refused' }]);
+        await monitor.check();
+        // A poll stopped before it looked at them all (no list) leaves the state as it was.
+        await recordPollSuccess(t.store.db, profile.id, later());
+        await monitor.check();
+        await recordPollSuccess(t.store.db, profile.id, later(), []);
+        await monitor.check();
+        await monitor.check();
+        const [failing, recovered] = await waitFor(() => about('unreadable').length >= 2 && about('unreadable'), { what: 'the download alerts' });
+        assert.equal(failing!.event, 'download.failing');
+        assert.deepEqual(failing!.profile, profile);
+        assert.equal(failing!.reason, '2 message(s) on the server could not be downloaded; each stays there and is tried again every poll (INBOX:7:12: the server did not send message UID 12: NO [SERVERBUG] Internal error)');
+        assert.deepEqual(failing!.details.notDownloaded, 2);
+        assert.equal((failing!.details.first as { key: string }).key, 'INBOX:7:12');
+        assert.equal(recovered!.event, 'download.recovered');
+        assert.equal(recovered!.reason, 'every message the poll found on the server was downloaded');
+      } finally {
+        await monitor.stop();
+      }
+      // The poll itself never failed: no profile.failing; and nothing was sent twice.
+      assert.deepEqual(events('unreadable'), ['download.failing', 'download.recovered']);
+    });
+
     test('the backlog stalls when due messages wait and none gets an outcome for the stall time, and moves again', async () => {
       const log = memoryLog();
       const stallMs = 300;
