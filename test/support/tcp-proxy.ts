@@ -6,6 +6,7 @@
 //   proxy.cutAfterBytes(100_000);   // the next 100 000 bytes server→client pass, then both sides are destroyed
 //   proxy.stall();                  // nothing passes either way any more, sockets stay open (a hung server)
 //   proxy.throttle(200_000);        // server→client bytes flow at 200 KB/s, steadily (a slow link)
+//   proxy.refuseAfter(1);           // connections after the first are closed at once (a server refusing more)
 //   proxy.passThrough();            // back to normal for connections still open and new ones
 //   await proxy.close();
 //
@@ -45,7 +46,12 @@ export interface TcpProxy {
    * bytes never stop. The server is paused while a second's worth waits.
    */
   throttle(bytesPerSecond: number): void;
-  /** Clear every fault (cut, stall and throttle). */
+  /**
+   * Close every connection after the first `n` accepted (counted from the proxy's start) as soon as it
+   * is accepted, before the server says anything: a server that takes no more connections.
+   */
+  refuseAfter(n: number): void;
+  /** Clear every fault (cut, stall, throttle and refusal). */
   passThrough(): void;
   /** Connections accepted so far. */
   readonly accepted: number;
@@ -76,6 +82,7 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
   let stalled = false;
   let cutBudget = Infinity; // applied to connections accepted while a cut is armed
   let accepted = 0;
+  let acceptedAtMost = Infinity;
   let bytesToClient = 0;
   let rate = Infinity; // server→client bytes per second
   let ticker: NodeJS.Timeout | undefined;
@@ -156,6 +163,10 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
 
   const server = net.createServer((client) => {
     accepted++;
+    if (accepted > acceptedAtMost) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect({ host: targetHost, port: opts.targetPort });
     const pair: Pair = { connection: accepted, client, server: upstream, budget: cutBudget, held: [], slow: [] };
     pairs.add(pair);
@@ -215,7 +226,12 @@ export async function startProxy(opts: ProxyOptions): Promise<TcpProxy> {
       rate = bytesPerSecond;
       ticker ??= setInterval(tick, 1000 / TICKS_PER_SECOND);
     },
+    refuseAfter(n: number) {
+      if (!(n >= 0)) throw new RangeError('refuseAfter needs n >= 0');
+      acceptedAtMost = n;
+    },
     passThrough() {
+      acceptedAtMost = Infinity;
       cutBudget = Infinity;
       rate = Infinity;
       clearInterval(ticker);

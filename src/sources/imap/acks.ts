@@ -15,15 +15,22 @@ interface Group {
   uids: number[];
 }
 
-/** Applies every pending acknowledgement; returns how many items were settled. */
-export async function applyAcks(session: ImapSession, ctx: PollContext): Promise<number> {
+/**
+ * Applies every pending acknowledgement; returns how many items were settled. `connection` gives the
+ * session to apply them over, asked for only when one asks something of the server: a poll that lost its
+ * connection connects again only for those.
+ */
+export async function applyAcks(connection: () => Promise<ImapSession>, ctx: PollContext): Promise<number> {
   const pending = await pendingAcks(ctx.store.db, ctx.profile.id, ctx.settings);
   if (!pending.length) return 0;
+  const settleAsLeave = pending.filter((ack) => ack.action.kind === 'leave').map((ack) => ack.itemId);
+  const onServer = pending.filter((ack) => ack.action.kind !== 'leave');
+  const session = onServer.length ? await connection() : undefined;
   const groups = new Map<string, Group>();
-  const settleAsLeave: number[] = [];
-  for (const ack of pending) {
+  for (const ack of onServer) {
     const origin = parseOriginKey(ack.originKey);
-    if (!origin || origin.folder !== session.folder.path || origin.uidValidity !== session.folder.uidValidity) {
+    const { folder } = session!;
+    if (!origin || origin.folder !== folder.path || origin.uidValidity !== folder.uidValidity) {
       settleAsLeave.push(ack.itemId);
       continue;
     }
@@ -42,7 +49,7 @@ export async function applyAcks(session: ImapSession, ctx: PollContext): Promise
     // Chunks keep the command line short (servers limit it, Dovecot to 64 KiB) and record progress.
     for (let i = 0; i < group.itemIds.length; i += 500) {
       const chunk = { action: group.action, itemIds: group.itemIds.slice(i, i + 500), uids: group.uids.slice(i, i + 500) };
-      await apply(session, chunk, ctx);
+      await apply(session!, chunk, ctx);
       await markAcknowledged(ctx.store.db, chunk.itemIds, chunk.action);
       settled += chunk.itemIds.length;
     }

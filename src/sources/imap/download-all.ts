@@ -17,7 +17,8 @@
 // it alone, in its place; if the connection is lost on it alone as well, later polls download it last,
 // after all the other new mail, and a loss then is its own failure (reported in `failed`, held below
 // the cursor, tried again by every poll), not the poll's: the mail after it keeps flowing. The next
-// suspect downloaded last goes over a new connection (`reopen`).
+// suspect downloaded last goes over a new connection (`reopen`); when that connection cannot be made,
+// the suspects left are reported as not tried, and the poll keeps what it stored and reported.
 import type { Db } from '../../store/database.js';
 import { intakeBatch, type BatchResult } from '../intake.js';
 import type { PollContext } from '../source.js';
@@ -84,8 +85,23 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
         // Lost after a step that needed nothing more of it (a batch whose answers had all come): the next
         // step is not to blame. Only between suspects downloaded last is a new connection taken here.
         if (!lastSuspect || !options.reopen) throw new ImapSourceError('command', 'the connection was lost');
-        // One that fails fails the poll (its words say why), as a first connection that fails does.
-        session = await options.reopen();
+        try {
+          session = await options.reopen();
+        } catch (err) {
+          if (ctx.signal?.aborted) throw err;
+          // The suspects left are not tried this poll: each is reported with why and stays below the
+          // cursor, and the failures of those tried before stay in the report. Failing the poll instead
+          // dropped them, though the rest of the mail was stored.
+          for (const left of [step, ...steps]) {
+            if (left.kind !== 'stream') continue;
+            result.unsettled.splice(result.unsettled.indexOf(left.message.uid), 1);
+            fail(ctx, result, left.message, keyOf(left.message), new Error(
+              `not tried this poll: connecting again, after the server ended the connection on the message before it, failed: ${(err as Error)?.message ?? String(err)}`,
+              { cause: err }));
+          }
+          (await options.advance(ctx.store.db, Infinity, result.unsettled))();
+          break;
+        }
         opened.push(session);
       }
       // The last step settles everything listed after it as well (mail already in the inbox or known).

@@ -60,12 +60,14 @@ export class ImapSource implements MailSource {
         throw error;
       }
       await ctx.afterIntake?.();
-      // Processing may take longer than the server keeps a quiet connection; acknowledge on a new one.
-      if (!session.usable) {
-        await session.close();
-        session = await open();
-      }
-      report.acknowledged = await applyAcks(session, ctx);
+      report.acknowledged = await applyAcks(async () => {
+        // Processing may take longer than the server keeps a quiet connection; acknowledge on a new one.
+        if (!session.usable) {
+          await session.close();
+          session = await open();
+        }
+        return session;
+      }, ctx);
     } finally {
       await session.close();
     }

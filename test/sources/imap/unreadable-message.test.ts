@@ -18,16 +18,32 @@ import { Pop3Client } from '../../../src/sources/pop3/client.js';
 import { getStatus, updateStatus } from '../../../src/sources/status.js';
 import { listInboxItems } from '../../../src/store/inbox.js';
 import { context, newProfile, recordAll, serverMessages, settingsFor, sourceOptions } from './helpers.js';
+import { startProxy } from '../../support/tcp-proxy.js';
 
 describe('an IMAP message the server cannot read', { skip: dovecotSkip() }, () => {
   let dc: Dovecot;
   let ts: TestStore;
   before(async () => {
-    [dc, ts] = await Promise.all([startDovecot({ users: [{ user: 'u1', password: 'pw' }, { user: 'u2', password: 'pw' }] }), openTestStore('sqlite')]);
+    [dc, ts] = await Promise.all([startDovecot({ users: [{ user: 'u1', password: 'pw' }, { user: 'u2', password: 'pw' }, { user: 'u3', password: 'pw' }] }), openTestStore('sqlite')]);
   });
   after(async () => {
     await Promise.all([dc?.stop(), ts?.cleanup()]);
   });
+
+  /** The files of `user`'s messages whose bytes match `which`, made unreadable to Dovecot (two of them). */
+  async function makeUnreadable(user: string, which: RegExp): Promise<string[]> {
+    // A first session has Dovecot move the mail to cur/; then the files are made unreadable to it.
+    const first = await Pop3Client.connect({ host: dc.host, port: dc.ports.pop3, tls: 'none', login: user, password: 'pw' });
+    await first.quit();
+    const cur = path.join(dc.dir, 'mail', user, 'Maildir', 'cur');
+    const unreadable: string[] = [];
+    for (const name of await readdir(cur)) {
+      if (which.test(await readFile(path.join(cur, name), 'latin1'))) unreadable.push(path.join(cur, name));
+    }
+    assert.equal(unreadable.length, 2, 'both are in cur/');
+    for (const file of unreadable) await chmod(file, 0);
+    return unreadable;
+  }
 
   test('a suspect held for last, beyond the first batches: no batch moves the cursor past what it has stored', async () => {
     for (const i of [1, 2, 3, 4, 5, 6, 7]) await dc.deliver('u2', makeMessage({ subject: `n${i}` }));
@@ -55,16 +71,7 @@ describe('an IMAP message the server cannot read', { skip: dovecotSkip() }, () =
 
   test('two of them: each fails two polls, then is downloaded last, over a connection of its own; the mail after them flows, each is reported, and taken once readable', async () => {
     for (const i of [1, 2, 3, 4, 5, 6]) await dc.deliver('u1', makeMessage({ subject: `m${i}` }));
-    // A first session has Dovecot move the mail to cur/; then m2's and m4's files are made unreadable to it.
-    const first = await Pop3Client.connect({ host: dc.host, port: dc.ports.pop3, tls: 'none', login: 'u1', password: 'pw' });
-    await first.quit();
-    const cur = path.join(dc.dir, 'mail', 'u1', 'Maildir', 'cur');
-    const unreadable: string[] = [];
-    for (const name of await readdir(cur)) {
-      if (/Subject: m[24]\r\n/.test(await readFile(path.join(cur, name), 'latin1'))) unreadable.push(path.join(cur, name));
-    }
-    assert.equal(unreadable.length, 2, 'm2 and m4 are in cur/');
-    for (const file of unreadable) await chmod(file, 0);
+    const unreadable = await makeUnreadable('u1', /Subject: m[24]\r\n/);
 
     const profile = await newProfile(ts.store);
     const settings = settingsFor(dc, 'u1', { tls: 'none', afterImport: { kind: 'seen' } });
@@ -122,5 +129,32 @@ describe('an IMAP message the server cannot read', { skip: dovecotSkip() }, () =
     assert.deepEqual(await subjects(), ['m1', 'm3', 'm5', 'm6', 'm7', 'm2', 'm4']);
     assert.deepEqual(await cursor(), { highestUid: 7, suspects: undefined });
     assert.ok((await serverMessages(dc, 'u1')).every((m) => m.flags.includes('\\Seen')), 'every message acknowledged');
+  });
+  test('the next suspect downloaded last cannot connect again: the poll keeps what it stored, reports the suspect it tried and the one it could not', async () => {
+    for (const i of [1, 2, 3, 4, 5]) await dc.deliver('u3', makeMessage({ subject: `k${i}` }));
+    await makeUnreadable('u3', /Subject: k[24]\r\n/);
+    const profile = await newProfile(ts.store);
+    // As two polls each that lost the connection on UIDs 2 and 4 leave the cursor.
+    const uidValidity = /uidvalidity=(\d+)/.exec(await dc.doveadm(['mailbox', 'status', '-u', 'u3', 'uidvalidity', 'INBOX']))![1]!;
+    const suspects = [{ uid: 2, losses: 2 }, { uid: 4, losses: 2 }];
+    await writeCursor(ts.store.db, profile.id, { folder: 'INBOX', uidValidity, highestUid: 0, suspects });
+    await updateStatus(ts.store.db, profile.id, { baselineAt: new Date().toISOString() });
+    // The poll's own connection passes; every one after it is closed at once (a server that takes no more).
+    const proxy = await startProxy({ targetPort: dc.ports.imap });
+    try {
+      proxy.refuseAfter(1);
+      const settings = { ...settingsFor(dc, 'u3', { tls: 'none' }), host: proxy.host, port: proxy.port };
+      const report = await new ImapSource(sourceOptions(dc)).poll(context(ts.store, profile, settings));
+      assert.equal(proxy.accepted, 2, 'one connection again, for UID 4, refused');
+      assert.equal(report.stored, 3);
+      assert.deepEqual(report.failed.map((f) => Number(f.key.split(':').at(-1))), [2, 4]);
+      assert.match(report.failed[0]!.error, /^the connection was lost while downloading UID 2/);
+      assert.match(report.failed[1]!.error, /^not tried this poll: connecting again, after the server ended the connection on the message before it, failed: \S/);
+      assert.deepEqual((await listInboxItems(ts.store.db, { profileId: profile.id })).map((i) => i.subject), ['k1', 'k3', 'k5']);
+      const cursor = readCursor((await getStatus(ts.store.db, profile.id)).cursor);
+      assert.deepEqual([cursor?.highestUid, cursor?.suspects], [1, suspects], 'both stay below the cursor, tried again by the next poll');
+    } finally {
+      await proxy.close();
+    }
   });
 });
