@@ -211,7 +211,8 @@ export class AlertMonitor {
     }
     // A profile first seen with every message downloaded has nothing to recover from.
     if (count === 0 && was === true) {
-      this.send({ event: 'download.recovered', profile: who, reason: 'every message the poll found on the server was downloaded', at: iso(now), details: { notDownloaded: 0, first: null } });
+      // Also when the mailbox settings changed, which clears the list without a poll.
+      this.send({ event: 'download.recovered', profile: who, reason: 'no message is listed as not downloaded any more', at: iso(now), details: { notDownloaded: 0, first: null } });
     }
   }
 

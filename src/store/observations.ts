@@ -33,16 +33,35 @@ export async function pollHealth(db: Db): Promise<PollHealth[]> {
     .select(['profile_id', 'last_success_at', 'last_error', 'consecutive_failures', 'download_failures'])
     .execute();
   return rows.map((r) => {
-    const failures = r.download_failures ? (JSON.parse(r.download_failures) as { total?: unknown; first?: PollHealth['firstNotDownloaded'][] }) : null;
+    const failures = downloadFailures(r.download_failures);
     return {
       profileId: Number(r.profile_id),
       lastSuccessAt: r.last_success_at,
       lastError: r.last_error,
       consecutiveFailures: Number(r.consecutive_failures),
-      notDownloaded: Number(failures?.total) || 0,
-      firstNotDownloaded: failures?.first?.[0] ?? null,
+      notDownloaded: failures.total,
+      firstNotDownloaded: failures.first,
     };
   });
+}
+
+/**
+ * A status row's download failures as the checks read them. A value that does not read as the poll wrote
+ * it counts as none: one row must not stop every profile's alerts and metrics.
+ */
+function downloadFailures(text: string | null): { total: number; first: PollHealth['firstNotDownloaded'] } {
+  if (!text) return { total: 0, first: null };
+  let value: { total?: unknown; first?: unknown } | null;
+  try {
+    value = JSON.parse(text) as typeof value;
+  } catch {
+    return { total: 0, first: null };
+  }
+  const first = Array.isArray(value?.first) ? (value.first[0] as Record<string, unknown> | undefined) : undefined;
+  const listed = first && typeof first.key === 'string' && typeof first.error === 'string' && typeof first.since === 'string'
+    ? { key: first.key, error: first.error, since: first.since }
+    : null;
+  return { total: Number(value?.total) || 0, first: listed };
 }
 
 export interface ProcessingProgress {

@@ -202,12 +202,30 @@ for (const dialect of await dialects()) {
         assert.deepEqual(failing!.details.notDownloaded, 2);
         assert.equal((failing!.details.first as { key: string }).key, 'INBOX:7:12');
         assert.equal(recovered!.event, 'download.recovered');
-        assert.equal(recovered!.reason, 'every message the poll found on the server was downloaded');
+        assert.equal(recovered!.reason, 'no message is listed as not downloaded any more');
       } finally {
         await monitor.stop();
       }
       // The poll itself never failed: no profile.failing; and nothing was sent twice.
       assert.deepEqual(events('unreadable'), ['download.failing', 'download.recovered']);
+    });
+
+    test('a status row whose download failures do not read counts as none: the check still says what else it sees', async () => {
+      const profile = await mailboxProfile('garbled');
+      const monitor = new AlertMonitor(app, memoryLog().logger, { webhook: receiver.url, failures: 1 });
+      try {
+        await recordPollFailure(t.store.db, profile.id, 'connection refused', later());
+        await t.store.db.updateTable('profile_status').set({ download_failures: '{"total": 2, "first": [' }).where('profile_id', '=', profile.id).execute();
+        await monitor.check();
+        await waitFor(() => about('garbled').length === 1, { what: 'the failing alert' });
+        await t.store.db.updateTable('profile_status').set({ download_failures: '{"total": 1, "first": "not a list"}' }).where('profile_id', '=', profile.id).execute();
+        await monitor.check();
+      } finally {
+        await monitor.stop();
+      }
+      // A count without a listed first is still announced, without naming one.
+      assert.deepEqual(events('garbled'), ['profile.failing', 'download.failing']);
+      assert.equal(about('garbled')[1]!.reason, '1 message(s) on the server could not be downloaded; each stays there and is tried again every poll');
     });
 
     test('the backlog stalls when due messages wait and none gets an outcome for the stall time, and moves again', async () => {

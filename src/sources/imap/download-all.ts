@@ -92,9 +92,10 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
           // The suspects left are not tried this poll: each is reported with why and stays below the
           // cursor, and the failures of those tried before stay in the report. Failing the poll instead
           // dropped them, though the rest of the mail was stored.
+          // They are in `unsettled` already (all held for last are, until their own step).
           for (const left of [step, ...steps]) {
             if (left.kind !== 'stream') continue;
-            result.unsettled.splice(result.unsettled.indexOf(left.message.uid), 1);
+            removeOnce(result.unsettled, left.message.uid);
             fail(ctx, result, left.message, keyOf(left.message), new Error(
               `not tried this poll: connecting again, after the server ended the connection on the message before it, failed: ${(err as Error)?.message ?? String(err)}`,
               { cause: err }));
@@ -107,7 +108,7 @@ export async function downloadAll(session: ImapSession, ctx: PollContext, messag
       // The last step settles everything listed after it as well (mail already in the inbox or known).
       const upTo = steps.length === 0 ? Infinity : step.kind === 'stream' ? step.message.uid : step.messages.at(-1)!.uid;
       if (step.kind === 'stream') {
-        if (lastSuspect) result.unsettled.splice(result.unsettled.indexOf(step.message.uid), 1);
+        if (lastSuspect) removeOnce(result.unsettled, step.message.uid);
         await streamOne(session, ctx, step.message, keyOf, upTo, options, result, lastSuspect);
       } else {
         const later = await storeBatch(session, ctx, step.messages, keyOf, upTo, options, result);
@@ -231,6 +232,12 @@ function fail(ctx: PollContext, result: DownloadResult, message: ListedMessage, 
   result.failed.push({ key, error });
   result.unsettled.push(message.uid);
   ctx.logger?.warn({ key, err: error }, 'IMAP download failed; retried on the next poll');
+}
+
+/** Removes one `uid` from `uids`, if there (splice(-1, 1) would remove the last UID instead: the cursor could pass it). */
+function removeOnce(uids: number[], uid: number): void {
+  const at = uids.indexOf(uid);
+  if (at >= 0) uids.splice(at, 1);
 }
 
 function isTimeout(err: unknown): boolean {

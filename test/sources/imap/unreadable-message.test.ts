@@ -130,7 +130,7 @@ describe('an IMAP message the server cannot read', { skip: dovecotSkip() }, () =
     assert.deepEqual(await cursor(), { highestUid: 7, suspects: undefined });
     assert.ok((await serverMessages(dc, 'u1')).every((m) => m.flags.includes('\\Seen')), 'every message acknowledged');
   });
-  test('the next suspect downloaded last cannot connect again: the poll keeps what it stored, reports the suspect it tried and the one it could not', async () => {
+  test('the next suspect downloaded last cannot connect again: the poll keeps what it stored, reports the suspect it tried and the one it could not, and the next poll marks the mail', async () => {
     for (const i of [1, 2, 3, 4, 5]) await dc.deliver('u3', makeMessage({ subject: `k${i}` }));
     await makeUnreadable('u3', /Subject: k[24]\r\n/);
     const profile = await newProfile(ts.store);
@@ -143,16 +143,28 @@ describe('an IMAP message the server cannot read', { skip: dovecotSkip() }, () =
     const proxy = await startProxy({ targetPort: dc.ports.imap });
     try {
       proxy.refuseAfter(1);
-      const settings = { ...settingsFor(dc, 'u3', { tls: 'none' }), host: proxy.host, port: proxy.port };
-      const report = await new ImapSource(sourceOptions(dc)).poll(context(ts.store, profile, settings));
-      assert.equal(proxy.accepted, 2, 'one connection again, for UID 4, refused');
-      assert.equal(report.stored, 3);
+      const settings = { ...settingsFor(dc, 'u3', { tls: 'none', afterImport: { kind: 'seen' } }), host: proxy.host, port: proxy.port };
+      const log = memoryLog();
+      const poll = () => new ImapSource(sourceOptions(dc)).poll(context(ts.store, profile, settings, { afterIntake: recordAll(ts.store, profile.id), logger: log.logger }));
+      const report = await poll();
+      // Two refused: for UID 4, and to mark the three processed messages seen.
+      assert.equal(proxy.accepted, 3);
+      assert.deepEqual([report.stored, report.acknowledged], [3, 0]);
+      assert.equal(log.find('could not connect again to mark, move or delete the processed mail; the next poll does it', 40).length, 1);
       assert.deepEqual(report.failed.map((f) => Number(f.key.split(':').at(-1))), [2, 4]);
       assert.match(report.failed[0]!.error, /^the connection was lost while downloading UID 2/);
       assert.match(report.failed[1]!.error, /^not tried this poll: connecting again, after the server ended the connection on the message before it, failed: \S/);
       assert.deepEqual((await listInboxItems(ts.store.db, { profileId: profile.id })).map((i) => i.subject), ['k1', 'k3', 'k5']);
       const cursor = readCursor((await getStatus(ts.store.db, profile.id)).cursor);
       assert.deepEqual([cursor?.highestUid, cursor?.suspects], [1, suspects], 'both stay below the cursor, tried again by the next poll');
+      assert.ok((await serverMessages(dc, 'u3')).every((m) => !m.flags.includes('\\Seen')), 'nothing marked yet');
+
+      // The server takes connections again: the next poll marks them (the two still cannot be read).
+      proxy.passThrough();
+      const next = await poll();
+      assert.deepEqual([next.stored, next.acknowledged, next.failed.length], [0, 3, 2]);
+      const seen = (await serverMessages(dc, 'u3')).filter((m) => m.flags.includes('\\Seen')).map((m) => m.uid);
+      assert.deepEqual(seen, [1, 3, 5]);
     } finally {
       await proxy.close();
     }
