@@ -5,6 +5,12 @@
 // and each task it held is tried once more alone on a thread of its own: the message that kills it
 // again fails by itself (retried later like any processing error) instead of taking the messages
 // parsed beside it along. Idle threads do not keep the process alive.
+//
+// A thread that holds tasks and answers none of them for SILENT_THREAD_MS is stuck (a parse that never
+// ends: a parser bug on some input, a read that hangs). It is stopped and treated as one that died, so the
+// messages beside the stuck one are parsed again, alone each, and the stuck one, stuck again alone, fails
+// with why and is retried later like any processing error, then failed after its last attempt. Without
+// this it kept its claim, renewed, for good, and the parse thread's other work waited behind it.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { UnparseableMessageError } from '../../mail/index.js';
 import type { Message } from '../../mail/message.js';
@@ -22,6 +28,22 @@ import type { StoredMessage, StoredParser } from './stored-parser.js';
  */
 const THREAD_QUEUE = 32;
 
+/**
+ * How long a thread holding tasks may answer none before it counts as stuck. Parsing the largest message
+ * mailbind takes (50 MiB) took 1.4 s on the benchmark's VM (docs/benchmarks.md, (f)), and a thread answers
+ * each task as it ends, so a minute of silence is no slow parse.
+ */
+export const SILENT_THREAD_MS = 60_000;
+
+export interface ParsePoolOptions {
+  /** Each thread's heap limits (worker_threads' resourceLimits); none by default: those of the process. */
+  resourceLimits?: ResourceLimits;
+  /** SILENT_THREAD_MS; tests shorten it. */
+  silentThreadMs?: number;
+  /** The thread's script (parse-worker.js beside this file); a test gives one that hangs on purpose. */
+  worker?: URL;
+}
+
 interface Pending {
   task: ParseTask;
   attachments: BlobBatch;
@@ -34,15 +56,27 @@ interface Pending {
 class ParseThread {
   readonly worker: Worker;
   readonly tasks = new Map<number, Pending>();
+  /** Up and running its script: silence counts only from then (starting a thread takes a while). */
+  online = false;
+  /** When it was last heard of, or given a task while it had none (performance.now()). */
+  heardAt = performance.now();
+  /** Why it was stopped, when this pool stopped it for its silence. */
+  stuck: Error | undefined;
 
-  constructor(dataDir: string, resourceLimits: ResourceLimits | undefined, onReply: (thread: ParseThread, reply: ParseReply) => void,
+  constructor(dataDir: string, options: ParsePoolOptions, onReply: (thread: ParseThread, reply: ParseReply) => void,
     onStop: (thread: ParseThread, error: Error) => void) {
     // Beside this file both in dist/src/engine/parsing and in the bundle (scripts/bundle.mjs).
-    this.worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: { dataDir }, ...(resourceLimits ? { resourceLimits } : {}) });
+    this.worker = new Worker(options.worker ?? new URL('./parse-worker.js', import.meta.url), {
+      workerData: { dataDir }, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+    });
     this.worker.unref();
+    this.worker.on('online', () => {
+      this.online = true;
+      this.heardAt = performance.now();
+    });
     this.worker.on('message', (reply: ParseReply) => onReply(this, reply));
-    this.worker.on('error', (error) => onStop(this, error));
-    this.worker.on('exit', (code) => onStop(this, new Error(`the parse thread stopped (exit code ${code})`)));
+    this.worker.on('error', (error) => onStop(this, this.stuck ?? error));
+    this.worker.on('exit', (code) => onStop(this, this.stuck ?? new Error(`the parse thread stopped (exit code ${code})`)));
   }
 }
 
@@ -52,14 +86,17 @@ export class ParsePool implements StoredParser {
   private readonly waiting: Pending[] = [];
   private nextId = 1;
   private closed = false;
+  private readonly silentThreadMs: number;
+  /** Looks for stuck threads while any thread holds tasks. */
+  private watch: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly dataDir: string,
     readonly size: number,
-    /** Each thread's heap limits (worker_threads' resourceLimits); none by default: those of the process. */
-    private readonly resourceLimits?: ResourceLimits,
+    private readonly options: ParsePoolOptions = {},
   ) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`a parse pool needs at least one thread, not ${size}`);
+    this.silentThreadMs = options.silentThreadMs ?? SILENT_THREAD_MS;
   }
 
   parse(stored: StoredMessage, attachments: BlobBatch): Promise<Message> {
@@ -74,6 +111,7 @@ export class ParsePool implements StoredParser {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.watch);
     const closed = () => new Error('the parse pool is closed');
     for (const pending of this.waiting.splice(0)) pending.reject(closed());
     // Parses in flight are answered too: their thread is stopped, and no reply will come.
@@ -92,9 +130,31 @@ export class ParsePool implements StoredParser {
       const pending = this.waiting.shift()!;
       thread.tasks.set(pending.task.id, pending);
       // Busy threads keep the process alive, so that a parse in flight is always answered.
-      if (thread.tasks.size === 1) thread.worker.ref();
+      if (thread.tasks.size === 1) {
+        thread.worker.ref();
+        thread.heardAt = performance.now();
+      }
       thread.worker.postMessage(pending.task);
+      this.watchForStuck();
     }
+  }
+
+  private watchForStuck(): void {
+    if (this.watch) return;
+    this.watch = setInterval(() => {
+      const now = performance.now();
+      for (const thread of this.threads) {
+        if (thread.stuck || !thread.online || thread.tasks.size === 0 || now - thread.heardAt < this.silentThreadMs) continue;
+        const seconds = this.silentThreadMs >= 1000 ? `${Math.round(this.silentThreadMs / 1000)} s` : `${this.silentThreadMs} ms`;
+        thread.stuck = new Error(`parsing did not end: its parse thread answered nothing for ${seconds} and was stopped`);
+        void thread.worker.terminate();
+      }
+      if (!this.threads.some((thread) => thread.tasks.size > 0)) {
+        clearInterval(this.watch);
+        this.watch = undefined;
+      }
+    }, Math.min(1000, Math.max(10, this.silentThreadMs / 4)));
+    this.watch.unref();
   }
 
   /** The thread with the fewest tasks under THREAD_QUEUE, started if the pool is not full yet; none when all are full. */
@@ -113,7 +173,7 @@ export class ParsePool implements StoredParser {
   }
 
   private start(): ParseThread {
-    const started = new ParseThread(this.dataDir, this.resourceLimits, (t, reply) => this.answered(t, reply), (t, error) => this.stopped(t, error));
+    const started = new ParseThread(this.dataDir, this.options, (t, reply) => this.answered(t, reply), (t, error) => this.stopped(t, error));
     this.threads.push(started);
     return started;
   }
@@ -121,6 +181,7 @@ export class ParsePool implements StoredParser {
   private answered(thread: ParseThread, reply: ParseReply): void {
     const pending = thread.tasks.get(reply.id);
     if (!pending) return;
+    thread.heardAt = performance.now();
     thread.tasks.delete(reply.id);
     if (thread.tasks.size === 0) thread.worker.unref();
     if ('message' in reply) {

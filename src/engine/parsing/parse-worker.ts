@@ -1,28 +1,11 @@
-// One parse thread of the pool (parse-pool.ts): parses stored raw messages the main thread names and
-// writes their attachments to the blob store's tmp/, unsynced; the main thread's BlobBatch syncs and
-// places them with the rest of the group before the group commits. Nothing here touches the database.
+// One parse thread of the pool (parse-pool.ts): each task the main thread sends is parsed (parse-task.ts)
+// and answered.
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseMessage, UnparseableMessageError } from '../../mail/index.js';
-import { BlobBatch } from '../../store/blob-batch.js';
 import { BlobStore } from '../../store/blobs.js';
-import type { ParseReply, ParseTask } from './parse-protocol.js';
+import type { ParseTask } from './parse-protocol.js';
+import { parseTask } from './parse-task.js';
 
 const blobs = new BlobStore((workerData as { dataDir: string }).dataDir);
 const port = parentPort!;
 
-port.on('message', (task: ParseTask) => void parse(task).then((reply) => port.postMessage(reply)));
-
-async function parse(task: ParseTask): Promise<ParseReply> {
-  const sink = new BlobBatch(blobs);
-  try {
-    const raw = task.raw ? Buffer.from(task.raw.buffer, task.raw.byteOffset, task.raw.byteLength) : blobs.open(task.rawRef);
-    const message = await parseMessage(raw, { receivedAt: new Date(task.receivedAt), sink });
-    return { id: task.id, message, written: sink.handOver() };
-  } catch (error) {
-    // The main thread never learns of these files: they go now, not with the next day's tmp/ sweep.
-    await sink.discard();
-    const text = error instanceof Error ? error.message : String(error);
-    if (error instanceof UnparseableMessageError) return { id: task.id, unparseable: { message: text, reason: error.reason } };
-    return { id: task.id, error: text };
-  }
-}
+port.on('message', (task: ParseTask) => void parseTask(task, blobs).then((reply) => port.postMessage(reply)));

@@ -110,7 +110,7 @@ test('a thread that dies is replaced, and what it held is parsed again, alone', 
 
 test('a message that exhausts a thread\'s memory fails after its try alone, with the reason; the pool goes on', async () => {
   // A small heap for the threads, and a message whose 40 MB text body cannot fit in it.
-  const small = new ParsePool(dataDir, 1, { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 });
+  const small = new ParsePool(dataDir, 1, { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
   try {
     const poison = await stored(makeMessage({ subject: 'Too big for the thread', body: 'x'.repeat(75).concat('\n').repeat(540_000) }));
     const before = await stored(makeMessage({ subject: 'Parsed before it' }));
@@ -125,6 +125,26 @@ test('a message that exhausts a thread\'s memory fails after its try alone, with
     assert.equal((await small.parse(after, new BlobBatch(blobs))).subject, 'Parsed after it', 'a new thread took over');
   } finally {
     await small.close();
+  }
+});
+
+test('a parse that never ends: its silent thread is stopped, the messages beside it are parsed, and it fails alone with why', async () => {
+  const hanging = new ParsePool(dataDir, 1, { silentThreadMs: 300, worker: new URL('../../support/hanging-parse-worker.js', import.meta.url) });
+  try {
+    const stuck = await stored(makeMessage({ subject: 'Hang forever' }));
+    const before = await stored(makeMessage({ subject: 'Parsed before it' }));
+    const after = await stored(makeMessage({ subject: 'Parsed after it' }));
+    // All three on the one thread at once: the stuck one blocks the others' parses there too.
+    const [first, hung, last] = await Promise.allSettled([before, stuck, after].map((m) => hanging.parse(m, new BlobBatch(blobs))));
+    assert.equal(first.status === 'fulfilled' && first.value.subject, 'Parsed before it');
+    assert.equal(last.status === 'fulfilled' && last.value.subject, 'Parsed after it');
+    assert.equal(hung.status, 'rejected');
+    const reason = (hung as PromiseRejectedResult).reason as Error;
+    assert.equal(reason.message, 'parsing did not end: its parse thread answered nothing for 300 ms and was stopped');
+    assert.ok(!(reason instanceof UnparseableMessageError), 'retried later, not final at once');
+    assert.equal((await hanging.parse(after, new BlobBatch(blobs))).subject, 'Parsed after it', 'a new thread took over');
+  } finally {
+    await hanging.close();
   }
 });
 
