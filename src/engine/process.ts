@@ -309,10 +309,16 @@ export class Processor {
     return (await this.processGroup([item]))[0]!;
   }
 
-  /** A group with none parsed before it: on a parse thread unless it is a single message. */
+  /**
+   * A group with none parsed before it: on a parse thread unless it is a single new message (the hand-over
+   * would only add to its wait). A message tried before (an attempt failed, or its holder stopped) goes to
+   * a parse thread even alone: if parsing it never ends, a thread is stopped for it (parse-pool.ts) where
+   * this thread would hang with the whole process.
+   */
   private parseFirst(group: InboxItem[] | undefined, signal?: AbortSignal): Promise<ParsedGroup> | undefined {
     if (!group) return undefined;
-    return this.parseGroup(group, group.length > 1 ? this.ahead ?? this.inline : this.inline, signal);
+    const threaded = group.length > 1 || group.some((item) => item.attempts > 0 || item.takeovers > 0);
+    return this.parseGroup(group, threaded ? this.ahead ?? this.inline : this.inline, signal);
   }
 
   private async processGroup(items: InboxItem[], signal?: AbortSignal): Promise<ProcessResult[]> {
