@@ -317,12 +317,17 @@ export class Processor {
    */
   private parseFirst(group: InboxItem[] | undefined, signal?: AbortSignal): Promise<ParsedGroup> | undefined {
     if (!group) return undefined;
-    const threaded = group.length > 1 || group.some((item) => item.attempts > 0 || item.takeovers > 0);
-    return this.parseGroup(group, threaded ? this.ahead ?? this.inline : this.inline, signal);
+    return this.parseGroup(group, this.parserFor(group), signal);
+  }
+
+  /** See parseFirst. Tried before: a failed attempt (a retry by hand keeps its last error), or a stopped holder. */
+  private parserFor(group: readonly InboxItem[]): StoredParser {
+    const threaded = group.length > 1 || group.some((item) => item.attempts > 0 || item.takeovers > 0 || item.lastError !== null);
+    return threaded ? this.ahead ?? this.inline : this.inline;
   }
 
   private async processGroup(items: InboxItem[], signal?: AbortSignal): Promise<ProcessResult[]> {
-    return this.settleGroup(await this.parseGroup(items, this.inline, signal), signal);
+    return this.settleGroup(await this.parseGroup(items, this.parserFor(items), signal), signal);
   }
 
   /**
@@ -395,7 +400,10 @@ export class Processor {
       const results = await this.committed(settled);
       for (const one of rest) {
         if (signal?.aborted) break;
-        results.push(await this.processItem(one.item));
+        // One whose parse failed is settled as it is: parsed again, it could fail the same way, or never
+        // end. The others are parsed again, for their attachments went with the group.
+        if ('message' in one) results.push(await this.processItem(one.item));
+        else results.push(...await this.settleGroup({ parsed: [one], attachments: new BlobBatch(this.blobs) }, signal));
       }
       return results;
     }

@@ -9,11 +9,11 @@ import { makeMessage } from '../support/messages.js';
 import { processorFor } from '../support/processor.js';
 import { ParsePool } from '../../src/engine/parsing/parse-pool.js';
 import { intakeMessage } from '../../src/sources/intake.js';
-import { getInboxItem, makeDueNow } from '../../src/store/inbox.js';
+import { getInboxItem, makeDueNow, resetForRetry } from '../../src/store/inbox.js';
 import { createProfile } from '../../src/store/profiles.js';
 import { addProject } from '../../src/tracker/builtin/admin.js';
 
-const STUCK = 'parsing did not end: its parse thread answered nothing for 300 ms and was stopped';
+const STUCK = 'parsing did not end: its parse thread answered nothing for 1 s and was stopped';
 
 for (const dialect of await dialects()) {
   describe(`a parse that never ends, on ${dialect}`, () => {
@@ -25,14 +25,14 @@ for (const dialect of await dialects()) {
       t = await openTestStore(dialect);
       await addProject(t.store.db, { name: 'General' });
       profileId = (await createProfile(t.store.db, { name: 'support', rules: 'then attach to project 1 and create request in project 1\n' })).id;
-      pool = new ParsePool(t.store.dataDir, 1, { silentThreadMs: 300, worker: new URL('../support/hanging-parse-worker.js', import.meta.url) });
+      pool = new ParsePool(t.store.dataDir, 1, { silentThreadMs: 1000, worker: new URL('../support/hanging-parse-worker.js', import.meta.url) });
     });
     after(async () => {
       await pool.close();
       await t.cleanup();
     });
 
-    test('the others are recorded; it is retried with why, and its retry alone is parsed on a thread again', async () => {
+    test('the others are recorded; it is retried with why, and its retries alone, by hand too, are parsed on a thread again', async () => {
       const subjects = ['Parsed before it', 'Hang forever', 'Parsed after it'];
       const ids: number[] = [];
       for (const subject of subjects) ids.push((await intakeMessage(t.store, makeMessage({ subject }), { profileId })).item.id);
@@ -49,6 +49,19 @@ for (const dialect of await dialects()) {
       const second = await processor.processDue();
       assert.deepEqual(second.map((r) => [r.itemId, r.outcome, r.error ?? null]), [[stuck, null, STUCK]]);
       assert.equal((await getInboxItem(t.store.db, stuck))!.attempts, 2);
+
+      // Its last attempt fails it for good, with why; retried by hand (attempts back to 0, its last error
+      // kept), it still goes to a parse thread.
+      let last;
+      do {
+        await makeDueNow(t.store.db, stuck);
+        [last] = await processor.processDue();
+      } while (last && last.outcome === null);
+      assert.equal(last?.outcome, 'failed');
+      assert.match(last?.reason ?? '', /parsing did not end/);
+      assert.ok(await resetForRetry(t.store.db, stuck));
+      const byHand = await processor.processDue({ ids: [stuck] });
+      assert.deepEqual(byHand.map((r) => [r.itemId, r.outcome, r.error ?? null]), [[stuck, null, STUCK]]);
     });
   });
 }

@@ -6,16 +6,19 @@
 // again fails by itself (retried later like any processing error) instead of taking the messages
 // parsed beside it along. Idle threads do not keep the process alive.
 //
-// A thread that holds tasks and answers none of them for SILENT_THREAD_MS is stuck (a parse that never
-// ends: a parser bug on some input, a read that hangs). It is stopped and treated as one that died, so the
-// messages beside the stuck one are parsed again, alone each, and the stuck one, stuck again alone, fails
-// with why and is retried later like any processing error, then failed after its last attempt. Without
-// this it kept its claim, renewed, for good, and the parse thread's other work waited behind it.
+// A thread that holds tasks and answers none of them for SILENT_THREAD_MS, or holds one for twice that
+// (the others it parses beside it keep answering), is stuck: a parse that never ends (a parser bug on some
+// input, a read that hangs). It is stopped and treated as one that died, so the messages beside the stuck
+// one are parsed again, alone each, and the stuck one, stuck again alone, fails with why and is retried
+// later like any processing error, then failed after its last attempt. A stuck thread that held one task
+// only fails it at once. Time the whole process stood still (stopped, a paused VM) is not counted.
+// Without this a stuck parse kept its message's claim, renewed, for good, and the work queued on its
+// thread waited behind it.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { UnparseableMessageError } from '../../mail/index.js';
 import type { Message } from '../../mail/message.js';
 import type { BlobBatch } from '../../store/blob-batch.js';
-import type { ParseReply, ParseTask } from './parse-protocol.js';
+import type { ParseReply, ParseTask, ThreadReady } from './parse-protocol.js';
 import type { StoredMessage, StoredParser } from './stored-parser.js';
 
 /**
@@ -51,13 +54,17 @@ interface Pending {
   reject: (error: Error) => void;
   /** Its thread died under it: it runs again with no other task on its thread, and fails if that one dies too. */
   alone?: boolean;
+  /** When it was handed to its thread (performance.now()). */
+  sentAt?: number;
 }
 
 class ParseThread {
   readonly worker: Worker;
   readonly tasks = new Map<number, Pending>();
-  /** Up and running its script: silence counts only from then (starting a thread takes a while). */
+  /** Its script loaded (it said so: ThreadReady): silence counts only from then (starting a thread, loading the parser, takes a while). */
   online = false;
+  /** When it said it was ready (performance.now()); Infinity before. */
+  onlineAt = Infinity;
   /** When it was last heard of, or given a task while it had none (performance.now()). */
   heardAt = performance.now();
   /** Why it was stopped, when this pool stopped it for its silence. */
@@ -70,11 +77,11 @@ class ParseThread {
       workerData: { dataDir }, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
     });
     this.worker.unref();
-    this.worker.on('online', () => {
+    this.worker.on('message', (reply: ParseReply | ThreadReady) => {
+      if (!('ready' in reply)) return onReply(this, reply);
       this.online = true;
-      this.heardAt = performance.now();
+      this.onlineAt = this.heardAt = performance.now();
     });
-    this.worker.on('message', (reply: ParseReply) => onReply(this, reply));
     this.worker.on('error', (error) => onStop(this, this.stuck ?? error));
     this.worker.on('exit', (code) => onStop(this, this.stuck ?? new Error(`the parse thread stopped (exit code ${code})`)));
   }
@@ -128,6 +135,7 @@ export class ParsePool implements StoredParser {
       const thread = this.waiting[0]!.alone ? this.idle() : this.leastBusy();
       if (!thread) return;
       const pending = this.waiting.shift()!;
+      pending.sentAt = performance.now();
       thread.tasks.set(pending.task.id, pending);
       // Busy threads keep the process alive, so that a parse in flight is always answered.
       if (thread.tasks.size === 1) {
@@ -141,27 +149,46 @@ export class ParsePool implements StoredParser {
 
   private watchForStuck(): void {
     if (this.watch) return;
+    const every = Math.min(1000, Math.max(10, this.silentThreadMs / 4));
+    let checkedAt = performance.now();
     this.watch = setInterval(() => {
       const now = performance.now();
-      for (const thread of this.threads) {
-        if (thread.stuck || !thread.online || thread.tasks.size === 0 || now - thread.heardAt < this.silentThreadMs) continue;
-        const seconds = this.silentThreadMs >= 1000 ? `${Math.round(this.silentThreadMs / 1000)} s` : `${this.silentThreadMs} ms`;
-        thread.stuck = new Error(`parsing did not end: its parse thread answered nothing for ${seconds} and was stopped`);
-        void thread.worker.terminate();
+      // Late by far more than a tick: the process stood still (stopped, a paused VM), and so did its
+      // threads. That time is nobody's silence.
+      const stood = now - checkedAt - every;
+      checkedAt = now;
+      if (stood > every) {
+        for (const thread of this.threads) {
+          thread.heardAt += stood;
+          for (const pending of thread.tasks.values()) pending.sentAt = (pending.sentAt ?? now) + stood;
+        }
       }
+      for (const thread of this.threads) this.stopIfStuck(thread, now);
       if (!this.threads.some((thread) => thread.tasks.size > 0)) {
         clearInterval(this.watch);
         this.watch = undefined;
       }
-    }, Math.min(1000, Math.max(10, this.silentThreadMs / 4)));
+    }, every);
     this.watch.unref();
+  }
+
+  private stopIfStuck(thread: ParseThread, now: number): void {
+    if (thread.stuck || !thread.online || thread.tasks.size === 0) return;
+    const oldest = Math.min(...[...thread.tasks.values()].map((pending) => pending.sentAt ?? now));
+    const silent = now - thread.heardAt >= this.silentThreadMs;
+    if (!silent && now - Math.max(oldest, thread.onlineAt) < 2 * this.silentThreadMs) return;
+    thread.stuck = new Error(silent
+      ? `parsing did not end: its parse thread answered nothing for ${duration(this.silentThreadMs)} and was stopped`
+      : `parsing did not end: it was not done after ${duration(2 * this.silentThreadMs)} on its parse thread, which was stopped`);
+    void thread.worker.terminate();
   }
 
   /** The thread with the fewest tasks under THREAD_QUEUE, started if the pool is not full yet; none when all are full. */
   private leastBusy(): ParseThread | undefined {
     let best: ParseThread | undefined;
     for (const thread of this.threads) {
-      if (thread.tasks.size < THREAD_QUEUE && !runsAlone(thread) && (!best || thread.tasks.size < best.tasks.size)) best = thread;
+      if (thread.stuck || thread.tasks.size >= THREAD_QUEUE || runsAlone(thread)) continue;
+      if (!best || thread.tasks.size < best.tasks.size) best = thread;
     }
     if (best?.tasks.size === 0 || this.threads.length >= this.size) return best;
     return this.start();
@@ -169,7 +196,7 @@ export class ParsePool implements StoredParser {
 
   /** A thread with no task, started if the pool is not full yet: for a task that must run alone. */
   private idle(): ParseThread | undefined {
-    return this.threads.find((thread) => thread.tasks.size === 0) ?? (this.threads.length < this.size ? this.start() : undefined);
+    return this.threads.find((thread) => !thread.stuck && thread.tasks.size === 0) ?? (this.threads.length < this.size ? this.start() : undefined);
   }
 
   private start(): ParseThread {
@@ -200,15 +227,21 @@ export class ParsePool implements StoredParser {
     if (index < 0) return; // already handled ('error' is followed by 'exit')
     this.threads.splice(index, 1);
     // Which of its tasks killed it is unknown: each is tried once more alone, in order, ahead of the rest.
+    // A stuck thread with one task was stuck on that one.
+    const culprit = thread.stuck !== undefined && thread.tasks.size === 1;
     const again: Pending[] = [];
     for (const pending of thread.tasks.values()) {
-      if (pending.alone || this.closed) pending.reject(error);
+      if (pending.alone || culprit || this.closed) pending.reject(error);
       else again.push({ ...pending, alone: true });
     }
     thread.tasks.clear();
     this.waiting.unshift(...again);
     if (!this.closed) this.dispatch();
   }
+}
+
+function duration(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 function runsAlone(thread: ParseThread): boolean {

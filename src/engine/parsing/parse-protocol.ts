@@ -14,3 +14,8 @@ export type ParseReply =
   | { id: number; message: Message; written: WrittenBlob[] }
   | { id: number; unparseable: { message: string; reason: UnparseableReason } }
   | { id: number; error: string };
+
+/** Sent once by a thread when its script is loaded: from then on its silence counts (parse-pool.ts). */
+export interface ThreadReady {
+  ready: true;
+}

@@ -60,16 +60,19 @@ export class ImapSource implements MailSource {
         throw error;
       }
       await ctx.afterIntake?.();
-      let reopenFailed: unknown;
+      let reopenFailed = false;
       report.acknowledged = await applyAcks(async () => {
         // Processing may take longer than the server keeps a quiet connection; acknowledge on a new one.
         if (!session.usable) {
           await session.close();
-          session = await open().catch((error: unknown) => Promise.reject((reopenFailed = error)));
+          session = await open().catch((error: unknown) => {
+            reopenFailed = true;
+            throw error;
+          });
         }
         return session;
       }, ctx).catch((error: unknown) => {
-        if (error !== reopenFailed || ctx.signal?.aborted) throw error;
+        if (!reopenFailed || ctx.signal?.aborted) throw error;
         // The mail is stored and the report is the poll's: a server that takes no new connection now
         // (the one the download lost was the last it took) leaves the marking, moving or deleting to the
         // next poll, where the acknowledgements still wait.

@@ -4,7 +4,7 @@
 // idle pool never keeps a command's process alive.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,7 +129,7 @@ test('a message that exhausts a thread\'s memory fails after its try alone, with
 });
 
 test('a parse that never ends: its silent thread is stopped, the messages beside it are parsed, and it fails alone with why', async () => {
-  const hanging = new ParsePool(dataDir, 1, { silentThreadMs: 300, worker: new URL('../../support/hanging-parse-worker.js', import.meta.url) });
+  const hanging = new ParsePool(dataDir, 1, { silentThreadMs: 1000, worker: new URL('../../support/hanging-parse-worker.js', import.meta.url) });
   try {
     const stuck = await stored(makeMessage({ subject: 'Hang forever' }));
     const before = await stored(makeMessage({ subject: 'Parsed before it' }));
@@ -140,12 +140,79 @@ test('a parse that never ends: its silent thread is stopped, the messages beside
     assert.equal(last.status === 'fulfilled' && last.value.subject, 'Parsed after it');
     assert.equal(hung.status, 'rejected');
     const reason = (hung as PromiseRejectedResult).reason as Error;
-    assert.equal(reason.message, 'parsing did not end: its parse thread answered nothing for 300 ms and was stopped');
+    assert.equal(reason.message, 'parsing did not end: its parse thread answered nothing for 1 s and was stopped');
     assert.ok(!(reason instanceof UnparseableMessageError), 'retried later, not final at once');
     assert.equal((await hanging.parse(after, new BlobBatch(blobs))).subject, 'Parsed after it', 'a new thread took over');
   } finally {
     await hanging.close();
   }
+});
+
+test('a parse that never answers while its thread goes on with others: stopped once it is twice the bound old', async () => {
+  const quiet = new ParsePool(dataDir, 1, { silentThreadMs: 1000, worker: new URL('../../support/hanging-parse-worker.js', import.meta.url) });
+  try {
+    const stalled = quiet.parse(await stored(makeMessage({ subject: 'Hang quietly' })), new BlobBatch(blobs));
+    const outcome = stalled.then(() => 'parsed', (error: Error) => error.message);
+    // Work keeps coming, each answered well within the bound: the thread is never silent for a second.
+    const other = await stored(makeMessage({ subject: 'Parsed beside it' }));
+    let answered = 0;
+    let settled: string | undefined;
+    void outcome.then((text) => (settled = text));
+    while (settled === undefined) {
+      assert.equal((await quiet.parse(other, new BlobBatch(blobs))).subject, 'Parsed beside it');
+      answered++;
+    }
+    assert.match(settled, /^parsing did not end: /);
+    assert.ok(answered > 3, `the others went on meanwhile (${answered})`);
+  } finally {
+    await quiet.close();
+  }
+});
+
+test('time the whole process stood still is nobody\'s silence: a slow parse across a pause is not stopped', () => {
+  const script = `
+    import { ParsePool } from ${JSON.stringify(new URL('../../../src/engine/parsing/parse-pool.js', import.meta.url).href)};
+    import { BlobBatch } from ${JSON.stringify(new URL('../../../src/store/blob-batch.js', import.meta.url).href)};
+    import { BlobStore } from ${JSON.stringify(new URL('../../../src/store/blobs.js', import.meta.url).href)};
+    const blobs = new BlobStore(process.env.DATA_DIR);
+    const { ref } = await blobs.save(Buffer.from('From: a@example.com\\r\\nSubject: Take 200 ms\\r\\n\\r\\nbody\\r\\n'));
+    const pool = new ParsePool(process.env.DATA_DIR, 1, { silentThreadMs: 1000, worker: new URL(${JSON.stringify(new URL('../../support/hanging-parse-worker.js', import.meta.url).href)}) });
+    // Warm: the thread is online before the parse that the pause falls into.
+    await pool.parse({ rawRef: ref, receivedAt: new Date().toISOString() }, new BlobBatch(blobs));
+    const parsing = pool.parse({ rawRef: ref, receivedAt: new Date().toISOString() }, new BlobBatch(blobs));
+    process.stdout.write('parsing\\n');
+    try {
+      console.log((await parsing).subject);
+    } catch (error) {
+      console.log('failed: ' + error.message);
+    }
+    await pool.close();`;
+  const file = join(dataDir, 'paused.mjs');
+  writeFileSync(file, script);
+  const child = spawn(process.execPath, [file], { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise<void>((resolve, reject) => {
+    let out = '';
+    let paused = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      if (!paused && out.includes('parsing\n')) {
+        paused = true;
+        // Stopped for three seconds, three times the bound, in the middle of a parse of 200 ms.
+        child.kill('SIGSTOP');
+        setTimeout(() => child.kill('SIGCONT'), 3000);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        assert.ok(paused, 'the child was paused');
+        assert.equal(out.trim().split('\n').at(-1), 'Take 200 ms');
+        resolve();
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+  });
 });
 
 test('bytes at hand go to the thread with the task: the file is not read; without them it is', async () => {
