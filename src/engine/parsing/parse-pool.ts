@@ -10,8 +10,10 @@
 // (the others it parses beside it keep answering), is stuck: a parse that never ends (a parser bug on some
 // input, a read that hangs). It is stopped and treated as one that died, so the messages beside the stuck
 // one are parsed again, alone each, and the stuck one, stuck again alone, fails with why and is retried
-// later like any processing error, then failed after its last attempt. A stuck thread that held one task
-// only fails it at once. Time the whole process stood still (stopped, a paused VM) is not counted.
+// later like any processing error, then failed after its last attempt. A thread silent over one task
+// only fails it at once; a thread whose script does not load within the bound is stopped the same way.
+// A stopped thread gives up its place at once. Time the whole process stood still (stopped, a paused
+// VM) is not counted.
 // Without this a stuck parse kept its message's claim, renewed, for good, and the work queued on its
 // thread waited behind it.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
@@ -67,8 +69,12 @@ class ParseThread {
   onlineAt = Infinity;
   /** When it was last heard of, or given a task while it had none (performance.now()). */
   heardAt = performance.now();
-  /** Why it was stopped, when this pool stopped it for its silence. */
+  /** When it was started (performance.now()): a thread that is not ready a bound later is stuck starting. */
+  startedAt = performance.now();
+  /** Why it was stopped, when this pool stopped it as stuck. */
   stuck: Error | undefined;
+  /** Stopped for its silence while it held one task: that task is what it was stuck on. */
+  stuckOnOne = false;
 
   constructor(dataDir: string, options: ParsePoolOptions, onReply: (thread: ParseThread, reply: ParseReply) => void,
     onStop: (thread: ParseThread, error: Error) => void) {
@@ -159,11 +165,13 @@ export class ParsePool implements StoredParser {
       checkedAt = now;
       if (stood > every) {
         for (const thread of this.threads) {
+          thread.startedAt += stood;
           thread.heardAt += stood;
           for (const pending of thread.tasks.values()) pending.sentAt = (pending.sentAt ?? now) + stood;
         }
       }
-      for (const thread of this.threads) this.stopIfStuck(thread, now);
+      // A copy: a thread stopped here leaves the list at once.
+      for (const thread of [...this.threads]) this.stopIfStuck(thread, now);
       if (!this.threads.some((thread) => thread.tasks.size > 0)) {
         clearInterval(this.watch);
         this.watch = undefined;
@@ -173,21 +181,38 @@ export class ParsePool implements StoredParser {
   }
 
   private stopIfStuck(thread: ParseThread, now: number): void {
-    if (thread.stuck || !thread.online || thread.tasks.size === 0) return;
+    if (thread.stuck || thread.tasks.size === 0) return;
+    if (!thread.online) {
+      // Its script never got as far as saying it was ready (it hangs as it loads): no task is to blame.
+      if (now - thread.startedAt >= this.silentThreadMs) this.stop(thread, new Error(`the parse thread did not start within ${duration(this.silentThreadMs)} and was stopped`));
+      return;
+    }
     const oldest = Math.min(...[...thread.tasks.values()].map((pending) => pending.sentAt ?? now));
     const silent = now - thread.heardAt >= this.silentThreadMs;
     if (!silent && now - Math.max(oldest, thread.onlineAt) < 2 * this.silentThreadMs) return;
-    thread.stuck = new Error(silent
+    // Held long while the thread answered others, a task may still be a slow parse taking its turns
+    // with them: only silence over one task names it; otherwise each runs again alone.
+    thread.stuckOnOne = silent && thread.tasks.size === 1;
+    this.stop(thread, new Error(silent
       ? `parsing did not end: its parse thread answered nothing for ${duration(this.silentThreadMs)} and was stopped`
-      : `parsing did not end: it was not done after ${duration(2 * this.silentThreadMs)} on its parse thread, which was stopped`);
+      : `parsing did not end: it was not done after ${duration(2 * this.silentThreadMs)} on its parse thread, which was stopped`));
+  }
+
+  /**
+   * Stops a stuck thread, and gives up its place and its tasks at once: a thread blocked in native code
+   * (a read that hangs) may take long to exit, and the work must not wait for that.
+   */
+  private stop(thread: ParseThread, why: Error): void {
+    thread.stuck = why;
     void thread.worker.terminate();
+    this.stopped(thread, why);
   }
 
   /** The thread with the fewest tasks under THREAD_QUEUE, started if the pool is not full yet; none when all are full. */
   private leastBusy(): ParseThread | undefined {
     let best: ParseThread | undefined;
     for (const thread of this.threads) {
-      if (thread.stuck || thread.tasks.size >= THREAD_QUEUE || runsAlone(thread)) continue;
+      if (thread.tasks.size >= THREAD_QUEUE || runsAlone(thread)) continue;
       if (!best || thread.tasks.size < best.tasks.size) best = thread;
     }
     if (best?.tasks.size === 0 || this.threads.length >= this.size) return best;
@@ -196,7 +221,7 @@ export class ParsePool implements StoredParser {
 
   /** A thread with no task, started if the pool is not full yet: for a task that must run alone. */
   private idle(): ParseThread | undefined {
-    return this.threads.find((thread) => !thread.stuck && thread.tasks.size === 0) ?? (this.threads.length < this.size ? this.start() : undefined);
+    return this.threads.find((thread) => thread.tasks.size === 0) ?? (this.threads.length < this.size ? this.start() : undefined);
   }
 
   private start(): ParseThread {
@@ -227,11 +252,9 @@ export class ParsePool implements StoredParser {
     if (index < 0) return; // already handled ('error' is followed by 'exit')
     this.threads.splice(index, 1);
     // Which of its tasks killed it is unknown: each is tried once more alone, in order, ahead of the rest.
-    // A stuck thread with one task was stuck on that one.
-    const culprit = thread.stuck !== undefined && thread.tasks.size === 1;
     const again: Pending[] = [];
     for (const pending of thread.tasks.values()) {
-      if (pending.alone || culprit || this.closed) pending.reject(error);
+      if (pending.alone || thread.stuckOnOne || this.closed) pending.reject(error);
       else again.push({ ...pending, alone: true });
     }
     thread.tasks.clear();

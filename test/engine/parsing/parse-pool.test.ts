@@ -162,24 +162,27 @@ test('a parse that never answers while its thread goes on with others: stopped o
       assert.equal((await quiet.parse(other, new BlobBatch(blobs))).subject, 'Parsed beside it');
       answered++;
     }
-    assert.match(settled, /^parsing did not end: /);
+    // Stopped for its age while answering others, it ran again alone, where its silence named it.
+    assert.equal(settled, 'parsing did not end: its parse thread answered nothing for 1 s and was stopped');
     assert.ok(answered > 3, `the others went on meanwhile (${answered})`);
   } finally {
     await quiet.close();
   }
 });
 
-test('time the whole process stood still is nobody\'s silence: a slow parse across a pause is not stopped', () => {
+test('time the whole process stood still is nobody\'s silence: a parse across a pause is not stopped', () => {
+  // A data dir of its own: the thread answers once the file `go` is there, written only after the pause.
+  const childDir = mkdtempSync(join(dataDir, 'paused-'));
   const script = `
     import { ParsePool } from ${JSON.stringify(new URL('../../../src/engine/parsing/parse-pool.js', import.meta.url).href)};
     import { BlobBatch } from ${JSON.stringify(new URL('../../../src/store/blob-batch.js', import.meta.url).href)};
     import { BlobStore } from ${JSON.stringify(new URL('../../../src/store/blobs.js', import.meta.url).href)};
     const blobs = new BlobStore(process.env.DATA_DIR);
-    const { ref } = await blobs.save(Buffer.from('From: a@example.com\\r\\nSubject: Take 200 ms\\r\\n\\r\\nbody\\r\\n'));
+    const message = async (subject) => ({ rawRef: (await blobs.save(Buffer.from('From: a@example.com\\r\\nSubject: ' + subject + '\\r\\n\\r\\nbody\\r\\n'))).ref, receivedAt: new Date().toISOString() });
     const pool = new ParsePool(process.env.DATA_DIR, 1, { silentThreadMs: 1000, worker: new URL(${JSON.stringify(new URL('../../support/hanging-parse-worker.js', import.meta.url).href)}) });
-    // Warm: the thread is online before the parse that the pause falls into.
-    await pool.parse({ rawRef: ref, receivedAt: new Date().toISOString() }, new BlobBatch(blobs));
-    const parsing = pool.parse({ rawRef: ref, receivedAt: new Date().toISOString() }, new BlobBatch(blobs));
+    // Warm: the thread is up before the parse that the pause falls into.
+    await pool.parse(await message('Warm'), new BlobBatch(blobs));
+    const parsing = pool.parse(await message('Wait for go'), new BlobBatch(blobs));
     process.stdout.write('parsing\\n');
     try {
       console.log((await parsing).subject);
@@ -187,9 +190,9 @@ test('time the whole process stood still is nobody\'s silence: a slow parse acro
       console.log('failed: ' + error.message);
     }
     await pool.close();`;
-  const file = join(dataDir, 'paused.mjs');
+  const file = join(childDir, 'paused.mjs');
   writeFileSync(file, script);
-  const child = spawn(process.execPath, [file], { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [file], { env: { ...process.env, DATA_DIR: childDir }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise<void>((resolve, reject) => {
     let out = '';
     let paused = false;
@@ -197,22 +200,51 @@ test('time the whole process stood still is nobody\'s silence: a slow parse acro
       out += chunk;
       if (!paused && out.includes('parsing\n')) {
         paused = true;
-        // Stopped for three seconds, three times the bound, in the middle of a parse of 200 ms.
+        // Stopped for three seconds, three times the bound, while the parse waits; it ends once resumed.
         child.kill('SIGSTOP');
-        setTimeout(() => child.kill('SIGCONT'), 3000);
+        setTimeout(() => {
+          child.kill('SIGCONT');
+          writeFileSync(join(childDir, 'go'), '');
+        }, 3000);
       }
     });
     child.on('error', reject);
     child.on('close', () => {
       try {
-        assert.ok(paused, 'the child was paused');
-        assert.equal(out.trim().split('\n').at(-1), 'Take 200 ms');
+        assert.ok(paused, `the child was paused (it printed: ${out})`);
+        assert.equal(out.trim().split('\n').at(-1), 'Wait for go');
         resolve();
       } catch (error) {
         reject(error as Error);
       }
     });
   });
+});
+
+test('a thread whose script never finishes loading is stopped, and what it held fails with why', async () => {
+  const never = new ParsePool(dataDir, 1, { silentThreadMs: 1000, worker: new URL('../../support/never-ready-parse-worker.js', import.meta.url) });
+  try {
+    const message = await stored(makeMessage({ subject: 'Never parsed' }));
+    await assert.rejects(never.parse(message, new BlobBatch(blobs)), { message: 'the parse thread did not start within 1 s and was stopped' });
+  } finally {
+    await never.close();
+  }
+});
+
+test('a thread blocked in a read that stopping cannot interrupt gives up its place at once: the next parse goes on', async () => {
+  const pipe = join(dataDir, 'pipe');
+  assert.equal(spawnSync('mkfifo', [pipe]).status, 0, 'mkfifo');
+  const blocked = new ParsePool(dataDir, 1, { silentThreadMs: 1000, worker: new URL('../../support/hanging-parse-worker.js', import.meta.url) });
+  try {
+    await assert.rejects(blocked.parse(await stored(makeMessage({ subject: 'Read a pipe' })), new BlobBatch(blobs)),
+      { message: 'parsing did not end: its parse thread answered nothing for 1 s and was stopped' });
+    // The blocked thread has not exited (its read still waits); with one thread allowed, this parse needs its place.
+    assert.equal((await blocked.parse(await stored(makeMessage({ subject: 'Parsed after it' })), new BlobBatch(blobs))).subject, 'Parsed after it');
+  } finally {
+    // Something writes to the pipe: the blocked read returns, and the stopped thread can end.
+    writeFileSync(pipe, 'x');
+    await blocked.close();
+  }
 });
 
 test('bytes at hand go to the thread with the task: the file is not read; without them it is', async () => {
