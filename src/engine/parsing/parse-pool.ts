@@ -11,11 +11,12 @@
 // input, a read that hangs). It is stopped and treated as one that died, so the messages beside the stuck
 // one are parsed again, alone each, and the stuck one, stuck again alone, fails with why and is retried
 // later like any processing error, then failed after its last attempt. A thread silent over one task
-// only fails it at once; a thread whose script does not load within the bound is stopped the same way.
+// fails it at once, and so does one whose script does not load within the bound fail all it holds.
 // A stopped thread gives up its place at once. Time the whole process stood still (stopped, a paused
 // VM) is not counted.
 // Without this a stuck parse kept its message's claim, renewed, for good, and the work queued on its
 // thread waited behind it.
+import { rm } from 'node:fs/promises';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { UnparseableMessageError } from '../../mail/index.js';
 import type { Message } from '../../mail/message.js';
@@ -73,8 +74,11 @@ class ParseThread {
   startedAt = performance.now();
   /** Why it was stopped, when this pool stopped it as stuck. */
   stuck: Error | undefined;
-  /** Stopped for its silence while it held one task: that task is what it was stuck on. */
-  stuckOnOne = false;
+  /**
+   * Stopped in a way that tells its tasks need not run again alone: silent over one task (that one is
+   * what it was stuck on), or never started (no task is to blame, and each alone would wait a bound).
+   */
+  failsItsTasks = false;
 
   constructor(dataDir: string, options: ParsePoolOptions, onReply: (thread: ParseThread, reply: ParseReply) => void,
     onStop: (thread: ParseThread, error: Error) => void) {
@@ -166,6 +170,7 @@ export class ParsePool implements StoredParser {
       if (stood > every) {
         for (const thread of this.threads) {
           thread.startedAt += stood;
+          thread.onlineAt += stood;
           thread.heardAt += stood;
           for (const pending of thread.tasks.values()) pending.sentAt = (pending.sentAt ?? now) + stood;
         }
@@ -184,7 +189,9 @@ export class ParsePool implements StoredParser {
     if (thread.stuck || thread.tasks.size === 0) return;
     if (!thread.online) {
       // Its script never got as far as saying it was ready (it hangs as it loads): no task is to blame.
-      if (now - thread.startedAt >= this.silentThreadMs) this.stop(thread, new Error(`the parse thread did not start within ${duration(this.silentThreadMs)} and was stopped`));
+      if (now - thread.startedAt < this.silentThreadMs) return;
+      thread.failsItsTasks = true;
+      this.stop(thread, new Error(`the parse thread did not start within ${duration(this.silentThreadMs)} and was stopped`));
       return;
     }
     const oldest = Math.min(...[...thread.tasks.values()].map((pending) => pending.sentAt ?? now));
@@ -192,7 +199,7 @@ export class ParsePool implements StoredParser {
     if (!silent && now - Math.max(oldest, thread.onlineAt) < 2 * this.silentThreadMs) return;
     // Held long while the thread answered others, a task may still be a slow parse taking its turns
     // with them: only silence over one task names it; otherwise each runs again alone.
-    thread.stuckOnOne = silent && thread.tasks.size === 1;
+    thread.failsItsTasks = silent && thread.tasks.size === 1;
     this.stop(thread, new Error(silent
       ? `parsing did not end: its parse thread answered nothing for ${duration(this.silentThreadMs)} and was stopped`
       : `parsing did not end: it was not done after ${duration(2 * this.silentThreadMs)} on its parse thread, which was stopped`));
@@ -204,6 +211,7 @@ export class ParsePool implements StoredParser {
    */
   private stop(thread: ParseThread, why: Error): void {
     thread.stuck = why;
+    thread.worker.unref();
     void thread.worker.terminate();
     this.stopped(thread, why);
   }
@@ -232,7 +240,12 @@ export class ParsePool implements StoredParser {
 
   private answered(thread: ParseThread, reply: ParseReply): void {
     const pending = thread.tasks.get(reply.id);
-    if (!pending) return;
+    if (!pending) {
+      // A reply from a stopped thread, or after close: its task was answered already. The attachments
+      // it wrote would wait in tmp/ for the daily sweep.
+      if ('written' in reply) for (const blob of reply.written) void rm(blob.tmp, { force: true });
+      return;
+    }
     thread.heardAt = performance.now();
     thread.tasks.delete(reply.id);
     if (thread.tasks.size === 0) thread.worker.unref();
@@ -254,7 +267,7 @@ export class ParsePool implements StoredParser {
     // Which of its tasks killed it is unknown: each is tried once more alone, in order, ahead of the rest.
     const again: Pending[] = [];
     for (const pending of thread.tasks.values()) {
-      if (pending.alone || thread.stuckOnOne || this.closed) pending.reject(error);
+      if (pending.alone || thread.failsItsTasks || this.closed) pending.reject(error);
       else again.push({ ...pending, alone: true });
     }
     thread.tasks.clear();

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnparseableMessageError } from '../../../src/mail/index.js';
@@ -241,8 +241,11 @@ test('a thread blocked in a read that stopping cannot interrupt gives up its pla
     // The blocked thread has not exited (its read still waits); with one thread allowed, this parse needs its place.
     assert.equal((await blocked.parse(await stored(makeMessage({ subject: 'Parsed after it' })), new BlobBatch(blobs))).subject, 'Parsed after it');
   } finally {
-    // Something writes to the pipe: the blocked read returns, and the stopped thread can end.
-    writeFileSync(pipe, 'x');
+    // Something writes to the pipe: the blocked read returns, and the stopped thread can end. Opened for
+    // reading and writing, so that opening it never waits for a reader (the thread may not have got there).
+    const fd = openSync(pipe, 'r+');
+    writeSync(fd, 'x');
+    closeSync(fd);
     await blocked.close();
   }
 });
