@@ -320,9 +320,13 @@ export class Processor {
     return this.parseGroup(group, this.parserFor(group), signal);
   }
 
-  /** See parseFirst. Tried before: a failed attempt (a retry by hand keeps its last error), or a stopped holder. */
+  /**
+   * See parseFirst. Tried before: a failed attempt, a stopped holder, or an outcome before this retry by
+   * hand (which resets both counts, and keeps when it was processed: failed after its attempts, or given
+   * up for stopping its holders, which leaves no last error).
+   */
   private parserFor(group: readonly InboxItem[]): StoredParser {
-    const threaded = group.length > 1 || group.some((item) => item.attempts > 0 || item.takeovers > 0 || item.lastError !== null);
+    const threaded = group.length > 1 || group.some((item) => item.attempts > 0 || item.takeovers > 0 || item.processedAt !== null);
     return threaded ? this.ahead ?? this.inline : this.inline;
   }
 

@@ -9,7 +9,7 @@ import { makeMessage } from '../support/messages.js';
 import { processorFor } from '../support/processor.js';
 import { ParsePool } from '../../src/engine/parsing/parse-pool.js';
 import { intakeMessage } from '../../src/sources/intake.js';
-import { getInboxItem, makeDueNow, resetForRetry } from '../../src/store/inbox.js';
+import { getInboxItem, makeDueNow, MAX_TAKEOVERS, resetForRetry, stoppedHoldersReason } from '../../src/store/inbox.js';
 import { createProfile } from '../../src/store/profiles.js';
 import { addProject } from '../../src/tracker/builtin/admin.js';
 
@@ -62,6 +62,17 @@ for (const dialect of await dialects()) {
       assert.ok(await resetForRetry(t.store.db, stuck));
       const byHand = await processor.processDue({ ids: [stuck] });
       assert.deepEqual(byHand.map((r) => [r.itemId, r.outcome, r.error ?? null]), [[stuck, null, STUCK]]);
+    });
+
+    test('given up for stopping its holders (no last error), then retried by hand, it is parsed on a thread', async () => {
+      const id = (await intakeMessage(t.store, makeMessage({ subject: 'Hang forever' }), { profileId })).item.id;
+      // As claimDueItems leaves a message whose holders stopped MAX_TAKEOVERS + 1 times.
+      await t.store.db.updateTable('inbox_items')
+        .set({ state: 'failed', outcome: 'failed', reason: stoppedHoldersReason(MAX_TAKEOVERS, id), processed_at: new Date().toISOString(), takeovers: MAX_TAKEOVERS })
+        .where('id', '=', id).execute();
+      assert.ok(await resetForRetry(t.store.db, id));
+      const byHand = await processorFor(t.store, { parser: pool }).processDue({ ids: [id] });
+      assert.deepEqual(byHand.map((r) => [r.itemId, r.outcome, r.error ?? null]), [[id, null, STUCK]]);
     });
   });
 }

@@ -13,7 +13,7 @@ import { UnparseableMessageError } from '../../../src/mail/index.js';
 import { BlobBatch } from '../../../src/store/blob-batch.js';
 import { BlobStore } from '../../../src/store/blobs.js';
 import { ParsePool } from '../../../src/engine/parsing/parse-pool.js';
-import { inlineParser } from '../../../src/engine/parsing/stored-parser.js';
+import { inlineParser, type StoredMessage } from '../../../src/engine/parsing/stored-parser.js';
 import { makeMessage } from '../../support/messages.js';
 
 let dataDir: string;
@@ -113,43 +113,54 @@ test('a message that exhausts a thread\'s memory fails after its try alone, with
   const small = new ParsePool(dataDir, 1, { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
   try {
     const poison = await stored(makeMessage({ subject: 'Too big for the thread', body: 'x'.repeat(75).concat('\n').repeat(540_000) }));
-    const before = await stored(makeMessage({ subject: 'Parsed before it' }));
-    const after = await stored(makeMessage({ subject: 'Parsed after it' }));
-    const attachments = new BlobBatch(blobs);
-    const [first, killer, last] = await Promise.allSettled([before, poison, after].map((m) => small.parse(m, attachments)));
-    assert.equal(first.status === 'fulfilled' && first.value.subject, 'Parsed before it');
-    assert.equal(last.status === 'fulfilled' && last.value.subject, 'Parsed after it');
+    const killer = await betweenTwoGood(small, poison);
     assert.equal(killer.status, 'rejected');
     assert.ok(!((killer as PromiseRejectedResult).reason instanceof UnparseableMessageError), 'a retry may still parse it inline: not final');
     assert.match(String((killer as PromiseRejectedResult).reason), /memory|exit code/i);
-    assert.equal((await small.parse(after, new BlobBatch(blobs))).subject, 'Parsed after it', 'a new thread took over');
   } finally {
     await small.close();
   }
 });
 
+/** The test thread script that stands for a parser stuck on some input (test/support/hanging-parse-worker.ts). */
+const HANGING_WORKER = new URL('../../support/hanging-parse-worker.js', import.meta.url);
+
+/** One thread with a bound of 1 s, running `worker`. */
+function boundedPool(worker = HANGING_WORKER): ParsePool {
+  return new ParsePool(dataDir, 1, { silentThreadMs: 1000, worker });
+}
+
+/**
+ * `bad` parsed on `on` between two good messages, all handed over at once: the two are parsed, and what
+ * became of `bad` is returned.
+ */
+async function betweenTwoGood(on: ParsePool, bad: StoredMessage): Promise<PromiseSettledResult<unknown>> {
+  const before = await stored(makeMessage({ subject: 'Parsed before it' }));
+  const after = await stored(makeMessage({ subject: 'Parsed after it' }));
+  const attachments = new BlobBatch(blobs);
+  const [first, middle, last] = await Promise.allSettled([before, bad, after].map((m) => on.parse(m, attachments)));
+  assert.equal(first.status === 'fulfilled' && first.value.subject, 'Parsed before it');
+  assert.equal(last.status === 'fulfilled' && last.value.subject, 'Parsed after it');
+  assert.equal((await on.parse(after, new BlobBatch(blobs))).subject, 'Parsed after it', 'a new thread took over');
+  return middle;
+}
+
 test('a parse that never ends: its silent thread is stopped, the messages beside it are parsed, and it fails alone with why', async () => {
-  const hanging = new ParsePool(dataDir, 1, { silentThreadMs: 1000, worker: new URL('../../support/hanging-parse-worker.js', import.meta.url) });
+  const hanging = boundedPool();
   try {
-    const stuck = await stored(makeMessage({ subject: 'Hang forever' }));
-    const before = await stored(makeMessage({ subject: 'Parsed before it' }));
-    const after = await stored(makeMessage({ subject: 'Parsed after it' }));
     // All three on the one thread at once: the stuck one blocks the others' parses there too.
-    const [first, hung, last] = await Promise.allSettled([before, stuck, after].map((m) => hanging.parse(m, new BlobBatch(blobs))));
-    assert.equal(first.status === 'fulfilled' && first.value.subject, 'Parsed before it');
-    assert.equal(last.status === 'fulfilled' && last.value.subject, 'Parsed after it');
+    const hung = await betweenTwoGood(hanging, await stored(makeMessage({ subject: 'Hang forever' })));
     assert.equal(hung.status, 'rejected');
     const reason = (hung as PromiseRejectedResult).reason as Error;
     assert.equal(reason.message, 'parsing did not end: its parse thread answered nothing for 1 s and was stopped');
     assert.ok(!(reason instanceof UnparseableMessageError), 'retried later, not final at once');
-    assert.equal((await hanging.parse(after, new BlobBatch(blobs))).subject, 'Parsed after it', 'a new thread took over');
   } finally {
     await hanging.close();
   }
 });
 
 test('a parse that never answers while its thread goes on with others: stopped once it is twice the bound old', async () => {
-  const quiet = new ParsePool(dataDir, 1, { silentThreadMs: 1000, worker: new URL('../../support/hanging-parse-worker.js', import.meta.url) });
+  const quiet = boundedPool();
   try {
     const stalled = quiet.parse(await stored(makeMessage({ subject: 'Hang quietly' })), new BlobBatch(blobs));
     const outcome = stalled.then(() => 'parsed', (error: Error) => error.message);
@@ -179,7 +190,7 @@ test('time the whole process stood still is nobody\'s silence: a parse across a 
     import { BlobStore } from ${JSON.stringify(new URL('../../../src/store/blobs.js', import.meta.url).href)};
     const blobs = new BlobStore(process.env.DATA_DIR);
     const message = async (subject) => ({ rawRef: (await blobs.save(Buffer.from('From: a@example.com\\r\\nSubject: ' + subject + '\\r\\n\\r\\nbody\\r\\n'))).ref, receivedAt: new Date().toISOString() });
-    const pool = new ParsePool(process.env.DATA_DIR, 1, { silentThreadMs: 1000, worker: new URL(${JSON.stringify(new URL('../../support/hanging-parse-worker.js', import.meta.url).href)}) });
+    const pool = new ParsePool(process.env.DATA_DIR, 1, { silentThreadMs: 1000, worker: new URL(${JSON.stringify(HANGING_WORKER.href)}) });
     // Warm: the thread is up before the parse that the pause falls into.
     await pool.parse(await message('Warm'), new BlobBatch(blobs));
     const parsing = pool.parse(await message('Wait for go'), new BlobBatch(blobs));
@@ -222,7 +233,7 @@ test('time the whole process stood still is nobody\'s silence: a parse across a 
 });
 
 test('a thread whose script never finishes loading is stopped, and what it held fails with why', async () => {
-  const never = new ParsePool(dataDir, 1, { silentThreadMs: 1000, worker: new URL('../../support/never-ready-parse-worker.js', import.meta.url) });
+  const never = boundedPool(new URL('../../support/never-ready-parse-worker.js', import.meta.url));
   try {
     const message = await stored(makeMessage({ subject: 'Never parsed' }));
     await assert.rejects(never.parse(message, new BlobBatch(blobs)), { message: 'the parse thread did not start within 1 s and was stopped' });
@@ -234,7 +245,7 @@ test('a thread whose script never finishes loading is stopped, and what it held 
 test('a thread blocked in a read that stopping cannot interrupt gives up its place at once: the next parse goes on', async () => {
   const pipe = join(dataDir, 'pipe');
   assert.equal(spawnSync('mkfifo', [pipe]).status, 0, 'mkfifo');
-  const blocked = new ParsePool(dataDir, 1, { silentThreadMs: 1000, worker: new URL('../../support/hanging-parse-worker.js', import.meta.url) });
+  const blocked = boundedPool();
   try {
     await assert.rejects(blocked.parse(await stored(makeMessage({ subject: 'Read a pipe' })), new BlobBatch(blobs)),
       { message: 'parsing did not end: its parse thread answered nothing for 1 s and was stopped' });
